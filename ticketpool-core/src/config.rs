@@ -1,0 +1,567 @@
+//! The box office's configuration: one serde struct, loadable from TOML or
+//! JSON, validated all at once so a user sees every problem in one go.
+//!
+//! Prices in a file are decimal amounts in major units (`42.50`, `"42.50"`,
+//! `42`); they become exact [`Money`] (minor units) without passing through
+//! a float's rounding: a number is read back through its shortest decimal
+//! form, which is what the user wrote.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::Path;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::pricing::{DemandPricing, PricingConfig};
+use crate::ticket::Money;
+
+/// Which pool strategy carries the tickets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Strategy {
+    /// [`LockFreePool`](crate::LockFreePool).
+    #[default]
+    LockFree,
+    /// [`CondvarPool`](crate::CondvarPool).
+    Condvar,
+}
+
+/// One kind of ticket the event sells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketTypeConfig {
+    /// The type's unique name (`"standard"`, `"balcony"`).
+    pub name: String,
+    /// The base price, before the pricing policy.
+    pub price: Money,
+    /// The most tickets of this type that will be released, if limited.
+    pub quota: Option<u64>,
+}
+
+/// A vendor named in the configuration and the types it may sell (empty:
+/// every type).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VendorConfig {
+    /// The vendor's unique name.
+    pub name: String,
+    /// The ticket types it may release; empty means all.
+    #[serde(default)]
+    pub ticket_types: Vec<String>,
+}
+
+/// Everything a [`BoxOffice`](crate::BoxOffice) needs to know about an event.
+///
+/// Build it in code (then call [`validate`](Self::validate)) or load it with
+/// [`from_toml_str`](Self::from_toml_str), [`from_json_str`](Self::from_json_str)
+/// or [`from_path`](Self::from_path), which validate for you.
+///
+/// # Examples
+///
+/// ```
+/// use ticketpool_core::{BoxOfficeConfig, Money, Strategy};
+///
+/// let config = BoxOfficeConfig::from_toml_str(r#"
+///     event_name = "Night at the Opera"
+///     total_tickets = 100
+///     max_capacity = 10
+///     strategy = "condvar"
+///     hold_ttl_ms = 5000
+///     purchase_limit = 4
+///
+///     [[ticket_types]]
+///     name = "stalls"
+///     price = 42.50
+///     quota = 60
+///
+///     [[ticket_types]]
+///     name = "balcony"
+///     price = "19.99"
+///
+///     [pricing]
+///     kind = "fixed"
+/// "#).unwrap();
+/// assert_eq!(config.ticket_types[0].price, Money::from_minor(4_250));
+/// assert_eq!(config.strategy, Strategy::Condvar);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawConfig", into = "RawConfig")]
+pub struct BoxOfficeConfig {
+    /// The event's name, for reports.
+    pub event_name: String,
+    /// The most tickets that will ever be released: the event's size.
+    pub total_tickets: u64,
+    /// The most tickets in the office at once (available plus held).
+    pub max_capacity: usize,
+    /// The kinds of ticket on sale; at least one.
+    pub ticket_types: Vec<TicketTypeConfig>,
+    /// The pool strategy.
+    pub strategy: Strategy,
+    /// How long a hold lasts before its ticket goes back on sale.
+    pub hold_ttl: Duration,
+    /// How prices move.
+    pub pricing: PricingConfig,
+    /// The most tickets one customer may hold plus buy, if limited.
+    pub purchase_limit: Option<u32>,
+    /// Vendors the configuration names (the office does not start them).
+    pub vendors: Vec<VendorConfig>,
+}
+
+impl BoxOfficeConfig {
+    /// A valid configuration with one ticket type, `"general"` at `price`,
+    /// fixed pricing, the lock-free strategy, 30-second holds and no limit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ticketpool_core::{BoxOfficeConfig, Money};
+    /// let config = BoxOfficeConfig::simple("gig", 100, 10, Money::from_minor(2_000));
+    /// assert!(config.validate().is_ok());
+    /// ```
+    pub fn simple(
+        event_name: impl Into<String>,
+        total_tickets: u64,
+        max_capacity: usize,
+        price: Money,
+    ) -> Self {
+        Self {
+            event_name: event_name.into(),
+            total_tickets,
+            max_capacity,
+            ticket_types: vec![TicketTypeConfig {
+                name: "general".to_owned(),
+                price,
+                quota: None,
+            }],
+            strategy: Strategy::LockFree,
+            hold_ttl: Duration::from_secs(30),
+            pricing: PricingConfig::Fixed,
+            purchase_limit: None,
+            vendors: Vec::new(),
+        }
+    }
+
+    /// Checks every rule and reports every broken one.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] listing each problem with its field path.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let mut problems = Problems::default();
+        self.check(&mut problems);
+        problems.into_result()
+    }
+
+    /// Parses and validates a TOML document.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Parse`] for malformed TOML or a wrongly shaped field,
+    /// [`ConfigError::Invalid`] for values that break the rules.
+    pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|err| ConfigError::Parse {
+            format: "TOML",
+            message: err.to_string(),
+        })?;
+        raw.into_config()
+    }
+
+    /// Parses and validates a JSON document.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_toml_str`](Self::from_toml_str).
+    pub fn from_json_str(text: &str) -> Result<Self, ConfigError> {
+        let raw: RawConfig = serde_json::from_str(text).map_err(|err| ConfigError::Parse {
+            format: "JSON",
+            message: err.to_string(),
+        })?;
+        raw.into_config()
+    }
+
+    /// Reads a `.toml` or `.json` file and validates it.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Io`] if the file cannot be read or has another
+    /// extension, then as [`from_toml_str`](Self::from_toml_str).
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
+        let path = path.as_ref();
+        let io_error = |message: String| ConfigError::Io {
+            path: path.display().to_string(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|err| io_error(err.to_string()))?;
+        match path.extension().and_then(|ext| ext.to_str()) {
+            Some("toml") => Self::from_toml_str(&text),
+            Some("json") => Self::from_json_str(&text),
+            _ => Err(io_error("expected a .toml or .json file".to_owned())),
+        }
+    }
+
+    /// Serializes to TOML (prices as decimal strings).
+    pub fn to_toml_string(&self) -> String {
+        toml::to_string(self).expect("a config always serializes to TOML")
+    }
+
+    /// The type named `name`, if configured.
+    pub fn ticket_type(&self, name: &str) -> Option<&TicketTypeConfig> {
+        self.ticket_types.iter().find(|ty| ty.name == name)
+    }
+
+    fn check(&self, problems: &mut Problems) {
+        if self.event_name.trim().is_empty() {
+            problems.push("event_name", "must not be empty");
+        }
+        if self.total_tickets == 0 {
+            problems.push("total_tickets", "must be at least 1");
+        }
+        if self.max_capacity == 0 {
+            problems.push("max_capacity", "must be at least 1");
+        }
+        if self.hold_ttl.is_zero() {
+            problems.push("hold_ttl_ms", "must be at least 1 ms");
+        }
+        if self.purchase_limit == Some(0) {
+            problems.push(
+                "purchase_limit",
+                "must be at least 1 (omit it for no limit)",
+            );
+        }
+        if self.ticket_types.is_empty() {
+            problems.push("ticket_types", "at least one ticket type is needed");
+        }
+        let mut names = HashSet::new();
+        let mut quota_sum: u64 = 0;
+        for (i, ty) in self.ticket_types.iter().enumerate() {
+            if ty.name.trim().is_empty() {
+                problems.push(format!("ticket_types[{i}].name"), "must not be empty");
+            } else if !names.insert(ty.name.as_str()) {
+                problems.push(
+                    format!("ticket_types[{i}].name"),
+                    format!("duplicate ticket type {:?}", ty.name),
+                );
+            }
+            if ty.price < Money::ZERO {
+                problems.push(
+                    format!("ticket_types[{i}].price"),
+                    format!("must not be negative, got {}", ty.price),
+                );
+            }
+            if let Some(quota) = ty.quota {
+                if quota == 0 {
+                    problems.push(format!("ticket_types[{i}].quota"), "must be at least 1");
+                }
+                quota_sum = quota_sum.saturating_add(quota);
+            }
+        }
+        if quota_sum > self.total_tickets {
+            problems.push(
+                "ticket_types",
+                format!(
+                    "quotas add up to {quota_sum}, past total_tickets {}",
+                    self.total_tickets
+                ),
+            );
+        }
+        if let PricingConfig::Demand(demand) = &self.pricing {
+            demand.check(problems);
+        }
+        let mut vendor_names = HashSet::new();
+        for (i, vendor) in self.vendors.iter().enumerate() {
+            if vendor.name.trim().is_empty() {
+                problems.push(format!("vendors[{i}].name"), "must not be empty");
+            } else if !vendor_names.insert(vendor.name.as_str()) {
+                problems.push(
+                    format!("vendors[{i}].name"),
+                    format!("duplicate vendor {:?}", vendor.name),
+                );
+            }
+            for (j, ty) in vendor.ticket_types.iter().enumerate() {
+                if !names.contains(ty.as_str()) {
+                    problems.push(
+                        format!("vendors[{i}].ticket_types[{j}]"),
+                        format!("unknown ticket type {ty:?}"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// One broken rule: the field's path and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ConfigProblem {
+    /// The field, as a path (`ticket_types[1].price`).
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+/// Why a configuration was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config {path}: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        message: String,
+    },
+    /// The document is not well-formed, or a field has the wrong shape.
+    #[error("invalid {format} config: {message}")]
+    Parse {
+        /// `"TOML"` or `"JSON"`.
+        format: &'static str,
+        /// The parser's message, with its location.
+        message: String,
+    },
+    /// Values that break the rules; every one found is listed.
+    #[error("invalid config: {}", list(.0))]
+    Invalid(Vec<ConfigProblem>),
+}
+
+impl ConfigError {
+    /// The rule problems (empty for `Io` and `Parse`).
+    pub fn problems(&self) -> &[ConfigProblem] {
+        match self {
+            Self::Invalid(problems) => problems,
+            _ => &[],
+        }
+    }
+
+    /// `true` if a problem names exactly `field`.
+    pub fn names_field(&self, field: &str) -> bool {
+        self.problems().iter().any(|p| p.field == field)
+    }
+}
+
+fn list(problems: &[ConfigProblem]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Collects problems during validation.
+#[derive(Debug, Default)]
+pub(crate) struct Problems(Vec<ConfigProblem>);
+
+impl Problems {
+    pub(crate) fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(ConfigProblem {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    fn into_result(self) -> Result<(), ConfigError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError::Invalid(self.0))
+        }
+    }
+}
+
+/// A price as written in a file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+enum PriceInput {
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl PriceInput {
+    fn to_money(&self) -> Result<Money, String> {
+        match self {
+            Self::Int(units) => units
+                .checked_mul(100)
+                .map(Money::from_minor)
+                .ok_or_else(|| format!("{units} is too large")),
+            Self::Float(value) if !value.is_finite() => {
+                Err(format!("must be a finite number, got {value}"))
+            }
+            // `Display` for f64 prints the shortest string that reads back
+            // as the same float: the decimal the user wrote.
+            Self::Float(value) => parse_decimal(&value.to_string()),
+            Self::Text(text) => parse_decimal(text.trim()),
+        }
+    }
+}
+
+/// Parses `"-12.34"` into minor units; at most two decimals.
+pub(crate) fn parse_decimal(text: &str) -> Result<Money, String> {
+    let bad = || format!("{text:?} is not a decimal amount like \"42.50\"");
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !all_digits(whole) || !all_digits(frac) {
+        return Err(bad());
+    }
+    if frac.len() > 2 {
+        return Err(format!("{text:?} has more than two decimals"));
+    }
+    let whole: i64 = whole
+        .parse()
+        .map_err(|_| format!("{text:?} is too large"))?;
+    let frac: i64 = format!("{frac:0<2}").parse().map_err(|_| bad())?;
+    let minor = whole
+        .checked_mul(100)
+        .and_then(|m| m.checked_add(frac))
+        .ok_or_else(|| format!("{text:?} is too large"))?;
+    Ok(Money::from_minor(if negative { -minor } else { minor }))
+}
+
+fn money_input(money: Money) -> PriceInput {
+    PriceInput::Text(money.to_string())
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTicketType {
+    name: String,
+    price: PriceInput,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    quota: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    event_name: String,
+    total_tickets: u64,
+    max_capacity: usize,
+    ticket_types: Vec<RawTicketType>,
+    #[serde(default)]
+    strategy: Strategy,
+    #[serde(default = "default_hold_ttl_ms")]
+    hold_ttl_ms: u64,
+    #[serde(default)]
+    pricing: PricingConfig,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    purchase_limit: Option<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    vendors: Vec<VendorConfig>,
+}
+
+fn default_hold_ttl_ms() -> u64 {
+    30_000
+}
+
+impl RawConfig {
+    /// Converts prices and validates, reporting conversion and rule problems
+    /// together.
+    fn into_config(self) -> Result<BoxOfficeConfig, ConfigError> {
+        let mut problems = Problems::default();
+        let ticket_types = self
+            .ticket_types
+            .into_iter()
+            .enumerate()
+            .map(|(i, ty)| {
+                let price = ty.price.to_money().unwrap_or_else(|message| {
+                    problems.push(format!("ticket_types[{i}].price"), message);
+                    Money::ZERO
+                });
+                TicketTypeConfig {
+                    name: ty.name,
+                    price,
+                    quota: ty.quota,
+                }
+            })
+            .collect();
+        let config = BoxOfficeConfig {
+            event_name: self.event_name,
+            total_tickets: self.total_tickets,
+            max_capacity: self.max_capacity,
+            ticket_types,
+            strategy: self.strategy,
+            hold_ttl: Duration::from_millis(self.hold_ttl_ms),
+            pricing: self.pricing,
+            purchase_limit: self.purchase_limit,
+            vendors: self.vendors,
+        };
+        config.check(&mut problems);
+        problems.into_result().map(|()| config)
+    }
+}
+
+impl TryFrom<RawConfig> for BoxOfficeConfig {
+    type Error = ConfigError;
+    fn try_from(raw: RawConfig) -> Result<Self, ConfigError> {
+        raw.into_config()
+    }
+}
+
+impl From<BoxOfficeConfig> for RawConfig {
+    fn from(config: BoxOfficeConfig) -> Self {
+        Self {
+            event_name: config.event_name,
+            total_tickets: config.total_tickets,
+            max_capacity: config.max_capacity,
+            ticket_types: config
+                .ticket_types
+                .into_iter()
+                .map(|ty| RawTicketType {
+                    name: ty.name,
+                    price: money_input(ty.price),
+                    quota: ty.quota,
+                })
+                .collect(),
+            strategy: config.strategy,
+            hold_ttl_ms: u64::try_from(config.hold_ttl.as_millis()).unwrap_or(u64::MAX),
+            pricing: config.pricing,
+            purchase_limit: config.purchase_limit,
+            vendors: config.vendors,
+        }
+    }
+}
+
+impl DemandPricing {
+    fn check(&self, problems: &mut Problems) {
+        if self.floor_bps > self.ceiling_bps {
+            problems.push(
+                "pricing.floor_bps",
+                format!(
+                    "floor {} is above ceiling {}",
+                    self.floor_bps, self.ceiling_bps
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_parse_exactly() {
+        assert_eq!(parse_decimal("42.5"), Ok(Money::from_minor(4_250)));
+        assert_eq!(parse_decimal("0.07"), Ok(Money::from_minor(7)));
+        assert_eq!(parse_decimal("-1"), Ok(Money::from_minor(-100)));
+        assert!(parse_decimal("1.234").is_err());
+        assert!(parse_decimal("1e3").is_err());
+        assert!(parse_decimal(".5").is_err());
+        assert!(parse_decimal("99999999999999999999").is_err());
+        assert_eq!(
+            PriceInput::Float(0.1 + 0.2).to_money(),
+            Err("\"0.30000000000000004\" has more than two decimals".to_owned())
+        );
+        assert_eq!(
+            PriceInput::Float(19.99).to_money(),
+            Ok(Money::from_minor(1_999))
+        );
+    }
+}

@@ -1,0 +1,210 @@
+//! Customers (consumers): the [`Customer`] handle.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::box_office::{Inner, Wait, Want};
+use crate::hold::Hold;
+use crate::office_error::BoxOfficeError;
+use crate::pool::Priority;
+use crate::ticket::Sale;
+use crate::trace::{self, Actor};
+
+/// A customer's handle: it buys tickets, or reserves them into a [`Hold`],
+/// served by its [`Priority`].
+///
+/// Cheap to clone. Handles with the same name share the purchase limit,
+/// which counts held plus bought tickets.
+///
+/// Every waiting form returns [`SoldOut`](BoxOfficeError::SoldOut) at once
+/// when the event (or the requested type's quota) is sold out, and
+/// [`Closed`](BoxOfficeError::Closed) when the office closes: no customer
+/// waits forever on a sold-out event. While holds are open their tickets may
+/// come back, so customers keep waiting; holds always end.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use ticketpool_core::{BoxOffice, BoxOfficeConfig, BoxOfficeError, Money, Priority, Want};
+///
+/// let office = BoxOffice::new(BoxOfficeConfig::simple("gig", 5, 5, Money::from_minor(100))).unwrap();
+/// let carol = office.customer("carol", Priority::Regular);
+/// let waited = carol.buy_timeout(Want::Any, Duration::from_millis(5));
+/// assert!(matches!(waited, Err(BoxOfficeError::Timeout)));
+/// ```
+#[derive(Clone)]
+pub struct Customer {
+    office: Arc<Inner>,
+    name: Arc<str>,
+    priority: Priority,
+}
+
+impl Customer {
+    pub(crate) fn new(office: Arc<Inner>, name: Arc<str>, priority: Priority) -> Self {
+        Self {
+            office,
+            name,
+            priority,
+        }
+    }
+
+    /// The customer's name.
+    pub fn name(&self) -> &Arc<str> {
+        &self.name
+    }
+
+    /// The customer's priority.
+    pub fn priority(&self) -> Priority {
+        self.priority
+    }
+
+    /// Buys a ticket, waiting while none is available.
+    ///
+    /// # Errors
+    ///
+    /// [`SoldOut`](BoxOfficeError::SoldOut), [`Closed`](BoxOfficeError::Closed),
+    /// [`LimitReached`](BoxOfficeError::LimitReached),
+    /// [`UnknownTicketType`](BoxOfficeError::UnknownTicketType),
+    /// [`Journal`](BoxOfficeError::Journal) (the ticket goes back on sale).
+    pub fn buy(&self, want: impl Into<Want>) -> Result<Sale, BoxOfficeError> {
+        self.office
+            .buy(&self.name, self.priority, &want.into(), Wait::Until(None))
+            .inspect_err(|err| self.refused("buy", err))
+    }
+
+    /// Buys a ticket if one is available now.
+    ///
+    /// # Errors
+    ///
+    /// As [`buy`](Self::buy), plus [`Empty`](BoxOfficeError::Empty).
+    pub fn try_buy(&self, want: impl Into<Want>) -> Result<Sale, BoxOfficeError> {
+        self.office
+            .buy(&self.name, self.priority, &want.into(), Wait::No)
+            .inspect_err(|err| self.refused("buy", err))
+    }
+
+    /// Buys a ticket, waiting at most `timeout`.
+    ///
+    /// # Errors
+    ///
+    /// As [`buy`](Self::buy), plus [`Timeout`](BoxOfficeError::Timeout).
+    pub fn buy_timeout(
+        &self,
+        want: impl Into<Want>,
+        timeout: Duration,
+    ) -> Result<Sale, BoxOfficeError> {
+        self.office
+            .buy(
+                &self.name,
+                self.priority,
+                &want.into(),
+                Wait::timeout(timeout),
+            )
+            .inspect_err(|err| self.refused("buy", err))
+    }
+
+    /// Buys a ticket, waiting until `deadline`.
+    ///
+    /// # Errors
+    ///
+    /// As [`buy_timeout`](Self::buy_timeout).
+    pub fn buy_deadline(
+        &self,
+        want: impl Into<Want>,
+        deadline: Instant,
+    ) -> Result<Sale, BoxOfficeError> {
+        self.office
+            .buy(
+                &self.name,
+                self.priority,
+                &want.into(),
+                Wait::Until(Some(deadline)),
+            )
+            .inspect_err(|err| self.refused("buy", err))
+    }
+
+    /// Takes a ticket out of availability into a [`Hold`] that lasts the
+    /// configured hold TTL, waiting while none is available.
+    ///
+    /// # Errors
+    ///
+    /// As [`buy`](Self::buy).
+    pub fn reserve(&self, want: impl Into<Want>) -> Result<Hold, BoxOfficeError> {
+        self.office
+            .reserve(&self.name, self.priority, &want.into(), Wait::Until(None))
+            .inspect_err(|err| self.refused("reserve", err))
+    }
+
+    /// Places a hold if a ticket is available now.
+    ///
+    /// # Errors
+    ///
+    /// As [`try_buy`](Self::try_buy).
+    pub fn try_reserve(&self, want: impl Into<Want>) -> Result<Hold, BoxOfficeError> {
+        self.office
+            .reserve(&self.name, self.priority, &want.into(), Wait::No)
+            .inspect_err(|err| self.refused("reserve", err))
+    }
+
+    /// Places a hold, waiting at most `timeout`.
+    ///
+    /// # Errors
+    ///
+    /// As [`buy_timeout`](Self::buy_timeout).
+    pub fn reserve_timeout(
+        &self,
+        want: impl Into<Want>,
+        timeout: Duration,
+    ) -> Result<Hold, BoxOfficeError> {
+        self.office
+            .reserve(
+                &self.name,
+                self.priority,
+                &want.into(),
+                Wait::timeout(timeout),
+            )
+            .inspect_err(|err| self.refused("reserve", err))
+    }
+
+    /// Places a hold, waiting until `deadline`.
+    ///
+    /// # Errors
+    ///
+    /// As [`buy_timeout`](Self::buy_timeout).
+    pub fn reserve_deadline(
+        &self,
+        want: impl Into<Want>,
+        deadline: Instant,
+    ) -> Result<Hold, BoxOfficeError> {
+        self.office
+            .reserve(
+                &self.name,
+                self.priority,
+                &want.into(),
+                Wait::Until(Some(deadline)),
+            )
+            .inspect_err(|err| self.refused("reserve", err))
+    }
+}
+
+impl Customer {
+    /// Logs a refused buy or reserve.
+    fn refused(&self, op: &'static str, err: &BoxOfficeError) {
+        let actor = Actor::Customer {
+            customer: &self.name,
+            priority: self.priority,
+        };
+        trace::refused(op, actor, err);
+    }
+}
+
+impl fmt::Debug for Customer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Customer")
+            .field("name", &self.name)
+            .field("priority", &self.priority)
+            .finish_non_exhaustive()
+    }
+}

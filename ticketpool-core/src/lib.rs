@@ -1,0 +1,99 @@
+//! The core of ticketpool: two bounded pools with VIP-priority consumers.
+//!
+//! - [`LockFreePool`]: a lock-free array ring; threads park only when it is
+//!   full or empty.
+//! - [`CondvarPool`]: a `VecDeque` under a parking_lot `Mutex`, with
+//!   separate condvars and FIFO service within each priority.
+//! - [`BoundedPool`]: the trait both implement, so code switches strategy by
+//!   type parameter.
+//! - [`Producer`] and [`Consumer`]: typed handles; a producer only releases,
+//!   a consumer only takes and carries its [`Priority`].
+//! - [`ReleaseError`], [`TakeError`], [`CapacityError`]: what can go wrong;
+//!   a failed release gives the item back.
+//! - [`Ticket`], [`Sale`], [`Money`], [`Event`]: the box office's values.
+//! - [`Journal`]: the sink a durable store implements, and the
+//!   [`RecoveredState`] it rebuilds an office from.
+//! - [`BoxOffice`]: the ticketing engine on the pools, configured by a
+//!   [`BoxOfficeConfig`] (TOML or JSON); [`Vendor`] and [`Customer`]
+//!   handles, expiring [`Hold`]s, a [`PricingPolicy`], a consistent
+//!   [`Snapshot`], and live events through a [`Subscription`]. Everything
+//!   that can go wrong is a [`BoxOfficeError`] or a [`ConfigError`].
+//! - [`Simulation`]: vendors and customers on real threads against a box
+//!   office, configured by a [`SimulationConfig`], steered through a
+//!   [`SimulationHandle`], summed up in a [`Report`].
+//!
+//! # Example
+//!
+//! ```
+//! use std::sync::Arc;
+//! use std::thread;
+//! use ticketpool_core::{BoundedPool, Consumer, LockFreePool, Priority, Producer, TakeError};
+//!
+//! let pool = Arc::new(LockFreePool::with_capacity(8).unwrap());
+//! let vendor = Producer::new(Arc::clone(&pool));
+//! let customer = Consumer::new(Arc::clone(&pool), Priority::Vip);
+//!
+//! let buyer = thread::spawn(move || {
+//!     let mut bought = Vec::new();
+//!     while let Ok(ticket) = customer.take() {
+//!         bought.push(ticket);
+//!     }
+//!     bought // `take` returned Closed: the pool is closed and drained
+//! });
+//! for seat in 1..=20_u32 {
+//!     vendor.release(seat).unwrap(); // waits while the pool is full
+//! }
+//! pool.close();
+//! assert_eq!(buyer.join().unwrap(), (1..=20).collect::<Vec<_>>());
+//! ```
+//!
+//! The priority rule is documented on [`Priority`].
+
+mod box_office;
+mod condvar;
+mod config;
+mod customer;
+mod error;
+mod event;
+mod handle;
+mod hold;
+mod journal;
+mod lockfree;
+mod office_error;
+mod pool;
+mod pricing;
+mod primitive;
+mod sales_log;
+mod simulation;
+mod snapshot;
+mod stock;
+mod subscribe;
+mod ticket;
+mod trace;
+mod vendor;
+
+pub use crate::box_office::{BoxOffice, BoxOfficeBuilder, Want};
+pub use crate::condvar::CondvarPool;
+pub use crate::config::{
+    BoxOfficeConfig, ConfigError, ConfigProblem, Strategy, TicketTypeConfig, VendorConfig,
+};
+pub use crate::customer::Customer;
+pub use crate::error::{CapacityError, ReleaseError, TakeError};
+pub use crate::event::Event;
+pub use crate::handle::{Consumer, Producer};
+pub use crate::hold::Hold;
+pub use crate::journal::{Journal, JournalError, RecoveredState};
+pub use crate::lockfree::LockFreePool;
+pub use crate::office_error::BoxOfficeError;
+pub use crate::pool::{BoundedPool, Priority};
+pub use crate::pricing::{DemandPricing, Fixed, PriceContext, PricingConfig, PricingPolicy};
+pub use crate::simulation::{
+    plan_digest, Arrivals, CustomerPlan, CustomerReport, CustomersConfig, EndReason, HoldStats,
+    PerPriority, PlannedRequest, Progress, Report, RunningSimulation, SimVendorConfig, Simulation,
+    SimulationConfig, SimulationError, SimulationHandle, TimelinePoint, TypeSales, WaitBucket,
+    WaitStats,
+};
+pub use crate::snapshot::{Snapshot, TicketCounts};
+pub use crate::subscribe::{Notification, Subscription};
+pub use crate::ticket::{HoldId, Money, Sale, Ticket, TicketId};
+pub use crate::vendor::Vendor;

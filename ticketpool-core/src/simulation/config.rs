@@ -1,0 +1,570 @@
+//! The simulation's configuration: the box office settings plus the agents
+//! that drive it, loadable from TOML or JSON and validated all at once.
+//!
+//! The office part is handed to [`BoxOfficeConfig`]'s own loader, so its
+//! rules live in one place; its problems come back prefixed with `office.`
+//! next to the simulation's own.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{BoxOfficeConfig, ConfigError, ConfigProblem, TicketTypeConfig};
+use crate::pricing::PricingConfig;
+use crate::ticket::Money;
+use crate::Strategy;
+
+/// How the gaps between one agent's arrivals are drawn.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Arrivals {
+    /// Exponential gaps with the configured mean: a Poisson process.
+    #[default]
+    Poisson,
+    /// Every gap is exactly `1 / rate`.
+    Fixed,
+}
+
+/// One simulated vendor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimVendorConfig {
+    /// The vendor's unique name.
+    pub name: String,
+    /// Tickets released per second; `None` or `0` means as fast as
+    /// possible.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<f64>,
+    /// The ticket types it releases, in turn; empty means every type.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ticket_types: Vec<String>,
+}
+
+/// The simulated customers, all alike but for their priority and their
+/// random draws.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CustomersConfig {
+    /// How many customer threads.
+    pub count: usize,
+    /// The share of VIP customers, in `[0, 1]`; the first
+    /// `round(count * vip_share)` customers are VIPs.
+    pub vip_share: f64,
+    /// Requests per second per customer; `None` or `0` means as fast as
+    /// possible.
+    pub rate: Option<f64>,
+    /// How many tickets each customer wants; `0` means as many as it can
+    /// get.
+    pub tickets_each: u32,
+    /// The probability that a request places a hold and confirms it
+    /// rather than buying outright, in `[0, 1]`.
+    pub hold_share: f64,
+    /// The probability that a placed hold is abandoned (left to expire),
+    /// in `[0, 1]`.
+    pub abandon_share: f64,
+    /// The most time a customer thinks before confirming a hold.
+    pub confirm_delay_ms: u64,
+    /// The ticket type every request asks for; `None` means any type.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket_type: Option<String>,
+}
+
+impl Default for CustomersConfig {
+    fn default() -> Self {
+        Self {
+            count: 16,
+            vip_share: 0.25,
+            rate: None,
+            tickets_each: 0,
+            hold_share: 0.2,
+            abandon_share: 0.05,
+            confirm_delay_ms: 1,
+            ticket_type: None,
+        }
+    }
+}
+
+/// Everything a [`Simulation`](crate::Simulation) needs.
+///
+/// [`Default`] is the scenario `ticketpool simulate` runs with no
+/// arguments: 4 vendors, 16 customers (25% VIP), 10 000 tickets of two
+/// types, capacity 64, some holds and abandonment, seed 42.
+///
+/// # Examples
+///
+/// ```
+/// use ticketpool_core::SimulationConfig;
+///
+/// let config = SimulationConfig::from_toml_str(r#"
+///     seed = 7
+///     duration_ms = 2000
+///
+///     [office]
+///     event_name = "Matinee"
+///     total_tickets = 50
+///     max_capacity = 8
+///
+///     [[office.ticket_types]]
+///     name = "stalls"
+///     price = 30
+///
+///     [[vendors]]
+///     name = "north"
+///     rate = 500.0
+///
+///     [customers]
+///     count = 4
+///     vip_share = 0.5
+/// "#).unwrap();
+/// assert_eq!(config.customers.count, 4);
+/// assert_eq!(config.vendors[0].rate, Some(500.0));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimulationConfig {
+    /// Seeds every agent's random draws: same seed, same arrivals.
+    pub seed: u64,
+    /// The longest the run may last.
+    pub duration_ms: u64,
+    /// How often the timeline is sampled.
+    pub sample_interval_ms: u64,
+    /// How arrival gaps are drawn, for vendors and customers.
+    pub arrivals: Arrivals,
+    /// The box office.
+    pub office: BoxOfficeConfig,
+    /// The vendors; at least one.
+    pub vendors: Vec<SimVendorConfig>,
+    /// The customers.
+    pub customers: CustomersConfig,
+}
+
+impl Default for SimulationConfig {
+    fn default() -> Self {
+        let ticket_type = |name: &str, price: i64, quota: Option<u64>| TicketTypeConfig {
+            name: name.to_owned(),
+            price: Money::from_minor(price),
+            quota,
+        };
+        let office = BoxOfficeConfig {
+            event_name: "Default Concert".to_owned(),
+            total_tickets: 10_000,
+            max_capacity: 64,
+            ticket_types: vec![
+                ticket_type("stalls", 4_500, Some(7_000)),
+                ticket_type("balcony", 2_500, None),
+            ],
+            strategy: Strategy::LockFree,
+            hold_ttl: std::time::Duration::from_millis(100),
+            pricing: PricingConfig::Fixed,
+            purchase_limit: None,
+            vendors: Vec::new(),
+        };
+        Self {
+            seed: 42,
+            duration_ms: 60_000,
+            sample_interval_ms: 50,
+            arrivals: Arrivals::Poisson,
+            office,
+            vendors: (1..=4).map(default_vendor).collect(),
+            customers: CustomersConfig::default(),
+        }
+    }
+}
+
+fn default_vendor(i: usize) -> SimVendorConfig {
+    SimVendorConfig {
+        name: format!("vendor-{i}"),
+        rate: None,
+        ticket_types: Vec::new(),
+    }
+}
+
+/// The document as read, before the office part is checked by its own
+/// loader.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSimulation {
+    #[serde(default = "default_seed")]
+    seed: u64,
+    #[serde(default = "default_duration_ms")]
+    duration_ms: u64,
+    #[serde(default = "default_sample_ms")]
+    sample_interval_ms: u64,
+    #[serde(default)]
+    arrivals: Arrivals,
+    office: serde_json::Value,
+    #[serde(default = "default_vendors")]
+    vendors: Vec<SimVendorConfig>,
+    #[serde(default)]
+    customers: CustomersConfig,
+}
+
+fn default_seed() -> u64 {
+    SimulationConfig::default().seed
+}
+fn default_duration_ms() -> u64 {
+    SimulationConfig::default().duration_ms
+}
+fn default_sample_ms() -> u64 {
+    SimulationConfig::default().sample_interval_ms
+}
+fn default_vendors() -> Vec<SimVendorConfig> {
+    SimulationConfig::default().vendors
+}
+
+impl SimulationConfig {
+    /// Parses and validates a TOML document.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Parse`] for malformed TOML or a wrongly shaped field;
+    /// [`ConfigError::Invalid`] listing every broken rule, the office's
+    /// (as `office.<field>`) and the simulation's.
+    pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
+        let value: serde_json::Value = toml::from_str(text).map_err(|err| ConfigError::Parse {
+            format: "TOML",
+            message: err.to_string(),
+        })?;
+        Self::from_value(value, "TOML")
+    }
+
+    /// Parses and validates a JSON document.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_toml_str`](Self::from_toml_str).
+    pub fn from_json_str(text: &str) -> Result<Self, ConfigError> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|err| ConfigError::Parse {
+                format: "JSON",
+                message: err.to_string(),
+            })?;
+        Self::from_value(value, "JSON")
+    }
+
+    /// Reads a `.toml` or `.json` file and validates it.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Io`] if the file cannot be read or has another
+    /// extension, then as [`from_toml_str`](Self::from_toml_str).
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
+        let path = path.as_ref();
+        let io_error = |message: String| ConfigError::Io {
+            path: path.display().to_string(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|err| io_error(err.to_string()))?;
+        match path.extension().and_then(|ext| ext.to_str()) {
+            Some("toml") => Self::from_toml_str(&text),
+            Some("json") => Self::from_json_str(&text),
+            _ => Err(io_error("expected a .toml or .json file".to_owned())),
+        }
+    }
+
+    /// Serializes to TOML.
+    pub fn to_toml_string(&self) -> String {
+        toml::to_string(self).expect("a simulation config always serializes to TOML")
+    }
+
+    fn from_value(mut value: serde_json::Value, format: &'static str) -> Result<Self, ConfigError> {
+        // The office table goes through its own loader; a missing one is the
+        // default scenario's office, so a file can tune just the agents.
+        let office_value = value
+            .as_object_mut()
+            .and_then(|doc| doc.remove("office"))
+            .unwrap_or(serde_json::Value::Null);
+        if let Some(doc) = value.as_object_mut() {
+            doc.insert("office".to_owned(), serde_json::Value::Null);
+        }
+        let raw: RawSimulation =
+            serde_json::from_value(value).map_err(|err| ConfigError::Parse {
+                format,
+                message: err.to_string(),
+            })?;
+        let mut problems = Vec::new();
+        debug_assert!(raw.office.is_null());
+        let office = if office_value.is_null() {
+            Some(Self::default().office)
+        } else {
+            match BoxOfficeConfig::from_json_str(&office_value.to_string()) {
+                Ok(office) => Some(office),
+                Err(ConfigError::Invalid(found)) => {
+                    problems.extend(found.into_iter().map(|p| ConfigProblem {
+                        field: format!("office.{}", p.field),
+                        message: p.message,
+                    }));
+                    None
+                }
+                Err(ConfigError::Parse { message, .. }) => {
+                    return Err(ConfigError::Parse {
+                        format,
+                        message: format!("in [office]: {message}"),
+                    })
+                }
+                Err(other) => return Err(other),
+            }
+        };
+        let config = Self {
+            seed: raw.seed,
+            duration_ms: raw.duration_ms,
+            sample_interval_ms: raw.sample_interval_ms,
+            arrivals: raw.arrivals,
+            office: office.unwrap_or_else(|| Self::default().office),
+            vendors: raw.vendors,
+            customers: raw.customers,
+        };
+        // Types named by agents are checked against the names the file
+        // gives, even when the office itself was rejected.
+        let known: Vec<String> = office_value["ticket_types"]
+            .as_array()
+            .map(|types| {
+                types
+                    .iter()
+                    .filter_map(|ty| ty["name"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_else(|| {
+                config
+                    .office
+                    .ticket_types
+                    .iter()
+                    .map(|ty| ty.name.clone())
+                    .collect()
+            });
+        config.check_agents(&mut problems, &known);
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(ConfigError::Invalid(problems))
+        }
+    }
+
+    /// Checks every rule, the office's and the simulation's, and reports
+    /// every broken one.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] listing each problem with its field path.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let mut problems: Vec<ConfigProblem> = match self.office.validate() {
+            Ok(()) => Vec::new(),
+            Err(err) => err
+                .problems()
+                .iter()
+                .map(|p| ConfigProblem {
+                    field: format!("office.{}", p.field),
+                    message: p.message.clone(),
+                })
+                .collect(),
+        };
+        let known: Vec<String> = self
+            .office
+            .ticket_types
+            .iter()
+            .map(|ty| ty.name.clone())
+            .collect();
+        self.check_agents(&mut problems, &known);
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError::Invalid(problems))
+        }
+    }
+
+    fn check_agents(&self, problems: &mut Vec<ConfigProblem>, known_types: &[String]) {
+        let mut push = |field: String, message: String| {
+            problems.push(ConfigProblem { field, message });
+        };
+        if self.duration_ms == 0 {
+            push("duration_ms".into(), "must be at least 1".into());
+        }
+        if self.sample_interval_ms == 0 {
+            push("sample_interval_ms".into(), "must be at least 1".into());
+        }
+        if !self.office.vendors.is_empty() {
+            push(
+                "office.vendors".into(),
+                "list simulated vendors under [[vendors]] instead".into(),
+            );
+        }
+        if self.vendors.is_empty() {
+            push("vendors".into(), "at least one vendor is needed".into());
+        }
+        let mut names = std::collections::HashSet::new();
+        for (i, vendor) in self.vendors.iter().enumerate() {
+            if vendor.name.trim().is_empty() {
+                push(format!("vendors[{i}].name"), "must not be empty".into());
+            } else if !names.insert(vendor.name.as_str()) {
+                push(
+                    format!("vendors[{i}].name"),
+                    format!("duplicate vendor {:?}", vendor.name),
+                );
+            }
+            if let Err(message) = check_rate(vendor.rate) {
+                push(format!("vendors[{i}].rate"), message);
+            }
+            for (j, ty) in vendor.ticket_types.iter().enumerate() {
+                if !known_types.contains(ty) {
+                    push(
+                        format!("vendors[{i}].ticket_types[{j}]"),
+                        format!("unknown ticket type {ty:?}"),
+                    );
+                }
+            }
+        }
+        let customers = &self.customers;
+        if customers.count == 0 {
+            push("customers.count".into(), "must be at least 1".into());
+        }
+        for (field, share) in [
+            ("vip_share", customers.vip_share),
+            ("hold_share", customers.hold_share),
+            ("abandon_share", customers.abandon_share),
+        ] {
+            if !(0.0..=1.0).contains(&share) {
+                push(
+                    format!("customers.{field}"),
+                    format!("must be between 0 and 1, got {share}"),
+                );
+            }
+        }
+        if let Err(message) = check_rate(customers.rate) {
+            push("customers.rate".into(), message);
+        }
+        if let Some(ty) = &customers.ticket_type {
+            if !known_types.contains(ty) {
+                push(
+                    "customers.ticket_type".into(),
+                    format!("unknown ticket type {ty:?}"),
+                );
+            }
+        }
+    }
+
+    /// Renames the vendors to `vendor-1..=count`, keeping the first one's
+    /// rate and types for all (the `--vendors` override).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ticketpool_core::SimulationConfig;
+    /// let mut config = SimulationConfig::default();
+    /// config.set_vendor_count(2);
+    /// assert_eq!(config.vendors.len(), 2);
+    /// assert_eq!(config.vendors[1].name, "vendor-2");
+    /// ```
+    pub fn set_vendor_count(&mut self, count: usize) {
+        let template = self
+            .vendors
+            .first()
+            .cloned()
+            .unwrap_or_else(|| default_vendor(1));
+        self.vendors = (1..=count)
+            .map(|i| SimVendorConfig {
+                name: format!("vendor-{i}"),
+                ..template.clone()
+            })
+            .collect();
+    }
+
+    /// Sets the event's size, scaling type quotas down in proportion if
+    /// they would add up past it (the `--total` override), so the result
+    /// stays valid.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ticketpool_core::SimulationConfig;
+    /// let mut config = SimulationConfig::default(); // stalls quota 7000 of 10000
+    /// config.set_total_tickets(100);
+    /// assert_eq!(config.office.ticket_types[0].quota, Some(100));
+    /// assert!(config.validate().is_ok());
+    /// ```
+    pub fn set_total_tickets(&mut self, total: u64) {
+        self.office.total_tickets = total;
+        let quota_sum: u64 = self
+            .office
+            .ticket_types
+            .iter()
+            .filter_map(|ty| ty.quota)
+            .fold(0, u64::saturating_add);
+        if quota_sum > total {
+            for ty in &mut self.office.ticket_types {
+                ty.quota = ty.quota.map(|quota| {
+                    let scaled = u128::from(quota) * u128::from(total) / u128::from(quota_sum);
+                    u64::try_from(scaled)
+                        .unwrap_or(total)
+                        .clamp(1, total.max(1))
+                });
+            }
+        }
+    }
+
+    /// How many of the customers are VIPs.
+    pub fn vip_count(&self) -> usize {
+        let vips = (self.customers.count as f64 * self.customers.vip_share).round();
+        (vips as usize).min(self.customers.count)
+    }
+}
+
+/// A rate must be a finite number, not negative.
+pub(crate) fn check_rate(rate: Option<f64>) -> Result<(), String> {
+    match rate {
+        Some(rate) if !rate.is_finite() => Err(format!("must be a finite number, got {rate}")),
+        Some(rate) if rate < 0.0 => Err(format!("must not be negative, got {rate}")),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_is_valid_and_round_trips_through_toml() {
+        let config = SimulationConfig::default();
+        config.validate().unwrap();
+        let text = config.to_toml_string();
+        assert_eq!(SimulationConfig::from_toml_str(&text).unwrap(), config);
+    }
+
+    #[test]
+    fn every_problem_is_listed_with_its_path() {
+        let err = SimulationConfig::from_toml_str(
+            r#"
+            duration_ms = 0
+            [office]
+            event_name = "x"
+            total_tickets = 10
+            max_capacity = 0
+            [[office.ticket_types]]
+            name = "a"
+            price = 1
+            [[vendors]]
+            name = "v"
+            rate = -3.0
+            [customers]
+            vip_share = 1.5
+            "#,
+        )
+        .unwrap_err();
+        for field in [
+            "office.max_capacity",
+            "duration_ms",
+            "vendors[0].rate",
+            "customers.vip_share",
+        ] {
+            assert!(err.names_field(field), "{field} missing from {err}");
+        }
+    }
+
+    #[test]
+    fn unknown_types_are_named() {
+        let mut config = SimulationConfig::default();
+        config.vendors[0].ticket_types = vec!["nope".into()];
+        config.customers.ticket_type = Some("gone".into());
+        let err = config.validate().unwrap_err();
+        assert!(err.names_field("vendors[0].ticket_types[0]"));
+        assert!(err.names_field("customers.ticket_type"));
+    }
+}

@@ -1,0 +1,228 @@
+//! The office's counters and the [`Snapshot`] taken from them.
+//!
+//! Consistency: every ticket movement (released, held, sold, back on sale)
+//! updates all its counters in one short critical section of the office's
+//! state mutex, and a snapshot copies them under the same mutex. So every
+//! snapshot satisfies `released == available + held + sold`, overall, per
+//! type and per vendor, while sales stop only for the copy (a few small maps).
+//! A seqlock would spare writers even that, but the writers already take the
+//! mutex for the capacity gate, so it would buy nothing.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Strategy;
+use crate::pool::Priority;
+use crate::ticket::Money;
+
+/// How many tickets are in each state, for one vendor, one type or the
+/// whole office.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TicketCounts {
+    /// Released so far.
+    pub released: u64,
+    /// On sale now (in a pool, or being handed to a buyer).
+    pub available: u64,
+    /// Under a hold.
+    pub held: u64,
+    /// Sold.
+    pub sold: u64,
+}
+
+impl TicketCounts {
+    /// `released == available + held + sold`: no ticket lost or duplicated.
+    pub fn is_balanced(&self) -> bool {
+        self.available + self.held + self.sold == self.released
+    }
+
+    pub(crate) fn release(&mut self) {
+        self.released += 1;
+        self.available += 1;
+    }
+
+    pub(crate) fn unrelease(&mut self) {
+        self.released -= 1;
+        self.available -= 1;
+    }
+
+    pub(crate) fn hold(&mut self) {
+        self.available -= 1;
+        self.held += 1;
+    }
+
+    pub(crate) fn unhold(&mut self) {
+        self.held -= 1;
+        self.available += 1;
+    }
+
+    pub(crate) fn sell(&mut self, held: bool) {
+        if held {
+            self.held -= 1;
+        } else {
+            self.available -= 1;
+        }
+        self.sold += 1;
+    }
+}
+
+/// The office's mutable state, all under one mutex.
+#[derive(Debug)]
+pub(crate) struct Counters {
+    pub(crate) total: TicketCounts,
+    pub(crate) by_type: Vec<TicketCounts>,
+    pub(crate) by_vendor: HashMap<Arc<str>, TicketCounts>,
+    pub(crate) revenue: Money,
+    pub(crate) next_ticket_id: u64,
+    pub(crate) waiting_vip: u64,
+    pub(crate) waiting_regular: u64,
+    /// VIPs waiting for "any type" at office level; Regular any-type buyers
+    /// defer to them.
+    pub(crate) any_vips_waiting: u64,
+    pub(crate) waiting_vendors: u64,
+    /// Bumped whenever a ticket may have become available or the office
+    /// changed state, so any-type waiters never miss a wake-up.
+    pub(crate) generation: u64,
+    /// Held plus bought (plus being bought) per customer, for the limit.
+    pub(crate) customers: HashMap<Arc<str>, u32>,
+    pub(crate) paused: bool,
+    pub(crate) closed: bool,
+    pub(crate) sold_out: bool,
+}
+
+impl Counters {
+    pub(crate) fn new(types: usize) -> Self {
+        Self {
+            total: TicketCounts::default(),
+            by_type: vec![TicketCounts::default(); types],
+            by_vendor: HashMap::new(),
+            revenue: Money::ZERO,
+            next_ticket_id: 1,
+            waiting_vip: 0,
+            waiting_regular: 0,
+            any_vips_waiting: 0,
+            waiting_vendors: 0,
+            generation: 0,
+            customers: HashMap::new(),
+            paused: false,
+            closed: false,
+            sold_out: false,
+        }
+    }
+
+    /// Applies `f` to the totals, the type's and the vendor's counts.
+    pub(crate) fn apply(&mut self, ty: usize, vendor: &Arc<str>, f: impl Fn(&mut TicketCounts)) {
+        f(&mut self.total);
+        f(&mut self.by_type[ty]);
+        f(self.by_vendor.entry(Arc::clone(vendor)).or_default());
+    }
+
+    pub(crate) fn waiting_mut(&mut self, priority: Priority) -> &mut u64 {
+        match priority {
+            Priority::Vip => &mut self.waiting_vip,
+            Priority::Regular => &mut self.waiting_regular,
+        }
+    }
+
+    /// Tickets in the office (available plus held): what `max_capacity`
+    /// bounds.
+    pub(crate) fn in_office(&self) -> u64 {
+        self.total.available + self.total.held
+    }
+}
+
+/// The live status of a box office at one instant.
+///
+/// Every snapshot is consistent: `released == available + held + sold`
+/// holds for [`totals`](Self::totals) and for each entry of
+/// [`by_type`](Self::by_type) and [`by_vendor`](Self::by_vendor).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// The event's name.
+    pub event_name: String,
+    /// The pool strategy.
+    pub strategy: Strategy,
+    /// The event's size.
+    pub total_tickets: u64,
+    /// The most tickets available plus held at once.
+    pub max_capacity: usize,
+    /// Counts for the whole office.
+    pub totals: TicketCounts,
+    /// Counts per ticket type.
+    pub by_type: BTreeMap<String, TicketCounts>,
+    /// Counts per vendor (removed vendors included).
+    pub by_vendor: BTreeMap<String, TicketCounts>,
+    /// The sum of every sale's price.
+    pub revenue: Money,
+    /// VIP customers waiting for a ticket.
+    pub waiting_vip: u64,
+    /// Regular customers waiting for a ticket.
+    pub waiting_regular: u64,
+    /// Vendors waiting for room or for resume.
+    pub waiting_vendors: u64,
+    /// Releases are paused.
+    pub paused: bool,
+    /// Every ticket has been sold.
+    pub sold_out: bool,
+    /// The office is closed.
+    pub closed: bool,
+    /// When the snapshot was taken.
+    pub taken_at: SystemTime,
+}
+
+impl Snapshot {
+    pub(crate) fn capture(
+        counters: &Counters,
+        type_names: impl Iterator<Item = Arc<str>>,
+        event_name: &str,
+        strategy: Strategy,
+        total_tickets: u64,
+        max_capacity: usize,
+    ) -> Self {
+        Self {
+            event_name: event_name.to_owned(),
+            strategy,
+            total_tickets,
+            max_capacity,
+            totals: counters.total,
+            by_type: type_names
+                .zip(&counters.by_type)
+                .map(|(name, counts)| (name.to_string(), *counts))
+                .collect(),
+            by_vendor: counters
+                .by_vendor
+                .iter()
+                .map(|(name, counts)| (name.to_string(), *counts))
+                .collect(),
+            revenue: counters.revenue,
+            waiting_vip: counters.waiting_vip,
+            waiting_regular: counters.waiting_regular,
+            waiting_vendors: counters.waiting_vendors,
+            paused: counters.paused,
+            sold_out: counters.sold_out,
+            closed: counters.closed,
+            taken_at: SystemTime::now(),
+        }
+    }
+
+    /// `true` if the totals and every per-type and per-vendor entry balance,
+    /// and the per-type and per-vendor entries add up to the totals.
+    pub fn is_consistent(&self) -> bool {
+        let sum = |counts: &mut dyn Iterator<Item = &TicketCounts>| {
+            counts.fold(TicketCounts::default(), |mut acc, c| {
+                acc.released += c.released;
+                acc.available += c.available;
+                acc.held += c.held;
+                acc.sold += c.sold;
+                acc
+            })
+        };
+        self.totals.is_balanced()
+            && self.by_type.values().all(TicketCounts::is_balanced)
+            && self.by_vendor.values().all(TicketCounts::is_balanced)
+            && sum(&mut self.by_type.values()) == self.totals
+            && sum(&mut self.by_vendor.values()) == self.totals
+    }
+}

@@ -1,0 +1,126 @@
+//! Where tickets on sale wait: one pool per ticket type, of the strategy the
+//! configuration picks at run time.
+//!
+//! One pool per type (rather than one shared pool) lets a customer wait for
+//! a given type inside that type's pool, where the pool's VIP rule and
+//! wake-ups apply unchanged. Every pool is sized to the office's
+//! `max_capacity`, and the office admits at most that many tickets (available
+//! plus held), so putting a ticket back into its pool never blocks.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::condvar::CondvarPool;
+use crate::config::{BoxOfficeConfig, Strategy};
+use crate::error::{CapacityError, ReleaseError, TakeError};
+use crate::lockfree::LockFreePool;
+use crate::pool::{BoundedPool, Priority};
+use crate::ticket::{Money, Ticket};
+
+/// A pool of tickets of one of the two strategies.
+// One per ticket type, stored in a `Vec`: boxing the cache-padded lock-free
+// pool would add a pointer chase to every take for a few hundred bytes.
+#[allow(clippy::large_enum_variant)]
+enum TypePool {
+    LockFree(LockFreePool<Ticket>),
+    Condvar(CondvarPool<Ticket>),
+}
+
+/// Delegates one call to whichever pool this is.
+macro_rules! delegate {
+    ($pool:expr, $p:ident => $call:expr) => {
+        match $pool {
+            TypePool::LockFree($p) => $call,
+            TypePool::Condvar($p) => $call,
+        }
+    };
+}
+
+impl TypePool {
+    fn new(strategy: Strategy, capacity: usize) -> Result<Self, CapacityError> {
+        Ok(match strategy {
+            Strategy::LockFree => Self::LockFree(LockFreePool::with_capacity(capacity)?),
+            Strategy::Condvar => Self::Condvar(CondvarPool::with_capacity(capacity)?),
+        })
+    }
+}
+
+/// One ticket type and its pool.
+pub(crate) struct TypeStock {
+    pub(crate) name: Arc<str>,
+    pub(crate) base_price: Money,
+    pub(crate) quota: Option<u64>,
+    pool: TypePool,
+}
+
+impl TypeStock {
+    pub(crate) fn try_put(&self, ticket: Ticket) -> Result<(), ReleaseError<Ticket>> {
+        delegate!(&self.pool, p => p.try_put(ticket))
+    }
+
+    pub(crate) fn try_take(&self, priority: Priority) -> Result<Ticket, TakeError> {
+        delegate!(&self.pool, p => p.try_take(priority))
+    }
+
+    pub(crate) fn take_until(
+        &self,
+        priority: Priority,
+        deadline: Option<Instant>,
+    ) -> Result<Ticket, TakeError> {
+        delegate!(&self.pool, p => p.take_until(priority, deadline))
+    }
+
+    pub(crate) fn close(&self) {
+        delegate!(&self.pool, p => p.close());
+    }
+}
+
+/// Every type's pool, indexed by position in the configuration.
+pub(crate) struct Stock {
+    types: Vec<TypeStock>,
+    by_name: HashMap<Arc<str>, usize>,
+}
+
+impl Stock {
+    /// One pool per configured type; `extra[i]` tickets of type `i` beyond
+    /// `max_capacity` must fit (recovered unsold tickets).
+    pub(crate) fn new(config: &BoxOfficeConfig, extra: &[usize]) -> Result<Self, CapacityError> {
+        let mut types = Vec::with_capacity(config.ticket_types.len());
+        let mut by_name = HashMap::new();
+        for (i, ty) in config.ticket_types.iter().enumerate() {
+            let capacity = config.max_capacity.max(extra.get(i).copied().unwrap_or(0));
+            let name: Arc<str> = Arc::from(ty.name.as_str());
+            by_name.insert(Arc::clone(&name), i);
+            types.push(TypeStock {
+                name,
+                base_price: ty.price,
+                quota: ty.quota,
+                pool: TypePool::new(config.strategy, capacity)?,
+            });
+        }
+        Ok(Self { types, by_name })
+    }
+
+    pub(crate) fn index_of(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
+
+    pub(crate) fn get(&self, index: usize) -> &TypeStock {
+        &self.types[index]
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.types.len()
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &TypeStock> {
+        self.types.iter()
+    }
+
+    pub(crate) fn close_all(&self) {
+        for ty in &self.types {
+            ty.close();
+        }
+    }
+}

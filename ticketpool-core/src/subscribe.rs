@@ -1,0 +1,217 @@
+//! Live event streams: each subscriber gets its own bounded buffer, so a
+//! slow one never slows or blocks sales. When its buffer is full the newest
+//! events are dropped and counted, and the subscriber is told how many it
+//! missed, at the point where they went missing.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+
+use crate::event::Event;
+use crate::primitive::{AtomicU64, Condvar, Mutex, MutexGuard, Ordering};
+
+/// One item of a [`Subscription`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notification {
+    /// Something happened.
+    Event(Event),
+    /// This many events were dropped here because the buffer was full.
+    Lagged(u64),
+}
+
+struct Buffer {
+    items: VecDeque<Notification>,
+    /// Events dropped since the last `Lagged` was queued.
+    pending_missed: u64,
+    closed: bool,
+}
+
+struct Shared {
+    buffer: Mutex<Buffer>,
+    ready: Condvar,
+    capacity: usize,
+    missed: AtomicU64,
+}
+
+impl Shared {
+    fn push(&self, event: &Event) {
+        let mut buffer = self.buffer.lock();
+        if buffer.closed {
+            return;
+        }
+        // A pending lag needs a slot of its own, before the event.
+        let needed = 1 + usize::from(buffer.pending_missed > 0);
+        if buffer.items.len() + needed > self.capacity {
+            buffer.pending_missed += 1;
+            self.missed.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        if buffer.pending_missed > 0 {
+            let missed = std::mem::take(&mut buffer.pending_missed);
+            buffer.items.push_back(Notification::Lagged(missed));
+        }
+        buffer.items.push_back(Notification::Event(event.clone()));
+        drop(buffer);
+        self.ready.notify_one();
+    }
+
+    fn pop(buffer: &mut MutexGuard<'_, Buffer>) -> Option<Notification> {
+        if let Some(item) = buffer.items.pop_front() {
+            return Some(item);
+        }
+        if buffer.pending_missed > 0 {
+            return Some(Notification::Lagged(std::mem::take(
+                &mut buffer.pending_missed,
+            )));
+        }
+        None
+    }
+
+    fn close(&self) {
+        self.buffer.lock().closed = true;
+        self.ready.notify_all();
+    }
+}
+
+/// A live stream of a box office's events, from
+/// [`BoxOffice::subscribe`](crate::BoxOffice::subscribe).
+///
+/// Iterating blocks until the next event; it ends once the office is closed
+/// (or dropped) and the buffer is drained. Dropping the subscription
+/// unsubscribes.
+///
+/// # Examples
+///
+/// ```
+/// use ticketpool_core::{BoxOffice, BoxOfficeConfig, Event, Money, Notification};
+///
+/// let office = BoxOffice::new(BoxOfficeConfig::simple("gig", 10, 5, Money::from_minor(500))).unwrap();
+/// let events = office.subscribe();
+/// office.pause();
+/// assert_eq!(events.try_next(), Some(Notification::Event(Event::Paused)));
+/// assert_eq!(events.try_next(), None);
+/// ```
+pub struct Subscription {
+    shared: Arc<Shared>,
+}
+
+impl Subscription {
+    /// The next item, waiting for it; `None` once the office is closed and
+    /// everything buffered has been read.
+    pub fn recv(&self) -> Option<Notification> {
+        self.recv_until(None)
+    }
+
+    /// The next item if one is buffered.
+    pub fn try_next(&self) -> Option<Notification> {
+        Shared::pop(&mut self.shared.buffer.lock())
+    }
+
+    /// The next item, waiting at most `timeout`.
+    pub fn next_timeout(&self, timeout: Duration) -> Option<Notification> {
+        self.recv_until(Instant::now().checked_add(timeout))
+    }
+
+    /// How many events this subscriber has missed in all.
+    pub fn missed(&self) -> u64 {
+        self.shared.missed.load(Ordering::Relaxed)
+    }
+
+    /// The most items buffered at once.
+    pub fn capacity(&self) -> usize {
+        self.shared.capacity
+    }
+
+    fn recv_until(&self, deadline: Option<Instant>) -> Option<Notification> {
+        let mut buffer = self.shared.buffer.lock();
+        loop {
+            if let Some(item) = Shared::pop(&mut buffer) {
+                return Some(item);
+            }
+            if buffer.closed {
+                return None;
+            }
+            match deadline {
+                None => buffer = self.shared.ready.wait(buffer),
+                Some(deadline) => {
+                    let timed_out;
+                    (buffer, timed_out) = self.shared.ready.wait_until(buffer, deadline);
+                    if timed_out {
+                        return Shared::pop(&mut buffer);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Iterator for Subscription {
+    type Item = Notification;
+
+    fn next(&mut self) -> Option<Notification> {
+        self.recv()
+    }
+}
+
+impl std::fmt::Debug for Subscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subscription")
+            .field("capacity", &self.shared.capacity)
+            .field("missed", &self.missed())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The office's list of subscribers.
+pub(crate) struct Subscribers {
+    list: Mutex<Vec<Weak<Shared>>>,
+}
+
+impl Subscribers {
+    pub(crate) fn new() -> Self {
+        Self {
+            list: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub(crate) fn subscribe(&self, capacity: usize, closed: bool) -> Subscription {
+        let shared = Arc::new(Shared {
+            buffer: Mutex::new(Buffer {
+                items: VecDeque::with_capacity(capacity.min(4096)),
+                pending_missed: 0,
+                closed,
+            }),
+            ready: Condvar::new(),
+            capacity: capacity.max(1),
+            missed: AtomicU64::new(0),
+        });
+        self.list.lock().push(Arc::downgrade(&shared));
+        Subscription { shared }
+    }
+
+    /// Hands `event` to every live subscriber; never waits for a reader.
+    pub(crate) fn publish(&self, event: &Event) {
+        // Logged here, the one place every event passes, whether or not
+        // anyone subscribed.
+        crate::trace::event(event);
+        let mut list = self.list.lock();
+        if list.is_empty() {
+            return;
+        }
+        list.retain(|weak| match weak.upgrade() {
+            Some(shared) => {
+                shared.push(event);
+                true
+            }
+            None => false,
+        });
+    }
+
+    pub(crate) fn close(&self) {
+        for weak in self.list.lock().iter() {
+            if let Some(shared) = weak.upgrade() {
+                shared.close();
+            }
+        }
+    }
+}

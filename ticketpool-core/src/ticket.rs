@@ -1,0 +1,129 @@
+//! The box office's values: tickets, money, sales.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use crate::pool::Priority;
+
+/// A ticket's identity: unique for the life of an event, never reused, even
+/// across a crash and recovery.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct TicketId(pub u64);
+
+impl fmt::Display for TicketId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "T{}", self.0)
+    }
+}
+
+/// A hold's identity, unique for the life of an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct HoldId(pub u64);
+
+impl fmt::Display for HoldId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "H{}", self.0)
+    }
+}
+
+/// An exact amount of money in minor units (cents): never a float.
+///
+/// ```
+/// use ticketpool_core::Money;
+/// let price = Money::from_minor(4_250);
+/// assert_eq!(price.to_string(), "42.50");
+/// assert_eq!(price + Money::from_minor(50), Money::from_minor(4_300));
+/// ```
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Money(i64);
+
+impl Money {
+    /// Zero.
+    pub const ZERO: Money = Money(0);
+
+    /// An amount of `minor` units (cents).
+    pub const fn from_minor(minor: i64) -> Self {
+        Self(minor)
+    }
+
+    /// The amount in minor units (cents).
+    pub const fn minor(self) -> i64 {
+        self.0
+    }
+
+    /// Adds, or `None` on overflow.
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        self.0.checked_add(other.0).map(Money)
+    }
+}
+
+impl std::ops::Add for Money {
+    type Output = Money;
+    fn add(self, other: Money) -> Money {
+        Money(self.0.saturating_add(other.0))
+    }
+}
+
+impl std::ops::AddAssign for Money {
+    fn add_assign(&mut self, other: Money) {
+        *self = *self + other;
+    }
+}
+
+impl std::iter::Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        iter.fold(Money::ZERO, |a, b| a + b)
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+/// A ticket released by a vendor. It moves through the pool by value.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Ticket {
+    /// Unique id.
+    pub id: TicketId,
+    /// The ticket type's name (for example `"standard"`).
+    pub ticket_type: Arc<str>,
+    /// The vendor that released it.
+    pub vendor: Arc<str>,
+    /// The type's base price when released.
+    pub base_price: Money,
+    /// When it was released.
+    pub released_at: SystemTime,
+}
+
+/// A completed sale: the sales log's record.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Sale {
+    /// The ticket sold.
+    pub ticket: Ticket,
+    /// Who bought it.
+    pub customer: Arc<str>,
+    /// The customer's priority.
+    pub priority: Priority,
+    /// The price paid (fixed when the ticket was taken or held).
+    pub price: Money,
+    /// When the sale completed.
+    pub sold_at: SystemTime,
+    /// How long the customer waited for the ticket.
+    pub waited: Duration,
+    /// The hold it was confirmed from, if any.
+    pub hold: Option<HoldId>,
+}

@@ -1,0 +1,820 @@
+//! The box office suite, written once and parameterised by the pool
+//! [`Strategy`]; `tests/box_office.rs` instantiates it per strategy with
+//! `office_suite!`.
+
+#![allow(dead_code)]
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use ticketpool_core::{
+    BoxOffice, BoxOfficeConfig, BoxOfficeError, DemandPricing, Event, Journal, JournalError, Money,
+    Notification, PricingConfig, Priority, RecoveredState, Sale, Strategy, TicketTypeConfig, Want,
+};
+
+/// Instantiates every test in this module for one strategy.
+macro_rules! office_suite {
+    ($strategy:expr) => {
+        office_suite!(@tests $strategy;
+            stress_conserves_tickets_and_sells_exactly_total,
+            vip_waits_less_than_regular_one_type, vip_waits_less_than_regular_two_types,
+            holds_expire_and_are_sold_again, hold_confirm_and_cancel_are_idempotent,
+            dropping_a_hold_cancels_it, purchase_limit_counts_held_and_bought,
+            sold_out_wakes_waiting_buyers_and_stops_vendors, quota_sells_out_one_type,
+            vendor_rules, pause_blocks_releases_until_resume, close_wakes_everyone,
+            capacity_gate_counts_holds, slow_subscriber_is_told_what_it_missed,
+            subscriber_sees_the_story_in_order, journal_failure_puts_ticket_back,
+            restore_continues_where_the_journal_left_off, demand_price_is_recorded_on_sale);
+    };
+    (@tests $strategy:expr; $($name:ident),*) => {
+        $(
+            #[test]
+            fn $name() {
+                crate::office_suite::$name($strategy);
+            }
+        )*
+    };
+}
+
+fn money(minor: i64) -> Money {
+    Money::from_minor(minor)
+}
+
+/// Two types: `stalls` (quota `stalls_quota`) at 50.00 and `balcony` at 20.00.
+pub fn two_types(strategy: Strategy, total: u64, capacity: usize) -> BoxOfficeConfig {
+    let mut config = BoxOfficeConfig::simple("test", total, capacity, money(5_000));
+    config.strategy = strategy;
+    config.ticket_types = vec![
+        TicketTypeConfig {
+            name: "stalls".into(),
+            price: money(5_000),
+            quota: None,
+        },
+        TicketTypeConfig {
+            name: "balcony".into(),
+            price: money(2_000),
+            quota: None,
+        },
+    ];
+    config
+}
+
+pub fn one_type(strategy: Strategy, total: u64, capacity: usize) -> BoxOfficeConfig {
+    let mut config = BoxOfficeConfig::simple("test", total, capacity, money(1_000));
+    config.strategy = strategy;
+    config
+}
+
+fn office(config: BoxOfficeConfig) -> BoxOffice {
+    BoxOffice::new(config).expect("valid config")
+}
+
+/// Buys until sold out; returns the sales.
+fn buy_all(office: &BoxOffice, name: &str, priority: Priority, want: Want) -> Vec<Sale> {
+    let customer = office.customer(name, priority);
+    let mut sales = Vec::new();
+    loop {
+        match customer.buy(want.clone()) {
+            Ok(sale) => sales.push(sale),
+            Err(BoxOfficeError::SoldOut) => return sales,
+            Err(other) => panic!("{name}: unexpected {other}"),
+        }
+    }
+}
+
+pub fn stress_conserves_tickets_and_sells_exactly_total(strategy: Strategy) {
+    const TOTAL: u64 = 3_000;
+    let office = office(two_types(strategy, TOTAL, 16));
+    let done = Arc::new(AtomicBool::new(false));
+    let snapshots = Arc::new(AtomicUsize::new(0));
+    let checker = {
+        let (office, done, snapshots) = (office.clone(), Arc::clone(&done), Arc::clone(&snapshots));
+        thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                let snap = office.snapshot();
+                assert!(snap.is_consistent(), "inconsistent snapshot: {snap:?}");
+                assert!(snap.totals.available + snap.totals.held <= 16);
+                snapshots.fetch_add(1, Ordering::Relaxed);
+                thread::yield_now();
+            }
+        })
+    };
+    let mut vendors = Vec::new();
+    for (name, types) in [
+        ("stalls-only", &["stalls"][..]),
+        ("balcony-only", &["balcony"][..]),
+        ("both", &[][..]),
+    ] {
+        let vendor = office.add_vendor(name, types).unwrap();
+        vendors.push(thread::spawn(move || {
+            let types = vendor.ticket_types();
+            let mut released = 0_u64;
+            for i in 0.. {
+                match vendor.release(&types[i % types.len()]) {
+                    Ok(_) => released += 1,
+                    Err(BoxOfficeError::SoldOut) => break,
+                    Err(other) => panic!("vendor: {other}"),
+                }
+            }
+            released
+        }));
+    }
+    let mut customers = Vec::new();
+    for i in 0..8 {
+        let office = office.clone();
+        let priority = if i % 2 == 0 {
+            Priority::Vip
+        } else {
+            Priority::Regular
+        };
+        customers.push(thread::spawn(move || {
+            let customer = office.customer(&format!("c{i}"), priority);
+            let mut sales = Vec::new();
+            for round in 0_u64.. {
+                let want = match (i + round as usize) % 3 {
+                    0 => Want::Any,
+                    1 => Want::from("stalls"),
+                    _ => Want::from("balcony"),
+                };
+                // A buyer of one type waits only a little: if the office is
+                // full of the other type, only Any buyers make room.
+                let patience = Duration::from_millis(20);
+                let result = if round % 4 == 0 {
+                    match customer.reserve_timeout(want, patience) {
+                        // Every other hold is cancelled: its ticket goes back.
+                        Ok(hold) if round % 8 == 0 => {
+                            assert!(hold.cancel());
+                            continue;
+                        }
+                        Ok(hold) => hold.confirm(),
+                        Err(err) => Err(err),
+                    }
+                } else {
+                    customer.buy_timeout(want, patience)
+                };
+                match result {
+                    Ok(sale) => sales.push(sale),
+                    Err(BoxOfficeError::Timeout) => {}
+                    Err(BoxOfficeError::SoldOut) => break,
+                    Err(other) => panic!("customer {i}: {other}"),
+                }
+            }
+            // Sold out for the type it asked last: the event is sold out,
+            // so every other form says so at once too.
+            assert!(customer.buy(Want::Any).unwrap_err().is_sold_out());
+            sales
+        }));
+    }
+    let released: u64 = vendors.into_iter().map(|h| h.join().unwrap()).sum();
+    let sales: Vec<Sale> = customers
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    done.store(true, Ordering::Relaxed);
+    checker.join().unwrap();
+
+    assert_eq!(released, TOTAL);
+    assert_eq!(sales.len() as u64, TOTAL);
+    let ids: HashSet<_> = sales.iter().map(|s| s.ticket.id).collect();
+    assert_eq!(ids.len() as u64, TOTAL, "a ticket was sold twice");
+    let snap = office.snapshot();
+    assert!(snap.is_consistent());
+    assert!(snap.sold_out);
+    assert_eq!(snap.totals.released, TOTAL);
+    assert_eq!(snap.totals.sold, TOTAL);
+    assert_eq!((snap.totals.available, snap.totals.held), (0, 0));
+    assert_eq!(snap.revenue, sales.iter().map(|s| s.price).sum());
+    assert_eq!(office.sales_count() as u64, TOTAL);
+    assert_eq!(office.open_holds(), 0);
+    assert!(snapshots.load(Ordering::Relaxed) > 0);
+}
+
+/// Under scarcity (every buyer already waiting, tickets trickling in), VIP
+/// customers wait less than Regular ones: each buyer wants one ticket, and
+/// its wait runs from its call to its ticket.
+fn vip_waits_less(config: BoxOfficeConfig) {
+    const PER_CLASS: usize = 6;
+    let office = office(config);
+    let vendor = office.add_vendor("slow", &[]).unwrap();
+    let types = vendor.ticket_types();
+    let buyers: Vec<_> = (0..2 * PER_CLASS)
+        .map(|i| {
+            let priority = if i % 2 == 0 {
+                Priority::Vip
+            } else {
+                Priority::Regular
+            };
+            let customer = office.customer(&format!("b{i}"), priority);
+            thread::spawn(move || customer.buy(Want::Any).unwrap())
+        })
+        .collect();
+    // Let every buyer start waiting before the first ticket comes.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while office.snapshot().waiting_vip + office.snapshot().waiting_regular < 2 * PER_CLASS as u64 {
+        assert!(Instant::now() < deadline, "buyers never all waited");
+        thread::sleep(Duration::from_millis(1));
+    }
+    for i in 0..2 * PER_CLASS {
+        vendor.release(&types[i % types.len()]).unwrap();
+        thread::sleep(Duration::from_millis(2));
+    }
+    let sales: Vec<Sale> = buyers.into_iter().map(|h| h.join().unwrap()).collect();
+    let mean = |p: Priority| {
+        sales
+            .iter()
+            .filter(|s| s.priority == p)
+            .map(|s| s.waited)
+            .sum::<Duration>()
+            / PER_CLASS as u32
+    };
+    let (vip, regular) = (mean(Priority::Vip), mean(Priority::Regular));
+    assert!(
+        vip < regular,
+        "VIP mean wait {vip:?} not below Regular {regular:?}"
+    );
+    // The VIP rule itself: the first half of the tickets went to VIPs.
+    let mut by_release: Vec<_> = sales.iter().map(|s| (s.ticket.id, s.priority)).collect();
+    by_release.sort();
+    assert!(
+        by_release[..PER_CLASS]
+            .iter()
+            .all(|&(_, p)| p == Priority::Vip),
+        "{by_release:?}"
+    );
+}
+
+pub fn vip_waits_less_than_regular_one_type(strategy: Strategy) {
+    vip_waits_less(one_type(strategy, 12, 4));
+}
+
+pub fn vip_waits_less_than_regular_two_types(strategy: Strategy) {
+    vip_waits_less(two_types(strategy, 12, 4));
+}
+
+pub fn holds_expire_and_are_sold_again(strategy: Strategy) {
+    let mut config = one_type(strategy, 3, 3);
+    config.hold_ttl = Duration::from_millis(60);
+    let office = office(config);
+    let vendor = office.add_vendor("v", &[]).unwrap();
+    for _ in 0..3 {
+        vendor.release("general").unwrap();
+    }
+    let forgetful = office.customer("forgetful", Priority::Regular);
+    let placed = Instant::now();
+    let holds: Vec<_> = (0..3)
+        .map(|_| forgetful.reserve(Want::Any).unwrap())
+        .collect();
+    assert_eq!(office.snapshot().totals.held, 3);
+    // Nothing on sale until the holds lapse; a waiting buyer gets them then.
+    let other = office.customer("other", Priority::Regular);
+    assert!(matches!(
+        other.try_buy(Want::Any),
+        Err(BoxOfficeError::Empty)
+    ));
+    let sale = other
+        .buy_timeout(Want::Any, Duration::from_secs(5))
+        .unwrap();
+    let elapsed = placed.elapsed();
+    assert!(
+        elapsed >= Duration::from_millis(60),
+        "sold after {elapsed:?}"
+    );
+    assert!(holds.iter().any(|h| h.ticket().id == sale.ticket.id));
+    // Back on sale by themselves, without the holder touching them.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while office.snapshot().totals.held > 0 {
+        assert!(Instant::now() < deadline, "holds never expired");
+        thread::sleep(Duration::from_millis(5));
+    }
+    let snap = office.snapshot();
+    assert_eq!((snap.totals.available, snap.totals.sold), (2, 1));
+    for hold in &holds {
+        assert!(matches!(hold.confirm(), Err(BoxOfficeError::HoldExpired)));
+        assert!(!hold.cancel());
+    }
+    assert_eq!(office.tickets_of("forgetful"), 0);
+    assert_eq!(buy_all(&office, "other", Priority::Vip, Want::Any).len(), 2);
+}
+
+pub fn hold_confirm_and_cancel_are_idempotent(strategy: Strategy) {
+    let office = office(one_type(strategy, 10, 10));
+    let vendor = office.add_vendor("v", &[]).unwrap();
+    vendor.release("general").unwrap();
+    vendor.release("general").unwrap();
+    let alice = office.customer("alice", Priority::Vip);
+    let hold = alice.reserve("general").unwrap();
+    assert!(hold.is_open());
+    let sale = hold.confirm().unwrap();
+    assert_eq!(sale.hold, Some(hold.id()));
+    assert_eq!(hold.confirm().unwrap(), sale);
+    assert!(!hold.cancel());
+    assert_eq!(office.sales_count(), 1);
+
+    let second = alice.reserve(Want::Any).unwrap();
+    assert!(second.cancel());
+    assert!(!second.cancel());
+    assert!(matches!(
+        second.confirm(),
+        Err(BoxOfficeError::HoldCancelled)
+    ));
+    let snap = office.snapshot();
+    assert_eq!(
+        (snap.totals.available, snap.totals.held, snap.totals.sold),
+        (1, 0, 1)
+    );
+}
+
+pub fn dropping_a_hold_cancels_it(strategy: Strategy) {
+    let office = office(one_type(strategy, 10, 10));
+    office
+        .add_vendor("v", &[])
+        .unwrap()
+        .release("general")
+        .unwrap();
+    let bob = office.customer("bob", Priority::Regular);
+    let hold = bob.reserve(Want::Any).unwrap();
+    let id = hold.ticket().id;
+    assert_eq!(office.snapshot().totals.available, 0);
+    drop(hold);
+    assert_eq!(office.snapshot().totals.available, 1);
+    assert_eq!(bob.try_buy(Want::Any).unwrap().ticket.id, id);
+}
+
+pub fn purchase_limit_counts_held_and_bought(strategy: Strategy) {
+    let mut config = one_type(strategy, 10, 10);
+    config.purchase_limit = Some(2);
+    let office = office(config);
+    let vendor = office.add_vendor("v", &[]).unwrap();
+    for _ in 0..5 {
+        vendor.release("general").unwrap();
+    }
+    let bot = office.customer("bot", Priority::Regular);
+    let same_bot = office.customer("bot", Priority::Vip);
+    bot.buy(Want::Any).unwrap();
+    let hold = same_bot.reserve(Want::Any).unwrap();
+    let refused = bot.try_buy(Want::Any).unwrap_err();
+    assert!(
+        matches!(&refused, BoxOfficeError::LimitReached { customer, limit: 2 } if &**customer == "bot"),
+        "{refused:?}"
+    );
+    assert!(matches!(
+        bot.try_reserve(Want::Any),
+        Err(BoxOfficeError::LimitReached { .. })
+    ));
+    assert_eq!(office.tickets_of("bot"), 2);
+    assert!(hold.cancel());
+    bot.buy(Want::Any).unwrap();
+    assert!(matches!(
+        bot.buy(Want::Any),
+        Err(BoxOfficeError::LimitReached { .. })
+    ));
+    // Other customers are not affected, and refused buys took nothing.
+    assert_eq!(office.snapshot().totals.available, 3);
+    office
+        .customer("human", Priority::Regular)
+        .buy(Want::Any)
+        .unwrap();
+
+    // Many threads of one customer never exceed the limit together.
+    let claimed = Arc::new(AtomicUsize::new(0));
+    let threads: Vec<_> = (0..6)
+        .map(|_| {
+            let office = office.clone();
+            let claimed = Arc::clone(&claimed);
+            thread::spawn(move || {
+                if office
+                    .customer("racer", Priority::Regular)
+                    .try_buy(Want::Any)
+                    .is_ok()
+                {
+                    claimed.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    threads.into_iter().for_each(|h| h.join().unwrap());
+    assert_eq!(claimed.load(Ordering::Relaxed), 2);
+}
+
+pub fn sold_out_wakes_waiting_buyers_and_stops_vendors(strategy: Strategy) {
+    let office = office(two_types(strategy, 4, 4));
+    let vendor = office.add_vendor("v", &[]).unwrap();
+    // Waiters of every kind, blocked with no timeout.
+    let waiters: Vec<_> = [Want::Any, Want::from("stalls"), Want::from("balcony")]
+        .into_iter()
+        .flat_map(|want| [Priority::Vip, Priority::Regular].map(|p| (want.clone(), p)))
+        .enumerate()
+        .map(|(i, (want, priority))| {
+            let customer = office.customer(&format!("w{i}"), priority);
+            thread::spawn(move || {
+                let mut bought = 0;
+                loop {
+                    match customer.buy(want.clone()) {
+                        Ok(_) => bought += 1,
+                        Err(err) => return (bought, err),
+                    }
+                }
+            })
+        })
+        .collect();
+    for ty in ["stalls", "balcony", "stalls", "balcony"] {
+        vendor.release(ty).unwrap();
+    }
+    let mut bought = 0;
+    for waiter in waiters {
+        let (n, err) = waiter.join().unwrap();
+        assert!(err.is_sold_out(), "{err:?}");
+        bought += n;
+    }
+    assert_eq!(bought, 4);
+    assert!(office.is_sold_out());
+    assert!(vendor.release("stalls").unwrap_err().is_sold_out());
+    assert!(office
+        .customer("late", Priority::Vip)
+        .buy("balcony")
+        .unwrap_err()
+        .is_sold_out());
+}
+
+pub fn quota_sells_out_one_type(strategy: Strategy) {
+    let mut config = two_types(strategy, 10, 10);
+    config.ticket_types[0].quota = Some(2);
+    let office = office(config);
+    let vendor = office.add_vendor("v", &[]).unwrap();
+    vendor.release("stalls").unwrap();
+    vendor.release("stalls").unwrap();
+    assert!(vendor.release("stalls").unwrap_err().is_sold_out());
+    vendor.release("balcony").unwrap();
+    let fan = office.customer("fan", Priority::Regular);
+    let hold = fan.reserve("stalls").unwrap();
+    let waiter = office.customer("waiter", Priority::Regular);
+    assert_eq!(&*waiter.buy("stalls").unwrap().ticket.ticket_type, "stalls");
+    // The last stalls ticket is held, so it may come back: the waiter waits...
+    let waiting = thread::spawn(move || waiter.buy("stalls"));
+    thread::sleep(Duration::from_millis(30));
+    assert!(!waiting.is_finished());
+    // ...until the hold is confirmed and the type's quota is sold.
+    hold.confirm().unwrap();
+    assert!(waiting.join().unwrap().unwrap_err().is_sold_out());
+    // The other type is still on sale.
+    assert_eq!(&*fan.buy(Want::Any).unwrap().ticket.ticket_type, "balcony");
+    assert!(!office.is_sold_out());
+}
+
+pub fn vendor_rules(strategy: Strategy) {
+    let office = office(two_types(strategy, 10, 10));
+    let stalls = office.add_vendor("s", &["stalls"]).unwrap();
+    assert!(matches!(
+        stalls.release("balcony"),
+        Err(BoxOfficeError::VendorNotAllowed { .. })
+    ));
+    assert!(matches!(
+        stalls.release("opera"),
+        Err(BoxOfficeError::UnknownTicketType(_))
+    ));
+    assert!(matches!(
+        office.add_vendor("s", &[]),
+        Err(BoxOfficeError::DuplicateVendor(_))
+    ));
+    assert!(matches!(
+        office.add_vendor("x", &["nope"]),
+        Err(BoxOfficeError::UnknownTicketType(_))
+    ));
+    stalls.release("stalls").unwrap();
+    assert_eq!(office.vendor_names().len(), 1);
+    office.remove_vendor("s").unwrap();
+    assert!(matches!(
+        stalls.release("stalls"),
+        Err(BoxOfficeError::UnknownVendor(_))
+    ));
+    assert!(matches!(
+        office.remove_vendor("s"),
+        Err(BoxOfficeError::UnknownVendor(_))
+    ));
+    // Its ticket stays on sale, and a new vendor may take the name.
+    assert_eq!(office.snapshot().by_vendor["s"].available, 1);
+    office
+        .add_vendor("s", &[])
+        .unwrap()
+        .release("balcony")
+        .unwrap();
+    assert_eq!(office.snapshot().by_vendor["s"].released, 2);
+
+    // Removing a vendor wakes its blocked release.
+    let mut config = one_type(strategy, 10, 1);
+    config.ticket_types[0].name = "general".into();
+    let small = BoxOffice::new(config).unwrap();
+    let v = small.add_vendor("blocked", &[]).unwrap();
+    v.release("general").unwrap();
+    let blocked = thread::spawn(move || v.release("general"));
+    thread::sleep(Duration::from_millis(30));
+    small.remove_vendor("blocked").unwrap();
+    assert!(matches!(
+        blocked.join().unwrap(),
+        Err(BoxOfficeError::UnknownVendor(_))
+    ));
+}
+
+pub fn pause_blocks_releases_until_resume(strategy: Strategy) {
+    let office = office(one_type(strategy, 10, 10));
+    let vendor = office.add_vendor("v", &[]).unwrap();
+    assert!(office.pause());
+    assert!(!office.pause());
+    assert!(matches!(
+        vendor.try_release("general"),
+        Err(BoxOfficeError::Paused)
+    ));
+    assert!(matches!(
+        vendor.release_timeout("general", Duration::from_millis(20)),
+        Err(BoxOfficeError::Timeout)
+    ));
+    let waiting = {
+        let vendor = vendor.clone();
+        thread::spawn(move || vendor.release("general"))
+    };
+    thread::sleep(Duration::from_millis(30));
+    assert_eq!(office.snapshot().totals.released, 0);
+    assert!(office.snapshot().paused);
+    assert!(office.resume());
+    waiting.join().unwrap().unwrap();
+    assert_eq!(office.snapshot().totals.released, 1);
+}
+
+pub fn close_wakes_everyone(strategy: Strategy) {
+    let office = office(two_types(strategy, 10, 1));
+    let vendor = office.add_vendor("v", &[]).unwrap();
+    vendor.release("stalls").unwrap();
+    // The one ticket is held: the office is full and nothing is on sale.
+    let hold = office
+        .customer("h", Priority::Vip)
+        .reserve(Want::Any)
+        .unwrap();
+    let blocked_vendor = {
+        let vendor = vendor.clone();
+        thread::spawn(move || vendor.release("stalls"))
+    };
+    let buyers: Vec<_> = [Want::Any, Want::from("balcony")]
+        .into_iter()
+        .map(|want| {
+            let customer = office.customer("c", Priority::Regular);
+            thread::spawn(move || customer.buy(want))
+        })
+        .collect();
+    thread::sleep(Duration::from_millis(30));
+    assert!(office.close());
+    assert!(matches!(
+        blocked_vendor.join().unwrap(),
+        Err(BoxOfficeError::Closed)
+    ));
+    for buyer in buyers {
+        let err = buyer.join().unwrap().unwrap_err();
+        assert!(matches!(err, BoxOfficeError::Closed), "{err:?}");
+    }
+    assert!(matches!(
+        vendor.release("stalls"),
+        Err(BoxOfficeError::Closed)
+    ));
+    // An open hold can still be settled; its ticket is not lost.
+    hold.confirm().unwrap();
+    assert_eq!(office.snapshot().totals.sold, 1);
+    assert!(office.snapshot().is_consistent());
+}
+
+pub fn capacity_gate_counts_holds(strategy: Strategy) {
+    let office = office(one_type(strategy, 10, 2));
+    let vendor = office.add_vendor("v", &[]).unwrap();
+    vendor.release("general").unwrap();
+    vendor.release("general").unwrap();
+    let holder = office.customer("h", Priority::Regular);
+    let a = holder.reserve(Want::Any).unwrap();
+    let b = holder.reserve(Want::Any).unwrap();
+    // Nothing available, but two held: the office is still full.
+    assert!(matches!(
+        vendor.try_release("general"),
+        Err(BoxOfficeError::Full)
+    ));
+    // Giving tickets back never blocks.
+    assert!(a.cancel());
+    assert!(b.cancel());
+    assert!(matches!(
+        vendor.try_release("general"),
+        Err(BoxOfficeError::Full)
+    ));
+    holder.buy(Want::Any).unwrap();
+    vendor.try_release("general").unwrap();
+    assert_eq!(office.snapshot().totals.available, 2);
+}
+
+pub fn slow_subscriber_is_told_what_it_missed(strategy: Strategy) {
+    let office = office(one_type(strategy, 100, 100));
+    let slow = office.subscribe_with_capacity(4);
+    let fast = office.subscribe();
+    let vendor = office.add_vendor("v", &[]).unwrap(); // VendorAdded
+    for _ in 0..9 {
+        vendor.release("general").unwrap(); // Released x9
+    }
+    // The slow one kept the first 4 events and counted the other 6.
+    let got: Vec<_> = std::iter::from_fn(|| slow.try_next()).collect();
+    assert_eq!(got.len(), 5);
+    assert!(matches!(
+        got[0],
+        Notification::Event(Event::VendorAdded { .. })
+    ));
+    assert_eq!(got[4], Notification::Lagged(6));
+    assert_eq!(slow.missed(), 6);
+    // Once drained it gets new events again, after the gap was reported.
+    vendor.release("general").unwrap();
+    assert!(matches!(
+        slow.try_next(),
+        Some(Notification::Event(Event::Released { .. }))
+    ));
+    assert_eq!(std::iter::from_fn(|| fast.try_next()).count(), 11);
+    assert_eq!(fast.missed(), 0);
+}
+
+pub fn subscriber_sees_the_story_in_order(strategy: Strategy) {
+    let mut config = one_type(strategy, 2, 2);
+    config.hold_ttl = Duration::from_millis(20);
+    let office = office(config);
+    let events = office.subscribe();
+    let vendor = office.add_vendor("v", &[]).unwrap();
+    vendor.release("general").unwrap();
+    vendor.release("general").unwrap();
+    let c = office.customer("c", Priority::Vip);
+    let expiring = c.reserve(Want::Any).unwrap();
+    let hold = c.reserve(Want::Any).unwrap();
+    hold.confirm().unwrap();
+    thread::sleep(Duration::from_millis(40));
+    assert!(expiring.confirm().is_err());
+    c.buy(Want::Any).unwrap();
+    office.pause();
+    office.resume();
+    office.close();
+    let kinds: Vec<String> = events
+        .map(|n| match n {
+            Notification::Event(e) => format!("{e:?}")
+                .split([' ', '{'])
+                .next()
+                .unwrap()
+                .to_owned(),
+            Notification::Lagged(n) => panic!("lagged {n}"),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "VendorAdded",
+            "Released",
+            "Released",
+            "HoldPlaced",
+            "HoldPlaced",
+            "HoldConfirmed",
+            "Sold",
+            "HoldExpired",
+            "Sold",
+            "SoldOut",
+            "Paused",
+            "Resumed",
+            "Closed"
+        ]
+    );
+}
+
+/// Records events; fails `Sold` records while `fail_sales` is set.
+#[derive(Default)]
+pub struct TestJournal {
+    pub events: Mutex<Vec<Event>>,
+    pub fail_sales: AtomicBool,
+}
+
+impl Journal for TestJournal {
+    fn record(&self, event: &Event) -> Result<(), JournalError> {
+        if matches!(event, Event::Sold { .. }) && self.fail_sales.load(Ordering::SeqCst) {
+            return Err(JournalError::new("disk full"));
+        }
+        self.events.lock().unwrap().push(event.clone());
+        Ok(())
+    }
+
+    fn flush(&self) -> Result<(), JournalError> {
+        Ok(())
+    }
+}
+
+pub fn journal_failure_puts_ticket_back(strategy: Strategy) {
+    let journal = Arc::new(TestJournal::default());
+    let office = BoxOffice::with_journal(one_type(strategy, 5, 5), journal.clone()).unwrap();
+    let vendor = office.add_vendor("v", &[]).unwrap();
+    let ticket = vendor.release("general").unwrap();
+    let customer = office.customer("c", Priority::Regular);
+    journal.fail_sales.store(true, Ordering::SeqCst);
+    let err = customer.buy(Want::Any).unwrap_err();
+    assert!(
+        matches!(&err, BoxOfficeError::Journal(e) if e.message() == "disk full"),
+        "{err:?}"
+    );
+    let hold = customer.reserve(Want::Any).unwrap();
+    assert!(matches!(hold.confirm(), Err(BoxOfficeError::Journal(_))));
+    let snap = office.snapshot();
+    assert_eq!(
+        (snap.totals.available, snap.totals.held, snap.totals.sold),
+        (1, 0, 0)
+    );
+    assert_eq!(office.tickets_of("c"), 0);
+    assert_eq!(office.sales_count(), 0);
+    journal.fail_sales.store(false, Ordering::SeqCst);
+    assert_eq!(customer.buy(Want::Any).unwrap().ticket.id, ticket.id);
+    let recorded = journal.events.lock().unwrap();
+    assert!(recorded.iter().all(Event::is_durable));
+    assert_eq!(
+        recorded
+            .iter()
+            .filter(|e| matches!(e, Event::Sold { .. }))
+            .count(),
+        1
+    );
+}
+
+pub fn restore_continues_where_the_journal_left_off(strategy: Strategy) {
+    let journal = Arc::new(TestJournal::default());
+    let config = one_type(strategy, 6, 6);
+    let first = BoxOffice::with_journal(config.clone(), journal.clone()).unwrap();
+    let vendor = first.add_vendor("v", &[]).unwrap();
+    for _ in 0..5 {
+        vendor.release("general").unwrap();
+    }
+    let c = first.customer("c", Priority::Regular);
+    c.buy(Want::Any).unwrap();
+    c.buy(Want::Any).unwrap();
+    let _open = c.reserve(Want::Any).unwrap(); // held at the "crash"
+                                               // What a journal recovers: sales, and released-but-unsold tickets.
+    let events = journal.events.lock().unwrap().clone();
+    let sales: Vec<Sale> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Sold { sale } => Some(sale.clone()),
+            _ => None,
+        })
+        .collect();
+    let sold: HashSet<_> = sales.iter().map(|s| s.ticket.id).collect();
+    let unsold: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Released { ticket } if !sold.contains(&ticket.id) => Some(ticket.clone()),
+            _ => None,
+        })
+        .collect();
+    let state = RecoveredState {
+        next_ticket_id: ticketpool_core::TicketId(unsold.iter().map(|t| t.id.0).max().unwrap() + 1),
+        released: 5,
+        vendors: vec![(Arc::from("v"), vec![Arc::from("general")])],
+        sales,
+        unsold,
+    };
+    let restored = BoxOffice::restore(config, state, None).unwrap();
+    let snap = restored.snapshot();
+    assert_eq!(
+        (
+            snap.totals.released,
+            snap.totals.available,
+            snap.totals.sold
+        ),
+        (5, 3, 2)
+    );
+    assert_eq!(snap.revenue, money(2_000));
+    assert_eq!(restored.sales_count(), 2);
+    let sixth = restored.vendor("v").unwrap().release("general").unwrap();
+    assert_eq!(sixth.id.0, 6);
+    let bought = buy_all(&restored, "d", Priority::Vip, Want::Any);
+    assert_eq!(bought.len(), 4);
+    assert!(restored.is_sold_out());
+    let all: HashSet<_> = restored.sales().iter().map(|s| s.ticket.id).collect();
+    assert_eq!(all.len(), 6);
+}
+
+pub fn demand_price_is_recorded_on_sale(strategy: Strategy) {
+    let mut config = one_type(strategy, 10, 10);
+    config.pricing = PricingConfig::Demand(DemandPricing {
+        scarcity_bps: 10_000,
+        per_waiting_bps: 0,
+        max_waiting_counted: 0,
+        floor_bps: 10_000,
+        ceiling_bps: 15_000,
+    });
+    let office = office(config);
+    let vendor = office.add_vendor("v", &[]).unwrap();
+    for _ in 0..10 {
+        vendor.release("general").unwrap();
+    }
+    let sales = buy_all(&office, "c", Priority::Regular, Want::Any);
+    let prices: Vec<i64> = sales.iter().map(|s| s.price.minor()).collect();
+    // 1x with none sold, +10% per tenth sold, capped at 1.5x.
+    assert_eq!(
+        prices,
+        [1_000, 1_100, 1_200, 1_300, 1_400, 1_500, 1_500, 1_500, 1_500, 1_500]
+    );
+    assert_eq!(office.snapshot().revenue, money(prices.iter().sum()));
+}
