@@ -1,0 +1,111 @@
+//! How durable a journal is and how it groups commits.
+
+use std::time::Duration;
+
+use crate::error::PersistError;
+
+/// When [`Journal::record`](ticketpool_core::Journal::record) returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Durability {
+    /// After the record's group has committed (SQLite `synchronous=FULL`,
+    /// PostgreSQL `synchronous_commit=on`): what real money needs. Group
+    /// commit lets concurrent customers share one commit.
+    Confirmed,
+    /// At once; the record is committed within the group-commit bound
+    /// ([`JournalConfig::max_delay`] plus one commit), and
+    /// [`flush`](ticketpool_core::Journal::flush) waits for it. SQLite runs
+    /// with `synchronous=NORMAL` (WAL survives a process crash, but a power
+    /// loss can undo the last commits); PostgreSQL with
+    /// `synchronous_commit=off`. If a commit fails, the next `record` or
+    /// `flush` reports it and the journal stops.
+    Batched,
+}
+
+/// A durable journal's settings.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use ticketpool_persist::{Durability, JournalConfig};
+///
+/// let config = JournalConfig::new(Durability::Confirmed)
+///     .max_records(256)
+///     .max_delay(Duration::from_millis(2));
+/// assert!(config.validate().is_ok());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JournalConfig {
+    /// When `record` returns.
+    pub durability: Durability,
+    /// The most records one transaction commits.
+    pub max_records: usize,
+    /// How long the writer keeps adding records that are already queued to
+    /// an open group before it commits. The writer never waits idle for
+    /// more: an empty queue commits at once.
+    pub max_delay: Duration,
+    /// How many records may wait for the writer; a full queue makes
+    /// `record` wait (back-pressure instead of unbounded memory).
+    pub queue_capacity: usize,
+}
+
+impl JournalConfig {
+    /// Defaults for `durability`: groups of up to 1,000 records, 5 ms,
+    /// a 65,536-record queue.
+    pub fn new(durability: Durability) -> Self {
+        Self {
+            durability,
+            max_records: 1_000,
+            max_delay: Duration::from_millis(5),
+            queue_capacity: 65_536,
+        }
+    }
+
+    /// Sets [`max_records`](Self::max_records).
+    #[must_use]
+    pub fn max_records(mut self, max_records: usize) -> Self {
+        self.max_records = max_records;
+        self
+    }
+
+    /// Sets [`max_delay`](Self::max_delay).
+    #[must_use]
+    pub fn max_delay(mut self, max_delay: Duration) -> Self {
+        self.max_delay = max_delay;
+        self
+    }
+
+    /// Sets [`queue_capacity`](Self::queue_capacity).
+    #[must_use]
+    pub fn queue_capacity(mut self, queue_capacity: usize) -> Self {
+        self.queue_capacity = queue_capacity;
+        self
+    }
+
+    /// Checks the settings.
+    ///
+    /// # Errors
+    ///
+    /// [`PersistError::Config`] naming the setting if `max_records` or
+    /// `queue_capacity` is zero.
+    pub fn validate(&self) -> Result<(), PersistError> {
+        if self.max_records == 0 {
+            return Err(PersistError::Config(
+                "max_records must be at least 1".into(),
+            ));
+        }
+        if self.queue_capacity == 0 {
+            return Err(PersistError::Config(
+                "queue_capacity must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Default for JournalConfig {
+    /// [`Durability::Confirmed`] with the defaults of [`JournalConfig::new`].
+    fn default() -> Self {
+        Self::new(Durability::Confirmed)
+    }
+}

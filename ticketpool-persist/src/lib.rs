@@ -1,0 +1,90 @@
+//! A durable journal for ticketpool's box office, in a real database.
+//!
+//! - [`DurableJournal`]: the [`Journal`](ticketpool_core::Journal) to hand
+//!   the box office. A writer thread owns the connection and commits in
+//!   groups; [`Durability::Confirmed`] answers after the commit,
+//!   [`Durability::Batched`] at once. A failed write stops the journal
+//!   rather than let a sale go unrecorded.
+//! - [`Store`]: the storage trait, with [`SqliteStore`] (one file, the
+//!   embedded default) and `PgStore` (PostgreSQL, cargo feature
+//!   `postgres`). Tables: `vendors`, `ticket_types`, `tickets`, `sales`
+//!   (`UNIQUE(ticket_id)`: no double sale, even in the database) and the
+//!   `events` log; versioned, with migrations.
+//! - [`open_office`]: a [`BoxOffice`](ticketpool_core::BoxOffice) opened
+//!   on its journal, rebuilt from it after a crash and recording from then
+//!   on: the start-up call.
+//! - [`Store::recover`] and [`replay`]: the
+//!   [`RecoveredState`](ticketpool_core::RecoveredState) a box office
+//!   restarts from after a crash.
+//! - [`backup`]: a consistent copy of a live SQLite journal.
+//! - [`PersistError`]: typed errors, including corrupt, foreign and
+//!   too-new database files.
+//!
+//! # Example
+//!
+//! ```
+//! use std::sync::Arc;
+//! use std::time::{Duration, SystemTime};
+//! use ticketpool_core::{Event, Journal, Money, Priority, Sale, Ticket, TicketId};
+//! use ticketpool_persist::{Durability, DurableJournal, JournalConfig, SqliteStore, Store};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let path = dir.path().join("sales.db");
+//!
+//! let mut store = SqliteStore::open(&path).unwrap();
+//! let state = store.recover().unwrap(); // empty the first time
+//! let journal = DurableJournal::start(store, JournalConfig::new(Durability::Confirmed)).unwrap();
+//!
+//! let ticket = Ticket {
+//!     id: state.next_ticket_id,
+//!     ticket_type: Arc::from("standard"),
+//!     vendor: Arc::from("acme"),
+//!     base_price: Money::from_minor(5_000),
+//!     released_at: SystemTime::now(),
+//! };
+//! journal.record(&Event::Released { ticket: ticket.clone() }).unwrap();
+//! let sale = Sale {
+//!     ticket,
+//!     customer: Arc::from("ada"),
+//!     priority: Priority::Vip,
+//!     price: Money::from_minor(5_000),
+//!     sold_at: SystemTime::now(),
+//!     waited: Duration::ZERO,
+//!     hold: None,
+//! };
+//! journal.record(&Event::Sold { sale: sale.clone() }).unwrap(); // committed
+//! drop(journal);
+//!
+//! // After a crash (or here, a clean stop), recovery finds the sale.
+//! let state = SqliteStore::open(&path).unwrap().recover().unwrap();
+//! assert_eq!(state.sales, vec![sale]);
+//! assert_eq!(state.next_ticket_id, TicketId(1));
+//! ```
+#![forbid(unsafe_code)]
+
+mod apply;
+mod backup;
+mod codec;
+mod config;
+mod error;
+mod office;
+#[cfg(feature = "postgres")]
+mod postgres;
+mod recover;
+mod schema;
+mod sqlite;
+mod store;
+mod writer;
+
+#[cfg(feature = "postgres")]
+pub use crate::postgres::PgStore;
+pub use crate::{
+    backup::backup,
+    config::{Durability, JournalConfig},
+    error::PersistError,
+    office::open_office,
+    recover::replay,
+    sqlite::SqliteStore,
+    store::{Outcome, Store},
+    writer::DurableJournal,
+};

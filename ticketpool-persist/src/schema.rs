@@ -1,0 +1,182 @@
+//! The journal's tables, their versions, and the SQL both databases share.
+//!
+//! Every schema change is a new [`Migration`] appended to [`MIGRATIONS`],
+//! never an edit to an old one: a database records the version it is at in
+//! `schema_version`, and opening it runs the migrations after that version
+//! in one transaction. A database at a newer version than
+//! [`CURRENT_VERSION`] is refused rather than misread.
+//!
+//! Values are stored so that plain SQL can read them: money in minor units
+//! (cents), times as Unix nanoseconds, priorities as `'vip'`/`'regular'`,
+//! and each event's full JSON in `events.body`. The `sales_log` view shows
+//! the sales log with readable times.
+
+/// One step of the schema, in each database's dialect.
+pub(crate) struct Migration {
+    /// The version the database is at after this step.
+    pub(crate) version: i64,
+    /// SQLite statements.
+    pub(crate) sqlite: &'static str,
+    /// PostgreSQL statements.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub(crate) postgres: &'static str,
+}
+
+/// `PRAGMA application_id` of a ticketpool SQLite journal ("TPJL"): how a
+/// journal tells itself apart from another application's database.
+pub(crate) const SQLITE_APPLICATION_ID: i32 = 0x5450_4A4C;
+
+/// The newest schema this build reads and writes.
+pub(crate) const CURRENT_VERSION: i64 = 2;
+
+/// Every schema step, oldest first.
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sqlite: "
+            CREATE TABLE schema_version (version INTEGER NOT NULL);
+            INSERT INTO schema_version (version) VALUES (0);
+            CREATE TABLE vendors (
+                name TEXT PRIMARY KEY,
+                added_seq INTEGER NOT NULL
+            );
+            CREATE TABLE ticket_types (
+                vendor TEXT NOT NULL,
+                name TEXT NOT NULL,
+                position INTEGER NOT NULL,
+                PRIMARY KEY (vendor, position)
+            );
+            CREATE TABLE tickets (
+                id INTEGER PRIMARY KEY,
+                ticket_type TEXT NOT NULL,
+                vendor TEXT NOT NULL,
+                base_price INTEGER NOT NULL,
+                released_at INTEGER NOT NULL
+            );
+            CREATE TABLE sales (
+                seq INTEGER PRIMARY KEY,
+                ticket_id INTEGER NOT NULL UNIQUE,
+                customer TEXT NOT NULL,
+                priority TEXT NOT NULL CHECK (priority IN ('vip', 'regular')),
+                price INTEGER NOT NULL,
+                sold_at INTEGER NOT NULL,
+                waited_ns INTEGER NOT NULL,
+                hold_id INTEGER
+            );
+            CREATE TABLE events (
+                seq INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL,
+                ticket_id INTEGER,
+                body TEXT
+            );
+        ",
+        postgres: "
+            CREATE TABLE schema_version (version BIGINT NOT NULL);
+            INSERT INTO schema_version (version) VALUES (0);
+            CREATE TABLE vendors (
+                name TEXT PRIMARY KEY,
+                added_seq BIGINT NOT NULL
+            );
+            CREATE TABLE ticket_types (
+                vendor TEXT NOT NULL,
+                name TEXT NOT NULL,
+                position BIGINT NOT NULL,
+                PRIMARY KEY (vendor, position)
+            );
+            CREATE TABLE tickets (
+                id BIGINT PRIMARY KEY,
+                ticket_type TEXT NOT NULL,
+                vendor TEXT NOT NULL,
+                base_price BIGINT NOT NULL,
+                released_at BIGINT NOT NULL
+            );
+            CREATE TABLE sales (
+                seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                ticket_id BIGINT NOT NULL UNIQUE,
+                customer TEXT NOT NULL,
+                priority TEXT NOT NULL CHECK (priority IN ('vip', 'regular')),
+                price BIGINT NOT NULL,
+                sold_at BIGINT NOT NULL,
+                waited_ns BIGINT NOT NULL,
+                hold_id BIGINT
+            );
+            CREATE TABLE events (
+                seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                kind TEXT NOT NULL,
+                ticket_id BIGINT,
+                body TEXT
+            );
+        ",
+    },
+    // The sales log with readable times, for `ticketpool sales` and for a
+    // person at an SQL prompt.
+    Migration {
+        version: 2,
+        sqlite: "
+            CREATE VIEW sales_log AS
+            SELECT s.seq, s.ticket_id, t.ticket_type, t.vendor, s.customer,
+                   s.priority, s.price AS price_minor,
+                   strftime('%Y-%m-%d %H:%M:%f', s.sold_at / 1e9, 'unixepoch')
+                       AS sold_at_utc,
+                   s.hold_id
+            FROM sales s JOIN tickets t ON t.id = s.ticket_id;
+        ",
+        postgres: "
+            CREATE VIEW sales_log AS
+            SELECT s.seq, s.ticket_id, t.ticket_type, t.vendor, s.customer,
+                   s.priority, s.price AS price_minor,
+                   to_timestamp(s.sold_at / 1e9) AS sold_at_utc,
+                   s.hold_id
+            FROM sales s JOIN tickets t ON t.id = s.ticket_id;
+        ",
+    },
+];
+
+/// The migrations a database at `version` still needs.
+pub(crate) fn pending(version: i64) -> impl Iterator<Item = &'static Migration> {
+    MIGRATIONS.iter().filter(move |m| m.version > version)
+}
+
+// The statements below are plain enough SQL to run unchanged on both
+// databases (SQLite reads `$1` as a parameter bound in order of appearance).
+
+pub(crate) const INSERT_TICKET: &str = "INSERT INTO tickets \
+    (id, ticket_type, vendor, base_price, released_at) VALUES ($1, $2, $3, $4, $5) \
+    ON CONFLICT (id) DO NOTHING";
+pub(crate) const INSERT_SALE: &str = "INSERT INTO sales \
+    (ticket_id, customer, priority, price, sold_at, waited_ns, hold_id) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (ticket_id) DO NOTHING";
+pub(crate) const SALE_HOLDER: &str = "SELECT customer FROM sales WHERE ticket_id = $1";
+pub(crate) const INSERT_EVENT: &str =
+    "INSERT INTO events (kind, ticket_id, body) VALUES ($1, $2, $3)";
+pub(crate) const PUT_VENDOR: &str = "INSERT INTO vendors (name, added_seq) VALUES ($1, $2) \
+    ON CONFLICT (name) DO UPDATE SET added_seq = excluded.added_seq";
+pub(crate) const DELETE_VENDOR: &str = "DELETE FROM vendors WHERE name = $1";
+pub(crate) const DELETE_TICKET_TYPES: &str = "DELETE FROM ticket_types WHERE vendor = $1";
+pub(crate) const INSERT_TICKET_TYPE: &str =
+    "INSERT INTO ticket_types (vendor, name, position) VALUES ($1, $2, $3)";
+
+/// Recovery: every sale with its ticket, in the order recorded.
+pub(crate) const SELECT_SALES: &str = "SELECT t.id, t.ticket_type, t.vendor, t.base_price, \
+    t.released_at, s.customer, s.priority, s.price, s.sold_at, s.waited_ns, s.hold_id \
+    FROM sales s JOIN tickets t ON t.id = s.ticket_id ORDER BY s.seq";
+/// Recovery: released and not sold (held ones included), by id.
+pub(crate) const SELECT_UNSOLD: &str = "SELECT t.id, t.ticket_type, t.vendor, t.base_price, \
+    t.released_at FROM tickets t \
+    WHERE NOT EXISTS (SELECT 1 FROM sales s WHERE s.ticket_id = t.id) ORDER BY t.id";
+/// Recovery: vendors in the order of their latest addition, with types.
+pub(crate) const SELECT_VENDORS: &str = "SELECT v.name, tt.name FROM vendors v \
+    LEFT JOIN ticket_types tt ON tt.vendor = v.name ORDER BY v.added_seq, tt.position";
+/// Recovery: how many tickets were released, and the largest id.
+pub(crate) const SELECT_TICKET_COUNTS: &str = "SELECT COUNT(*), MAX(id) FROM tickets";
+/// The event log, oldest first.
+/// Columns: `seq, kind, body`, then the ticket's five columns, then the
+/// sale's six (NULL unless the row is a release or a sale, whose body is
+/// NULL because the tickets and sales tables hold it).
+pub(crate) const SELECT_EVENTS: &str = "SELECT e.seq, e.kind, e.body, \
+    t.id, t.ticket_type, t.vendor, t.base_price, t.released_at, \
+    s.customer, s.priority, s.price, s.sold_at, s.waited_ns, s.hold_id \
+    FROM events e \
+    LEFT JOIN tickets t ON e.body IS NULL AND t.id = e.ticket_id \
+    LEFT JOIN sales s ON e.body IS NULL AND e.kind = 'sold' AND s.ticket_id = e.ticket_id \
+    ORDER BY e.seq";

@@ -1,0 +1,93 @@
+//! The storage trait both databases implement, so the writer, the recovery
+//! and the test suite are written once.
+
+use std::sync::Arc;
+
+use ticketpool_core::{Event, RecoveredState, TicketId};
+
+use crate::config::Durability;
+use crate::error::PersistError;
+
+/// What appending one event did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Written.
+    Recorded,
+    /// Already in the journal (a retry after an unknown commit outcome: the
+    /// same ticket released again, or the same sale to the same customer):
+    /// nothing written, the earlier record stands.
+    AlreadyRecorded,
+    /// A second sale of a sold ticket to a different customer: refused,
+    /// nothing written.
+    DoubleSale {
+        /// The ticket.
+        ticket: TicketId,
+        /// Who the recorded sale belongs to.
+        holder: Arc<str>,
+    },
+}
+
+/// A database that keeps a box office's journal: the tables `vendors`,
+/// `ticket_types`, `tickets`, `sales` (with `UNIQUE(ticket_id)`) and the
+/// `events` log.
+///
+/// [`SqliteStore`](crate::SqliteStore) and `PgStore` (feature `postgres`)
+/// implement it; a [`DurableJournal`](crate::DurableJournal) runs one on its
+/// writer thread.
+pub trait Store: Send {
+    /// Applies the durability mode to the connection (SQLite `synchronous`,
+    /// PostgreSQL `synchronous_commit`).
+    ///
+    /// # Errors
+    ///
+    /// The database refused the setting.
+    fn set_durability(&mut self, durability: Durability) -> Result<(), PersistError>;
+
+    /// Appends `events` in one transaction, pushing one [`Outcome`] per
+    /// event onto `outcomes` (in order) once it has committed.
+    ///
+    /// # Errors
+    ///
+    /// If anything fails, the transaction is rolled back: none of `events`
+    /// is recorded, and `outcomes` is left as it was.
+    fn append(&mut self, events: &[Event], outcomes: &mut Vec<Outcome>)
+        -> Result<(), PersistError>;
+
+    /// Rebuilds the state a box office restarts from.
+    ///
+    /// # Errors
+    ///
+    /// A database error, or [`PersistError::BadRow`] for a value this build
+    /// cannot decode.
+    fn recover(&mut self) -> Result<RecoveredState, PersistError>;
+
+    /// The event log, oldest first: every event that was
+    /// [`Outcome::Recorded`].
+    ///
+    /// # Errors
+    ///
+    /// A database error, or [`PersistError::BadRow`].
+    fn events(&mut self) -> Result<Vec<Event>, PersistError>;
+}
+
+impl<S: Store + ?Sized> Store for Box<S> {
+    fn set_durability(&mut self, durability: Durability) -> Result<(), PersistError> {
+        (**self).set_durability(durability)
+    }
+
+    fn append(
+        &mut self,
+        events: &[Event],
+        outcomes: &mut Vec<Outcome>,
+    ) -> Result<(), PersistError> {
+        (**self).append(events, outcomes)
+    }
+
+    fn recover(&mut self) -> Result<RecoveredState, PersistError> {
+        (**self).recover()
+    }
+
+    fn events(&mut self) -> Result<Vec<Event>, PersistError> {
+        (**self).events()
+    }
+}

@@ -1,0 +1,264 @@
+//! The journal suite against SQLite, and what only SQLite has: files that
+//! are not journals, a size limit, online backup.
+
+#[macro_use]
+mod suite;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::thread;
+
+use rusqlite::Connection;
+use tempfile::TempDir;
+use ticketpool_core::{Event, Journal};
+use ticketpool_persist::{
+    backup, Durability, DurableJournal, JournalConfig, PersistError, SqliteStore, Store,
+};
+
+use suite::{assert_consistent, sale, ticket, Db};
+
+/// A journal file in a fresh directory (in memory-backed /dev/shm where
+/// there is one, so the suite's many commits do not wait on a real disk;
+/// the crash semantics under test do not depend on it).
+pub struct SqliteDb {
+    _dir: TempDir,
+    path: PathBuf,
+}
+
+impl SqliteDb {
+    fn new() -> Self {
+        let dir = tempfile::tempdir_in("/dev/shm")
+            .or_else(|_| tempfile::tempdir())
+            .expect("temp dir");
+        let path = dir.path().join("journal.db");
+        Self { _dir: dir, path }
+    }
+}
+
+impl Db for SqliteDb {
+    type Store = SqliteStore;
+
+    fn open(&self) -> Result<SqliteStore, PersistError> {
+        SqliteStore::open(&self.path)
+    }
+
+    fn reset(&self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = self.path.clone().into_os_string();
+            name.push(suffix);
+            let _ = std::fs::remove_file(name);
+        }
+    }
+}
+
+fn sqlite_db(_test: &str) -> Option<SqliteDb> {
+    Some(SqliteDb::new())
+}
+
+journal_suite!(sqlite_db);
+
+fn sell(
+    journal: &DurableJournal,
+    id: u64,
+    customer: &str,
+) -> Result<(), ticketpool_core::JournalError> {
+    journal.record(&Event::Released { ticket: ticket(id) })?;
+    journal.record(&Event::Sold {
+        sale: sale(ticket(id), customer, None),
+    })
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_a_typed_error_and_left_alone() {
+    let db = SqliteDb::new();
+    let text = "name,seat\nada,1\n".repeat(400);
+    std::fs::write(&db.path, &text).unwrap();
+    let err = db.open().unwrap_err();
+    assert!(matches!(err, PersistError::NotADatabase { .. }), "{err:?}");
+    assert!(err.to_string().contains("journal.db"), "{err}");
+    assert!(err.to_string().contains("not an SQLite database"), "{err}");
+    assert_eq!(std::fs::read_to_string(&db.path).unwrap(), text);
+}
+
+#[test]
+fn another_applications_database_is_refused_untouched() {
+    let db = SqliteDb::new();
+    let conn = Connection::open(&db.path).unwrap();
+    conn.execute_batch("CREATE TABLE customers (name TEXT); INSERT INTO customers VALUES ('ada');")
+        .unwrap();
+    drop(conn);
+    let before = std::fs::read(&db.path).unwrap();
+    let err = db.open().unwrap_err();
+    assert!(matches!(err, PersistError::Foreign { .. }), "{err:?}");
+    assert!(err.to_string().contains("no ticketpool marker"), "{err}");
+    assert_eq!(
+        std::fs::read(&db.path).unwrap(),
+        before,
+        "not even switched to WAL"
+    );
+
+    // An empty database stamped by another application is refused too.
+    let other = SqliteDb::new();
+    Connection::open(&other.path)
+        .unwrap()
+        .pragma_update(None, "application_id", 42)
+        .unwrap();
+    let err = other.open().unwrap_err();
+    assert!(
+        err.to_string().contains("application_id is 0x0000002a"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_journal_from_a_newer_build_is_refused() {
+    let db = SqliteDb::new();
+    drop(db.open().unwrap());
+    Connection::open(&db.path)
+        .unwrap()
+        .execute("UPDATE schema_version SET version = 99", [])
+        .unwrap();
+    let err = db.open().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            PersistError::SchemaTooNew {
+                found: 99,
+                supported: 2,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("upgrade ticketpool"), "{err}");
+}
+
+#[test]
+fn a_damaged_journal_is_a_typed_error_not_a_panic() {
+    let db = SqliteDb::new();
+    let journal =
+        DurableJournal::start(db.open().unwrap(), JournalConfig::new(Durability::Batched)).unwrap();
+    for id in 0..3_000 {
+        sell(&journal, id, "ada").unwrap();
+    }
+    journal.close().unwrap(); // the last connection checkpoints the WAL
+    let mut bytes = std::fs::read(&db.path).unwrap();
+    assert!(bytes.len() > 64 * 4096, "a file of many pages");
+    // Keep page 1 (header and schema), scribble over the table pages.
+    for byte in &mut bytes[4096 * 2..] {
+        *byte = 0xA5;
+    }
+    std::fs::write(&db.path, &bytes).unwrap();
+    let err = match db.open() {
+        Err(err) => err,
+        Ok(mut store) => store.recover().unwrap_err(),
+    };
+    assert!(matches!(err, PersistError::Corrupt { .. }), "{err:?}");
+    assert!(err.to_string().contains("corrupt"), "{err}");
+}
+
+#[test]
+fn a_missing_directory_is_an_open_error_naming_the_path() {
+    let err = SqliteStore::open("/nonexistent-dir-of-ticketpool/j.db").unwrap_err();
+    assert!(matches!(err, PersistError::Open { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("/nonexistent-dir-of-ticketpool/j.db"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_full_disk_stops_sales_with_an_error_and_loses_none() {
+    let db = SqliteDb::new();
+    let mut store = db.open().unwrap();
+    store.set_max_size(256 * 1024).unwrap();
+    let journal = DurableJournal::start(store, JournalConfig::new(Durability::Confirmed)).unwrap();
+    let mut sold = Vec::new();
+    let err = loop {
+        let id = sold.len() as u64;
+        match sell(&journal, id, "ada") {
+            Ok(()) => sold.push(id),
+            Err(err) => break err,
+        }
+        assert!(id < 100_000, "the size limit never struck");
+    };
+    assert!(err.to_string().contains("full"), "{err}");
+    assert!(!sold.is_empty());
+    // Every later write fails, with the first cause.
+    let again = sell(&journal, 1_000_000, "bob").unwrap_err();
+    assert!(again.to_string().contains("full"), "{again}");
+    assert!(journal.flush().is_err());
+    drop(journal);
+
+    // Reopened without the limit: every acknowledged sale is there, and
+    // selling continues.
+    let state = assert_consistent(&db);
+    let recovered: Vec<u64> = state.sales.iter().map(|s| s.ticket.id.0).collect();
+    assert_eq!(recovered, sold);
+    let journal = DurableJournal::start(db.open().unwrap(), JournalConfig::default()).unwrap();
+    sell(&journal, 1_000_000, "bob").unwrap();
+    drop(journal);
+    assert_eq!(assert_consistent(&db).sales.len(), sold.len() + 1);
+}
+
+#[test]
+fn backup_copies_a_consistent_snapshot_while_sales_run() {
+    const SELLERS: u64 = 3;
+    const PER_SELLER: u64 = 20_000;
+    let db = SqliteDb::new();
+    let journal = Arc::new(
+        DurableJournal::start(db.open().unwrap(), JournalConfig::new(Durability::Batched)).unwrap(),
+    );
+    let sellers: Vec<_> = (0..SELLERS)
+        .map(|s| {
+            let journal = Arc::clone(&journal);
+            thread::spawn(move || {
+                for id in s * PER_SELLER..(s + 1) * PER_SELLER {
+                    sell(&journal, id, "ada").unwrap();
+                }
+            })
+        })
+        .collect();
+    let mut copies = Vec::new();
+    while sellers.iter().any(|s| !s.is_finished()) {
+        // Batched: make what was sold so far committed; the sellers go on
+        // selling during the copy.
+        journal.flush().unwrap();
+        let copy = SqliteDb::new();
+        backup(&db.path, &copy.path).unwrap();
+        copies.push(assert_consistent(&copy).sales.len());
+    }
+    for seller in sellers {
+        seller.join().unwrap();
+    }
+    journal.flush().unwrap();
+    let copy = SqliteDb::new();
+    backup(&db.path, &copy.path).unwrap();
+    assert_eq!(
+        assert_consistent(&copy).sales.len() as u64,
+        SELLERS * PER_SELLER
+    );
+    assert!(
+        copies.windows(2).all(|w| w[0] <= w[1]),
+        "a later copy has fewer sales: {copies:?}"
+    );
+    assert!(
+        copies
+            .iter()
+            .any(|&n| n > 0 && (n as u64) < SELLERS * PER_SELLER),
+        "no copy was taken mid-sale: {copies:?}"
+    );
+}
+
+#[test]
+fn backup_of_a_file_that_is_not_a_journal_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.db");
+    let err = backup(&missing, dir.path().join("copy.db")).unwrap_err();
+    assert!(matches!(err, PersistError::Open { .. }), "{err:?}");
+    assert!(
+        !Path::new(&missing).exists(),
+        "backup must not create its source"
+    );
+}
