@@ -1,0 +1,41 @@
+//! Python bindings for ticketpool: the `ticketpool._ticketpool` extension
+//! module, re-exported by the pure-Python `ticketpool` package.
+//!
+//! - `Pool`: a bounded pool of Python objects in the `queue.Queue` style,
+//!   with VIP `get` (module `pool`).
+//! - `BoxOffice`, `Vendor`, `Customer`, `Hold`, `Subscription`
+//!   (module `office`); `Ticket` and `Sale` values (module `values`).
+//! - `simulate()` and its `Report` (module `simulate`).
+//! - The exception hierarchy (module `errors`).
+//!
+//! Every blocking call releases the GIL and, on the main thread, wakes every
+//! 50 ms to let Ctrl-C through (module `wait`). The type stubs are hand-written in
+//! `python/ticketpool/_ticketpool.pyi` and checked by `mypy.stubtest`.
+
+mod errors;
+mod office;
+mod pool;
+mod simulate;
+mod values;
+mod wait;
+
+use pyo3::prelude::*;
+
+/// The extension module.
+#[pymodule]
+fn _ticketpool(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    errors::Exceptions::register(module)?;
+    module.add_class::<pool::Pool>()?;
+    module.add_class::<office::BoxOffice>()?;
+    module.add_class::<office::Vendor>()?;
+    module.add_class::<office::Customer>()?;
+    module.add_class::<office::Hold>()?;
+    module.add_class::<office::Subscription>()?;
+    module.add_class::<simulate::Report>()?;
+    module.add_function(wrap_pyfunction!(simulate::simulate, module)?)?;
+    module.add_class::<values::PyTicket>()?;
+    module.add_class::<values::PySale>()?;
+    module.add_function(wrap_pyfunction!(values::_ticket_from_json, module)?)?;
+    module.add_function(wrap_pyfunction!(values::_sale_from_json, module)?)?;
+    Ok(())
+}

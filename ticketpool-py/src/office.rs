@@ -1,0 +1,466 @@
+//! `BoxOffice` and its handles: `Vendor`, `Customer`, `Hold` and the
+//! event `Subscription`. Each wraps the core handle (itself a cheap `Arc`
+//! clone), so the classes are frozen and shareable across threads.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use ticketpool_core::{
+    BoxOfficeConfig, BoxOfficeError, Notification, Priority, Subscription as CoreSubscription, Want,
+};
+
+use crate::errors::{config_error, office_error, TimeoutAs};
+use crate::values::{
+    epoch_seconds, notification_dict, priority_name, snapshot_dict, PySale, PyTicket,
+};
+use crate::wait::{blocking, deadline};
+
+/// Runs a blocking core call with a deadline: without the GIL, in slices on
+/// the main thread. `Timeout` before `deadline` means "slice over".
+fn office_call<T: Send>(
+    py: Python<'_>,
+    timeout: Option<f64>,
+    timeout_as: TimeoutAs,
+    now: impl FnOnce() -> Result<T, BoxOfficeError>,
+    mut until: impl FnMut(Option<Instant>) -> Result<T, BoxOfficeError> + Send,
+) -> PyResult<T> {
+    // `timeout=0` is the non-blocking form, as in queue.Queue.
+    if timeout == Some(0.0) {
+        return now().map_err(|e| office_error(py, e, timeout_as));
+    }
+    let deadline = deadline(timeout)?;
+    let outcome = blocking(py, deadline, |d| match until(d) {
+        Err(BoxOfficeError::Timeout) => None,
+        other => Some(other),
+    })?;
+    outcome
+        .unwrap_or(Err(BoxOfficeError::Timeout))
+        .map_err(|e| office_error(py, e, timeout_as))
+}
+
+/// A box office for one event.
+#[pyclass(frozen, module = "ticketpool")]
+pub(crate) struct BoxOffice {
+    inner: ticketpool_core::BoxOffice,
+}
+
+#[pymethods]
+impl BoxOffice {
+    /// `BoxOffice(config)` from a dict shaped like the TOML/JSON file.
+    #[new]
+    fn new(py: Python<'_>, config: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let config = config.cast::<PyDict>().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "config must be a dict, got {}",
+                config
+                    .get_type()
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default()
+            ))
+        })?;
+        // The dict takes the file's JSON form, so one parser and one
+        // validator serve files and dicts alike.
+        let text: String = py
+            .import("json")?
+            .call_method1("dumps", (config,))
+            .map_err(|e| PyTypeError::new_err(format!("config must hold only JSON values: {e}")))?
+            .extract()?;
+        let config = BoxOfficeConfig::from_json_str(&text).map_err(|e| config_error(py, &e))?;
+        Self::open(py, config)
+    }
+
+    /// A box office from a TOML (`.toml`) or JSON file.
+    #[staticmethod]
+    fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        let config = BoxOfficeConfig::from_path(&path).map_err(|e| config_error(py, &e))?;
+        Self::open(py, config)
+    }
+
+    /// Registers a vendor that may release `ticket_types` (empty: every
+    /// type).
+    #[pyo3(signature = (name, ticket_types = Vec::new()))]
+    fn add_vendor(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        ticket_types: Vec<String>,
+    ) -> PyResult<Vendor> {
+        let types: Vec<&str> = ticket_types.iter().map(String::as_str).collect();
+        self.inner
+            .add_vendor(name, &types)
+            .map(|inner| Vendor { inner })
+            .map_err(|e| office_error(py, e, TimeoutAs::Full))
+    }
+
+    /// Removes a vendor; tickets it released stay on sale.
+    fn remove_vendor(&self, py: Python<'_>, name: &str) -> PyResult<()> {
+        self.inner
+            .remove_vendor(name)
+            .map_err(|e| office_error(py, e, TimeoutAs::Full))
+    }
+
+    /// A customer handle; handles with one name share the purchase limit.
+    #[pyo3(signature = (name, vip = false))]
+    fn customer(&self, name: &str, vip: bool) -> Customer {
+        let priority = if vip {
+            Priority::Vip
+        } else {
+            Priority::Regular
+        };
+        Customer {
+            inner: self.inner.customer(name, priority),
+        }
+    }
+
+    /// Stops releases until `resume()`. `True` if this call paused.
+    fn pause(&self) -> bool {
+        self.inner.pause()
+    }
+
+    /// Lets releases go on. `True` if this call resumed.
+    fn resume(&self) -> bool {
+        self.inner.resume()
+    }
+
+    /// Closes the office; waiting calls raise `Closed` (or `SoldOut`).
+    fn close(&self) -> bool {
+        self.inner.close()
+    }
+
+    /// `True` once closed.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    /// `True` once every ticket is sold.
+    #[getter]
+    fn sold_out(&self) -> bool {
+        self.inner.is_sold_out()
+    }
+
+    /// The event's name.
+    #[getter]
+    fn event_name(&self) -> &str {
+        &self.inner.config().event_name
+    }
+
+    /// A consistent picture of the office, as a dict.
+    fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        snapshot_dict(py, &self.inner.snapshot())
+    }
+
+    /// Every sale so far, in order.
+    fn sales<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(py, self.inner.sales().into_iter().map(PySale))
+    }
+
+    /// A live stream of event dicts, buffering at most `capacity`.
+    #[pyo3(signature = (capacity = 1024))]
+    fn subscribe(&self, capacity: usize) -> Subscription {
+        Subscription {
+            inner: self.inner.subscribe_with_capacity(capacity),
+            office: self.inner.clone(),
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        let s = self.inner.snapshot();
+        format!(
+            "BoxOffice(event_name={:?}, sold={}/{}{})",
+            s.event_name,
+            s.totals.sold,
+            s.total_tickets,
+            if s.closed { ", closed" } else { "" }
+        )
+    }
+}
+
+impl BoxOffice {
+    fn open(py: Python<'_>, config: BoxOfficeConfig) -> PyResult<Self> {
+        ticketpool_core::BoxOffice::new(config)
+            .map(|inner| Self { inner })
+            .map_err(|e| office_error(py, e, TimeoutAs::Full))
+    }
+}
+
+/// A vendor's handle: it releases tickets.
+#[pyclass(frozen, module = "ticketpool")]
+pub(crate) struct Vendor {
+    inner: ticketpool_core::Vendor,
+}
+
+#[pymethods]
+impl Vendor {
+    /// Releases one ticket of `ticket_type`, waiting while the office is
+    /// full or paused (at most `timeout` seconds, then `Full`).
+    #[pyo3(signature = (ticket_type, timeout = None))]
+    fn release(
+        &self,
+        py: Python<'_>,
+        ticket_type: &str,
+        timeout: Option<f64>,
+    ) -> PyResult<PyTicket> {
+        let vendor = &self.inner;
+        office_call(
+            py,
+            timeout,
+            TimeoutAs::Full,
+            || vendor.try_release(ticket_type),
+            |d| match d {
+                Some(d) => vendor.release_deadline(ticket_type, d),
+                None => vendor.release(ticket_type),
+            },
+        )
+        .map(PyTicket)
+    }
+
+    /// The vendor's name.
+    #[getter]
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    /// The types it may release.
+    #[getter]
+    fn ticket_types(&self) -> Vec<String> {
+        self.inner
+            .ticket_types()
+            .iter()
+            .map(|t| t.to_string())
+            .collect()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Vendor(name={:?})", &**self.inner.name())
+    }
+}
+
+fn want(ticket_type: Option<&str>) -> Want {
+    ticket_type.map_or(Want::Any, Want::from)
+}
+
+/// A customer's handle: it buys, or reserves into a `Hold`.
+#[pyclass(frozen, module = "ticketpool")]
+pub(crate) struct Customer {
+    inner: ticketpool_core::Customer,
+}
+
+#[pymethods]
+impl Customer {
+    /// Buys a ticket (of `ticket_type`, or any), waiting while none is on
+    /// sale (at most `timeout` seconds, then `Empty`).
+    #[pyo3(signature = (ticket_type = None, timeout = None))]
+    fn buy(
+        &self,
+        py: Python<'_>,
+        ticket_type: Option<&str>,
+        timeout: Option<f64>,
+    ) -> PyResult<PySale> {
+        let customer = &self.inner;
+        let want = want(ticket_type);
+        office_call(
+            py,
+            timeout,
+            TimeoutAs::Empty,
+            || customer.try_buy(want.clone()),
+            |d| match d {
+                Some(d) => customer.buy_deadline(want.clone(), d),
+                None => customer.buy(want.clone()),
+            },
+        )
+        .map(PySale)
+    }
+
+    /// Takes a ticket into a `Hold` until the hold TTL; confirm it to buy.
+    #[pyo3(signature = (ticket_type = None, timeout = None))]
+    fn reserve(
+        &self,
+        py: Python<'_>,
+        ticket_type: Option<&str>,
+        timeout: Option<f64>,
+    ) -> PyResult<Hold> {
+        let customer = &self.inner;
+        let want = want(ticket_type);
+        office_call(
+            py,
+            timeout,
+            TimeoutAs::Empty,
+            || customer.try_reserve(want.clone()),
+            |d| match d {
+                Some(d) => customer.reserve_deadline(want.clone(), d),
+                None => customer.reserve(want.clone()),
+            },
+        )
+        .map(|inner| Hold { inner })
+    }
+
+    /// The customer's name.
+    #[getter]
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    /// `True` for a VIP customer.
+    #[getter]
+    fn vip(&self) -> bool {
+        self.inner.priority() == Priority::Vip
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Customer(name={:?}, priority={:?})",
+            &**self.inner.name(),
+            priority_name(self.inner.priority())
+        )
+    }
+}
+
+/// A ticket taken out of sale until a deadline; a context manager that
+/// cancels on exit unless confirmed.
+#[pyclass(frozen, module = "ticketpool")]
+pub(crate) struct Hold {
+    inner: ticketpool_core::Hold,
+}
+
+#[pymethods]
+impl Hold {
+    /// Buys the held ticket at the held price. Idempotent.
+    fn confirm(&self, py: Python<'_>) -> PyResult<PySale> {
+        self.inner
+            .confirm()
+            .map(PySale)
+            .map_err(|e| office_error(py, e, TimeoutAs::Empty))
+    }
+
+    /// Puts the ticket back on sale. `True` if this call cancelled it.
+    fn cancel(&self) -> bool {
+        self.inner.cancel()
+    }
+
+    /// The hold's id.
+    #[getter]
+    fn id(&self) -> u64 {
+        self.inner.id().0
+    }
+
+    /// The held ticket.
+    #[getter]
+    fn ticket(&self) -> PyTicket {
+        PyTicket(self.inner.ticket().clone())
+    }
+
+    /// The price fixed for it, in minor units (cents).
+    #[getter]
+    fn price(&self) -> i64 {
+        self.inner.price().minor()
+    }
+
+    /// When it lapses (seconds since the epoch).
+    #[getter]
+    fn expires_at(&self) -> f64 {
+        epoch_seconds(self.inner.expires_at())
+    }
+
+    /// `True` until confirmed, cancelled or expired.
+    #[getter]
+    fn is_open(&self) -> bool {
+        self.inner.is_open()
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    /// Cancels the hold unless it was confirmed; never swallows an
+    /// exception.
+    #[pyo3(signature = (*_exc))]
+    fn __exit__(&self, _exc: &Bound<'_, pyo3::types::PyTuple>) -> bool {
+        self.inner.cancel();
+        false
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Hold(id={}, ticket_id={}, price={}, is_open={})",
+            self.inner.id().0,
+            self.inner.ticket().id.0,
+            self.inner.price().minor(),
+            if self.inner.is_open() {
+                "True"
+            } else {
+                "False"
+            }
+        )
+    }
+}
+
+/// A live stream of a box office's events; iterating blocks for the next
+/// one and ends once the office is closed and the buffer drained.
+#[pyclass(frozen, module = "ticketpool")]
+pub(crate) struct Subscription {
+    inner: CoreSubscription,
+    office: ticketpool_core::BoxOffice,
+}
+
+#[pymethods]
+impl Subscription {
+    fn __iter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        self.next_event(py, None)
+    }
+
+    /// The next event, waiting at most `timeout` seconds (`None` for
+    /// ever); `None` on timeout or once the stream has ended.
+    #[pyo3(signature = (timeout = None))]
+    fn next<'py>(
+        &self,
+        py: Python<'py>,
+        timeout: Option<f64>,
+    ) -> PyResult<Option<Bound<'py, PyDict>>> {
+        self.next_event(py, deadline(timeout)?)
+    }
+
+    /// How many events this subscriber missed because its buffer was full.
+    #[getter]
+    fn missed(&self) -> u64 {
+        self.inner.missed()
+    }
+}
+
+impl Subscription {
+    fn next_event<'py>(
+        &self,
+        py: Python<'py>,
+        deadline: Option<Instant>,
+    ) -> PyResult<Option<Bound<'py, PyDict>>> {
+        if let Some(item) = self.inner.try_next() {
+            return notification_dict(py, item).map(Some);
+        }
+        let inner = &self.inner;
+        let office = &self.office;
+        // `next_timeout` says `None` both for "timed out" and for "ended";
+        // the office's closed flag tells them apart (it closes the stream).
+        let got: Option<Option<Notification>> = blocking(py, deadline, |d| {
+            let item = match d {
+                Some(d) => inner.next_timeout(d.saturating_duration_since(Instant::now())),
+                None => inner.recv(),
+            };
+            match item {
+                Some(item) => Some(Some(item)),
+                None if d.is_none() || office.is_closed() => Some(inner.try_next()),
+                None => None,
+            }
+        })?;
+        got.flatten()
+            .map(|item| notification_dict(py, item))
+            .transpose()
+    }
+}

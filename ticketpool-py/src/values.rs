@@ -1,0 +1,307 @@
+//! `Ticket` and `Sale`: frozen, hashable, picklable values; and the dicts
+//! that snapshots and events become.
+//!
+//! Money is an `int` of minor units (cents), as in the core: never a float.
+//! Times are `float` seconds since the Unix epoch, durations `float`
+//! seconds, as `time.time()` gives.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+use ticketpool_core::{Event, Notification, Priority, Sale, Snapshot, Ticket, TicketCounts};
+
+/// Seconds since the Unix epoch.
+pub(crate) fn epoch_seconds(time: SystemTime) -> f64 {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(since) => since.as_secs_f64(),
+        Err(before) => -before.duration().as_secs_f64(),
+    }
+}
+
+pub(crate) fn priority_name(priority: Priority) -> &'static str {
+    match priority {
+        Priority::Vip => "vip",
+        Priority::Regular => "regular",
+    }
+}
+
+/// A ticket released by a vendor.
+#[pyclass(frozen, eq, hash, module = "ticketpool", name = "Ticket")]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(crate) struct PyTicket(pub(crate) Ticket);
+
+#[pymethods]
+impl PyTicket {
+    /// The ticket's unique id.
+    #[getter]
+    fn id(&self) -> u64 {
+        self.0.id.0
+    }
+
+    /// The ticket type's name.
+    #[getter]
+    fn ticket_type(&self) -> &str {
+        &self.0.ticket_type
+    }
+
+    /// The vendor that released it.
+    #[getter]
+    fn vendor(&self) -> &str {
+        &self.0.vendor
+    }
+
+    /// The type's base price when released, in minor units (cents).
+    #[getter]
+    fn base_price(&self) -> i64 {
+        self.0.base_price.minor()
+    }
+
+    /// When it was released (seconds since the epoch).
+    #[getter]
+    fn released_at(&self) -> f64 {
+        epoch_seconds(self.0.released_at)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Ticket(id={}, ticket_type={:?}, vendor={:?}, base_price={})",
+            self.0.id.0,
+            &*self.0.ticket_type,
+            &*self.0.vendor,
+            self.0.base_price.minor()
+        )
+    }
+
+    /// Pickles through the exact serde form, so times keep their
+    /// nanoseconds and an unpickled ticket equals the original.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        reduce(slf.py(), "_ticket_from_json", &slf.get().0)
+    }
+}
+
+/// A completed sale.
+#[pyclass(frozen, eq, hash, module = "ticketpool", name = "Sale")]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(crate) struct PySale(pub(crate) Sale);
+
+#[pymethods]
+impl PySale {
+    /// The ticket sold.
+    #[getter]
+    fn ticket(&self) -> PyTicket {
+        PyTicket(self.0.ticket.clone())
+    }
+
+    /// Who bought it.
+    #[getter]
+    fn customer(&self) -> &str {
+        &self.0.customer
+    }
+
+    /// `"vip"` or `"regular"`.
+    #[getter]
+    fn priority(&self) -> &'static str {
+        priority_name(self.0.priority)
+    }
+
+    /// The price paid, in minor units (cents).
+    #[getter]
+    fn price(&self) -> i64 {
+        self.0.price.minor()
+    }
+
+    /// When the sale completed (seconds since the epoch).
+    #[getter]
+    fn sold_at(&self) -> f64 {
+        epoch_seconds(self.0.sold_at)
+    }
+
+    /// How long the customer waited for the ticket, in seconds.
+    #[getter]
+    fn waited(&self) -> f64 {
+        self.0.waited.as_secs_f64()
+    }
+
+    /// The hold it was confirmed from, if any.
+    #[getter]
+    fn hold(&self) -> Option<u64> {
+        self.0.hold.map(|h| h.0)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Sale(ticket_id={}, customer={:?}, priority={:?}, price={}{})",
+            self.0.ticket.id.0,
+            &*self.0.customer,
+            priority_name(self.0.priority),
+            self.0.price.minor(),
+            self.0
+                .hold
+                .map(|h| format!(", hold={}", h.0))
+                .unwrap_or_default()
+        )
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        reduce(slf.py(), "_sale_from_json", &slf.get().0)
+    }
+}
+
+fn reduce<'py>(
+    py: Python<'py>,
+    restore: &str,
+    value: &impl serde::Serialize,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let state = serde_json::to_string(value)
+        .map_err(|e| PyValueError::new_err(format!("cannot pickle: {e}")))?;
+    let restore = py.import("ticketpool._ticketpool")?.getattr(restore)?;
+    PyTuple::new(py, [restore, PyTuple::new(py, [state])?.into_any()])
+}
+
+/// Unpickles a `Ticket`.
+#[pyfunction]
+pub(crate) fn _ticket_from_json(state: &str) -> PyResult<PyTicket> {
+    serde_json::from_str(state)
+        .map(PyTicket)
+        .map_err(|e| PyValueError::new_err(format!("not a pickled Ticket: {e}")))
+}
+
+/// Unpickles a `Sale`.
+#[pyfunction]
+pub(crate) fn _sale_from_json(state: &str) -> PyResult<PySale> {
+    serde_json::from_str(state)
+        .map(PySale)
+        .map_err(|e| PyValueError::new_err(format!("not a pickled Sale: {e}")))
+}
+
+fn counts_dict<'py>(py: Python<'py>, counts: &TicketCounts) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    dict.set_item("released", counts.released)?;
+    dict.set_item("available", counts.available)?;
+    dict.set_item("held", counts.held)?;
+    dict.set_item("sold", counts.sold)?;
+    Ok(dict)
+}
+
+/// A snapshot as a plain dict (JSON-friendly apart from nothing: every
+/// value is an int, float, str, bool or nested dict).
+pub(crate) fn snapshot_dict<'py>(
+    py: Python<'py>,
+    snapshot: &Snapshot,
+) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    dict.set_item("event_name", &snapshot.event_name)?;
+    dict.set_item(
+        "strategy",
+        match snapshot.strategy {
+            ticketpool_core::Strategy::LockFree => "lockfree",
+            ticketpool_core::Strategy::Condvar => "condvar",
+        },
+    )?;
+    dict.set_item("total_tickets", snapshot.total_tickets)?;
+    dict.set_item("max_capacity", snapshot.max_capacity)?;
+    dict.set_item("totals", counts_dict(py, &snapshot.totals)?)?;
+    let by_type = PyDict::new(py);
+    for (name, counts) in &snapshot.by_type {
+        by_type.set_item(name, counts_dict(py, counts)?)?;
+    }
+    dict.set_item("by_type", by_type)?;
+    let by_vendor = PyDict::new(py);
+    for (name, counts) in &snapshot.by_vendor {
+        by_vendor.set_item(name, counts_dict(py, counts)?)?;
+    }
+    dict.set_item("by_vendor", by_vendor)?;
+    dict.set_item("revenue", snapshot.revenue.minor())?;
+    dict.set_item("waiting_vip", snapshot.waiting_vip)?;
+    dict.set_item("waiting_regular", snapshot.waiting_regular)?;
+    dict.set_item("waiting_vendors", snapshot.waiting_vendors)?;
+    dict.set_item("paused", snapshot.paused)?;
+    dict.set_item("sold_out", snapshot.sold_out)?;
+    dict.set_item("closed", snapshot.closed)?;
+    dict.set_item("consistent", snapshot.is_consistent())?;
+    dict.set_item("taken_at", epoch_seconds(snapshot.taken_at))?;
+    Ok(dict)
+}
+
+/// One subscription item as a dict with a `"kind"` key (the core's serde
+/// tag names: `"released"`, `"sold"`, `"hold_placed"`, ..., and
+/// `"lagged"` with `"missed"` for dropped events).
+pub(crate) fn notification_dict(
+    py: Python<'_>,
+    notification: Notification,
+) -> PyResult<Bound<'_, PyDict>> {
+    let dict = PyDict::new(py);
+    let event = match notification {
+        Notification::Lagged(missed) => {
+            dict.set_item("kind", "lagged")?;
+            dict.set_item("missed", missed)?;
+            return Ok(dict);
+        }
+        Notification::Event(event) => event,
+    };
+    let kind = match event {
+        Event::VendorAdded {
+            vendor,
+            ticket_types,
+        } => {
+            dict.set_item("vendor", &*vendor)?;
+            let types: Vec<&str> = ticket_types.iter().map(|t| &**t).collect();
+            dict.set_item("ticket_types", types)?;
+            "vendor_added"
+        }
+        Event::VendorRemoved { vendor } => {
+            dict.set_item("vendor", &*vendor)?;
+            "vendor_removed"
+        }
+        Event::Released { ticket } => {
+            dict.set_item("ticket", PyTicket(ticket))?;
+            "released"
+        }
+        Event::HoldPlaced {
+            hold,
+            ticket,
+            customer,
+            priority,
+            price,
+            expires_at,
+        } => {
+            dict.set_item("hold", hold.0)?;
+            dict.set_item("ticket", ticket.0)?;
+            dict.set_item("customer", &*customer)?;
+            dict.set_item("priority", priority_name(priority))?;
+            dict.set_item("price", price.minor())?;
+            dict.set_item("expires_at", epoch_seconds(expires_at))?;
+            "hold_placed"
+        }
+        Event::HoldConfirmed { hold, ticket } => {
+            hold_event(&dict, hold.0, ticket.0, "hold_confirmed")?
+        }
+        Event::HoldCancelled { hold, ticket } => {
+            hold_event(&dict, hold.0, ticket.0, "hold_cancelled")?
+        }
+        Event::HoldExpired { hold, ticket } => hold_event(&dict, hold.0, ticket.0, "hold_expired")?,
+        Event::Sold { sale } => {
+            dict.set_item("sale", PySale(sale))?;
+            "sold"
+        }
+        Event::Paused => "paused",
+        Event::Resumed => "resumed",
+        Event::SoldOut => "sold_out",
+        Event::Closed => "closed",
+    };
+    dict.set_item("kind", kind)?;
+    Ok(dict)
+}
+
+fn hold_event(
+    dict: &Bound<'_, PyDict>,
+    hold: u64,
+    ticket: u64,
+    kind: &'static str,
+) -> PyResult<&'static str> {
+    dict.set_item("hold", hold)?;
+    dict.set_item("ticket", ticket)?;
+    Ok(kind)
+}
