@@ -1,0 +1,279 @@
+//! The command's journal: `simulate` writes one (ticketpool.db by default,
+//! `--journal`, `--no-journal`, `--durability`) and `ticketpool sales`
+//! reads it back, filtered and totalled; bad journal files get a one-line
+//! error naming the file.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+/// A fresh scratch directory per test, the command's working directory.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "ticketpool-cli-journal-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs the command in `cwd` with no standard input.
+fn run(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ticketpool"))
+        .current_dir(cwd)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+fn json_file(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn sales_json(cwd: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["sales", "--json"];
+    all.extend_from_slice(args);
+    serde_json::from_str(&ok(&run(cwd, &all))).unwrap()
+}
+
+fn u(v: &Value) -> u64 {
+    v.as_u64().unwrap_or_else(|| panic!("not a count: {v}"))
+}
+
+/// A short run of `total` tickets with a few vendors and customers, its
+/// report in r.json.
+fn simulate(cwd: &Path, total: &str, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "simulate",
+        "--quiet",
+        "--total",
+        total,
+        "--vendors",
+        "3",
+        "--customers",
+        "6",
+        "--seed",
+        "7",
+        "--json",
+        "r.json",
+    ];
+    args.extend_from_slice(extra);
+    ok(&run(cwd, &args));
+    json_file(&cwd.join("r.json"))
+}
+
+#[test]
+fn simulate_journals_by_default_and_sales_agrees_with_the_report() {
+    let dir = scratch("default");
+    let report = simulate(&dir, "600", &[]);
+    assert!(dir.join("ticketpool.db").is_file(), "the default journal");
+    let sold = u(&report["sold"]);
+    assert_eq!(sold, 600);
+
+    let all = sales_json(&dir, &[]);
+    assert_eq!(u(&all["count"]), sold);
+    assert_eq!(all["sales"].as_array().unwrap().len() as u64, sold);
+    assert_eq!(u(&all["revenue_minor"]), u(&report["revenue"]), "revenue");
+    for (vendor, count) in report["sales_by_vendor"].as_object().unwrap() {
+        assert_eq!(u(&all["by_vendor"][vendor]["count"]), u(count), "{vendor}");
+    }
+    for (ticket_type, stats) in report["sales_by_type"].as_object().unwrap() {
+        assert_eq!(
+            u(&all["by_type"][ticket_type]["count"]),
+            u(&stats["sold"]),
+            "{ticket_type}"
+        );
+    }
+    let ids: std::collections::HashSet<u64> = all["sales"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| u(&s["ticket"]))
+        .collect();
+    assert_eq!(ids.len() as u64, sold, "no ticket sold twice");
+
+    // The table says the same.
+    let table = ok(&run(&dir, &["sales"]));
+    assert!(
+        table.contains(&format!("{sold} sales, revenue ")),
+        "{table}"
+    );
+    assert!(table.contains("by vendor:") && table.contains("by type:"));
+}
+
+#[test]
+fn sales_filters_by_customer_type_and_vendor() {
+    let dir = scratch("filters");
+    simulate(
+        &dir,
+        "600",
+        &["--journal", "gig.db", "--durability", "confirmed"],
+    );
+    let all = sales_json(&dir, &["--journal", "gig.db"]);
+    let sales = all["sales"].as_array().unwrap();
+    let first = &sales[0];
+    for (flag, field) in [
+        ("--customer", "customer"),
+        ("--type", "type"),
+        ("--vendor", "vendor"),
+    ] {
+        let wanted = first[field].as_str().unwrap();
+        let expected = sales.iter().filter(|s| s[field] == wanted).count() as u64;
+        let filtered = sales_json(&dir, &["--journal", "gig.db", flag, wanted]);
+        assert_eq!(u(&filtered["count"]), expected, "{flag} {wanted}");
+        assert!(
+            expected > 0 && expected < u(&all["count"]),
+            "{flag}: a real filter"
+        );
+        assert!(filtered["sales"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s[field] == wanted));
+    }
+    // Filters combine.
+    let customer = first["customer"].as_str().unwrap();
+    let vendor = first["vendor"].as_str().unwrap();
+    let expected = sales
+        .iter()
+        .filter(|s| s["customer"] == customer && s["vendor"] == vendor)
+        .count() as u64;
+    let both = sales_json(
+        &dir,
+        &[
+            "--journal",
+            "gig.db",
+            "--customer",
+            customer,
+            "--vendor",
+            vendor,
+        ],
+    );
+    assert_eq!(u(&both["count"]), expected);
+    let nobody = sales_json(&dir, &["--journal", "gig.db", "--customer", "nobody"]);
+    assert_eq!(u(&nobody["count"]), 0);
+    assert_eq!(u(&nobody["revenue_minor"]), 0);
+}
+
+#[test]
+fn no_journal_writes_none_and_each_run_starts_a_fresh_one() {
+    let dir = scratch("fresh");
+    simulate(&dir, "600", &["--no-journal"]);
+    assert!(!dir.join("ticketpool.db").exists());
+    simulate(&dir, "600", &[]);
+    simulate(&dir, "300", &[]);
+    let all = sales_json(&dir, &[]);
+    assert_eq!(u(&all["count"]), 300, "the second run replaced the first");
+}
+
+/// One bad input: exit code and a message naming the problem, no panic.
+fn rejects(cwd: &Path, args: &[&str], code: i32, needles: &[&str]) -> String {
+    let out = run(cwd, args);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+    for needle in needles {
+        assert!(
+            stderr.contains(needle),
+            "{args:?}: {needle} missing: {stderr}"
+        );
+    }
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+/// As [`rejects`], for the command's own errors: exactly one line.
+fn rejects_in_one_line(cwd: &Path, args: &[&str], code: i32, needles: &[&str]) {
+    let stderr = rejects(cwd, args, code, needles);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn bad_journal_files_get_a_named_error_and_are_left_alone() {
+    let dir = scratch("bad");
+    rejects_in_one_line(
+        &dir,
+        &["sales", "--journal", "missing.db"],
+        2,
+        &["missing.db", "no such journal"],
+    );
+    assert!(!dir.join("missing.db").exists(), "reading never creates");
+    rejects_in_one_line(&dir, &["sales"], 2, &["ticketpool.db", "no such journal"]);
+
+    let notes = dir.join("notes.txt");
+    std::fs::write(&notes, "my notes, not a journal\n".repeat(100)).unwrap();
+    rejects_in_one_line(
+        &dir,
+        &["sales", "--journal", "notes.txt"],
+        2,
+        &["notes.txt", "not a ticketpool journal"],
+    );
+    rejects_in_one_line(
+        &dir,
+        &[
+            "simulate",
+            "--quiet",
+            "--total",
+            "50",
+            "--journal",
+            "notes.txt",
+        ],
+        2,
+        &["notes.txt", "not replacing it"],
+    );
+    assert_eq!(
+        std::fs::read_to_string(&notes).unwrap(),
+        "my notes, not a journal\n".repeat(100),
+        "a foreign file is never overwritten"
+    );
+
+    // A journal cut short (a bad copy): damaged, so refused.
+    simulate(&dir, "600", &["--journal", "cut.db"]);
+    let cut = dir.join("cut.db");
+    let bytes = std::fs::read(&cut).unwrap();
+    std::fs::write(&cut, &bytes[..bytes.len() / 3]).unwrap();
+    rejects_in_one_line(&dir, &["sales", "--journal", "cut.db"], 2, &["cut.db"]);
+
+    rejects(
+        &dir,
+        &["simulate", "--no-journal", "--journal", "x.db"],
+        2,
+        &["cannot be used with"],
+    );
+    rejects(
+        &dir,
+        &["simulate", "--durability", "eventually"],
+        2,
+        &["eventually"],
+    );
+    // A journal that cannot be created is a runtime failure.
+    rejects_in_one_line(
+        &dir,
+        &[
+            "simulate",
+            "--quiet",
+            "--total",
+            "50",
+            "--journal",
+            "/no/such/dir/j.db",
+        ],
+        1,
+        &["/no/such/dir/j.db"],
+    );
+}
