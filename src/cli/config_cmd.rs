@@ -40,17 +40,22 @@ price = "25.00"
 
 # Each vendor releases its ticket types in turn. rate: tickets per second;
 # leave it out (or 0) for as fast as possible. ticket_types: empty = all.
+# Four vendors at 5000/s supply less than the customers ask for: scarcity.
 [[vendors]]
 name = "vendor-1"
+rate = 5000.0
 
 [[vendors]]
 name = "vendor-2"
+rate = 5000.0
 
 [[vendors]]
 name = "vendor-3"
+rate = 5000.0
 
 [[vendors]]
 name = "vendor-4"
+rate = 5000.0
 
 [customers]
 count = 16                # customer threads

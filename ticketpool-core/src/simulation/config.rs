@@ -170,10 +170,15 @@ impl Default for SimulationConfig {
     }
 }
 
+/// Tickets per second each default vendor releases. Four of them (20,000/s
+/// in all) supply less than 16 customers ask for, so the default run shows
+/// scarcity, which is when the VIP rule matters.
+const DEFAULT_VENDOR_RATE: f64 = 5_000.0;
+
 fn default_vendor(i: usize) -> SimVendorConfig {
     SimVendorConfig {
         name: format!("vendor-{i}"),
-        rate: None,
+        rate: Some(DEFAULT_VENDOR_RATE),
         ticket_types: Vec::new(),
     }
 }
