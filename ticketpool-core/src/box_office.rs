@@ -3,17 +3,24 @@
 //! Tickets wait in one pool per type ([`Stock`]); an office-level capacity
 //! gate admits at most `max_capacity` tickets (available plus held), so a
 //! ticket given back always fits its pool. All counters live in one
-//! [`Counters`] struct under one mutex, taken for a few instructions per
-//! ticket movement, which makes every [`Snapshot`] consistent.
+//! [`Counters`] struct under one mutex, taken once per ticket movement for a
+//! few instructions, which makes every [`Snapshot`] consistent. The hot path
+//! touches nothing else under it: purchase limits are counted in [`Limits`],
+//! and the few numbers read on every buy (sold, in the office, closed,
+//! waiting) are [`Gauges`] read without the lock.
 //!
 //! Waiting: a vendor waits on the office's `room` condvar (for capacity or
-//! resume). A customer who wants one type waits inside that type's pool, so
+//! resume), after a short spin on the `in_office` gauge: a full office
+//! usually has room again within microseconds, and parking every vendor
+//! would make every sale pay for a futex wake-up. A customer who wants one type waits inside that type's pool, so
 //! the pool's VIP rule applies as is. A customer who wants any type, when
 //! there are several, tries every pool and then waits on the office's
 //! `restocked` condvar, whose generation counter is bumped after every
 //! put; Regular any-type buyers do not take while an any-type VIP waits.
 
 use std::sync::Arc;
+
+use crossbeam_utils::CachePadded;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::config::BoxOfficeConfig;
@@ -21,12 +28,13 @@ use crate::error::TakeError;
 use crate::event::Event;
 use crate::hold::{Hold, HoldEntry, HoldTable, Reaper};
 use crate::journal::{Journal, RecoveredState};
+use crate::limits::Limits;
 use crate::office_error::BoxOfficeError;
 use crate::pool::Priority;
 use crate::pricing::{PriceContext, PricingPolicy};
-use crate::primitive::{AtomicU64, Condvar, Mutex, MutexGuard, Ordering};
+use crate::primitive::{AtomicU64, Backoff, Condvar, Mutex, MutexGuard, Ordering};
 use crate::sales_log::SalesLog;
-use crate::snapshot::{Counters, Snapshot};
+use crate::snapshot::{Counters, Gauges, Snapshot};
 use crate::stock::Stock;
 use crate::subscribe::{Subscribers, Subscription};
 use crate::ticket::{HoldId, Sale, Ticket, TicketId};
@@ -81,7 +89,12 @@ impl Wait {
 pub(crate) struct Inner {
     pub(crate) config: BoxOfficeConfig,
     pub(crate) stock: Stock,
-    state: Mutex<Counters>,
+    // Padded: every ticket movement writes both, and neither should drag
+    // the read-mostly fields around them from core to core.
+    state: CachePadded<Mutex<Counters>>,
+    /// Read without the lock on the hot path.
+    gauges: CachePadded<Gauges>,
+    limits: Limits,
     /// Vendors wait here for capacity or resume.
     room: Condvar,
     /// Any-type buyers wait here for a restock.
@@ -229,12 +242,17 @@ impl BoxOfficeBuilder {
             )));
         }
         counters.next_ticket_id = recovered.next_ticket_id.0.max(1);
-        counters.customers = crate::sales_log::bought_per_customer(&recovered.sales);
+        let limits = Limits::new(
+            self.config.purchase_limit,
+            crate::sales_log::bought_per_customer(&recovered.sales),
+        );
         let pricing = self.pricing.unwrap_or_else(|| self.config.pricing.policy());
         let holds = Arc::new(HoldTable::default());
         let inner = Arc::new(Inner {
             stock,
-            state: Mutex::new(counters),
+            gauges: CachePadded::new(Gauges::new(&counters)),
+            state: CachePadded::new(Mutex::new(counters)),
+            limits,
             room: Condvar::new(),
             restocked: Condvar::new(),
             holds: Arc::clone(&holds),
@@ -267,7 +285,7 @@ impl BoxOfficeBuilder {
         *inner.reaper.lock() = Some(reaper);
         let office = BoxOffice { inner };
         // Restored sales may already complete the event.
-        office.inner.check_sold_out(None);
+        office.inner.check_sold_out(office.inner.lock(), None);
         Ok(office)
     }
 }
@@ -417,20 +435,21 @@ impl BoxOffice {
 
     /// `true` once every ticket of the event is sold.
     pub fn is_sold_out(&self) -> bool {
-        self.inner.state.lock().sold_out
+        self.inner.lock().sold_out
     }
 
     /// `true` once [`close`](Self::close) was called.
     pub fn is_closed(&self) -> bool {
-        self.inner.state.lock().closed
+        self.inner.lock().closed
     }
 
     /// A consistent picture of the office now.
     pub fn snapshot(&self) -> Snapshot {
         let inner = &self.inner;
-        let counters = inner.state.lock();
+        let counters = inner.lock();
         Snapshot::capture(
             &counters,
+            &inner.gauges,
             inner.stock.iter().map(|ty| Arc::clone(&ty.name)),
             &inner.config.event_name,
             inner.config.strategy,
@@ -448,7 +467,7 @@ impl BoxOffice {
     /// past that, events are dropped and reported as
     /// [`Notification::Lagged`](crate::Notification::Lagged).
     pub fn subscribe_with_capacity(&self, capacity: usize) -> Subscription {
-        let closed = self.inner.state.lock().closed;
+        let closed = self.inner.lock().closed;
         self.inner.subscribers.subscribe(capacity, closed)
     }
 
@@ -465,6 +484,12 @@ impl BoxOffice {
     /// How many sales so far.
     pub fn sales_count(&self) -> usize {
         self.inner.sales.len()
+    }
+
+    /// Calls `f` with every sale so far, without copying them (the log is
+    /// locked meanwhile, so no sale completes until `f` returns).
+    pub(crate) fn with_sales<R>(&self, f: impl FnOnce(&[Sale]) -> R) -> R {
+        self.inner.sales.with_all(f)
     }
 
     /// The sales to one customer.
@@ -484,13 +509,7 @@ impl BoxOffice {
 
     /// Tickets held or bought by `customer`, as the purchase limit counts.
     pub fn tickets_of(&self, customer: &str) -> u32 {
-        self.inner
-            .state
-            .lock()
-            .customers
-            .get(customer)
-            .copied()
-            .unwrap_or(0)
+        self.inner.limits.count(customer)
     }
 }
 
@@ -545,6 +564,7 @@ impl Inner {
         }
         state.closed = true;
         state.generation += 1;
+        self.gauges.copy_from(&state);
         drop(state);
         self.stock.close_all();
         self.notify_all_waiters();
@@ -588,6 +608,8 @@ impl Inner {
             });
         }
         let quota = self.stock.get(ty).quota;
+        let max_capacity = self.config.max_capacity as u64;
+        let backoff = Backoff::new();
         let mut state = self.lock();
         let mut timed_out = false;
         let id = loop {
@@ -603,17 +625,31 @@ impl Inner {
             }
             let blocked = if state.paused {
                 BoxOfficeError::Paused
-            } else if state.in_office() >= self.config.max_capacity as u64 {
+            } else if state.in_office() >= max_capacity {
                 BoxOfficeError::Full
             } else {
                 let id = state.next_ticket_id;
                 state.next_ticket_id += 1;
                 state.apply(ty, &vendor.name, |c| c.release());
+                self.gauges.copy_from(&state);
                 break TicketId(id);
             };
             match wait {
                 Wait::No => return Err(blocked),
                 Wait::Until(_) if timed_out => return Err(BoxOfficeError::Timeout),
+                Wait::Until(_)
+                    if matches!(blocked, BoxOfficeError::Full) && !backoff.is_completed() =>
+                {
+                    // Spin off the lock until a sale makes room, then decide
+                    // under it again.
+                    drop(state);
+                    while self.gauges.in_office.load(Ordering::Relaxed) >= max_capacity
+                        && !backoff.is_completed()
+                    {
+                        backoff.snooze();
+                    }
+                    state = self.lock();
+                }
                 Wait::Until(deadline) => {
                     state.waiting_vendors += 1;
                     (state, timed_out) = wait_on(&self.room, state, deadline);
@@ -630,15 +666,22 @@ impl Inner {
             base_price: stock.base_price,
             released_at: SystemTime::now(),
         };
-        let event = Event::Released {
-            ticket: ticket.clone(),
-        };
-        if let Err(err) = self.record(&event) {
-            self.lock().apply(ty, &vendor.name, |c| c.unrelease());
-            self.room.notify_one();
-            return Err(err);
+        // Built only for someone to hand it to: a release nobody journals,
+        // subscribes to or logs skips two refcount round trips.
+        if self.journal.is_some() || self.subscribers.listening() || trace::released_enabled() {
+            let event = Event::Released {
+                ticket: ticket.clone(),
+            };
+            if let Err(err) = self.record(&event) {
+                let mut state = self.lock();
+                state.apply(ty, &vendor.name, |c| c.unrelease());
+                self.gauges.copy_from(&state);
+                drop(state);
+                self.room.notify_one();
+                return Err(err);
+            }
+            self.subscribers.publish(&event);
         }
-        self.subscribers.publish(&event);
         self.restock(ticket.clone(), ty);
         Ok(ticket)
     }
@@ -650,6 +693,11 @@ impl Inner {
             // Only a closed pool refuses: capacity is gated by the office.
             self.stranded.lock().push(err.into_inner());
         }
+        if self.stock.len() == 1 {
+            // With one type every buyer waits inside its pool, which wakes
+            // it; nobody waits on `restocked`.
+            return;
+        }
         let mut state = self.lock();
         state.generation += 1;
         drop(state);
@@ -658,24 +706,16 @@ impl Inner {
 
     /// Counts one more ticket against the customer's limit, or refuses.
     fn claim_limit(&self, customer: &Arc<str>) -> Result<(), BoxOfficeError> {
-        let mut state = self.lock();
-        let count = state.customers.entry(Arc::clone(customer)).or_insert(0);
-        if let Some(limit) = self.config.purchase_limit {
-            if *count >= limit {
-                return Err(BoxOfficeError::LimitReached {
-                    customer: Arc::clone(customer),
-                    limit,
-                });
-            }
-        }
-        *count += 1;
-        Ok(())
+        self.limits
+            .claim(customer)
+            .map_err(|limit| BoxOfficeError::LimitReached {
+                customer: Arc::clone(customer),
+                limit,
+            })
     }
 
     fn unclaim_limit(&self, customer: &Arc<str>) {
-        if let Some(count) = self.lock().customers.get_mut(customer) {
-            *count = count.saturating_sub(1);
-        }
+        self.limits.unclaim(customer);
     }
 
     /// Takes a ticket for a customer, within the limit; returns it with its
@@ -687,7 +727,6 @@ impl Inner {
         want: &Want,
         wait: Wait,
     ) -> Result<(Ticket, usize, Duration), BoxOfficeError> {
-        let started = Instant::now();
         let target = match want {
             Want::Type(name) => Some(
                 self.stock
@@ -703,7 +742,7 @@ impl Inner {
             None => self.take_any(priority, wait),
         };
         match taken {
-            Ok((ticket, ty)) => Ok((ticket, ty, started.elapsed())),
+            Ok(found) => Ok(found),
             Err(err) => {
                 self.unclaim_limit(customer);
                 Err(err)
@@ -711,38 +750,49 @@ impl Inner {
         }
     }
 
+    /// Takes a ticket of type `ty`; the wait counts from the first miss, so
+    /// a buyer served at once waited zero (and reads no clock).
     fn take_of_type(
         &self,
         ty: usize,
         priority: Priority,
         wait: Wait,
-    ) -> Result<(Ticket, usize), BoxOfficeError> {
+    ) -> Result<(Ticket, usize, Duration), BoxOfficeError> {
         // A closed pool still hands out what it holds, but a closed office
         // sells nothing more (take_any checks the same flag).
-        if self.lock().closed {
+        if self.gauges.closed.load(Ordering::Acquire) {
             return Err(BoxOfficeError::Closed);
         }
         let pool = self.stock.get(ty);
         match pool.try_take(priority) {
-            Ok(ticket) => return Ok((ticket, ty)),
+            Ok(ticket) => return Ok((ticket, ty, Duration::ZERO)),
             Err(TakeError::Closed) => return Err(self.end_reason()),
             Err(_) => {}
         }
         let Wait::Until(deadline) = wait else {
             return Err(BoxOfficeError::Empty);
         };
-        *self.lock().waiting_mut(priority) += 1;
+        let started = Instant::now();
+        let waiting = self.gauges.waiting(priority);
+        waiting.fetch_add(1, Ordering::Relaxed);
         let taken = pool.take_until(priority, deadline);
-        *self.lock().waiting_mut(priority) -= 1;
+        waiting.fetch_sub(1, Ordering::Relaxed);
         match taken {
-            Ok(ticket) => Ok((ticket, ty)),
+            Ok(ticket) => Ok((ticket, ty, started.elapsed())),
             Err(TakeError::Closed) => Err(self.end_reason()),
             Err(_) => Err(BoxOfficeError::Timeout),
         }
     }
 
-    fn take_any(&self, priority: Priority, wait: Wait) -> Result<(Ticket, usize), BoxOfficeError> {
+    /// Takes a ticket of any type, waiting on `restocked` between rounds;
+    /// the wait counts from the first empty round.
+    fn take_any(
+        &self,
+        priority: Priority,
+        wait: Wait,
+    ) -> Result<(Ticket, usize, Duration), BoxOfficeError> {
         let mut registered = false;
+        let mut started: Option<Instant> = None;
         let result = loop {
             let (generation, defer) = {
                 let state = self.lock();
@@ -758,10 +808,12 @@ impl Inner {
                 (state.generation, defer)
             };
             if !defer {
-                if let Some(found) = self.try_every_pool(priority) {
-                    break Ok(found);
+                if let Some((ticket, ty)) = self.try_every_pool(priority) {
+                    let waited = started.map_or(Duration::ZERO, |t| t.elapsed());
+                    break Ok((ticket, ty, waited));
                 }
             }
+            started.get_or_insert_with(Instant::now);
             if wait.expired() {
                 break Err(match wait {
                     Wait::No => BoxOfficeError::Empty,
@@ -774,7 +826,9 @@ impl Inner {
             let mut state = self.lock();
             if !registered {
                 registered = true;
-                *state.waiting_mut(priority) += 1;
+                self.gauges
+                    .waiting(priority)
+                    .fetch_add(1, Ordering::Relaxed);
                 if priority == Priority::Vip {
                     state.any_vips_waiting += 1;
                 }
@@ -784,9 +838,11 @@ impl Inner {
             }
         };
         if registered {
-            let mut state = self.lock();
-            *state.waiting_mut(priority) -= 1;
+            self.gauges
+                .waiting(priority)
+                .fetch_sub(1, Ordering::Relaxed);
             if priority == Priority::Vip {
+                let mut state = self.lock();
                 state.any_vips_waiting -= 1;
                 if state.any_vips_waiting == 0 {
                     // Regulars that deferred to VIPs may take now.
@@ -811,13 +867,11 @@ impl Inner {
 
     fn price_of(&self, ty: usize) -> crate::ticket::Money {
         let stock = self.stock.get(ty);
-        let (remaining, waiting) = {
-            let state = self.lock();
-            (
-                self.config.total_tickets.saturating_sub(state.total.sold),
-                state.waiting_vip + state.waiting_regular,
-            )
-        };
+        let gauges = &self.gauges;
+        let remaining =
+            (self.config.total_tickets).saturating_sub(gauges.sold.load(Ordering::Relaxed));
+        let waiting = gauges.waiting(Priority::Vip).load(Ordering::Relaxed)
+            + gauges.waiting(Priority::Regular).load(Ordering::Relaxed);
         self.pricing.price(&PriceContext {
             ticket_type: &stock.name,
             base_price: stock.base_price,
@@ -867,30 +921,31 @@ impl Inner {
         let Event::Sold { sale } = event else {
             unreachable!("built as Sold above");
         };
-        {
-            let mut state = self.lock();
-            state.apply(ty, &sale.ticket.vendor, |c| c.sell(held));
-            state.revenue += sale.price;
-            // The sales log is appended under the same lock, so it never
-            // disagrees with a snapshot's sold count.
-            self.sales.push(sale.clone());
-        }
+        // Cloned before locking: the clone bumps refcounts every thread
+        // shares, which should not lengthen the critical section.
+        let logged = sale.clone();
+        let mut state = self.lock();
+        state.apply(ty, &sale.ticket.vendor, |c| c.sell(held));
+        state.revenue += sale.price;
+        self.gauges.copy_from(&state);
+        // The sales log is appended under the same lock, so it never
+        // disagrees with a snapshot's sold count.
+        self.sales.push(logged);
+        self.check_sold_out(state, Some(ty));
         self.room.notify_one();
-        self.check_sold_out(Some(ty));
         Ok(sale)
     }
 
-    /// Closes a type's pool once its quota is sold, and every pool once the
-    /// event is, so no buyer waits on tickets that cannot come.
-    fn check_sold_out(&self, ty: Option<usize>) {
-        let mut state = self.lock();
-        if let Some(ty) = ty {
-            let quota = self.stock.get(ty).quota;
-            if quota.is_some_and(|q| state.by_type[ty].sold >= q) {
-                self.stock.get(ty).close();
-            }
-        }
-        for (i, stock) in self.stock.iter().enumerate() {
+    /// Closes a type's pool once its quota is sold (`ty`, or every type),
+    /// and every pool once the event is, so no buyer waits on tickets that
+    /// cannot come. Takes the state lock already held, and releases it.
+    fn check_sold_out(&self, mut state: MutexGuard<'_, Counters>, ty: Option<usize>) {
+        let types = match ty {
+            Some(ty) => ty..ty + 1,
+            None => 0..self.stock.len(),
+        };
+        for i in types {
+            let stock = self.stock.get(i);
             if stock.quota.is_some_and(|q| state.by_type[i].sold >= q) {
                 stock.close();
             }

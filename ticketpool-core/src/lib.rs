@@ -58,6 +58,7 @@ mod event;
 mod handle;
 mod hold;
 mod journal;
+mod limits;
 mod lockfree;
 mod office_error;
 mod pool;

@@ -10,7 +10,7 @@
 
 #[cfg(not(ticketpool_loom))]
 mod imp {
-    pub(crate) use std::sync::atomic::{fence, AtomicU64, AtomicUsize, Ordering};
+    pub(crate) use std::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
     use std::time::Instant;
 
     /// parking_lot's mutex: no poisoning, so `lock` returns the guard.
@@ -53,7 +53,7 @@ mod imp {
 
 #[cfg(ticketpool_loom)]
 mod imp {
-    pub(crate) use loom::sync::atomic::{fence, AtomicU64, AtomicUsize, Ordering};
+    pub(crate) use loom::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
     use std::ops::{Deref, DerefMut};
     use std::time::Instant;
 

@@ -32,6 +32,10 @@ impl SalesLog {
         self.sales.lock().len()
     }
 
+    pub(crate) fn with_all<R>(&self, f: impl FnOnce(&[Sale]) -> R) -> R {
+        f(&self.sales.lock())
+    }
+
     /// Sales from position `from` on (for readers that poll for new sales).
     pub(crate) fn since(&self, from: usize) -> Vec<Sale> {
         let sales = self.sales.lock();

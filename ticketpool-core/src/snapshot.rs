@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Strategy;
 use crate::pool::Priority;
+use crate::primitive::{AtomicBool, AtomicU64, Ordering};
 use crate::ticket::Money;
 
 /// How many tickets are in each state, for one vendor, one type or the
@@ -76,8 +77,6 @@ pub(crate) struct Counters {
     pub(crate) by_vendor: HashMap<Arc<str>, TicketCounts>,
     pub(crate) revenue: Money,
     pub(crate) next_ticket_id: u64,
-    pub(crate) waiting_vip: u64,
-    pub(crate) waiting_regular: u64,
     /// VIPs waiting for "any type" at office level; Regular any-type buyers
     /// defer to them.
     pub(crate) any_vips_waiting: u64,
@@ -85,8 +84,6 @@ pub(crate) struct Counters {
     /// Bumped whenever a ticket may have become available or the office
     /// changed state, so any-type waiters never miss a wake-up.
     pub(crate) generation: u64,
-    /// Held plus bought (plus being bought) per customer, for the limit.
-    pub(crate) customers: HashMap<Arc<str>, u32>,
     pub(crate) paused: bool,
     pub(crate) closed: bool,
     pub(crate) sold_out: bool,
@@ -100,12 +97,9 @@ impl Counters {
             by_vendor: HashMap::new(),
             revenue: Money::ZERO,
             next_ticket_id: 1,
-            waiting_vip: 0,
-            waiting_regular: 0,
             any_vips_waiting: 0,
             waiting_vendors: 0,
             generation: 0,
-            customers: HashMap::new(),
             paused: false,
             closed: false,
             sold_out: false,
@@ -116,13 +110,11 @@ impl Counters {
     pub(crate) fn apply(&mut self, ty: usize, vendor: &Arc<str>, f: impl Fn(&mut TicketCounts)) {
         f(&mut self.total);
         f(&mut self.by_type[ty]);
-        f(self.by_vendor.entry(Arc::clone(vendor)).or_default());
-    }
-
-    pub(crate) fn waiting_mut(&mut self, priority: Priority) -> &mut u64 {
-        match priority {
-            Priority::Vip => &mut self.waiting_vip,
-            Priority::Regular => &mut self.waiting_regular,
+        // Looked up before inserting: the vendor is almost always there, and
+        // cloning its name would touch a refcount other threads share.
+        match self.by_vendor.get_mut(vendor) {
+            Some(counts) => f(counts),
+            None => f(self.by_vendor.entry(Arc::clone(vendor)).or_default()),
         }
     }
 
@@ -130,6 +122,50 @@ impl Counters {
     /// bounds.
     pub(crate) fn in_office(&self) -> u64 {
         self.total.available + self.total.held
+    }
+}
+
+/// What the hot path reads without the state mutex.
+///
+/// `in_office`, `sold` and `closed` copy [`Counters`] fields and are stored
+/// under the mutex after every change ([`Gauges::copy_from`]), so a reader
+/// may see them a moment late, never wrong for long; callers only use them
+/// as hints (spin while full, price by demand, refuse early once closed)
+/// and decide under the mutex. The waiting counts live only here.
+#[derive(Debug)]
+pub(crate) struct Gauges {
+    pub(crate) in_office: AtomicU64,
+    pub(crate) sold: AtomicU64,
+    pub(crate) closed: AtomicBool,
+    waiting_vip: AtomicU64,
+    waiting_regular: AtomicU64,
+}
+
+impl Gauges {
+    pub(crate) fn new(counters: &Counters) -> Self {
+        Self {
+            in_office: AtomicU64::new(counters.in_office()),
+            sold: AtomicU64::new(counters.total.sold),
+            closed: AtomicBool::new(counters.closed),
+            waiting_vip: AtomicU64::new(0),
+            waiting_regular: AtomicU64::new(0),
+        }
+    }
+
+    /// Called with the state mutex held, after the counts changed.
+    pub(crate) fn copy_from(&self, counters: &Counters) {
+        self.in_office
+            .store(counters.in_office(), Ordering::Relaxed);
+        self.sold.store(counters.total.sold, Ordering::Relaxed);
+        self.closed.store(counters.closed, Ordering::Release);
+    }
+
+    /// Customers of `priority` waiting for a ticket.
+    pub(crate) fn waiting(&self, priority: Priority) -> &AtomicU64 {
+        match priority {
+            Priority::Vip => &self.waiting_vip,
+            Priority::Regular => &self.waiting_regular,
+        }
     }
 }
 
@@ -175,6 +211,7 @@ pub struct Snapshot {
 impl Snapshot {
     pub(crate) fn capture(
         counters: &Counters,
+        gauges: &Gauges,
         type_names: impl Iterator<Item = Arc<str>>,
         event_name: &str,
         strategy: Strategy,
@@ -197,8 +234,8 @@ impl Snapshot {
                 .map(|(name, counts)| (name.to_string(), *counts))
                 .collect(),
             revenue: counters.revenue,
-            waiting_vip: counters.waiting_vip,
-            waiting_regular: counters.waiting_regular,
+            waiting_vip: gauges.waiting(Priority::Vip).load(Ordering::Relaxed),
+            waiting_regular: gauges.waiting(Priority::Regular).load(Ordering::Relaxed),
             waiting_vendors: counters.waiting_vendors,
             paused: counters.paused,
             sold_out: counters.sold_out,

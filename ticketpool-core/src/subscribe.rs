@@ -8,7 +8,7 @@ use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use crate::event::Event;
-use crate::primitive::{AtomicU64, Condvar, Mutex, MutexGuard, Ordering};
+use crate::primitive::{AtomicU64, AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
 
 /// One item of a [`Subscription`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,12 +165,16 @@ impl std::fmt::Debug for Subscription {
 /// The office's list of subscribers.
 pub(crate) struct Subscribers {
     list: Mutex<Vec<Weak<Shared>>>,
+    /// `list.len()`, readable without the lock: most offices have no
+    /// subscriber, and every ticket movement publishes.
+    listed: AtomicUsize,
 }
 
 impl Subscribers {
     pub(crate) fn new() -> Self {
         Self {
             list: Mutex::new(Vec::new()),
+            listed: AtomicUsize::new(0),
         }
     }
 
@@ -185,8 +189,17 @@ impl Subscribers {
             capacity: capacity.max(1),
             missed: AtomicU64::new(0),
         });
-        self.list.lock().push(Arc::downgrade(&shared));
+        let mut list = self.list.lock();
+        list.push(Arc::downgrade(&shared));
+        self.listed.store(list.len(), Ordering::Release);
+        drop(list);
         Subscription { shared }
+    }
+
+    /// `true` if someone may be subscribed (a dropped subscription counts
+    /// until the next publish prunes it).
+    pub(crate) fn listening(&self) -> bool {
+        self.listed.load(Ordering::Acquire) > 0
     }
 
     /// Hands `event` to every live subscriber; never waits for a reader.
@@ -194,10 +207,12 @@ impl Subscribers {
         // Logged here, the one place every event passes, whether or not
         // anyone subscribed.
         crate::trace::event(event);
-        let mut list = self.list.lock();
-        if list.is_empty() {
+        // A publish racing a first subscribe may miss it: the same as if it
+        // had come just before.
+        if self.listed.load(Ordering::Acquire) == 0 {
             return;
         }
+        let mut list = self.list.lock();
         list.retain(|weak| match weak.upgrade() {
             Some(shared) => {
                 shared.push(event);
@@ -205,6 +220,7 @@ impl Subscribers {
             }
             None => false,
         });
+        self.listed.store(list.len(), Ordering::Release);
     }
 
     pub(crate) fn close(&self) {

@@ -18,6 +18,12 @@ use crate::pool::Priority;
 /// The `tracing` target of every event the office emits.
 pub(crate) const TARGET: &str = "ticketpool";
 
+/// `true` if a `tracing` subscriber wants the `released` events (the ones
+/// worth skipping the construction of).
+pub(crate) fn released_enabled() -> bool {
+    tracing::enabled!(target: TARGET, tracing::Level::INFO)
+}
+
 /// Emits `event` as a `tracing` event.
 pub(crate) fn event(event: &Event) {
     match event {

@@ -99,11 +99,14 @@ impl VendorAgent {
         // Types still on sale for this vendor, released in turn.
         let mut types = self.vendor.ticket_types();
         let mut turn = 0;
-        let mut due = Instant::now();
+        let mut due = Some(Instant::now());
         while !types.is_empty() {
             let rate = self.control.rate();
-            due = next_due(due, gap(&mut self.rng, rate, self.arrivals));
-            if !self.shared.sleep_until(due) {
+            if !pace(
+                &self.shared,
+                &mut due,
+                gap(&mut self.rng, rate, self.arrivals),
+            ) {
                 break;
             }
             turn %= types.len();
@@ -121,11 +124,25 @@ impl VendorAgent {
     }
 }
 
-fn next_due(due: Instant, gap: Duration) -> Instant {
-    let now = Instant::now();
+/// Waits for the next arrival, `gap` after the previous one (`due`; `None`
+/// means now); `false` if the run ended. An agent with no gap (as fast as
+/// it can) reads no clock, and its schedule restarts from now when it gets
+/// a gap again.
+fn pace(shared: &Shared, due: &mut Option<Instant>, gap: Duration) -> bool {
     if gap.is_zero() {
-        return now;
+        *due = None;
+        return shared.is_running();
     }
+    let next = next_due(*due, gap);
+    *due = Some(next);
+    shared.sleep_until(next)
+}
+
+fn next_due(due: Option<Instant>, gap: Duration) -> Instant {
+    let now = Instant::now();
+    let Some(due) = due else {
+        return now.checked_add(gap).unwrap_or(now);
+    };
     let due = due.checked_add(gap).unwrap_or(now);
     if due + MAX_LAG < now {
         now
@@ -153,7 +170,7 @@ impl CustomerAgent {
         };
         let mut digest = Digest::default();
         let mut abandoned: VecDeque<Hold> = VecDeque::new();
-        let mut due = Instant::now();
+        let mut due = Some(Instant::now());
         let result = loop {
             if self.tickets_each > 0 && report.bought >= u64::from(self.tickets_each) {
                 break Ok(());
@@ -161,8 +178,11 @@ impl CustomerAgent {
             let request = self.plan.next().expect("a customer plan never ends");
             report.requests += 1;
             digest.add(&request);
-            due = next_due(due, Duration::from_micros(request.gap_us));
-            if !self.shared.sleep_until(due) {
+            if !pace(
+                &self.shared,
+                &mut due,
+                Duration::from_micros(request.gap_us),
+            ) {
                 break Ok(());
             }
             let outcome = if request.hold {

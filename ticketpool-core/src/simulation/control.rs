@@ -17,7 +17,7 @@ use super::agents::AgentResult;
 use super::config::check_rate;
 use super::SimulationError;
 use crate::box_office::BoxOffice;
-use crate::primitive::{AtomicU64, Condvar, Mutex, Ordering};
+use crate::primitive::{AtomicBool, AtomicU64, Condvar, Mutex, Ordering};
 use crate::snapshot::Snapshot;
 
 /// Why a run ended.
@@ -75,6 +75,9 @@ impl VendorControl {
 pub(crate) struct Shared {
     pub(crate) office: BoxOffice,
     pub(crate) state: Mutex<RunState>,
+    /// `state.end.is_some()`, for agents that are due at once and need not
+    /// take the lock to learn the run goes on.
+    ended: AtomicBool,
     wake: Condvar,
     pub(crate) threads: Mutex<Vec<JoinHandle<AgentResult>>>,
     pub(crate) vendors: Mutex<HashMap<String, Arc<VendorControl>>>,
@@ -95,6 +98,7 @@ impl Shared {
                 end: None,
                 started: None,
             }),
+            ended: AtomicBool::new(false),
             wake: Condvar::new(),
             threads: Mutex::new(Vec::new()),
             vendors: Mutex::new(HashMap::new()),
@@ -110,6 +114,7 @@ impl Shared {
         if state.end.is_none() {
             state.end = Some(reason);
         }
+        self.ended.store(true, Ordering::Release);
         drop(state);
         self.wake.notify_all();
     }
@@ -118,9 +123,17 @@ impl Shared {
         self.state.lock().end.is_some()
     }
 
+    /// `true` until the run ends; no lock taken.
+    pub(crate) fn is_running(&self) -> bool {
+        !self.ended.load(Ordering::Acquire)
+    }
+
     /// Sleeps until `deadline` or the end of the run; `false` if the run
     /// ended.
     pub(crate) fn sleep_until(&self, deadline: Instant) -> bool {
+        if !self.ended.load(Ordering::Acquire) && Instant::now() >= deadline {
+            return true;
+        }
         let mut state = self.state.lock();
         while state.end.is_none() {
             if Instant::now() >= deadline {
@@ -141,6 +154,7 @@ impl Shared {
             }
             if Instant::now() >= deadline {
                 state.end = Some(EndReason::Duration);
+                self.ended.store(true, Ordering::Release);
                 drop(state);
                 self.wake.notify_all();
                 return EndReason::Duration;

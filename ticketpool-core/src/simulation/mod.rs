@@ -205,19 +205,21 @@ impl Simulation {
         customers.sort_by(|a, b| (a.priority, &a.name).cmp(&(b.priority, &b.name)));
         let snapshot = shared.office.snapshot();
         let snapshot_at = started.elapsed();
-        let sales = shared.office.sales();
-        Ok(RunRecord {
-            seed: self.config.seed,
-            end,
-            elapsed,
-            snapshot: &snapshot,
-            snapshot_at,
-            sales: &sales,
-            customers,
-            sample_interval_ms: self.config.sample_interval_ms,
-            timeline,
-        }
-        .into_report())
+        // Every agent is joined, so nothing waits on the log meanwhile.
+        Ok(shared.office.with_sales(|sales| {
+            RunRecord {
+                seed: self.config.seed,
+                end,
+                elapsed,
+                snapshot: &snapshot,
+                snapshot_at,
+                sales,
+                customers,
+                sample_interval_ms: self.config.sample_interval_ms,
+                timeline,
+            }
+            .into_report()
+        }))
     }
 
     fn start_agents(&self) -> Result<(), SimulationError> {

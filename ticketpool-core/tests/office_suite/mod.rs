@@ -25,7 +25,8 @@ macro_rules! office_suite {
             dropping_a_hold_cancels_it, purchase_limit_counts_held_and_bought,
             sold_out_wakes_waiting_buyers_and_stops_vendors, quota_sells_out_one_type,
             vendor_rules, pause_blocks_releases_until_resume, close_wakes_everyone,
-            capacity_gate_counts_holds, slow_subscriber_is_told_what_it_missed,
+            capacity_gate_counts_holds, a_parked_vendor_gets_room_from_a_sale,
+            wait_counts_from_the_first_miss, slow_subscriber_is_told_what_it_missed,
             subscriber_sees_the_story_in_order, journal_failure_puts_ticket_back,
             restore_continues_where_the_journal_left_off, demand_price_is_recorded_on_sale);
     };
@@ -606,6 +607,61 @@ pub fn capacity_gate_counts_holds(strategy: Strategy) {
     holder.buy(Want::Any).unwrap();
     vendor.try_release("general").unwrap();
     assert_eq!(office.snapshot().totals.available, 2);
+}
+
+/// A vendor past its spin (counted waiting, so parked on the office's
+/// condvar) is woken by the sale that makes room, and releases.
+pub fn a_parked_vendor_gets_room_from_a_sale(strategy: Strategy) {
+    let office = office(one_type(strategy, 10, 1));
+    let vendor = office.add_vendor("v", &[]).unwrap();
+    vendor.release("general").unwrap();
+    let blocked = thread::spawn({
+        let vendor = vendor.clone();
+        move || vendor.release_timeout("general", Duration::from_secs(10))
+    });
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while office.snapshot().waiting_vendors == 0 {
+        assert!(Instant::now() < deadline, "the vendor never parked");
+        thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(office.snapshot().totals.released, 1);
+    office
+        .customer("c", Priority::Regular)
+        .buy(Want::Any)
+        .unwrap();
+    let ticket = blocked.join().unwrap().expect("woken by the sale");
+    assert_eq!(ticket.id.0, 2);
+    let snapshot = office.snapshot();
+    assert_eq!((snapshot.totals.available, snapshot.totals.sold), (1, 1));
+    assert_eq!(snapshot.waiting_vendors, 0);
+    assert!(snapshot.is_consistent());
+}
+
+/// `Sale::waited` is zero for a buyer served at once, and runs from the
+/// first miss otherwise, for one type (waiting in the pool) and for any of
+/// two types (waiting at the office).
+pub fn wait_counts_from_the_first_miss(strategy: Strategy) {
+    for config in [one_type(strategy, 10, 4), two_types(strategy, 10, 4)] {
+        let office = office(config);
+        let vendor = office.add_vendor("v", &[]).unwrap();
+        let ty = vendor.ticket_types()[0].clone();
+        vendor.release(&ty).unwrap();
+        let buyer = office.customer("c", Priority::Regular);
+        assert_eq!(buyer.buy(Want::Any).unwrap().waited, Duration::ZERO);
+        let waiting = thread::spawn({
+            let buyer = buyer.clone();
+            move || buyer.buy(Want::Any).unwrap()
+        });
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while office.snapshot().waiting_regular == 0 {
+            assert!(Instant::now() < deadline, "the buyer never waited");
+            thread::sleep(Duration::from_millis(1));
+        }
+        thread::sleep(Duration::from_millis(30));
+        vendor.release(&ty).unwrap();
+        let waited = waiting.join().unwrap().waited;
+        assert!(waited >= Duration::from_millis(25), "waited {waited:?}");
+    }
 }
 
 pub fn slow_subscriber_is_told_what_it_missed(strategy: Strategy) {
