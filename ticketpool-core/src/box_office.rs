@@ -641,12 +641,16 @@ impl Inner {
                     if matches!(blocked, BoxOfficeError::Full) && !backoff.is_completed() =>
                 {
                     // Spin off the lock until a sale makes room, then decide
-                    // under it again.
+                    // under it again. Every round snoozes at least once, so
+                    // losing the slot to another vendor still moves the
+                    // backoff towards parking.
                     drop(state);
-                    while self.gauges.in_office.load(Ordering::Relaxed) >= max_capacity
-                        && !backoff.is_completed()
-                    {
+                    loop {
                         backoff.snooze();
+                        let room = self.gauges.in_office.load(Ordering::Relaxed) < max_capacity;
+                        if room || backoff.is_completed() {
+                            break;
+                        }
                     }
                     state = self.lock();
                 }
