@@ -12,16 +12,18 @@
 //! Waiting: a vendor waits on the office's `room` condvar (for capacity or
 //! resume), after a short spin on the `in_office` gauge: a full office
 //! usually has room again within microseconds, and parking every vendor
-//! would make every sale pay for a futex wake-up. A customer who wants one type waits inside that type's pool, so
-//! the pool's VIP rule applies as is. A customer who wants any type, when
-//! there are several, tries every pool and then waits on the office's
-//! `restocked` condvar, whose generation counter is bumped after every
-//! put; Regular any-type buyers do not take while an any-type VIP waits.
+//! would make every sale pay for a futex wake-up. A customer who wants one
+//! type waits inside that type's pool, so the pool's VIP rule applies as
+//! is. A customer who wants any type, when there are several, tries every
+//! pool and then waits on the office's `restocked` condvar, whose
+//! generation counter is bumped after every put (in a single-type office
+//! nobody waits there, so nothing is bumped); Regular any-type buyers do
+//! not take while an any-type VIP waits.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
 use crossbeam_utils::CachePadded;
-use std::time::{Duration, Instant, SystemTime};
 
 use crate::config::BoxOfficeConfig;
 use crate::error::TakeError;

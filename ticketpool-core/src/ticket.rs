@@ -122,7 +122,8 @@ pub struct Sale {
     pub price: Money,
     /// When the sale completed.
     pub sold_at: SystemTime,
-    /// How long the customer waited for the ticket.
+    /// How long the customer waited for the ticket: zero if one was on
+    /// sale when it asked, otherwise from its first miss to the ticket.
     pub waited: Duration,
     /// The hold it was confirmed from, if any.
     pub hold: Option<HoldId>,

@@ -118,7 +118,8 @@ impl PySale {
         epoch_seconds(self.0.sold_at)
     }
 
-    /// How long the customer waited for the ticket, in seconds.
+    /// How long the customer waited for the ticket, in seconds (0.0 if one
+    /// was on sale when it asked).
     #[getter]
     fn waited(&self) -> f64 {
         self.0.waited.as_secs_f64()
