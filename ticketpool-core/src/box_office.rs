@@ -667,7 +667,7 @@ impl Inner {
         let stock = self.stock.get(ty);
         let ticket = Ticket {
             id,
-            ticket_type: Arc::clone(&stock.name),
+            ticket_type: Arc::clone(&vendor.ticket_type_names[ty]),
             vendor: Arc::clone(&vendor.name),
             base_price: stock.base_price,
             released_at: SystemTime::now(),

@@ -20,6 +20,11 @@ pub(crate) struct VendorEntry {
     types: Option<Vec<usize>>,
     /// 1 once removed (no `AtomicBool` in the loom shim).
     removed: AtomicUsize,
+    /// This vendor's own copy of every type's name, by type index, for
+    /// the tickets it releases: equal to the office's names, but with a
+    /// refcount of its own, so vendors releasing at once do not all bump
+    /// one shared count.
+    pub(crate) ticket_type_names: Vec<Arc<str>>,
 }
 
 impl VendorEntry {
@@ -83,6 +88,7 @@ impl Vendors {
             name: Arc::from(name),
             types,
             removed: AtomicUsize::new(0),
+            ticket_type_names: stock.iter().map(|ty| Arc::from(&*ty.name)).collect(),
         });
         map.insert(Arc::clone(&entry.name), Arc::clone(&entry));
         Ok(entry)
