@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use plotters::prelude::*;
-use ticketpool::{Report, WaitBucket};
+use ticketpool::{Report, TimelinePoint, WaitBucket};
 
 type PlotResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -36,6 +36,9 @@ fn seconds(t_ms: u64) -> f64 {
     t_ms as f64 / 1_000.0
 }
 
+/// One value of a timeline sample, drawn as one line.
+type Series = (&'static str, RGBColor, fn(&TimelinePoint) -> u64);
+
 fn sold_over_time<DB: DrawingBackend>(
     report: &Report,
     area: &DrawingArea<DB, plotters::coord::Shift>,
@@ -43,33 +46,16 @@ fn sold_over_time<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let end = seconds(report.timeline.last().map_or(1, |p| p.t_ms)).max(0.001);
-    let top = report.total_tickets.max(1);
-    let mut chart = ChartBuilder::on(area)
-        .caption("tickets released and sold", ("sans-serif", 18))
-        .margin(12)
-        .x_label_area_size(32)
-        .y_label_area_size(60)
-        .build_cartesian_2d(0.0..end, 0..top)?;
-    chart.configure_mesh().x_desc("seconds").draw()?;
-    for (label, color, value) in [
-        (
-            "released",
-            BLUE,
-            (|p| p.released) as fn(&ticketpool::TimelinePoint) -> u64,
-        ),
-        ("sold", GREEN, |p| p.sold),
-    ] {
-        chart
-            .draw_series(LineSeries::new(
-                report.timeline.iter().map(|p| (seconds(p.t_ms), value(p))),
-                color.stroke_width(2),
-            ))?
-            .label(label)
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color));
-    }
-    chart.configure_series_labels().border_style(BLACK).draw()?;
-    Ok(())
+    timeline_chart(
+        report,
+        area,
+        "tickets released and sold",
+        report.total_tickets,
+        &[
+            ("released", BLUE, |p| p.released),
+            ("sold", GREEN, |p| p.sold),
+        ],
+    )
 }
 
 fn contents_over_time<DB: DrawingBackend>(
@@ -79,7 +65,6 @@ fn contents_over_time<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let end = seconds(report.timeline.last().map_or(1, |p| p.t_ms)).max(0.001);
     let top = report
         .timeline
         .iter()
@@ -91,23 +76,41 @@ where
         })
         .max()
         .unwrap_or(0)
-        .max(report.max_capacity as u64)
-        .max(1);
+        .max(report.max_capacity as u64);
+    timeline_chart(
+        report,
+        area,
+        "available, held and waiting",
+        top,
+        &[
+            ("available", BLUE, |p| p.available),
+            ("held", MAGENTA, |p| p.held),
+            ("waiting vip", RED, |p| p.waiting_vip),
+            ("waiting regular", BLACK, |p| p.waiting_regular),
+        ],
+    )
+}
+
+/// Lines over the run's timeline, from 0 to `top` on the y axis.
+fn timeline_chart<DB: DrawingBackend>(
+    report: &Report,
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    caption: &str,
+    top: u64,
+    series: &[Series],
+) -> PlotResult
+where
+    DB::ErrorType: 'static,
+{
+    let end = seconds(report.timeline.last().map_or(1, |p| p.t_ms)).max(0.001);
     let mut chart = ChartBuilder::on(area)
-        .caption("available, held and waiting", ("sans-serif", 18))
+        .caption(caption, ("sans-serif", 18))
         .margin(12)
         .x_label_area_size(32)
         .y_label_area_size(60)
-        .build_cartesian_2d(0.0..end, 0..top)?;
+        .build_cartesian_2d(0.0..end, 0..top.max(1))?;
     chart.configure_mesh().x_desc("seconds").draw()?;
-    type Value = fn(&ticketpool::TimelinePoint) -> u64;
-    let series: [(&str, RGBColor, Value); 4] = [
-        ("available", BLUE, |p| p.available),
-        ("held", MAGENTA, |p| p.held),
-        ("waiting vip", RED, |p| p.waiting_vip),
-        ("waiting regular", BLACK, |p| p.waiting_regular),
-    ];
-    for (label, color, value) in series {
+    for &(label, color, value) in series {
         chart
             .draw_series(LineSeries::new(
                 report.timeline.iter().map(|p| (seconds(p.t_ms), value(p))),

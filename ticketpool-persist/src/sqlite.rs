@@ -405,6 +405,17 @@ fn text<'r>(row: &'r Row<'_>, column: usize) -> Result<&'r str, rusqlite::Error>
     })
 }
 
+/// The ticket columns that open `SELECT_SALES` and `SELECT_UNSOLD` rows.
+fn ticket_row<'r>(row: &'r Row<'_>) -> Result<TicketRow<'r>, rusqlite::Error> {
+    Ok(TicketRow {
+        id: row.get(0)?,
+        ticket_type: text(row, 1)?,
+        vendor: text(row, 2)?,
+        base_price: row.get(3)?,
+        released_at: row.get(4)?,
+    })
+}
+
 fn read_state(conn: &Connection, location: &str) -> Result<RecoveredState, PersistError> {
     let mut names = Interner::default();
     let (released, max_id): (i64, Option<i64>) =
@@ -416,14 +427,7 @@ fn read_state(conn: &Connection, location: &str) -> Result<RecoveredState, Persi
     let mut statement = conn.prepare(schema::SELECT_SALES)?;
     let mut rows = statement.query([])?;
     while let Some(row) = rows.next()? {
-        let ticket = TicketRow {
-            id: row.get(0)?,
-            ticket_type: text(row, 1)?,
-            vendor: text(row, 2)?,
-            base_price: row.get(3)?,
-            released_at: row.get(4)?,
-        }
-        .decode(&mut names);
+        let ticket = ticket_row(row)?.decode(&mut names);
         let sale = SaleRow {
             customer: text(row, 5)?,
             priority: text(row, 6)?,
@@ -439,16 +443,7 @@ fn read_state(conn: &Connection, location: &str) -> Result<RecoveredState, Persi
     let mut statement = conn.prepare(schema::SELECT_UNSOLD)?;
     let mut rows = statement.query([])?;
     while let Some(row) = rows.next()? {
-        unsold.push(
-            TicketRow {
-                id: row.get(0)?,
-                ticket_type: text(row, 1)?,
-                vendor: text(row, 2)?,
-                base_price: row.get(3)?,
-                released_at: row.get(4)?,
-            }
-            .decode(&mut names),
-        );
+        unsold.push(ticket_row(row)?.decode(&mut names));
     }
 
     let mut statement = conn.prepare(schema::SELECT_VENDORS)?;

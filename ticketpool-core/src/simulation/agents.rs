@@ -131,7 +131,7 @@ impl VendorAgent {
 fn pace(shared: &Shared, due: &mut Option<Instant>, gap: Duration) -> bool {
     if gap.is_zero() {
         *due = None;
-        return shared.is_running();
+        return !shared.is_ending();
     }
     let next = next_due(*due, gap);
     *due = Some(next);

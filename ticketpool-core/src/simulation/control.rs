@@ -119,19 +119,15 @@ impl Shared {
         self.wake.notify_all();
     }
 
+    /// `true` once the run has ended; no lock taken.
     pub(crate) fn is_ending(&self) -> bool {
-        self.state.lock().end.is_some()
-    }
-
-    /// `true` until the run ends; no lock taken.
-    pub(crate) fn is_running(&self) -> bool {
-        !self.ended.load(Ordering::Acquire)
+        self.ended.load(Ordering::Acquire)
     }
 
     /// Sleeps until `deadline` or the end of the run; `false` if the run
     /// ended.
     pub(crate) fn sleep_until(&self, deadline: Instant) -> bool {
-        if !self.ended.load(Ordering::Acquire) && Instant::now() >= deadline {
+        if !self.is_ending() && Instant::now() >= deadline {
             return true;
         }
         let mut state = self.state.lock();
