@@ -633,6 +633,7 @@ impl Inner {
                 let id = state.next_ticket_id;
                 state.next_ticket_id += 1;
                 state.apply(ty, &vendor.name, |c| c.release());
+                state.note_release();
                 self.gauges.copy_from(&state);
                 break TicketId(id);
             };

@@ -87,6 +87,9 @@ pub(crate) struct Counters {
     pub(crate) paused: bool,
     pub(crate) closed: bool,
     pub(crate) sold_out: bool,
+    /// The most tickets ever in the office at once (see
+    /// [`Counters::note_release`]).
+    pub(crate) peak_in_office: u64,
 }
 
 impl Counters {
@@ -103,7 +106,15 @@ impl Counters {
             paused: false,
             closed: false,
             sold_out: false,
+            peak_in_office: 0,
         }
+    }
+
+    /// Raises the high-water mark after a release: only a release adds a
+    /// ticket to the office (a hold, sale or expiry moves or removes one),
+    /// so checking here sees every peak, exactly.
+    pub(crate) fn note_release(&mut self) {
+        self.peak_in_office = self.peak_in_office.max(self.in_office());
     }
 
     /// Applies `f` to the totals, the type's and the vendor's counts.
@@ -198,6 +209,10 @@ pub struct Snapshot {
     pub waiting_regular: u64,
     /// Vendors waiting for room or for resume.
     pub waiting_vendors: u64,
+    /// The most tickets ever in the office at once (available plus held),
+    /// since it opened: exact, not sampled.
+    #[serde(default)]
+    pub peak_occupancy: u64,
     /// Releases are paused.
     pub paused: bool,
     /// Every ticket has been sold.
@@ -237,6 +252,7 @@ impl Snapshot {
             waiting_vip: gauges.waiting(Priority::Vip).load(Ordering::Relaxed),
             waiting_regular: gauges.waiting(Priority::Regular).load(Ordering::Relaxed),
             waiting_vendors: counters.waiting_vendors,
+            peak_occupancy: counters.peak_in_office,
             paused: counters.paused,
             sold_out: counters.sold_out,
             closed: counters.closed,
@@ -261,5 +277,40 @@ impl Snapshot {
             && self.by_vendor.values().all(TicketCounts::is_balanced)
             && sum(&mut self.by_type.values()) == self.totals
             && sum(&mut self.by_vendor.values()) == self.totals
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{BoxOffice, BoxOfficeConfig, Money, Priority, Want};
+
+    #[test]
+    fn peak_occupancy_is_the_exact_high_water_mark_not_the_current_count() {
+        let office = BoxOffice::new(BoxOfficeConfig::simple(
+            "peak",
+            10,
+            8,
+            Money::from_minor(100),
+        ))
+        .unwrap();
+        assert_eq!(office.snapshot().peak_occupancy, 0);
+        let vendor = office.add_vendor("v", &[]).unwrap();
+        let buyer = office.customer("c", Priority::Regular);
+        for _ in 0..3 {
+            vendor.release("general").unwrap();
+        }
+        let hold = buyer.reserve(Want::Any).unwrap();
+        buyer.buy(Want::Any).unwrap();
+        buyer.buy(Want::Any).unwrap();
+        // Three came in, two left: the peak stays at three.
+        assert_eq!(office.snapshot().totals.available, 0);
+        assert_eq!(office.snapshot().peak_occupancy, 3);
+        vendor.release("general").unwrap();
+        assert_eq!(office.snapshot().peak_occupancy, 3, "1 held + 1 on sale");
+        vendor.release("general").unwrap();
+        vendor.release("general").unwrap();
+        assert_eq!(office.snapshot().peak_occupancy, 4, "1 held + 3 on sale");
+        assert!(hold.cancel());
+        assert_eq!(office.snapshot().peak_occupancy, 4, "a cancel adds nothing");
     }
 }

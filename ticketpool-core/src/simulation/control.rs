@@ -119,6 +119,12 @@ impl Shared {
         self.wake.notify_all();
     }
 
+    /// Marks the agents started and wakes [`SimulationHandle::wait_started`].
+    pub(crate) fn set_running(&self) {
+        self.state.lock().phase = Phase::Running;
+        self.wake.notify_all();
+    }
+
     /// `true` once the run has ended; no lock taken.
     pub(crate) fn is_ending(&self) -> bool {
         self.ended.load(Ordering::Acquire)
@@ -201,6 +207,16 @@ impl SimulationHandle {
     pub fn is_running(&self) -> bool {
         let state = self.shared.state.lock();
         state.phase == Phase::Running && state.end.is_none()
+    }
+
+    /// Blocks until the run's agents have started or the run has ended,
+    /// whichever comes first; returns at once if either already happened.
+    /// No timeout: a spawned run always gets to one or the other.
+    pub fn wait_started(&self) {
+        let mut state = self.shared.state.lock();
+        while state.phase == Phase::Ready && state.end.is_none() {
+            state = self.shared.wake.wait(state);
+        }
     }
 
     /// Why the run ended, once it has.

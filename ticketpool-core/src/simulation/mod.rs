@@ -267,7 +267,7 @@ impl Simulation {
         }
         // Only now may a handle add vendors: the spawner is in place and
         // the thread list is still held, so the controller joins them.
-        shared.state.lock().phase = Phase::Running;
+        shared.set_running();
         Ok(())
     }
 

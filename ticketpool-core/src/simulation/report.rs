@@ -151,8 +151,8 @@ pub struct Report {
     pub throughput_per_sec: f64,
     /// Total revenue.
     pub revenue: Money,
-    /// The most tickets seen in the office at once (available plus held),
-    /// over the timeline's samples.
+    /// The most tickets in the office at once (available plus held): an
+    /// exact high-water mark kept by the office, not a sample.
     pub peak_occupancy: u64,
     /// The office's capacity.
     pub max_capacity: usize,
@@ -275,11 +275,7 @@ impl RunRecord<'_> {
                 0.0
             },
             revenue: self.snapshot.revenue,
-            peak_occupancy: timeline
-                .iter()
-                .map(TimelinePoint::occupancy)
-                .max()
-                .unwrap_or(0),
+            peak_occupancy: self.snapshot.peak_occupancy,
             max_capacity: self.snapshot.max_capacity,
             wait: PerPriority {
                 vip: stats(&waits.vip),
@@ -351,6 +347,17 @@ pub(crate) fn jain(values: impl Iterator<Item = u64>) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_one_ticket_run_reports_a_peak_occupancy_of_one() {
+        // The run ends long before the sampler's first tick: a sampled
+        // peak said 0.
+        let mut config = crate::SimulationConfig::default();
+        config.set_total_tickets(1);
+        let report = crate::Simulation::new(config).unwrap().run().unwrap();
+        assert_eq!(report.sold, 1);
+        assert_eq!(report.peak_occupancy, 1);
+    }
 
     #[test]
     fn jain_index_spans_one_over_n_to_one() {
