@@ -4,7 +4,7 @@
 use std::fmt::Write;
 use std::time::Duration;
 
-use ticketpool::{EndReason, Report, Snapshot, Strategy};
+use ticketpool::{EndReason, HoldStats, Report, Snapshot, Strategy};
 
 /// `lockfree` or `condvar`, as on the command line.
 pub fn strategy_name(strategy: Strategy) -> &'static str {
@@ -92,6 +92,15 @@ pub fn live_details(s: &Snapshot, per_sec: f64) -> String {
     )
 }
 
+/// `a, b`, or `none` rather than nothing at all.
+fn list_or_none(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
 fn end_text(end: EndReason) -> &'static str {
     match end {
         EndReason::SoldOut => "sold out",
@@ -164,12 +173,44 @@ pub fn render(r: &Report) -> String {
         .iter()
         .map(|(name, sold)| format!("{name} {sold}"))
         .collect();
-    let _ = writeln!(out, "  by vendor: {}", vendors.join(", "));
-    let h = &r.holds;
+    let _ = writeln!(out, "  by vendor: {}", list_or_none(&vendors));
+    let _ = writeln!(out, "  {}", holds_text(&r.holds));
     let _ = writeln!(
         out,
-        "  holds: {} placed, {} confirmed, {} abandoned, {} expired; peak occupancy {}/{}",
-        h.placed, h.confirmed, h.abandoned, h.expired, r.peak_occupancy, r.max_capacity
+        "  peak occupancy {}/{} (most tickets in the office at once, exact)",
+        r.peak_occupancy, r.max_capacity
     );
     out
+}
+
+/// Every hold placed ends one way: confirmed, expired or cancelled (at the
+/// end of the run, or by its customer). Abandoned ones are among the
+/// expired and cancelled, so they are given apart, not added.
+fn holds_text(h: &HoldStats) -> String {
+    format!(
+        "holds: {} placed = {} confirmed + {} expired + {} cancelled ({} of them abandoned by their customer)",
+        h.placed, h.confirmed, h.expired, h.cancelled, h.abandoned
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_holds_line_adds_up_with_cancelled_holds_counted() {
+        let h = HoldStats {
+            placed: 3933,
+            confirmed: 3742,
+            abandoned: 186,
+            expired: 160,
+            cancelled: 31,
+        };
+        assert_eq!(h.placed, h.confirmed + h.expired + h.cancelled);
+        assert_eq!(
+            holds_text(&h),
+            "holds: 3933 placed = 3742 confirmed + 160 expired + 31 cancelled \
+             (186 of them abandoned by their customer)"
+        );
+    }
 }
