@@ -25,7 +25,9 @@ pub enum Command {
     ///
     /// While it runs, type commands on standard input: status, pause,
     /// resume, add-vendor NAME RATE [TYPES], remove-vendor NAME,
-    /// set-rate NAME RATE, stop, help.
+    /// set-rate NAME RATE, stop, help. Ctrl-C stops the run like `stop`
+    /// (summary printed, journal complete, exit 0); a second Ctrl-C quits
+    /// at once (exit 130).
     Simulate(SimulateArgs),
     /// Write or check a simulation config file.
     #[command(subcommand)]
@@ -71,13 +73,13 @@ impl From<StrategyArg> for Strategy {
 }
 
 /// `ticketpool simulate` options; each overrides the config.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct SimulateArgs {
     /// A .toml or .json config (default: the built-in scenario).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// The pool strategy.
-    #[arg(long, value_enum)]
+    /// The pool strategy (not with --compare, which runs both).
+    #[arg(long, value_enum, conflicts_with = "compare")]
     pub strategy: Option<StrategyArg>,
     /// Number of vendors (named vendor-1..N, like the first one).
     #[arg(long, value_name = "N")]
@@ -113,6 +115,7 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "FILE.svg", conflicts_with = "compare")]
     pub plot: Option<PathBuf>,
     /// Run the scenario with each strategy and print them side by side.
+    /// The runs are not journaled (two runs cannot share one journal).
     #[arg(long)]
     pub compare: bool,
     /// No live view; just the summary.
@@ -121,7 +124,8 @@ pub struct SimulateArgs {
     /// Record every event of the run to this SQLite journal, replacing a
     /// journal already there (never another kind of file); review it with
     /// `ticketpool sales`. Default: ticketpool.db in the current directory.
-    #[arg(long, value_name = "FILE", conflicts_with = "no_journal")]
+    /// Not with --compare, which journals neither run.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["no_journal", "compare"])]
     pub journal: Option<PathBuf>,
     /// Run without a journal.
     #[arg(long)]

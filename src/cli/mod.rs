@@ -4,6 +4,7 @@ mod admin;
 pub mod args;
 mod compare;
 mod config_cmd;
+mod interrupt;
 mod journal;
 mod live;
 pub mod logging;

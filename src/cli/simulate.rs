@@ -7,32 +7,45 @@ use std::sync::Arc;
 
 use ticketpool::{Journal, Report, Simulation, SimulationConfig, Strategy};
 
-use super::admin::{self, Slot};
+use super::admin::{self, Runs};
 use super::args::SimulateArgs;
-use super::{compare, journal, live, plot, summary, CliError};
+use super::live::{self, Console};
+use super::{compare, interrupt, journal, plot, summary, CliError};
 
 /// Runs the command.
 pub fn run(args: &SimulateArgs) -> Result<(), CliError> {
     let config = build_config(args)?;
-    // With --compare each run gets a fresh journal: the file keeps the last.
-    let journal = journal::Choice::from_args(args);
-    let slot: Slot = Arc::default();
-    admin::listen(Arc::clone(&slot));
-    let live = live::Mode::detect(args.quiet);
+    let journal = journal::Choice::from_args(&journal_args(args));
+    let runs: Arc<Runs> = Arc::default();
+    let console = Console::default();
+    admin::listen(Arc::clone(&runs), console.clone());
+    interrupt::install(Arc::clone(&runs), console.clone());
+    let show = Show {
+        runs: &runs,
+        console: &console,
+        live: live::Mode::detect(args.quiet),
+    };
     if args.compare {
+        let strategies = [Strategy::LockFree, Strategy::Condvar];
         let mut reports = Vec::new();
-        for strategy in [Strategy::LockFree, Strategy::Condvar] {
+        for (index, strategy) in strategies.into_iter().enumerate() {
+            let name = summary::strategy_name(strategy);
+            if runs.interrupted() {
+                eprintln!("interrupted: not running with {name}");
+                break;
+            }
             let mut config = config.clone();
             config.office.strategy = strategy;
-            eprintln!("running with {}", summary::strategy_name(strategy));
-            reports.push(run_one(config, &slot, live, &journal)?);
+            eprintln!("running with {name}");
+            let last = index + 1 == strategies.len();
+            reports.push(run_one(config, &show, &journal, last)?);
         }
         print!("{}", compare::table(&reports));
         if let Some(path) = &args.json {
             write(path, &to_json(&reports))?;
         }
     } else {
-        let report = run_one(config, &slot, live, &journal)?;
+        let report = run_one(config, &show, &journal, true)?;
         print!("{}", summary::render(&report));
         if let Some(path) = &args.json {
             write(path, &report.to_json())?;
@@ -44,6 +57,22 @@ pub fn run(args: &SimulateArgs) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+/// `--compare` runs without a journal: two runs cannot share one file, and
+/// the command invents no second file name (clap refuses `--compare
+/// --journal`).
+fn journal_args(args: &SimulateArgs) -> SimulateArgs {
+    let mut args = args.clone();
+    args.no_journal |= args.compare;
+    args
+}
+
+/// What every run is shown through.
+struct Show<'a> {
+    runs: &'a Runs,
+    console: &'a Console,
+    live: live::Mode,
 }
 
 /// Defaults, then the file, then each flag.
@@ -93,11 +122,12 @@ pub fn build_config(args: &SimulateArgs) -> Result<SimulationConfig, CliError> {
     Ok(config)
 }
 
+/// One run; `last`: no other run follows it.
 fn run_one(
     config: SimulationConfig,
-    slot: &Slot,
-    live: live::Mode,
+    show: &Show<'_>,
     journal: &journal::Choice,
+    last: bool,
 ) -> Result<Report, CliError> {
     let sink = journal.open()?;
     let simulation = match &sink {
@@ -105,11 +135,13 @@ fn run_one(
         None => Simulation::new(config)?,
     };
     let running = simulation.spawn()?;
-    *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(running.handle().clone());
-    let view = live::start(running.handle().clone(), live);
+    // After a Ctrl-C this stops the run at once; it still reports.
+    show.runs.begin(running.handle());
+    let view = live::start(running.handle().clone(), show.live, show.console);
     let result = running.join();
     view.finish();
-    *slot.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    // Waits for a reply being printed, so none is lost when we exit.
+    show.runs.end_run(last);
     let report = result?;
     if let Some(sink) = sink {
         journal.finish(sink, report.sold)?;

@@ -69,25 +69,28 @@ pub fn status_line(s: &Snapshot, elapsed: Duration) -> String {
     line
 }
 
-/// Availability by type and vendor, and sales per second.
-pub fn live_details(s: &Snapshot, per_sec: f64) -> String {
+/// Availability by type and by running vendor (`vendors`: removed ones
+/// are left out), and sales per second.
+pub fn live_details(s: &Snapshot, per_sec: f64, vendors: &[String]) -> String {
     let types: Vec<String> = s
         .by_type
         .iter()
         .map(|(name, c)| format!("{name} {}", c.available))
         .collect();
-    let vendors: Vec<String> = s
-        .by_vendor
+    let vendors: Vec<String> = vendors
         .iter()
-        .map(|(name, c)| format!("{name} {}", c.available))
+        .map(|name| {
+            let available = s.by_vendor.get(name).map_or(0, |c| c.available);
+            format!("{name} {available}")
+        })
         .collect();
     format!(
         "{per_sec:.0} sales/s | held {} | waiting vip {} regular {} | available by type: {} | by vendor: {}{}",
         s.totals.held,
         s.waiting_vip,
         s.waiting_regular,
-        types.join(", "),
-        vendors.join(", "),
+        list_or_none(&types),
+        list_or_none(&vendors),
         if s.paused { " [paused]" } else { "" },
     )
 }
