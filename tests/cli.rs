@@ -1,100 +1,36 @@
 //! The `ticketpool` command, run as a user would: every subcommand, admin
-//! commands through stdin, and each kind of bad input.
+//! commands through stdin, Ctrl-C, and each kind of bad input.
+//!
+//! Every test has a directory of its own (process id and test name) and
+//! names its journal there. Tests that steer a run wait for what the
+//! command prints (its first live line, each admin reply), never for time
+//! to pass, so they hold on a machine whose cores are all busy.
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::thread;
-use std::time::Duration;
+mod cli_support;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
+use ticketpool::Event;
+use ticketpool_persist::{SqliteStore, Store};
 
-/// The command, run in a scratch directory of its own, so the journal a
-/// run writes by default (ticketpool.db) never lands in the repository.
-fn bin() -> Command {
-    static RUNS: AtomicUsize = AtomicUsize::new(0);
-    let cwd = scratch(&format!("cwd-{}", RUNS.fetch_add(1, Ordering::Relaxed)));
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ticketpool"));
-    command.current_dir(cwd);
-    command
-}
-
-/// Runs with `args` and `stdin` (written slowly, line by line, so each
-/// command lands while the run goes on).
-fn run(args: &[&str], stdin: &[(&str, u64)]) -> Output {
-    let mut child = bin()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    for (line, pause_ms) in stdin {
-        thread::sleep(Duration::from_millis(*pause_ms));
-        // The run may already be over; that is the test's to judge.
-        let _ = writeln!(input, "{line}");
-    }
-    drop(input);
-    child.wait_with_output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// A fresh scratch directory per test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ticketpool-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn report(path: &PathBuf) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn u(v: &Value) -> u64 {
-    v.as_u64().unwrap_or_else(|| panic!("not a count: {v}"))
-}
-
-/// The report invariants a user could check by hand.
-fn assert_consistent(r: &Value) {
-    let sold = u(&r["sold"]);
-    assert!(sold <= u(&r["total_tickets"]));
-    assert_eq!(
-        u(&r["released"]),
-        sold + u(&r["available_at_end"]) + u(&r["held_at_end"])
-    );
-    let by_type: u64 = r["sales_by_type"]
-        .as_object()
-        .unwrap()
-        .values()
-        .map(|t| u(&t["sold"]))
-        .sum();
-    let by_vendor: u64 = r["sales_by_vendor"]
-        .as_object()
-        .unwrap()
-        .values()
-        .map(u)
-        .sum();
-    assert_eq!(by_type, sold);
-    assert_eq!(by_vendor, sold);
-    for priority in ["vip", "regular"] {
-        let w = &r["wait"][priority];
-        let keys = ["min_us", "p50_us", "p90_us", "p99_us", "max_us"];
-        let values: Vec<u64> = keys.iter().map(|k| u(&w[k])).collect();
-        assert!(values.windows(2).all(|p| p[0] <= p[1]), "{priority}: {w}");
-    }
-}
+use self::cli_support::*;
 
 #[test]
 fn default_run_succeeds_and_its_report_is_consistent() {
     let dir = scratch("default");
     let json = dir.join("report.json");
-    let out = run(&["simulate", "--json", json.to_str().unwrap()], &[]);
+    let out = run(
+        &dir,
+        &[
+            "simulate",
+            "--json",
+            json.to_str().unwrap(),
+            "--journal",
+            &journal(&dir),
+        ],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("sold out"), "{stdout}");
@@ -132,8 +68,11 @@ fn options_override_the_config() {
     let dir = scratch("options");
     let json = dir.join("report.json");
     let out = run(
+        &dir,
         &[
             "simulate",
+            "--journal",
+            &journal(&dir),
             "--strategy",
             "condvar",
             "--vendors",
@@ -154,7 +93,6 @@ fn options_override_the_config() {
             "--json",
             json.to_str().unwrap(),
         ],
-        &[],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let r = report(&json);
@@ -177,84 +115,84 @@ fn options_override_the_config() {
     assert_consistent(&r);
 }
 
-/// Slow vendors, so the run neither sells out nor ends before the admin
-/// commands land.
-const SLOW: &[&str] = &["simulate", "--vendor-rate", "100", "--duration", "1.5"];
+/// Slow vendors and a long duration: the run goes on until the test
+/// stops it.
+const SLOW: &[&str] = &["simulate", "--vendor-rate", "100", "--duration", "600"];
+
+fn slow_args<'a>(journal: &'a str, json: &'a Path) -> Vec<&'a str> {
+    let mut args = SLOW.to_vec();
+    args.extend(["--journal", journal, "--json", json.to_str().unwrap()]);
+    args
+}
 
 #[test]
 fn pause_stops_releases() {
     let dir = scratch("pause");
-    let json = dir.join("report.json");
-    let mut args = SLOW.to_vec();
-    args.extend(["--json", json.to_str().unwrap()]);
-    let out = run(&args, &[("pause", 0), ("status", 300)]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let stderr = text(&out.stderr);
-    assert!(stderr.contains("admin: paused"), "{stderr}");
-    assert!(stderr.contains("[paused]"), "status shows it: {stderr}");
+    let (journal, json) = (journal(&dir), dir.join("report.json"));
+    let mut live = Live::start(&dir, &slow_args(&journal, &json));
+    live.wait_running();
+    live.command("pause", "admin: paused");
+    let status = live.command("status", "admin: t=");
+    assert!(status.contains("[paused]"), "status shows it: {status}");
+    let released = ["sold", "held", "available"]
+        .iter()
+        .map(|word| count_after(&status, word))
+        .sum::<u64>();
+    // Two live lines while paused: a second or more of the run's time.
+    live.stdout.wait_for("[paused]");
+    live.stdout.wait_for("[paused]");
+    live.command("stop", "admin: stopping");
+    let (status, stdout, stderr) = live.finish();
+    assert!(status.success(), "{stderr}");
     // stdout is a pipe here, so the live view is plain periodic lines.
-    let stdout = text(&out.stdout);
-    assert!(
-        stdout.contains("t=1.0s sold") && stdout.contains("sales/s | held"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("sales/s | held"), "{stdout}");
     let r = report(&json);
-    assert_eq!(r["end"], "duration");
-    // Unpaused, 4 vendors at 100/s release about 600 in 1.5 s; paused at
-    // once, only what they released before the command landed.
-    let released = u(&r["released"]);
-    assert!(released < 200, "released {released} while paused");
-    // Nothing was released after the pause: the last third of the
-    // timeline is flat.
-    let timeline = r["timeline"].as_array().unwrap();
-    let late = &timeline[timeline.len() * 2 / 3..];
-    assert!(late.iter().all(|p| u(&p["released"]) == released));
+    assert_eq!(r["end"], "stopped");
+    assert_eq!(u(&r["released"]), released, "released while paused");
     assert_consistent(&r);
 }
 
 #[test]
 fn add_and_remove_vendor_take_effect() {
     let dir = scratch("add");
-    let json = dir.join("report.json");
-    let mut args = SLOW.to_vec();
-    args.extend(["--json", json.to_str().unwrap()]);
-    let out = run(
-        &args,
-        &[
-            ("add-vendor late 2000 balcony", 0),
-            ("remove-vendor vendor-1", 0),
-            ("add-vendor late 5", 0),
-            ("remove-vendor nobody", 0),
-            ("set-rate late 3000", 0),
-            ("set-rate vendor-2 -1", 0),
-        ],
+    let (journal, json) = (journal(&dir), dir.join("report.json"));
+    let mut live = Live::start(&dir, &slow_args(&journal, &json));
+    // Answered once the run has started; vendor-1 may not have released.
+    live.command("remove-vendor vendor-1", "admin: removed vendor vendor-1");
+    live.command("add-vendor late 2000 balcony", "admin: added vendor late");
+    live.command(
+        "add-vendor late 5",
+        "refused: vendor \"late\" already exists",
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let stderr = text(&out.stderr);
-    assert!(stderr.contains("admin: added vendor late"), "{stderr}");
-    assert!(
-        stderr.contains("admin: removed vendor vendor-1"),
-        "{stderr}"
+    live.command("remove-vendor nobody", "refused: unknown vendor \"nobody\"");
+    live.command("set-rate late 3000", "admin: vendor late now at 3000/s");
+    live.command(
+        "set-rate vendor-2 -1",
+        "admin: rate must be 0 or more, got -1",
     );
-    assert!(
-        stderr.contains("refused: vendor \"late\" already exists"),
-        "{stderr}"
+    live.command(
+        "set-rate vendor-2 NaN",
+        "admin: rate \"NaN\" is not a number",
     );
-    assert!(
-        stderr.contains("refused: unknown vendor \"nobody\""),
-        "{stderr}"
+    live.command(
+        "add-vendor twice 5 stalls,balcony,stalls",
+        "admin: ticket type \"stalls\" is listed twice",
     );
-    assert!(
-        stderr.contains("admin: vendor late now at 3000/s"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("admin: rate must be 0 or more, got -1"),
-        "{stderr}"
-    );
+    // The live line lists the running vendors: late, never vendor-1.
+    let vendors = |line: &str| line.split("by vendor: ").nth(1).unwrap_or("").to_owned();
+    let line = live
+        .stdout
+        .wait_for_line("a live line with vendor late", |l| {
+            vendors(l).contains("late ")
+        });
+    assert!(!vendors(&line).contains("vendor-1"), "{line}");
+    live.wait_running();
+    live.command("stop", "admin: stopping");
+    let (status, _, stderr) = live.finish();
+    assert!(status.success(), "{stderr}");
+    assert!(!stderr.contains("added vendor twice"), "{stderr}");
     let r = report(&json);
     let late = u(&r["sales_by_vendor"]["late"]);
-    // Removed at once, vendor-1 may never have released at all.
     let first = r["sales_by_vendor"].get("vendor-1").map_or(0, u);
     let second = u(&r["sales_by_vendor"]["vendor-2"]);
     assert!(
@@ -271,25 +209,117 @@ fn add_and_remove_vendor_take_effect() {
 
 #[test]
 fn stop_ends_the_run() {
-    let out = run(
-        &["simulate", "--vendor-rate", "50", "--duration", "60"],
-        &[("bogus", 0), ("stop", 200)],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let stderr = text(&out.stderr);
-    assert!(
-        stderr.contains("admin: unknown command \"bogus\""),
-        "{stderr}"
-    );
-    assert!(stderr.contains("admin: stopping"), "{stderr}");
-    assert!(text(&out.stdout).contains(": stopped after"));
+    let dir = scratch("stop");
+    let journal = journal(&dir);
+    let args = [
+        "simulate",
+        "--vendor-rate",
+        "50",
+        "--duration",
+        "600",
+        "--journal",
+        &journal,
+    ];
+    let mut live = Live::start(&dir, &args);
+    live.wait_running();
+    live.command("bogus", "admin: unknown command \"bogus\"");
+    live.command("stop", "admin: stopping");
+    let (status, stdout, stderr) = live.finish();
+    assert!(status.success(), "{stderr}");
+    assert!(stdout.contains(": stopped after"), "{stdout}");
 }
 
 #[test]
-fn compare_lists_both_strategies() {
+fn ctrl_c_stops_the_run_cleanly_with_its_summary_and_no_open_hold() {
+    let dir = scratch("ctrl-c");
+    let (journal, json) = (journal(&dir), dir.join("report.json"));
+    let mut live = Live::start(&dir, &slow_args(&journal, &json));
+    live.wait_running();
+    let sent = Command::new("kill")
+        .args(["-INT", &live.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let (status, stdout, stderr) = live.finish();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("interrupted: stopping the run"), "{stderr}");
+    assert!(stdout.contains(": stopped after"), "{stdout}");
+    assert!(stdout.contains("holds: "), "{stdout}");
+    let r = report(&json);
+    assert_eq!(r["end"], "stopped");
+    // The journal is complete: every sale, and every hold settled.
+    let events = SqliteStore::open(&journal).unwrap().events().unwrap();
+    let sold = events
+        .iter()
+        .filter(|e| matches!(e, Event::Sold { .. }))
+        .count() as u64;
+    assert_eq!(sold, u(&r["sold"]));
+    let mut open = std::collections::BTreeSet::new();
+    for event in &events {
+        match event {
+            Event::HoldPlaced { hold, .. } => {
+                open.insert(*hold);
+            }
+            Event::HoldConfirmed { hold, .. }
+            | Event::HoldCancelled { hold, .. }
+            | Event::HoldExpired { hold, .. } => {
+                open.remove(hold);
+            }
+            _ => {}
+        }
+    }
+    assert!(open.is_empty(), "holds left open: {open:?}");
+}
+
+#[test]
+fn summary_holds_line_adds_up_and_peak_occupancy_is_exact() {
+    let dir = scratch("summary");
+    let json = dir.join("report.json");
+    let out = run(
+        &dir,
+        &[
+            "simulate",
+            "--total",
+            "2000",
+            "--journal",
+            &journal(&dir),
+            "--json",
+            json.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let line = stdout.lines().find(|l| l.contains("holds: ")).unwrap();
+    let numbers: Vec<u64> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    let [placed, confirmed, expired, cancelled, _abandoned] = numbers[..] else {
+        panic!("not a holds line: {line}");
+    };
+    assert!(placed > 0, "{line}");
+    assert_eq!(placed, confirmed + expired + cancelled, "{line}");
+    let h = &report(&json)["holds"];
+    assert_eq!(
+        [placed, confirmed, expired, cancelled],
+        ["placed", "confirmed", "expired", "cancelled"].map(|k| u(&h[k]))
+    );
+    // One ticket: the run ends before any sample, the peak is still 1.
+    let out = run(
+        &dir,
+        &["simulate", "--total", "1", "--journal", &journal(&dir)],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("peak occupancy 1/64"), "{stdout}");
+}
+
+#[test]
+fn compare_lists_both_strategies_and_touches_no_journal() {
     let dir = scratch("compare");
     let json = dir.join("both.json");
     let out = run(
+        &dir,
         &[
             "simulate",
             "--compare",
@@ -298,7 +328,6 @@ fn compare_lists_both_strategies() {
             "--json",
             json.to_str().unwrap(),
         ],
-        &[],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
@@ -317,6 +346,27 @@ fn compare_lists_both_strategies() {
     assert_eq!(both[0]["strategy"], "lockfree");
     assert_eq!(both[1]["strategy"], "condvar");
     both.iter().for_each(assert_consistent);
+    assert!(
+        !dir.join("ticketpool.db").exists(),
+        "compare journals nothing"
+    );
+}
+
+#[test]
+fn compare_refuses_a_strategy_or_a_journal() {
+    let dir = scratch("compare-refuses");
+    rejects(
+        &["simulate", "--compare", "--strategy", "condvar"],
+        2,
+        "'--compare' cannot be used with '--strategy <STRATEGY>'",
+    );
+    let file = dir.join("mine.db");
+    rejects(
+        &["simulate", "--compare", "--journal", file.to_str().unwrap()],
+        2,
+        "cannot be used with",
+    );
+    assert!(!file.exists(), "the refused command created {file:?}");
 }
 
 #[test]
@@ -324,14 +374,16 @@ fn plot_writes_a_valid_svg() {
     let dir = scratch("plot");
     let svg = dir.join("run.svg");
     let out = run(
+        &dir,
         &[
             "simulate",
             "--total",
             "2000",
+            "--journal",
+            &journal(&dir),
             "--plot",
             svg.to_str().unwrap(),
         ],
-        &[],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let body = std::fs::read_to_string(&svg).unwrap();
@@ -377,14 +429,16 @@ fn config_init_writes_a_config_that_checks_and_runs() {
     std::fs::write(&file, edited).unwrap();
     let json = dir.join("r.json");
     let out = run(
+        &dir,
         &[
             "simulate",
             "--config",
             file.to_str().unwrap(),
             "--json",
             json.to_str().unwrap(),
+            "--journal",
+            &journal(&dir),
         ],
-        &[],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let r = report(&json);
