@@ -7,6 +7,7 @@ mod config_cmd;
 mod journal;
 mod live;
 pub mod logging;
+mod outputs;
 mod plot;
 mod sales;
 mod simulate;

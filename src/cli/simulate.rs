@@ -14,6 +14,7 @@ use super::{compare, journal, live, plot, summary, CliError};
 /// Runs the command.
 pub fn run(args: &SimulateArgs) -> Result<(), CliError> {
     let config = build_config(args)?;
+    super::outputs::check(args)?;
     // With --compare each run gets a fresh journal: the file keeps the last.
     let journal = journal::Choice::from_args(args);
     let slot: Slot = Arc::default();
