@@ -102,10 +102,22 @@ impl Claim {
                 &self.shown,
                 "the file was replaced while checking it",
             )),
-            Err(err) if is_bad_file(&err) => Err(refuse(
-                &self.shown,
-                &format!("is not a ticketpool journal ({err})"),
-            )),
+            Err(err) if is_bad_file(&err) => {
+                // The error names the resolved file; say it as typed.
+                let resolved = self.resolved.display().to_string();
+                let text = err.to_string();
+                let reason = text.strip_prefix(&format!("{resolved}: ")).unwrap_or(&text);
+                let via = if Path::new(&self.shown).is_symlink() {
+                    format!(" (a link to {resolved})")
+                } else {
+                    String::new()
+                };
+                Err(CliError::Usage(format!(
+                    "{}{via}: {reason}; not replacing it \
+                     (choose another --journal FILE, or --no-journal)",
+                    self.shown
+                )))
+            }
             Err(err) => Err(runtime(&self.shown, err)),
         }
     }
