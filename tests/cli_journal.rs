@@ -3,8 +3,9 @@
 //! reads it back, filtered and totalled; bad journal files get a one-line
 //! error naming the file.
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, ChildStderr, Command, Output, Stdio};
 
 use serde_json::Value;
 
@@ -176,10 +177,14 @@ fn sales_filters_by_customer_type_and_vendor() {
 fn no_journal_writes_none_and_each_run_starts_a_fresh_one() {
     let dir = scratch("fresh");
     simulate(&dir, "600", &["--no-journal"]);
-    assert!(!dir.join("ticketpool.db").exists());
-    simulate(&dir, "600", &[]);
-    simulate(&dir, "300", &[]);
-    let all = sales_json(&dir, &[]);
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        1,
+        "only r.json: no journal, not even the default"
+    );
+    simulate(&dir, "600", &["--journal", "fresh.db"]);
+    simulate(&dir, "300", &["--journal", "fresh.db"]);
+    let all = sales_json(&dir, &["--journal", "fresh.db"]);
     assert_eq!(u(&all["count"]), 300, "the second run replaced the first");
 }
 
@@ -271,9 +276,107 @@ fn bad_journal_files_get_a_named_error_and_are_left_alone() {
             "--total",
             "50",
             "--journal",
-            "/no/such/dir/j.db",
+            "no/such/dir/j.db",
         ],
         1,
-        &["/no/such/dir/j.db"],
+        &["no/such/dir/j.db", "does not exist"],
     );
+}
+
+/// A run that lasts until told to stop; killed if the test ends early, so
+/// no process outlives its test.
+struct LongRun {
+    child: Child,
+    stderr: BufReader<ChildStderr>,
+}
+
+impl Drop for LongRun {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts a run journaled to `journal` that lasts until told to stop,
+/// and returns once it is selling (its journal is open by then).
+fn start_long_run(cwd: &Path, journal: &str) -> LongRun {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ticketpool"))
+        .current_dir(cwd)
+        .args([
+            "simulate",
+            "--quiet",
+            "--total",
+            "100000",
+            "--vendor-rate",
+            "50",
+            "--duration",
+            "600",
+            "--journal",
+            journal,
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut run = LongRun {
+        stderr: BufReader::new(child.stderr.take().unwrap()),
+        child,
+    };
+    // Ask until the admin thread reports a run in progress: an event, not
+    // a guess at how long start-up takes on a busy machine.
+    loop {
+        writeln!(run.child.stdin.as_mut().unwrap(), "status").unwrap();
+        let mut line = String::new();
+        loop {
+            line.clear();
+            assert!(
+                run.stderr.read_line(&mut line).unwrap() > 0,
+                "the run ended"
+            );
+            if line.starts_with("admin:") {
+                break;
+            }
+        }
+        if !line.contains("no run in progress") {
+            return run;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_second_run_on_a_journal_in_use_is_refused_at_once_and_the_first_completes() {
+    let dir = scratch("in-use");
+    let mut first = start_long_run(&dir, "gig.db");
+    std::os::unix::fs::symlink("gig.db", dir.join("alias.db")).unwrap();
+    for name in ["gig.db", "./gig.db", "alias.db"] {
+        let out = run(
+            &dir,
+            &["simulate", "--quiet", "--total", "50", "--journal", name],
+        );
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(
+            stderr.contains(name) && stderr.contains("in use"),
+            "{stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+    writeln!(first.child.stdin.as_mut().unwrap(), "stop").unwrap();
+    let mut rest = String::new();
+    first.stderr.read_to_string(&mut rest).unwrap();
+    let status = first.child.wait().unwrap();
+    assert!(status.success(), "{rest}");
+    let sold: u64 = rest
+        .split("journal: gig.db (")
+        .nth(1)
+        .and_then(|tail| tail.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no journal line: {rest}"));
+    let all = sales_json(&dir, &["--journal", "gig.db"]);
+    assert_eq!(u(&all["count"]), sold, "the first run's journal is whole");
+    // Released with the run: the journal can be used again.
+    simulate(&dir, "50", &["--journal", "gig.db"]);
+    assert_eq!(u(&sales_json(&dir, &["--journal", "gig.db"])["count"]), 50);
 }

@@ -1,44 +1,59 @@
 //! `ticketpool --log-level / --log-file`: the structured logs of a run.
+//!
+//! Each test runs the command in a directory of its own with a journal of
+//! its own: tests run at once, and two runs sharing a journal would see
+//! each other's sales.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
-/// Runs in a scratch directory, so the default journal (`ticketpool.db`)
-/// never lands in the checkout.
-fn run(args: &[&str]) -> Output {
-    let cwd = scratch("cwd");
-    std::fs::create_dir_all(&cwd).unwrap();
-    Command::new(env!("CARGO_BIN_EXE_ticketpool"))
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .expect("cannot run ticketpool")
+/// A fresh scratch directory per test, the command's working directory.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "ticketpool-cli-logging-{}-{test}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ticketpool-cli-logging-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+/// Runs the command in `cwd`; a `simulate` journals to `cwd`/run.db
+/// unless the arguments choose otherwise.
+fn run(cwd: &Path, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ticketpool"));
+    command.current_dir(cwd).args(args).stdin(Stdio::null());
+    let chooses = args
+        .iter()
+        .any(|a| *a == "--journal" || *a == "--no-journal");
+    if args.first() == Some(&"simulate") && !chooses {
+        command.arg("--journal").arg(cwd.join("run.db"));
+    }
+    command.output().expect("cannot run ticketpool")
 }
 
 #[test]
 fn log_file_gets_one_json_line_per_event_and_every_sale() {
-    let log = scratch("run.jsonl");
-    let report = scratch("report.json");
-    let out = run(&[
-        "simulate",
-        "--quiet",
-        "--total",
-        "120",
-        "--duration",
-        "20",
-        "--json",
-        report.to_str().unwrap(),
-        "--log-file",
-        log.to_str().unwrap(),
-    ]);
+    let dir = scratch("log-file");
+    let log = dir.join("run.jsonl");
+    let report = dir.join("report.json");
+    let out = run(
+        &dir,
+        &[
+            "simulate",
+            "--quiet",
+            "--total",
+            "120",
+            "--duration",
+            "20",
+            "--json",
+            report.to_str().unwrap(),
+            "--log-file",
+            log.to_str().unwrap(),
+        ],
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -78,50 +93,60 @@ fn log_file_gets_one_json_line_per_event_and_every_sale() {
 
 #[test]
 fn log_level_filters_and_without_a_file_goes_to_stderr_off_terminal() {
-    let out = run(&[
-        "simulate",
-        "--quiet",
-        "--total",
-        "40",
-        "--duration",
-        "20",
-        "--log-level",
-        "error",
-        // The journal's closing line also goes to stderr; this test is
-        // about the log filter only.
-        "--no-journal",
-    ]);
+    let dir = scratch("log-level");
+    let out = run(
+        &dir,
+        &[
+            "simulate",
+            "--quiet",
+            "--total",
+            "40",
+            "--duration",
+            "20",
+            "--log-level",
+            "error",
+            // The journal's closing line also goes to stderr; this test is
+            // about the log filter only.
+            "--no-journal",
+        ],
+    );
     assert!(out.status.success());
     assert!(
         out.stderr.is_empty(),
         "nothing fails, so nothing at error level"
     );
-    let out = run(&[
-        "simulate",
-        "--quiet",
-        "--total",
-        "40",
-        "--duration",
-        "20",
-        "--log-level",
-        "info",
-    ]);
-    assert!(out.status.success());
+    let out = run(
+        &dir,
+        &[
+            "simulate",
+            "--quiet",
+            "--total",
+            "40",
+            "--duration",
+            "20",
+            "--log-level",
+            "info",
+        ],
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
     assert_eq!(stderr.matches("ticket sold").count(), 40, "{stderr}");
+    assert!(
+        dir.join("run.db").is_file(),
+        "journaled where this test said"
+    );
 }
 
 #[test]
 fn bad_log_options_get_a_named_error() {
-    let out = run(&[
-        "simulate",
-        "--quiet",
-        "--log-file",
-        "/nonexistent-dir/x.jsonl",
-    ]);
+    let dir = scratch("bad-options");
+    let out = run(
+        &dir,
+        &["simulate", "--quiet", "--log-file", "no-such-dir/x.jsonl"],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot create log file"));
-    let out = run(&["simulate", "--quiet", "--log-level", "loud"]);
+    let out = run(&dir, &["simulate", "--quiet", "--log-level", "loud"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--log-level"));
 }

@@ -68,23 +68,65 @@ confirm_delay_ms = 1      # most think time before confirming a hold
 # ticket_type = "stalls"  # ask for one type only (default: any type)
 "#;
 
-/// Writes the template to `file`, or to stdout.
+/// Writes the default scenario to `file` in the format its extension
+/// names (the commented template for .toml, JSON for .json), or the
+/// template to stdout.
 pub fn init(file: Option<&Path>, force: bool) -> Result<(), CliError> {
     let Some(file) = file else {
         return std::io::stdout()
             .write_all(TEMPLATE.as_bytes())
             .map_err(|err| CliError::Runtime(format!("cannot write to stdout: {err}")));
     };
-    if file.exists() && !force {
-        return Err(CliError::Usage(format!(
-            "{} already exists (use --force to overwrite)",
+    let text = match file.extension().and_then(|ext| ext.to_str()) {
+        // The same extensions, spelled the same, as `SimulationConfig::from_path`.
+        Some("toml") => TEMPLATE.to_owned(),
+        Some("json") => {
+            let mut json = serde_json::to_string_pretty(&SimulationConfig::default())
+                .map_err(|err| CliError::Runtime(format!("cannot write JSON: {err}")))?;
+            json.push('\n');
+            json
+        }
+        _ => {
+            return Err(CliError::Usage(format!(
+                "{}: a config file ends in .toml or .json (the format it is written in)",
+                file.display()
+            )))
+        }
+    };
+    let written = if force {
+        match std::fs::metadata(file) {
+            Ok(meta) if !meta.is_file() => {
+                return Err(CliError::Usage(format!(
+                    "{} is not a regular file; not overwriting it",
+                    file.display()
+                )))
+            }
+            _ => std::fs::write(file, &text),
+        }
+    } else {
+        // create_new: no window between "does it exist" and the write.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(file)
+            .and_then(|mut out| out.write_all(text.as_bytes()))
+    };
+    match written {
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(CliError::Usage(format!(
+                "{} already exists (use --force to overwrite)",
+                file.display()
+            )))
+        }
+        Err(err) => Err(CliError::Runtime(format!(
+            "cannot write {}: {err}",
             file.display()
-        )));
+        ))),
+        Ok(()) => {
+            println!("wrote {}", file.display());
+            Ok(())
+        }
     }
-    std::fs::write(file, TEMPLATE)
-        .map_err(|err| CliError::Runtime(format!("cannot write {}: {err}", file.display())))?;
-    println!("wrote {}", file.display());
-    Ok(())
 }
 
 /// Validates `file`; lists every problem, one per line, on stderr.
@@ -123,5 +165,31 @@ mod tests {
     fn template_is_the_default_scenario() {
         let parsed = SimulationConfig::from_toml_str(TEMPLATE).unwrap();
         assert_eq!(parsed, SimulationConfig::default());
+    }
+
+    #[test]
+    fn init_writes_the_format_the_extension_names_and_refuses_others() {
+        let dir = std::env::temp_dir().join(format!(
+            "ticketpool-config-init-{}-formats",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let json = dir.join("c.json");
+        init(Some(&json), false).unwrap();
+        assert_eq!(
+            SimulationConfig::from_path(&json).unwrap(),
+            SimulationConfig::default()
+        );
+        let toml = dir.join("c.toml");
+        init(Some(&toml), false).unwrap();
+        assert_eq!(std::fs::read_to_string(&toml).unwrap(), TEMPLATE);
+        let yaml = dir.join("c.yaml");
+        let err = init(Some(&yaml), false).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("c.yaml"), "{err}");
+        assert!(err.to_string().contains(".toml or .json"), "{err}");
+        assert!(!yaml.exists());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -1,9 +1,11 @@
 //! The journal behind `simulate`: a fresh SQLite file per run, replacing
-//! an earlier ticketpool journal but never another kind of file.
+//! an earlier ticketpool journal but never another kind of file, and
+//! never while another run writes it.
 
-use std::io::ErrorKind;
+mod file;
+
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use ticketpool_persist::{Durability, DurableJournal, JournalConfig, PersistError, SqliteStore};
 
@@ -14,10 +16,13 @@ use super::CliError;
 pub const DEFAULT_FILE: &str = "ticketpool.db";
 
 /// Whether and where a run is journaled.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Choice {
     path: Option<PathBuf>,
     durability: Durability,
+    /// The open journal's file and lock, from `open` until `finish` has
+    /// closed the journal (or the run ends).
+    claim: Mutex<Option<file::Claim>>,
 }
 
 impl Choice {
@@ -36,7 +41,16 @@ impl Choice {
             DurabilityArg::Batched => Durability::Batched,
             DurabilityArg::Confirmed => Durability::Confirmed,
         };
-        Self { path, durability }
+        Self {
+            path,
+            durability,
+            claim: Mutex::new(None),
+        }
+    }
+
+    /// The journal's file, `None` with `--no-journal`.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
     }
 
     /// A fresh, empty journal for one run, or `None` with `--no-journal`.
@@ -44,31 +58,21 @@ impl Choice {
     /// # Errors
     ///
     /// [`CliError::Usage`] if the file is something other than a ticketpool
-    /// journal (it is left untouched); [`CliError::Runtime`] if it cannot
-    /// be replaced or created.
+    /// journal (it is left untouched); [`CliError::Runtime`] if another run
+    /// holds it or it cannot be replaced or created.
     pub fn open(&self) -> Result<Option<Arc<DurableJournal>>, CliError> {
         let Some(path) = &self.path else {
             return Ok(None);
         };
-        check_replaceable(path)?;
-        for file in [
-            path.to_path_buf(),
-            sidecar(path, "-wal"),
-            sidecar(path, "-shm"),
-        ] {
-            match std::fs::remove_file(&file) {
-                Err(err) if err.kind() != ErrorKind::NotFound => {
-                    return Err(CliError::Runtime(format!(
-                        "cannot replace the journal {}: {err}",
-                        file.display()
-                    )));
-                }
-                _ => {}
-            }
-        }
-        let store = SqliteStore::open(path).map_err(runtime)?;
+        // A --compare run's earlier journal is closed by now: let it go.
+        drop(self.claim.lock().unwrap_or_else(|e| e.into_inner()).take());
+        let claim = file::Claim::take(path)?;
+        claim.reset()?;
+        let store = SqliteStore::open_vetted(claim.resolved(), || claim.is_at_resolved())
+            .map_err(runtime)?;
         let journal =
             DurableJournal::start(store, JournalConfig::new(self.durability)).map_err(runtime)?;
+        *self.claim.lock().unwrap_or_else(|e| e.into_inner()) = Some(claim);
         Ok(Some(Arc::new(journal)))
     }
 
@@ -83,7 +87,12 @@ impl Choice {
         // Closing (when nothing else holds the journal) also ends the
         // writer's connection, which folds the WAL back into the file.
         let result = match Arc::try_unwrap(journal) {
-            Ok(journal) => journal.close(),
+            Ok(journal) => {
+                let closed = journal.close();
+                // Only now, with SQLite's connection gone, may the file go.
+                drop(self.claim.lock().unwrap_or_else(|e| e.into_inner()).take());
+                closed
+            }
             Err(shared) => ticketpool::Journal::flush(&*shared),
         };
         result.map_err(|err| CliError::Runtime(format!("{}: {err}", path.display())))?;
@@ -93,36 +102,6 @@ impl Choice {
             path.display()
         );
         Ok(())
-    }
-}
-
-/// A journal may be replaced; a file that is not one (another program's
-/// database, a document, a damaged journal) may not.
-fn check_replaceable(path: &Path) -> Result<(), CliError> {
-    let refuse = |why: String| {
-        CliError::Usage(format!(
-            "{why}; not replacing it (choose another --journal FILE, or --no-journal)"
-        ))
-    };
-    match std::fs::metadata(path) {
-        Err(err) if err.kind() == ErrorKind::NotFound => return Ok(()),
-        Err(err) => {
-            return Err(CliError::Runtime(format!(
-                "cannot use {} as the journal: {err}",
-                path.display()
-            )))
-        }
-        Ok(meta) if meta.is_dir() => {
-            return Err(refuse(format!("{} is a directory", path.display())))
-        }
-        // SQLite starts every new database as an empty file.
-        Ok(meta) if meta.len() == 0 => return Ok(()),
-        Ok(_) => {}
-    }
-    match SqliteStore::open(path) {
-        Ok(_) => Ok(()),
-        Err(err) if is_bad_file(&err) => Err(refuse(err.to_string())),
-        Err(err) => Err(runtime(err)),
     }
 }
 
@@ -141,10 +120,4 @@ pub fn is_bad_file(err: &PersistError) -> bool {
 
 fn runtime(err: PersistError) -> CliError {
     CliError::Runtime(err.to_string())
-}
-
-fn sidecar(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
 }

@@ -8,6 +8,7 @@ mod interrupt;
 mod journal;
 mod live;
 pub mod logging;
+mod outputs;
 mod plot;
 mod sales;
 mod simulate;

@@ -9,6 +9,11 @@ use ticketpool::{Report, TimelinePoint, WaitBucket};
 
 type PlotResult = Result<(), Box<dyn std::error::Error>>;
 
+/// The chart formats `--plot` writes, by file extension. Only SVG:
+/// plotters' bitmap backend draws no text without a font backend (`ttf`
+/// or `ab_glyph`), so a PNG would be a chart without labels.
+pub const EXTENSIONS: &[&str] = &["svg"];
+
 /// Writes the chart.
 ///
 /// # Errors

@@ -16,6 +16,7 @@ use super::{compare, interrupt, journal, plot, summary, CliError};
 pub fn run(args: &SimulateArgs) -> Result<(), CliError> {
     let config = build_config(args)?;
     let journal = journal::Choice::from_args(&journal_args(args));
+    super::outputs::check(args, &journal)?;
     let runs: Arc<Runs> = Arc::default();
     let console = Console::default();
     admin::listen(Arc::clone(&runs), console.clone());

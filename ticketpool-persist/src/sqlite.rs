@@ -18,6 +18,8 @@ use crate::recover::group_vendors;
 use crate::schema;
 use crate::store::{Outcome, Store};
 
+mod vetted;
+
 /// A journal in one SQLite file (WAL mode).
 ///
 /// `synchronous=FULL` under [`Durability::Confirmed`] (a committed sale
