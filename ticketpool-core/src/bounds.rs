@@ -3,6 +3,11 @@
 //! field, rather than the office or the simulation failing later (an
 //! allocation that cannot succeed, a thread per customer the system cannot
 //! start, a deadline past the end of time).
+//!
+//! Counts kept in 32 bits (`purchase_limit`, `customers.tickets_each`, the
+//! demand pricing's `*_bps` and `max_waiting_counted`) are bounded by
+//! [`u32::MAX`], quotas by `total_tickets`, shares by 1; a file that gives
+//! more gets a problem naming the field, as for the bounds below.
 
 /// The most tickets an event may have ([`BoxOfficeConfig::total_tickets`](crate::BoxOfficeConfig::total_tickets)):
 /// a million million, far past any venue, well inside the journal's
