@@ -557,7 +557,7 @@ fn bad_input_gets_a_named_error_and_exit_code() {
     rejects(
         &["config", "check", json.to_str().unwrap()],
         2,
-        "invalid JSON config",
+        "broken.json: seed: expected a whole number of 0 or more, got the text \"many\"",
     );
     let other = dir.join("config.yaml");
     std::fs::write(&other, "seed: 1").unwrap();

@@ -11,7 +11,9 @@ use super::CliError;
 /// equal to `SimulationConfig::default()`.
 pub const TEMPLATE: &str = r#"# ticketpool simulation config. Run it with:
 #   ticketpool simulate --config THIS_FILE
-# Every field may be left out; what is left out takes the value shown here.
+# Every field may be left out, and every [[list]] too; what is left out takes
+# the value shown here (with a smaller total_tickets, the stalls quota shrinks
+# to fit). An entry you do write needs its name, and a ticket type its price.
 
 seed = 42                 # seeds every agent's arrivals: same seed, same requests
 duration_ms = 60000       # the longest the run may last
@@ -20,8 +22,8 @@ arrivals = "poisson"      # "poisson" (exponential gaps) or "fixed" (1/rate)
 
 [office]
 event_name = "Default Concert"
-total_tickets = 10000     # the event's size
-max_capacity = 64         # most tickets in the office at once (on sale + held)
+total_tickets = 10000     # the event's size (at most 1000000000000)
+max_capacity = 64         # most tickets in the office at once (at most 1000000)
 strategy = "lockfree"     # "lockfree" or "condvar"
 hold_ttl_ms = 100         # how long a hold lasts before it expires
 # purchase_limit = 4      # most tickets per customer (default: no limit)
@@ -58,7 +60,7 @@ name = "vendor-4"
 rate = 5000.0
 
 [customers]
-count = 16                # customer threads
+count = 16                # customer threads (at most 10000)
 vip_share = 0.25          # the first round(count * vip_share) are VIPs
 # rate = 100.0            # requests per second each (default: as fast as possible)
 tickets_each = 0          # tickets each wants; 0 = as many as it can get
@@ -129,10 +131,16 @@ pub fn init(file: Option<&Path>, force: bool) -> Result<(), CliError> {
     }
 }
 
-/// Validates `file`; lists every problem, one per line, on stderr.
+/// Validates `file`; lists every problem, one per line with its line
+/// number, on stderr, then any warning (what is valid but would make the
+/// run do nothing useful).
 pub fn check(file: &Path) -> Result<(), CliError> {
+    let shown = file.display();
     match SimulationConfig::from_path(file) {
         Ok(config) => {
+            for warning in config.warnings() {
+                eprintln!("{shown}: warning: {warning}");
+            }
             println!(
                 "{}: ok ({} tickets, {} vendors, {} customers, {:?})",
                 file.display(),
@@ -145,7 +153,12 @@ pub fn check(file: &Path) -> Result<(), CliError> {
         }
         Err(err) if !err.problems().is_empty() => {
             for problem in err.problems() {
-                eprintln!("{}: {problem}", file.display());
+                match problem.line {
+                    Some(line) => {
+                        eprintln!("{shown}:{line}: {}: {}", problem.field, problem.message)
+                    }
+                    None => eprintln!("{shown}: {problem}"),
+                }
             }
             Err(CliError::Usage(format!(
                 "{} has {} problem(s)",

@@ -2,9 +2,10 @@
 //! by ticket type and vendor, as a table or JSON.
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::io::ErrorKind;
+use std::fmt::Write as _;
+use std::io::{ErrorKind, Write as _};
 use std::path::Path;
+use std::time::UNIX_EPOCH;
 
 use serde_json::{json, Value};
 use ticketpool::{Money, Priority, Sale};
@@ -18,17 +19,40 @@ use super::CliError;
 pub fn run(args: &SalesArgs) -> Result<(), CliError> {
     let sales = read(&args.journal)?;
     let selected: Vec<&Sale> = sales.iter().filter(|sale| keep(args, sale)).collect();
-    let totals = Totals::of(&selected);
-    if args.json {
-        let value = to_json(args, &selected, &totals);
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
+    // Everything that can be wrong with the data is found before a line is
+    // printed: a damaged journal gets an error, not half a table.
+    let damaged = |detail: String| {
+        CliError::Usage(format!(
+            "{}: the journal is damaged: {detail}",
+            args.journal.display()
+        ))
+    };
+    let times = selected
+        .iter()
+        .map(|sale| sold_at(sale))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(damaged)?;
+    let totals = Totals::of(&selected).map_err(damaged)?;
+    let text = if args.json {
+        let value = to_json(args, &selected, &times, &totals);
+        let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+        text.push('\n');
+        text
     } else {
-        print!("{}", table(&selected, &totals));
+        table(&selected, &times, &totals)
+    };
+    emit(&text)
+}
+
+/// Writes `text` to stdout. A reader that stops early (`| head`) closes
+/// the pipe: that ends the command quietly, as it does other Unix tools.
+fn emit(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(err) if err.kind() == ErrorKind::BrokenPipe => Ok(()),
+        Err(err) => Err(CliError::Runtime(format!("cannot write to stdout: {err}"))),
+        Ok(()) => Ok(()),
     }
-    Ok(())
 }
 
 /// Every sale in the journal at `path`, in the order recorded. The file
@@ -85,9 +109,18 @@ struct Sum {
 }
 
 impl Sum {
-    fn add(&mut self, sale: &Sale) {
+    /// Counts `sale`; a revenue past what minor units in an `i64` hold is
+    /// an error, never a saturated figure.
+    fn add(&mut self, sale: &Sale) -> Result<(), String> {
         self.count += 1;
-        self.revenue += sale.price;
+        self.revenue = self.revenue.checked_add(sale.price).ok_or_else(|| {
+            format!(
+                "revenue passes the largest amount that can be counted ({}) at the sale of ticket {}",
+                Money::from_minor(i64::MAX),
+                sale.ticket.id
+            )
+        })?;
+        Ok(())
     }
 
     fn to_json(self) -> Value {
@@ -108,22 +141,22 @@ struct Totals {
 }
 
 impl Totals {
-    fn of(sales: &[&Sale]) -> Self {
+    fn of(sales: &[&Sale]) -> Result<Self, String> {
         let mut totals = Self::default();
         for sale in sales {
-            totals.all.add(sale);
+            totals.all.add(sale)?;
             totals
                 .by_type
                 .entry(sale.ticket.ticket_type.to_string())
                 .or_default()
-                .add(sale);
+                .add(sale)?;
             totals
                 .by_vendor
                 .entry(sale.ticket.vendor.to_string())
                 .or_default()
-                .add(sale);
+                .add(sale)?;
         }
-        totals
+        Ok(totals)
     }
 }
 
@@ -134,11 +167,22 @@ fn priority_name(priority: Priority) -> &'static str {
     }
 }
 
-fn sold_at(sale: &Sale) -> String {
-    humantime::format_rfc3339_millis(sale.sold_at).to_string()
+/// The sale's time in RFC 3339. A journal only ever records times after
+/// 1970; an earlier one (which the formatter cannot print) means the row
+/// was changed by hand or damaged.
+fn sold_at(sale: &Sale) -> Result<String, String> {
+    if sale.sold_at < UNIX_EPOCH {
+        let before = UNIX_EPOCH.duration_since(sale.sold_at).unwrap_or_default();
+        return Err(format!(
+            "the sale of ticket {} has a time before 1970 ({} ns before the Unix epoch)",
+            sale.ticket.id,
+            before.as_nanos()
+        ));
+    }
+    Ok(humantime::format_rfc3339_millis(sale.sold_at).to_string())
 }
 
-fn table(sales: &[&Sale], totals: &Totals) -> String {
+fn table(sales: &[&Sale], times: &[String], totals: &Totals) -> String {
     let width = |header: &str, field: fn(&Sale) -> &str| {
         sales
             .iter()
@@ -158,12 +202,12 @@ fn table(sales: &[&Sale], totals: &Totals) -> String {
             "ticket", "sold at (UTC)", "customer", "priority", "type", "vendor", "price"
         );
     }
-    for sale in sales {
+    for (sale, time) in sales.iter().zip(times) {
         let _ = writeln!(
             out,
             "{:<10} {:<24} {:<customer$} {:<8} {:<ticket_type$} {:<vendor$} {:>10}",
             sale.ticket.id.to_string(),
-            sold_at(sale),
+            time,
             sale.customer,
             priority_name(sale.priority),
             sale.ticket.ticket_type,
@@ -197,7 +241,7 @@ fn table(sales: &[&Sale], totals: &Totals) -> String {
     out
 }
 
-fn to_json(args: &SalesArgs, sales: &[&Sale], totals: &Totals) -> Value {
+fn to_json(args: &SalesArgs, sales: &[&Sale], times: &[String], totals: &Totals) -> Value {
     let sums = |map: &BTreeMap<String, Sum>| -> Value {
         map.iter()
             .map(|(key, sum)| (key.clone(), sum.to_json()))
@@ -216,9 +260,9 @@ fn to_json(args: &SalesArgs, sales: &[&Sale], totals: &Totals) -> Value {
         "revenue_minor": totals.all.revenue.minor(),
         "by_type": sums(&totals.by_type),
         "by_vendor": sums(&totals.by_vendor),
-        "sales": sales.iter().map(|sale| json!({
+        "sales": sales.iter().zip(times).map(|(sale, time)| json!({
             "ticket": sale.ticket.id.0,
-            "sold_at": sold_at(sale),
+            "sold_at": time,
             "customer": &*sale.customer,
             "priority": priority_name(sale.priority),
             "type": &*sale.ticket.ticket_type,

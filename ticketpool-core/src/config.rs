@@ -13,6 +13,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::bounds;
+use crate::config_check::{self, Entry, Reader};
+use crate::config_read::read_office;
 use crate::pricing::{DemandPricing, PricingConfig};
 use crate::ticket::Money;
 
@@ -84,7 +87,7 @@ pub struct VendorConfig {
 /// assert_eq!(config.strategy, Strategy::Condvar);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "RawConfig", into = "RawConfig")]
+#[serde(try_from = "serde_json::Value", into = "RawConfig")]
 pub struct BoxOfficeConfig {
     /// The event's name, for reports.
     pub event_name: String,
@@ -155,14 +158,11 @@ impl BoxOfficeConfig {
     ///
     /// # Errors
     ///
-    /// [`ConfigError::Parse`] for malformed TOML or a wrongly shaped field,
-    /// [`ConfigError::Invalid`] for values that break the rules.
+    /// [`ConfigError::Parse`] for malformed TOML; [`ConfigError::Invalid`]
+    /// listing every field of the wrong type, unknown or missing, and every
+    /// value that breaks the rules, each with its path and line.
     pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|err| ConfigError::Parse {
-            format: "TOML",
-            message: err.to_string(),
-        })?;
-        raw.into_config()
+        Self::from_entry(&config_check::parse_toml(text)?)
     }
 
     /// Parses and validates a JSON document.
@@ -171,11 +171,17 @@ impl BoxOfficeConfig {
     ///
     /// As [`from_toml_str`](Self::from_toml_str).
     pub fn from_json_str(text: &str) -> Result<Self, ConfigError> {
-        let raw: RawConfig = serde_json::from_str(text).map_err(|err| ConfigError::Parse {
-            format: "JSON",
-            message: err.to_string(),
-        })?;
-        raw.into_config()
+        Self::from_entry(&config_check::parse_json(text)?)
+    }
+
+    /// Reads a whole document: every wrong type and every broken rule.
+    fn from_entry(entry: &Entry) -> Result<Self, ConfigError> {
+        let mut reader = Reader::default();
+        let config = read_office(&mut reader, entry, "", None);
+        let mut rules = Problems::default();
+        config.check(&mut rules);
+        reader.add_rules("", rules.0);
+        reader.finish().map(|()| config)
     }
 
     /// Reads a `.toml` or `.json` file and validates it.
@@ -208,19 +214,36 @@ impl BoxOfficeConfig {
         self.ticket_types.iter().find(|ty| ty.name == name)
     }
 
-    fn check(&self, problems: &mut Problems) {
+    pub(crate) fn check(&self, problems: &mut Problems) {
         if self.event_name.trim().is_empty() {
             problems.push("event_name", "must not be empty");
         }
         if self.total_tickets == 0 {
             problems.push("total_tickets", "must be at least 1");
         }
+        problems.at_most(
+            "total_tickets",
+            self.total_tickets,
+            bounds::MAX_TOTAL_TICKETS,
+        );
         if self.max_capacity == 0 {
             problems.push("max_capacity", "must be at least 1");
         }
+        problems.at_most("max_capacity", self.max_capacity, bounds::MAX_CAPACITY);
         if self.hold_ttl.is_zero() {
             problems.push("hold_ttl_ms", "must be at least 1 ms");
         }
+        problems.at_most(
+            "hold_ttl_ms",
+            self.hold_ttl.as_millis(),
+            bounds::MAX_MILLIS.into(),
+        );
+        problems.at_most(
+            "ticket_types",
+            self.ticket_types.len(),
+            bounds::MAX_TICKET_TYPES,
+        );
+        problems.at_most("vendors", self.vendors.len(), bounds::MAX_VENDORS);
         if self.purchase_limit == Some(0) {
             problems.push(
                 "purchase_limit",
@@ -288,18 +311,25 @@ impl BoxOfficeConfig {
     }
 }
 
-/// One broken rule: the field's path and what is wrong with it.
+/// One problem: the field's path, what is wrong with it, and where.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ConfigProblem {
     /// The field, as a path (`ticket_types[1].price`).
     pub field: String,
-    /// What is wrong.
+    /// What is wrong, in plain words.
     pub message: String,
+    /// The line (from 1) of the document the field is on, when the
+    /// configuration was read from a text.
+    pub line: Option<usize>,
 }
 
 impl fmt::Display for ConfigProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.field, self.message)
+        write!(f, "{}: {}", self.field, self.message)?;
+        match self.line {
+            Some(line) => write!(f, " (line {line})"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -314,7 +344,7 @@ pub enum ConfigError {
         /// Why.
         message: String,
     },
-    /// The document is not well-formed, or a field has the wrong shape.
+    /// The document is not well-formed TOML or JSON.
     #[error("invalid {format} config: {message}")]
     Parse {
         /// `"TOML"` or `"JSON"`.
@@ -322,7 +352,8 @@ pub enum ConfigError {
         /// The parser's message, with its location.
         message: String,
     },
-    /// Values that break the rules; every one found is listed.
+    /// Fields of the wrong type, unknown or missing, and values that break
+    /// the rules; every one found is listed.
     #[error("invalid config: {}", list(.0))]
     Invalid(Vec<ConfigProblem>),
 }
@@ -352,14 +383,22 @@ fn list(problems: &[ConfigProblem]) -> String {
 
 /// Collects problems during validation.
 #[derive(Debug, Default)]
-pub(crate) struct Problems(Vec<ConfigProblem>);
+pub(crate) struct Problems(pub(crate) Vec<ConfigProblem>);
 
 impl Problems {
     pub(crate) fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.0.push(ConfigProblem {
             field: field.into(),
             message: message.into(),
+            line: None,
         });
+    }
+
+    /// A size past its documented bound (see [`bounds`]).
+    pub(crate) fn at_most<T: PartialOrd + fmt::Display>(&mut self, field: &str, value: T, max: T) {
+        if value > max {
+            self.push(field, format!("must be at most {max}, got {value}"));
+        }
     }
 
     fn into_result(self) -> Result<(), ConfigError> {
@@ -371,31 +410,23 @@ impl Problems {
     }
 }
 
-/// A price as written in a file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-enum PriceInput {
-    Int(i64),
-    Float(f64),
-    Text(String),
+/// A price written as a whole number of major units.
+pub(crate) fn price_from_whole(units: i128) -> Result<Money, String> {
+    i64::try_from(units)
+        .ok()
+        .and_then(|units| units.checked_mul(100))
+        .map(Money::from_minor)
+        .ok_or_else(|| format!("{units} is too large"))
 }
 
-impl PriceInput {
-    fn to_money(&self) -> Result<Money, String> {
-        match self {
-            Self::Int(units) => units
-                .checked_mul(100)
-                .map(Money::from_minor)
-                .ok_or_else(|| format!("{units} is too large")),
-            Self::Float(value) if !value.is_finite() => {
-                Err(format!("must be a finite number, got {value}"))
-            }
-            // `Display` for f64 prints the shortest string that reads back
-            // as the same float: the decimal the user wrote.
-            Self::Float(value) => parse_decimal(&value.to_string()),
-            Self::Text(text) => parse_decimal(text.trim()),
-        }
+/// A price written as a number with a fraction.
+pub(crate) fn price_from_float(value: f64) -> Result<Money, String> {
+    if !value.is_finite() {
+        return Err(format!("must be a finite number, got {value}"));
     }
+    // `Display` for f64 prints the shortest string that reads back as the
+    // same float: the decimal the user wrote.
+    parse_decimal(&value.to_string())
 }
 
 /// Parses `"-12.34"` into minor units; at most two decimals.
@@ -424,31 +455,23 @@ pub(crate) fn parse_decimal(text: &str) -> Result<Money, String> {
     Ok(Money::from_minor(if negative { -minor } else { minor }))
 }
 
-fn money_input(money: Money) -> PriceInput {
-    PriceInput::Text(money.to_string())
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The serialized form: prices as decimal strings, durations in ms.
+#[derive(Debug, Clone, Serialize)]
 struct RawTicketType {
     name: String,
-    price: PriceInput,
+    price: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     quota: Option<u64>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize)]
 struct RawConfig {
     event_name: String,
     total_tickets: u64,
     max_capacity: usize,
     ticket_types: Vec<RawTicketType>,
-    #[serde(default)]
     strategy: Strategy,
-    #[serde(default = "default_hold_ttl_ms")]
     hold_ttl_ms: u64,
-    #[serde(default)]
     pricing: PricingConfig,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     purchase_limit: Option<u32>,
@@ -456,51 +479,11 @@ struct RawConfig {
     vendors: Vec<VendorConfig>,
 }
 
-fn default_hold_ttl_ms() -> u64 {
-    30_000
-}
-
-impl RawConfig {
-    /// Converts prices and validates, reporting conversion and rule problems
-    /// together.
-    fn into_config(self) -> Result<BoxOfficeConfig, ConfigError> {
-        let mut problems = Problems::default();
-        let ticket_types = self
-            .ticket_types
-            .into_iter()
-            .enumerate()
-            .map(|(i, ty)| {
-                let price = ty.price.to_money().unwrap_or_else(|message| {
-                    problems.push(format!("ticket_types[{i}].price"), message);
-                    Money::ZERO
-                });
-                TicketTypeConfig {
-                    name: ty.name,
-                    price,
-                    quota: ty.quota,
-                }
-            })
-            .collect();
-        let config = BoxOfficeConfig {
-            event_name: self.event_name,
-            total_tickets: self.total_tickets,
-            max_capacity: self.max_capacity,
-            ticket_types,
-            strategy: self.strategy,
-            hold_ttl: Duration::from_millis(self.hold_ttl_ms),
-            pricing: self.pricing,
-            purchase_limit: self.purchase_limit,
-            vendors: self.vendors,
-        };
-        config.check(&mut problems);
-        problems.into_result().map(|()| config)
-    }
-}
-
-impl TryFrom<RawConfig> for BoxOfficeConfig {
+impl TryFrom<serde_json::Value> for BoxOfficeConfig {
     type Error = ConfigError;
-    fn try_from(raw: RawConfig) -> Result<Self, ConfigError> {
-        raw.into_config()
+    /// Any serde format reads through the same field-by-field checks.
+    fn try_from(value: serde_json::Value) -> Result<Self, ConfigError> {
+        Self::from_entry(&config_check::from_json_value(&value))
     }
 }
 
@@ -515,7 +498,7 @@ impl From<BoxOfficeConfig> for RawConfig {
                 .into_iter()
                 .map(|ty| RawTicketType {
                     name: ty.name,
-                    price: money_input(ty.price),
+                    price: ty.price.to_string(),
                     quota: ty.quota,
                 })
                 .collect(),
@@ -556,12 +539,9 @@ mod tests {
         assert!(parse_decimal(".5").is_err());
         assert!(parse_decimal("99999999999999999999").is_err());
         assert_eq!(
-            PriceInput::Float(0.1 + 0.2).to_money(),
+            price_from_float(0.1 + 0.2),
             Err("\"0.30000000000000004\" has more than two decimals".to_owned())
         );
-        assert_eq!(
-            PriceInput::Float(19.99).to_money(),
-            Ok(Money::from_minor(1_999))
-        );
+        assert_eq!(price_from_float(19.99), Ok(Money::from_minor(1_999)));
     }
 }

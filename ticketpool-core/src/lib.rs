@@ -49,9 +49,12 @@
 //!
 //! The priority rule is documented on [`Priority`].
 
+pub mod bounds;
 mod box_office;
 mod condvar;
 mod config;
+mod config_check;
+mod config_read;
 mod customer;
 mod error;
 mod event;

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use ticketpool_core::{
     BoxOfficeConfig, ConfigError, DemandPricing, Money, PriceContext, PricingConfig, PricingPolicy,
-    Strategy,
+    SimulationConfig, Strategy,
 };
 
 const GOOD: &str = r#"
@@ -131,30 +131,171 @@ fn zero_sizes_and_no_types_are_rejected() {
 
 #[test]
 fn malformed_documents_get_a_parse_error_not_a_panic() {
-    for (text, format) in [
-        ("event_name = ", "TOML"),
-        ("total_tickets = \"many\"\n", "TOML"),
-        ("[ticket_types]]", "TOML"),
-    ] {
+    for text in ["event_name = ", "[ticket_types]]", "a = 1\na = 2"] {
         let err = BoxOfficeConfig::from_toml_str(text).unwrap_err();
         assert!(
-            matches!(err, ConfigError::Parse { format: f, .. } if f == format),
+            matches!(err, ConfigError::Parse { format: "TOML", .. }),
             "{err}"
         );
     }
-    let err = BoxOfficeConfig::from_json_str("{\"event_name\": 3}").unwrap_err();
+    let err = BoxOfficeConfig::from_json_str("{\"event_name\": ").unwrap_err();
     assert!(
         matches!(err, ConfigError::Parse { format: "JSON", .. }),
         "{err}"
     );
-    let err = BoxOfficeConfig::from_toml_str(
-        &GOOD.replace("strategy = \"condvar\"", "strategy = \"spin\""),
+}
+
+#[test]
+fn a_wrong_type_names_its_field_line_and_what_was_expected() {
+    let err = invalid(&GOOD.replace("total_tickets = 100", "total_tickets = \"ten\""));
+    let text = err.to_string();
+    assert!(
+        text.contains(
+            "total_tickets: expected a whole number of 0 or more, got the text \"ten\" (line 3)"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("u64"), "{text}");
+    let err = invalid(&GOOD.replace("strategy = \"condvar\"", "strategy = \"spin\""));
+    assert!(
+        err.to_string()
+            .contains("strategy: expected one of \"lockfree\", \"condvar\", got \"spin\" (line 5)"),
+        "{err}"
+    );
+    let err = invalid(&GOOD.replace("purchase_limit", "purchase_limt"));
+    assert!(
+        err.to_string()
+            .contains("purchase_limt: unknown field; expected one of: event_name,"),
+        "{err}"
+    );
+}
+
+#[test]
+fn type_errors_and_rule_problems_are_all_listed_at_once() {
+    let err = invalid(
+        r#"
+event_name = 3
+total_tickets = -1
+max_capacity = 0
+hold_ttl_ms = 1.5
+[[ticket_types]]
+name = "a"
+price = true
+[[ticket_types]]
+price = "1.999"
+[pricing]
+kind = "demand"
+floor_bps = "high"
+"#,
+    );
+    let expected = [
+        ("event_name", 2, "expected a text in quotes, got 3"),
+        (
+            "total_tickets",
+            3,
+            "expected a whole number of 0 or more, got -1",
+        ),
+        ("max_capacity", 4, "must be at least 1"),
+        (
+            "hold_ttl_ms",
+            5,
+            "expected a whole number of 0 or more, got 1.5",
+        ),
+        (
+            "ticket_types[0].price",
+            8,
+            "expected a price like 42.50 or \"42.50\", got true",
+        ),
+        ("ticket_types[1].name", 9, "missing: the type's name"),
+        (
+            "ticket_types[1].price",
+            10,
+            "\"1.999\" has more than two decimals",
+        ),
+        (
+            "pricing.floor_bps",
+            13,
+            "expected a whole number of 0 or more, got the text \"high\"",
+        ),
+    ];
+    for (field, line, message) in expected {
+        let problem = err
+            .problems()
+            .iter()
+            .find(|p| p.field == field)
+            .unwrap_or_else(|| panic!("{field} missing from: {err}"));
+        assert!(problem.message.starts_with(message), "{problem}");
+        assert_eq!(problem.line, Some(line), "{problem}");
+    }
+    assert_eq!(err.problems().len(), expected.len(), "{err}");
+}
+
+#[test]
+fn json_problems_name_their_field_and_line() {
+    let err = BoxOfficeConfig::from_json_str(
+        "{\n  \"event_name\": \"x\",\n  \"total_tickets\": 10,\n  \"max_capacity\": \"big\",\n  \
+         \"ticket_types\": [\n    {\"name\": \"a\", \"price\": [1]}\n  ]\n}",
     )
     .unwrap_err();
-    assert!(err.to_string().contains("spin"), "{err}");
-    let err = BoxOfficeConfig::from_toml_str(&GOOD.replace("purchase_limit", "purchase_limt"))
-        .unwrap_err();
-    assert!(err.to_string().contains("purchase_limt"), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains(
+            "max_capacity: expected a whole number of 0 or more, got the text \"big\" (line 4)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "ticket_types[0].price: expected a price like 42.50 or \"42.50\", got a list (line 6)"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn sizes_past_their_bound_are_config_errors_from_files_and_code() {
+    let err = invalid(&GOOD.replace("max_capacity = 10", "max_capacity = 4294967296"));
+    assert!(
+        err.to_string()
+            .contains("max_capacity: must be at most 1000000, got 4294967296 (line 4)"),
+        "{err}"
+    );
+    let err = invalid(&GOOD.replace("hold_ttl_ms = 1500", "hold_ttl_ms = 18446744073709551615"));
+    assert!(err.names_field("hold_ttl_ms"), "{err}");
+    let err = invalid(&GOOD.replace("purchase_limit = 4", "purchase_limit = 4294967296"));
+    assert!(err.names_field("purchase_limit"), "{err}");
+    // Built in code, the office refuses it as a config error, not as a
+    // failure to allocate its pools.
+    let config = BoxOfficeConfig::simple("gig", 10, 1 << 32, Money::from_minor(100));
+    let err = ticketpool_core::BoxOffice::new(config).unwrap_err();
+    assert!(
+        matches!(&err, ticketpool_core::BoxOfficeError::Config(c) if c.names_field("max_capacity")),
+        "{err}"
+    );
+    let config = BoxOfficeConfig::simple(
+        "gig",
+        ticketpool_core::bounds::MAX_TOTAL_TICKETS + 1,
+        1,
+        Money::from_minor(100),
+    );
+    assert!(config.validate().unwrap_err().names_field("total_tickets"));
+}
+
+#[test]
+fn serde_reads_through_the_same_checks() {
+    let err = serde_json::from_str::<BoxOfficeConfig>(
+        r#"{"event_name": "x", "total_tickets": 1, "max_capacity": 1,
+            "ticket_types": [{"name": "a", "price": {"amount": 1}}]}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains(
+            "ticket_types[0].price: expected a price like 42.50 or \"42.50\", got a table"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("untagged"), "{err}");
 }
 
 #[test]
@@ -187,6 +328,90 @@ fn invalid_config_is_refused_by_the_office() {
     let err = ticketpool_core::BoxOffice::new(config).unwrap_err();
     assert!(
         matches!(&err, ticketpool_core::BoxOfficeError::Config(c) if c.names_field("max_capacity"))
+    );
+}
+
+#[test]
+fn a_problem_in_the_office_table_points_at_its_own_line() {
+    let err = SimulationConfig::from_toml_str(
+        "seed = 1\n[office]\nevent_name = \"x\"\ntotal_tickets = -5\n[customers]\ncount = \"many\"\n",
+    )
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains(
+            "office.total_tickets: expected a whole number of 0 or more, got -5 (line 4)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "customers.count: expected a whole number of 0 or more, got the text \"many\" (line 6)"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("JSON") && !text.contains("u64"), "{text}");
+}
+
+#[test]
+fn every_simulation_field_may_be_left_out() {
+    let empty = SimulationConfig::from_toml_str("[office]\n[customers]\n").unwrap();
+    assert_eq!(empty, SimulationConfig::default());
+    // A smaller event keeps the default types, their quotas fitted to it.
+    let small = SimulationConfig::from_toml_str("[office]\ntotal_tickets = 100\n").unwrap();
+    assert_eq!(small.office.total_tickets, 100);
+    assert_eq!(small.office.ticket_types[0].quota, Some(100));
+    assert_eq!(
+        small.office.hold_ttl,
+        SimulationConfig::default().office.hold_ttl
+    );
+}
+
+#[test]
+fn simulation_sizes_past_their_bound_are_refused_before_the_run() {
+    let err = SimulationConfig::from_toml_str(
+        "duration_ms = 18446744073709551615\n[office]\nmax_capacity = 4294967296\n[customers]\ncount = 4000000000\n",
+    )
+    .unwrap_err();
+    for (field, line) in [
+        ("duration_ms", 1),
+        ("office.max_capacity", 3),
+        ("customers.count", 5),
+    ] {
+        let problem = err.problems().iter().find(|p| p.field == field);
+        assert!(
+            problem
+                .is_some_and(|p| p.message.starts_with("must be at most") && p.line == Some(line)),
+            "{field} missing from {err}"
+        );
+    }
+    let mut config = SimulationConfig::default();
+    config.customers.count = 4_000_000_000;
+    config.vendors[0].ticket_types = vec!["stalls".into()];
+    assert!(config
+        .validate()
+        .unwrap_err()
+        .names_field("customers.count"));
+}
+
+#[test]
+fn customers_wanting_a_type_no_vendor_sells_get_a_warning() {
+    let mut config = SimulationConfig::default();
+    config.customers.ticket_type = Some("balcony".into());
+    assert!(
+        config.warnings().is_empty(),
+        "every vendor sells every type"
+    );
+    for vendor in &mut config.vendors {
+        vendor.ticket_types = vec!["stalls".into()];
+    }
+    config.validate().unwrap();
+    let warnings = config.warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].field, "customers.ticket_type");
+    assert!(
+        warnings[0].message.contains("no vendor sells \"balcony\""),
+        "{warnings:?}"
     );
 }
 

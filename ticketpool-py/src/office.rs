@@ -13,6 +13,7 @@ use ticketpool_core::{
 };
 
 use crate::errors::{config_error, office_error, TimeoutAs};
+use crate::pool::positive;
 use crate::values::{
     epoch_seconds, notification_dict, priority_name, snapshot_dict, PySale, PyTicket,
 };
@@ -159,13 +160,19 @@ impl BoxOffice {
         PyList::new(py, self.inner.sales().into_iter().map(PySale))
     }
 
-    /// A live stream of event dicts, buffering at most `capacity`.
-    #[pyo3(signature = (capacity = 1024))]
-    fn subscribe(&self, capacity: usize) -> Subscription {
-        Subscription {
+    /// A live stream of event dicts, buffering at most `capacity` (an int
+    /// of at least 1: a buffer of none would drop every event); past that,
+    /// events are dropped and counted in `missed`.
+    #[pyo3(signature = (capacity = None), text_signature = "($self, capacity=1024)")]
+    fn subscribe(&self, capacity: Option<&Bound<'_, PyAny>>) -> PyResult<Subscription> {
+        let capacity = match capacity {
+            Some(capacity) => positive(capacity, "capacity")?,
+            None => 1024,
+        };
+        Ok(Subscription {
             inner: self.inner.subscribe_with_capacity(capacity),
             office: self.inner.clone(),
-        }
+        })
     }
 
     fn __repr__(&self) -> String {

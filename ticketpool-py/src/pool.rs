@@ -49,7 +49,7 @@ fn priority(vip: bool) -> Priority {
 
 /// A count argument: `TypeError` if not an int, `ValueError` if below 1 or
 /// past what a `usize` holds (rather than pyo3's `OverflowError`).
-fn positive(value: &Bound<'_, PyAny>, name: &str) -> PyResult<usize> {
+pub(crate) fn positive(value: &Bound<'_, PyAny>, name: &str) -> PyResult<usize> {
     let int = value.cast::<PyInt>().map_err(|_| {
         PyTypeError::new_err(format!(
             "{name} must be an int, got {}",

@@ -9,7 +9,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{BoxOfficeConfig, ConfigError, ConfigProblem, TicketTypeConfig};
+use crate::bounds;
+use crate::config::{BoxOfficeConfig, ConfigError, ConfigProblem, Problems, TicketTypeConfig};
+use crate::config_check::{self, Entry, Reader};
+use crate::config_read::{fit_quotas, read_simulation};
 use crate::pricing::PricingConfig;
 use crate::ticket::Money;
 use crate::Strategy;
@@ -183,53 +186,17 @@ fn default_vendor(i: usize) -> SimVendorConfig {
     }
 }
 
-/// The document as read, before the office part is checked by its own
-/// loader.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSimulation {
-    #[serde(default = "default_seed")]
-    seed: u64,
-    #[serde(default = "default_duration_ms")]
-    duration_ms: u64,
-    #[serde(default = "default_sample_ms")]
-    sample_interval_ms: u64,
-    #[serde(default)]
-    arrivals: Arrivals,
-    office: serde_json::Value,
-    #[serde(default = "default_vendors")]
-    vendors: Vec<SimVendorConfig>,
-    #[serde(default)]
-    customers: CustomersConfig,
-}
-
-fn default_seed() -> u64 {
-    SimulationConfig::default().seed
-}
-fn default_duration_ms() -> u64 {
-    SimulationConfig::default().duration_ms
-}
-fn default_sample_ms() -> u64 {
-    SimulationConfig::default().sample_interval_ms
-}
-fn default_vendors() -> Vec<SimVendorConfig> {
-    SimulationConfig::default().vendors
-}
-
 impl SimulationConfig {
     /// Parses and validates a TOML document.
     ///
     /// # Errors
     ///
-    /// [`ConfigError::Parse`] for malformed TOML or a wrongly shaped field;
-    /// [`ConfigError::Invalid`] listing every broken rule, the office's
-    /// (as `office.<field>`) and the simulation's.
+    /// [`ConfigError::Parse`] for malformed TOML; [`ConfigError::Invalid`]
+    /// listing every problem, each with its field path (`office.<field>`
+    /// for the office's) and line: fields of the wrong type, unknown or
+    /// missing, and values that break the rules.
     pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
-        let value: serde_json::Value = toml::from_str(text).map_err(|err| ConfigError::Parse {
-            format: "TOML",
-            message: err.to_string(),
-        })?;
-        Self::from_value(value, "TOML")
+        Self::from_entry(&config_check::parse_toml(text)?)
     }
 
     /// Parses and validates a JSON document.
@@ -238,12 +205,7 @@ impl SimulationConfig {
     ///
     /// As [`from_toml_str`](Self::from_toml_str).
     pub fn from_json_str(text: &str) -> Result<Self, ConfigError> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|err| ConfigError::Parse {
-                format: "JSON",
-                message: err.to_string(),
-            })?;
-        Self::from_value(value, "JSON")
+        Self::from_entry(&config_check::parse_json(text)?)
     }
 
     /// Reads a `.toml` or `.json` file and validates it.
@@ -271,77 +233,20 @@ impl SimulationConfig {
         toml::to_string(self).expect("a simulation config always serializes to TOML")
     }
 
-    fn from_value(mut value: serde_json::Value, format: &'static str) -> Result<Self, ConfigError> {
-        // The office table goes through its own loader; a missing one is the
-        // default scenario's office, so a file can tune just the agents.
-        let office_value = value
-            .as_object_mut()
-            .and_then(|doc| doc.remove("office"))
-            .unwrap_or(serde_json::Value::Null);
-        if let Some(doc) = value.as_object_mut() {
-            doc.insert("office".to_owned(), serde_json::Value::Null);
-        }
-        let raw: RawSimulation =
-            serde_json::from_value(value).map_err(|err| ConfigError::Parse {
-                format,
-                message: err.to_string(),
-            })?;
-        let mut problems = Vec::new();
-        debug_assert!(raw.office.is_null());
-        let office = if office_value.is_null() {
-            Some(Self::default().office)
-        } else {
-            match BoxOfficeConfig::from_json_str(&office_value.to_string()) {
-                Ok(office) => Some(office),
-                Err(ConfigError::Invalid(found)) => {
-                    problems.extend(found.into_iter().map(|p| ConfigProblem {
-                        field: format!("office.{}", p.field),
-                        message: p.message,
-                    }));
-                    None
-                }
-                Err(ConfigError::Parse { message, .. }) => {
-                    return Err(ConfigError::Parse {
-                        format,
-                        message: format!("in [office]: {message}"),
-                    })
-                }
-                Err(other) => return Err(other),
-            }
-        };
-        let config = Self {
-            seed: raw.seed,
-            duration_ms: raw.duration_ms,
-            sample_interval_ms: raw.sample_interval_ms,
-            arrivals: raw.arrivals,
-            office: office.unwrap_or_else(|| Self::default().office),
-            vendors: raw.vendors,
-            customers: raw.customers,
-        };
-        // Types named by agents are checked against the names the file
-        // gives, even when the office itself was rejected.
-        let known: Vec<String> = office_value["ticket_types"]
-            .as_array()
-            .map(|types| {
-                types
-                    .iter()
-                    .filter_map(|ty| ty["name"].as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_else(|| {
-                config
-                    .office
-                    .ticket_types
-                    .iter()
-                    .map(|ty| ty.name.clone())
-                    .collect()
-            });
-        config.check_agents(&mut problems, &known);
-        if problems.is_empty() {
-            Ok(config)
-        } else {
-            Err(ConfigError::Invalid(problems))
-        }
+    /// Reads a whole document; every field may be left out and takes the
+    /// default scenario's value.
+    fn from_entry(entry: &Entry) -> Result<Self, ConfigError> {
+        let mut r = Reader::default();
+        let config = read_simulation(&mut r, entry);
+        // Rules only where reading went well enough to judge them: the
+        // reader drops a rule about a field that already has a problem.
+        let mut rules = Problems::default();
+        config.office.check(&mut rules);
+        r.add_rules("office", rules.0);
+        let mut agents = Vec::new();
+        config.check_agents(&mut agents);
+        r.add_rules("", agents);
+        r.finish().map(|()| config)
     }
 
     /// Checks every rule, the office's and the simulation's, and reports
@@ -358,17 +263,11 @@ impl SimulationConfig {
                 .iter()
                 .map(|p| ConfigProblem {
                     field: format!("office.{}", p.field),
-                    message: p.message.clone(),
+                    ..p.clone()
                 })
                 .collect(),
         };
-        let known: Vec<String> = self
-            .office
-            .ticket_types
-            .iter()
-            .map(|ty| ty.name.clone())
-            .collect();
-        self.check_agents(&mut problems, &known);
+        self.check_agents(&mut problems);
         if problems.is_empty() {
             Ok(())
         } else {
@@ -376,10 +275,43 @@ impl SimulationConfig {
         }
     }
 
-    fn check_agents(&self, problems: &mut Vec<ConfigProblem>, known_types: &[String]) {
+    fn check_agents(&self, problems: &mut Vec<ConfigProblem>) {
+        let known_types: Vec<String> = self
+            .office
+            .ticket_types
+            .iter()
+            .map(|ty| ty.name.clone())
+            .collect();
         let mut push = |field: String, message: String| {
-            problems.push(ConfigProblem { field, message });
+            problems.push(ConfigProblem {
+                field,
+                message,
+                line: None,
+            });
         };
+        let mut at_most = |field: &str, value: u64, max: u64| {
+            if value > max {
+                push(field.into(), format!("must be at most {max}, got {value}"));
+            }
+        };
+        let len = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+        at_most("duration_ms", self.duration_ms, bounds::MAX_MILLIS);
+        at_most(
+            "sample_interval_ms",
+            self.sample_interval_ms,
+            bounds::MAX_MILLIS,
+        );
+        at_most(
+            "customers.confirm_delay_ms",
+            self.customers.confirm_delay_ms,
+            bounds::MAX_MILLIS,
+        );
+        at_most(
+            "customers.count",
+            len(self.customers.count),
+            len(bounds::MAX_CUSTOMERS),
+        );
+        at_most("vendors", len(self.vendors.len()), len(bounds::MAX_VENDORS));
         if self.duration_ms == 0 {
             push("duration_ms".into(), "must be at least 1".into());
         }
@@ -487,22 +419,31 @@ impl SimulationConfig {
     /// ```
     pub fn set_total_tickets(&mut self, total: u64) {
         self.office.total_tickets = total;
-        let quota_sum: u64 = self
-            .office
-            .ticket_types
-            .iter()
-            .filter_map(|ty| ty.quota)
-            .fold(0, u64::saturating_add);
-        if quota_sum > total {
-            for ty in &mut self.office.ticket_types {
-                ty.quota = ty.quota.map(|quota| {
-                    let scaled = u128::from(quota) * u128::from(total) / u128::from(quota_sum);
-                    u64::try_from(scaled)
-                        .unwrap_or(total)
-                        .clamp(1, total.max(1))
+        fit_quotas(&mut self.office.ticket_types, total);
+    }
+
+    /// What is valid but probably not meant: customers that ask for a type
+    /// no vendor releases would get nothing, and the run would sell nothing
+    /// to them until `duration_ms` ends.
+    pub fn warnings(&self) -> Vec<ConfigProblem> {
+        let mut warnings = Vec::new();
+        if let Some(wanted) = &self.customers.ticket_type {
+            let sold = self
+                .vendors
+                .iter()
+                .any(|v| v.ticket_types.is_empty() || v.ticket_types.contains(wanted));
+            if !sold && !self.vendors.is_empty() {
+                warnings.push(ConfigProblem {
+                    field: "customers.ticket_type".to_owned(),
+                    message: format!(
+                        "no vendor sells {wanted:?}: the customers buy nothing and the run \
+                         lasts until duration_ms ends"
+                    ),
+                    line: None,
                 });
             }
         }
+        warnings
     }
 
     /// How many of the customers are VIPs.
