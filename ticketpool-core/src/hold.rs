@@ -22,6 +22,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::box_office::Inner;
+use crate::journal::JournalError;
 use crate::office_error::BoxOfficeError;
 use crate::pool::Priority;
 use crate::primitive::{Condvar, Mutex};
@@ -107,6 +108,9 @@ impl HoldTable {
 #[derive(Clone)]
 enum Outcome {
     Confirmed(Box<Sale>),
+    /// The confirm could not be recorded: the ticket went back on sale.
+    /// Kept so a repeated confirm reports that again, not a cancel.
+    Failed(String),
     Cancelled,
     Expired,
 }
@@ -190,7 +194,8 @@ impl Hold {
     /// [`HoldExpired`](BoxOfficeError::HoldExpired) after the deadline,
     /// [`HoldCancelled`](BoxOfficeError::HoldCancelled) after a cancel, or
     /// [`Journal`](BoxOfficeError::Journal) if the sale could not be
-    /// recorded (the ticket then goes back on sale and the hold is over).
+    /// recorded (the ticket then goes back on sale and the hold is over;
+    /// calling again returns the same journal error).
     pub fn confirm(&self) -> Result<Sale, BoxOfficeError> {
         self.settle_confirm().inspect_err(|err| {
             let actor = Actor::Hold {
@@ -206,6 +211,9 @@ impl Hold {
         if let Some(done) = &*outcome {
             return match done {
                 Outcome::Confirmed(sale) => Ok((**sale).clone()),
+                Outcome::Failed(why) => {
+                    Err(BoxOfficeError::Journal(JournalError::new(why.clone())))
+                }
                 Outcome::Cancelled => Err(BoxOfficeError::HoldCancelled),
                 Outcome::Expired => Err(BoxOfficeError::HoldExpired),
             };
@@ -224,6 +232,12 @@ impl Hold {
                 *outcome = Some(Outcome::Confirmed(Box::new(sale.clone())));
                 Ok(sale)
             }
+            Err(BoxOfficeError::Journal(err)) => {
+                *outcome = Some(Outcome::Failed(err.message().to_owned()));
+                Err(BoxOfficeError::Journal(err))
+            }
+            // `confirm_hold` fails only when the journal does; anything
+            // else still ended the hold with its ticket back on sale.
             Err(err) => {
                 *outcome = Some(Outcome::Cancelled);
                 Err(err)
