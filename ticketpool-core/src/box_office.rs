@@ -578,15 +578,21 @@ impl Inner {
     }
 
     /// Ends the subscribers' streams once nothing more can happen: the
-    /// office is closed and no hold is open. Called by `close` and after
-    /// every hold settles. `close` writes `closed` and then reads the
-    /// table; a settle removes its entry and then reads `closed`, each
-    /// under its lock, so at least one of them sees both and none leaves
-    /// the streams open.
+    /// office is closed and no hold is open or being settled. `close`
+    /// writes `closed` and then reads the table; a settle publishes, marks
+    /// itself done in the table and then reads `closed`, each under its
+    /// lock, so at least one of them sees both: the streams end, and
+    /// after the last hold's events.
     fn end_streams_if_settled(&self) {
-        if self.lock().closed && self.holds.len() == 0 {
+        if self.lock().closed && self.holds.unsettled() == 0 {
             self.subscribers.close();
         }
+    }
+
+    /// A hold taken from the table is settled and its events published.
+    fn hold_settled(&self) {
+        self.holds.settled();
+        self.end_streams_if_settled();
     }
 
     fn notify_all_waiters(&self) {
@@ -1057,7 +1063,7 @@ impl Inner {
             hold: Some(entry.id),
         };
         let sold = self.commit_sale(sale, entry.type_index, true);
-        self.end_streams_if_settled();
+        self.hold_settled();
         sold
     }
 
@@ -1099,7 +1105,7 @@ impl Inner {
         if let Some(event) = &event {
             self.subscribers.publish(event);
         }
-        self.end_streams_if_settled();
+        self.hold_settled();
     }
 }
 

@@ -45,6 +45,9 @@ pub(crate) struct HoldEntry {
 struct Table {
     entries: HashMap<HoldId, HoldEntry>,
     deadlines: BTreeSet<(Instant, HoldId)>,
+    /// Entries taken out but whose settling (and its events) is not done
+    /// yet: until then something can still happen to the office.
+    settling: usize,
 }
 
 /// The open holds of one office.
@@ -74,7 +77,20 @@ impl HoldTable {
         let mut table = self.table.lock();
         let entry = table.entries.remove(&id)?;
         table.deadlines.remove(&(entry.deadline, id));
+        table.settling += 1;
         Some(entry)
+    }
+
+    /// Marks one taken entry as settled, its events published.
+    pub(crate) fn settled(&self) {
+        let mut table = self.table.lock();
+        table.settling = table.settling.saturating_sub(1);
+    }
+
+    /// Holds open or being settled: `0` means no hold event can follow.
+    pub(crate) fn unsettled(&self) -> usize {
+        let table = self.table.lock();
+        table.entries.len() + table.settling
     }
 
     /// Removes every hold whose deadline is at or before `now`.
@@ -88,6 +104,7 @@ impl HoldTable {
             table.deadlines.pop_first();
             expired.extend(table.entries.remove(&id));
         }
+        table.settling += expired.len();
         expired
     }
 
