@@ -49,7 +49,7 @@ fn kinds(items: &[Notification]) -> Vec<String> {
 /// Many rounds of subscribers racing `close` on real threads: every
 /// subscription, taken before, during or after the close, ends.
 pub fn every_subscription_racing_close_ends(strategy: Strategy) {
-    const ROUNDS: usize = 200;
+    const ROUNDS: usize = 500;
     const SUBSCRIBERS: usize = 4;
     for round in 0..ROUNDS {
         let office = BoxOffice::new(one_type(strategy, 10, 10)).unwrap();
