@@ -428,9 +428,10 @@ impl BoxOffice {
 
     /// Closes the office: every waiting and later release, buy and reserve
     /// returns [`Closed`](BoxOfficeError::Closed) (or `SoldOut` if it sold
-    /// out first), and subscriptions end. Open holds can still be
-    /// confirmed or cancelled, and still expire. Returns `true` if this call
-    /// closed it.
+    /// out first). Open holds can still be confirmed or cancelled, and
+    /// still expire; subscriptions see [`Event::Closed`], then what happens
+    /// to those holds, and end once none is open (see [`Subscription`]).
+    /// Returns `true` if this call closed it.
     pub fn close(&self) -> bool {
         self.inner.close()
     }
@@ -467,10 +468,11 @@ impl BoxOffice {
 
     /// A live stream of events buffering at most `capacity` (at least 1);
     /// past that, events are dropped and reported as
-    /// [`Notification::Lagged`](crate::Notification::Lagged).
+    /// [`Notification::Lagged`](crate::Notification::Lagged). Taken after
+    /// the office closed and its last hold settled, the stream starts
+    /// ended.
     pub fn subscribe_with_capacity(&self, capacity: usize) -> Subscription {
-        let closed = self.inner.lock().closed;
-        self.inner.subscribers.subscribe(capacity, closed)
+        self.inner.subscribers.subscribe(capacity)
     }
 
     /// Every sale so far, in order.
@@ -571,8 +573,26 @@ impl Inner {
         self.stock.close_all();
         self.notify_all_waiters();
         self.subscribers.publish(&Event::Closed);
-        self.subscribers.close();
+        self.end_streams_if_settled();
         true
+    }
+
+    /// Ends the subscribers' streams once nothing more can happen: the
+    /// office is closed and no hold is open or being settled. `close`
+    /// writes `closed` and then reads the table; a settle publishes, marks
+    /// itself done in the table and then reads `closed`, each under its
+    /// lock, so at least one of them sees both: the streams end, and
+    /// after the last hold's events.
+    fn end_streams_if_settled(&self) {
+        if self.lock().closed && self.holds.unsettled() == 0 {
+            self.subscribers.close();
+        }
+    }
+
+    /// A hold taken from the table is settled and its events published.
+    fn hold_settled(&self) {
+        self.holds.settled();
+        self.end_streams_if_settled();
     }
 
     fn notify_all_waiters(&self) {
@@ -872,7 +892,11 @@ impl Inner {
         })
     }
 
-    fn price_of(&self, ty: usize) -> crate::ticket::Money {
+    /// The price of `ticket` of type `ty` now. The base is the ticket's
+    /// own, fixed when it was released: a ticket restored from a journal
+    /// sells at the price it went on sale at, whatever the configuration
+    /// says today.
+    fn price_of(&self, ticket: &Ticket, ty: usize) -> crate::ticket::Money {
         let stock = self.stock.get(ty);
         let gauges = &self.gauges;
         let remaining =
@@ -881,7 +905,7 @@ impl Inner {
             + gauges.waiting(Priority::Regular).load(Ordering::Relaxed);
         self.pricing.price(&PriceContext {
             ticket_type: &stock.name,
-            base_price: stock.base_price,
+            base_price: ticket.base_price,
             total_tickets: self.config.total_tickets,
             remaining,
             waiting,
@@ -898,7 +922,7 @@ impl Inner {
     ) -> Result<Sale, BoxOfficeError> {
         let (ticket, ty, waited) = self.acquire(customer, priority, want, wait)?;
         let sale = Sale {
-            price: self.price_of(ty),
+            price: self.price_of(&ticket, ty),
             ticket,
             customer: Arc::clone(customer),
             priority,
@@ -978,7 +1002,7 @@ impl Inner {
         wait: Wait,
     ) -> Result<Hold, BoxOfficeError> {
         let (ticket, ty, waited) = self.acquire(customer, priority, want, wait)?;
-        let price = self.price_of(ty);
+        let price = self.price_of(&ticket, ty);
         let ttl = self.config.hold_ttl;
         let entry = HoldEntry {
             id: HoldId(self.next_hold_id.fetch_add(1, Ordering::Relaxed)),
@@ -1007,13 +1031,15 @@ impl Inner {
         // Counted before the entry is visible to the reaper, so expiry
         // never un-holds a ticket not yet counted held.
         self.lock().apply(ty, &entry.ticket.vendor, |c| c.hold());
+        // Published before the entry is visible too: with a tiny TTL the
+        // reaper could otherwise publish `HoldExpired` first.
+        self.subscribers.publish(&event);
         let hold = Hold::new(Arc::clone(self), &entry, expires_at);
         let deadline = entry.deadline;
         self.holds.insert(entry);
         if let Some(reaper) = &*self.reaper.lock() {
             reaper.kick(deadline);
         }
-        self.subscribers.publish(&event);
         Ok(hold)
     }
 
@@ -1037,7 +1063,9 @@ impl Inner {
             waited: entry.waited,
             hold: Some(entry.id),
         };
-        self.commit_sale(sale, entry.type_index, true)
+        let sold = self.commit_sale(sale, entry.type_index, true);
+        self.hold_settled();
+        sold
     }
 
     /// Puts a cancelled hold's ticket back on sale.
@@ -1078,6 +1106,7 @@ impl Inner {
         if let Some(event) = &event {
             self.subscribers.publish(event);
         }
+        self.hold_settled();
     }
 }
 

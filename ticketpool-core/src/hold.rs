@@ -22,6 +22,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::box_office::Inner;
+use crate::journal::JournalError;
 use crate::office_error::BoxOfficeError;
 use crate::pool::Priority;
 use crate::primitive::{Condvar, Mutex};
@@ -44,6 +45,9 @@ pub(crate) struct HoldEntry {
 struct Table {
     entries: HashMap<HoldId, HoldEntry>,
     deadlines: BTreeSet<(Instant, HoldId)>,
+    /// Entries taken out but whose settling (and its events) is not done
+    /// yet: until then something can still happen to the office.
+    settling: usize,
 }
 
 /// The open holds of one office.
@@ -73,7 +77,20 @@ impl HoldTable {
         let mut table = self.table.lock();
         let entry = table.entries.remove(&id)?;
         table.deadlines.remove(&(entry.deadline, id));
+        table.settling += 1;
         Some(entry)
+    }
+
+    /// Marks one taken entry as settled, its events published.
+    pub(crate) fn settled(&self) {
+        let mut table = self.table.lock();
+        table.settling = table.settling.saturating_sub(1);
+    }
+
+    /// Holds open or being settled: `0` means no hold event can follow.
+    pub(crate) fn unsettled(&self) -> usize {
+        let table = self.table.lock();
+        table.entries.len() + table.settling
     }
 
     /// Removes every hold whose deadline is at or before `now`.
@@ -87,6 +104,7 @@ impl HoldTable {
             table.deadlines.pop_first();
             expired.extend(table.entries.remove(&id));
         }
+        table.settling += expired.len();
         expired
     }
 
@@ -107,6 +125,9 @@ impl HoldTable {
 #[derive(Clone)]
 enum Outcome {
     Confirmed(Box<Sale>),
+    /// The confirm could not be recorded: the ticket went back on sale.
+    /// Kept so a repeated confirm reports that again, not a cancel.
+    Failed(String),
     Cancelled,
     Expired,
 }
@@ -190,7 +211,8 @@ impl Hold {
     /// [`HoldExpired`](BoxOfficeError::HoldExpired) after the deadline,
     /// [`HoldCancelled`](BoxOfficeError::HoldCancelled) after a cancel, or
     /// [`Journal`](BoxOfficeError::Journal) if the sale could not be
-    /// recorded (the ticket then goes back on sale and the hold is over).
+    /// recorded (the ticket then goes back on sale and the hold is over;
+    /// calling again returns the same journal error).
     pub fn confirm(&self) -> Result<Sale, BoxOfficeError> {
         self.settle_confirm().inspect_err(|err| {
             let actor = Actor::Hold {
@@ -206,6 +228,9 @@ impl Hold {
         if let Some(done) = &*outcome {
             return match done {
                 Outcome::Confirmed(sale) => Ok((**sale).clone()),
+                Outcome::Failed(why) => {
+                    Err(BoxOfficeError::Journal(JournalError::new(why.clone())))
+                }
                 Outcome::Cancelled => Err(BoxOfficeError::HoldCancelled),
                 Outcome::Expired => Err(BoxOfficeError::HoldExpired),
             };
@@ -224,6 +249,12 @@ impl Hold {
                 *outcome = Some(Outcome::Confirmed(Box::new(sale.clone())));
                 Ok(sale)
             }
+            Err(BoxOfficeError::Journal(err)) => {
+                *outcome = Some(Outcome::Failed(err.message().to_owned()));
+                Err(BoxOfficeError::Journal(err))
+            }
+            // `confirm_hold` fails only when the journal does; anything
+            // else still ended the hold with its ticket back on sale.
             Err(err) => {
                 *outcome = Some(Outcome::Cancelled);
                 Err(err)

@@ -2,6 +2,12 @@
 //! slow one never slows or blocks sales. When its buffer is full the newest
 //! events are dropped and counted, and the subscriber is told how many it
 //! missed, at the point where they went missing.
+//!
+//! A stream ends once the office is closed and nothing more can happen to
+//! it: no hold is left open (see [`Subscription`]). Whether a new
+//! subscription starts live or already ended is decided under the same lock
+//! that ends the streams, so a subscribe racing a close never leaves a
+//! stream that only the office's drop would end.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Weak};
@@ -37,6 +43,10 @@ impl Shared {
     fn push(&self, event: &Event) {
         let mut buffer = self.buffer.lock();
         if buffer.closed {
+            // Something happened after the stream ended (a sale that was
+            // under way when the office closed): the reader cannot get it
+            // any more, but `missed` says it exists.
+            self.missed.fetch_add(1, Ordering::Relaxed);
             return;
         }
         // A pending lag needs a slot of its own, before the event.
@@ -76,9 +86,24 @@ impl Shared {
 /// A live stream of a box office's events, from
 /// [`BoxOffice::subscribe`](crate::BoxOffice::subscribe).
 ///
-/// Iterating blocks until the next event; it ends once the office is closed
-/// (or dropped) and the buffer is drained. Dropping the subscription
+/// Iterating blocks until the next event. Dropping the subscription
 /// unsubscribes.
+///
+/// # When the stream ends
+///
+/// After [`Event::Closed`] the stream goes on while holds are open, so a
+/// subscriber still sees what happens to them (a hold confirmed after close
+/// is followed by its `HoldConfirmed` and `Sold`; one cancelled or expired,
+/// by its `HoldCancelled` or `HoldExpired`). It ends (`recv` returns `None`
+/// once the buffer is drained) when the office is closed and no hold is
+/// open, or when the office is dropped. A subscription taken after that
+/// starts ended.
+///
+/// An event that happens after the stream ended (a sale that was already
+/// under way when the office closed, with no hold open) is not delivered
+/// but counted in [`missed`](Self::missed), like an event dropped for a
+/// full buffer: a reader that needs every sale checks `missed() == 0` or
+/// reads [`BoxOffice::sales`](crate::BoxOffice::sales).
 ///
 /// # Examples
 ///
@@ -96,8 +121,9 @@ pub struct Subscription {
 }
 
 impl Subscription {
-    /// The next item, waiting for it; `None` once the office is closed and
-    /// everything buffered has been read.
+    /// The next item, waiting for it; `None` once the stream has ended (see
+    /// [When the stream ends](Self#when-the-stream-ends)) and everything
+    /// buffered has been read.
     pub fn recv(&self) -> Option<Notification> {
         self.recv_until(None)
     }
@@ -112,7 +138,8 @@ impl Subscription {
         self.recv_until(Instant::now().checked_add(timeout))
     }
 
-    /// How many events this subscriber has missed in all.
+    /// How many events this subscriber has missed in all: dropped for a
+    /// full buffer, or published after the stream ended.
     pub fn missed(&self) -> u64 {
         self.shared.missed.load(Ordering::Relaxed)
     }
@@ -162,9 +189,16 @@ impl std::fmt::Debug for Subscription {
     }
 }
 
+/// The registered subscribers, and whether their streams have ended.
+struct List {
+    live: Vec<Weak<Shared>>,
+    /// Set by [`Subscribers::close`]; a later subscription starts ended.
+    ended: bool,
+}
+
 /// The office's list of subscribers.
 pub(crate) struct Subscribers {
-    list: Mutex<Vec<Weak<Shared>>>,
+    list: Mutex<List>,
     /// `list.len()`, readable without the lock: most offices have no
     /// subscriber, and every ticket movement publishes.
     listed: AtomicUsize,
@@ -173,25 +207,34 @@ pub(crate) struct Subscribers {
 impl Subscribers {
     pub(crate) fn new() -> Self {
         Self {
-            list: Mutex::new(Vec::new()),
+            list: Mutex::new(List {
+                live: Vec::new(),
+                ended: false,
+            }),
             listed: AtomicUsize::new(0),
         }
     }
 
-    pub(crate) fn subscribe(&self, capacity: usize, closed: bool) -> Subscription {
+    /// A new stream; already ended if [`close`](Self::close) ran. The check
+    /// and the registration happen under the lock `close` takes, so a
+    /// stream is either registered before `close` (and ended by it) or
+    /// created ended: never left open by a racing close.
+    pub(crate) fn subscribe(&self, capacity: usize) -> Subscription {
+        let mut list = self.list.lock();
         let shared = Arc::new(Shared {
             buffer: Mutex::new(Buffer {
                 items: VecDeque::with_capacity(capacity.min(4096)),
                 pending_missed: 0,
-                closed,
+                closed: list.ended,
             }),
             ready: Condvar::new(),
             capacity: capacity.max(1),
             missed: AtomicU64::new(0),
         });
-        let mut list = self.list.lock();
-        list.push(Arc::downgrade(&shared));
-        self.listed.store(list.len(), Ordering::Release);
+        if !list.ended {
+            list.live.push(Arc::downgrade(&shared));
+            self.listed.store(list.live.len(), Ordering::Release);
+        }
         drop(list);
         Subscription { shared }
     }
@@ -213,18 +256,21 @@ impl Subscribers {
             return;
         }
         let mut list = self.list.lock();
-        list.retain(|weak| match weak.upgrade() {
+        list.live.retain(|weak| match weak.upgrade() {
             Some(shared) => {
                 shared.push(event);
                 true
             }
             None => false,
         });
-        self.listed.store(list.len(), Ordering::Release);
+        self.listed.store(list.live.len(), Ordering::Release);
     }
 
+    /// Ends every stream, and every later one at once. Idempotent.
     pub(crate) fn close(&self) {
-        for weak in self.list.lock().iter() {
+        let mut list = self.list.lock();
+        list.ended = true;
+        for weak in &list.live {
             if let Some(shared) = weak.upgrade() {
                 shared.close();
             }

@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use ticketpool_core::{Event, HoldId, Money, Priority, Sale, Ticket, TicketId};
 
 use crate::error::PersistError;
+use crate::settings::EventSettings;
 
 /// Nanoseconds since the Unix epoch (negative before it); saturates far
 /// outside ±292 years, which no ticket sale reaches.
@@ -96,6 +97,20 @@ pub(crate) fn ticket_of(event: &Event) -> Option<TicketId> {
         | Event::HoldExpired { ticket, .. } => Some(*ticket),
         _ => None,
     }
+}
+
+/// The `event_config` table's `body` column.
+pub(crate) fn encode_settings(settings: &EventSettings) -> Result<String, PersistError> {
+    serde_json::to_string(settings)
+        .map_err(|e| PersistError::Config(format!("cannot encode {settings:?}: {e}")))
+}
+
+/// The inverse of [`encode_settings`].
+pub(crate) fn decode_settings(location: &str, body: &str) -> Result<EventSettings, PersistError> {
+    serde_json::from_str(body).map_err(|e| PersistError::BadRow {
+        location: location.to_owned(),
+        detail: format!("event_config: {e}"),
+    })
 }
 
 /// The event log's `body` column.

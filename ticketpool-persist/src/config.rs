@@ -23,6 +23,13 @@ pub enum Durability {
 
 /// A durable journal's settings.
 ///
+/// Each has an upper bound ([`MAX_RECORDS`](Self::MAX_RECORDS),
+/// [`MAX_DELAY`](Self::MAX_DELAY),
+/// [`MAX_QUEUE_CAPACITY`](Self::MAX_QUEUE_CAPACITY)) that
+/// [`validate`](Self::validate) (and so [`DurableJournal::start`](crate::DurableJournal::start))
+/// enforces: past it a setting would only hold sales back or reserve memory
+/// for nothing.
+///
 /// # Examples
 ///
 /// ```
@@ -50,6 +57,16 @@ pub struct JournalConfig {
 }
 
 impl JournalConfig {
+    /// The largest [`max_records`](Self::max_records): a bigger group
+    /// commits no faster, and its buffers are sized by this.
+    pub const MAX_RECORDS: usize = 100_000;
+    /// The longest [`max_delay`](Self::max_delay): a group open longer holds
+    /// every confirmed sale in it back for that long.
+    pub const MAX_DELAY: Duration = Duration::from_secs(60);
+    /// The largest [`queue_capacity`](Self::queue_capacity): the queue
+    /// reserves its slots up front.
+    pub const MAX_QUEUE_CAPACITY: usize = 1 << 22;
+
     /// Defaults for `durability`: groups of up to 1,000 records, 5 ms,
     /// a 65,536-record queue.
     pub fn new(durability: Durability) -> Self {
@@ -86,18 +103,40 @@ impl JournalConfig {
     ///
     /// # Errors
     ///
-    /// [`PersistError::Config`] naming the setting if `max_records` or
-    /// `queue_capacity` is zero.
+    /// [`PersistError::Setting`] naming the first setting out of range:
+    /// `max_records` or `queue_capacity` zero or above its bound,
+    /// `max_delay` above [`MAX_DELAY`](Self::MAX_DELAY).
     pub fn validate(&self) -> Result<(), PersistError> {
-        if self.max_records == 0 {
-            return Err(PersistError::Config(
-                "max_records must be at least 1".into(),
-            ));
+        let refuse = |field, problem: String| Err(PersistError::Setting { field, problem });
+        if !(1..=Self::MAX_RECORDS).contains(&self.max_records) {
+            return refuse(
+                "max_records",
+                format!(
+                    "is {}; it must be between 1 and {}",
+                    self.max_records,
+                    Self::MAX_RECORDS
+                ),
+            );
         }
-        if self.queue_capacity == 0 {
-            return Err(PersistError::Config(
-                "queue_capacity must be at least 1".into(),
-            ));
+        if self.max_delay > Self::MAX_DELAY {
+            return refuse(
+                "max_delay",
+                format!(
+                    "is {:?}; it must be at most {:?}",
+                    self.max_delay,
+                    Self::MAX_DELAY
+                ),
+            );
+        }
+        if !(1..=Self::MAX_QUEUE_CAPACITY).contains(&self.queue_capacity) {
+            return refuse(
+                "queue_capacity",
+                format!(
+                    "is {}; it must be between 1 and {}",
+                    self.queue_capacity,
+                    Self::MAX_QUEUE_CAPACITY
+                ),
+            );
         }
         Ok(())
     }

@@ -2,6 +2,8 @@
 
 use ticketpool_core::{BoxOfficeError, JournalError, TicketId};
 
+use crate::settings::SettingDifference;
+
 /// A journal storage failure, named so that an operator can act on it.
 ///
 /// Bad files (not a database, another application's database, a damaged
@@ -77,9 +79,30 @@ pub enum PersistError {
     /// than `total_tickets`); nothing was written.
     #[error("the journal does not fit the box office configuration: {0}")]
     Office(#[source] BoxOfficeError),
-    /// A setting that cannot work (for example a zero batch size).
+    /// The box office configuration contradicts the one the journal
+    /// recorded (another event name, a type removed or renamed, a price
+    /// changed, ...); nothing was written. Every difference is listed.
+    #[error(
+        "the configuration contradicts the journal: {}; open it with the journal's \
+         configuration, or change it on purpose with ticketpool_persist::reconfigure",
+        crate::settings::list(.differences)
+    )]
+    ConfigMismatch {
+        /// Every difference, recorded against proposed.
+        differences: Vec<SettingDifference>,
+    },
+    /// A setting that cannot work (for example a schema name with spaces).
     #[error("invalid journal configuration: {0}")]
     Config(String),
+    /// A [`JournalConfig`](crate::JournalConfig) setting out of its range
+    /// (a zero batch size, a group delay past its bound).
+    #[error("invalid journal configuration: {field} {problem}")]
+    Setting {
+        /// The setting, as the field is named.
+        field: &'static str,
+        /// What is wrong with its value.
+        problem: String,
+    },
     /// An earlier write failed; every later write fails too until the
     /// journal is reopened, so no sale is handed over unrecorded.
     #[error("the journal stopped after a failed write ({0}); reopen it to continue")]

@@ -12,7 +12,9 @@
 //!   `events` log; versioned, with migrations.
 //! - [`open_office`]: a [`BoxOffice`](ticketpool_core::BoxOffice) opened
 //!   on its journal, rebuilt from it after a crash and recording from then
-//!   on: the start-up call.
+//!   on: the start-up call. The journal records the event's configuration
+//!   ([`EventSettings`]) and refuses one that contradicts it;
+//!   [`reconfigure`] changes it on purpose.
 //! - [`Store::recover`] and [`replay`]: the
 //!   [`RecoveredState`](ticketpool_core::RecoveredState) a box office
 //!   restarts from after a crash.
@@ -72,6 +74,7 @@ mod office;
 mod postgres;
 mod recover;
 mod schema;
+mod settings;
 mod sqlite;
 mod store;
 mod writer;
@@ -82,8 +85,9 @@ pub use crate::{
     backup::backup,
     config::{Durability, JournalConfig},
     error::PersistError,
-    office::open_office,
+    office::{open_office, reconfigure},
     recover::replay,
+    settings::{EventSettings, SettingDifference, TypeSettings},
     sqlite::SqliteStore,
     store::{Outcome, Store},
     writer::DurableJournal,

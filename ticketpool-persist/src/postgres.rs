@@ -12,6 +12,7 @@ use crate::config::Durability;
 use crate::error::PersistError;
 use crate::recover::group_vendors;
 use crate::schema;
+use crate::settings::EventSettings;
 use crate::store::{Outcome, Store};
 
 /// A journal in one PostgreSQL schema (so several journals, or parallel
@@ -359,6 +360,43 @@ impl Store for PgStore {
             Ok(events)
         })();
         result.map_err(|e| classify(&location, e))
+    }
+
+    fn settings(&mut self) -> Result<Option<EventSettings>, PersistError> {
+        self.read_settings()
+            .map_err(|e| classify(&self.location, e))
+    }
+
+    fn record_settings(
+        &mut self,
+        settings: &EventSettings,
+        reason: &str,
+    ) -> Result<(), PersistError> {
+        self.write_settings(settings, reason)
+            .map_err(|e| classify(&self.location, e))
+    }
+}
+
+impl PgStore {
+    fn read_settings(&mut self) -> Result<Option<EventSettings>, PersistError> {
+        let row = self.client.query_opt(schema::SELECT_SETTINGS, &[])?;
+        row.map(|row| {
+            let body: &str = row.try_get(0)?;
+            codec::decode_settings(&self.location, body)
+        })
+        .transpose()
+    }
+
+    fn write_settings(
+        &mut self,
+        settings: &EventSettings,
+        reason: &str,
+    ) -> Result<(), PersistError> {
+        let body = codec::encode_settings(settings)?;
+        let now = codec::time_to_nanos(std::time::SystemTime::now());
+        self.client
+            .execute(schema::INSERT_SETTINGS, &[&now, &reason, &body])?;
+        Ok(())
     }
 }
 

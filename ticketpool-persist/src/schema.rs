@@ -27,7 +27,7 @@ pub(crate) struct Migration {
 pub(crate) const SQLITE_APPLICATION_ID: i32 = 0x5450_4A4C;
 
 /// The newest schema this build reads and writes.
-pub(crate) const CURRENT_VERSION: i64 = 2;
+pub(crate) const CURRENT_VERSION: i64 = 3;
 
 /// Every schema step, oldest first.
 pub(crate) const MIGRATIONS: &[Migration] = &[
@@ -130,6 +130,30 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
             FROM sales s JOIN tickets t ON t.id = s.ticket_id;
         ",
     },
+    // The event's configuration (name, total, types with prices and
+    // quotas) as JSON, append-only: the last row is in force, earlier ones
+    // are the history of deliberate changes. A journal migrated from v2
+    // has no row until it is next opened, which records the configuration
+    // it is opened with.
+    Migration {
+        version: 3,
+        sqlite: "
+            CREATE TABLE event_config (
+                seq INTEGER PRIMARY KEY,
+                recorded_at INTEGER NOT NULL,
+                reason TEXT NOT NULL,
+                body TEXT NOT NULL
+            );
+        ",
+        postgres: "
+            CREATE TABLE event_config (
+                seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                recorded_at BIGINT NOT NULL,
+                reason TEXT NOT NULL,
+                body TEXT NOT NULL
+            );
+        ",
+    },
 ];
 
 /// The migrations a database at `version` still needs.
@@ -151,6 +175,10 @@ pub(crate) const INSERT_EVENT: &str =
     "INSERT INTO events (kind, ticket_id, body) VALUES ($1, $2, $3)";
 pub(crate) const PUT_VENDOR: &str = "INSERT INTO vendors (name, added_seq) VALUES ($1, $2) \
     ON CONFLICT (name) DO UPDATE SET added_seq = excluded.added_seq";
+pub(crate) const INSERT_SETTINGS: &str =
+    "INSERT INTO event_config (recorded_at, reason, body) VALUES ($1, $2, $3)";
+/// The configuration in force: the last one recorded.
+pub(crate) const SELECT_SETTINGS: &str = "SELECT body FROM event_config ORDER BY seq DESC LIMIT 1";
 pub(crate) const DELETE_VENDOR: &str = "DELETE FROM vendors WHERE name = $1";
 pub(crate) const DELETE_TICKET_TYPES: &str = "DELETE FROM ticket_types WHERE vendor = $1";
 pub(crate) const INSERT_TICKET_TYPE: &str =

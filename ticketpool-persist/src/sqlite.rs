@@ -16,6 +16,7 @@ use crate::config::Durability;
 use crate::error::PersistError;
 use crate::recover::group_vendors;
 use crate::schema;
+use crate::settings::EventSettings;
 use crate::store::{Outcome, Store};
 
 mod vetted;
@@ -396,6 +397,48 @@ impl Store for SqliteStore {
             Ok(events)
         })();
         result.map_err(|e| classify(&location, e))
+    }
+
+    fn settings(&mut self) -> Result<Option<EventSettings>, PersistError> {
+        self.read_settings()
+            .map_err(|e| classify(&self.location, e))
+    }
+
+    fn record_settings(
+        &mut self,
+        settings: &EventSettings,
+        reason: &str,
+    ) -> Result<(), PersistError> {
+        self.write_settings(settings, reason)
+            .map_err(|e| classify(&self.location, e))
+    }
+}
+
+impl SqliteStore {
+    fn read_settings(&mut self) -> Result<Option<EventSettings>, PersistError> {
+        let body: Option<String> = self
+            .conn
+            .query_row(schema::SELECT_SETTINGS, [], |row| row.get(0))
+            .optional()?;
+        body.map(|body| codec::decode_settings(&self.location, &body))
+            .transpose()
+    }
+
+    fn write_settings(
+        &mut self,
+        settings: &EventSettings,
+        reason: &str,
+    ) -> Result<(), PersistError> {
+        let body = codec::encode_settings(settings)?;
+        self.conn.execute(
+            schema::INSERT_SETTINGS,
+            params![
+                codec::time_to_nanos(std::time::SystemTime::now()),
+                reason,
+                body
+            ],
+        )?;
+        Ok(())
     }
 }
 

@@ -7,6 +7,7 @@ use ticketpool_core::{Event, RecoveredState, TicketId};
 
 use crate::config::Durability;
 use crate::error::PersistError;
+use crate::settings::EventSettings;
 
 /// What appending one event did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +69,26 @@ pub trait Store: Send {
     ///
     /// A database error, or [`PersistError::BadRow`].
     fn events(&mut self) -> Result<Vec<Event>, PersistError>;
+
+    /// The event settings in force (the last recorded), or `None` for a
+    /// journal that has recorded none yet.
+    ///
+    /// # Errors
+    ///
+    /// A database error, or [`PersistError::BadRow`].
+    fn settings(&mut self) -> Result<Option<EventSettings>, PersistError>;
+
+    /// Appends `settings` to the journal's configuration history, with a
+    /// short `reason`; from then on they are in force.
+    ///
+    /// # Errors
+    ///
+    /// A database error; nothing is recorded.
+    fn record_settings(
+        &mut self,
+        settings: &EventSettings,
+        reason: &str,
+    ) -> Result<(), PersistError>;
 }
 
 impl<S: Store + ?Sized> Store for Box<S> {
@@ -89,5 +110,17 @@ impl<S: Store + ?Sized> Store for Box<S> {
 
     fn events(&mut self) -> Result<Vec<Event>, PersistError> {
         (**self).events()
+    }
+
+    fn settings(&mut self) -> Result<Option<EventSettings>, PersistError> {
+        (**self).settings()
+    }
+
+    fn record_settings(
+        &mut self,
+        settings: &EventSettings,
+        reason: &str,
+    ) -> Result<(), PersistError> {
+        (**self).record_settings(settings, reason)
     }
 }

@@ -11,6 +11,7 @@ use ticketpool_core::{Event, Journal, JournalError};
 
 use crate::config::{Durability, JournalConfig};
 use crate::error::PersistError;
+use crate::settings::EventSettings;
 use crate::store::{Outcome, Store};
 
 /// Where the writer answers one caller: a one-shot channel.
@@ -21,6 +22,8 @@ enum Message {
     Record(Event, Option<Ack>),
     /// Answer once everything before it is committed.
     Flush(Ack),
+    /// Record the event's settings once everything before is committed.
+    Settings(EventSettings, &'static str, Ack),
 }
 
 /// What the writer and the callers share: the first failure, after which
@@ -108,7 +111,7 @@ impl DurableJournal {
     ///
     /// # Errors
     ///
-    /// [`PersistError::Config`] for invalid settings; the store's error if
+    /// [`PersistError::Setting`] for invalid settings; the store's error if
     /// it refuses the durability setting; [`PersistError::Io`] if the
     /// thread cannot be spawned.
     pub fn start<S: Store + 'static>(
@@ -178,6 +181,20 @@ impl DurableJournal {
         })
     }
 
+    /// Records the event's settings on the writer's connection, after
+    /// everything queued before; for [`open_office`](crate::open_office),
+    /// once the office built from the journal is known to fit them.
+    pub(crate) fn record_settings(
+        &self,
+        settings: EventSettings,
+        reason: &'static str,
+    ) -> Result<(), JournalError> {
+        self.shared.check()?;
+        let (ack, answer) = crossbeam_channel::bounded(1);
+        self.send(Message::Settings(settings, reason, ack))?;
+        self.wait(&answer)
+    }
+
     fn wait(&self, answer: &Receiver<Result<(), JournalError>>) -> Result<(), JournalError> {
         answer.recv().unwrap_or_else(|_| {
             // The writer died without answering (a panic in the store).
@@ -226,12 +243,18 @@ struct Writer<S> {
 
 impl<S: Store> Writer<S> {
     fn run(mut self) {
-        let mut events = Vec::with_capacity(self.config.max_records);
-        let mut acks: Vec<Option<Ack>> = Vec::with_capacity(self.config.max_records);
+        // Grown on demand past this: a large `max_records` reserves nothing
+        // until groups that large actually come.
+        let initial = self.config.max_records.min(1_024);
+        let mut events = Vec::with_capacity(initial);
+        let mut acks: Vec<Option<Ack>> = Vec::with_capacity(initial);
         let mut flushes: Vec<Ack> = Vec::new();
-        let mut outcomes = Vec::with_capacity(self.config.max_records);
+        let mut settings = None;
+        let mut outcomes = Vec::with_capacity(initial);
         while let Ok(first) = self.inbox.recv() {
-            let deadline = Instant::now() + self.config.max_delay;
+            // `validate` bounds the delay; saturate anyway rather than panic.
+            let now = Instant::now();
+            let deadline = now.checked_add(self.config.max_delay).unwrap_or(now);
             let mut next = Some(first);
             while let Some(message) = next.take() {
                 match message {
@@ -240,6 +263,11 @@ impl<S: Store> Writer<S> {
                         acks.push(ack);
                     }
                     Message::Flush(ack) => flushes.push(ack),
+                    Message::Settings(recorded, reason, ack) => {
+                        // Ends the group: what came before commits first.
+                        settings = Some((recorded, reason, ack));
+                        break;
+                    }
                 }
                 if events.len() >= self.config.max_records || Instant::now() >= deadline {
                     break;
@@ -249,6 +277,14 @@ impl<S: Store> Writer<S> {
                 next = self.inbox.try_recv().ok();
             }
             self.commit(&mut events, &mut acks, &mut outcomes);
+            if let Some((recorded, reason, ack)) = settings.take() {
+                let answer = self.shared.check().and_then(|()| {
+                    self.store
+                        .record_settings(&recorded, reason)
+                        .map_err(PersistError::into_journal_error)
+                });
+                let _ = ack.send(answer);
+            }
             let answer = self.shared.check();
             for ack in flushes.drain(..) {
                 // A caller that gave up waiting is no error.

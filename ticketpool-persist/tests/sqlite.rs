@@ -124,7 +124,7 @@ fn a_journal_from_a_newer_build_is_refused() {
             err,
             PersistError::SchemaTooNew {
                 found: 99,
-                supported: 2,
+                supported: 3,
                 ..
             }
         ),
@@ -261,4 +261,49 @@ fn backup_of_a_file_that_is_not_a_journal_is_refused() {
         !Path::new(&missing).exists(),
         "backup must not create its source"
     );
+}
+
+/// A version-2 journal (before journals recorded their configuration)
+/// migrates, keeps its sales, and records the configuration it is first
+/// opened with; from then on a contradicting one is refused.
+#[test]
+fn a_version_2_journal_migrates_and_records_its_config_on_first_open() {
+    use ticketpool_core::{BoxOfficeConfig, Money};
+    use ticketpool_persist::{open_office, EventSettings};
+
+    let db = SqliteDb::new();
+    let mut config = BoxOfficeConfig::simple("gig", 10, 4, Money::from_minor(1_000));
+    // The type `sell` uses.
+    config.ticket_types[0].name = "standard".into();
+    let confirmed = JournalConfig::new(Durability::Confirmed);
+    let journal = DurableJournal::start(db.open().unwrap(), confirmed).unwrap();
+    sell(&journal, 2, "ada").unwrap();
+    drop(journal);
+    // Back to exactly what a version-2 build left: no event_config table.
+    Connection::open(&db.path)
+        .unwrap()
+        .execute_batch("DROP TABLE event_config; UPDATE schema_version SET version = 2;")
+        .unwrap();
+
+    let mut store = db.open().unwrap();
+    assert_eq!(store.settings().unwrap(), None);
+    assert_eq!(store.recover().unwrap().sales.len(), 1);
+    let (office, journal) = open_office(config.clone(), store, confirmed).unwrap();
+    assert_eq!(office.sales_count(), 1);
+    drop((office, journal));
+    let version: i64 = Connection::open(&db.path)
+        .unwrap()
+        .query_row("SELECT version FROM schema_version", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(version, 3);
+    assert_eq!(
+        db.open().unwrap().settings().unwrap(),
+        Some(EventSettings::of(&config))
+    );
+    let mut renamed = config.clone();
+    renamed.event_name = "other gig".into();
+    let err = open_office(renamed, db.open().unwrap(), confirmed).unwrap_err();
+    assert!(err.to_string().contains("\"other gig\""), "{err}");
+    let (office, _journal) = open_office(config, db.open().unwrap(), confirmed).unwrap();
+    assert_eq!(office.sales_count(), 1);
 }

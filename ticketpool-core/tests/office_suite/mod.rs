@@ -28,7 +28,13 @@ macro_rules! office_suite {
             capacity_gate_counts_holds, a_parked_vendor_gets_room_from_a_sale,
             wait_counts_from_the_first_miss, slow_subscriber_is_told_what_it_missed,
             subscriber_sees_the_story_in_order, journal_failure_puts_ticket_back,
-            restore_continues_where_the_journal_left_off, demand_price_is_recorded_on_sale);
+            restore_continues_where_the_journal_left_off, demand_price_is_recorded_on_sale,
+            every_subscription_racing_close_ends, hold_confirmed_after_close_reaches_subscribers,
+            hold_expiring_after_close_ends_the_stream,
+            sale_completing_after_the_stream_ended_is_counted_missed,
+            hold_placed_reaches_subscribers_before_its_expiry,
+            second_confirm_after_a_journal_failure_reports_the_failure,
+            restored_ticket_sells_at_its_release_price);
     };
     (@tests $strategy:expr; $($name:ident),*) => {
         $(
@@ -39,6 +45,10 @@ macro_rules! office_suite {
         )*
     };
 }
+
+mod events;
+
+pub use self::events::*;
 
 fn money(minor: i64) -> Money {
     Money::from_minor(minor)

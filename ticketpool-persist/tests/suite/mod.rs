@@ -13,7 +13,7 @@ use ticketpool_core::{
     Event, HoldId, Journal, Money, Priority, RecoveredState, Sale, Ticket, TicketId,
 };
 use ticketpool_persist::{
-    replay, Durability, DurableJournal, JournalConfig, Outcome, PersistError, Store,
+    replay, Durability, DurableJournal, EventSettings, JournalConfig, Outcome, PersistError, Store,
 };
 
 /// A database the suite can open again and again, as a restarted process
@@ -40,8 +40,12 @@ macro_rules! journal_suite {
             batched_failure_is_reported_not_swallowed,
             failing_the_nth_write_loses_nothing_and_doubles_nothing,
             bad_config_is_a_typed_error,
+            journal_config_out_of_bounds_is_refused_naming_the_field,
             reopened_office_keeps_sales_and_sells_out_exactly,
-            open_office_refuses_a_journal_that_does_not_fit);
+            open_office_refuses_a_journal_that_does_not_fit,
+            reopening_with_a_contradicting_config_lists_every_difference,
+            a_journal_without_a_recorded_config_records_it_on_first_open,
+            reconfigured_price_applies_to_new_releases_only);
     };
     (@tests $db:path; $($name:ident),*) => {
         $(
@@ -55,13 +59,23 @@ macro_rules! journal_suite {
     };
 }
 
+mod journal_config;
 mod office;
+mod settings;
 
 // Used through `journal_suite!`, which the crash loop does not expand.
 #[allow(unused_imports)]
-pub use self::office::{
+pub use self::journal_config::{
+    bad_config_is_a_typed_error, journal_config_out_of_bounds_is_refused_naming_the_field,
+};
+#[allow(unused_imports)]
+pub use self::office::reopened_office_keeps_sales_and_sells_out_exactly;
+#[allow(unused_imports)]
+pub use self::settings::{
+    a_journal_without_a_recorded_config_records_it_on_first_open,
     open_office_refuses_a_journal_that_does_not_fit,
-    reopened_office_keeps_sales_and_sells_out_exactly,
+    reconfigured_price_applies_to_new_releases_only,
+    reopening_with_a_contradicting_config_lists_every_difference,
 };
 
 pub fn at(nanos: u64) -> SystemTime {
@@ -419,16 +433,6 @@ pub fn batched_failure_is_reported_not_swallowed<D: Db>(db: &D) {
     assert_eq!(assert_consistent(db).sales, [sale(ticket(3), "ada", None)]);
 }
 
-pub fn bad_config_is_a_typed_error<D: Db>(db: &D) {
-    let err = DurableJournal::start(
-        db.open().unwrap(),
-        JournalConfig::new(Durability::Confirmed).max_records(0),
-    )
-    .unwrap_err();
-    assert!(matches!(err, PersistError::Config(_)), "{err}");
-    assert!(err.to_string().contains("max_records"), "{err}");
-}
-
 /// When the injected failure strikes relative to the real write.
 #[derive(Debug, Clone, Copy)]
 pub enum Strike {
@@ -477,6 +481,18 @@ impl<S: Store> Store for FailNth<S> {
 
     fn events(&mut self) -> Result<Vec<Event>, PersistError> {
         self.inner.events()
+    }
+
+    fn settings(&mut self) -> Result<Option<EventSettings>, PersistError> {
+        self.inner.settings()
+    }
+
+    fn record_settings(
+        &mut self,
+        settings: &EventSettings,
+        reason: &str,
+    ) -> Result<(), PersistError> {
+        self.inner.record_settings(settings, reason)
     }
 }
 
