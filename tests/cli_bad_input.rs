@@ -275,3 +275,33 @@ fn config_template_promise_holds_every_field_may_be_left_out() {
         "{stdout}"
     );
 }
+
+#[test]
+fn simulate_warns_before_a_run_that_cannot_sell_to_its_customers() {
+    let dir = scratch("simulate-warn");
+    let config = dir.join("unsold.toml");
+    std::fs::write(
+        &config,
+        "[[vendors]]\nname = \"v\"\nticket_types = [\"stalls\"]\n\
+         [customers]\nticket_type = \"balcony\"\n",
+    )
+    .unwrap();
+    let out = bin(&dir)
+        .args([
+            "simulate",
+            "--quiet",
+            "--no-journal",
+            "--duration",
+            "0.2",
+            "--config",
+        ])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("warning: customers.ticket_type: no vendor sells \"balcony\""),
+        "{stderr}"
+    );
+}

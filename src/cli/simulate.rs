@@ -15,6 +15,10 @@ use super::{compare, interrupt, journal, plot, summary, CliError};
 /// Runs the command.
 pub fn run(args: &SimulateArgs) -> Result<(), CliError> {
     let config = build_config(args)?;
+    // Valid but probably not meant (`config check` prints the same).
+    for warning in config.warnings() {
+        eprintln!("warning: {warning}");
+    }
     let journal = journal::Choice::from_args(&journal_args(args));
     super::outputs::check(args, &journal)?;
     let runs: Arc<Runs> = Arc::default();

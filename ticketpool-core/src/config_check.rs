@@ -254,12 +254,14 @@ pub(crate) struct Reader {
 /// A table's fields.
 pub(crate) type Fields = [(String, Entry)];
 
-/// The field named `key`, if present.
+/// The field named `key`, if present. A JSON `null` counts as left out:
+/// it is how serde (and `config init c.json`) writes an unset option.
 pub(crate) fn field<'a>(fields: &'a Fields, key: &str) -> Option<&'a Entry> {
     fields
         .iter()
         .find(|(k, _)| k == key)
         .map(|(_, entry)| entry)
+        .filter(|entry| !matches!(entry.node, Node::Null))
 }
 
 /// `prefix.key`, or `key` at the top.

@@ -469,3 +469,22 @@ proptest! {
         prop_assert!(price.minor() <= base * i64::from(floor + extra) / 10_000);
     }
 }
+
+/// `config init c.json` writes what serde writes: unset options as `null`.
+/// Reading it back must give the same config, not "expected a number, got null".
+#[test]
+fn json_null_means_left_out_so_serde_output_reads_back() {
+    let config = SimulationConfig::default();
+    let json = serde_json::to_string_pretty(&config).unwrap();
+    assert!(
+        json.contains("null"),
+        "the default has unset options: {json}"
+    );
+    assert_eq!(SimulationConfig::from_json_str(&json).unwrap(), config);
+    let office = BoxOfficeConfig::from_json_str(
+        "{\"event_name\": \"x\", \"total_tickets\": 5, \"max_capacity\": 2, \
+         \"purchase_limit\": null, \"ticket_types\": [{\"name\": \"a\", \"price\": \"1.00\"}]}",
+    )
+    .unwrap();
+    assert_eq!(office.purchase_limit, None);
+}
