@@ -452,7 +452,13 @@ impl BoxOffice {
         let counters = inner.lock();
         Snapshot::capture(
             &counters,
-            &inner.gauges,
+            |priority| {
+                inner
+                    .stock
+                    .iter()
+                    .map(|ty| ty.waiting_in_line(priority))
+                    .sum()
+            },
             inner.stock.iter().map(|ty| Arc::clone(&ty.name)),
             &inner.config.event_name,
             inner.config.strategy,
@@ -579,12 +585,14 @@ impl Inner {
 
     /// Ends the subscribers' streams once nothing more can happen: the
     /// office is closed and no hold is open or being settled. `close`
-    /// writes `closed` and then reads the table; a settle publishes, marks
-    /// itself done in the table and then reads `closed`, each under its
-    /// lock, so at least one of them sees both: the streams end, and
-    /// after the last hold's events.
+    /// stores the `closed` gauge and then reads the hold table; a settle
+    /// publishes, marks itself done in the table and then loads the gauge.
+    /// The table's lock orders the two table visits, and the gauge store
+    /// (Release) comes before close's visit, so at least one of them sees
+    /// both: the streams end, after the last hold's events. The gauge,
+    /// not the state mutex, keeps this off the confirm path's locks.
     fn end_streams_if_settled(&self) {
-        if self.lock().closed && self.holds.unsettled() == 0 {
+        if self.gauges.closed.load(Ordering::Acquire) && self.holds.unsettled() == 0 {
             self.subscribers.close();
         }
     }
@@ -856,8 +864,9 @@ impl Inner {
                 self.gauges
                     .waiting(priority)
                     .fetch_add(1, Ordering::Relaxed);
-                if priority == Priority::Vip {
-                    state.any_vips_waiting += 1;
+                match priority {
+                    Priority::Vip => state.any_vips_waiting += 1,
+                    Priority::Regular => state.any_regulars_waiting += 1,
                 }
             }
             if state.generation == generation {
@@ -868,14 +877,17 @@ impl Inner {
             self.gauges
                 .waiting(priority)
                 .fetch_sub(1, Ordering::Relaxed);
-            if priority == Priority::Vip {
-                let mut state = self.lock();
-                state.any_vips_waiting -= 1;
-                if state.any_vips_waiting == 0 {
-                    // Regulars that deferred to VIPs may take now.
-                    state.generation += 1;
-                    drop(state);
-                    self.restocked.notify_all();
+            let mut state = self.lock();
+            match priority {
+                Priority::Regular => state.any_regulars_waiting -= 1,
+                Priority::Vip => {
+                    state.any_vips_waiting -= 1;
+                    if state.any_vips_waiting == 0 {
+                        // Regulars that deferred to VIPs may take now.
+                        state.generation += 1;
+                        drop(state);
+                        self.restocked.notify_all();
+                    }
                 }
             }
         }

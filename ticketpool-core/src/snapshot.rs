@@ -80,6 +80,8 @@ pub(crate) struct Counters {
     /// VIPs waiting for "any type" at office level; Regular any-type buyers
     /// defer to them.
     pub(crate) any_vips_waiting: u64,
+    /// Regular customers registered as waiting for "any type".
+    pub(crate) any_regulars_waiting: u64,
     pub(crate) waiting_vendors: u64,
     /// Bumped whenever a ticket may have become available or the office
     /// changed state, so any-type waiters never miss a wake-up.
@@ -101,6 +103,7 @@ impl Counters {
             revenue: Money::ZERO,
             next_ticket_id: 1,
             any_vips_waiting: 0,
+            any_regulars_waiting: 0,
             waiting_vendors: 0,
             generation: 0,
             paused: false,
@@ -203,9 +206,10 @@ pub struct Snapshot {
     pub by_vendor: BTreeMap<String, TicketCounts>,
     /// The sum of every sale's price.
     pub revenue: Money,
-    /// VIP customers waiting for a ticket.
+    /// VIP customers waiting in line for a ticket: registered in a ticket
+    /// type's queue, or in the office's line for any type.
     pub waiting_vip: u64,
-    /// Regular customers waiting for a ticket.
+    /// Regular customers waiting in line for a ticket, counted the same way.
     pub waiting_regular: u64,
     /// Vendors waiting for room or for resume.
     pub waiting_vendors: u64,
@@ -226,7 +230,7 @@ pub struct Snapshot {
 impl Snapshot {
     pub(crate) fn capture(
         counters: &Counters,
-        gauges: &Gauges,
+        in_line: impl Fn(Priority) -> u64,
         type_names: impl Iterator<Item = Arc<str>>,
         event_name: &str,
         strategy: Strategy,
@@ -249,8 +253,8 @@ impl Snapshot {
                 .map(|(name, counts)| (name.to_string(), *counts))
                 .collect(),
             revenue: counters.revenue,
-            waiting_vip: gauges.waiting(Priority::Vip).load(Ordering::Relaxed),
-            waiting_regular: gauges.waiting(Priority::Regular).load(Ordering::Relaxed),
+            waiting_vip: counters.any_vips_waiting + in_line(Priority::Vip),
+            waiting_regular: counters.any_regulars_waiting + in_line(Priority::Regular),
             waiting_vendors: counters.waiting_vendors,
             peak_occupancy: counters.peak_in_office,
             paused: counters.paused,

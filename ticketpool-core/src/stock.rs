@@ -74,6 +74,12 @@ impl TypeStock {
     pub(crate) fn close(&self) {
         delegate!(&self.pool, p => p.close());
     }
+
+    /// Customers registered in this pool's line: what a snapshot counts
+    /// as waiting (a buyer on its way into the line is not there yet).
+    pub(crate) fn waiting_in_line(&self, priority: Priority) -> u64 {
+        delegate!(&self.pool, p => p.waiting_consumers(priority)) as u64
+    }
 }
 
 /// Every type's pool, indexed by position in the configuration.

@@ -204,8 +204,8 @@ pub fn stress_conserves_tickets_and_sells_exactly_total(strategy: Strategy) {
 }
 
 /// Under scarcity (every buyer already waiting, tickets trickling in), VIP
-/// customers wait less than Regular ones: each buyer wants one ticket, and
-/// its wait runs from its call to its ticket.
+/// customers wait less than Regular ones: every VIP is served before any
+/// Regular, and every sale reports that its buyer waited.
 fn vip_waits_less(config: BoxOfficeConfig) {
     const PER_CLASS: usize = 6;
     let office = office(config);
@@ -222,30 +222,33 @@ fn vip_waits_less(config: BoxOfficeConfig) {
             thread::spawn(move || customer.buy(Want::Any).unwrap())
         })
         .collect();
-    // Let every buyer start waiting before the first ticket comes.
-    let deadline = Instant::now() + Duration::from_secs(10);
+    // Let every buyer start waiting (in line: registered in a queue) before
+    // the first ticket comes.
+    let deadline = Instant::now() + Duration::from_secs(60);
     while office.snapshot().waiting_vip + office.snapshot().waiting_regular < 2 * PER_CLASS as u64 {
         assert!(Instant::now() < deadline, "buyers never all waited");
         thread::sleep(Duration::from_millis(1));
     }
+    // One ticket at a time, each bought before the next comes: with two
+    // types a backlog would let a VIP take a later ticket of the type it
+    // tries first, leaving an earlier one to a Regular (no rule broken,
+    // but not the order this test checks). A sleep did not ensure that on
+    // a loaded machine; waiting for the sale does.
     for i in 0..2 * PER_CLASS {
         vendor.release(&types[i % types.len()]).unwrap();
-        thread::sleep(Duration::from_millis(2));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while office.snapshot().totals.sold <= i as u64 {
+            assert!(Instant::now() < deadline, "ticket {i} was never bought");
+            thread::yield_now();
+        }
     }
     let sales: Vec<Sale> = buyers.into_iter().map(|h| h.join().unwrap()).collect();
-    let mean = |p: Priority| {
-        sales
-            .iter()
-            .filter(|s| s.priority == p)
-            .map(|s| s.waited)
-            .sum::<Duration>()
-            / PER_CLASS as u32
-    };
-    let (vip, regular) = (mean(Priority::Vip), mean(Priority::Regular));
-    assert!(
-        vip < regular,
-        "VIP mean wait {vip:?} not below Regular {regular:?}"
-    );
+    // Every buyer missed first, so each sale reports a wait. How long is
+    // not compared across buyers: a wait counts from that buyer's own first
+    // miss, which on a loaded machine can come much later for one thread
+    // than for another. From the common start (all in line), the order of
+    // service below is what makes a VIP's wait the shorter one.
+    assert!(sales.iter().all(|s| s.waited > Duration::ZERO), "{sales:?}");
     // The VIP rule itself: the first half of the tickets went to VIPs.
     let mut by_release: Vec<_> = sales.iter().map(|s| (s.ticket.id, s.priority)).collect();
     by_release.sort();
