@@ -449,7 +449,7 @@ impl BoxOffice {
     pub fn snapshot(&self) -> Snapshot {
         let inner = &self.inner;
         let counters = inner.lock();
-        Snapshot::capture(
+        let mut snapshot = Snapshot::capture(
             &counters,
             &inner.gauges,
             inner.stock.iter().map(|ty| Arc::clone(&ty.name)),
@@ -457,7 +457,11 @@ impl BoxOffice {
             inner.config.strategy,
             inner.config.total_tickets,
             inner.config.max_capacity,
-        )
+        );
+        // Exact: a buyer counted here is one a new ticket can reach.
+        snapshot.waiting_vip = inner.waiting_buyers(Priority::Vip);
+        snapshot.waiting_regular = inner.waiting_buyers(Priority::Regular);
+        snapshot
     }
 
     /// A live stream of events with a buffer of 1,024.
@@ -780,10 +784,10 @@ impl Inner {
             return Err(BoxOfficeError::Empty);
         };
         let started = Instant::now();
-        let waiting = self.gauges.waiting(priority);
-        waiting.fetch_add(1, Ordering::Relaxed);
+        // Counted by the pool itself (see `waiting_buyers`): an office gauge
+        // raised here would say "waiting" before the pool knew, and a ticket
+        // released in between could go to a Regular ahead of this VIP.
         let taken = pool.take_until(priority, deadline);
-        waiting.fetch_sub(1, Ordering::Relaxed);
         match taken {
             Ok(ticket) => Ok((ticket, ty, started.elapsed())),
             Err(TakeError::Closed) => Err(self.end_reason()),
@@ -872,13 +876,24 @@ impl Inner {
         })
     }
 
+    /// Buyers of `priority` waiting now: those waiting for any type (on
+    /// `restocked`, counted in the gauges) plus those registered inside a
+    /// type's pool.
+    fn waiting_buyers(&self, priority: Priority) -> u64 {
+        let in_pools: usize = self
+            .stock
+            .iter()
+            .map(|ty| ty.waiting_consumers(priority))
+            .sum();
+        self.gauges.waiting(priority).load(Ordering::Relaxed) + in_pools as u64
+    }
+
     fn price_of(&self, ty: usize) -> crate::ticket::Money {
         let stock = self.stock.get(ty);
         let gauges = &self.gauges;
         let remaining =
             (self.config.total_tickets).saturating_sub(gauges.sold.load(Ordering::Relaxed));
-        let waiting = gauges.waiting(Priority::Vip).load(Ordering::Relaxed)
-            + gauges.waiting(Priority::Regular).load(Ordering::Relaxed);
+        let waiting = self.waiting_buyers(Priority::Vip) + self.waiting_buyers(Priority::Regular);
         self.pricing.price(&PriceContext {
             ticket_type: &stock.name,
             base_price: stock.base_price,

@@ -71,6 +71,13 @@ impl TypeStock {
         delegate!(&self.pool, p => p.take_until(priority, deadline))
     }
 
+    /// Buyers of `priority` registered as waiting inside this pool: counted
+    /// under the pool's own lock, so a ticket put after this reads non-zero
+    /// goes to one of them (or a VIP, by the pool's rule).
+    pub(crate) fn waiting_consumers(&self, priority: Priority) -> usize {
+        delegate!(&self.pool, p => p.waiting_consumers(priority))
+    }
+
     pub(crate) fn close(&self) {
         delegate!(&self.pool, p => p.close());
     }
