@@ -7,18 +7,54 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each stage says how long it took, and the end (pass or fail) lists them
+# all, so a slow stage shows up in the log.
+stage="" stage_start=$SECONDS timings=()
+end_stage() {
+  [ -n "$stage" ] || return 0
+  local took=$((SECONDS - stage_start))
+  timings+=("$(printf '%5ds  %s' "$took" "$stage")")
+  printf -- '--- %s: %ds\n' "$stage" "$took"
+  stage=""
+}
+step() {
+  end_stage
+  stage="$*" stage_start=$SECONDS
+  printf '\n==> %s\n' "$*"
+}
+summary() {
+  local status=$?
+  [ "$status" -eq 0 ] || printf '\n!!! failed in stage: %s\n' "${stage:-?}"
+  end_stage
+  printf '\nstage times (total %ds):\n' "$SECONDS"
+  printf '%s\n' "${timings[@]}"
+}
+trap summary EXIT
+
+# apt-get install, never fatal: the package may already be there, apt may be
+# locked by another process or the machine offline. Returns apt's status.
+apt_install() {
+  command -v apt-get >/dev/null || { echo "no apt-get"; return 1; }
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "not root and no sudo"; return 1; }
+    sudo="sudo -n"
+  fi
+  # Wait a while for a lock held by another apt, then give up.
+  local apt=($sudo env DEBIAN_FRONTEND=noninteractive apt-get -qq
+             -o DPkg::Lock::Timeout=120 -o Acquire::Retries=1)
+  # A stale package list is often enough; update only if that fails.
+  "${apt[@]}" install -y "$@" && return 0
+  "${apt[@]}" update && "${apt[@]}" install -y "$@"
+}
 
 step "browser for the dashboard test (chromium, chromium-driver)"
 # Non-fatal: without them tests/dashboard_browser.rs prints SKIPPED.
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  if command -v apt-get >/dev/null; then
-    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo -n"
-    { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver; } \
-      || echo "could not install chromium; the browser test will be skipped"
-  else
-    echo "no apt-get; the browser test will be skipped"
-  fi
+if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
+  echo "already installed"
+else
+  apt_install chromium chromium-driver \
+    || echo "could not install chromium; the browser test will be skipped"
 fi
 
 step "rustfmt"
@@ -40,7 +76,9 @@ else
     pg_version=$(ls /etc/postgresql | sort -V | tail -n 1)
     echo "starting PostgreSQL $pg_version"
     pg_ctlcluster --skip-systemctl-redirect "$pg_version" main start || true
-    for _ in $(seq 1 20); do pg_ready && break; sleep 0.5; done
+    # pg_ctl waits for startup, but a slow or loaded machine may still be
+    # recovering: wait for the server to accept connections, up to 2 min.
+    for _ in $(seq 1 240); do pg_ready && break; sleep 0.5; done
   fi
   if pg_ready; then
     if ! psql -h 127.0.0.1 -U postgres -d postgres -tAc \
@@ -97,18 +135,35 @@ fi
 if [[ "${TICKETPOOL_SKIP_PY:-0}" != 1 ]]; then
   step "python: venv, wheel, pytest, mypy --strict, stubtest"
   venv=target/py-venv
-  [[ -x $venv/bin/python ]] || python3 -m venv "$venv"
-  "$venv/bin/pip" install -q maturin pytest pytest-timeout mypy typing_extensions
-  # What the README tells Python users to do must work as written.
-  "$venv/bin/pip" install -q ./ticketpool-py
+  if [[ ! -x $venv/bin/python ]]; then
+    rm -rf "$venv"
+    # Debian ships venv separately (python3-venv).
+    python3 -m venv "$venv" || { apt_install python3-venv && rm -rf "$venv" && python3 -m venv "$venv"; }
+  fi
+  # Install the tools only when missing: offline but already set up works.
+  if ! "$venv/bin/python" -c 'import maturin, pytest, pytest_timeout, mypy, typing_extensions' 2>/dev/null; then
+    "$venv/bin/pip" install -q maturin pytest pytest-timeout mypy typing_extensions
+  fi
+  # What the README tells Python users to do must work as written. Offline,
+  # pip cannot fetch maturin into an isolated build: use the venv's.
+  "$venv/bin/pip" install -q ./ticketpool-py \
+    || "$venv/bin/pip" install -q --no-build-isolation ./ticketpool-py
   rm -rf target/wheels
   "$venv/bin/maturin" build --release -m ticketpool-py/Cargo.toml -o target/wheels
   "$venv/bin/pip" install -q --force-reinstall --no-deps target/wheels/ticketpool-*.whl
   # pytest exits 5 when it collects nothing: a failure here, not a pass.
-  "$venv/bin/python" -m pytest -q ticketpool-py/tests
+  pytest_status=0
+  "$venv/bin/python" -m pytest -q ticketpool-py/tests || pytest_status=$?
+  if [[ $pytest_status -eq 5 ]]; then
+    echo "pytest collected no tests from ticketpool-py/tests: failing" >&2
+    exit 1
+  elif [[ $pytest_status -ne 0 ]]; then
+    exit "$pytest_status"
+  fi
   "$venv/bin/python" -m mypy --strict ticketpool-py/examples/*.py
   "$venv/bin/python" -m mypy.stubtest ticketpool --allowlist ticketpool-py/stubtest-allowlist.txt
 fi
 
+end_stage
 echo
 echo "all checks passed"

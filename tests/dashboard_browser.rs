@@ -18,6 +18,7 @@ mod driver;
 
 use std::future::{Future, IntoFuture};
 use std::net::TcpListener as StdListener;
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -32,6 +33,14 @@ use ticketpool::{BoxOffice, BoxOfficeConfig};
 const TOKEN: &str = "browser-token";
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
+/// Longest wait for anything the page or chromedriver should do: a guard
+/// against a hang, never reached when things work (even with every core
+/// busy), not a timing assumption.
+const PATIENCE: Duration = Duration::from_secs(90);
+
+/// Snapshots a "nothing changes" check watches the page take in.
+const QUIET_SNAPSHOTS: u64 = 4;
+
 /// `name` from the environment variable `var`, or the first of `names`
 /// found on `PATH`.
 fn locate(var: &str, names: &[&str]) -> Option<PathBuf> {
@@ -44,13 +53,30 @@ fn locate(var: &str, names: &[&str]) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-/// Kills chromedriver (and with it the browser) however the test ends.
+/// Kills chromedriver and the browser it started however the test ends:
+/// chromedriver runs in a process group of its own, and the whole group
+/// goes (killing chromedriver alone leaves Chromium running after a
+/// failed test).
 struct Process(Child);
 
 impl Drop for Process {
     fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// Removes the browser profile however the test ends.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -116,13 +142,34 @@ impl Browser {
         self.text(id).await.trim().parse().unwrap_or(0)
     }
 
-    /// Waits until `check` holds, up to `within`.
-    async fn wait_for<F, Fut>(&self, what: &str, within: Duration, mut check: F)
+    /// How many snapshots the page has drawn (`snapshotsShown` in app.js).
+    async fn snapshots_shown(&self) -> u64 {
+        let script = "return snapshotsShown;";
+        let value = self
+            .post("/execute/sync", json!({"script": script, "args": []}))
+            .await;
+        value
+            .as_u64()
+            .unwrap_or_else(|| panic!("snapshotsShown: {value}"))
+    }
+
+    /// Waits until the page has drawn `count` more snapshots: a window
+    /// measured in what the page saw, not in time.
+    async fn wait_for_snapshots(&self, count: u64) {
+        let seen = self.snapshots_shown().await;
+        self.wait_for("more snapshots on the page", || async {
+            self.snapshots_shown().await >= seen + count
+        })
+        .await;
+    }
+
+    /// Waits until `check` holds; fails only after [`PATIENCE`].
+    async fn wait_for<F, Fut>(&self, what: &str, mut check: F)
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = bool>,
     {
-        let deadline = tokio::time::Instant::now() + within;
+        let deadline = tokio::time::Instant::now() + PATIENCE;
         while !check().await {
             assert!(
                 tokio::time::Instant::now() < deadline,
@@ -139,6 +186,40 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
+}
+
+/// Starts chromedriver on a free port and waits until it says it is ready.
+/// A port found free can be taken before chromedriver binds it, so a
+/// chromedriver that exits early is retried on another port.
+async fn start_chromedriver(chromedriver: &Path) -> (Process, String) {
+    let client = Client::new();
+    for _ in 0..5 {
+        let port = free_port();
+        let mut process = Process(
+            Command::new(chromedriver)
+                .arg(format!("--port={port}"))
+                .process_group(0)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("cannot start chromedriver"),
+        );
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while tokio::time::Instant::now() < deadline {
+            if process.0.try_wait().unwrap().is_some() {
+                break; // exited: most likely the port was taken
+            }
+            if let Ok(response) = client.get(format!("{base}/status")).send().await {
+                let status: Value = response.json().await.unwrap_or_default();
+                if status["value"]["ready"] == true {
+                    return (process, base);
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    panic!("chromedriver did not become ready");
 }
 
 fn target_dir() -> PathBuf {
@@ -187,30 +268,13 @@ async fn dashboard_in_headless_chromium() {
     let page = format!("http://{}/", listener.local_addr().unwrap());
     tokio::spawn(axum::serve(listener, api::router(Arc::clone(&app))).into_future());
 
-    let port = free_port();
-    let _chromedriver = Process(
-        Command::new(&chromedriver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("cannot start chromedriver"),
-    );
+    // Declared before chromedriver, so it is removed after the browser is gone.
+    let profile = Scratch(std::env::temp_dir().join(format!(
+        "ticketpool-chromium-profile-{}-dashboard_in_headless_chromium",
+        std::process::id()
+    )));
+    let (_chromedriver, base) = start_chromedriver(&chromedriver).await;
     let client = Client::new();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut ready = false;
-    for _ in 0..100 {
-        if let Ok(response) = client.get(format!("{base}/status")).send().await {
-            let status: Value = response.json().await.unwrap_or_default();
-            if status["value"]["ready"] == true {
-                ready = true;
-                break;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(ready, "chromedriver did not become ready");
-    let profile = target_dir().join(format!("chromium-profile-{}", std::process::id()));
     let session: Value = client
         .post(format!("{base}/session"))
         .json(&json!({"capabilities": {"alwaysMatch": {
@@ -221,7 +285,7 @@ async fn dashboard_in_headless_chromium() {
                          "--disable-background-networking", "--disable-component-update",
                          "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
                          "--window-size=1400,1100",
-                         format!("--user-data-dir={}", profile.display())],
+                         format!("--user-data-dir={}", profile.0.display())],
             }
         }}}))
         .send()
@@ -242,19 +306,15 @@ async fn dashboard_in_headless_chromium() {
 
     // The numbers move while the driver runs.
     browser
-        .wait_for(
-            "a first sale on the page",
-            Duration::from_secs(20),
-            || async { browser.number("sold").await > 0 },
-        )
+        .wait_for("a first sale on the page", || async {
+            browser.number("sold").await > 0
+        })
         .await;
     let sold = browser.number("sold").await;
     browser
-        .wait_for(
-            "the sold count to grow",
-            Duration::from_secs(20),
-            || async { browser.number("sold").await > sold },
-        )
+        .wait_for("the sold count to grow", || async {
+            browser.number("sold").await > sold
+        })
         .await;
     assert_eq!(browser.text("status").await, "live");
 
@@ -262,13 +322,20 @@ async fn dashboard_in_headless_chromium() {
     browser.type_into("#admin-token", TOKEN).await;
     browser.click("#pause").await;
     browser
-        .wait_for("the paused badge", Duration::from_secs(10), || async {
+        .wait_for("the paused badge", || async {
             browser.text("status").await == "paused"
         })
         .await;
     assert!(app.office.snapshot().paused);
-    let released = browser.number("released").await;
-    tokio::time::sleep(app::SNAPSHOT_EVERY * 4).await;
+    // Once paused the office releases nothing more, so its count is final;
+    // the page catches up to it, then must stay there for several snapshots.
+    let released = app.office.snapshot().totals.released;
+    browser
+        .wait_for("the page to show the paused count", || async {
+            browser.number("released").await == released
+        })
+        .await;
+    browser.wait_for_snapshots(QUIET_SNAPSHOTS).await;
     assert_eq!(
         browser.number("released").await,
         released,
@@ -277,12 +344,12 @@ async fn dashboard_in_headless_chromium() {
     assert_eq!(app.office.snapshot().totals.released, released);
     browser.click("#resume").await;
     browser
-        .wait_for("the live badge again", Duration::from_secs(10), || async {
+        .wait_for("the live badge again", || async {
             browser.text("status").await == "live"
         })
         .await;
     browser
-        .wait_for("releases to go on", Duration::from_secs(10), || async {
+        .wait_for("releases to go on", || async {
             browser.number("released").await > released
         })
         .await;
@@ -292,12 +359,12 @@ async fn dashboard_in_headless_chromium() {
     browser.click("#vip").await;
     browser.click("#buy-button").await;
     browser
-        .wait_for("the purchase result", Duration::from_secs(10), || async {
+        .wait_for("the purchase result", || async {
             browser.text("buy-result").await.starts_with("bought #")
         })
         .await;
     browser
-        .wait_for("the sale in the feed", Duration::from_secs(10), || async {
+        .wait_for("the sale in the feed", || async {
             browser
                 .text("feed")
                 .await
@@ -312,7 +379,7 @@ async fn dashboard_in_headless_chromium() {
             json!({"script": "window.scrollTo(0, 0);", "args": []}),
         )
         .await;
-    tokio::time::sleep(app::SNAPSHOT_EVERY * 6).await;
+    browser.wait_for_snapshots(6).await;
 
     let shot = browser
         .call(reqwest::Method::GET, "/screenshot", None)
@@ -332,7 +399,7 @@ async fn dashboard_in_headless_chromium() {
     }
 
     browser.call(reqwest::Method::DELETE, "", None).await;
-    let _ = std::fs::remove_dir_all(profile);
+    drop(profile);
     app.driver.stop();
     app.office.close();
 }

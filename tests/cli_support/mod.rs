@@ -3,7 +3,9 @@
 
 #![allow(dead_code)]
 
+use std::cell::RefCell;
 use std::io::{BufRead, BufReader, Read, Write};
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -15,9 +17,18 @@ use serde_json::Value;
 
 /// The command, run in a scratch directory of its own, so the journal a
 /// run writes by default (ticketpool.db) never lands in the repository.
+/// The directory is made inside the calling test's [`scratch`] directory,
+/// so it goes when that does.
 pub fn bin() -> Command {
     static RUNS: AtomicUsize = AtomicUsize::new(0);
-    let cwd = scratch(&format!("cwd-{}", RUNS.fetch_add(1, Ordering::Relaxed)));
+    let name = format!("cwd-{}", RUNS.fetch_add(1, Ordering::Relaxed));
+    let parent = LIVE.with(|live| live.borrow().last().cloned());
+    let cwd = match parent {
+        Some(parent) => parent.join(name),
+        // No scratch directory on this thread: one of its own, kept.
+        None => scratch(&name).keep(),
+    };
+    std::fs::create_dir_all(&cwd).unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_ticketpool"));
     command.current_dir(cwd);
     command
@@ -37,12 +48,64 @@ pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// A fresh scratch directory per test.
-pub fn scratch(name: &str) -> PathBuf {
+thread_local! {
+    /// The scratch directories alive on this thread (each test runs on one
+    /// thread), innermost last: where [`bin`] puts its working directory.
+    static LIVE: RefCell<Vec<PathBuf>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A test's scratch directory, removed when the test ends; kept when the
+/// test fails, so what the command wrote can be looked at. Use it as a
+/// [`Path`].
+pub struct Scratch {
+    dir: PathBuf,
+}
+
+impl Scratch {
+    /// Keeps the directory: it is not removed on drop.
+    pub fn keep(self) -> PathBuf {
+        let dir = self.dir.clone();
+        forget_live(&dir);
+        std::mem::forget(self);
+        dir
+    }
+}
+
+impl Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        forget_live(&self.dir);
+        if thread::panicking() {
+            eprintln!("kept the failed test's files in {}", self.dir.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+fn forget_live(dir: &Path) {
+    LIVE.with(|live| live.borrow_mut().retain(|d| d != dir));
+}
+
+/// A fresh scratch directory per test, named after the process and `name`.
+pub fn scratch(name: &str) -> Scratch {
     let dir = std::env::temp_dir().join(format!("ticketpool-cli-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    LIVE.with(|live| live.borrow_mut().push(dir.clone()));
+    Scratch { dir }
 }
 
 /// The test's journal, in its own directory.

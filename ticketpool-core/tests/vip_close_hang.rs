@@ -53,10 +53,10 @@ fn vip_mix_close_wakes_every_consumer<F: Family>() {
         pool.close();
         let mut taken = 0;
         for c in 0..4 {
-            match done_rx.recv_timeout(Duration::from_secs(10)) {
+            match done_rx.recv_timeout(Duration::from_secs(120)) {
                 Ok(n) => taken += n,
                 Err(_) => panic!(
-                    "{}: consumer {c} of 4 still waiting 10 s after close \
+                    "{}: consumer {c} of 4 still waiting 120 s after close \
                      (len {}, waiting VIPs {}, waiting Regulars {})",
                     F::Pool::<u64>::STRATEGY,
                     pool.len(),

@@ -30,7 +30,12 @@ def office_config(strategy: str, **overrides: Any) -> dict[str, Any]:
     return config
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+# Longest wait for something a test expects: a guard against a hang, never
+# reached when things work (even with every core busy), not a timing claim.
+PATIENCE = 30.0
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = PATIENCE) -> None:
     """Polls `condition` until true; fails the test after `timeout`."""
     deadline = time.monotonic() + timeout
     while not condition():
@@ -54,7 +59,7 @@ class Runner(threading.Thread):
         except BaseException as exc:  # noqa: BLE001 - handed to the test
             self.error = exc
 
-    def outcome(self, timeout: float = 5.0) -> Any:
+    def outcome(self, timeout: float = PATIENCE) -> Any:
         self.join(timeout)
         assert not self.is_alive(), "thread still blocked"
         if self.error is not None:

@@ -13,45 +13,64 @@ import textwrap
 
 import pytest
 
+# Each case: the setup that defines `block` (a call that blocks forever) and
+# `blocked` (true once the main thread is seen waiting inside it, where the
+# library counts waiters; `None` where it does not).
 SETUP = {
-    "pool_get": "pool = ticketpool.Pool(1, strategy=STRATEGY)\nblock = pool.get",
+    "pool_get": (
+        "pool = ticketpool.Pool(1, strategy=STRATEGY)\nblock = pool.get\n"
+        "blocked = lambda: pool.waiting_getters() == 1"
+    ),
     "pool_put_full": (
         "pool = ticketpool.Pool(1, strategy=STRATEGY)\npool.put(0)\n"
-        "block = lambda: pool.put(1)"
+        "block = lambda: pool.put(1)\nblocked = None"
     ),
     "customer_buy": (
         "office = ticketpool.BoxOffice({'event_name': 'gig', 'total_tickets': 5,"
         " 'max_capacity': 1, 'strategy': STRATEGY,"
         " 'ticket_types': [{'name': 'general', 'price': 10}]})\n"
-        "block = office.customer('ann').buy"
+        "block = office.customer('ann').buy\n"
+        "blocked = lambda: office.snapshot()['waiting_regular'] == 1"
     ),
     "vendor_release_full": (
         "office = ticketpool.BoxOffice({'event_name': 'gig', 'total_tickets': 5,"
         " 'max_capacity': 1, 'strategy': STRATEGY,"
         " 'ticket_types': [{'name': 'general', 'price': 10}]})\n"
         "vendor = office.add_vendor('v')\nvendor.release('general')\n"
-        "block = lambda: vendor.release('general')"
+        "block = lambda: vendor.release('general')\n"
+        "blocked = lambda: office.snapshot()['waiting_vendors'] == 1"
     ),
     "subscription_next": (
         "office = ticketpool.BoxOffice({'event_name': 'gig', 'total_tickets': 5,"
         " 'max_capacity': 1, 'strategy': STRATEGY,"
         " 'ticket_types': [{'name': 'general', 'price': 10}]})\n"
-        "events = office.subscribe()\nblock = lambda: next(events)"
+        "events = office.subscribe()\nblock = lambda: next(events)\nblocked = None"
     ),
 }
 
+# The interrupt is sent once the main thread is inside `block` (seen waiting
+# where that is observable), not after a fixed sleep: under load the child's
+# import and setup can take longer than any sleep. A signal that lands just
+# before the call still raises KeyboardInterrupt inside the `try`.
 CHILD = """
 import os, signal, threading, time
 import ticketpool
 STRATEGY = {strategy!r}
 {setup}
 sent = []
+entered = threading.Event()
 def interrupt():
-    time.sleep(0.3)
+    entered.wait()
+    if blocked is None:
+        time.sleep(0.05)  # nothing to observe: most likely blocked by now
+    else:
+        while not blocked():
+            time.sleep(0.001)
     sent.append(time.monotonic())
     os.kill(os.getpid(), signal.SIGINT)
 threading.Thread(target=interrupt, daemon=True).start()
 try:
+    entered.set()
     block()
 except KeyboardInterrupt:
     print("interrupted after", time.monotonic() - sent[0])

@@ -7,6 +7,8 @@ const $ = (id) => document.getElementById(id);
 const timeline = []; // {sold, available, held, rate} per snapshot, for the chart
 const HISTORY = 240;
 let knownTypes = "";
+// Snapshots drawn so far: tests wait on this count, never on the clock.
+let snapshotsShown = 0;
 
 function text(id, value) { $(id).textContent = value; }
 
@@ -59,7 +61,7 @@ function onSnapshot(s) {
 
   timeline.push({ sold: s.totals.sold, available: s.totals.available, held: s.totals.held, rate: s.sales_per_second });
   if (timeline.length > HISTORY) timeline.shift();
-  draw();
+  draw();  snapshotsShown += 1;
 }
 
 function row(cells) {
