@@ -7,26 +7,15 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-/// A directory of this test's own, emptied first.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "ticketpool-bad-input-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod cli_support;
+
+use self::cli_support::{scratch, text};
 
 /// The command, run inside `dir` so nothing lands in the checkout.
 fn bin(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ticketpool"));
     command.current_dir(dir).stdin(Stdio::null());
     command
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// A journal of a finished run that sold all `total` tickets.

@@ -4,21 +4,14 @@
 //! its own: tests run at once, and two runs sharing a journal would see
 //! each other's sales.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
-/// A fresh scratch directory per test, the command's working directory.
-fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "ticketpool-cli-logging-{}-{test}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod cli_support;
+
+use self::cli_support::scratch;
 
 /// Runs the command in `cwd`; a `simulate` journals to `cwd`/run.db
 /// unless the arguments choose otherwise.
