@@ -31,3 +31,7 @@ pub const MAX_CUSTOMERS: usize = 10_000;
 /// The longest duration any `*_ms` field may give: 365 days. Every deadline
 /// computed from one stays representable.
 pub const MAX_MILLIS: u64 = 365 * 24 * 60 * 60 * 1_000;
+
+/// The largest seed: TOML integers are signed 64-bit, and a config must
+/// write back to TOML (`config init`, `to_toml_string`) as it was read.
+pub const MAX_SEED: u64 = i64::MAX as u64;

@@ -488,3 +488,16 @@ fn json_null_means_left_out_so_serde_output_reads_back() {
     .unwrap();
     assert_eq!(office.purchase_limit, None);
 }
+
+/// TOML integers are signed: a JSON seed past i64::MAX loaded fine and
+/// then could not be written back (`to_toml_string` panicked).
+#[test]
+fn a_seed_past_what_toml_can_write_is_a_config_error_not_a_panic() {
+    let err = SimulationConfig::from_json_str("{\"seed\": 18446744073709551615}").unwrap_err();
+    assert!(err.names_field("seed"), "{err}");
+    let largest = SimulationConfig::from_json_str("{\"seed\": 9223372036854775807}").unwrap();
+    assert_eq!(
+        SimulationConfig::from_toml_str(&largest.to_toml_string()).unwrap(),
+        largest
+    );
+}

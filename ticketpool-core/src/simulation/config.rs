@@ -295,6 +295,7 @@ impl SimulationConfig {
             }
         };
         let len = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+        at_most("seed", self.seed, bounds::MAX_SEED);
         at_most("duration_ms", self.duration_ms, bounds::MAX_MILLIS);
         at_most(
             "sample_interval_ms",
