@@ -55,6 +55,9 @@ SETUP = {
 CHILD = """
 import os, signal, threading, time
 import ticketpool
+# A test run started in the background of a non-interactive shell inherits
+# SIGINT ignored, and Python then installs no KeyboardInterrupt handler.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 STRATEGY = {strategy!r}
 {setup}
 sent = []
