@@ -49,7 +49,7 @@ apt_install() {
 }
 
 step "browser for the dashboard test (chromium, chromium-driver)"
-# Non-fatal: without them tests/dashboard_browser.rs prints SKIPPED.
+# Non-fatal: without them ticketpool-dashboard/tests/browser.rs prints SKIPPED.
 if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
   echo "already installed"
 else

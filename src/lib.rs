@@ -1,7 +1,10 @@
 //! `ticketpool`: an embeddable real-time ticketing engine.
 //!
-//! This is the facade crate. It re-exports [`ticketpool_core`], where the two
-//! bounded pools and the box office live; see that crate for the details.
+//! This is the facade crate: it only re-exports. The pools and the box
+//! office ([`ticketpool_core`]) are always here, at the top level; the
+//! durable journal is [`persist`] (feature `persist`, on by default; add
+//! `postgres` for PostgreSQL storage) and the simulator is `sim` (feature
+//! `sim`). With `default-features = false` a dependent builds core alone.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -15,3 +18,13 @@
 //! ```
 
 pub use ticketpool_core::*;
+
+/// The durable journal: SQLite (and PostgreSQL with the `postgres`
+/// feature), group commit, crash recovery. See [`ticketpool_persist`].
+#[cfg(feature = "persist")]
+pub use ticketpool_persist as persist;
+
+/// The simulator: vendors and customers on real threads against a box
+/// office. See `ticketpool_sim`.
+#[cfg(feature = "sim")]
+pub use ticketpool_sim as sim;

@@ -10,7 +10,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ticketpool_core::{BoxOfficeConfig, ConfigError, SimulationConfig};
+use ticketpool_core::{BoxOfficeConfig, ConfigError};
+use ticketpool_sim::SimulationConfig;
 
 fuzz_target!(|data: &[u8]| {
     // Lossy: invalid UTF-8 would otherwise stop most mutations at the door.

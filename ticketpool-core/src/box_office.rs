@@ -497,8 +497,9 @@ impl BoxOffice {
     }
 
     /// Calls `f` with every sale so far, without copying them (the log is
-    /// locked meanwhile, so no sale completes until `f` returns).
-    pub(crate) fn with_sales<R>(&self, f: impl FnOnce(&[Sale]) -> R) -> R {
+    /// locked meanwhile, so no sale completes until `f` returns). For a
+    /// report over a long sale, where [`sales`](Self::sales) would copy them.
+    pub fn with_sales<R>(&self, f: impl FnOnce(&[Sale]) -> R) -> R {
         self.inner.sales.with_all(f)
     }
 

@@ -14,8 +14,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::bounds;
-use crate::config_check::{self, Entry, Reader};
 use crate::config_read::read_office;
+use crate::config_reader::{self, Entry, Reader};
 use crate::pricing::{DemandPricing, PricingConfig};
 use crate::ticket::Money;
 
@@ -162,7 +162,7 @@ impl BoxOfficeConfig {
     /// listing every field of the wrong type, unknown or missing, and every
     /// value that breaks the rules, each with its path and line.
     pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
-        Self::from_entry(&config_check::parse_toml(text)?)
+        Self::from_entry(&config_reader::parse_toml(text)?)
     }
 
     /// Parses and validates a JSON document.
@@ -171,7 +171,7 @@ impl BoxOfficeConfig {
     ///
     /// As [`from_toml_str`](Self::from_toml_str).
     pub fn from_json_str(text: &str) -> Result<Self, ConfigError> {
-        Self::from_entry(&config_check::parse_json(text)?)
+        Self::from_entry(&config_reader::parse_json(text)?)
     }
 
     /// Reads a whole document: every wrong type and every broken rule.
@@ -191,17 +191,7 @@ impl BoxOfficeConfig {
     /// [`ConfigError::Io`] if the file cannot be read or has another
     /// extension, then as [`from_toml_str`](Self::from_toml_str).
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
-        let path = path.as_ref();
-        let io_error = |message: String| ConfigError::Io {
-            path: path.display().to_string(),
-            message,
-        };
-        let text = std::fs::read_to_string(path).map_err(|err| io_error(err.to_string()))?;
-        match path.extension().and_then(|ext| ext.to_str()) {
-            Some("toml") => Self::from_toml_str(&text),
-            Some("json") => Self::from_json_str(&text),
-            _ => Err(io_error("expected a .toml or .json file".to_owned())),
-        }
+        Self::from_entry(&config_reader::read_file(path.as_ref())?)
     }
 
     /// Serializes to TOML (prices as decimal strings).
@@ -212,6 +202,15 @@ impl BoxOfficeConfig {
     /// The type named `name`, if configured.
     pub fn ticket_type(&self, name: &str) -> Option<&TicketTypeConfig> {
         self.ticket_types.iter().find(|ty| ty.name == name)
+    }
+
+    /// Every rule this config breaks, without the line numbers a document
+    /// would give: what [`validate`](Self::validate) reports, as a list, for
+    /// a config that embeds an office (the simulator's) to merge with its own.
+    pub fn rule_problems(&self) -> Vec<ConfigProblem> {
+        let mut problems = Problems::default();
+        self.check(&mut problems);
+        problems.0
     }
 
     pub(crate) fn check(&self, problems: &mut Problems) {
@@ -483,7 +482,7 @@ impl TryFrom<serde_json::Value> for BoxOfficeConfig {
     type Error = ConfigError;
     /// Any serde format reads through the same field-by-field checks.
     fn try_from(value: serde_json::Value) -> Result<Self, ConfigError> {
-        Self::from_entry(&config_check::from_json_value(&value))
+        Self::from_entry(&config_reader::from_json_value(&value))
     }
 }
 

@@ -1,5 +1,5 @@
 //! Reading a [`BoxOfficeConfig`] out of a document, field by field (see
-//! [`config_check`](crate::config_check)). Type problems are recorded as
+//! [`config_reader`](crate::config_reader)). Type problems are recorded as
 //! they are met; the rules are checked afterwards on the result, in which a
 //! field that could not be read holds a stand-in.
 
@@ -9,9 +9,8 @@ use crate::config::{
     parse_decimal, price_from_float, price_from_whole, BoxOfficeConfig, TicketTypeConfig,
     VendorConfig,
 };
-use crate::config_check::{field, join, Entry, Fields, Node, Reader};
+use crate::config_reader::{field, join, Entry, Fields, Node, Reader};
 use crate::pricing::{DemandPricing, PricingConfig};
-use crate::simulation::{Arrivals, CustomersConfig, SimVendorConfig, SimulationConfig};
 use crate::ticket::Money;
 use crate::Strategy;
 
@@ -34,7 +33,7 @@ const DEFAULT_HOLD_TTL_MS: u64 = 30_000;
 /// left out and takes the default's value (leaving out the ticket types
 /// keeps the default's, their quotas fitted to `total_tickets`); without,
 /// the event's name, size, capacity and ticket types are required.
-pub(crate) fn read_office(
+pub fn read_office(
     r: &mut Reader,
     entry: &Entry,
     path: &str,
@@ -151,7 +150,7 @@ fn read_price(r: &mut Reader, entry: &Entry, path: &str) -> Option<Money> {
         Node::Text(text) => parse_decimal(text.trim()),
         other => Err(format!(
             "expected a price like 42.50 or \"42.50\", got {}",
-            crate::config_check::describe(other)
+            crate::config_reader::describe(other)
         )),
     };
     parsed
@@ -222,7 +221,7 @@ fn read_vendors(r: &mut Reader, entry: &Entry, path: &str) -> Vec<VendorConfig> 
 
 /// A vendor's required name; a stand-in no real name can clash with if it
 /// is missing or not a text.
-pub(crate) fn read_name(r: &mut Reader, fields: &Fields, item: &Entry, at: &str) -> String {
+pub fn read_name(r: &mut Reader, fields: &Fields, item: &Entry, at: &str) -> String {
     r.required(
         fields,
         item.line,
@@ -236,7 +235,7 @@ pub(crate) fn read_name(r: &mut Reader, fields: &Fields, item: &Entry, at: &str)
 
 /// Scales type quotas down in proportion if they add up past `total`, so
 /// the types stay valid for a smaller event.
-pub(crate) fn fit_quotas(types: &mut [TicketTypeConfig], total: u64) {
+pub fn fit_quotas(types: &mut [TicketTypeConfig], total: u64) {
     let quota_sum: u64 = types
         .iter()
         .filter_map(|ty| ty.quota)
@@ -250,117 +249,5 @@ pub(crate) fn fit_quotas(types: &mut [TicketTypeConfig], total: u64) {
                     .clamp(1, total.max(1))
             });
         }
-    }
-}
-
-const SIMULATION_FIELDS: &[&str] = &[
-    "seed",
-    "duration_ms",
-    "sample_interval_ms",
-    "arrivals",
-    "office",
-    "vendors",
-    "customers",
-];
-
-const CUSTOMER_FIELDS: &[&str] = &[
-    "count",
-    "vip_share",
-    "rate",
-    "tickets_each",
-    "hold_share",
-    "abandon_share",
-    "confirm_delay_ms",
-    "ticket_type",
-];
-
-/// Reads a simulation document; every field may be left out and takes the
-/// default scenario's value.
-pub(crate) fn read_simulation(r: &mut Reader, entry: &Entry) -> SimulationConfig {
-    let mut config = SimulationConfig::default();
-    let Some(fields) = r.table(entry, "", SIMULATION_FIELDS) else {
-        return config;
-    };
-    let whole = |r: &mut Reader, key: &str, slot: &mut u64| {
-        if let Some(v) = field(fields, key).and_then(|e| r.whole(e, key, u64::MAX)) {
-            *slot = v;
-        }
-    };
-    whole(r, "seed", &mut config.seed);
-    whole(r, "duration_ms", &mut config.duration_ms);
-    whole(r, "sample_interval_ms", &mut config.sample_interval_ms);
-    if let Some(e) = field(fields, "arrivals") {
-        match r.choice(e, "arrivals", &["poisson", "fixed"]) {
-            Some("fixed") => config.arrivals = Arrivals::Fixed,
-            Some(_) => config.arrivals = Arrivals::Poisson,
-            None => {}
-        }
-    }
-    if let Some(e) = field(fields, "office") {
-        config.office = read_office(r, e, "office", Some(&config.office));
-    }
-    if let Some(e) = field(fields, "vendors") {
-        config.vendors = read_sim_vendors(r, e);
-    }
-    if let Some(e) = field(fields, "customers") {
-        read_customers(r, e, &mut config.customers);
-    }
-    config
-}
-
-fn read_sim_vendors(r: &mut Reader, entry: &Entry) -> Vec<SimVendorConfig> {
-    let Some(items) = r.list(entry, "vendors") else {
-        return Vec::new();
-    };
-    let mut vendors = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let at = format!("vendors[{i}]");
-        let Some(fields) = r.table(item, &at, &["name", "rate", "ticket_types"]) else {
-            continue;
-        };
-        vendors.push(SimVendorConfig {
-            name: read_name(r, fields, item, &at),
-            rate: field(fields, "rate").and_then(|e| r.number(e, &format!("{at}.rate"))),
-            ticket_types: field(fields, "ticket_types")
-                .and_then(|e| r.texts(e, &format!("{at}.ticket_types")))
-                .unwrap_or_default(),
-        });
-    }
-    vendors
-}
-
-fn read_customers(r: &mut Reader, entry: &Entry, customers: &mut CustomersConfig) {
-    let Some(fields) = r.table(entry, "customers", CUSTOMER_FIELDS) else {
-        return;
-    };
-    let at = |key: &str| join("customers", key);
-    let get = |key: &str| field(fields, key);
-    if let Some(count) = get("count").and_then(|e| r.whole(e, &at("count"), u64::MAX)) {
-        customers.count = usize::try_from(count).unwrap_or(usize::MAX);
-    }
-    for (key, slot) in [
-        ("vip_share", &mut customers.vip_share),
-        ("hold_share", &mut customers.hold_share),
-        ("abandon_share", &mut customers.abandon_share),
-    ] {
-        if let Some(share) = get(key).and_then(|e| r.number(e, &at(key))) {
-            *slot = share;
-        }
-    }
-    if let Some(e) = get("rate") {
-        customers.rate = r.number(e, &at("rate"));
-    }
-    if let Some(n) =
-        get("tickets_each").and_then(|e| r.whole(e, &at("tickets_each"), u32::MAX.into()))
-    {
-        customers.tickets_each = u32::try_from(n).unwrap_or(u32::MAX);
-    }
-    if let Some(ms) =
-        get("confirm_delay_ms").and_then(|e| r.whole(e, &at("confirm_delay_ms"), u64::MAX))
-    {
-        customers.confirm_delay_ms = ms;
-    }
-    if let Some(e) = get("ticket_type") {
-        customers.ticket_type = r.text(e, &at("ticket_type"));
     }
 }

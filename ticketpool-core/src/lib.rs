@@ -18,9 +18,10 @@
 //!   handles, expiring [`Hold`]s, a [`PricingPolicy`], a consistent
 //!   [`Snapshot`], and live events through a [`Subscription`]. Everything
 //!   that can go wrong is a [`BoxOfficeError`] or a [`ConfigError`].
-//! - [`Simulation`]: vendors and customers on real threads against a box
-//!   office, configured by a [`SimulationConfig`], steered through a
-//!   [`SimulationHandle`], summed up in a [`Report`].
+//!
+//! The simulator that drives an office with vendors and customers on real
+//! threads is the `ticketpool-sim` crate, and the durable journal is
+//! `ticketpool-persist`; the `ticketpool` facade re-exports all three.
 //!
 //! # Example
 //!
@@ -53,8 +54,8 @@ pub mod bounds;
 mod box_office;
 mod condvar;
 mod config;
-mod config_check;
 mod config_read;
+pub mod config_reader;
 mod customer;
 mod error;
 mod event;
@@ -68,7 +69,6 @@ mod pool;
 mod pricing;
 mod primitive;
 mod sales_log;
-mod simulation;
 mod snapshot;
 mod stock;
 mod subscribe;
@@ -91,12 +91,6 @@ pub use crate::lockfree::LockFreePool;
 pub use crate::office_error::BoxOfficeError;
 pub use crate::pool::{BoundedPool, Priority};
 pub use crate::pricing::{DemandPricing, Fixed, PriceContext, PricingConfig, PricingPolicy};
-pub use crate::simulation::{
-    plan_digest, Arrivals, CustomerPlan, CustomerReport, CustomersConfig, EndReason, HoldStats,
-    PerPriority, PlannedRequest, Progress, Report, RunningSimulation, SimVendorConfig, Simulation,
-    SimulationConfig, SimulationError, SimulationHandle, TimelinePoint, TypeSales, WaitBucket,
-    WaitStats,
-};
 pub use crate::snapshot::{Snapshot, TicketCounts};
 pub use crate::subscribe::{Notification, Subscription};
 pub use crate::ticket::{HoldId, Money, Sale, Ticket, TicketId};

@@ -6,9 +6,8 @@ use std::time::{Duration, Instant};
 use pyo3::exceptions::{PyAttributeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use ticketpool_core::{
-    Report as CoreReport, Simulation, SimulationConfig, SimulationError, Strategy,
-};
+use ticketpool_core::Strategy;
+use ticketpool_sim::{Report as CoreReport, Simulation, SimulationConfig, SimulationError};
 
 use crate::errors::{config_error, office_error, raise, TimeoutAs};
 use crate::wait::blocking;

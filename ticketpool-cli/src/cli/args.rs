@@ -1,0 +1,166 @@
+//! The command line, as clap derives it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use ticketpool_core::Strategy;
+
+/// An embeddable real-time ticketing engine: simulate a sale, watch it,
+/// compare the lock-free and condvar strategies.
+#[derive(Debug, Parser)]
+#[command(name = "ticketpool", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Structured logs.
+    #[command(flatten)]
+    pub logging: super::logging::LoggingArgs,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a simulated sale (a sensible default scenario with no options).
+    ///
+    /// While it runs, type commands on standard input: status, pause,
+    /// resume, add-vendor NAME RATE [TYPES], remove-vendor NAME,
+    /// set-rate NAME RATE, stop, help. Ctrl-C stops the run like `stop`
+    /// (summary printed, journal complete, exit 0); a second Ctrl-C quits
+    /// at once (exit 130).
+    Simulate(SimulateArgs),
+    /// Write or check a simulation config file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// List the sales in a journal, with totals by type and vendor.
+    Sales(SalesArgs),
+}
+
+/// `ticketpool config ...`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Write the default config, with comments, to FILE (or stdout).
+    Init {
+        /// Where to write it (.toml); stdout if omitted.
+        file: Option<PathBuf>,
+        /// Overwrite FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Validate a config file and list every problem.
+    Check {
+        /// The .toml or .json file.
+        file: PathBuf,
+    },
+}
+
+/// The pool strategy, as typed on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StrategyArg {
+    /// The lock-free ring.
+    Lockfree,
+    /// The mutex and condvars.
+    Condvar,
+}
+
+impl From<StrategyArg> for Strategy {
+    fn from(arg: StrategyArg) -> Self {
+        match arg {
+            StrategyArg::Lockfree => Strategy::LockFree,
+            StrategyArg::Condvar => Strategy::Condvar,
+        }
+    }
+}
+
+/// `ticketpool simulate` options; each overrides the config.
+#[derive(Debug, Clone, Args)]
+pub struct SimulateArgs {
+    /// A .toml or .json config (default: the built-in scenario).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The pool strategy (not with --compare, which runs both).
+    #[arg(long, value_enum, conflicts_with = "compare")]
+    pub strategy: Option<StrategyArg>,
+    /// Number of vendors (named vendor-1..N, like the first one).
+    #[arg(long, value_name = "N")]
+    pub vendors: Option<usize>,
+    /// Tickets per second per vendor (0: as fast as possible).
+    #[arg(long, value_name = "RATE", allow_negative_numbers = true)]
+    pub vendor_rate: Option<f64>,
+    /// Number of customers.
+    #[arg(long, value_name = "N")]
+    pub customers: Option<usize>,
+    /// Requests per second per customer (0: as fast as possible).
+    #[arg(long, value_name = "RATE", allow_negative_numbers = true)]
+    pub customer_rate: Option<f64>,
+    /// Share of VIP customers, 0 to 1.
+    #[arg(long, value_name = "SHARE", allow_negative_numbers = true)]
+    pub vip_share: Option<f64>,
+    /// Tickets in the event.
+    #[arg(long, value_name = "N")]
+    pub total: Option<u64>,
+    /// Most tickets in the office at once.
+    #[arg(long, value_name = "N")]
+    pub capacity: Option<usize>,
+    /// Seed of the arrivals.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Longest run, in seconds (fractions allowed).
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
+    pub duration: Option<f64>,
+    /// Write the report as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write an SVG chart of the timeline and wait times to FILE.
+    #[arg(long, value_name = "FILE.svg", conflicts_with = "compare")]
+    pub plot: Option<PathBuf>,
+    /// Run the scenario with each strategy and print them side by side.
+    /// The runs are not journaled (two runs cannot share one journal).
+    #[arg(long)]
+    pub compare: bool,
+    /// No live view; just the summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Record every event of the run to this SQLite journal, replacing a
+    /// journal already there (never another kind of file); review it with
+    /// `ticketpool sales`. Default: ticketpool.db in the current directory.
+    /// Not with --compare, which journals neither run.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["no_journal", "compare"])]
+    pub journal: Option<PathBuf>,
+    /// Run without a journal.
+    #[arg(long)]
+    pub no_journal: bool,
+    /// When a sale counts as made: after its journal commit (confirmed), or
+    /// at once with commits in groups (batched).
+    #[arg(long, value_enum, default_value_t = DurabilityArg::Batched)]
+    pub durability: DurabilityArg,
+}
+
+/// `--durability`, as typed on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DurabilityArg {
+    /// Acknowledged at once, committed within milliseconds in groups.
+    Batched,
+    /// Acknowledged only after the commit (synchronous=FULL).
+    Confirmed,
+}
+
+/// `ticketpool sales` options.
+#[derive(Debug, Args)]
+pub struct SalesArgs {
+    /// The journal `simulate` wrote.
+    #[arg(long, value_name = "FILE", default_value = "ticketpool.db")]
+    pub journal: PathBuf,
+    /// Only sales to this customer.
+    #[arg(long, value_name = "NAME")]
+    pub customer: Option<String>,
+    /// Only tickets of this type.
+    #[arg(long = "type", value_name = "NAME")]
+    pub ticket_type: Option<String>,
+    /// Only tickets this vendor released.
+    #[arg(long, value_name = "NAME")]
+    pub vendor: Option<String>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
