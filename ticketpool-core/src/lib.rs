@@ -51,47 +51,31 @@
 //! The priority rule is documented on [`Priority`].
 
 pub mod bounds;
-mod box_office;
-mod condvar;
-mod config;
-mod config_read;
-pub mod config_reader;
-mod customer;
-mod error;
-mod event;
-mod handle;
-mod hold;
-mod journal;
-mod limits;
-mod lockfree;
-mod office_error;
+mod office;
 mod pool;
-mod pricing;
-mod primitive;
-mod sales_log;
-mod snapshot;
-mod stock;
-mod subscribe;
-mod ticket;
-mod trace;
-mod vendor;
 
-pub use crate::box_office::{BoxOffice, BoxOfficeBuilder, Want};
-pub use crate::condvar::CondvarPool;
-pub use crate::config::{
+// The pool layer.
+pub use crate::pool::condvar::CondvarPool;
+pub use crate::pool::error::{CapacityError, ReleaseError, TakeError};
+pub use crate::pool::handle::{Consumer, Producer};
+pub use crate::pool::lockfree::LockFreePool;
+pub use crate::pool::{BoundedPool, Priority};
+
+// The box office on it.
+pub use crate::office::box_office::{BoxOffice, BoxOfficeBuilder, Want};
+pub use crate::office::config::{
     BoxOfficeConfig, ConfigError, ConfigProblem, Strategy, TicketTypeConfig, VendorConfig,
 };
-pub use crate::customer::Customer;
-pub use crate::error::{CapacityError, ReleaseError, TakeError};
-pub use crate::event::Event;
-pub use crate::handle::{Consumer, Producer};
-pub use crate::hold::Hold;
-pub use crate::journal::{Journal, JournalError, RecoveredState};
-pub use crate::lockfree::LockFreePool;
-pub use crate::office_error::BoxOfficeError;
-pub use crate::pool::{BoundedPool, Priority};
-pub use crate::pricing::{DemandPricing, Fixed, PriceContext, PricingConfig, PricingPolicy};
-pub use crate::snapshot::{Snapshot, TicketCounts};
-pub use crate::subscribe::{Notification, Subscription};
-pub use crate::ticket::{HoldId, Money, Sale, Ticket, TicketId};
-pub use crate::vendor::Vendor;
+pub use crate::office::config_reader;
+pub use crate::office::customer::Customer;
+pub use crate::office::error::BoxOfficeError;
+pub use crate::office::event::Event;
+pub use crate::office::hold::Hold;
+pub use crate::office::journal::{Journal, JournalError, RecoveredState};
+pub use crate::office::pricing::{
+    DemandPricing, Fixed, PriceContext, PricingConfig, PricingPolicy,
+};
+pub use crate::office::snapshot::{Snapshot, TicketCounts};
+pub use crate::office::subscribe::{Notification, Subscription};
+pub use crate::office::ticket::{HoldId, Money, Sale, Ticket, TicketId};
+pub use crate::office::vendor::Vendor;

@@ -11,8 +11,8 @@
 //! closed) are `DEBUG`; a caller's mistake (unknown name, limit reached,
 //! settled hold) is `WARN`; a journal or restore failure is `ERROR`.
 
-use crate::event::Event;
-use crate::office_error::BoxOfficeError;
+use crate::office::error::BoxOfficeError;
+use crate::office::event::Event;
 use crate::pool::Priority;
 
 /// The `tracing` target of every event the office emits.

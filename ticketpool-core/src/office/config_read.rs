@@ -1,17 +1,17 @@
 //! Reading a [`BoxOfficeConfig`] out of a document, field by field (see
-//! [`config_reader`](crate::config_reader)). Type problems are recorded as
+//! [`config_reader`](crate::office::config_reader)). Type problems are recorded as
 //! they are met; the rules are checked afterwards on the result, in which a
 //! field that could not be read holds a stand-in.
 
 use std::time::Duration;
 
-use crate::config::{
+use crate::office::config::{
     parse_decimal, price_from_float, price_from_whole, BoxOfficeConfig, TicketTypeConfig,
     VendorConfig,
 };
-use crate::config_reader::{field, join, Entry, Fields, Node, Reader};
-use crate::pricing::{DemandPricing, PricingConfig};
-use crate::ticket::Money;
+use crate::office::config_reader::{field, join, Entry, Fields, Node, Reader};
+use crate::office::pricing::{DemandPricing, PricingConfig};
+use crate::office::ticket::Money;
 use crate::Strategy;
 
 const OFFICE_FIELDS: &[&str] = &[
@@ -150,7 +150,7 @@ fn read_price(r: &mut Reader, entry: &Entry, path: &str) -> Option<Money> {
         Node::Text(text) => parse_decimal(text.trim()),
         other => Err(format!(
             "expected a price like 42.50 or \"42.50\", got {}",
-            crate::config_reader::describe(other)
+            crate::office::config_reader::describe(other)
         )),
     };
     parsed

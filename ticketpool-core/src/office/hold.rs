@@ -21,13 +21,13 @@ use std::sync::{Arc, Weak};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::box_office::Inner;
-use crate::journal::JournalError;
-use crate::office_error::BoxOfficeError;
+use crate::office::box_office::Inner;
+use crate::office::error::BoxOfficeError;
+use crate::office::journal::JournalError;
+use crate::office::ticket::{HoldId, Money, Sale, Ticket};
+use crate::office::trace::{self, Actor};
+use crate::pool::primitive::{Condvar, Mutex};
 use crate::pool::Priority;
-use crate::primitive::{Condvar, Mutex};
-use crate::ticket::{HoldId, Money, Sale, Ticket};
-use crate::trace::{self, Actor};
 
 /// An open hold's ticket and terms.
 pub(crate) struct HoldEntry {

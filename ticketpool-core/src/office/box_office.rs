@@ -25,23 +25,23 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crossbeam_utils::CachePadded;
 
-use crate::config::BoxOfficeConfig;
-use crate::error::TakeError;
-use crate::event::Event;
-use crate::hold::{Hold, HoldEntry, HoldTable, Reaper};
-use crate::journal::{Journal, RecoveredState};
-use crate::limits::Limits;
-use crate::office_error::BoxOfficeError;
+use crate::office::config::BoxOfficeConfig;
+use crate::office::error::BoxOfficeError;
+use crate::office::event::Event;
+use crate::office::hold::{Hold, HoldEntry, HoldTable, Reaper};
+use crate::office::journal::{Journal, RecoveredState};
+use crate::office::limits::Limits;
+use crate::office::pricing::{PriceContext, PricingPolicy};
+use crate::office::sales_log::SalesLog;
+use crate::office::snapshot::{Counters, Gauges, Snapshot};
+use crate::office::stock::Stock;
+use crate::office::subscribe::{Subscribers, Subscription};
+use crate::office::ticket::{HoldId, Sale, Ticket, TicketId};
+use crate::office::trace::{self, Actor};
+use crate::office::vendor::{Vendor, VendorEntry, Vendors};
+use crate::pool::error::TakeError;
+use crate::pool::primitive::{AtomicU64, Backoff, Condvar, Mutex, MutexGuard, Ordering};
 use crate::pool::Priority;
-use crate::pricing::{PriceContext, PricingPolicy};
-use crate::primitive::{AtomicU64, Backoff, Condvar, Mutex, MutexGuard, Ordering};
-use crate::sales_log::SalesLog;
-use crate::snapshot::{Counters, Gauges, Snapshot};
-use crate::stock::Stock;
-use crate::subscribe::{Subscribers, Subscription};
-use crate::ticket::{HoldId, Sale, Ticket, TicketId};
-use crate::trace::{self, Actor};
-use crate::vendor::{Vendor, VendorEntry, Vendors};
 use crate::Customer;
 
 /// Which ticket a customer asks for.
@@ -246,7 +246,7 @@ impl BoxOfficeBuilder {
         counters.next_ticket_id = recovered.next_ticket_id.0.max(1);
         let limits = Limits::new(
             self.config.purchase_limit,
-            crate::sales_log::bought_per_customer(&recovered.sales),
+            crate::office::sales_log::bought_per_customer(&recovered.sales),
         );
         let pricing = self.pricing.unwrap_or_else(|| self.config.pricing.policy());
         let holds = Arc::new(HoldTable::default());
@@ -909,7 +909,7 @@ impl Inner {
     /// own, fixed when it was released: a ticket restored from a journal
     /// sells at the price it went on sale at, whatever the configuration
     /// says today.
-    fn price_of(&self, ticket: &Ticket, ty: usize) -> crate::ticket::Money {
+    fn price_of(&self, ticket: &Ticket, ty: usize) -> crate::office::ticket::Money {
         let stock = self.stock.get(ty);
         let gauges = &self.gauges;
         let remaining =

@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 
-use crate::primitive::Mutex;
-use crate::ticket::Sale;
+use crate::office::ticket::Sale;
+use crate::pool::primitive::Mutex;
 
 /// Every sale of one office, append-only.
 pub(crate) struct SalesLog {

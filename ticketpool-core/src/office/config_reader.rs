@@ -15,8 +15,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::config::{ConfigError, ConfigProblem};
-pub use crate::config_read::{fit_quotas, read_name, read_office};
+use crate::office::config::{ConfigError, ConfigProblem};
+pub use crate::office::config_read::{fit_quotas, read_name, read_office};
 
 /// Reads a `.toml` or `.json` file into a document; any other extension, or
 /// a file that cannot be read, is a [`ConfigError::Io`] naming the path.

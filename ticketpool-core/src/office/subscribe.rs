@@ -13,8 +13,8 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
-use crate::event::Event;
-use crate::primitive::{AtomicU64, AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
+use crate::office::event::Event;
+use crate::pool::primitive::{AtomicU64, AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
 
 /// One item of a [`Subscription`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -249,7 +249,7 @@ impl Subscribers {
     pub(crate) fn publish(&self, event: &Event) {
         // Logged here, the one place every event passes, whether or not
         // anyone subscribed.
-        crate::trace::event(event);
+        crate::office::trace::event(event);
         // A publish racing a first subscribe may miss it: the same as if it
         // had come just before.
         if self.listed.load(Ordering::Acquire) == 0 {

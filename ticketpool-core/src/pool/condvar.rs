@@ -21,9 +21,11 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::time::Instant;
 
-use crate::error::{CapacityError, ReleaseError, TakeError};
+use crate::pool::error::{CapacityError, ReleaseError, TakeError};
+use crate::pool::primitive::{
+    AtomicU64, AtomicUsize, Backoff, Condvar, Mutex, MutexGuard, Ordering,
+};
 use crate::pool::{BoundedPool, Priority};
-use crate::primitive::{AtomicU64, AtomicUsize, Backoff, Condvar, Mutex, MutexGuard, Ordering};
 
 /// Waiters of one kind and the grants made to them.
 #[derive(Debug, Default)]

@@ -14,10 +14,10 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::Strategy;
+use crate::office::config::Strategy;
+use crate::office::ticket::Money;
+use crate::pool::primitive::{AtomicBool, AtomicU64, Ordering};
 use crate::pool::Priority;
-use crate::primitive::{AtomicBool, AtomicU64, Ordering};
-use crate::ticket::Money;
 
 /// How many tickets are in each state, for one vendor, one type or the
 /// whole office.

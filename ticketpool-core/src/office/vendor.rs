@@ -6,12 +6,12 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::box_office::{Inner, Wait};
-use crate::office_error::BoxOfficeError;
-use crate::primitive::{AtomicUsize, Mutex, Ordering};
-use crate::stock::Stock;
-use crate::ticket::Ticket;
-use crate::trace::{self, Actor};
+use crate::office::box_office::{Inner, Wait};
+use crate::office::error::BoxOfficeError;
+use crate::office::stock::Stock;
+use crate::office::ticket::Ticket;
+use crate::office::trace::{self, Actor};
+use crate::pool::primitive::{AtomicUsize, Mutex, Ordering};
 
 /// One registered vendor.
 pub(crate) struct VendorEntry {

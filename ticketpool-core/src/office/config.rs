@@ -14,10 +14,10 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::bounds;
-use crate::config_read::read_office;
-use crate::config_reader::{self, Entry, Reader};
-use crate::pricing::{DemandPricing, PricingConfig};
-use crate::ticket::Money;
+use crate::office::config_read::read_office;
+use crate::office::config_reader::{self, Entry, Reader};
+use crate::office::pricing::{DemandPricing, PricingConfig};
+use crate::office::ticket::Money;
 
 /// Which pool strategy carries the tickets.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::error::{ReleaseError, TakeError};
+use crate::pool::error::{ReleaseError, TakeError};
 use crate::pool::{BoundedPool, Priority};
 
 /// A vendor's side of a pool: it releases items and nothing else.

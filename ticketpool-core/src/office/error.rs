@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use crate::journal::JournalError;
+use crate::office::journal::JournalError;
 
 /// Why a box office operation did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -73,7 +73,7 @@ pub enum BoxOfficeError {
     Restore(String),
     /// The configuration is invalid.
     #[error(transparent)]
-    Config(#[from] crate::config::ConfigError),
+    Config(#[from] crate::office::config::ConfigError),
 }
 
 impl BoxOfficeError {

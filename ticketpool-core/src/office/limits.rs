@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use dashmap::DashMap;
 
-use crate::primitive::{AtomicU64, Ordering};
+use crate::pool::primitive::{AtomicU64, Ordering};
 
 /// Tickets held or bought (or being bought) per customer.
 pub(crate) struct Limits {

@@ -35,12 +35,12 @@ use std::time::Instant;
 
 use crossbeam_utils::CachePadded;
 
-use crate::error::{CapacityError, ReleaseError, TakeError};
-use crate::pool::{BoundedPool, Priority};
-use crate::primitive::{
+use crate::pool::error::{CapacityError, ReleaseError, TakeError};
+use crate::pool::primitive::{
     fence, load_latest, rmw_fence, AtomicU64, AtomicUsize, Backoff, Condvar, Mutex, MutexGuard,
     Ordering, UnsafeCell,
 };
+use crate::pool::{BoundedPool, Priority};
 
 const INDEX_BITS: u32 = 48;
 const INDEX_MASK: u64 = (1 << INDEX_BITS) - 1;

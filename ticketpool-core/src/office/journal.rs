@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use crate::event::Event;
-use crate::ticket::{Sale, Ticket, TicketId};
+use crate::office::event::Event;
+use crate::office::ticket::{Sale, Ticket, TicketId};
 
 /// Durable storage for a box office's events.
 ///

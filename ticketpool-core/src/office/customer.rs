@@ -4,12 +4,12 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::box_office::{Inner, Wait, Want};
-use crate::hold::Hold;
-use crate::office_error::BoxOfficeError;
+use crate::office::box_office::{Inner, Wait, Want};
+use crate::office::error::BoxOfficeError;
+use crate::office::hold::Hold;
+use crate::office::ticket::Sale;
+use crate::office::trace::{self, Actor};
 use crate::pool::Priority;
-use crate::ticket::Sale;
-use crate::trace::{self, Actor};
 
 /// A customer's handle: it buys tickets, or reserves them into a [`Hold`],
 /// served by its [`Priority`].

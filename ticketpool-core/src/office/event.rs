@@ -6,8 +6,8 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
+use crate::office::ticket::{HoldId, Money, Sale, Ticket, TicketId};
 use crate::pool::Priority;
-use crate::ticket::{HoldId, Money, Sale, Ticket, TicketId};
 
 /// One thing that happened in a box office, in the order it happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,12 +11,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::condvar::CondvarPool;
-use crate::config::{BoxOfficeConfig, Strategy};
-use crate::error::{CapacityError, ReleaseError, TakeError};
-use crate::lockfree::LockFreePool;
+use crate::office::config::{BoxOfficeConfig, Strategy};
+use crate::office::ticket::{Money, Ticket};
+use crate::pool::condvar::CondvarPool;
+use crate::pool::error::{CapacityError, ReleaseError, TakeError};
+use crate::pool::lockfree::LockFreePool;
 use crate::pool::{BoundedPool, Priority};
-use crate::ticket::{Money, Ticket};
 
 /// A pool of tickets of one of the two strategies.
 // One per ticket type, stored in a `Vec`: boxing the cache-padded lock-free

@@ -1,8 +1,16 @@
-//! The trait both pool strategies implement, and consumer priority.
+//! The pool layer: two bounded pools with VIP-priority consumers, the trait
+//! they share, their typed handles and errors, and the loom shim they are
+//! built on. Nothing here knows about tickets or the box office.
+
+pub(crate) mod condvar;
+pub(crate) mod error;
+pub(crate) mod handle;
+pub(crate) mod lockfree;
+pub(crate) mod primitive;
 
 use std::time::Instant;
 
-use crate::error::{CapacityError, ReleaseError, TakeError};
+use crate::pool::error::{CapacityError, ReleaseError, TakeError};
 
 /// Which consumers are served first.
 ///

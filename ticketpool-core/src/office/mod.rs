@@ -1,0 +1,23 @@
+//! The box office: the ticketing domain on the pool layer. Ticket types
+//! each get a pool; vendors release into them, customers buy or hold and
+//! confirm; pricing, purchase limits, the journal, live events and the
+//! snapshot all hang off the office.
+
+pub(crate) mod box_office;
+pub(crate) mod config;
+pub(crate) mod config_read;
+pub mod config_reader;
+pub(crate) mod customer;
+pub(crate) mod error;
+pub(crate) mod event;
+pub(crate) mod hold;
+pub(crate) mod journal;
+pub(crate) mod limits;
+pub(crate) mod pricing;
+pub(crate) mod sales_log;
+pub(crate) mod snapshot;
+pub(crate) mod stock;
+pub(crate) mod subscribe;
+pub(crate) mod ticket;
+pub(crate) mod trace;
+pub(crate) mod vendor;
