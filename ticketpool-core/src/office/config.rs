@@ -30,6 +30,17 @@ pub enum Strategy {
     Condvar,
 }
 
+impl Strategy {
+    /// `"lockfree"` or `"condvar"`: the one spelling configs, reports, the
+    /// Python bindings and the CLI use (and the serde form).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::LockFree => "lockfree",
+            Strategy::Condvar => "condvar",
+        }
+    }
+}
+
 /// One kind of ticket the event sells.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TicketTypeConfig {

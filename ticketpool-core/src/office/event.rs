@@ -82,6 +82,28 @@ pub enum Event {
 }
 
 impl Event {
+    /// The event's kind in snake case (`"released"`, `"hold_placed"`,
+    /// `"sold_out"`...): the one spelling the journal, tracing, the Python
+    /// bindings and the CLI use, and the `kind` tag of its serde form.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::VendorAdded { .. } => "vendor_added",
+            Event::VendorRemoved { .. } => "vendor_removed",
+            Event::Released { .. } => "released",
+            Event::HoldPlaced { .. } => "hold_placed",
+            Event::HoldConfirmed { .. } => "hold_confirmed",
+            Event::HoldCancelled { .. } => "hold_cancelled",
+            Event::HoldExpired { .. } => "hold_expired",
+            Event::Sold { .. } => "sold",
+            Event::Paused => "paused",
+            Event::Resumed => "resumed",
+            Event::SoldOut => "sold_out",
+            Event::Closed => "closed",
+        }
+    }
+}
+
+impl Event {
     /// `true` for the events a journal must make durable to rebuild the
     /// office (everything but pause, resume and the end-of-sale notices).
     pub fn is_durable(&self) -> bool {
@@ -89,5 +111,74 @@ impl Event {
             self,
             Event::Paused | Event::Resumed | Event::SoldOut | Event::Closed
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+
+    /// `kind()` is the serde tag, so the journal, tracing and Python
+    /// (which use `kind()`) and the JSON form never disagree.
+    #[test]
+    fn kind_is_the_serde_tag_of_every_event() {
+        let ticket = Ticket {
+            id: TicketId(1),
+            ticket_type: Arc::from("a"),
+            vendor: Arc::from("v"),
+            base_price: Money::from_minor(100),
+            released_at: SystemTime::UNIX_EPOCH,
+        };
+        let (hold, id) = (HoldId(2), TicketId(1));
+        let events = [
+            Event::VendorAdded {
+                vendor: Arc::from("v"),
+                ticket_types: vec![Arc::from("a")],
+            },
+            Event::VendorRemoved {
+                vendor: Arc::from("v"),
+            },
+            Event::Released {
+                ticket: ticket.clone(),
+            },
+            Event::HoldPlaced {
+                hold,
+                ticket: id,
+                customer: Arc::from("c"),
+                priority: Priority::Vip,
+                price: Money::from_minor(100),
+                expires_at: SystemTime::UNIX_EPOCH,
+            },
+            Event::HoldConfirmed { hold, ticket: id },
+            Event::HoldCancelled { hold, ticket: id },
+            Event::HoldExpired { hold, ticket: id },
+            Event::Sold {
+                sale: Sale {
+                    ticket,
+                    customer: Arc::from("c"),
+                    priority: Priority::Regular,
+                    price: Money::from_minor(100),
+                    sold_at: SystemTime::UNIX_EPOCH,
+                    waited: Duration::ZERO,
+                    hold: None,
+                },
+            },
+            Event::Paused,
+            Event::Resumed,
+            Event::SoldOut,
+            Event::Closed,
+        ];
+        let mut kinds = std::collections::HashSet::new();
+        for event in &events {
+            let json = serde_json::to_value(event).unwrap();
+            assert_eq!(json["kind"], event.kind(), "{event:?}");
+            assert!(
+                kinds.insert(event.kind()),
+                "two events spell {}",
+                event.kind()
+            );
+        }
     }
 }

@@ -33,6 +33,17 @@ pub enum Priority {
     Regular,
 }
 
+impl Priority {
+    /// `"vip"` or `"regular"`: the one spelling the journal, tracing, the
+    /// Python bindings and the CLI use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Vip => "vip",
+            Priority::Regular => "regular",
+        }
+    }
+}
+
 /// A bounded multi-producer multi-consumer pool: the strategy behind the
 /// [`Producer`](crate::Producer) and [`Consumer`](crate::Consumer) handles.
 ///
