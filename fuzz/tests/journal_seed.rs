@@ -96,12 +96,29 @@ fn events() -> Vec<Event> {
     ]
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ticketpool-seed-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    let _ = std::fs::remove_file(&path);
-    path
+/// This test's own directory, removed when the test passes (kept when it
+/// fails, to look at).
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> Self {
+        let dir = std::env::temp_dir().join(format!("ticketpool-seed-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
 }
 
 fn write_seed(path: &Path) {
@@ -120,17 +137,19 @@ fn write_seed(path: &Path) {
     conn.execute_batch("VACUUM").unwrap();
 }
 
-fn recover(path: &Path) -> RecoveredState {
+fn recover(scratch: &Scratch, path: &Path) -> RecoveredState {
     // Recover from a copy: opening switches the file to WAL, and the
     // committed seed must stay byte for byte as written.
-    let copy = scratch("copy.db");
+    let copy = scratch.path("copy.db");
+    let _ = std::fs::remove_file(&copy);
     std::fs::copy(path, &copy).unwrap();
     SqliteStore::open(&copy).unwrap().recover().unwrap()
 }
 
 #[test]
 fn the_seed_journal_recovers_what_was_written() {
-    let fresh = scratch("seed.db");
+    let scratch = Scratch::new();
+    let fresh = scratch.path("seed.db");
     write_seed(&fresh);
     let size = std::fs::metadata(&fresh).unwrap().len();
     assert!(
@@ -142,7 +161,7 @@ fn the_seed_journal_recovers_what_was_written() {
     }
 
     for path in [fresh.as_path(), Path::new(SEED)] {
-        let state = recover(path);
+        let state = recover(&scratch, path);
         let sold: Vec<u64> = state.sales.iter().map(|s| s.ticket.id.0).collect();
         assert_eq!(sold, [0, 2], "{}", path.display());
         assert_eq!(state.sales[1].hold, Some(HoldId(1)));
