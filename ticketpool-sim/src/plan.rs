@@ -8,7 +8,7 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use super::config::{Arrivals, CustomersConfig};
+use crate::config::{Arrivals, CustomersConfig};
 
 /// Which family of agent a generator belongs to, so vendor 0 and customer 0
 /// draw different streams from the same seed.
@@ -83,7 +83,7 @@ pub struct CustomerPlan {
 
 impl CustomerPlan {
     /// The plan of customer `index` (0-based) under `config`.
-    pub fn new(config: &super::SimulationConfig, index: usize) -> Self {
+    pub fn new(config: &crate::config::SimulationConfig, index: usize) -> Self {
         Self {
             rng: agent_rng(config.seed, Role::Customer, index),
             customers: config.customers.clone(),
