@@ -20,11 +20,16 @@ mod run;
 mod sampler;
 mod timeline;
 
+/// The suite's scenario and report invariants, shared with the crate's own
+/// tests.
+#[cfg(test)]
+#[path = "../tests/sim_suite/support.rs"]
+mod test_support;
+
 pub use self::config::{Arrivals, CustomersConfig, SimVendorConfig, SimulationConfig};
 pub use self::error::SimulationError;
 pub use self::handle::SimulationHandle;
 pub use self::outcome::{CustomerReport, EndReason};
-pub use self::plan::{plan_digest, CustomerPlan, PlannedRequest};
 pub use self::report::{HoldStats, PerPriority, Report, TypeSales, WaitBucket, WaitStats};
 pub use self::run::{RunningSimulation, Simulation};
 pub use self::timeline::{Progress, TimelinePoint};

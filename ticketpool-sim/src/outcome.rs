@@ -27,7 +27,7 @@ pub enum EndReason {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerReport {
     /// The customer's index in the run (0-based, VIPs first), which seeds
-    /// its [`CustomerPlan`](crate::CustomerPlan).
+    /// its arrival plan together with the run's seed.
     pub index: usize,
     /// The customer's name (`vip-1`, `regular-3`).
     pub name: String,
@@ -47,8 +47,8 @@ pub struct CustomerReport {
     pub holds_expired: u64,
     /// Abandoned holds still open at the end, cancelled then.
     pub holds_cancelled: u64,
-    /// Digest of the requests it made, in order: equal for equal seeds
-    /// (see [`plan_digest`](crate::plan_digest)).
+    /// Digest (FNV-1a) of the requests it made, in order: equal for equal
+    /// seeds.
     pub plan_digest: u64,
 }
 
