@@ -16,6 +16,7 @@ use ticketpool_core::{
 /// How the gaps between one agent's arrivals are drawn.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Arrivals {
     /// Exponential gaps with the configured mean: a Poisson process.
     #[default]
@@ -184,6 +185,12 @@ fn default_vendor(i: usize) -> SimVendorConfig {
 
 impl SimulationConfig {
     /// Serializes to TOML.
+    ///
+    /// # Panics
+    ///
+    /// Only if the TOML serializer rejects the value, which none of its
+    /// fields (numbers, strings, lists and tables with string keys) can
+    /// make it do: a panic here is a bug.
     pub fn to_toml_string(&self) -> String {
         toml::to_string(self).expect("a simulation config always serializes to TOML")
     }

@@ -6,6 +6,7 @@ use ticketpool_core::ConfigError;
 
 /// Why a simulation could not be set up or did not finish.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SimulationError {
     /// The configuration breaks a rule.
     #[error(transparent)]

@@ -11,6 +11,7 @@ use ticketpool_core::Priority;
 /// Why a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum EndReason {
     /// Every ticket of the event was sold.
     SoldOut,

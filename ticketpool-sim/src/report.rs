@@ -133,6 +133,12 @@ pub struct Report {
 
 impl Report {
     /// The report as pretty JSON.
+    ///
+    /// # Panics
+    ///
+    /// Only if the JSON serializer rejects the report, which none of its
+    /// fields (numbers, strings, lists and maps with string keys) can make
+    /// it do: a panic here is a bug.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a report always serializes to JSON")
     }
