@@ -14,11 +14,11 @@ use std::time::{Duration, Instant};
 
 use rand::rngs::Xoshiro256PlusPlus;
 
-use super::config::Arrivals;
-use super::control::{EndReason, Shared, VendorControl};
-use super::plan::{agent_rng, gap, CustomerPlan, Digest, Role};
-use super::report::CustomerReport;
-use super::SimulationError;
+use crate::config::Arrivals;
+use crate::control::{Shared, VendorControl};
+use crate::error::SimulationError;
+use crate::outcome::{AgentOutcome, AgentResult, CustomerReport, EndReason};
+use crate::plan::{agent_rng, gap, CustomerPlan, Digest, PlannedRequest, Role};
 use std::sync::atomic::Ordering;
 use ticketpool_core::BoxOfficeError;
 use ticketpool_core::Customer;
@@ -34,14 +34,6 @@ const MAX_LAG: Duration = Duration::from_millis(100);
 /// Holds abandoned by a customer are given this long past their deadline
 /// for the office's reaper to expire them before the customer checks.
 const EXPIRY_GRACE: Duration = Duration::from_millis(20);
-
-/// What an agent thread hands back.
-pub(crate) enum AgentOutcome {
-    Vendor,
-    Customer(CustomerReport),
-}
-
-pub(crate) type AgentResult = Result<AgentOutcome, BoxOfficeError>;
 
 /// Starts vendor threads, at the start and at run time.
 #[derive(Clone)]
@@ -219,7 +211,7 @@ impl CustomerAgent {
 
     fn reserve(
         &self,
-        request: &super::PlannedRequest,
+        request: &PlannedRequest,
         report: &mut CustomerReport,
         abandoned: &mut VecDeque<Hold>,
     ) -> Result<(), BoxOfficeError> {

@@ -5,21 +5,18 @@
 //! rules live in one place; its problems come back prefixed with `office.`
 //! next to the simulation's own.
 
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
 
 use ticketpool_core::bounds;
-use ticketpool_core::config_reader::{self, fit_quotas, Entry, Reader};
+use ticketpool_core::config_reader::fit_quotas;
 use ticketpool_core::{
     BoxOfficeConfig, ConfigError, ConfigProblem, Money, PricingConfig, Strategy, TicketTypeConfig,
 };
 
-use crate::config_read::read_simulation;
-
 /// How the gaps between one agent's arrivals are drawn.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Arrivals {
     /// Exponential gaps with the configured mean: a Poisson process.
     #[default]
@@ -187,54 +184,15 @@ fn default_vendor(i: usize) -> SimVendorConfig {
 }
 
 impl SimulationConfig {
-    /// Parses and validates a TOML document.
-    ///
-    /// # Errors
-    ///
-    /// [`ConfigError::Parse`] for malformed TOML; [`ConfigError::Invalid`]
-    /// listing every problem, each with its field path (`office.<field>`
-    /// for the office's) and line: fields of the wrong type, unknown or
-    /// missing, and values that break the rules.
-    pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
-        Self::from_entry(&config_reader::parse_toml(text)?)
-    }
-
-    /// Parses and validates a JSON document.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_toml_str`](Self::from_toml_str).
-    pub fn from_json_str(text: &str) -> Result<Self, ConfigError> {
-        Self::from_entry(&config_reader::parse_json(text)?)
-    }
-
-    /// Reads a `.toml` or `.json` file and validates it.
-    ///
-    /// # Errors
-    ///
-    /// [`ConfigError::Io`] if the file cannot be read or has another
-    /// extension, then as [`from_toml_str`](Self::from_toml_str).
-    pub fn from_path(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
-        Self::from_entry(&config_reader::read_file(path.as_ref())?)
-    }
-
     /// Serializes to TOML.
+    ///
+    /// # Panics
+    ///
+    /// Only if the TOML serializer rejects the value, which none of its
+    /// fields (numbers, strings, lists and tables with string keys) can
+    /// make it do: a panic here is a bug.
     pub fn to_toml_string(&self) -> String {
         toml::to_string(self).expect("a simulation config always serializes to TOML")
-    }
-
-    /// Reads a whole document; every field may be left out and takes the
-    /// default scenario's value.
-    fn from_entry(entry: &Entry) -> Result<Self, ConfigError> {
-        let mut r = Reader::default();
-        let config = read_simulation(&mut r, entry);
-        // Rules only where reading went well enough to judge them: the
-        // reader drops a rule about a field that already has a problem.
-        r.add_rules("office", config.office.rule_problems());
-        let mut agents = Vec::new();
-        config.check_agents(&mut agents);
-        r.add_rules("", agents);
-        r.finish().map(|()| config)
     }
 
     /// Checks every rule, the office's and the simulation's, and reports
@@ -263,7 +221,7 @@ impl SimulationConfig {
         }
     }
 
-    fn check_agents(&self, problems: &mut Vec<ConfigProblem>) {
+    pub(crate) fn check_agents(&self, problems: &mut Vec<ConfigProblem>) {
         let known_types: Vec<String> = self
             .office
             .ticket_types

@@ -1,8 +1,15 @@
-//! Reading a [`SimulationConfig`] out of a document, field by field, with
-//! the office's reader from [`ticketpool_core::config_reader`]: type
-//! problems are recorded as they are met, the rules checked afterwards.
+//! Loading a [`SimulationConfig`] from TOML, JSON or a file: the document
+//! is read field by field with the office's reader from
+//! [`ticketpool_core::config_reader`], type problems recorded as they are
+//! met, the rules checked afterwards.
+//!
+//! Only this module knows about documents; `config` knows the values and
+//! their rules and imports nothing from here.
 
-use ticketpool_core::config_reader::{field, join, read_name, read_office, Entry, Reader};
+use std::path::Path;
+
+use ticketpool_core::config_reader::{self, field, join, read_name, read_office, Entry, Reader};
+use ticketpool_core::ConfigError;
 
 use crate::config::{Arrivals, CustomersConfig, SimVendorConfig, SimulationConfig};
 
@@ -27,9 +34,56 @@ const CUSTOMER_FIELDS: &[&str] = &[
     "ticket_type",
 ];
 
+impl SimulationConfig {
+    /// Parses and validates a TOML document.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Parse`] for malformed TOML; [`ConfigError::Invalid`]
+    /// listing every problem, each with its field path (`office.<field>`
+    /// for the office's) and line: fields of the wrong type, unknown or
+    /// missing, and values that break the rules.
+    pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
+        Self::from_entry(&config_reader::parse_toml(text)?)
+    }
+
+    /// Parses and validates a JSON document.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_toml_str`](Self::from_toml_str).
+    pub fn from_json_str(text: &str) -> Result<Self, ConfigError> {
+        Self::from_entry(&config_reader::parse_json(text)?)
+    }
+
+    /// Reads a `.toml` or `.json` file and validates it.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Io`] if the file cannot be read or has another
+    /// extension, then as [`from_toml_str`](Self::from_toml_str).
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
+        Self::from_entry(&config_reader::read_file(path.as_ref())?)
+    }
+
+    /// Reads a whole document; every field may be left out and takes the
+    /// default scenario's value.
+    fn from_entry(entry: &Entry) -> Result<Self, ConfigError> {
+        let mut r = Reader::default();
+        let config = read_simulation(&mut r, entry);
+        // Rules only where reading went well enough to judge them: the
+        // reader drops a rule about a field that already has a problem.
+        r.add_rules("office", config.office.rule_problems());
+        let mut agents = Vec::new();
+        config.check_agents(&mut agents);
+        r.add_rules("", agents);
+        r.finish().map(|()| config)
+    }
+}
+
 /// Reads a simulation document; every field may be left out and takes the
 /// default scenario's value.
-pub(crate) fn read_simulation(r: &mut Reader, entry: &Entry) -> SimulationConfig {
+fn read_simulation(r: &mut Reader, entry: &Entry) -> SimulationConfig {
     let mut config = SimulationConfig::default();
     let Some(fields) = r.table(entry, "", SIMULATION_FIELDS) else {
         return config;

@@ -6,9 +6,8 @@ use std::time::Duration;
 
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
-use serde::{Deserialize, Serialize};
 
-use super::config::{Arrivals, CustomersConfig};
+use crate::config::{Arrivals, CustomersConfig, SimulationConfig};
 
 /// Which family of agent a generator belongs to, so vendor 0 and customer 0
 /// draw different streams from the same seed.
@@ -48,8 +47,8 @@ pub(crate) fn gap(rng: &mut Xoshiro256PlusPlus, rate: Option<f64>, arrivals: Arr
 }
 
 /// What one customer request will do, drawn before it is made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct PlannedRequest {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PlannedRequest {
     /// The pause before the request, in microseconds.
     pub gap_us: u64,
     /// `true`: place a hold, then confirm or abandon it; `false`: buy.
@@ -63,19 +62,8 @@ pub struct PlannedRequest {
 
 /// The endless sequence of requests one customer makes, a pure function of
 /// the seed and the customer's index.
-///
-/// # Examples
-///
-/// ```
-/// use ticketpool_sim::{CustomerPlan, SimulationConfig};
-///
-/// let config = SimulationConfig::default();
-/// let a: Vec<_> = CustomerPlan::new(&config, 3).take(5).collect();
-/// let b: Vec<_> = CustomerPlan::new(&config, 3).take(5).collect();
-/// assert_eq!(a, b);
-/// ```
 #[derive(Debug, Clone)]
-pub struct CustomerPlan {
+pub(crate) struct CustomerPlan {
     rng: Xoshiro256PlusPlus,
     customers: CustomersConfig,
     arrivals: Arrivals,
@@ -83,7 +71,7 @@ pub struct CustomerPlan {
 
 impl CustomerPlan {
     /// The plan of customer `index` (0-based) under `config`.
-    pub fn new(config: &super::SimulationConfig, index: usize) -> Self {
+    pub(crate) fn new(config: &SimulationConfig, index: usize) -> Self {
         Self {
             rng: agent_rng(config.seed, Role::Customer, index),
             customers: config.customers.clone(),
@@ -149,7 +137,8 @@ impl Digest {
 /// The digest of the first `requests` requests of a plan: what a report's
 /// [`CustomerReport::plan_digest`](crate::CustomerReport::plan_digest)
 /// holds for a customer that made that many.
-pub fn plan_digest(plan: CustomerPlan, requests: u64) -> u64 {
+#[cfg(test)]
+pub(crate) fn plan_digest(plan: CustomerPlan, requests: u64) -> u64 {
     let mut digest = Digest::default();
     for request in plan.take(usize::try_from(requests).unwrap_or(usize::MAX)) {
         digest.add(&request);
@@ -159,8 +148,21 @@ pub fn plan_digest(plan: CustomerPlan, requests: u64) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
+    use ticketpool_core::Strategy;
+
     use super::*;
-    use crate::SimulationConfig;
+    use crate::test_support::{check_consistent, small};
+    use crate::{EndReason, Simulation};
+
+    #[test]
+    fn a_plan_is_a_function_of_seed_and_index() {
+        let config = SimulationConfig::default();
+        let a: Vec<_> = CustomerPlan::new(&config, 3).take(5).collect();
+        let b: Vec<_> = CustomerPlan::new(&config, 3).take(5).collect();
+        assert_eq!(a, b);
+    }
 
     #[test]
     fn seeds_and_indexes_give_different_plans() {
@@ -189,5 +191,64 @@ mod tests {
         );
         assert_eq!(gap(&mut rng, None, Arrivals::Poisson), Duration::ZERO);
         assert_eq!(gap(&mut rng, Some(0.0), Arrivals::Fixed), Duration::ZERO);
+    }
+
+    /// Every customer makes a fixed number of requests, so the sequence each
+    /// one followed can be compared run to run.
+    fn bounded_demand(strategy: Strategy, seed: u64) -> SimulationConfig {
+        let mut config = small(strategy);
+        config.seed = seed;
+        config.office.total_tickets = 5_000;
+        config.office.ticket_types[0].quota = None;
+        config.office.hold_ttl = Duration::from_secs(30);
+        config.customers.count = 6;
+        config.customers.tickets_each = 5;
+        config.customers.rate = Some(2_000.0);
+        config.customers.hold_share = 0.5;
+        config.customers.abandon_share = 0.3;
+        config
+    }
+
+    /// A real run against `strategy`'s pools follows the seeded plans
+    /// exactly, and only they decide what the customers ask for. In the
+    /// crate (not the suite) because the plans are not public.
+    fn same_seed_same_requests(strategy: Strategy) {
+        let run = |seed| {
+            let config = bounded_demand(strategy, seed);
+            let report = Simulation::new(config.clone()).unwrap().run().unwrap();
+            assert_eq!(report.end, EndReason::DemandMet);
+            check_consistent(&report, &config);
+            for customer in &report.customers {
+                assert_eq!(customer.bought, 5);
+                // What the thread did is exactly the seeded plan's prefix.
+                let plan = CustomerPlan::new(&config, customer.index);
+                assert_eq!(
+                    customer.plan_digest,
+                    plan_digest(plan, customer.requests),
+                    "{}",
+                    customer.name
+                );
+            }
+            let mut seen: Vec<_> = report
+                .customers
+                .iter()
+                .map(|c| (c.index, c.requests, c.plan_digest))
+                .collect();
+            seen.sort_unstable();
+            seen
+        };
+        let first = run(11);
+        assert_eq!(first, run(11), "same seed, same requests");
+        assert_ne!(first, run(12), "another seed, other requests");
+    }
+
+    #[test]
+    fn same_seed_same_requests_lockfree() {
+        same_seed_same_requests(Strategy::LockFree);
+    }
+
+    #[test]
+    fn same_seed_same_requests_condvar() {
+        same_seed_same_requests(Strategy::Condvar);
     }
 }

@@ -8,59 +8,12 @@ use std::time::Duration;
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
-use super::control::EndReason;
-use super::timeline::TimelinePoint;
+use crate::outcome::{CustomerReport, EndReason};
+use crate::timeline::TimelinePoint;
 use ticketpool_core::Priority;
 use ticketpool_core::Snapshot;
 use ticketpool_core::Strategy;
 use ticketpool_core::{Money, Sale};
-
-/// One customer's part in the run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CustomerReport {
-    /// The customer's index in the run (0-based, VIPs first), which seeds
-    /// its [`CustomerPlan`](crate::CustomerPlan).
-    pub index: usize,
-    /// The customer's name (`vip-1`, `regular-3`).
-    pub name: String,
-    /// Its priority.
-    pub priority: Priority,
-    /// Requests it made (buys and holds), successful or not.
-    pub requests: u64,
-    /// Tickets it ended up with.
-    pub bought: u64,
-    /// Holds it placed.
-    pub holds_placed: u64,
-    /// Holds it confirmed.
-    pub holds_confirmed: u64,
-    /// Holds it walked away from.
-    pub holds_abandoned: u64,
-    /// Holds the office expired (abandoned ones, or one confirmed too late).
-    pub holds_expired: u64,
-    /// Abandoned holds still open at the end, cancelled then.
-    pub holds_cancelled: u64,
-    /// Digest of the requests it made, in order: equal for equal seeds
-    /// (see [`plan_digest`](crate::plan_digest)).
-    pub plan_digest: u64,
-}
-
-impl Default for CustomerReport {
-    fn default() -> Self {
-        Self {
-            index: 0,
-            name: String::new(),
-            priority: Priority::Regular,
-            requests: 0,
-            bought: 0,
-            holds_placed: 0,
-            holds_confirmed: 0,
-            holds_abandoned: 0,
-            holds_expired: 0,
-            holds_cancelled: 0,
-            plan_digest: 0,
-        }
-    }
-}
 
 /// Wait-time percentiles of one priority, in microseconds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -180,6 +133,12 @@ pub struct Report {
 
 impl Report {
     /// The report as pretty JSON.
+    ///
+    /// # Panics
+    ///
+    /// Only if the JSON serializer rejects the report, which none of its
+    /// fields (numbers, strings, lists and maps with string keys) can make
+    /// it do: a panic here is a bug.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a report always serializes to JSON")
     }

@@ -1,12 +1,11 @@
-//! The sampler: a thread that snapshots the office at a fixed interval,
-//! keeps the timeline and feeds the progress callback.
+//! The timeline's data: the office at one moment ([`TimelinePoint`]) and
+//! what the progress callback is given ([`Progress`]). The sampler thread
+//! that produces them is in `sampler`.
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::control::Shared;
 use ticketpool_core::Snapshot;
 
 /// The office at one moment of the run.
@@ -54,36 +53,4 @@ pub struct Progress {
     pub elapsed: Duration,
     /// The office at that time.
     pub snapshot: Snapshot,
-}
-
-/// The progress callback's type.
-pub(crate) type ProgressFn = Box<dyn FnMut(&Progress) + Send>;
-
-/// Samples until the run ends; returns the timeline.
-pub(crate) fn sample(
-    shared: &Arc<Shared>,
-    started: Instant,
-    interval: Duration,
-    mut progress: Option<ProgressFn>,
-) -> Vec<TimelinePoint> {
-    let mut timeline = Vec::new();
-    let mut due = started;
-    loop {
-        let snapshot = shared.office.snapshot();
-        let elapsed = started.elapsed();
-        timeline.push(TimelinePoint::of(&snapshot, elapsed));
-        if let Some(progress) = progress.as_mut() {
-            progress(&Progress { elapsed, snapshot });
-        }
-        // Deadline-based, so samples stay on the interval grid; a slow
-        // callback skips samples rather than drifting.
-        due += interval;
-        let now = Instant::now();
-        while due < now {
-            due += interval;
-        }
-        if !shared.sleep_until(due) {
-            return timeline;
-        }
-    }
 }

@@ -111,6 +111,8 @@ fn end_text(end: EndReason) -> &'static str {
         EndReason::DemandMet => "every customer got what it wanted",
         EndReason::Duration => "duration reached",
         EndReason::Stopped => "stopped",
+        // A reason added to the simulator after this was written.
+        _ => "ended",
     }
 }
 

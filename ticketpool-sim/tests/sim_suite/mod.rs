@@ -9,17 +9,19 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use ticketpool_core::{Money, Priority, Strategy};
-use ticketpool_sim::{
-    plan_digest, CustomerPlan, EndReason, Report, Simulation, SimulationConfig, SimulationError,
-};
+use ticketpool_core::{Money, Strategy};
+use ticketpool_sim::{EndReason, Report, Simulation, SimulationConfig, SimulationError};
+
+mod support;
+
+use self::support::{check_consistent, small};
 
 /// Instantiates every test in this module for one strategy.
 macro_rules! sim_suite {
     ($strategy:expr) => {
         sim_suite!(@tests $strategy;
             sold_out_run_report_is_consistent, sold_out_ends_the_run_early,
-            same_seed_same_requests, stop_from_another_thread_joins_everything,
+            stop_from_another_thread_joins_everything,
             duration_ends_the_run, abandoned_holds_expire,
             vendors_can_be_added_removed_and_retuned_while_running,
             progress_callback_sees_the_run, purchase_demand_ends_the_run);
@@ -37,84 +39,6 @@ macro_rules! sim_suite {
 /// Longest wait for something a running simulation should do: a guard
 /// against a hang, never reached when things work, not a timing assumption.
 const PATIENCE: Duration = Duration::from_secs(120);
-
-/// A small, quick version of the default scenario.
-pub fn small(strategy: Strategy) -> SimulationConfig {
-    let mut config = SimulationConfig::default();
-    config.office.strategy = strategy;
-    config.office.total_tickets = 2_000;
-    config.office.max_capacity = 16;
-    config.office.ticket_types[0].quota = Some(1_200);
-    config.office.hold_ttl = Duration::from_millis(20);
-    config.customers.count = 8;
-    config.customers.hold_share = 0.3;
-    config.customers.abandon_share = 0.1;
-    config.duration_ms = 30_000;
-    config
-}
-
-/// The invariants every report must keep, whatever ended the run.
-pub fn check_consistent(report: &Report, config: &SimulationConfig) {
-    assert!(report.sold <= report.total_tickets);
-    assert!(report.released <= report.total_tickets);
-    assert_eq!(
-        report.released,
-        report.sold + report.available_at_end + report.held_at_end,
-        "released tickets are on sale, held or sold"
-    );
-    let by_type: u64 = report.sales_by_type.values().map(|t| t.sold).sum();
-    let by_vendor: u64 = report.sales_by_vendor.values().sum();
-    let by_customer: u64 = report.customers.iter().map(|c| c.bought).sum();
-    assert_eq!(by_type, report.sold);
-    assert_eq!(by_vendor, report.sold);
-    assert_eq!(by_customer, report.sold);
-    let revenue: Money = report.sales_by_type.values().map(|t| t.revenue).sum();
-    assert_eq!(revenue, report.revenue);
-    assert_eq!(
-        report.wait.vip.count + report.wait.regular.count,
-        report.sold
-    );
-    for wait in [&report.wait.vip, &report.wait.regular] {
-        assert!(wait.min_us <= wait.p50_us, "{wait:?}");
-        assert!(wait.p50_us <= wait.p90_us, "{wait:?}");
-        assert!(wait.p90_us <= wait.p99_us, "{wait:?}");
-        assert!(wait.p99_us <= wait.max_us, "{wait:?}");
-    }
-    let bars: u64 = report
-        .wait_distribution
-        .vip
-        .iter()
-        .chain(&report.wait_distribution.regular)
-        .map(|b| b.count)
-        .sum();
-    assert_eq!(bars, report.sold);
-    for fairness in [report.fairness.vip, report.fairness.regular]
-        .into_iter()
-        .flatten()
-    {
-        assert!(fairness > 0.0 && fairness <= 1.0 + 1e-12, "{fairness}");
-    }
-    assert!(report.peak_occupancy <= config.office.max_capacity as u64);
-    assert!(report.timeline.len() >= 2);
-    assert!(report
-        .timeline
-        .windows(2)
-        .all(|w| w[0].t_ms <= w[1].t_ms && w[0].sold <= w[1].sold));
-    assert_eq!(report.timeline.last().unwrap().sold, report.sold);
-    let vips = report
-        .customers
-        .iter()
-        .filter(|c| c.priority == Priority::Vip);
-    assert_eq!(vips.count(), config.vip_count());
-    assert_eq!(report.customers.len(), config.customers.count);
-    let h = &report.holds;
-    assert!(h.confirmed + h.abandoned <= h.placed, "{h:?}");
-    // Every hold not confirmed ended expired or cancelled, none lost.
-    assert_eq!(h.placed - h.confirmed, h.expired + h.cancelled, "{h:?}");
-    // Every report serializes and reads back.
-    let back: Report = serde_json::from_str(&report.to_json()).unwrap();
-    assert_eq!(back.sold, report.sold);
-}
 
 pub fn sold_out_run_report_is_consistent(strategy: Strategy) {
     let config = small(strategy);
@@ -143,52 +67,6 @@ pub fn sold_out_ends_the_run_early(strategy: Strategy) {
     assert!(report.elapsed_secs < 60.0, "{}", report.elapsed_secs);
     assert_eq!(report.sold, 300);
     check_consistent(&report, &config);
-}
-
-/// Every customer makes a fixed number of requests, so the sequence each
-/// one followed can be compared run to run.
-fn bounded_demand(strategy: Strategy, seed: u64) -> SimulationConfig {
-    let mut config = small(strategy);
-    config.seed = seed;
-    config.office.total_tickets = 5_000;
-    config.office.ticket_types[0].quota = None;
-    config.office.hold_ttl = Duration::from_secs(30);
-    config.customers.count = 6;
-    config.customers.tickets_each = 5;
-    config.customers.rate = Some(2_000.0);
-    config.customers.hold_share = 0.5;
-    config.customers.abandon_share = 0.3;
-    config
-}
-
-pub fn same_seed_same_requests(strategy: Strategy) {
-    let run = |seed| {
-        let config = bounded_demand(strategy, seed);
-        let report = Simulation::new(config.clone()).unwrap().run().unwrap();
-        assert_eq!(report.end, EndReason::DemandMet);
-        check_consistent(&report, &config);
-        for customer in &report.customers {
-            assert_eq!(customer.bought, 5);
-            // What the thread did is exactly the seeded plan's prefix.
-            let plan = CustomerPlan::new(&config, customer.index);
-            assert_eq!(
-                customer.plan_digest,
-                plan_digest(plan, customer.requests),
-                "{}",
-                customer.name
-            );
-        }
-        let mut seen: Vec<_> = report
-            .customers
-            .iter()
-            .map(|c| (c.index, c.requests, c.plan_digest))
-            .collect();
-        seen.sort_unstable();
-        seen
-    };
-    let first = run(11);
-    assert_eq!(first, run(11), "same seed, same requests");
-    assert_ne!(first, run(12), "another seed, other requests");
 }
 
 pub fn stop_from_another_thread_joins_everything(strategy: Strategy) {
