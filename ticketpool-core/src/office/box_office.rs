@@ -26,6 +26,7 @@ use std::time::{Duration, Instant, SystemTime};
 use crossbeam_utils::CachePadded;
 
 use crate::office::config::BoxOfficeConfig;
+use crate::office::counters::{Counters, Gauges};
 use crate::office::error::BoxOfficeError;
 use crate::office::event::Event;
 use crate::office::hold::{Hold, HoldEntry, HoldTable, Reaper};
@@ -33,7 +34,7 @@ use crate::office::journal::{Journal, RecoveredState};
 use crate::office::limits::Limits;
 use crate::office::pricing::{PriceContext, PricingPolicy};
 use crate::office::sales_log::SalesLog;
-use crate::office::snapshot::{Counters, Gauges, Snapshot};
+use crate::office::snapshot::Snapshot;
 use crate::office::stock::Stock;
 use crate::office::subscribe::{Subscribers, Subscription};
 use crate::office::ticket::{HoldId, Sale, Ticket, TicketId};
@@ -450,8 +451,7 @@ impl BoxOffice {
     pub fn snapshot(&self) -> Snapshot {
         let inner = &self.inner;
         let counters = inner.lock();
-        Snapshot::capture(
-            &counters,
+        counters.snapshot(
             |priority| {
                 inner
                     .stock
