@@ -32,11 +32,12 @@ use crate::office::event::Event;
 use crate::office::hold::{Hold, HoldEntry, HoldTable, Reaper};
 use crate::office::journal::{Journal, RecoveredState};
 use crate::office::limits::Limits;
+use crate::office::pipeline::Pipeline;
 use crate::office::pricing::{PriceContext, PricingPolicy};
 use crate::office::sales_log::SalesLog;
 use crate::office::snapshot::Snapshot;
 use crate::office::stock::Stock;
-use crate::office::subscribe::{Subscribers, Subscription};
+use crate::office::subscribe::Subscription;
 use crate::office::ticket::{HoldId, Sale, Ticket, TicketId};
 use crate::office::trace::{self, Actor};
 use crate::office::vendor::{Vendor, VendorEntry, Vendors};
@@ -106,9 +107,9 @@ pub(crate) struct Inner {
     next_hold_id: AtomicU64,
     pub(crate) vendors: Vendors,
     pricing: Arc<dyn PricingPolicy>,
-    journal: Option<Arc<dyn Journal>>,
+    /// Where every event goes: journal, subscribers, log.
+    events: Pipeline,
     pub(crate) sales: SalesLog,
-    subscribers: Subscribers,
     reaper: Mutex<Option<Reaper>>,
     /// Tickets given back after close, when the pools refuse them: still
     /// counted available, never lost.
@@ -262,9 +263,8 @@ impl BoxOfficeBuilder {
             next_hold_id: AtomicU64::new(1),
             vendors: Vendors::new(),
             pricing,
-            journal: self.journal,
+            events: Pipeline::new(self.journal),
             sales: SalesLog::new(),
-            subscribers: Subscribers::new(),
             reaper: Mutex::new(None),
             stranded: Mutex::new(Vec::new()),
             config: self.config,
@@ -369,7 +369,7 @@ impl BoxOffice {
             .inner
             .vendors
             .add(&self.inner.stock, name, ticket_types)?;
-        self.inner.record_and_publish(&Event::VendorAdded {
+        self.inner.events.record(&Event::VendorAdded {
             vendor: Arc::clone(&entry.name),
             ticket_types: entry.type_names(&self.inner.stock),
         })?;
@@ -400,7 +400,7 @@ impl BoxOffice {
             .remove(name)
             .inspect_err(|err| trace::refused("remove_vendor", Actor::vendor(name), err))?;
         self.inner.notify_all_waiters();
-        self.inner.record_and_publish(&Event::VendorRemoved {
+        self.inner.events.record(&Event::VendorRemoved {
             vendor: Arc::clone(&entry.name),
         })
     }
@@ -478,7 +478,7 @@ impl BoxOffice {
     /// the office closed and its last hold settled, the stream starts
     /// ended.
     pub fn subscribe_with_capacity(&self, capacity: usize) -> Subscription {
-        self.inner.subscribers.subscribe(capacity)
+        self.inner.events.subscribe(capacity)
     }
 
     /// Every sale so far, in order.
@@ -538,20 +538,6 @@ impl Inner {
         self.state.lock()
     }
 
-    /// Journals a durable event, then tells subscribers.
-    pub(crate) fn record_and_publish(&self, event: &Event) -> Result<(), BoxOfficeError> {
-        self.record(event)?;
-        self.subscribers.publish(event);
-        Ok(())
-    }
-
-    fn record(&self, event: &Event) -> Result<(), BoxOfficeError> {
-        match &self.journal {
-            Some(journal) if event.is_durable() => Ok(journal.record(event)?),
-            _ => Ok(()),
-        }
-    }
-
     fn set_paused(&self, paused: bool) -> bool {
         let mut state = self.lock();
         if state.paused == paused {
@@ -560,7 +546,7 @@ impl Inner {
         state.paused = paused;
         drop(state);
         self.room.notify_all();
-        self.subscribers.publish(if paused {
+        self.events.announce(if paused {
             &Event::Paused
         } else {
             &Event::Resumed
@@ -579,7 +565,7 @@ impl Inner {
         drop(state);
         self.stock.close_all();
         self.notify_all_waiters();
-        self.subscribers.publish(&Event::Closed);
+        self.events.announce(&Event::Closed);
         self.end_streams_if_settled();
         true
     }
@@ -594,7 +580,7 @@ impl Inner {
     /// not the state mutex, keeps this off the confirm path's locks.
     fn end_streams_if_settled(&self) {
         if self.gauges.closed.load(Ordering::Acquire) && self.holds.unsettled() == 0 {
-            self.subscribers.close();
+            self.events.end_streams();
         }
     }
 
@@ -704,11 +690,11 @@ impl Inner {
         };
         // Built only for someone to hand it to: a release nobody journals,
         // subscribes to or logs skips two refcount round trips.
-        if self.journal.is_some() || self.subscribers.listening() || trace::released_enabled() {
+        if self.events.is_observed() {
             let event = Event::Released {
                 ticket: ticket.clone(),
             };
-            if let Err(err) = self.record(&event) {
+            if let Err(err) = self.events.record(&event) {
                 let mut state = self.lock();
                 state.apply(ty, &vendor.name, |c| c.unrelease());
                 self.gauges.copy_from(&state);
@@ -716,7 +702,6 @@ impl Inner {
                 self.room.notify_one();
                 return Err(err);
             }
-            self.subscribers.publish(&event);
         }
         self.restock(ticket.clone(), ty);
         Ok(ticket)
@@ -950,7 +935,7 @@ impl Inner {
     /// back on sale and the customer's limit slot is freed.
     fn commit_sale(&self, sale: Sale, ty: usize, held: bool) -> Result<Sale, BoxOfficeError> {
         let event = Event::Sold { sale };
-        if let Err(err) = self.record(&event) {
+        if let Err(err) = self.events.record(&event) {
             let Event::Sold { sale } = event else {
                 unreachable!("built as Sold above");
             };
@@ -961,7 +946,6 @@ impl Inner {
             self.restock(sale.ticket, ty);
             return Err(err);
         }
-        self.subscribers.publish(&event);
         let Event::Sold { sale } = event else {
             unreachable!("built as Sold above");
         };
@@ -1003,7 +987,7 @@ impl Inner {
         self.stock.close_all();
         self.room.notify_all();
         self.restocked.notify_all();
-        self.subscribers.publish(&Event::SoldOut);
+        self.events.announce(&Event::SoldOut);
     }
 
     /// Places a hold.
@@ -1036,7 +1020,7 @@ impl Inner {
             price,
             expires_at,
         };
-        if let Err(err) = self.record(&event) {
+        if let Err(err) = self.events.write(&event) {
             self.unclaim_limit(customer);
             self.restock(entry.ticket, ty);
             return Err(err);
@@ -1044,9 +1028,9 @@ impl Inner {
         // Counted before the entry is visible to the reaper, so expiry
         // never un-holds a ticket not yet counted held.
         self.lock().apply(ty, &entry.ticket.vendor, |c| c.hold());
-        // Published before the entry is visible too: with a tiny TTL the
-        // reaper could otherwise publish `HoldExpired` first.
-        self.subscribers.publish(&event);
+        // Announced before the entry is visible too: with a tiny TTL the
+        // reaper could otherwise announce `HoldExpired` first.
+        self.events.announce(&event);
         let hold = Hold::new(Arc::clone(self), &entry, expires_at);
         let deadline = entry.deadline;
         self.holds.insert(entry);
@@ -1062,11 +1046,10 @@ impl Inner {
             hold: entry.id,
             ticket: entry.ticket.id,
         };
-        if let Err(err) = self.record(&confirmed) {
+        if let Err(err) = self.events.record(&confirmed) {
             self.settle_back(entry, None);
             return Err(err);
         }
-        self.subscribers.publish(&confirmed);
         let sale = Sale {
             ticket: entry.ticket,
             customer: entry.customer,
@@ -1107,7 +1090,7 @@ impl Inner {
             .apply(entry.type_index, &entry.ticket.vendor, |c| c.unhold());
         self.unclaim_limit(&entry.customer);
         if let Some(event) = &event {
-            if let Err(err) = self.record(event) {
+            if let Err(err) = self.events.write(event) {
                 let actor = Actor::Hold {
                     hold_id: entry.id.0,
                     ticket_id: entry.ticket.id.0,
@@ -1116,8 +1099,10 @@ impl Inner {
             }
         }
         self.restock(entry.ticket, entry.type_index);
+        // Announced once the ticket is back: whoever sees the event can
+        // buy it.
         if let Some(event) = &event {
-            self.subscribers.publish(event);
+            self.events.announce(event);
         }
         self.hold_settled();
     }
@@ -1128,7 +1113,7 @@ impl Drop for Inner {
         if let Some(reaper) = self.reaper.lock().take() {
             reaper.stop();
         }
-        self.subscribers.close();
+        self.events.end_streams();
     }
 }
 

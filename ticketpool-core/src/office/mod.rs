@@ -14,6 +14,7 @@ pub(crate) mod event;
 pub(crate) mod hold;
 pub(crate) mod journal;
 pub(crate) mod limits;
+pub(crate) mod pipeline;
 pub(crate) mod pricing;
 pub(crate) mod sales_log;
 pub(crate) mod snapshot;
