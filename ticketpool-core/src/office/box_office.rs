@@ -27,24 +27,26 @@ use crossbeam_utils::CachePadded;
 
 use crate::office::config::BoxOfficeConfig;
 use crate::office::counters::{Counters, Gauges};
+use crate::office::customer::Customer;
 use crate::office::error::BoxOfficeError;
 use crate::office::event::Event;
-use crate::office::hold::{Hold, HoldEntry, HoldTable, Reaper};
+use crate::office::holds::{HoldEntry, HoldTable, HoldTerms};
 use crate::office::journal::{Journal, RecoveredState};
 use crate::office::limits::Limits;
 use crate::office::pipeline::Pipeline;
 use crate::office::pricing::{PriceContext, PricingPolicy};
+use crate::office::reaper::Reaper;
 use crate::office::sales_log::SalesLog;
 use crate::office::snapshot::Snapshot;
 use crate::office::stock::Stock;
 use crate::office::subscribe::Subscription;
 use crate::office::ticket::{HoldId, Sale, Ticket, TicketId};
 use crate::office::trace::{self, Actor};
-use crate::office::vendor::{Vendor, VendorEntry, Vendors};
+use crate::office::vendor::Vendor;
+use crate::office::vendors::{VendorEntry, Vendors};
 use crate::pool::error::TakeError;
 use crate::pool::primitive::{AtomicU64, Backoff, Condvar, Mutex, MutexGuard, Ordering};
 use crate::pool::Priority;
-use crate::Customer;
 
 /// Which ticket a customer asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -283,8 +285,20 @@ impl BoxOfficeBuilder {
             }
         }
         inner.sales.extend(recovered.sales);
-        let reaper = Reaper::start(Arc::downgrade(&inner), holds)
-            .map_err(|err| BoxOfficeError::Restore(format!("cannot start hold reaper: {err}")))?;
+        // The reaper holds the office only weakly, so it never keeps it
+        // alive; once the office is gone the callback says so and the
+        // reaper ends.
+        let office = Arc::downgrade(&inner);
+        let reaper = Reaper::start(holds, move |expired| {
+            let Some(office) = office.upgrade() else {
+                return false;
+            };
+            for entry in expired {
+                office.expire(entry);
+            }
+            true
+        })
+        .map_err(|err| BoxOfficeError::Restore(format!("cannot start hold reaper: {err}")))?;
         *inner.reaper.lock() = Some(reaper);
         let office = BoxOffice { inner };
         // Restored sales may already complete the event.
@@ -990,14 +1004,14 @@ impl Inner {
         self.events.announce(&Event::SoldOut);
     }
 
-    /// Places a hold.
+    /// Places a hold and returns its terms, for the caller's handle.
     pub(crate) fn reserve(
-        self: &Arc<Self>,
+        &self,
         customer: &Arc<str>,
         priority: Priority,
         want: &Want,
         wait: Wait,
-    ) -> Result<Hold, BoxOfficeError> {
+    ) -> Result<HoldTerms, BoxOfficeError> {
         let (ticket, ty, waited) = self.acquire(customer, priority, want, wait)?;
         let price = self.price_of(&ticket, ty);
         let ttl = self.config.hold_ttl;
@@ -1031,13 +1045,13 @@ impl Inner {
         // Announced before the entry is visible too: with a tiny TTL the
         // reaper could otherwise announce `HoldExpired` first.
         self.events.announce(&event);
-        let hold = Hold::new(Arc::clone(self), &entry, expires_at);
+        let terms = entry.terms(expires_at);
         let deadline = entry.deadline;
         self.holds.insert(entry);
         if let Some(reaper) = &*self.reaper.lock() {
             reaper.kick(deadline);
         }
-        Ok(hold)
+        Ok(terms)
     }
 
     /// Turns a hold (already taken from the table) into a sale.
