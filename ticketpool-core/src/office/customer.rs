@@ -4,10 +4,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::office::box_office::{Inner, Wait, Want};
 use crate::office::error::BoxOfficeError;
 use crate::office::hold::Hold;
 use crate::office::holds::HoldTerms;
+use crate::office::state::Inner;
+use crate::office::take::{Wait, Want};
 use crate::office::ticket::Sale;
 use crate::office::trace::{self, Actor};
 use crate::pool::Priority;

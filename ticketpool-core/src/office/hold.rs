@@ -6,10 +6,10 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-use crate::office::box_office::Inner;
 use crate::office::error::BoxOfficeError;
 use crate::office::holds::HoldTerms;
 use crate::office::journal::JournalError;
+use crate::office::state::Inner;
 use crate::office::ticket::{HoldId, Money, Sale, Ticket};
 use crate::office::trace::{self, Actor};
 use crate::pool::primitive::Mutex;

@@ -5,8 +5,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::office::box_office::{Inner, Wait};
 use crate::office::error::BoxOfficeError;
+use crate::office::state::Inner;
+use crate::office::take::Wait;
 use crate::office::ticket::Ticket;
 use crate::office::trace::{self, Actor};
 use crate::office::vendors::VendorEntry;
