@@ -1,118 +1,36 @@
-//! The box office: the ticketing engine on top of the pools.
-//!
-//! Tickets wait in one pool per type ([`Stock`]); an office-level capacity
-//! gate admits at most `max_capacity` tickets (available plus held), so a
-//! ticket given back always fits its pool. All counters live in one
-//! [`Counters`] struct under one mutex, taken once per ticket movement for a
-//! few instructions, which makes every [`Snapshot`] consistent. The hot path
-//! touches nothing else under it: purchase limits are counted in [`Limits`],
-//! and the few numbers read on every buy (sold, in the office, closed,
-//! waiting) are [`Gauges`] read without the lock.
-//!
-//! Waiting: a vendor waits on the office's `room` condvar (for capacity or
-//! resume), after a short spin on the `in_office` gauge: a full office
-//! usually has room again within microseconds, and parking every vendor
-//! would make every sale pay for a futex wake-up. A customer who wants one
-//! type waits inside that type's pool, so the pool's VIP rule applies as
-//! is. A customer who wants any type, when there are several, tries every
-//! pool and then waits on the office's `restocked` condvar, whose
-//! generation counter is bumped after every put (in a single-type office
-//! nobody waits there, so nothing is bumped); Regular any-type buyers do
-//! not take while an any-type VIP waits.
+//! The public face of the office: [`BoxOffice`] and its builder. The
+//! state behind them is `state.rs`; this file only builds it (from a
+//! configuration and, when restoring, a journal's recovered state) and
+//! hands out handles.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
 
 use crossbeam_utils::CachePadded;
 
 use crate::office::config::BoxOfficeConfig;
+use crate::office::counters::{Counters, Gauges};
+use crate::office::customer::Customer;
 use crate::office::error::BoxOfficeError;
 use crate::office::event::Event;
-use crate::office::hold::{Hold, HoldEntry, HoldTable, Reaper};
+use crate::office::holds::HoldTable;
 use crate::office::journal::{Journal, RecoveredState};
 use crate::office::limits::Limits;
-use crate::office::pricing::{PriceContext, PricingPolicy};
+use crate::office::pipeline::Pipeline;
+use crate::office::pricing::PricingPolicy;
+use crate::office::reaper::Reaper;
 use crate::office::sales_log::SalesLog;
-use crate::office::snapshot::{Counters, Gauges, Snapshot};
+use crate::office::snapshot::Snapshot;
+use crate::office::state::Inner;
 use crate::office::stock::Stock;
-use crate::office::subscribe::{Subscribers, Subscription};
-use crate::office::ticket::{HoldId, Sale, Ticket, TicketId};
+use crate::office::subscribe::Subscription;
+use crate::office::ticket::Sale;
 use crate::office::trace::{self, Actor};
-use crate::office::vendor::{Vendor, VendorEntry, Vendors};
-use crate::pool::error::TakeError;
-use crate::pool::primitive::{AtomicU64, Backoff, Condvar, Mutex, MutexGuard, Ordering};
+use crate::office::vendor::Vendor;
+use crate::office::vendors::Vendors;
+use crate::pool::primitive::{AtomicU64, Condvar, Mutex};
 use crate::pool::Priority;
-use crate::Customer;
 
-/// Which ticket a customer asks for.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Want {
-    /// Any type.
-    Any,
-    /// Only this type.
-    Type(Arc<str>),
-}
-
-impl From<&str> for Want {
-    fn from(name: &str) -> Self {
-        Self::Type(Arc::from(name))
-    }
-}
-
-impl From<Arc<str>> for Want {
-    fn from(name: Arc<str>) -> Self {
-        Self::Type(name)
-    }
-}
-
-/// How long an operation may wait.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Wait {
-    /// Not at all (`try_` forms).
-    No,
-    /// Until the deadline, or forever.
-    Until(Option<Instant>),
-}
-
-impl Wait {
-    pub(crate) fn timeout(timeout: Duration) -> Self {
-        Self::Until(Instant::now().checked_add(timeout))
-    }
-
-    fn expired(self) -> bool {
-        match self {
-            Self::No => true,
-            Self::Until(deadline) => deadline.is_some_and(|d| d <= Instant::now()),
-        }
-    }
-}
-
-/// The shared state behind every handle of one office.
-pub(crate) struct Inner {
-    pub(crate) config: BoxOfficeConfig,
-    pub(crate) stock: Stock,
-    // Padded: every ticket movement writes both, and neither should drag
-    // the read-mostly fields around them from core to core.
-    state: CachePadded<Mutex<Counters>>,
-    /// Read without the lock on the hot path.
-    gauges: CachePadded<Gauges>,
-    limits: Limits,
-    /// Vendors wait here for capacity or resume.
-    room: Condvar,
-    /// Any-type buyers wait here for a restock.
-    restocked: Condvar,
-    pub(crate) holds: Arc<HoldTable>,
-    next_hold_id: AtomicU64,
-    pub(crate) vendors: Vendors,
-    pricing: Arc<dyn PricingPolicy>,
-    journal: Option<Arc<dyn Journal>>,
-    pub(crate) sales: SalesLog,
-    subscribers: Subscribers,
-    reaper: Mutex<Option<Reaper>>,
-    /// Tickets given back after close, when the pools refuse them: still
-    /// counted available, never lost.
-    stranded: Mutex<Vec<Ticket>>,
-}
+pub use crate::office::take::Want;
 
 /// An embeddable box office for one event.
 ///
@@ -261,9 +179,8 @@ impl BoxOfficeBuilder {
             next_hold_id: AtomicU64::new(1),
             vendors: Vendors::new(),
             pricing,
-            journal: self.journal,
+            events: Pipeline::new(self.journal),
             sales: SalesLog::new(),
-            subscribers: Subscribers::new(),
             reaper: Mutex::new(None),
             stranded: Mutex::new(Vec::new()),
             config: self.config,
@@ -282,8 +199,20 @@ impl BoxOfficeBuilder {
             }
         }
         inner.sales.extend(recovered.sales);
-        let reaper = Reaper::start(Arc::downgrade(&inner), holds)
-            .map_err(|err| BoxOfficeError::Restore(format!("cannot start hold reaper: {err}")))?;
+        // The reaper holds the office only weakly, so it never keeps it
+        // alive; once the office is gone the callback says so and the
+        // reaper ends.
+        let office = Arc::downgrade(&inner);
+        let reaper = Reaper::start(holds, move |expired| {
+            let Some(office) = office.upgrade() else {
+                return false;
+            };
+            for entry in expired {
+                office.expire(entry);
+            }
+            true
+        })
+        .map_err(|err| BoxOfficeError::Restore(format!("cannot start hold reaper: {err}")))?;
         *inner.reaper.lock() = Some(reaper);
         let office = BoxOffice { inner };
         // Restored sales may already complete the event.
@@ -368,7 +297,7 @@ impl BoxOffice {
             .inner
             .vendors
             .add(&self.inner.stock, name, ticket_types)?;
-        self.inner.record_and_publish(&Event::VendorAdded {
+        self.inner.events.record(&Event::VendorAdded {
             vendor: Arc::clone(&entry.name),
             ticket_types: entry.type_names(&self.inner.stock),
         })?;
@@ -399,7 +328,7 @@ impl BoxOffice {
             .remove(name)
             .inspect_err(|err| trace::refused("remove_vendor", Actor::vendor(name), err))?;
         self.inner.notify_all_waiters();
-        self.inner.record_and_publish(&Event::VendorRemoved {
+        self.inner.events.record(&Event::VendorRemoved {
             vendor: Arc::clone(&entry.name),
         })
     }
@@ -450,8 +379,7 @@ impl BoxOffice {
     pub fn snapshot(&self) -> Snapshot {
         let inner = &self.inner;
         let counters = inner.lock();
-        Snapshot::capture(
-            &counters,
+        counters.snapshot(
             |priority| {
                 inner
                     .stock
@@ -478,7 +406,7 @@ impl BoxOffice {
     /// the office closed and its last hold settled, the stream starts
     /// ended.
     pub fn subscribe_with_capacity(&self, capacity: usize) -> Subscription {
-        self.inner.subscribers.subscribe(capacity)
+        self.inner.events.subscribe(capacity)
     }
 
     /// Every sale so far, in order.
@@ -530,616 +458,5 @@ impl std::fmt::Debug for BoxOffice {
             .field("event", &self.inner.config.event_name)
             .field("strategy", &self.inner.config.strategy)
             .finish_non_exhaustive()
-    }
-}
-
-impl Inner {
-    fn lock(&self) -> MutexGuard<'_, Counters> {
-        self.state.lock()
-    }
-
-    /// Journals a durable event, then tells subscribers.
-    pub(crate) fn record_and_publish(&self, event: &Event) -> Result<(), BoxOfficeError> {
-        self.record(event)?;
-        self.subscribers.publish(event);
-        Ok(())
-    }
-
-    fn record(&self, event: &Event) -> Result<(), BoxOfficeError> {
-        match &self.journal {
-            Some(journal) if event.is_durable() => Ok(journal.record(event)?),
-            _ => Ok(()),
-        }
-    }
-
-    fn set_paused(&self, paused: bool) -> bool {
-        let mut state = self.lock();
-        if state.paused == paused {
-            return false;
-        }
-        state.paused = paused;
-        drop(state);
-        self.room.notify_all();
-        self.subscribers.publish(if paused {
-            &Event::Paused
-        } else {
-            &Event::Resumed
-        });
-        true
-    }
-
-    fn close(&self) -> bool {
-        let mut state = self.lock();
-        if state.closed {
-            return false;
-        }
-        state.closed = true;
-        state.generation += 1;
-        self.gauges.copy_from(&state);
-        drop(state);
-        self.stock.close_all();
-        self.notify_all_waiters();
-        self.subscribers.publish(&Event::Closed);
-        self.end_streams_if_settled();
-        true
-    }
-
-    /// Ends the subscribers' streams once nothing more can happen: the
-    /// office is closed and no hold is open or being settled. `close`
-    /// stores the `closed` gauge and then reads the hold table; a settle
-    /// publishes, marks itself done in the table and then loads the gauge.
-    /// The table's lock orders the two table visits, and the gauge store
-    /// (Release) comes before close's visit, so at least one of them sees
-    /// both: the streams end, after the last hold's events. The gauge,
-    /// not the state mutex, keeps this off the confirm path's locks.
-    fn end_streams_if_settled(&self) {
-        if self.gauges.closed.load(Ordering::Acquire) && self.holds.unsettled() == 0 {
-            self.subscribers.close();
-        }
-    }
-
-    /// A hold taken from the table is settled and its events published.
-    fn hold_settled(&self) {
-        self.holds.settled();
-        self.end_streams_if_settled();
-    }
-
-    fn notify_all_waiters(&self) {
-        let mut state = self.lock();
-        state.generation += 1;
-        drop(state);
-        self.room.notify_all();
-        self.restocked.notify_all();
-    }
-
-    /// Why a buyer gets nothing: the office closed, or it sold out.
-    fn end_reason(&self) -> BoxOfficeError {
-        if self.lock().closed {
-            BoxOfficeError::Closed
-        } else {
-            BoxOfficeError::SoldOut
-        }
-    }
-
-    /// Releases one ticket of `ticket_type` for `vendor`.
-    pub(crate) fn release(
-        &self,
-        vendor: &VendorEntry,
-        ticket_type: &str,
-        wait: Wait,
-    ) -> Result<Ticket, BoxOfficeError> {
-        let ty = self
-            .stock
-            .index_of(ticket_type)
-            .ok_or_else(|| BoxOfficeError::UnknownTicketType(Arc::from(ticket_type)))?;
-        if !vendor.may_release(ty) {
-            return Err(BoxOfficeError::VendorNotAllowed {
-                vendor: Arc::clone(&vendor.name),
-                ticket_type: Arc::clone(&self.stock.get(ty).name),
-            });
-        }
-        let quota = self.stock.get(ty).quota;
-        let max_capacity = self.config.max_capacity as u64;
-        let backoff = Backoff::new();
-        let mut state = self.lock();
-        let mut timed_out = false;
-        let id = loop {
-            if vendor.is_removed() {
-                return Err(BoxOfficeError::UnknownVendor(Arc::clone(&vendor.name)));
-            }
-            if state.closed {
-                return Err(BoxOfficeError::Closed);
-            }
-            let type_done = quota.is_some_and(|q| state.by_type[ty].released >= q);
-            if state.total.released >= self.config.total_tickets || type_done {
-                return Err(BoxOfficeError::SoldOut);
-            }
-            let blocked = if state.paused {
-                BoxOfficeError::Paused
-            } else if state.in_office() >= max_capacity {
-                BoxOfficeError::Full
-            } else {
-                let id = state.next_ticket_id;
-                state.next_ticket_id += 1;
-                state.apply(ty, &vendor.name, |c| c.release());
-                state.note_release();
-                self.gauges.copy_from(&state);
-                break TicketId(id);
-            };
-            match wait {
-                Wait::No => return Err(blocked),
-                Wait::Until(_) if timed_out => return Err(BoxOfficeError::Timeout),
-                Wait::Until(_)
-                    if matches!(blocked, BoxOfficeError::Full) && !backoff.is_completed() =>
-                {
-                    // Spin off the lock until a sale makes room, then decide
-                    // under it again. Every round snoozes at least once, so
-                    // losing the slot to another vendor still moves the
-                    // backoff towards parking.
-                    drop(state);
-                    loop {
-                        backoff.snooze();
-                        let room = self.gauges.in_office.load(Ordering::Relaxed) < max_capacity;
-                        if room || backoff.is_completed() {
-                            break;
-                        }
-                    }
-                    state = self.lock();
-                }
-                Wait::Until(deadline) => {
-                    state.waiting_vendors += 1;
-                    (state, timed_out) = wait_on(&self.room, state, deadline);
-                    state.waiting_vendors -= 1;
-                }
-            }
-        };
-        drop(state);
-        let stock = self.stock.get(ty);
-        let ticket = Ticket {
-            id,
-            ticket_type: Arc::clone(&vendor.ticket_type_names[ty]),
-            vendor: Arc::clone(&vendor.name),
-            base_price: stock.base_price,
-            released_at: SystemTime::now(),
-        };
-        // Built only for someone to hand it to: a release nobody journals,
-        // subscribes to or logs skips two refcount round trips.
-        if self.journal.is_some() || self.subscribers.listening() || trace::released_enabled() {
-            let event = Event::Released {
-                ticket: ticket.clone(),
-            };
-            if let Err(err) = self.record(&event) {
-                let mut state = self.lock();
-                state.apply(ty, &vendor.name, |c| c.unrelease());
-                self.gauges.copy_from(&state);
-                drop(state);
-                self.room.notify_one();
-                return Err(err);
-            }
-            self.subscribers.publish(&event);
-        }
-        self.restock(ticket.clone(), ty);
-        Ok(ticket)
-    }
-
-    /// Puts a ticket (already counted available) into its pool and wakes
-    /// any-type buyers.
-    fn restock(&self, ticket: Ticket, ty: usize) {
-        if let Err(err) = self.stock.get(ty).try_put(ticket) {
-            // Only a closed pool refuses: capacity is gated by the office.
-            self.stranded.lock().push(err.into_inner());
-        }
-        if self.stock.len() == 1 {
-            // With one type every buyer waits inside its pool, which wakes
-            // it; nobody waits on `restocked`.
-            return;
-        }
-        let mut state = self.lock();
-        state.generation += 1;
-        drop(state);
-        self.restocked.notify_all();
-    }
-
-    /// Counts one more ticket against the customer's limit, or refuses.
-    fn claim_limit(&self, customer: &Arc<str>) -> Result<(), BoxOfficeError> {
-        self.limits
-            .claim(customer)
-            .map_err(|limit| BoxOfficeError::LimitReached {
-                customer: Arc::clone(customer),
-                limit,
-            })
-    }
-
-    fn unclaim_limit(&self, customer: &Arc<str>) {
-        self.limits.unclaim(customer);
-    }
-
-    /// Takes a ticket for a customer, within the limit; returns it with its
-    /// type and how long the customer waited.
-    fn acquire(
-        &self,
-        customer: &Arc<str>,
-        priority: Priority,
-        want: &Want,
-        wait: Wait,
-    ) -> Result<(Ticket, usize, Duration), BoxOfficeError> {
-        let target = match want {
-            Want::Type(name) => Some(
-                self.stock
-                    .index_of(name)
-                    .ok_or_else(|| BoxOfficeError::UnknownTicketType(Arc::clone(name)))?,
-            ),
-            Want::Any if self.stock.len() == 1 => Some(0),
-            Want::Any => None,
-        };
-        self.claim_limit(customer)?;
-        let taken = match target {
-            Some(ty) => self.take_of_type(ty, priority, wait),
-            None => self.take_any(priority, wait),
-        };
-        match taken {
-            Ok(found) => Ok(found),
-            Err(err) => {
-                self.unclaim_limit(customer);
-                Err(err)
-            }
-        }
-    }
-
-    /// Takes a ticket of type `ty`; the wait counts from the first miss, so
-    /// a buyer served at once waited zero (and reads no clock).
-    fn take_of_type(
-        &self,
-        ty: usize,
-        priority: Priority,
-        wait: Wait,
-    ) -> Result<(Ticket, usize, Duration), BoxOfficeError> {
-        // A closed pool still hands out what it holds, but a closed office
-        // sells nothing more (take_any checks the same flag).
-        if self.gauges.closed.load(Ordering::Acquire) {
-            return Err(BoxOfficeError::Closed);
-        }
-        let pool = self.stock.get(ty);
-        match pool.try_take(priority) {
-            Ok(ticket) => return Ok((ticket, ty, Duration::ZERO)),
-            Err(TakeError::Closed) => return Err(self.end_reason()),
-            Err(_) => {}
-        }
-        let Wait::Until(deadline) = wait else {
-            return Err(BoxOfficeError::Empty);
-        };
-        let started = Instant::now();
-        let waiting = self.gauges.waiting(priority);
-        waiting.fetch_add(1, Ordering::Relaxed);
-        let taken = pool.take_until(priority, deadline);
-        waiting.fetch_sub(1, Ordering::Relaxed);
-        match taken {
-            Ok(ticket) => Ok((ticket, ty, started.elapsed())),
-            Err(TakeError::Closed) => Err(self.end_reason()),
-            Err(_) => Err(BoxOfficeError::Timeout),
-        }
-    }
-
-    /// Takes a ticket of any type, waiting on `restocked` between rounds;
-    /// the wait counts from the first empty round.
-    fn take_any(
-        &self,
-        priority: Priority,
-        wait: Wait,
-    ) -> Result<(Ticket, usize, Duration), BoxOfficeError> {
-        let mut registered = false;
-        let mut started: Option<Instant> = None;
-        let result = loop {
-            let (generation, defer) = {
-                let state = self.lock();
-                if state.closed {
-                    break Err(BoxOfficeError::Closed);
-                }
-                if state.sold_out {
-                    break Err(BoxOfficeError::SoldOut);
-                }
-                // A registered VIP counts itself; only others make a Regular
-                // defer, and a VIP never defers.
-                let defer = priority == Priority::Regular && state.any_vips_waiting > 0;
-                (state.generation, defer)
-            };
-            if !defer {
-                if let Some((ticket, ty)) = self.try_every_pool(priority) {
-                    let waited = started.map_or(Duration::ZERO, |t| t.elapsed());
-                    break Ok((ticket, ty, waited));
-                }
-            }
-            started.get_or_insert_with(Instant::now);
-            if wait.expired() {
-                break Err(match wait {
-                    Wait::No => BoxOfficeError::Empty,
-                    Wait::Until(_) => BoxOfficeError::Timeout,
-                });
-            }
-            let Wait::Until(deadline) = wait else {
-                unreachable!("Wait::No has expired above");
-            };
-            let mut state = self.lock();
-            if !registered {
-                registered = true;
-                self.gauges
-                    .waiting(priority)
-                    .fetch_add(1, Ordering::Relaxed);
-                match priority {
-                    Priority::Vip => state.any_vips_waiting += 1,
-                    Priority::Regular => state.any_regulars_waiting += 1,
-                }
-            }
-            if state.generation == generation {
-                (state, _) = wait_on(&self.restocked, state, deadline);
-            }
-        };
-        if registered {
-            self.gauges
-                .waiting(priority)
-                .fetch_sub(1, Ordering::Relaxed);
-            let mut state = self.lock();
-            match priority {
-                Priority::Regular => state.any_regulars_waiting -= 1,
-                Priority::Vip => {
-                    state.any_vips_waiting -= 1;
-                    if state.any_vips_waiting == 0 {
-                        // Regulars that deferred to VIPs may take now.
-                        state.generation += 1;
-                        drop(state);
-                        self.restocked.notify_all();
-                    }
-                }
-            }
-        }
-        result
-    }
-
-    fn try_every_pool(&self, priority: Priority) -> Option<(Ticket, usize)> {
-        (0..self.stock.len()).find_map(|ty| {
-            self.stock
-                .get(ty)
-                .try_take(priority)
-                .ok()
-                .map(|ticket| (ticket, ty))
-        })
-    }
-
-    /// The price of `ticket` of type `ty` now. The base is the ticket's
-    /// own, fixed when it was released: a ticket restored from a journal
-    /// sells at the price it went on sale at, whatever the configuration
-    /// says today.
-    fn price_of(&self, ticket: &Ticket, ty: usize) -> crate::office::ticket::Money {
-        let stock = self.stock.get(ty);
-        let gauges = &self.gauges;
-        let remaining =
-            (self.config.total_tickets).saturating_sub(gauges.sold.load(Ordering::Relaxed));
-        let waiting = gauges.waiting(Priority::Vip).load(Ordering::Relaxed)
-            + gauges.waiting(Priority::Regular).load(Ordering::Relaxed);
-        self.pricing.price(&PriceContext {
-            ticket_type: &stock.name,
-            base_price: ticket.base_price,
-            total_tickets: self.config.total_tickets,
-            remaining,
-            waiting,
-        })
-    }
-
-    /// Buys a ticket now.
-    pub(crate) fn buy(
-        &self,
-        customer: &Arc<str>,
-        priority: Priority,
-        want: &Want,
-        wait: Wait,
-    ) -> Result<Sale, BoxOfficeError> {
-        let (ticket, ty, waited) = self.acquire(customer, priority, want, wait)?;
-        let sale = Sale {
-            price: self.price_of(&ticket, ty),
-            ticket,
-            customer: Arc::clone(customer),
-            priority,
-            sold_at: SystemTime::now(),
-            waited,
-            hold: None,
-        };
-        self.commit_sale(sale, ty, false)
-    }
-
-    /// Journals a sale, then counts it. On a journal error the ticket goes
-    /// back on sale and the customer's limit slot is freed.
-    fn commit_sale(&self, sale: Sale, ty: usize, held: bool) -> Result<Sale, BoxOfficeError> {
-        let event = Event::Sold { sale };
-        if let Err(err) = self.record(&event) {
-            let Event::Sold { sale } = event else {
-                unreachable!("built as Sold above");
-            };
-            if held {
-                self.lock().apply(ty, &sale.ticket.vendor, |c| c.unhold());
-            }
-            self.unclaim_limit(&sale.customer);
-            self.restock(sale.ticket, ty);
-            return Err(err);
-        }
-        self.subscribers.publish(&event);
-        let Event::Sold { sale } = event else {
-            unreachable!("built as Sold above");
-        };
-        // Cloned before locking: the clone bumps refcounts every thread
-        // shares, which should not lengthen the critical section.
-        let logged = sale.clone();
-        let mut state = self.lock();
-        state.apply(ty, &sale.ticket.vendor, |c| c.sell(held));
-        state.revenue += sale.price;
-        self.gauges.copy_from(&state);
-        // The sales log is appended under the same lock, so it never
-        // disagrees with a snapshot's sold count.
-        self.sales.push(logged);
-        self.check_sold_out(state, Some(ty));
-        self.room.notify_one();
-        Ok(sale)
-    }
-
-    /// Closes a type's pool once its quota is sold (`ty`, or every type),
-    /// and every pool once the event is, so no buyer waits on tickets that
-    /// cannot come. Takes the state lock already held, and releases it.
-    fn check_sold_out(&self, mut state: MutexGuard<'_, Counters>, ty: Option<usize>) {
-        let types = match ty {
-            Some(ty) => ty..ty + 1,
-            None => 0..self.stock.len(),
-        };
-        for i in types {
-            let stock = self.stock.get(i);
-            if stock.quota.is_some_and(|q| state.by_type[i].sold >= q) {
-                stock.close();
-            }
-        }
-        if state.sold_out || state.total.sold < self.config.total_tickets {
-            return;
-        }
-        state.sold_out = true;
-        state.generation += 1;
-        drop(state);
-        self.stock.close_all();
-        self.room.notify_all();
-        self.restocked.notify_all();
-        self.subscribers.publish(&Event::SoldOut);
-    }
-
-    /// Places a hold.
-    pub(crate) fn reserve(
-        self: &Arc<Self>,
-        customer: &Arc<str>,
-        priority: Priority,
-        want: &Want,
-        wait: Wait,
-    ) -> Result<Hold, BoxOfficeError> {
-        let (ticket, ty, waited) = self.acquire(customer, priority, want, wait)?;
-        let price = self.price_of(&ticket, ty);
-        let ttl = self.config.hold_ttl;
-        let entry = HoldEntry {
-            id: HoldId(self.next_hold_id.fetch_add(1, Ordering::Relaxed)),
-            type_index: ty,
-            customer: Arc::clone(customer),
-            priority,
-            price,
-            deadline: Instant::now() + ttl,
-            waited,
-            ticket,
-        };
-        let expires_at = SystemTime::now() + ttl;
-        let event = Event::HoldPlaced {
-            hold: entry.id,
-            ticket: entry.ticket.id,
-            customer: Arc::clone(customer),
-            priority,
-            price,
-            expires_at,
-        };
-        if let Err(err) = self.record(&event) {
-            self.unclaim_limit(customer);
-            self.restock(entry.ticket, ty);
-            return Err(err);
-        }
-        // Counted before the entry is visible to the reaper, so expiry
-        // never un-holds a ticket not yet counted held.
-        self.lock().apply(ty, &entry.ticket.vendor, |c| c.hold());
-        // Published before the entry is visible too: with a tiny TTL the
-        // reaper could otherwise publish `HoldExpired` first.
-        self.subscribers.publish(&event);
-        let hold = Hold::new(Arc::clone(self), &entry, expires_at);
-        let deadline = entry.deadline;
-        self.holds.insert(entry);
-        if let Some(reaper) = &*self.reaper.lock() {
-            reaper.kick(deadline);
-        }
-        Ok(hold)
-    }
-
-    /// Turns a hold (already taken from the table) into a sale.
-    pub(crate) fn confirm_hold(&self, entry: HoldEntry) -> Result<Sale, BoxOfficeError> {
-        let confirmed = Event::HoldConfirmed {
-            hold: entry.id,
-            ticket: entry.ticket.id,
-        };
-        if let Err(err) = self.record(&confirmed) {
-            self.settle_back(entry, None);
-            return Err(err);
-        }
-        self.subscribers.publish(&confirmed);
-        let sale = Sale {
-            ticket: entry.ticket,
-            customer: entry.customer,
-            priority: entry.priority,
-            price: entry.price,
-            sold_at: SystemTime::now(),
-            waited: entry.waited,
-            hold: Some(entry.id),
-        };
-        let sold = self.commit_sale(sale, entry.type_index, true);
-        self.hold_settled();
-        sold
-    }
-
-    /// Puts a cancelled hold's ticket back on sale.
-    pub(crate) fn cancel_hold(&self, entry: HoldEntry) {
-        let event = Event::HoldCancelled {
-            hold: entry.id,
-            ticket: entry.ticket.id,
-        };
-        self.settle_back(entry, Some(event));
-    }
-
-    /// Puts an expired hold's ticket back on sale.
-    pub(crate) fn expire(&self, entry: HoldEntry) {
-        let event = Event::HoldExpired {
-            hold: entry.id,
-            ticket: entry.ticket.id,
-        };
-        self.settle_back(entry, Some(event));
-    }
-
-    /// A hold's ticket goes back on sale and its limit slot is freed. A
-    /// journal error here is not the customer's: the ticket is back either
-    /// way, and recovery puts unsold tickets back on sale anyway.
-    fn settle_back(&self, entry: HoldEntry, event: Option<Event>) {
-        self.lock()
-            .apply(entry.type_index, &entry.ticket.vendor, |c| c.unhold());
-        self.unclaim_limit(&entry.customer);
-        if let Some(event) = &event {
-            if let Err(err) = self.record(event) {
-                let actor = Actor::Hold {
-                    hold_id: entry.id.0,
-                    ticket_id: entry.ticket.id.0,
-                };
-                trace::refused("settle_hold", actor, &err);
-            }
-        }
-        self.restock(entry.ticket, entry.type_index);
-        if let Some(event) = &event {
-            self.subscribers.publish(event);
-        }
-        self.hold_settled();
-    }
-}
-
-impl Drop for Inner {
-    fn drop(&mut self) {
-        if let Some(reaper) = self.reaper.lock().take() {
-            reaper.stop();
-        }
-        self.subscribers.close();
-    }
-}
-
-/// Waits on `condvar` until notified or `deadline`; `true` means timed out.
-fn wait_on<'a>(
-    condvar: &Condvar,
-    guard: MutexGuard<'a, Counters>,
-    deadline: Option<Instant>,
-) -> (MutexGuard<'a, Counters>, bool) {
-    match deadline {
-        None => (condvar.wait(guard), false),
-        Some(deadline) => condvar.wait_until(guard, deadline),
     }
 }

@@ -4,9 +4,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::office::box_office::{Inner, Wait, Want};
 use crate::office::error::BoxOfficeError;
 use crate::office::hold::Hold;
+use crate::office::holds::HoldTerms;
+use crate::office::state::Inner;
+use crate::office::take::{Wait, Want};
 use crate::office::ticket::Sale;
 use crate::office::trace::{self, Actor};
 use crate::pool::Priority;
@@ -134,6 +136,7 @@ impl Customer {
     pub fn reserve(&self, want: impl Into<Want>) -> Result<Hold, BoxOfficeError> {
         self.office
             .reserve(&self.name, self.priority, &want.into(), Wait::Until(None))
+            .map(|terms| self.hold(terms))
             .inspect_err(|err| self.refused("reserve", err))
     }
 
@@ -145,6 +148,7 @@ impl Customer {
     pub fn try_reserve(&self, want: impl Into<Want>) -> Result<Hold, BoxOfficeError> {
         self.office
             .reserve(&self.name, self.priority, &want.into(), Wait::No)
+            .map(|terms| self.hold(terms))
             .inspect_err(|err| self.refused("reserve", err))
     }
 
@@ -165,6 +169,7 @@ impl Customer {
                 &want.into(),
                 Wait::timeout(timeout),
             )
+            .map(|terms| self.hold(terms))
             .inspect_err(|err| self.refused("reserve", err))
     }
 
@@ -185,11 +190,17 @@ impl Customer {
                 &want.into(),
                 Wait::Until(Some(deadline)),
             )
+            .map(|terms| self.hold(terms))
             .inspect_err(|err| self.refused("reserve", err))
     }
 }
 
 impl Customer {
+    /// The handle of a hold just placed for this customer.
+    fn hold(&self, terms: HoldTerms) -> Hold {
+        Hold::new(Arc::clone(&self.office), terms)
+    }
+
     /// Logs a refused buy or reserve.
     fn refused(&self, op: &'static str, err: &BoxOfficeError) {
         let actor = Actor::Customer {

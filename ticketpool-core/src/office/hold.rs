@@ -1,125 +1,18 @@
-//! Holds (available -> held -> sold) and the reaper that expires them.
-//!
-//! Every open hold lives in the office's [`HoldTable`]. Whoever removes a
-//! hold's entry from the table (confirm, cancel, drop or the reaper) owns its
-//! ticket and decides where it goes, so a ticket can never be both sold and
-//! put back: the table's mutex is the one arbiter.
-//!
-//! # Expiry bound
-//!
-//! One reaper thread per office sleeps until the earliest deadline. A hold's
-//! ticket is back on sale at most TTL plus the reaper's wake-up latency
-//! after it was placed: a condvar wake-up and the time to restock the
-//! expired tickets, in practice well under 10 ms on an idle machine and
-//! bounded by the scheduler under load. Confirming a hold whose deadline has
-//! passed fails with [`HoldExpired`](crate::BoxOfficeError::HoldExpired)
-//! even if the reaper has not run yet.
+//! The [`Hold`] handle: a ticket held (available -> held -> sold) until
+//! its deadline. The open holds themselves live in the office's hold table
+//! (`holds.rs`); the reaper (`reaper.rs`) expires them.
 
-use std::collections::{BTreeSet, HashMap};
 use std::fmt;
-use std::sync::{Arc, Weak};
-use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
 
-use crate::office::box_office::Inner;
 use crate::office::error::BoxOfficeError;
+use crate::office::holds::HoldTerms;
 use crate::office::journal::JournalError;
+use crate::office::state::Inner;
 use crate::office::ticket::{HoldId, Money, Sale, Ticket};
 use crate::office::trace::{self, Actor};
-use crate::pool::primitive::{Condvar, Mutex};
-use crate::pool::Priority;
-
-/// An open hold's ticket and terms.
-pub(crate) struct HoldEntry {
-    pub(crate) id: HoldId,
-    pub(crate) ticket: Ticket,
-    pub(crate) type_index: usize,
-    pub(crate) customer: Arc<str>,
-    pub(crate) priority: Priority,
-    pub(crate) price: Money,
-    pub(crate) deadline: Instant,
-    pub(crate) waited: Duration,
-}
-
-#[derive(Default)]
-struct Table {
-    entries: HashMap<HoldId, HoldEntry>,
-    deadlines: BTreeSet<(Instant, HoldId)>,
-    /// Entries taken out but whose settling (and its events) is not done
-    /// yet: until then something can still happen to the office.
-    settling: usize,
-}
-
-/// The open holds of one office.
-pub(crate) struct HoldTable {
-    table: Mutex<Table>,
-}
-
-// Written out rather than derived: the loom shim's `Mutex` has no `Default`.
-impl Default for HoldTable {
-    fn default() -> Self {
-        Self {
-            table: Mutex::new(Table::default()),
-        }
-    }
-}
-
-impl HoldTable {
-    pub(crate) fn insert(&self, entry: HoldEntry) {
-        let mut table = self.table.lock();
-        table.deadlines.insert((entry.deadline, entry.id));
-        table.entries.insert(entry.id, entry);
-    }
-
-    /// Removes the hold, giving its entry to the caller, who now owns the
-    /// ticket; `None` if someone else settled it first.
-    pub(crate) fn take(&self, id: HoldId) -> Option<HoldEntry> {
-        let mut table = self.table.lock();
-        let entry = table.entries.remove(&id)?;
-        table.deadlines.remove(&(entry.deadline, id));
-        table.settling += 1;
-        Some(entry)
-    }
-
-    /// Marks one taken entry as settled, its events published.
-    pub(crate) fn settled(&self) {
-        let mut table = self.table.lock();
-        table.settling = table.settling.saturating_sub(1);
-    }
-
-    /// Holds open or being settled: `0` means no hold event can follow.
-    pub(crate) fn unsettled(&self) -> usize {
-        let table = self.table.lock();
-        table.entries.len() + table.settling
-    }
-
-    /// Removes every hold whose deadline is at or before `now`.
-    pub(crate) fn take_expired(&self, now: Instant) -> Vec<HoldEntry> {
-        let mut table = self.table.lock();
-        let mut expired = Vec::new();
-        while let Some(&(deadline, id)) = table.deadlines.first() {
-            if deadline > now {
-                break;
-            }
-            table.deadlines.pop_first();
-            expired.extend(table.entries.remove(&id));
-        }
-        table.settling += expired.len();
-        expired
-    }
-
-    pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        self.table
-            .lock()
-            .deadlines
-            .first()
-            .map(|&(deadline, _)| deadline)
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.table.lock().entries.len()
-    }
-}
+use crate::pool::primitive::Mutex;
 
 /// How a hold ended, remembered by its handle so settling is idempotent.
 #[derive(Clone)]
@@ -166,14 +59,21 @@ pub struct Hold {
 }
 
 impl Hold {
-    pub(crate) fn new(office: Arc<Inner>, entry: &HoldEntry, expires_at: SystemTime) -> Self {
+    pub(crate) fn new(office: Arc<Inner>, terms: HoldTerms) -> Self {
+        let HoldTerms {
+            id,
+            ticket,
+            price,
+            expires_at,
+            deadline,
+        } = terms;
         Self {
             office,
-            id: entry.id,
-            ticket: entry.ticket.clone(),
-            price: entry.price,
+            id,
+            ticket,
+            price,
             expires_at,
-            deadline: entry.deadline,
+            deadline,
             outcome: Mutex::new(None),
         }
     }
@@ -302,96 +202,5 @@ impl fmt::Debug for Hold {
             .field("price", &self.price)
             .field("open", &self.is_open())
             .finish()
-    }
-}
-
-/// What the reaper and the holds that wake it share.
-#[derive(Default)]
-struct ReaperState {
-    stop: bool,
-    /// The deadline the reaper sleeps until (`None`: until woken).
-    planned: Option<Instant>,
-    kicked: bool,
-}
-
-/// The office's expiry thread.
-pub(crate) struct Reaper {
-    state: Arc<(Mutex<ReaperState>, Condvar)>,
-    thread: Mutex<Option<JoinHandle<()>>>,
-}
-
-impl Reaper {
-    /// Starts the thread; it holds only a weak reference, so it never keeps
-    /// the office alive.
-    pub(crate) fn start(office: Weak<Inner>, holds: Arc<HoldTable>) -> std::io::Result<Self> {
-        let state = Arc::new((Mutex::new(ReaperState::default()), Condvar::new()));
-        let shared = Arc::clone(&state);
-        let thread = thread::Builder::new()
-            .name("ticketpool-reaper".to_owned())
-            .spawn(move || Self::run(&office, &holds, &shared))?;
-        Ok(Self {
-            state,
-            thread: Mutex::new(Some(thread)),
-        })
-    }
-
-    fn run(office: &Weak<Inner>, holds: &HoldTable, shared: &(Mutex<ReaperState>, Condvar)) {
-        let (lock, wake) = shared;
-        loop {
-            let expired = holds.take_expired(Instant::now());
-            if !expired.is_empty() {
-                let Some(office) = office.upgrade() else {
-                    return;
-                };
-                for entry in expired {
-                    office.expire(entry);
-                }
-                // The office may drop here, on this thread, and stop us:
-                // done before the reaper lock is taken, so no self-deadlock.
-                drop(office);
-            }
-            let mut state = lock.lock();
-            if state.stop {
-                return;
-            }
-            if std::mem::take(&mut state.kicked) {
-                continue;
-            }
-            // Read under the reaper lock: a hold placed after this read
-            // finds `planned` stale-or-later and kicks, so none is missed.
-            let next = holds.next_deadline();
-            state.planned = next;
-            match next {
-                Some(deadline) => {
-                    drop(wake.wait_until(state, deadline));
-                }
-                None => {
-                    drop(wake.wait(state));
-                }
-            }
-        }
-    }
-
-    /// Tells the reaper about a new deadline if it would sleep past it.
-    pub(crate) fn kick(&self, deadline: Instant) {
-        let (lock, wake) = &*self.state;
-        let mut state = lock.lock();
-        if state.planned.map_or(true, |planned| deadline < planned) {
-            state.kicked = true;
-            wake.notify_one();
-        }
-    }
-
-    /// Stops the thread and joins it, unless called on the reaper itself
-    /// (the reaper may drop the last reference to the office).
-    pub(crate) fn stop(&self) {
-        let (lock, wake) = &*self.state;
-        lock.lock().stop = true;
-        wake.notify_one();
-        if let Some(handle) = self.thread.lock().take() {
-            if handle.thread().id() != thread::current().id() {
-                let _ = handle.join();
-            }
-        }
     }
 }

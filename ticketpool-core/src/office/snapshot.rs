@@ -1,23 +1,16 @@
-//! The office's counters and the [`Snapshot`] taken from them.
+//! The [`Snapshot`] of an office and the [`TicketCounts`] it is made of:
+//! plain values, taken from the live counters (`counters.rs`).
 //!
-//! Consistency: every ticket movement (released, held, sold, back on sale)
-//! updates all its counters in one short critical section of the office's
-//! state mutex, and a snapshot copies them under the same mutex. So every
-//! snapshot satisfies `released == available + held + sold`, overall, per
-//! type and per vendor, while sales stop only for the copy (a few small maps).
-//! A seqlock would spare writers even that, but the writers already take the
-//! mutex for the capacity gate, so it would buy nothing.
+//! Every snapshot satisfies `released == available + held + sold`, overall,
+//! per type and per vendor (see `counters.rs` for why).
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
 use crate::office::config::Strategy;
 use crate::office::ticket::Money;
-use crate::pool::primitive::{AtomicBool, AtomicU64, Ordering};
-use crate::pool::Priority;
 
 /// How many tickets are in each state, for one vendor, one type or the
 /// whole office.
@@ -37,149 +30,6 @@ impl TicketCounts {
     /// `released == available + held + sold`: no ticket lost or duplicated.
     pub fn is_balanced(&self) -> bool {
         self.available + self.held + self.sold == self.released
-    }
-
-    pub(crate) fn release(&mut self) {
-        self.released += 1;
-        self.available += 1;
-    }
-
-    pub(crate) fn unrelease(&mut self) {
-        self.released -= 1;
-        self.available -= 1;
-    }
-
-    pub(crate) fn hold(&mut self) {
-        self.available -= 1;
-        self.held += 1;
-    }
-
-    pub(crate) fn unhold(&mut self) {
-        self.held -= 1;
-        self.available += 1;
-    }
-
-    pub(crate) fn sell(&mut self, held: bool) {
-        if held {
-            self.held -= 1;
-        } else {
-            self.available -= 1;
-        }
-        self.sold += 1;
-    }
-}
-
-/// The office's mutable state, all under one mutex.
-#[derive(Debug)]
-pub(crate) struct Counters {
-    pub(crate) total: TicketCounts,
-    pub(crate) by_type: Vec<TicketCounts>,
-    pub(crate) by_vendor: HashMap<Arc<str>, TicketCounts>,
-    pub(crate) revenue: Money,
-    pub(crate) next_ticket_id: u64,
-    /// VIPs waiting for "any type" at office level; Regular any-type buyers
-    /// defer to them.
-    pub(crate) any_vips_waiting: u64,
-    /// Regular customers registered as waiting for "any type".
-    pub(crate) any_regulars_waiting: u64,
-    pub(crate) waiting_vendors: u64,
-    /// Bumped whenever a ticket may have become available or the office
-    /// changed state, so any-type waiters never miss a wake-up.
-    pub(crate) generation: u64,
-    pub(crate) paused: bool,
-    pub(crate) closed: bool,
-    pub(crate) sold_out: bool,
-    /// The most tickets ever in the office at once (see
-    /// [`Counters::note_release`]).
-    pub(crate) peak_in_office: u64,
-}
-
-impl Counters {
-    pub(crate) fn new(types: usize) -> Self {
-        Self {
-            total: TicketCounts::default(),
-            by_type: vec![TicketCounts::default(); types],
-            by_vendor: HashMap::new(),
-            revenue: Money::ZERO,
-            next_ticket_id: 1,
-            any_vips_waiting: 0,
-            any_regulars_waiting: 0,
-            waiting_vendors: 0,
-            generation: 0,
-            paused: false,
-            closed: false,
-            sold_out: false,
-            peak_in_office: 0,
-        }
-    }
-
-    /// Raises the high-water mark after a release: only a release adds a
-    /// ticket to the office (a hold, sale or expiry moves or removes one),
-    /// so checking here sees every peak, exactly.
-    pub(crate) fn note_release(&mut self) {
-        self.peak_in_office = self.peak_in_office.max(self.in_office());
-    }
-
-    /// Applies `f` to the totals, the type's and the vendor's counts.
-    pub(crate) fn apply(&mut self, ty: usize, vendor: &Arc<str>, f: impl Fn(&mut TicketCounts)) {
-        f(&mut self.total);
-        f(&mut self.by_type[ty]);
-        // Looked up before inserting: the vendor is almost always there, and
-        // cloning its name would touch a refcount other threads share.
-        match self.by_vendor.get_mut(vendor) {
-            Some(counts) => f(counts),
-            None => f(self.by_vendor.entry(Arc::clone(vendor)).or_default()),
-        }
-    }
-
-    /// Tickets in the office (available plus held): what `max_capacity`
-    /// bounds.
-    pub(crate) fn in_office(&self) -> u64 {
-        self.total.available + self.total.held
-    }
-}
-
-/// What the hot path reads without the state mutex.
-///
-/// `in_office`, `sold` and `closed` copy [`Counters`] fields and are stored
-/// under the mutex after every change ([`Gauges::copy_from`]), so a reader
-/// may see them a moment late, never wrong for long; callers only use them
-/// as hints (spin while full, price by demand, refuse early once closed)
-/// and decide under the mutex. The waiting counts live only here.
-#[derive(Debug)]
-pub(crate) struct Gauges {
-    pub(crate) in_office: AtomicU64,
-    pub(crate) sold: AtomicU64,
-    pub(crate) closed: AtomicBool,
-    waiting_vip: AtomicU64,
-    waiting_regular: AtomicU64,
-}
-
-impl Gauges {
-    pub(crate) fn new(counters: &Counters) -> Self {
-        Self {
-            in_office: AtomicU64::new(counters.in_office()),
-            sold: AtomicU64::new(counters.total.sold),
-            closed: AtomicBool::new(counters.closed),
-            waiting_vip: AtomicU64::new(0),
-            waiting_regular: AtomicU64::new(0),
-        }
-    }
-
-    /// Called with the state mutex held, after the counts changed.
-    pub(crate) fn copy_from(&self, counters: &Counters) {
-        self.in_office
-            .store(counters.in_office(), Ordering::Relaxed);
-        self.sold.store(counters.total.sold, Ordering::Relaxed);
-        self.closed.store(counters.closed, Ordering::Release);
-    }
-
-    /// Customers of `priority` waiting for a ticket.
-    pub(crate) fn waiting(&self, priority: Priority) -> &AtomicU64 {
-        match priority {
-            Priority::Vip => &self.waiting_vip,
-            Priority::Regular => &self.waiting_regular,
-        }
     }
 }
 
@@ -228,42 +78,6 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    pub(crate) fn capture(
-        counters: &Counters,
-        in_line: impl Fn(Priority) -> u64,
-        type_names: impl Iterator<Item = Arc<str>>,
-        event_name: &str,
-        strategy: Strategy,
-        total_tickets: u64,
-        max_capacity: usize,
-    ) -> Self {
-        Self {
-            event_name: event_name.to_owned(),
-            strategy,
-            total_tickets,
-            max_capacity,
-            totals: counters.total,
-            by_type: type_names
-                .zip(&counters.by_type)
-                .map(|(name, counts)| (name.to_string(), *counts))
-                .collect(),
-            by_vendor: counters
-                .by_vendor
-                .iter()
-                .map(|(name, counts)| (name.to_string(), *counts))
-                .collect(),
-            revenue: counters.revenue,
-            waiting_vip: counters.any_vips_waiting + in_line(Priority::Vip),
-            waiting_regular: counters.any_regulars_waiting + in_line(Priority::Regular),
-            waiting_vendors: counters.waiting_vendors,
-            peak_occupancy: counters.peak_in_office,
-            paused: counters.paused,
-            sold_out: counters.sold_out,
-            closed: counters.closed,
-            taken_at: SystemTime::now(),
-        }
-    }
-
     /// `true` if the totals and every per-type and per-vendor entry balance,
     /// and the per-type and per-vendor entries add up to the totals.
     pub fn is_consistent(&self) -> bool {
@@ -281,40 +95,5 @@ impl Snapshot {
             && self.by_vendor.values().all(TicketCounts::is_balanced)
             && sum(&mut self.by_type.values()) == self.totals
             && sum(&mut self.by_vendor.values()) == self.totals
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::{BoxOffice, BoxOfficeConfig, Money, Priority, Want};
-
-    #[test]
-    fn peak_occupancy_is_the_exact_high_water_mark_not_the_current_count() {
-        let office = BoxOffice::new(BoxOfficeConfig::simple(
-            "peak",
-            10,
-            8,
-            Money::from_minor(100),
-        ))
-        .unwrap();
-        assert_eq!(office.snapshot().peak_occupancy, 0);
-        let vendor = office.add_vendor("v", &[]).unwrap();
-        let buyer = office.customer("c", Priority::Regular);
-        for _ in 0..3 {
-            vendor.release("general").unwrap();
-        }
-        let hold = buyer.reserve(Want::Any).unwrap();
-        buyer.buy(Want::Any).unwrap();
-        buyer.buy(Want::Any).unwrap();
-        // Three came in, two left: the peak stays at three.
-        assert_eq!(office.snapshot().totals.available, 0);
-        assert_eq!(office.snapshot().peak_occupancy, 3);
-        vendor.release("general").unwrap();
-        assert_eq!(office.snapshot().peak_occupancy, 3, "1 held + 1 on sale");
-        vendor.release("general").unwrap();
-        vendor.release("general").unwrap();
-        assert_eq!(office.snapshot().peak_occupancy, 4, "1 held + 3 on sale");
-        assert!(hold.cancel());
-        assert_eq!(office.snapshot().peak_occupancy, 4, "a cancel adds nothing");
     }
 }

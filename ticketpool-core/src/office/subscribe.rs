@@ -247,9 +247,6 @@ impl Subscribers {
 
     /// Hands `event` to every live subscriber; never waits for a reader.
     pub(crate) fn publish(&self, event: &Event) {
-        // Logged here, the one place every event passes, whether or not
-        // anyone subscribed.
-        crate::office::trace::event(event);
         // A publish racing a first subscribe may miss it: the same as if it
         // had come just before.
         if self.listed.load(Ordering::Acquire) == 0 {
