@@ -21,11 +21,12 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::time::Instant;
 
+use crate::pool::deadline;
 use crate::pool::error::{CapacityError, ReleaseError, TakeError};
 use crate::pool::primitive::{
     AtomicU64, AtomicUsize, Backoff, Condvar, Mutex, MutexGuard, Ordering,
 };
-use crate::pool::{BoundedPool, Priority};
+use crate::pool::{err_kind, BoundedPool, Priority};
 
 /// Waiters of one kind and the grants made to them.
 #[derive(Debug, Default)]
@@ -108,17 +109,6 @@ impl<T> CondvarPool<T> {
         }
     }
 
-    fn wait<'a>(
-        condvar: &Condvar,
-        guard: MutexGuard<'a, State<T>>,
-        deadline: Option<Instant>,
-    ) -> (MutexGuard<'a, State<T>>, bool) {
-        match deadline {
-            None => (condvar.wait(guard), false),
-            Some(deadline) => condvar.wait_until(guard, deadline),
-        }
-    }
-
     /// Pushes under the lock and grants the item to a waiting consumer.
     fn push_locked(&self, state: &mut State<T>, item: T) {
         state.items.push_back(item);
@@ -189,24 +179,29 @@ impl<T> CondvarPool<T> {
         }
         state.producers.waiting += 1;
         self.sync_mirrors(&state);
-        loop {
-            let timed_out;
-            (state, timed_out) = Self::wait(&self.room_ready, state, deadline);
-            let result = if state.closed {
-                Err(ReleaseError::Closed(item))
+        // `Some(true)`: put by a grant; `Some(false)`: closed, item unput.
+        let mut item = Some(item);
+        let (mut state, done) = deadline::wait_for(&self.room_ready, state, deadline, |state| {
+            if state.closed {
+                Some(false)
             } else if state.producers.granted > 0 {
                 state.producers.granted -= 1;
-                self.push_locked(&mut state, item);
-                Ok(())
-            } else if timed_out {
-                Err(ReleaseError::Timeout(item))
+                let item = item.take().expect("the item is put at most once");
+                self.push_locked(state, item);
+                Some(true)
             } else {
-                continue;
-            };
-            state.producers.waiting -= 1;
-            self.sync_mirrors(&state);
-            return (state, result);
-        }
+                None
+            }
+        });
+        let result = match (done, item) {
+            (Some(true), _) => Ok(()),
+            (Some(false), Some(item)) => Err(ReleaseError::Closed(item)),
+            (None, Some(item)) => Err(ReleaseError::Timeout(item)),
+            (_, None) => unreachable!("only a put that went in takes the item"),
+        };
+        state.producers.waiting -= 1;
+        self.sync_mirrors(&state);
+        (state, result)
     }
 
     /// Lets go of the lock for one backoff step before the caller re-checks.
@@ -255,23 +250,21 @@ impl<T> CondvarPool<T> {
         }
         state.consumers(priority).waiting += 1;
         self.sync_mirrors(&state);
-        loop {
-            let timed_out;
-            (state, timed_out) = Self::wait(self.condvar(priority), state, deadline);
-            let result = if state.closed {
-                self.drain_closed(&mut state)
+        let condvar = self.condvar(priority);
+        let (mut state, done) = deadline::wait_for(condvar, state, deadline, |state| {
+            if state.closed {
+                Some(self.drain_closed(state))
             } else if state.consumers(priority).granted > 0 {
                 state.consumers(priority).granted -= 1;
-                Ok(self.pop_locked(&mut state))
-            } else if timed_out {
-                Err(TakeError::Timeout)
+                Some(Ok(self.pop_locked(state)))
             } else {
-                continue;
-            };
-            state.consumers(priority).waiting -= 1;
-            self.sync_mirrors(&state);
-            return (state, result);
-        }
+                None
+            }
+        });
+        let result = done.unwrap_or(Err(TakeError::Timeout));
+        state.consumers(priority).waiting -= 1;
+        self.sync_mirrors(&state);
+        (state, result)
     }
 
     /// After close, grants no longer matter: everyone drains what is left.
@@ -360,14 +353,10 @@ impl<T: Send> BoundedPool for CondvarPool<T> {
         let Some(first) = items.pop() else {
             return Ok(0);
         };
-        let wait = !matches!(deadline, Some(d) if d <= Instant::now());
+        let wait = !deadline::passed(deadline);
         let (mut state, first_put) = self.put_locked(self.state.lock(), first, deadline, wait);
         if let Err(err) = first_put {
-            let kind = match &err {
-                ReleaseError::Full(_) => ReleaseError::Full(()),
-                ReleaseError::Timeout(_) => ReleaseError::Timeout(()),
-                ReleaseError::Closed(_) => ReleaseError::Closed(()),
-            };
+            let kind = err_kind(&err);
             drop(state);
             items.push(err.into_inner());
             items.reverse();
@@ -400,7 +389,7 @@ impl<T: Send> BoundedPool for CondvarPool<T> {
         if max == 0 {
             return Ok(0);
         }
-        let wait = !matches!(deadline, Some(d) if d <= Instant::now());
+        let wait = !deadline::passed(deadline);
         let (mut state, first) = self.take_locked(self.state.lock(), priority, deadline, wait);
         out.push(first?);
         let mut taken = 1;

@@ -3,6 +3,7 @@
 //! built on. Nothing here knows about tickets or the box office.
 
 pub(crate) mod condvar;
+mod deadline;
 pub(crate) mod error;
 pub(crate) mod handle;
 pub(crate) mod lockfree;
@@ -135,9 +136,10 @@ pub trait BoundedPool: Send + Sync + Sized {
                 break Ok(moved);
             };
             let attempt = if moved == 0 {
-                match deadline {
-                    Some(d) if d <= Instant::now() => self.try_put(item),
-                    _ => self.put_until(item, deadline),
+                if deadline::passed(deadline) {
+                    self.try_put(item)
+                } else {
+                    self.put_until(item, deadline)
                 }
             } else {
                 self.try_put(item)
@@ -172,9 +174,10 @@ pub trait BoundedPool: Send + Sync + Sized {
         if max == 0 {
             return Ok(0);
         }
-        let first = match deadline {
-            Some(d) if d <= Instant::now() => self.try_take(priority),
-            _ => self.take_until(priority, deadline),
+        let first = if deadline::passed(deadline) {
+            self.try_take(priority)
+        } else {
+            self.take_until(priority, deadline)
         };
         out.push(first?);
         let mut taken = 1;
