@@ -14,8 +14,8 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::office::config::Strategy;
 use crate::office::ticket::Money;
+use crate::pool::dynamic::Strategy;
 use crate::pool::primitive::{AtomicBool, AtomicU64, Ordering};
 use crate::pool::Priority;
 

@@ -4,6 +4,7 @@
 
 pub(crate) mod condvar;
 mod deadline;
+pub(crate) mod dynamic;
 pub(crate) mod error;
 pub(crate) mod handle;
 pub(crate) mod lockfree;
