@@ -10,6 +10,8 @@
 
 mod park;
 mod ring;
+#[cfg(all(test, not(ticketpool_loom)))]
+mod tests;
 
 use std::fmt;
 use std::mem::MaybeUninit;
