@@ -179,26 +179,19 @@ impl<T> CondvarPool<T> {
         }
         state.producers.waiting += 1;
         self.sync_mirrors(&state);
-        // `Some(true)`: put by a grant; `Some(false)`: closed, item unput.
-        let mut item = Some(item);
-        let (mut state, done) = deadline::wait_for(&self.room_ready, state, deadline, |state| {
-            if state.closed {
-                Some(false)
-            } else if state.producers.granted > 0 {
-                state.producers.granted -= 1;
-                let item = item.take().expect("the item is put at most once");
-                self.push_locked(state, item);
-                Some(true)
-            } else {
-                None
-            }
-        });
-        let result = match (done, item) {
-            (Some(true), _) => Ok(()),
-            (Some(false), Some(item)) => Err(ReleaseError::Closed(item)),
-            (None, Some(item)) => Err(ReleaseError::Timeout(item)),
-            (_, None) => unreachable!("only a put that went in takes the item"),
-        };
+        let (mut state, done) =
+            deadline::wait_for(&self.room_ready, state, deadline, item, |state, item| {
+                if state.closed {
+                    Ok(Err(ReleaseError::Closed(item)))
+                } else if state.producers.granted > 0 {
+                    state.producers.granted -= 1;
+                    self.push_locked(state, item);
+                    Ok(Ok(()))
+                } else {
+                    Err(item)
+                }
+            });
+        let result = done.unwrap_or_else(|item| Err(ReleaseError::Timeout(item)));
         state.producers.waiting -= 1;
         self.sync_mirrors(&state);
         (state, result)
@@ -251,14 +244,14 @@ impl<T> CondvarPool<T> {
         state.consumers(priority).waiting += 1;
         self.sync_mirrors(&state);
         let condvar = self.condvar(priority);
-        let (mut state, done) = deadline::wait_for(condvar, state, deadline, |state| {
+        let (mut state, done) = deadline::wait_for(condvar, state, deadline, (), |state, ()| {
             if state.closed {
-                Some(self.drain_closed(state))
+                Ok(self.drain_closed(state))
             } else if state.consumers(priority).granted > 0 {
                 state.consumers(priority).granted -= 1;
-                Some(Ok(self.pop_locked(state)))
+                Ok(Ok(self.pop_locked(state)))
             } else {
-                None
+                Err(())
             }
         });
         let result = done.unwrap_or(Err(TakeError::Timeout));

@@ -32,25 +32,30 @@ fn wait_once<'a, S>(
 }
 
 /// Waits on `condvar` and calls `recheck` after every wake-up, until it
-/// returns `Some` (the result) or the wait times out with `recheck` still
-/// returning `None` (then `None`: the caller's timeout). A spurious wake-up
-/// is simply another re-check. The caller has already checked once before
-/// calling, with the guard held since, so a wake-up sent after that check is
-/// not lost.
-pub(crate) fn wait_for<'a, S, R>(
+/// returns `Ok` (the result) or the wait times out with `recheck` still
+/// returning `Err` (then `Err`: the caller's timeout). A spurious wake-up is
+/// simply another re-check.
+///
+/// `pending` is what a re-check consumes and hands back when it cannot
+/// finish yet (the item a producer is putting, or `()`), so no `Option`
+/// juggling is needed: a timeout gives it back to the caller.
+///
+/// The caller has already checked once before calling, with the guard held
+/// since, so a wake-up sent after that check is not lost.
+pub(crate) fn wait_for<'a, S, P, R>(
     condvar: &Condvar,
     mut guard: MutexGuard<'a, S>,
     deadline: Option<Instant>,
-    mut recheck: impl FnMut(&mut S) -> Option<R>,
-) -> (MutexGuard<'a, S>, Option<R>) {
+    mut pending: P,
+    mut recheck: impl FnMut(&mut S, P) -> Result<R, P>,
+) -> (MutexGuard<'a, S>, Result<R, P>) {
     loop {
         let timed_out;
         (guard, timed_out) = wait_once(condvar, guard, deadline);
-        if let Some(done) = recheck(&mut guard) {
-            return (guard, Some(done));
-        }
-        if timed_out {
-            return (guard, None);
+        match recheck(&mut guard, pending) {
+            Ok(done) => return (guard, Ok(done)),
+            Err(back) if timed_out => return (guard, Err(back)),
+            Err(back) => pending = back,
         }
     }
 }

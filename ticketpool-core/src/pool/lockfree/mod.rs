@@ -145,32 +145,16 @@ impl<T: Send> BoundedPool for LockFreePool<T> {
     }
 
     fn put_until(&self, item: T, deadline: Option<Instant>) -> Result<(), ReleaseError<T>> {
-        let mut item = match self.push(item) {
-            Ok(()) => {
-                self.wake_consumer();
-                return Ok(());
+        let attempt = |item| self.push_unless_full(item);
+        match attempt(item).or_else(|item| self.spin_then(item, attempt)) {
+            Ok(done) => {
+                if done.is_ok() {
+                    self.wake_consumer();
+                }
+                done
             }
-            Err(ReleaseError::Full(back)) => back,
-            Err(err) => return Err(err),
-        };
-        let mut pending = Some(item);
-        let spun = self.spin_then(|| match self.push(pending.take().expect("item present")) {
-            Ok(()) => Some(Ok(())),
-            Err(ReleaseError::Full(back)) => {
-                pending = Some(back);
-                None
-            }
-            Err(err) => Some(Err(err)),
-        });
-        match spun {
-            Some(Ok(())) => {
-                self.wake_consumer();
-                return Ok(());
-            }
-            Some(Err(err)) => return Err(err),
-            None => item = pending.take().expect("item present"),
+            Err(item) => self.put_slow(item, deadline),
         }
-        self.put_slow(item, deadline)
     }
 
     fn try_take(&self, priority: Priority) -> Result<T, TakeError> {
@@ -185,18 +169,16 @@ impl<T: Send> BoundedPool for LockFreePool<T> {
     }
 
     fn take_until(&self, priority: Priority, deadline: Option<Instant>) -> Result<T, TakeError> {
-        let attempt = || match self.pop(priority, false) {
-            Pop::Item(item) => Some(Ok(item)),
-            Pop::Closed => Some(Err(TakeError::Closed)),
-            Pop::Empty | Pop::Gated => None,
-        };
-        if let Some(done) = attempt().or_else(|| self.spin_then(attempt)) {
-            if done.is_ok() {
-                self.wake_producer();
+        let attempt = |()| self.pop_unless_empty(priority, false);
+        match attempt(()).or_else(|()| self.spin_then((), attempt)) {
+            Ok(done) => {
+                if done.is_ok() {
+                    self.wake_producer();
+                }
+                done
             }
-            return done;
+            Err(()) => self.take_slow(priority, deadline),
         }
-        self.take_slow(priority, deadline)
     }
 
     fn close(&self) -> bool {

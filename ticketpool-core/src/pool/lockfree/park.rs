@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use crate::pool::deadline;
 use crate::pool::error::{ReleaseError, TakeError};
-use crate::pool::lockfree::ring::{Pop, CLOSED, INDEX_BITS, VIP_ONE};
+use crate::pool::lockfree::ring::{CLOSED, INDEX_BITS, VIP_ONE};
 use crate::pool::lockfree::LockFreePool;
 use crate::pool::primitive::{fence, rmw_fence, Backoff, Ordering};
 use crate::pool::Priority;
@@ -65,20 +65,30 @@ impl<T> LockFreePool<T> {
         }
     }
 
-    pub(super) fn spin_then<R>(&self, mut attempt: impl FnMut() -> Option<R>) -> Option<R> {
+    /// Retries `attempt` through one backoff's worth of spinning (none
+    /// when spinning is off), threading `pending` through as
+    /// [`deadline::wait_for`] does; `Err` gives it back for the slow path.
+    pub(super) fn spin_then<P, R>(
+        &self,
+        mut pending: P,
+        mut attempt: impl FnMut(P) -> Result<R, P>,
+    ) -> Result<R, P> {
         if !self.spin {
-            return None;
+            return Err(pending);
         }
         let backoff = Backoff::new();
         while !backoff.is_completed() {
             backoff.snooze();
-            if let Some(done) = attempt() {
-                return Some(done);
+            match attempt(pending) {
+                Ok(done) => return Ok(done),
+                Err(back) => pending = back,
             }
         }
-        None
+        Err(pending)
     }
 
+    /// A put that found the ring full after spinning: registers as a
+    /// waiting producer and parks until room, close or the deadline.
     pub(super) fn put_slow(
         &self,
         item: T,
@@ -88,25 +98,13 @@ impl<T> LockFreePool<T> {
         // Pairs with the fence in `wake_producer`.
         fence(Ordering::SeqCst);
         let guard = self.park.lock();
-        let mut pending = Some(item);
-        let mut attempt = || match self.push(pending.take().expect("the item is pushed once")) {
-            Ok(()) => Some(Ok(())),
-            Err(ReleaseError::Full(back)) => {
-                pending = Some(back);
-                None
-            }
-            Err(err) => Some(Err(err)),
-        };
+        let attempt = |_: &mut (), item| self.push_unless_full(item);
         // Checked once under the park lock, then after every wake-up.
-        let (guard, done) = match attempt() {
-            Some(done) => (guard, Some(done)),
-            None => deadline::wait_for(&self.room_ready, guard, deadline, |_| attempt()),
+        let (guard, done) = match attempt(&mut (), item) {
+            Err(item) => deadline::wait_for(&self.room_ready, guard, deadline, item, attempt),
+            done => (guard, done),
         };
-        let result = done.unwrap_or_else(|| {
-            Err(ReleaseError::Timeout(
-                pending.take().expect("a full ring handed the item back"),
-            ))
-        });
+        let result = done.unwrap_or_else(|item| Err(ReleaseError::Timeout(item)));
         self.waiting_producers.fetch_sub(1, Ordering::SeqCst);
         drop(guard);
         match &result {
@@ -123,6 +121,9 @@ impl<T> LockFreePool<T> {
         result
     }
 
+    /// A take that found nothing after spinning: registers as a waiting
+    /// consumer of its priority (a VIP in `head`, gating Regulars) and parks
+    /// until an item, close or the deadline.
     pub(super) fn take_slow(
         &self,
         priority: Priority,
@@ -146,15 +147,11 @@ impl<T> LockFreePool<T> {
             Priority::Regular => &self.regular_ready,
         };
         let guard = self.park.lock();
-        let attempt = || match self.pop(priority, registered) {
-            Pop::Item(item) => Some(Ok(item)),
-            Pop::Closed => Some(Err(TakeError::Closed)),
-            Pop::Empty | Pop::Gated => None,
-        };
+        let attempt = |_: &mut (), ()| self.pop_unless_empty(priority, registered);
         // Checked once under the park lock, then after every wake-up.
-        let (guard, done) = match attempt() {
-            Some(done) => (guard, Some(done)),
-            None => deadline::wait_for(condvar, guard, deadline, |_| attempt()),
+        let (guard, done) = match attempt(&mut (), ()) {
+            Err(()) => deadline::wait_for(condvar, guard, deadline, (), attempt),
+            done => (guard, done),
         };
         let result = done.unwrap_or(Err(TakeError::Timeout));
         // A registered VIP that got an item was deregistered by its pop.

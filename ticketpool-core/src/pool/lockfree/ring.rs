@@ -20,7 +20,7 @@
 
 use std::mem::MaybeUninit;
 
-use crate::pool::error::ReleaseError;
+use crate::pool::error::{ReleaseError, TakeError};
 use crate::pool::lockfree::LockFreePool;
 use crate::pool::primitive::{fence, load_latest, AtomicU64, Backoff, Ordering, UnsafeCell};
 use crate::pool::Priority;
@@ -116,6 +116,15 @@ impl<T> LockFreePool<T> {
         }
     }
 
+    /// A push that hands the item back (`Err`) only when the ring is full:
+    /// the one outcome a waiting producer retries. Anything else is final.
+    pub(super) fn push_unless_full(&self, item: T) -> Result<Result<(), ReleaseError<T>>, T> {
+        match self.push(item) {
+            Err(ReleaseError::Full(back)) => Err(back),
+            done => Ok(done),
+        }
+    }
+
     /// One pop attempt. `registered` means the caller is a VIP counted in
     /// `head`; its pop deregisters it in the same CAS.
     pub(super) fn pop(&self, priority: Priority, registered: bool) -> Pop<T> {
@@ -175,6 +184,20 @@ impl<T> LockFreePool<T> {
                 backoff.snooze();
                 head = load_latest(&self.head);
             }
+        }
+    }
+
+    /// A pop whose only retryable outcome (`Err`) is "nothing for this
+    /// consumer yet" (empty, or a Regular gated by waiting VIPs).
+    pub(super) fn pop_unless_empty(
+        &self,
+        priority: Priority,
+        registered: bool,
+    ) -> Result<Result<T, TakeError>, ()> {
+        match self.pop(priority, registered) {
+            Pop::Item(item) => Ok(Ok(item)),
+            Pop::Closed => Ok(Err(TakeError::Closed)),
+            Pop::Empty | Pop::Gated => Err(()),
         }
     }
 
