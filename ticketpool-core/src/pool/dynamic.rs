@@ -22,10 +22,10 @@ use crate::pool::{BoundedPool, Priority};
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Strategy {
-    /// [`LockFreePool`](crate::LockFreePool).
+    /// [`LockFreePool`].
     #[default]
     LockFree,
-    /// [`CondvarPool`](crate::CondvarPool).
+    /// [`CondvarPool`].
     Condvar,
 }
 
@@ -235,5 +235,95 @@ impl<T: Send> DynamicPool<T> {
 impl<T> fmt::Debug for DynamicPool<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         dispatch!(self, p => p.fmt(f))
+    }
+}
+
+#[cfg(all(test, not(ticketpool_loom)))]
+mod tests {
+    use std::sync::Arc;
+    use std::thread;
+    use std::time::{Duration, Instant};
+
+    use super::{DynamicPool, Strategy};
+    use crate::pool::error::{CapacityError, ReleaseError, TakeError};
+    use crate::pool::Priority;
+
+    const BOTH: [Strategy; 2] = [Strategy::LockFree, Strategy::Condvar];
+
+    #[test]
+    fn builds_the_strategy_asked_for() {
+        for strategy in BOTH {
+            let pool = DynamicPool::<u32>::with_capacity(strategy, 3).unwrap();
+            assert_eq!(pool.strategy(), strategy);
+            assert_eq!(pool.capacity(), 3);
+            assert!(format!("{pool:?}").contains(match strategy {
+                Strategy::LockFree => "LockFreePool",
+                Strategy::Condvar => "CondvarPool",
+            }));
+            assert_eq!(
+                DynamicPool::<u32>::with_capacity(strategy, 0).unwrap_err(),
+                CapacityError::Zero
+            );
+        }
+    }
+
+    #[test]
+    fn every_operation_reaches_the_pool() {
+        for strategy in BOTH {
+            let pool = DynamicPool::with_capacity(strategy, 2).unwrap();
+            assert!(pool.is_empty());
+            pool.try_put(1).unwrap();
+            pool.put_until(2, Some(Instant::now())).unwrap();
+            assert!(pool.is_full());
+            assert_eq!(pool.len(), 2);
+            assert_eq!(pool.try_put(3), Err(ReleaseError::Full(3)));
+            assert_eq!(
+                pool.put_until(3, Some(Instant::now() + Duration::from_millis(5))),
+                Err(ReleaseError::Timeout(3))
+            );
+            let mut out = Vec::new();
+            assert_eq!(pool.take_many(Priority::Vip, 5, &mut out, None), Ok(2));
+            assert_eq!(out, [1, 2]);
+            assert_eq!(pool.try_take(Priority::Regular), Err(TakeError::Empty));
+            let mut items = vec![4, 5, 6];
+            assert_eq!(pool.put_many(&mut items, None), Ok(2));
+            assert_eq!(items, [6]);
+            assert_eq!(pool.take_until(Priority::Regular, None), Ok(4));
+            assert_eq!((pool.put_count(), pool.taken_count()), (4, 3));
+            assert!(pool.close());
+            assert!(pool.is_closed());
+            assert_eq!(pool.try_put(7), Err(ReleaseError::Closed(7)));
+            assert_eq!(pool.try_take(Priority::Regular), Ok(5));
+            assert_eq!(
+                pool.take_until(Priority::Vip, Some(Instant::now())),
+                Err(TakeError::Closed)
+            );
+        }
+    }
+
+    #[test]
+    fn counts_waiters() {
+        for strategy in BOTH {
+            let pool = Arc::new(DynamicPool::<u32>::with_capacity(strategy, 1).unwrap());
+            let vip = {
+                let pool = Arc::clone(&pool);
+                thread::spawn(move || pool.take_until(Priority::Vip, None))
+            };
+            while pool.waiting_consumers(Priority::Vip) == 0 {
+                thread::yield_now();
+            }
+            pool.try_put(9).unwrap();
+            assert_eq!(vip.join().unwrap(), Ok(9));
+            pool.try_put(10).unwrap();
+            let producer = {
+                let pool = Arc::clone(&pool);
+                thread::spawn(move || pool.put_until(11, None))
+            };
+            while pool.waiting_producers() == 0 {
+                thread::yield_now();
+            }
+            pool.close();
+            assert_eq!(producer.join().unwrap(), Err(ReleaseError::Closed(11)));
+        }
     }
 }
