@@ -1,6 +1,8 @@
 //! The pool layer: two bounded pools with VIP-priority consumers, the trait
-//! they share, their typed handles and errors, and the loom shim they are
-//! built on. Nothing here knows about tickets or the box office.
+//! they share, the run-time choice between them (`dynamic`: `Strategy` and
+//! `DynamicPool`), their typed handles and errors, the deadline wait they
+//! share, and the loom shim they are built on. Nothing here knows about
+//! tickets or the box office.
 
 pub(crate) mod condvar;
 mod deadline;
