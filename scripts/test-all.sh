@@ -100,6 +100,22 @@ step "loom models (LOOM_MAX_PREEMPTIONS=2, release)"
 LOOM_MAX_PREEMPTIONS=2 LOOM_MAX_BRANCHES=10000 RUSTFLAGS="--cfg ticketpool_loom" \
   cargo test -p ticketpool-core --release --target-dir target/loom --test loom_pools
 
+step "miri (lock-free ring unit tests)"
+# miri checks the ring's unsafe slot accesses, item drops and hand-offs
+# between threads; the tests shrink their loops under cfg(miri).
+if ! rustup toolchain list | grep -q '^nightly'; then
+  echo "miri: skipped: no nightly toolchain on this machine (miri needs one)"
+else
+  if ! cargo +nightly miri --version >/dev/null 2>&1; then
+    rustup +nightly component add miri || true
+  fi
+  if ! cargo +nightly miri --version >/dev/null 2>&1; then
+    echo "miri: skipped: the miri component is not installed and could not be installed"
+  else
+    cargo +nightly miri test -p ticketpool-core --target-dir target/miri --lib pool::lockfree
+  fi
+fi
+
 step "docs (-D warnings)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 

@@ -5,7 +5,7 @@
 //! - [`CondvarPool`]: a `VecDeque` under a parking_lot `Mutex`, with
 //!   separate condvars and FIFO service within each priority.
 //! - [`BoundedPool`]: the trait both implement, so code switches strategy by
-//!   type parameter.
+//!   type parameter; [`DynamicPool`] switches at run time by a [`Strategy`].
 //! - [`Producer`] and [`Consumer`]: typed handles; a producer only releases,
 //!   a consumer only takes and carries its [`Priority`].
 //! - [`ReleaseError`], [`TakeError`], [`CapacityError`]: what can go wrong;
@@ -56,6 +56,7 @@ mod pool;
 
 // The pool layer.
 pub use crate::pool::condvar::CondvarPool;
+pub use crate::pool::dynamic::{DynamicPool, Strategy};
 pub use crate::pool::error::{CapacityError, ReleaseError, TakeError};
 pub use crate::pool::handle::{Consumer, Producer};
 pub use crate::pool::lockfree::LockFreePool;
@@ -64,7 +65,7 @@ pub use crate::pool::{BoundedPool, Priority};
 // The box office on it.
 pub use crate::office::box_office::{BoxOffice, BoxOfficeBuilder, Want};
 pub use crate::office::config::{
-    BoxOfficeConfig, ConfigError, ConfigProblem, Strategy, TicketTypeConfig, VendorConfig,
+    BoxOfficeConfig, ConfigError, ConfigProblem, TicketTypeConfig, VendorConfig,
 };
 pub use crate::office::config_reader;
 pub use crate::office::customer::Customer;

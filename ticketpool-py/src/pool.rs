@@ -6,37 +6,17 @@ use std::time::Instant;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyInt, PyList};
-use ticketpool_core::{BoundedPool, CondvarPool, LockFreePool, Priority, ReleaseError, TakeError};
+use ticketpool_core::{DynamicPool, Priority, ReleaseError, Strategy, TakeError};
 
 use crate::errors::{capacity_error, raise};
 use crate::wait::{blocking, deadline};
 
 type Item = Py<PyAny>;
 
-/// The two strategies; [`with_pool!`] runs the same code on either.
-// One per Python object, never moved: boxing the larger variant would only
-// add a pointer chase to every put and get.
-#[allow(clippy::large_enum_variant)]
-enum Strategy {
-    LockFree(LockFreePool<Item>),
-    Condvar(CondvarPool<Item>),
-}
-
-/// Runs `$body` with `$pool` bound to the concrete pool, so each method is
-/// written once and monomorphised per strategy.
-macro_rules! with_pool {
-    ($self:expr, $pool:ident => $body:expr) => {
-        match &$self.inner {
-            Strategy::LockFree($pool) => $body,
-            Strategy::Condvar($pool) => $body,
-        }
-    };
-}
-
 /// A bounded, thread-safe pool of Python objects with VIP-priority `get`.
 #[pyclass(frozen, module = "ticketpool")]
 pub(crate) struct Pool {
-    inner: Strategy,
+    inner: DynamicPool<Item>,
 }
 
 fn priority(vip: bool) -> Priority {
@@ -91,9 +71,9 @@ fn take_error(py: Python<'_>, err: TakeError) -> PyErr {
     }
 }
 
-fn put_one<P: BoundedPool<Item = Item>>(
+fn put_one(
     py: Python<'_>,
-    pool: &P,
+    pool: &DynamicPool<Item>,
     item: Item,
     block: bool,
     timeout: Option<f64>,
@@ -125,9 +105,9 @@ fn put_one<P: BoundedPool<Item = Item>>(
     }
 }
 
-fn get_one<P: BoundedPool<Item = Item>>(
+fn get_one(
     py: Python<'_>,
-    pool: &P,
+    pool: &DynamicPool<Item>,
     block: bool,
     timeout: Option<f64>,
     vip: bool,
@@ -151,9 +131,9 @@ fn get_one<P: BoundedPool<Item = Item>>(
     }
 }
 
-fn put_all<P: BoundedPool<Item = Item>>(
+fn put_all(
     py: Python<'_>,
-    pool: &P,
+    pool: &DynamicPool<Item>,
     mut items: Vec<Item>,
     block: bool,
     timeout: Option<f64>,
@@ -196,9 +176,9 @@ fn closed_after(py: Python<'_>, moved: usize, total: usize) -> PyResult<usize> {
     ))
 }
 
-fn get_up_to<P: BoundedPool<Item = Item>>(
+fn get_up_to(
     py: Python<'_>,
-    pool: &P,
+    pool: &DynamicPool<Item>,
     max_items: usize,
     block: bool,
     timeout: Option<f64>,
@@ -232,19 +212,16 @@ impl Pool {
     #[pyo3(signature = (capacity, *, strategy = "lockfree"))]
     fn new(capacity: &Bound<'_, PyAny>, strategy: &str) -> PyResult<Self> {
         let capacity = positive(capacity, "capacity")?;
-        let inner = match strategy {
-            "lockfree" => Strategy::LockFree(
-                LockFreePool::with_capacity(capacity).map_err(|e| capacity_error(&e))?,
-            ),
-            "condvar" => Strategy::Condvar(
-                CondvarPool::with_capacity(capacity).map_err(|e| capacity_error(&e))?,
-            ),
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "strategy must be 'lockfree' or 'condvar', got {other:?}"
-                )))
-            }
+        let Some(strategy) = [Strategy::LockFree, Strategy::Condvar]
+            .into_iter()
+            .find(|s| s.as_str() == strategy)
+        else {
+            return Err(PyValueError::new_err(format!(
+                "strategy must be 'lockfree' or 'condvar', got {strategy:?}"
+            )));
         };
+        let inner =
+            DynamicPool::with_capacity(strategy, capacity).map_err(|e| capacity_error(&e))?;
         Ok(Self { inner })
     }
 
@@ -252,25 +229,25 @@ impl Pool {
     /// `timeout` seconds.
     #[pyo3(signature = (item, block = true, timeout = None))]
     fn put(&self, py: Python<'_>, item: Item, block: bool, timeout: Option<f64>) -> PyResult<()> {
-        with_pool!(self, pool => put_one(py, pool, item, block, timeout))
+        put_one(py, &self.inner, item, block, timeout)
     }
 
     /// `put(item, block=False)`.
     fn put_nowait(&self, py: Python<'_>, item: Item) -> PyResult<()> {
-        with_pool!(self, pool => put_one(py, pool, item, false, None))
+        put_one(py, &self.inner, item, false, None)
     }
 
     /// Takes an item, waiting unless `block` is false, at most `timeout`
     /// seconds; `vip=True` is served before regular callers.
     #[pyo3(signature = (block = true, timeout = None, *, vip = false))]
     fn get(&self, py: Python<'_>, block: bool, timeout: Option<f64>, vip: bool) -> PyResult<Item> {
-        with_pool!(self, pool => get_one(py, pool, block, timeout, vip))
+        get_one(py, &self.inner, block, timeout, vip)
     }
 
     /// `get(block=False)`.
     #[pyo3(signature = (*, vip = false))]
     fn get_nowait(&self, py: Python<'_>, vip: bool) -> PyResult<Item> {
-        with_pool!(self, pool => get_one(py, pool, false, None, vip))
+        get_one(py, &self.inner, false, None, vip)
     }
 
     /// Puts every item of `items` in order, waiting for room as needed;
@@ -288,7 +265,7 @@ impl Pool {
             .try_iter()?
             .map(|item| item.map(Bound::unbind))
             .collect::<PyResult<Vec<_>>>()?;
-        with_pool!(self, pool => put_all(py, pool, items, block, timeout))
+        put_all(py, &self.inner, items, block, timeout)
     }
 
     /// Takes up to `max_items`: waits for the first, then takes what else
@@ -303,7 +280,7 @@ impl Pool {
         vip: bool,
     ) -> PyResult<Bound<'py, PyList>> {
         let max_items = positive(max_items, "max_items")?;
-        let items = with_pool!(self, pool => get_up_to(py, pool, max_items, block, timeout, vip))?;
+        let items = get_up_to(py, &self.inner, max_items, block, timeout, vip)?;
         PyList::new(py, items)
     }
 
@@ -311,32 +288,29 @@ impl Pool {
     /// what is left, then raise `Closed`. Returns `True` if this call
     /// closed it.
     fn close(&self) -> bool {
-        with_pool!(self, pool => pool.close())
+        self.inner.close()
     }
 
     /// `True` once closed.
     #[getter]
     fn closed(&self) -> bool {
-        with_pool!(self, pool => pool.is_closed())
+        self.inner.is_closed()
     }
 
     /// The most items the pool holds.
     #[getter]
     fn capacity(&self) -> usize {
-        with_pool!(self, pool => pool.capacity())
+        self.inner.capacity()
     }
 
     /// `"lockfree"` or `"condvar"`.
     #[getter]
     fn strategy(&self) -> &'static str {
-        match &self.inner {
-            Strategy::LockFree(_) => LockFreePool::<Item>::STRATEGY,
-            Strategy::Condvar(_) => CondvarPool::<Item>::STRATEGY,
-        }
+        self.inner.strategy().as_str()
     }
 
     fn __len__(&self) -> usize {
-        with_pool!(self, pool => pool.len())
+        self.inner.len()
     }
 
     /// How many items are in the pool now (as `queue.Queue.qsize`).
@@ -346,18 +320,18 @@ impl Pool {
 
     /// `True` if no item is in the pool now.
     fn empty(&self) -> bool {
-        with_pool!(self, pool => pool.is_empty())
+        self.inner.is_empty()
     }
 
     /// `True` if the pool is at capacity now.
     fn full(&self) -> bool {
-        with_pool!(self, pool => pool.is_full())
+        self.inner.is_full()
     }
 
     /// How many callers wait in `get` (`vip` selects the priority).
     #[pyo3(signature = (*, vip = false))]
     fn waiting_getters(&self, vip: bool) -> usize {
-        with_pool!(self, pool => pool.waiting_consumers(priority(vip)))
+        self.inner.waiting_consumers(priority(vip))
     }
 
     fn __repr__(&self) -> String {

@@ -18,28 +18,7 @@ use crate::office::config_read::read_office;
 use crate::office::config_reader::{self, Entry, Reader};
 use crate::office::pricing::{DemandPricing, PricingConfig};
 use crate::office::ticket::Money;
-
-/// Which pool strategy carries the tickets.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Strategy {
-    /// [`LockFreePool`](crate::LockFreePool).
-    #[default]
-    LockFree,
-    /// [`CondvarPool`](crate::CondvarPool).
-    Condvar,
-}
-
-impl Strategy {
-    /// `"lockfree"` or `"condvar"`: the one spelling configs, reports, the
-    /// Python bindings and the CLI use (and the serde form).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Strategy::LockFree => "lockfree",
-            Strategy::Condvar => "condvar",
-        }
-    }
-}
+use crate::pool::dynamic::Strategy;
 
 /// One kind of ticket the event sells.
 #[derive(Debug, Clone, PartialEq, Eq)]

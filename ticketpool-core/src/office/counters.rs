@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use crate::office::config::Strategy;
+use crate::pool::dynamic::Strategy;
 use crate::office::snapshot::{Snapshot, TicketCounts};
 use crate::office::ticket::Money;
 use crate::pool::primitive::{AtomicBool, AtomicU64, Ordering};

@@ -9,8 +9,8 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::office::config::Strategy;
 use crate::office::ticket::Money;
+use crate::pool::dynamic::Strategy;
 
 /// How many tickets are in each state, for one vendor, one type or the
 /// whole office.

@@ -11,56 +11,27 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::office::config::{BoxOfficeConfig, Strategy};
+use crate::office::config::BoxOfficeConfig;
 use crate::office::ticket::{Money, Ticket};
-use crate::pool::condvar::CondvarPool;
+use crate::pool::dynamic::DynamicPool;
 use crate::pool::error::{CapacityError, ReleaseError, TakeError};
-use crate::pool::lockfree::LockFreePool;
-use crate::pool::{BoundedPool, Priority};
-
-/// A pool of tickets of one of the two strategies.
-// One per ticket type, stored in a `Vec`: boxing the cache-padded lock-free
-// pool would add a pointer chase to every take for a few hundred bytes.
-#[allow(clippy::large_enum_variant)]
-enum TypePool {
-    LockFree(LockFreePool<Ticket>),
-    Condvar(CondvarPool<Ticket>),
-}
-
-/// Delegates one call to whichever pool this is.
-macro_rules! delegate {
-    ($pool:expr, $p:ident => $call:expr) => {
-        match $pool {
-            TypePool::LockFree($p) => $call,
-            TypePool::Condvar($p) => $call,
-        }
-    };
-}
-
-impl TypePool {
-    fn new(strategy: Strategy, capacity: usize) -> Result<Self, CapacityError> {
-        Ok(match strategy {
-            Strategy::LockFree => Self::LockFree(LockFreePool::with_capacity(capacity)?),
-            Strategy::Condvar => Self::Condvar(CondvarPool::with_capacity(capacity)?),
-        })
-    }
-}
+use crate::pool::Priority;
 
 /// One ticket type and its pool.
 pub(crate) struct TypeStock {
     pub(crate) name: Arc<str>,
     pub(crate) base_price: Money,
     pub(crate) quota: Option<u64>,
-    pool: TypePool,
+    pool: DynamicPool<Ticket>,
 }
 
 impl TypeStock {
     pub(crate) fn try_put(&self, ticket: Ticket) -> Result<(), ReleaseError<Ticket>> {
-        delegate!(&self.pool, p => p.try_put(ticket))
+        self.pool.try_put(ticket)
     }
 
     pub(crate) fn try_take(&self, priority: Priority) -> Result<Ticket, TakeError> {
-        delegate!(&self.pool, p => p.try_take(priority))
+        self.pool.try_take(priority)
     }
 
     pub(crate) fn take_until(
@@ -68,17 +39,17 @@ impl TypeStock {
         priority: Priority,
         deadline: Option<Instant>,
     ) -> Result<Ticket, TakeError> {
-        delegate!(&self.pool, p => p.take_until(priority, deadline))
+        self.pool.take_until(priority, deadline)
     }
 
     pub(crate) fn close(&self) {
-        delegate!(&self.pool, p => p.close());
+        self.pool.close();
     }
 
     /// Customers registered in this pool's line: what a snapshot counts
     /// as waiting (a buyer on its way into the line is not there yet).
     pub(crate) fn waiting_in_line(&self, priority: Priority) -> u64 {
-        delegate!(&self.pool, p => p.waiting_consumers(priority)) as u64
+        self.pool.waiting_consumers(priority) as u64
     }
 }
 
@@ -102,7 +73,7 @@ impl Stock {
                 name,
                 base_price: ty.price,
                 quota: ty.quota,
-                pool: TypePool::new(config.strategy, capacity)?,
+                pool: DynamicPool::with_capacity(config.strategy, capacity)?,
             });
         }
         Ok(Self { types, by_name })

@@ -21,11 +21,12 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::time::Instant;
 
+use crate::pool::deadline;
 use crate::pool::error::{CapacityError, ReleaseError, TakeError};
 use crate::pool::primitive::{
     AtomicU64, AtomicUsize, Backoff, Condvar, Mutex, MutexGuard, Ordering,
 };
-use crate::pool::{BoundedPool, Priority};
+use crate::pool::{err_kind, BoundedPool, Priority};
 
 /// Waiters of one kind and the grants made to them.
 #[derive(Debug, Default)]
@@ -108,17 +109,6 @@ impl<T> CondvarPool<T> {
         }
     }
 
-    fn wait<'a>(
-        condvar: &Condvar,
-        guard: MutexGuard<'a, State<T>>,
-        deadline: Option<Instant>,
-    ) -> (MutexGuard<'a, State<T>>, bool) {
-        match deadline {
-            None => (condvar.wait(guard), false),
-            Some(deadline) => condvar.wait_until(guard, deadline),
-        }
-    }
-
     /// Pushes under the lock and grants the item to a waiting consumer.
     fn push_locked(&self, state: &mut State<T>, item: T) {
         state.items.push_back(item);
@@ -189,24 +179,22 @@ impl<T> CondvarPool<T> {
         }
         state.producers.waiting += 1;
         self.sync_mirrors(&state);
-        loop {
-            let timed_out;
-            (state, timed_out) = Self::wait(&self.room_ready, state, deadline);
-            let result = if state.closed {
-                Err(ReleaseError::Closed(item))
-            } else if state.producers.granted > 0 {
-                state.producers.granted -= 1;
-                self.push_locked(&mut state, item);
-                Ok(())
-            } else if timed_out {
-                Err(ReleaseError::Timeout(item))
-            } else {
-                continue;
-            };
-            state.producers.waiting -= 1;
-            self.sync_mirrors(&state);
-            return (state, result);
-        }
+        let (mut state, done) =
+            deadline::wait_for(&self.room_ready, state, deadline, item, |state, item| {
+                if state.closed {
+                    Ok(Err(ReleaseError::Closed(item)))
+                } else if state.producers.granted > 0 {
+                    state.producers.granted -= 1;
+                    self.push_locked(state, item);
+                    Ok(Ok(()))
+                } else {
+                    Err(item)
+                }
+            });
+        let result = done.unwrap_or_else(|item| Err(ReleaseError::Timeout(item)));
+        state.producers.waiting -= 1;
+        self.sync_mirrors(&state);
+        (state, result)
     }
 
     /// Lets go of the lock for one backoff step before the caller re-checks.
@@ -255,23 +243,21 @@ impl<T> CondvarPool<T> {
         }
         state.consumers(priority).waiting += 1;
         self.sync_mirrors(&state);
-        loop {
-            let timed_out;
-            (state, timed_out) = Self::wait(self.condvar(priority), state, deadline);
-            let result = if state.closed {
-                self.drain_closed(&mut state)
+        let condvar = self.condvar(priority);
+        let (mut state, done) = deadline::wait_for(condvar, state, deadline, (), |state, ()| {
+            if state.closed {
+                Ok(self.drain_closed(state))
             } else if state.consumers(priority).granted > 0 {
                 state.consumers(priority).granted -= 1;
-                Ok(self.pop_locked(&mut state))
-            } else if timed_out {
-                Err(TakeError::Timeout)
+                Ok(Ok(self.pop_locked(state)))
             } else {
-                continue;
-            };
-            state.consumers(priority).waiting -= 1;
-            self.sync_mirrors(&state);
-            return (state, result);
-        }
+                Err(())
+            }
+        });
+        let result = done.unwrap_or(Err(TakeError::Timeout));
+        state.consumers(priority).waiting -= 1;
+        self.sync_mirrors(&state);
+        (state, result)
     }
 
     /// After close, grants no longer matter: everyone drains what is left.
@@ -360,14 +346,10 @@ impl<T: Send> BoundedPool for CondvarPool<T> {
         let Some(first) = items.pop() else {
             return Ok(0);
         };
-        let wait = !matches!(deadline, Some(d) if d <= Instant::now());
+        let wait = !deadline::passed(deadline);
         let (mut state, first_put) = self.put_locked(self.state.lock(), first, deadline, wait);
         if let Err(err) = first_put {
-            let kind = match &err {
-                ReleaseError::Full(_) => ReleaseError::Full(()),
-                ReleaseError::Timeout(_) => ReleaseError::Timeout(()),
-                ReleaseError::Closed(_) => ReleaseError::Closed(()),
-            };
+            let kind = err_kind(&err);
             drop(state);
             items.push(err.into_inner());
             items.reverse();
@@ -400,7 +382,7 @@ impl<T: Send> BoundedPool for CondvarPool<T> {
         if max == 0 {
             return Ok(0);
         }
-        let wait = !matches!(deadline, Some(d) if d <= Instant::now());
+        let wait = !deadline::passed(deadline);
         let (mut state, first) = self.take_locked(self.state.lock(), priority, deadline, wait);
         out.push(first?);
         let mut taken = 1;

@@ -1,8 +1,12 @@
 //! The pool layer: two bounded pools with VIP-priority consumers, the trait
-//! they share, their typed handles and errors, and the loom shim they are
-//! built on. Nothing here knows about tickets or the box office.
+//! they share, the run-time choice between them (`dynamic`: `Strategy` and
+//! `DynamicPool`), their typed handles and errors, the deadline wait they
+//! share, and the loom shim they are built on. Nothing here knows about
+//! tickets or the box office.
 
 pub(crate) mod condvar;
+mod deadline;
+pub(crate) mod dynamic;
 pub(crate) mod error;
 pub(crate) mod handle;
 pub(crate) mod lockfree;
@@ -135,9 +139,10 @@ pub trait BoundedPool: Send + Sync + Sized {
                 break Ok(moved);
             };
             let attempt = if moved == 0 {
-                match deadline {
-                    Some(d) if d <= Instant::now() => self.try_put(item),
-                    _ => self.put_until(item, deadline),
+                if deadline::passed(deadline) {
+                    self.try_put(item)
+                } else {
+                    self.put_until(item, deadline)
                 }
             } else {
                 self.try_put(item)
@@ -172,9 +177,10 @@ pub trait BoundedPool: Send + Sync + Sized {
         if max == 0 {
             return Ok(0);
         }
-        let first = match deadline {
-            Some(d) if d <= Instant::now() => self.try_take(priority),
-            _ => self.take_until(priority, deadline),
+        let first = if deadline::passed(deadline) {
+            self.try_take(priority)
+        } else {
+            self.take_until(priority, deadline)
         };
         out.push(first?);
         let mut taken = 1;

@@ -1,0 +1,172 @@
+//! The slow path: waiting for room or an item when the ring is full or
+//! empty, and waking the waiters a push or pop lets through.
+//!
+//! Only when the ring is full (or empty) after a short spin does a thread
+//! park: it registers in a waiter count, issues a `SeqCst` fence, re-checks
+//! under the park mutex and waits on a condvar. A thread that changes the
+//! ring does so with a `SeqCst` CAS and then reads the waiter count with a
+//! `SeqCst` load; only if someone waits does it touch the mutex. The
+//! waiter's "register, fence, re-check" against the changer's "SeqCst CAS,
+//! SeqCst load" means either the waiter sees the change or the changer sees
+//! the waiter: no lost wake-up, and no syscall (nor fence) when nobody
+//! waits.
+
+use std::time::Instant;
+
+use crate::pool::deadline;
+use crate::pool::error::{ReleaseError, TakeError};
+use crate::pool::lockfree::ring::{CLOSED, INDEX_BITS, VIP_ONE};
+use crate::pool::lockfree::LockFreePool;
+use crate::pool::primitive::{fence, rmw_fence, Backoff, Ordering};
+use crate::pool::Priority;
+
+impl<T> LockFreePool<T> {
+    /// After an item went in: wake a VIP if any waits, else a Regular.
+    pub(super) fn wake_consumer(&self) {
+        // Pairs with the fence a waiter issues after registering; the
+        // caller's SeqCst CAS on `tail` is the store side (see `rmw_fence`).
+        rmw_fence();
+        // One load of a line producers and consumers rarely write: the
+        // uncontended put costs no more than this when nobody sleeps.
+        if self.sleeping_consumers.load(Ordering::SeqCst) == 0 {
+            return;
+        }
+        let vips = self.head.load(Ordering::SeqCst) >> INDEX_BITS;
+        if vips > 0 || self.waiting_overflow_vips.load(Ordering::SeqCst) > 0 {
+            let _guard = self.park.lock();
+            self.vip_ready.notify_one();
+        } else if self.waiting_regulars.load(Ordering::SeqCst) > 0 {
+            let _guard = self.park.lock();
+            self.regular_ready.notify_one();
+        }
+    }
+
+    /// After an item came out: wake a producer if any waits.
+    pub(super) fn wake_producer(&self) {
+        // The caller's SeqCst CAS on `head` is the store side.
+        rmw_fence();
+        if self.waiting_producers.load(Ordering::SeqCst) > 0 {
+            let _guard = self.park.lock();
+            self.room_ready.notify_one();
+        }
+    }
+
+    /// A waiter leaving may have swallowed a wake-up meant for the next one
+    /// (it timed out, or its VIP registration gated Regulars): pass it on.
+    /// On a closed pool too: a Regular gated by this VIP when `close` woke
+    /// everyone went back to sleep, and no put will ever wake it again.
+    pub(super) fn pass_on_consumer_wakeup(&self) {
+        // Pairs with the producer's fence in `wake_consumer`: either this
+        // re-check sees its item, or the producer sees this waiter gone
+        // (its VIP count decremented) and wakes a Regular itself.
+        fence(Ordering::SeqCst);
+        if !self.ring_is_empty() || self.tail.load(Ordering::SeqCst) & CLOSED != 0 {
+            self.wake_consumer();
+        }
+    }
+
+    /// Retries `attempt` through one backoff's worth of spinning (none
+    /// when spinning is off), threading `pending` through as
+    /// [`deadline::wait_for`] does; `Err` gives it back for the slow path.
+    pub(super) fn spin_then<P, R>(
+        &self,
+        mut pending: P,
+        mut attempt: impl FnMut(P) -> Result<R, P>,
+    ) -> Result<R, P> {
+        if !self.spin {
+            return Err(pending);
+        }
+        let backoff = Backoff::new();
+        while !backoff.is_completed() {
+            backoff.snooze();
+            match attempt(pending) {
+                Ok(done) => return Ok(done),
+                Err(back) => pending = back,
+            }
+        }
+        Err(pending)
+    }
+
+    /// A put that found the ring full after spinning: registers as a
+    /// waiting producer and parks until room, close or the deadline.
+    pub(super) fn put_slow(
+        &self,
+        item: T,
+        deadline: Option<Instant>,
+    ) -> Result<(), ReleaseError<T>> {
+        self.waiting_producers.fetch_add(1, Ordering::SeqCst);
+        // Pairs with the fence in `wake_producer`.
+        fence(Ordering::SeqCst);
+        let guard = self.park.lock();
+        let attempt = |_: &mut (), item| self.push_unless_full(item);
+        // Checked once under the park lock, then after every wake-up.
+        let (guard, done) = match attempt(&mut (), item) {
+            Err(item) => deadline::wait_for(&self.room_ready, guard, deadline, item, attempt),
+            done => (guard, done),
+        };
+        let result = done.unwrap_or_else(|item| Err(ReleaseError::Timeout(item)));
+        self.waiting_producers.fetch_sub(1, Ordering::SeqCst);
+        drop(guard);
+        match &result {
+            Ok(()) => self.wake_consumer(),
+            Err(ReleaseError::Timeout(_)) => {
+                // As in `pass_on_consumer_wakeup`, for producers.
+                fence(Ordering::SeqCst);
+                if self.len_now() < self.capacity {
+                    self.wake_producer();
+                }
+            }
+            Err(_) => {}
+        }
+        result
+    }
+
+    /// A take that found nothing after spinning: registers as a waiting
+    /// consumer of its priority (a VIP in `head`, gating Regulars) and parks
+    /// until an item, close or the deadline.
+    pub(super) fn take_slow(
+        &self,
+        priority: Priority,
+        deadline: Option<Instant>,
+    ) -> Result<T, TakeError> {
+        let registered = priority == Priority::Vip && self.register_vip();
+        let counter = match priority {
+            Priority::Vip if registered => None,
+            Priority::Vip => Some(&self.waiting_overflow_vips),
+            Priority::Regular => Some(&*self.waiting_regulars),
+        };
+        if let Some(counter) = counter {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }
+        self.sleeping_consumers.fetch_add(1, Ordering::SeqCst);
+        // Pairs with `wake_consumer`: either this thread's re-check below
+        // sees the new item, or the producer sees this waiter.
+        fence(Ordering::SeqCst);
+        let condvar = match priority {
+            Priority::Vip => &self.vip_ready,
+            Priority::Regular => &self.regular_ready,
+        };
+        let guard = self.park.lock();
+        let attempt = |_: &mut (), ()| self.pop_unless_empty(priority, registered);
+        // Checked once under the park lock, then after every wake-up.
+        let (guard, done) = match attempt(&mut (), ()) {
+            Err(()) => deadline::wait_for(condvar, guard, deadline, (), attempt),
+            done => (guard, done),
+        };
+        let result = done.unwrap_or(Err(TakeError::Timeout));
+        // A registered VIP that got an item was deregistered by its pop.
+        if registered && result.is_err() {
+            self.head.fetch_sub(VIP_ONE, Ordering::SeqCst);
+        }
+        if let Some(counter) = counter {
+            counter.fetch_sub(1, Ordering::SeqCst);
+        }
+        self.sleeping_consumers.fetch_sub(1, Ordering::SeqCst);
+        drop(guard);
+        if result.is_ok() {
+            self.wake_producer();
+        }
+        self.pass_on_consumer_wakeup();
+        result
+    }
+}
