@@ -76,7 +76,7 @@ pub(crate) fn apply<T: Tables + ?Sized>(
         Event::Released { .. } | Event::Sold { .. } => None,
         _ => Some(codec::encode_event(event)?),
     };
-    let seq = tables.log(codec::kind(event), codec::ticket_of(event), body.as_deref())?;
+    let seq = tables.log(event.kind(), codec::ticket_of(event), body.as_deref())?;
     if let Event::VendorAdded {
         vendor,
         ticket_types,

@@ -6,6 +6,7 @@ use crate::error::PersistError;
 
 /// When [`Journal::record`](ticketpool_core::Journal::record) returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Durability {
     /// After the record's group has committed (SQLite `synchronous=FULL`,
     /// PostgreSQL `synchronous_commit=on`): what real money needs. Group

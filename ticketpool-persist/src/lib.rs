@@ -73,6 +73,7 @@ mod office;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod recover;
+mod rows;
 mod schema;
 mod settings;
 mod sqlite;

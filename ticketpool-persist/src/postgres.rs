@@ -3,14 +3,14 @@
 use std::sync::Arc;
 
 use postgres::error::SqlState;
-use postgres::{Client, IsolationLevel, NoTls, Row, Statement, Transaction};
+use postgres::{Client, GenericClient, IsolationLevel, NoTls, Row, Statement, Transaction};
 use ticketpool_core::{Event, RecoveredState, Sale, Ticket, TicketId};
 
 use crate::apply::{apply, Tables};
-use crate::codec::{self, Interner, SaleRow, TicketRow};
+use crate::codec;
 use crate::config::Durability;
 use crate::error::PersistError;
-use crate::recover::group_vendors;
+use crate::rows::{self, Columns, Query, SaleRow, SettingsRow, TicketRow};
 use crate::schema;
 use crate::settings::EventSettings;
 use crate::store::{Outcome, Store};
@@ -189,30 +189,32 @@ struct PgTables<'t, 'c> {
 
 impl Tables for PgTables<'_, '_> {
     fn insert_ticket(&mut self, ticket: &Ticket) -> Result<bool, PersistError> {
+        let t = TicketRow::of(ticket);
         let inserted = self.tx.execute(
             &self.statements.insert_ticket,
             &[
-                &codec::id_to_sql(ticket.id.0),
-                &&*ticket.ticket_type,
-                &&*ticket.vendor,
-                &ticket.base_price.minor(),
-                &codec::time_to_nanos(ticket.released_at),
+                &t.id,
+                &t.ticket_type,
+                &t.vendor,
+                &t.base_price,
+                &t.released_at,
             ],
         )?;
         Ok(inserted == 1)
     }
 
     fn insert_sale(&mut self, sale: &Sale) -> Result<bool, PersistError> {
+        let s = SaleRow::of(sale);
         let inserted = self.tx.execute(
             &self.statements.insert_sale,
             &[
                 &codec::id_to_sql(sale.ticket.id.0),
-                &&*sale.customer,
-                &codec::priority_to_sql(sale.priority),
-                &sale.price.minor(),
-                &codec::time_to_nanos(sale.sold_at),
-                &codec::duration_to_nanos(sale.waited),
-                &sale.hold.map(|h| codec::id_to_sql(h.0)),
+                &s.customer,
+                &s.priority,
+                &s.price,
+                &s.sold_at,
+                &s.waited_ns,
+                &s.hold_id,
             ],
         )?;
         Ok(inserted == 1)
@@ -312,7 +314,7 @@ impl Store for PgStore {
                 .isolation_level(IsolationLevel::RepeatableRead)
                 .read_only(true)
                 .start()?;
-            let state = read_state(&mut tx, &location)?;
+            let state = rows::read_state(&mut tx, &location)?;
             tx.commit()?;
             Ok(state)
         })();
@@ -320,50 +322,11 @@ impl Store for PgStore {
     }
 
     fn events(&mut self) -> Result<Vec<Event>, PersistError> {
-        let location = self.location.clone();
-        let result = (|| {
-            let mut names = Interner::default();
-            let rows = self.client.query(schema::SELECT_EVENTS, &[])?;
-            let mut events = Vec::with_capacity(rows.len());
-            for row in &rows {
-                let ticket = match row.try_get::<_, Option<i64>>(3)? {
-                    None => None,
-                    Some(id) => Some(TicketRow {
-                        id,
-                        ticket_type: row.try_get(4)?,
-                        vendor: row.try_get(5)?,
-                        base_price: row.try_get(6)?,
-                        released_at: row.try_get(7)?,
-                    }),
-                };
-                let sale = match row.try_get::<_, Option<&str>>(8)? {
-                    None => None,
-                    Some(customer) => Some(SaleRow {
-                        customer,
-                        priority: row.try_get(9)?,
-                        price: row.try_get(10)?,
-                        sold_at: row.try_get(11)?,
-                        waited_ns: row.try_get(12)?,
-                        hold_id: row.try_get(13)?,
-                    }),
-                };
-                events.push(codec::decode_log_row(
-                    &location,
-                    row.try_get(0)?,
-                    row.try_get(1)?,
-                    row.try_get(2)?,
-                    ticket,
-                    sale,
-                    &mut names,
-                )?);
-            }
-            Ok(events)
-        })();
-        result.map_err(|e| classify(&location, e))
+        rows::read_events(&mut self.client, &self.location).map_err(|e| classify(&self.location, e))
     }
 
     fn settings(&mut self) -> Result<Option<EventSettings>, PersistError> {
-        self.read_settings()
+        rows::read_settings(&mut self.client, &self.location)
             .map_err(|e| classify(&self.location, e))
     }
 
@@ -378,75 +341,67 @@ impl Store for PgStore {
 }
 
 impl PgStore {
-    fn read_settings(&mut self) -> Result<Option<EventSettings>, PersistError> {
-        let row = self.client.query_opt(schema::SELECT_SETTINGS, &[])?;
-        row.map(|row| {
-            let body: &str = row.try_get(0)?;
-            codec::decode_settings(&self.location, body)
-        })
-        .transpose()
-    }
-
     fn write_settings(
         &mut self,
         settings: &EventSettings,
         reason: &str,
     ) -> Result<(), PersistError> {
-        let body = codec::encode_settings(settings)?;
-        let now = codec::time_to_nanos(std::time::SystemTime::now());
-        self.client
-            .execute(schema::INSERT_SETTINGS, &[&now, &reason, &body])?;
+        let row = SettingsRow::of(settings, reason)?;
+        self.client.execute(
+            schema::INSERT_SETTINGS,
+            &[&row.recorded_at, &row.reason, &row.body],
+        )?;
         Ok(())
     }
 }
 
-fn ticket_row(row: &Row) -> Result<TicketRow<'_>, postgres::Error> {
-    Ok(TicketRow {
-        id: row.try_get(0)?,
-        ticket_type: row.try_get(1)?,
-        vendor: row.try_get(2)?,
-        base_price: row.try_get(3)?,
-        released_at: row.try_get(4)?,
-    })
+/// The postgres side of [`rows`]: statements on a client or an open
+/// transaction, columns of its rows.
+fn each_row(
+    client: &mut impl GenericClient,
+    sql: &str,
+    each: &mut dyn FnMut(&dyn Columns) -> Result<(), PersistError>,
+) -> Result<(), PersistError> {
+    for row in client.query(sql, &[])? {
+        each(&row)?;
+    }
+    Ok(())
 }
 
-fn read_state(tx: &mut Transaction<'_>, location: &str) -> Result<RecoveredState, PersistError> {
-    let mut names = Interner::default();
-    let counts = tx.query_one(schema::SELECT_TICKET_COUNTS, &[])?;
-    let released: i64 = counts.try_get(0)?;
-    let max_id: Option<i64> = counts.try_get(1)?;
+impl Query for Client {
+    fn each(
+        &mut self,
+        sql: &str,
+        each: &mut dyn FnMut(&dyn Columns) -> Result<(), PersistError>,
+    ) -> Result<(), PersistError> {
+        each_row(self, sql, each)
+    }
+}
 
-    let mut sales = Vec::new();
-    for row in tx.query(schema::SELECT_SALES, &[])? {
-        let ticket = ticket_row(&row)?.decode(&mut names);
-        let sale = SaleRow {
-            customer: row.try_get(5)?,
-            priority: row.try_get(6)?,
-            price: row.try_get(7)?,
-            sold_at: row.try_get(8)?,
-            waited_ns: row.try_get(9)?,
-            hold_id: row.try_get(10)?,
-        };
-        sales.push(sale.decode(location, ticket, &mut names)?);
+impl Query for Transaction<'_> {
+    fn each(
+        &mut self,
+        sql: &str,
+        each: &mut dyn FnMut(&dyn Columns) -> Result<(), PersistError>,
+    ) -> Result<(), PersistError> {
+        each_row(self, sql, each)
+    }
+}
+
+impl Columns for Row {
+    fn int(&self, column: usize) -> Result<i64, PersistError> {
+        Ok(self.try_get(column)?)
     }
 
-    let mut unsold = Vec::new();
-    for row in tx.query(schema::SELECT_UNSOLD, &[])? {
-        unsold.push(ticket_row(&row)?.decode(&mut names));
+    fn opt_int(&self, column: usize) -> Result<Option<i64>, PersistError> {
+        Ok(self.try_get(column)?)
     }
 
-    let mut vendor_rows = Vec::new();
-    for row in tx.query(schema::SELECT_VENDORS, &[])? {
-        let vendor = names.get(row.try_get(0)?);
-        let ticket_type: Option<&str> = row.try_get(1)?;
-        vendor_rows.push((vendor, ticket_type.map(|t| names.get(t))));
+    fn text(&self, column: usize) -> Result<&str, PersistError> {
+        Ok(self.try_get(column)?)
     }
 
-    Ok(RecoveredState {
-        sales,
-        unsold,
-        next_ticket_id: TicketId(max_id.map_or(0, |id| codec::id_from_sql(id).saturating_add(1))),
-        released: u64::try_from(released).unwrap_or(0),
-        vendors: group_vendors(vendor_rows),
-    })
+    fn opt_text(&self, column: usize) -> Result<Option<&str>, PersistError> {
+        Ok(self.try_get(column)?)
+    }
 }

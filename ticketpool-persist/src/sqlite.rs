@@ -11,10 +11,10 @@ use rusqlite::{
 use ticketpool_core::{Event, RecoveredState, Sale, Ticket, TicketId};
 
 use crate::apply::{apply, Tables};
-use crate::codec::{self, Interner, SaleRow, TicketRow};
+use crate::codec;
 use crate::config::Durability;
 use crate::error::PersistError;
-use crate::recover::group_vendors;
+use crate::rows::{self, Columns, Query, SaleRow, SettingsRow, TicketRow};
 use crate::schema;
 use crate::settings::EventSettings;
 use crate::store::{Outcome, Store};
@@ -235,25 +235,27 @@ impl<'c> SqliteTables<'c> {
 
 impl Tables for SqliteTables<'_> {
     fn insert_ticket(&mut self, ticket: &Ticket) -> Result<bool, PersistError> {
+        let t = TicketRow::of(ticket);
         let inserted = self.insert_ticket.execute(params![
-            codec::id_to_sql(ticket.id.0),
-            &*ticket.ticket_type,
-            &*ticket.vendor,
-            ticket.base_price.minor(),
-            codec::time_to_nanos(ticket.released_at),
+            t.id,
+            t.ticket_type,
+            t.vendor,
+            t.base_price,
+            t.released_at
         ])?;
         Ok(inserted == 1)
     }
 
     fn insert_sale(&mut self, sale: &Sale) -> Result<bool, PersistError> {
+        let s = SaleRow::of(sale);
         let inserted = self.insert_sale.execute(params![
             codec::id_to_sql(sale.ticket.id.0),
-            &*sale.customer,
-            codec::priority_to_sql(sale.priority),
-            sale.price.minor(),
-            codec::time_to_nanos(sale.sold_at),
-            codec::duration_to_nanos(sale.waited),
-            sale.hold.map(|h| codec::id_to_sql(h.0)),
+            s.customer,
+            s.priority,
+            s.price,
+            s.sold_at,
+            s.waited_ns,
+            s.hold_id,
         ])?;
         Ok(inserted == 1)
     }
@@ -352,55 +354,12 @@ impl Store for SqliteStore {
     }
 
     fn events(&mut self) -> Result<Vec<Event>, PersistError> {
-        let location = self.location.clone();
-        let result = (|| {
-            let mut names = Interner::default();
-            let mut statement = self.conn.prepare(schema::SELECT_EVENTS)?;
-            let mut rows = statement.query([])?;
-            let mut events = Vec::new();
-            while let Some(row) = rows.next()? {
-                let ticket = match row.get::<_, Option<i64>>(3)? {
-                    None => None,
-                    Some(id) => Some(TicketRow {
-                        id,
-                        ticket_type: text(row, 4)?,
-                        vendor: text(row, 5)?,
-                        base_price: row.get(6)?,
-                        released_at: row.get(7)?,
-                    }),
-                };
-                let sale = match row.get_ref(8)? {
-                    ValueRef::Null => None,
-                    _ => Some(SaleRow {
-                        customer: text(row, 8)?,
-                        priority: text(row, 9)?,
-                        price: row.get(10)?,
-                        sold_at: row.get(11)?,
-                        waited_ns: row.get(12)?,
-                        hold_id: row.get(13)?,
-                    }),
-                };
-                let body = match row.get_ref(2)? {
-                    ValueRef::Null => None,
-                    _ => Some(text(row, 2)?),
-                };
-                events.push(codec::decode_log_row(
-                    &location,
-                    row.get(0)?,
-                    text(row, 1)?,
-                    body,
-                    ticket,
-                    sale,
-                    &mut names,
-                )?);
-            }
-            Ok(events)
-        })();
-        result.map_err(|e| classify(&location, e))
+        rows::read_events(&mut Sqlite(&self.conn), &self.location)
+            .map_err(|e| classify(&self.location, e))
     }
 
     fn settings(&mut self) -> Result<Option<EventSettings>, PersistError> {
-        self.read_settings()
+        rows::read_settings(&mut Sqlite(&self.conn), &self.location)
             .map_err(|e| classify(&self.location, e))
     }
 
@@ -415,50 +374,61 @@ impl Store for SqliteStore {
 }
 
 impl SqliteStore {
-    fn read_settings(&mut self) -> Result<Option<EventSettings>, PersistError> {
-        let body: Option<String> = self
-            .conn
-            .query_row(schema::SELECT_SETTINGS, [], |row| row.get(0))
-            .optional()?;
-        body.map(|body| codec::decode_settings(&self.location, &body))
-            .transpose()
-    }
-
     fn write_settings(
         &mut self,
         settings: &EventSettings,
         reason: &str,
     ) -> Result<(), PersistError> {
-        let body = codec::encode_settings(settings)?;
+        let row = SettingsRow::of(settings, reason)?;
         self.conn.execute(
             schema::INSERT_SETTINGS,
-            params![
-                codec::time_to_nanos(std::time::SystemTime::now()),
-                reason,
-                body
-            ],
+            params![row.recorded_at, row.reason, row.body],
         )?;
         Ok(())
     }
 }
 
-/// A text column, borrowed from the row (no copy per recovered ticket).
-fn text<'r>(row: &'r Row<'_>, column: usize) -> Result<&'r str, rusqlite::Error> {
-    let value = row.get_ref(column)?;
-    value.as_str().map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(column, value.data_type(), Box::new(e))
-    })
+/// The rusqlite side of [`rows`]: statements on a connection (or an open
+/// transaction), columns of its rows.
+struct Sqlite<'c>(&'c Connection);
+
+impl Query for Sqlite<'_> {
+    fn each(
+        &mut self,
+        sql: &str,
+        each: &mut dyn FnMut(&dyn Columns) -> Result<(), PersistError>,
+    ) -> Result<(), PersistError> {
+        let mut statement = self.0.prepare(sql)?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            each(row)?;
+        }
+        Ok(())
+    }
 }
 
-/// The ticket columns that open `SELECT_SALES` and `SELECT_UNSOLD` rows.
-fn ticket_row<'r>(row: &'r Row<'_>) -> Result<TicketRow<'r>, rusqlite::Error> {
-    Ok(TicketRow {
-        id: row.get(0)?,
-        ticket_type: text(row, 1)?,
-        vendor: text(row, 2)?,
-        base_price: row.get(3)?,
-        released_at: row.get(4)?,
-    })
+impl Columns for Row<'_> {
+    fn int(&self, column: usize) -> Result<i64, PersistError> {
+        Ok(self.get(column)?)
+    }
+
+    fn opt_int(&self, column: usize) -> Result<Option<i64>, PersistError> {
+        Ok(self.get(column)?)
+    }
+
+    fn text(&self, column: usize) -> Result<&str, PersistError> {
+        let value = self.get_ref(column)?;
+        Ok(value.as_str().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(column, value.data_type(), Box::new(e))
+        })?)
+    }
+
+    fn opt_text(&self, column: usize) -> Result<Option<&str>, PersistError> {
+        match self.get_ref(column)? {
+            ValueRef::Null => Ok(None),
+            _ => self.text(column).map(Some),
+        }
+    }
 }
 
 /// Sales whose ticket row is gone (deleted by hand, or lost): the join in
@@ -486,55 +456,8 @@ fn check_sales_have_tickets(conn: &Connection, location: &str) -> Result<(), Per
 }
 
 fn read_state(conn: &Connection, location: &str) -> Result<RecoveredState, PersistError> {
-    let mut names = Interner::default();
-    let (released, max_id): (i64, Option<i64>) =
-        conn.query_row(schema::SELECT_TICKET_COUNTS, [], |row| {
-            Ok((row.get(0)?, row.get(1)?))
-        })?;
-
     check_sales_have_tickets(conn, location)?;
-    let mut sales = Vec::new();
-    let mut statement = conn.prepare(schema::SELECT_SALES)?;
-    let mut rows = statement.query([])?;
-    while let Some(row) = rows.next()? {
-        let ticket = ticket_row(row)?.decode(&mut names);
-        let sale = SaleRow {
-            customer: text(row, 5)?,
-            priority: text(row, 6)?,
-            price: row.get(7)?,
-            sold_at: row.get(8)?,
-            waited_ns: row.get(9)?,
-            hold_id: row.get(10)?,
-        };
-        sales.push(sale.decode(location, ticket, &mut names)?);
-    }
-
-    let mut unsold = Vec::new();
-    let mut statement = conn.prepare(schema::SELECT_UNSOLD)?;
-    let mut rows = statement.query([])?;
-    while let Some(row) = rows.next()? {
-        unsold.push(ticket_row(row)?.decode(&mut names));
-    }
-
-    let mut statement = conn.prepare(schema::SELECT_VENDORS)?;
-    let mut rows = statement.query([])?;
-    let mut vendor_rows = Vec::new();
-    while let Some(row) = rows.next()? {
-        let vendor = names.get(text(row, 0)?);
-        let ticket_type = match row.get_ref(1)? {
-            ValueRef::Null => None,
-            _ => Some(names.get(text(row, 1)?)),
-        };
-        vendor_rows.push((vendor, ticket_type));
-    }
-
-    Ok(RecoveredState {
-        sales,
-        unsold,
-        next_ticket_id: TicketId(max_id.map_or(0, |id| codec::id_from_sql(id).saturating_add(1))),
-        released: u64::try_from(released).unwrap_or(0),
-        vendors: group_vendors(vendor_rows),
-    })
+    rows::read_state(&mut Sqlite(conn), location)
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use crate::settings::EventSettings;
 
 /// What appending one event did.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Outcome {
     /// Written.
     Recorded,

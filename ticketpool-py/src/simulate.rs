@@ -81,7 +81,7 @@ impl Report {
     /// `"lockfree"` or `"condvar"`.
     #[getter]
     fn strategy(&self) -> &'static str {
-        strategy_name(self.inner.strategy)
+        self.inner.strategy.as_str()
     }
 
     /// Why the run ended: `"sold_out"`, `"demand_met"`, `"duration"`,
@@ -99,7 +99,7 @@ impl Report {
     fn __repr__(&self) -> String {
         format!(
             "Report(strategy={:?}, sold={}/{}, elapsed_secs={:.3}, throughput_per_sec={:.0})",
-            strategy_name(self.inner.strategy),
+            self.inner.strategy.as_str(),
             self.inner.sold,
             self.inner.total_tickets,
             self.inner.elapsed_secs,
@@ -116,13 +116,6 @@ impl Report {
                 "'Report' object has no attribute {name:?}"
             ))),
         }
-    }
-}
-
-fn strategy_name(strategy: Strategy) -> &'static str {
-    match strategy {
-        Strategy::LockFree => "lockfree",
-        Strategy::Condvar => "condvar",
     }
 }
 
@@ -146,15 +139,17 @@ pub(crate) fn simulate(
         .map_err(|e| PyTypeError::new_err(format!("config must hold only JSON values: {e}")))?
         .extract()?;
     let mut config = SimulationConfig::from_json_str(&text).map_err(|e| config_error(py, &e))?;
-    match strategy {
-        None => {}
-        Some("lockfree") => config.office.strategy = Strategy::LockFree,
-        Some("condvar") => config.office.strategy = Strategy::Condvar,
-        Some(other) => {
-            return Err(PyValueError::new_err(format!(
-                "strategy must be 'lockfree', 'condvar' or None, got {other:?}"
-            )))
-        }
+    if let Some(name) = strategy {
+        config.office.strategy = Strategy::from_name(name).ok_or_else(|| {
+            let names: Vec<String> = Strategy::ALL
+                .iter()
+                .map(|s| format!("'{}'", s.as_str()))
+                .collect();
+            PyValueError::new_err(format!(
+                "strategy must be {} or None, got {name:?}",
+                names.join(", ")
+            ))
+        })?;
     }
     let mut simulation = Simulation::new(config).map_err(|e| simulation_error(py, e))?;
     if progress {

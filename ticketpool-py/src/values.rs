@@ -20,11 +20,9 @@ pub(crate) fn epoch_seconds(time: SystemTime) -> f64 {
     }
 }
 
+/// `"vip"` or `"regular"`: [`Priority::as_str`] (kept for `office.rs`).
 pub(crate) fn priority_name(priority: Priority) -> &'static str {
-    match priority {
-        Priority::Vip => "vip",
-        Priority::Regular => "regular",
-    }
+    priority.as_str()
 }
 
 /// A ticket released by a vendor.
@@ -103,7 +101,7 @@ impl PySale {
     /// `"vip"` or `"regular"`.
     #[getter]
     fn priority(&self) -> &'static str {
-        priority_name(self.0.priority)
+        self.0.priority.as_str()
     }
 
     /// The price paid, in minor units (cents).
@@ -136,7 +134,7 @@ impl PySale {
             "Sale(ticket_id={}, customer={:?}, priority={:?}, price={}{})",
             self.0.ticket.id.0,
             &*self.0.customer,
-            priority_name(self.0.priority),
+            self.0.priority.as_str(),
             self.0.price.minor(),
             self.0
                 .hold
@@ -194,13 +192,7 @@ pub(crate) fn snapshot_dict<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
     dict.set_item("event_name", &snapshot.event_name)?;
-    dict.set_item(
-        "strategy",
-        match snapshot.strategy {
-            ticketpool_core::Strategy::LockFree => "lockfree",
-            ticketpool_core::Strategy::Condvar => "condvar",
-        },
-    )?;
+    dict.set_item("strategy", snapshot.strategy.as_str())?;
     dict.set_item("total_tickets", snapshot.total_tickets)?;
     dict.set_item("max_capacity", snapshot.max_capacity)?;
     dict.set_item("totals", counts_dict(py, &snapshot.totals)?)?;
@@ -242,7 +234,8 @@ pub(crate) fn notification_dict(
         }
         Notification::Event(event) => event,
     };
-    let kind = match event {
+    let kind = event.kind();
+    match event {
         Event::VendorAdded {
             vendor,
             ticket_types,
@@ -250,15 +243,12 @@ pub(crate) fn notification_dict(
             dict.set_item("vendor", &*vendor)?;
             let types: Vec<&str> = ticket_types.iter().map(|t| &**t).collect();
             dict.set_item("ticket_types", types)?;
-            "vendor_added"
         }
         Event::VendorRemoved { vendor } => {
             dict.set_item("vendor", &*vendor)?;
-            "vendor_removed"
         }
         Event::Released { ticket } => {
             dict.set_item("ticket", PyTicket(ticket))?;
-            "released"
         }
         Event::HoldPlaced {
             hold,
@@ -271,38 +261,21 @@ pub(crate) fn notification_dict(
             dict.set_item("hold", hold.0)?;
             dict.set_item("ticket", ticket.0)?;
             dict.set_item("customer", &*customer)?;
-            dict.set_item("priority", priority_name(priority))?;
+            dict.set_item("priority", priority.as_str())?;
             dict.set_item("price", price.minor())?;
             dict.set_item("expires_at", epoch_seconds(expires_at))?;
-            "hold_placed"
         }
-        Event::HoldConfirmed { hold, ticket } => {
-            hold_event(&dict, hold.0, ticket.0, "hold_confirmed")?
+        Event::HoldConfirmed { hold, ticket }
+        | Event::HoldCancelled { hold, ticket }
+        | Event::HoldExpired { hold, ticket } => {
+            dict.set_item("hold", hold.0)?;
+            dict.set_item("ticket", ticket.0)?;
         }
-        Event::HoldCancelled { hold, ticket } => {
-            hold_event(&dict, hold.0, ticket.0, "hold_cancelled")?
-        }
-        Event::HoldExpired { hold, ticket } => hold_event(&dict, hold.0, ticket.0, "hold_expired")?,
         Event::Sold { sale } => {
             dict.set_item("sale", PySale(sale))?;
-            "sold"
         }
-        Event::Paused => "paused",
-        Event::Resumed => "resumed",
-        Event::SoldOut => "sold_out",
-        Event::Closed => "closed",
-    };
+        Event::Paused | Event::Resumed | Event::SoldOut | Event::Closed => {}
+    }
     dict.set_item("kind", kind)?;
     Ok(dict)
-}
-
-fn hold_event(
-    dict: &Bound<'_, PyDict>,
-    hold: u64,
-    ticket: u64,
-    kind: &'static str,
-) -> PyResult<&'static str> {
-    dict.set_item("hold", hold)?;
-    dict.set_item("ticket", ticket)?;
-    Ok(kind)
 }

@@ -4,8 +4,6 @@ use std::fmt::Write;
 
 use ticketpool_sim::Report;
 
-use super::summary::strategy_name;
-
 /// The side-by-side table.
 pub fn table(reports: &[Report]) -> String {
     type Row = (&'static str, fn(&Report) -> String);
@@ -30,7 +28,7 @@ pub fn table(reports: &[Report]) -> String {
     let mut out = String::new();
     let _ = write!(out, "{:<24}", "");
     for report in reports {
-        let _ = write!(out, "{:>14}", strategy_name(report.strategy));
+        let _ = write!(out, "{:>14}", report.strategy.as_str());
     }
     out.push('\n');
     for (label, cell) in rows {

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use plotters::prelude::*;
+use ticketpool_core::Priority;
 use ticketpool_sim::{Report, TimelinePoint, WaitBucket};
 
 type PlotResult = Result<(), Box<dyn std::error::Error>>;
@@ -156,8 +157,12 @@ where
         .x_label_formatter(&|x| format!("{:.0}", 2_f64.powf(*x)))
         .draw()?;
     for (label, color, buckets) in [
-        ("vip", RED, &report.wait_distribution.vip),
-        ("regular", BLACK, &report.wait_distribution.regular),
+        (Priority::Vip.as_str(), RED, &report.wait_distribution.vip),
+        (
+            Priority::Regular.as_str(),
+            BLACK,
+            &report.wait_distribution.regular,
+        ),
     ] {
         let total: u64 = buckets.iter().map(|b| b.count).sum();
         if total == 0 {

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::UNIX_EPOCH;
 
 use serde_json::{json, Value};
-use ticketpool_core::{Money, Priority, Sale};
+use ticketpool_core::{Money, Sale};
 use ticketpool_persist::{SqliteStore, Store};
 
 use super::args::SalesArgs;
@@ -160,13 +160,6 @@ impl Totals {
     }
 }
 
-fn priority_name(priority: Priority) -> &'static str {
-    match priority {
-        Priority::Vip => "vip",
-        Priority::Regular => "regular",
-    }
-}
-
 /// The sale's time in RFC 3339. A journal only ever records times after
 /// 1970; an earlier one (which the formatter cannot print) means the row
 /// was changed by hand or damaged.
@@ -209,7 +202,7 @@ fn table(sales: &[&Sale], times: &[String], totals: &Totals) -> String {
             sale.ticket.id.to_string(),
             time,
             sale.customer,
-            priority_name(sale.priority),
+            sale.priority.as_str(),
             sale.ticket.ticket_type,
             sale.ticket.vendor,
             sale.price.to_string(),
@@ -264,7 +257,7 @@ fn to_json(args: &SalesArgs, sales: &[&Sale], times: &[String], totals: &Totals)
             "ticket": sale.ticket.id.0,
             "sold_at": time,
             "customer": &*sale.customer,
-            "priority": priority_name(sale.priority),
+            "priority": sale.priority.as_str(),
             "type": &*sale.ticket.ticket_type,
             "vendor": &*sale.ticket.vendor,
             "price": sale.price.to_string(),

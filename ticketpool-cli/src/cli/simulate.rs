@@ -32,10 +32,10 @@ pub fn run(args: &SimulateArgs) -> Result<(), CliError> {
         live: live::Mode::detect(args.quiet),
     };
     if args.compare {
-        let strategies = [Strategy::LockFree, Strategy::Condvar];
+        let strategies = Strategy::ALL;
         let mut reports = Vec::new();
         for (index, strategy) in strategies.into_iter().enumerate() {
-            let name = summary::strategy_name(strategy);
+            let name = strategy.as_str();
             if runs.interrupted() {
                 eprintln!("interrupted: not running with {name}");
                 break;

@@ -4,16 +4,8 @@
 use std::fmt::Write;
 use std::time::Duration;
 
-use ticketpool_core::{Snapshot, Strategy};
+use ticketpool_core::{Priority, Snapshot};
 use ticketpool_sim::{EndReason, HoldStats, Report};
-
-/// `lockfree` or `condvar`, as on the command line.
-pub fn strategy_name(strategy: Strategy) -> &'static str {
-    match strategy {
-        Strategy::LockFree => "lockfree",
-        Strategy::Condvar => "condvar",
-    }
-}
 
 /// A rate for people.
 pub fn rate_text(rate: Option<f64>) -> String {
@@ -137,7 +129,7 @@ pub fn render(r: &Report) -> String {
         out,
         "{} ({} strategy, seed {}): {} after {:.2}s",
         r.event_name,
-        strategy_name(r.strategy),
+        r.strategy.as_str(),
         r.seed,
         end_text(r.end),
         r.elapsed_secs
@@ -154,8 +146,12 @@ pub fn render(r: &Report) -> String {
         r.revenue
     );
     for (label, w, f) in [
-        ("vip", &r.wait.vip, r.fairness.vip),
-        ("regular", &r.wait.regular, r.fairness.regular),
+        (Priority::Vip.as_str(), &r.wait.vip, r.fairness.vip),
+        (
+            Priority::Regular.as_str(),
+            &r.wait.regular,
+            r.fairness.regular,
+        ),
     ] {
         let _ = writeln!(
             out,

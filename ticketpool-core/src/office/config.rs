@@ -16,9 +16,26 @@ use serde::{Deserialize, Serialize};
 use crate::bounds;
 use crate::office::config_read::read_office;
 use crate::office::config_reader::{self, Entry, Reader};
-use crate::office::pricing::{DemandPricing, PricingConfig};
+use crate::office::pricing::PricingConfig;
 use crate::office::ticket::Money;
 use crate::pool::dynamic::Strategy;
+
+impl Strategy {
+    /// Every strategy, in the order configs and help texts list them.
+    pub const ALL: [Strategy; 2] = [Strategy::LockFree, Strategy::Condvar];
+
+    /// The strategy spelled `name` by [`as_str`](Self::as_str), if any: the
+    /// inverse that configs and the Python bindings parse with.
+    ///
+    /// ```
+    /// use ticketpool_core::Strategy;
+    /// assert_eq!(Strategy::from_name("condvar"), Some(Strategy::Condvar));
+    /// assert_eq!(Strategy::from_name("lock-free"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<Strategy> {
+        Strategy::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
 
 /// One kind of ticket the event sells.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -275,9 +292,7 @@ impl BoxOfficeConfig {
                 ),
             );
         }
-        if let PricingConfig::Demand(demand) = &self.pricing {
-            demand.check(problems);
-        }
+        self.pricing.check(problems);
         let mut vendor_names = HashSet::new();
         for (i, vendor) in self.vendors.iter().enumerate() {
             if vendor.name.trim().is_empty() {
@@ -399,51 +414,6 @@ impl Problems {
     }
 }
 
-/// A price written as a whole number of major units.
-pub(crate) fn price_from_whole(units: i128) -> Result<Money, String> {
-    i64::try_from(units)
-        .ok()
-        .and_then(|units| units.checked_mul(100))
-        .map(Money::from_minor)
-        .ok_or_else(|| format!("{units} is too large"))
-}
-
-/// A price written as a number with a fraction.
-pub(crate) fn price_from_float(value: f64) -> Result<Money, String> {
-    if !value.is_finite() {
-        return Err(format!("must be a finite number, got {value}"));
-    }
-    // `Display` for f64 prints the shortest string that reads back as the
-    // same float: the decimal the user wrote.
-    parse_decimal(&value.to_string())
-}
-
-/// Parses `"-12.34"` into minor units; at most two decimals.
-pub(crate) fn parse_decimal(text: &str) -> Result<Money, String> {
-    let bad = || format!("{text:?} is not a decimal amount like \"42.50\"");
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || !all_digits(whole) || !all_digits(frac) {
-        return Err(bad());
-    }
-    if frac.len() > 2 {
-        return Err(format!("{text:?} has more than two decimals"));
-    }
-    let whole: i64 = whole
-        .parse()
-        .map_err(|_| format!("{text:?} is too large"))?;
-    let frac: i64 = format!("{frac:0<2}").parse().map_err(|_| bad())?;
-    let minor = whole
-        .checked_mul(100)
-        .and_then(|m| m.checked_add(frac))
-        .ok_or_else(|| format!("{text:?} is too large"))?;
-    Ok(Money::from_minor(if negative { -minor } else { minor }))
-}
-
 /// The serialized form: prices as decimal strings, durations in ms.
 #[derive(Debug, Clone, Serialize)]
 struct RawTicketType {
@@ -497,40 +467,5 @@ impl From<BoxOfficeConfig> for RawConfig {
             purchase_limit: config.purchase_limit,
             vendors: config.vendors,
         }
-    }
-}
-
-impl DemandPricing {
-    fn check(&self, problems: &mut Problems) {
-        if self.floor_bps > self.ceiling_bps {
-            problems.push(
-                "pricing.floor_bps",
-                format!(
-                    "floor {} is above ceiling {}",
-                    self.floor_bps, self.ceiling_bps
-                ),
-            );
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decimals_parse_exactly() {
-        assert_eq!(parse_decimal("42.5"), Ok(Money::from_minor(4_250)));
-        assert_eq!(parse_decimal("0.07"), Ok(Money::from_minor(7)));
-        assert_eq!(parse_decimal("-1"), Ok(Money::from_minor(-100)));
-        assert!(parse_decimal("1.234").is_err());
-        assert!(parse_decimal("1e3").is_err());
-        assert!(parse_decimal(".5").is_err());
-        assert!(parse_decimal("99999999999999999999").is_err());
-        assert_eq!(
-            price_from_float(0.1 + 0.2),
-            Err("\"0.30000000000000004\" has more than two decimals".to_owned())
-        );
-        assert_eq!(price_from_float(19.99), Ok(Money::from_minor(1_999)));
     }
 }

@@ -5,13 +5,10 @@
 
 use std::time::Duration;
 
-use crate::office::config::{
-    parse_decimal, price_from_float, price_from_whole, BoxOfficeConfig, TicketTypeConfig,
-    VendorConfig,
-};
+use crate::office::config::{BoxOfficeConfig, TicketTypeConfig, VendorConfig};
 use crate::office::config_reader::{field, join, Entry, Fields, Node, Reader};
 use crate::office::pricing::{DemandPricing, PricingConfig};
-use crate::office::ticket::Money;
+use crate::office::ticket::{parse_decimal, price_from_float, price_from_whole, Money};
 use crate::Strategy;
 
 const OFFICE_FIELDS: &[&str] = &[
@@ -88,10 +85,12 @@ pub fn read_office(
         None => {}
     }
     if let Some(e) = field(fields, "strategy") {
-        match r.choice(e, &at("strategy"), &["lockfree", "condvar"]) {
-            Some("condvar") => config.strategy = Strategy::Condvar,
-            Some(_) => config.strategy = Strategy::LockFree,
-            None => {}
+        let names = Strategy::ALL.map(Strategy::as_str);
+        if let Some(strategy) = r
+            .choice(e, &at("strategy"), &names)
+            .and_then(Strategy::from_name)
+        {
+            config.strategy = strategy;
         }
     }
     if let Some(e) = field(fields, "hold_ttl_ms") {

@@ -9,6 +9,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::office::config::Problems;
 use crate::office::ticket::Money;
 
 /// What a pricing policy may look at when a ticket is taken or held.
@@ -156,6 +157,30 @@ impl PricingConfig {
         match *self {
             Self::Fixed => std::sync::Arc::new(Fixed),
             Self::Demand(demand) => std::sync::Arc::new(demand),
+        }
+    }
+}
+
+impl PricingConfig {
+    /// The pricing rules a configuration must keep (field paths under
+    /// `pricing.`); part of [`BoxOfficeConfig::validate`](crate::BoxOfficeConfig::validate).
+    pub(crate) fn check(&self, problems: &mut Problems) {
+        if let Self::Demand(demand) = self {
+            demand.check(problems);
+        }
+    }
+}
+
+impl DemandPricing {
+    fn check(&self, problems: &mut Problems) {
+        if self.floor_bps > self.ceiling_bps {
+            problems.push(
+                "pricing.floor_bps",
+                format!(
+                    "floor {} is above ceiling {}",
+                    self.floor_bps, self.ceiling_bps
+                ),
+            );
         }
     }
 }

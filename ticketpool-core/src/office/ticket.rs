@@ -94,6 +94,54 @@ impl fmt::Display for Money {
     }
 }
 
+// Reading money that people wrote (configuration files): decimal amounts in
+// major units become exact minor units, never through a float's rounding.
+
+/// A price written as a whole number of major units.
+pub(crate) fn price_from_whole(units: i128) -> Result<Money, String> {
+    i64::try_from(units)
+        .ok()
+        .and_then(|units| units.checked_mul(100))
+        .map(Money::from_minor)
+        .ok_or_else(|| format!("{units} is too large"))
+}
+
+/// A price written as a number with a fraction.
+pub(crate) fn price_from_float(value: f64) -> Result<Money, String> {
+    if !value.is_finite() {
+        return Err(format!("must be a finite number, got {value}"));
+    }
+    // `Display` for f64 prints the shortest string that reads back as the
+    // same float: the decimal the user wrote.
+    parse_decimal(&value.to_string())
+}
+
+/// Parses `"-12.34"` into minor units; at most two decimals.
+pub(crate) fn parse_decimal(text: &str) -> Result<Money, String> {
+    let bad = || format!("{text:?} is not a decimal amount like \"42.50\"");
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !all_digits(whole) || !all_digits(frac) {
+        return Err(bad());
+    }
+    if frac.len() > 2 {
+        return Err(format!("{text:?} has more than two decimals"));
+    }
+    let whole: i64 = whole
+        .parse()
+        .map_err(|_| format!("{text:?} is too large"))?;
+    let frac: i64 = format!("{frac:0<2}").parse().map_err(|_| bad())?;
+    let minor = whole
+        .checked_mul(100)
+        .and_then(|m| m.checked_add(frac))
+        .ok_or_else(|| format!("{text:?} is too large"))?;
+    Ok(Money::from_minor(if negative { -minor } else { minor }))
+}
+
 /// A ticket released by a vendor. It moves through the pool by value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Ticket {
@@ -127,4 +175,25 @@ pub struct Sale {
     pub waited: Duration,
     /// The hold it was confirmed from, if any.
     pub hold: Option<HoldId>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_parse_exactly() {
+        assert_eq!(parse_decimal("42.5"), Ok(Money::from_minor(4_250)));
+        assert_eq!(parse_decimal("0.07"), Ok(Money::from_minor(7)));
+        assert_eq!(parse_decimal("-1"), Ok(Money::from_minor(-100)));
+        assert!(parse_decimal("1.234").is_err());
+        assert!(parse_decimal("1e3").is_err());
+        assert!(parse_decimal(".5").is_err());
+        assert!(parse_decimal("99999999999999999999").is_err());
+        assert_eq!(
+            price_from_float(0.1 + 0.2),
+            Err("\"0.30000000000000004\" has more than two decimals".to_owned())
+        );
+        assert_eq!(price_from_float(19.99), Ok(Money::from_minor(1_999)));
+    }
 }

@@ -32,20 +32,20 @@ pub(crate) fn event(event: &Event) {
             ticket_types,
         } => tracing::info!(
             target: TARGET,
-            kind = "vendor_added",
+            kind = event.kind(),
             vendor = &**vendor,
             ticket_types = ticket_types.len(),
             "vendor added"
         ),
         Event::VendorRemoved { vendor } => tracing::info!(
             target: TARGET,
-            kind = "vendor_removed",
+            kind = event.kind(),
             vendor = &**vendor,
             "vendor removed"
         ),
         Event::Released { ticket } => tracing::info!(
             target: TARGET,
-            kind = "released",
+            kind = event.kind(),
             ticket_id = ticket.id.0,
             vendor = &*ticket.vendor,
             ticket_type = &*ticket.ticket_type,
@@ -61,52 +61,52 @@ pub(crate) fn event(event: &Event) {
             ..
         } => tracing::info!(
             target: TARGET,
-            kind = "hold_placed",
+            kind = event.kind(),
             hold_id = hold.0,
             ticket_id = ticket.0,
             customer = &**customer,
-            priority = priority_name(*priority),
+            priority = priority.as_str(),
             price = price.minor(),
             "hold placed"
         ),
         Event::HoldConfirmed { hold, ticket } => tracing::info!(
             target: TARGET,
-            kind = "hold_confirmed",
+            kind = event.kind(),
             hold_id = hold.0,
             ticket_id = ticket.0,
             "hold confirmed"
         ),
         Event::HoldCancelled { hold, ticket } => tracing::info!(
             target: TARGET,
-            kind = "hold_cancelled",
+            kind = event.kind(),
             hold_id = hold.0,
             ticket_id = ticket.0,
             "hold cancelled"
         ),
         Event::HoldExpired { hold, ticket } => tracing::info!(
             target: TARGET,
-            kind = "hold_expired",
+            kind = event.kind(),
             hold_id = hold.0,
             ticket_id = ticket.0,
             "hold expired"
         ),
         Event::Sold { sale } => tracing::info!(
             target: TARGET,
-            kind = "sold",
+            kind = event.kind(),
             ticket_id = sale.ticket.id.0,
             vendor = &*sale.ticket.vendor,
             ticket_type = &*sale.ticket.ticket_type,
             customer = &*sale.customer,
-            priority = priority_name(sale.priority),
+            priority = sale.priority.as_str(),
             price = sale.price.minor(),
             hold_id = sale.hold.map(|hold| hold.0),
             waited_us = u64::try_from(sale.waited.as_micros()).unwrap_or(u64::MAX),
             "ticket sold"
         ),
-        Event::Paused => tracing::info!(target: TARGET, kind = "paused", "releases paused"),
-        Event::Resumed => tracing::info!(target: TARGET, kind = "resumed", "releases resumed"),
-        Event::SoldOut => tracing::info!(target: TARGET, kind = "sold_out", "sold out"),
-        Event::Closed => tracing::info!(target: TARGET, kind = "closed", "box office closed"),
+        Event::Paused => tracing::info!(target: TARGET, kind = event.kind(), "releases paused"),
+        Event::Resumed => tracing::info!(target: TARGET, kind = event.kind(), "releases resumed"),
+        Event::SoldOut => tracing::info!(target: TARGET, kind = event.kind(), "sold out"),
+        Event::Closed => tracing::info!(target: TARGET, kind = event.kind(), "box office closed"),
     }
 }
 
@@ -151,7 +151,7 @@ macro_rules! emit {
                 kind = "error",
                 op = $op,
                 customer,
-                priority = priority_name(priority),
+                priority = priority.as_str(),
                 error = %$err,
                 "operation refused"
             ),
@@ -199,12 +199,5 @@ pub(crate) fn refused(op: &'static str, actor: Actor<'_>, err: &BoxOfficeError) 
         | BoxOfficeError::Full
         | BoxOfficeError::Empty
         | BoxOfficeError::Timeout => emit!(tracing::Level::DEBUG, op, actor, err),
-    }
-}
-
-fn priority_name(priority: Priority) -> &'static str {
-    match priority {
-        Priority::Vip => "vip",
-        Priority::Regular => "regular",
     }
 }

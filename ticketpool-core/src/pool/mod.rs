@@ -48,6 +48,23 @@ impl Priority {
     }
 }
 
+impl Priority {
+    /// Both priorities, VIP first.
+    pub const ALL: [Priority; 2] = [Priority::Vip, Priority::Regular];
+
+    /// The priority spelled `name` by [`as_str`](Self::as_str), if any: the
+    /// inverse the journal reads its rows with.
+    ///
+    /// ```
+    /// use ticketpool_core::Priority;
+    /// assert_eq!(Priority::from_name("vip"), Some(Priority::Vip));
+    /// assert_eq!(Priority::from_name("VIP"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<Priority> {
+        Priority::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+}
+
 /// A bounded multi-producer multi-consumer pool: the strategy behind the
 /// [`Producer`](crate::Producer) and [`Consumer`](crate::Consumer) handles.
 ///
