@@ -60,6 +60,9 @@ fi
 step "rustfmt"
 cargo fmt --all -- --check
 
+step "layers (no import circle in any crate; the pool never imports the office)"
+python3 scripts/check_layers.py
+
 step "clippy (all targets, -D warnings)"
 cargo clippy --workspace --all-targets -- -D warnings
 

@@ -56,18 +56,17 @@ mod pool;
 
 // The pool layer.
 pub use crate::pool::condvar::CondvarPool;
-pub use crate::pool::dynamic::{DynamicPool, Strategy};
+pub use crate::pool::dynamic::DynamicPool;
 pub use crate::pool::error::{CapacityError, ReleaseError, TakeError};
 pub use crate::pool::handle::{Consumer, Producer};
 pub use crate::pool::lockfree::LockFreePool;
+pub use crate::pool::strategy::Strategy;
 pub use crate::pool::{BoundedPool, Priority};
 
 // The box office on it.
 pub use crate::office::box_office::{BoxOffice, BoxOfficeBuilder, Want};
-pub use crate::office::config::{
-    BoxOfficeConfig, ConfigError, ConfigProblem, TicketTypeConfig, VendorConfig,
-};
-pub use crate::office::config_reader;
+pub use crate::office::config::{BoxOfficeConfig, TicketTypeConfig, VendorConfig};
+pub use crate::office::config_error::{ConfigError, ConfigProblem};
 pub use crate::office::customer::Customer;
 pub use crate::office::error::BoxOfficeError;
 pub use crate::office::event::Event;
@@ -80,3 +79,16 @@ pub use crate::office::snapshot::{Snapshot, TicketCounts};
 pub use crate::office::subscribe::{Notification, Subscription};
 pub use crate::office::ticket::{HoldId, Money, Sale, Ticket, TicketId};
 pub use crate::office::vendor::Vendor;
+
+/// Reading a configuration document field by field, so that every problem
+/// (a wrong type, an unknown field, a missing one, a bad value) is reported
+/// with its field path and line. Public for configurations layered on the
+/// office's (the simulator's, in `ticketpool-sim`): [`read_office`]
+/// reads an office table inside any document, the same way
+/// [`BoxOfficeConfig::from_toml_str`] reads a standalone one.
+///
+/// [`read_office`]: config_reader::read_office
+pub mod config_reader {
+    pub use crate::office::config_read::{fit_quotas, read_name, read_office};
+    pub use crate::office::config_reader::*;
+}

@@ -114,7 +114,7 @@ impl Driver {
         }
     }
 
-    /// Asks every thread to end; they do within [`POLL`] or so.
+    /// Asks every thread to end; they do within their poll interval or so.
     pub fn stop(&self) {
         self.stop.store(true, Ordering::Relaxed);
     }

@@ -7,35 +7,15 @@
 //! form, which is what the user wrote.
 
 use std::collections::HashSet;
-use std::fmt;
-use std::path::Path;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use crate::bounds;
-use crate::office::config_read::read_office;
-use crate::office::config_reader::{self, Entry, Reader};
+use crate::office::config_error::{ConfigError, ConfigProblem, Problems};
 use crate::office::pricing::PricingConfig;
 use crate::office::ticket::Money;
-use crate::pool::dynamic::Strategy;
-
-impl Strategy {
-    /// Every strategy, in the order configs and help texts list them.
-    pub const ALL: [Strategy; 2] = [Strategy::LockFree, Strategy::Condvar];
-
-    /// The strategy spelled `name` by [`as_str`](Self::as_str), if any: the
-    /// inverse that configs and the Python bindings parse with.
-    ///
-    /// ```
-    /// use ticketpool_core::Strategy;
-    /// assert_eq!(Strategy::from_name("condvar"), Some(Strategy::Condvar));
-    /// assert_eq!(Strategy::from_name("lock-free"), None);
-    /// ```
-    pub fn from_name(name: &str) -> Option<Strategy> {
-        Strategy::ALL.into_iter().find(|s| s.as_str() == name)
-    }
-}
+use crate::pool::strategy::Strategy;
 
 /// One kind of ticket the event sells.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,46 +141,6 @@ impl BoxOfficeConfig {
         problems.into_result()
     }
 
-    /// Parses and validates a TOML document.
-    ///
-    /// # Errors
-    ///
-    /// [`ConfigError::Parse`] for malformed TOML; [`ConfigError::Invalid`]
-    /// listing every field of the wrong type, unknown or missing, and every
-    /// value that breaks the rules, each with its path and line.
-    pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
-        Self::from_entry(&config_reader::parse_toml(text)?)
-    }
-
-    /// Parses and validates a JSON document.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_toml_str`](Self::from_toml_str).
-    pub fn from_json_str(text: &str) -> Result<Self, ConfigError> {
-        Self::from_entry(&config_reader::parse_json(text)?)
-    }
-
-    /// Reads a whole document: every wrong type and every broken rule.
-    fn from_entry(entry: &Entry) -> Result<Self, ConfigError> {
-        let mut reader = Reader::default();
-        let config = read_office(&mut reader, entry, "", None);
-        let mut rules = Problems::default();
-        config.check(&mut rules);
-        reader.add_rules("", rules.0);
-        reader.finish().map(|()| config)
-    }
-
-    /// Reads a `.toml` or `.json` file and validates it.
-    ///
-    /// # Errors
-    ///
-    /// [`ConfigError::Io`] if the file cannot be read or has another
-    /// extension, then as [`from_toml_str`](Self::from_toml_str).
-    pub fn from_path(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
-        Self::from_entry(&config_reader::read_file(path.as_ref())?)
-    }
-
     /// Serializes to TOML (prices as decimal strings).
     pub fn to_toml_string(&self) -> String {
         toml::to_string(self).expect("a config always serializes to TOML")
@@ -315,105 +255,6 @@ impl BoxOfficeConfig {
     }
 }
 
-/// One problem: the field's path, what is wrong with it, and where.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ConfigProblem {
-    /// The field, as a path (`ticket_types[1].price`).
-    pub field: String,
-    /// What is wrong, in plain words.
-    pub message: String,
-    /// The line (from 1) of the document the field is on, when the
-    /// configuration was read from a text.
-    pub line: Option<usize>,
-}
-
-impl fmt::Display for ConfigProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.field, self.message)?;
-        match self.line {
-            Some(line) => write!(f, " (line {line})"),
-            None => Ok(()),
-        }
-    }
-}
-
-/// Why a configuration was rejected.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ConfigError {
-    /// The file could not be read.
-    #[error("cannot read config {path}: {message}")]
-    Io {
-        /// The file.
-        path: String,
-        /// Why.
-        message: String,
-    },
-    /// The document is not well-formed TOML or JSON.
-    #[error("invalid {format} config: {message}")]
-    Parse {
-        /// `"TOML"` or `"JSON"`.
-        format: &'static str,
-        /// The parser's message, with its location.
-        message: String,
-    },
-    /// Fields of the wrong type, unknown or missing, and values that break
-    /// the rules; every one found is listed.
-    #[error("invalid config: {}", list(.0))]
-    Invalid(Vec<ConfigProblem>),
-}
-
-impl ConfigError {
-    /// The rule problems (empty for `Io` and `Parse`).
-    pub fn problems(&self) -> &[ConfigProblem] {
-        match self {
-            Self::Invalid(problems) => problems,
-            _ => &[],
-        }
-    }
-
-    /// `true` if a problem names exactly `field`.
-    pub fn names_field(&self, field: &str) -> bool {
-        self.problems().iter().any(|p| p.field == field)
-    }
-}
-
-fn list(problems: &[ConfigProblem]) -> String {
-    problems
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// Collects problems during validation.
-#[derive(Debug, Default)]
-pub(crate) struct Problems(pub(crate) Vec<ConfigProblem>);
-
-impl Problems {
-    pub(crate) fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(ConfigProblem {
-            field: field.into(),
-            message: message.into(),
-            line: None,
-        });
-    }
-
-    /// A size past its documented bound (see [`bounds`]).
-    pub(crate) fn at_most<T: PartialOrd + fmt::Display>(&mut self, field: &str, value: T, max: T) {
-        if value > max {
-            self.push(field, format!("must be at most {max}, got {value}"));
-        }
-    }
-
-    fn into_result(self) -> Result<(), ConfigError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(ConfigError::Invalid(self.0))
-        }
-    }
-}
-
 /// The serialized form: prices as decimal strings, durations in ms.
 #[derive(Debug, Clone, Serialize)]
 struct RawTicketType {
@@ -436,14 +277,6 @@ struct RawConfig {
     purchase_limit: Option<u32>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     vendors: Vec<VendorConfig>,
-}
-
-impl TryFrom<serde_json::Value> for BoxOfficeConfig {
-    type Error = ConfigError;
-    /// Any serde format reads through the same field-by-field checks.
-    fn try_from(value: serde_json::Value) -> Result<Self, ConfigError> {
-        Self::from_entry(&config_reader::from_json_value(&value))
-    }
 }
 
 impl From<BoxOfficeConfig> for RawConfig {

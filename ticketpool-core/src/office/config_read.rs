@@ -3,13 +3,67 @@
 //! they are met; the rules are checked afterwards on the result, in which a
 //! field that could not be read holds a stand-in.
 
+use std::path::Path;
 use std::time::Duration;
 
 use crate::office::config::{BoxOfficeConfig, TicketTypeConfig, VendorConfig};
-use crate::office::config_reader::{field, join, Entry, Fields, Node, Reader};
+use crate::office::config_error::{ConfigError, Problems};
+use crate::office::config_reader::{self, field, join, Entry, Fields, Node, Reader};
 use crate::office::pricing::{DemandPricing, PricingConfig};
 use crate::office::ticket::{parse_decimal, price_from_float, price_from_whole, Money};
 use crate::Strategy;
+
+/// Loading: every way in reads a document through [`read_office`], then
+/// checks the rules on the result.
+impl BoxOfficeConfig {
+    /// Parses and validates a TOML document.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Parse`] for malformed TOML; [`ConfigError::Invalid`]
+    /// listing every field of the wrong type, unknown or missing, and every
+    /// value that breaks the rules, each with its path and line.
+    pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
+        Self::from_entry(&config_reader::parse_toml(text)?)
+    }
+
+    /// Parses and validates a JSON document.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_toml_str`](Self::from_toml_str).
+    pub fn from_json_str(text: &str) -> Result<Self, ConfigError> {
+        Self::from_entry(&config_reader::parse_json(text)?)
+    }
+
+    /// Reads a whole document: every wrong type and every broken rule.
+    fn from_entry(entry: &Entry) -> Result<Self, ConfigError> {
+        let mut reader = Reader::default();
+        let config = read_office(&mut reader, entry, "", None);
+        let mut rules = Problems::default();
+        config.check(&mut rules);
+        reader.add_rules("", rules.0);
+        reader.finish().map(|()| config)
+    }
+
+    /// Reads a `.toml` or `.json` file and validates it.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Io`] if the file cannot be read or has another
+    /// extension, then as [`from_toml_str`](Self::from_toml_str).
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
+        Self::from_entry(&config_reader::read_file(path.as_ref())?)
+    }
+}
+
+impl TryFrom<serde_json::Value> for BoxOfficeConfig {
+    type Error = ConfigError;
+    /// Any serde format reads through the same field-by-field checks.
+    fn try_from(value: serde_json::Value) -> Result<Self, ConfigError> {
+        Self::from_entry(&config_reader::from_json_value(&value))
+    }
+}
 
 const OFFICE_FIELDS: &[&str] = &[
     "event_name",

@@ -13,10 +13,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use crate::pool::dynamic::Strategy;
 use crate::office::snapshot::{Snapshot, TicketCounts};
 use crate::office::ticket::Money;
 use crate::pool::primitive::{AtomicBool, AtomicU64, Ordering};
+use crate::pool::strategy::Strategy;
 use crate::pool::Priority;
 
 /// The movements of one ticket, applied to each set of counts it is in.

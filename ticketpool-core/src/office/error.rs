@@ -73,7 +73,7 @@ pub enum BoxOfficeError {
     Restore(String),
     /// The configuration is invalid.
     #[error(transparent)]
-    Config(#[from] crate::office::config::ConfigError),
+    Config(#[from] crate::office::config_error::ConfigError),
 }
 
 impl BoxOfficeError {

@@ -17,8 +17,9 @@
 
 pub(crate) mod box_office;
 pub(crate) mod config;
+pub(crate) mod config_error;
 pub(crate) mod config_read;
-pub mod config_reader;
+pub(crate) mod config_reader;
 pub(crate) mod counters;
 pub(crate) mod customer;
 pub(crate) mod error;

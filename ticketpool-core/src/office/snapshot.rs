@@ -10,7 +10,7 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 
 use crate::office::ticket::Money;
-use crate::pool::dynamic::Strategy;
+use crate::pool::strategy::Strategy;
 
 /// How many tickets are in each state, for one vendor, one type or the
 /// whole office.

@@ -10,35 +10,12 @@
 use std::fmt;
 use std::time::Instant;
 
-use serde::{Deserialize, Serialize};
+use crate::pool::strategy::Strategy;
 
 use crate::pool::condvar::CondvarPool;
 use crate::pool::error::{CapacityError, ReleaseError, TakeError};
 use crate::pool::lockfree::LockFreePool;
 use crate::pool::{BoundedPool, Priority};
-
-/// Which pool strategy to use: [`DynamicPool`] picks its pool by it, and a
-/// box office configuration names it (`strategy = "condvar"`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Strategy {
-    /// [`LockFreePool`].
-    #[default]
-    LockFree,
-    /// [`CondvarPool`].
-    Condvar,
-}
-
-impl Strategy {
-    /// `"lockfree"` or `"condvar"`: the one spelling configs, reports, the
-    /// Python bindings and the CLI use (and the serde form).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Strategy::LockFree => "lockfree",
-            Strategy::Condvar => "condvar",
-        }
-    }
-}
 
 /// A bounded pool of either strategy, chosen at run time by a [`Strategy`].
 ///
