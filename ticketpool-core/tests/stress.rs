@@ -138,6 +138,7 @@ fn run_round<F: Family>(round: &Round) -> (u64, u64) {
                     match outcome {
                         Ok(()) | Err(TakeError::Empty) | Err(TakeError::Timeout) => {}
                         Err(TakeError::Closed) => return taken,
+                        Err(other) => panic!("unexpected {other:?}"),
                     }
                 }
             })

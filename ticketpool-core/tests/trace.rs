@@ -258,7 +258,10 @@ fn a_journal_failure_is_logged_as_an_error_and_no_sale_is_logged() {
     let capture = Capture::default();
     capture.during(|| {
         let config = BoxOfficeConfig::simple("gig", 10, 4, Money::from_minor(100));
-        let office = BoxOffice::with_journal(config, Arc::new(FailingJournal)).unwrap();
+        let office = BoxOffice::builder(config)
+            .journal(Arc::new(FailingJournal))
+            .build()
+            .unwrap();
         office
             .add_vendor("north", &[])
             .unwrap()

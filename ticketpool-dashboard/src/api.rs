@@ -115,6 +115,8 @@ impl From<BoxOfficeError> for ApiError {
             | BoxOfficeError::Timeout
             | BoxOfficeError::LimitReached { .. }
             | BoxOfficeError::DuplicateVendor(_) => StatusCode::CONFLICT,
+            // An error a newer core adds: still a JSON answer, named as ours.
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         Self::new(status, err.to_string())
     }

@@ -178,6 +178,8 @@ pub fn notification_json(notification: &Notification) -> Option<Value> {
             "hold_id": sale.hold.map(|hold| hold.0),
         })),
         Notification::Event(event) => serde_json::to_value(event).ok(),
+        // A notification a newer core adds: nothing the feed knows to show.
+        _ => None,
     }
 }
 

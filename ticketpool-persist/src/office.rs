@@ -17,7 +17,7 @@ use crate::writer::DurableJournal;
 /// This is the start-up path for a new journal (an empty office) and after
 /// a crash alike: [`Store::recover`] rebuilds the state, a
 /// [`DurableJournal`] is started on the store with `journal_config`, and
-/// [`BoxOffice::restore`] builds the office from the state with that
+/// [`BoxOfficeBuilder::recovered`](ticketpool_core::BoxOfficeBuilder::recovered) builds the office from the state with that
 /// journal. Sold tickets stay sold; tickets released but not sold,
 /// including those held when the process stopped, are back on sale; new
 /// ticket ids continue past every id the journal has seen; vendors are
@@ -85,7 +85,11 @@ pub fn open_office<S: Store + 'static>(
     }
     let journal = Arc::new(DurableJournal::start(store, journal_config)?);
     let sink: Arc<dyn Journal> = Arc::clone(&journal) as Arc<dyn Journal>;
-    let office = BoxOffice::restore(config, state, Some(sink)).map_err(PersistError::Office)?;
+    let office = BoxOffice::builder(config)
+        .recovered(state)
+        .journal(sink)
+        .build()
+        .map_err(PersistError::Office)?;
     if recorded.is_none() {
         // Only now: a configuration the journal does not fit is never
         // recorded as the one in force.
@@ -153,7 +157,12 @@ pub fn reconfigure<S: Store>(
 ) -> Result<Vec<SettingDifference>, PersistError> {
     let state = store.recover()?;
     // Built and dropped at once: proves the journal fits `config`.
-    drop(BoxOffice::restore(config.clone(), state, None).map_err(PersistError::Office)?);
+    drop(
+        BoxOffice::builder(config.clone())
+            .recovered(state)
+            .build()
+            .map_err(PersistError::Office)?,
+    );
     let proposed = EventSettings::of(config);
     let recorded = store.settings()?;
     let differences = recorded

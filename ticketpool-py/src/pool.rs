@@ -66,8 +66,9 @@ fn closed(py: Python<'_>, what: &str) -> PyErr {
 
 fn take_error(py: Python<'_>, err: TakeError) -> PyErr {
     match err {
-        TakeError::Empty | TakeError::Timeout => empty(py),
         TakeError::Closed => closed(py, "the pool is closed and drained"),
+        // Empty, Timeout, and any reason a newer core adds: nothing to get.
+        _ => empty(py),
     }
 }
 

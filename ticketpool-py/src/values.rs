@@ -233,6 +233,11 @@ pub(crate) fn notification_dict(
             return Ok(dict);
         }
         Notification::Event(event) => event,
+        // A notification a newer core adds: its kind only.
+        _ => {
+            dict.set_item("kind", "unknown")?;
+            return Ok(dict);
+        }
     };
     let kind = event.kind();
     match event {
@@ -274,7 +279,8 @@ pub(crate) fn notification_dict(
         Event::Sold { sale } => {
             dict.set_item("sale", PySale(sale))?;
         }
-        Event::Paused | Event::Resumed | Event::SoldOut | Event::Closed => {}
+        // No fields; and a kind a newer core adds comes as its kind alone.
+        _ => {}
     }
     dict.set_item("kind", kind)?;
     Ok(dict)

@@ -232,36 +232,18 @@ impl BoxOffice {
         Self::builder(config).build()
     }
 
-    /// An office that records every durable event to `journal`.
+    /// The way to build an office with options: a journal, a pricing
+    /// policy, a recovered state ([`new`](Self::new) is the shortcut for
+    /// `builder(config).build()`).
     ///
-    /// # Errors
+    /// ```
+    /// use std::sync::Arc;
+    /// use ticketpool_core::{BoxOffice, BoxOfficeConfig, Fixed, Money};
     ///
-    /// As [`new`](Self::new).
-    pub fn with_journal(
-        config: BoxOfficeConfig,
-        journal: Arc<dyn Journal>,
-    ) -> Result<Self, BoxOfficeError> {
-        Self::builder(config).journal(journal).build()
-    }
-
-    /// Rebuilds an office from a journal's recovered state.
-    ///
-    /// # Errors
-    ///
-    /// As [`BoxOfficeBuilder::build`].
-    pub fn restore(
-        config: BoxOfficeConfig,
-        state: RecoveredState,
-        journal: Option<Arc<dyn Journal>>,
-    ) -> Result<Self, BoxOfficeError> {
-        let builder = Self::builder(config).recovered(state);
-        match journal {
-            Some(journal) => builder.journal(journal).build(),
-            None => builder.build(),
-        }
-    }
-
-    /// A builder for the less common options.
+    /// let config = BoxOfficeConfig::simple("gig", 10, 4, Money::from_minor(2_500));
+    /// let office = BoxOffice::builder(config).pricing(Arc::new(Fixed)).build().unwrap();
+    /// assert_eq!(office.snapshot().counts.released, 0);
+    /// ```
     pub fn builder(config: BoxOfficeConfig) -> BoxOfficeBuilder {
         BoxOfficeBuilder {
             config,

@@ -27,6 +27,7 @@ impl fmt::Display for ConfigProblem {
 
 /// Why a configuration was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// The file could not be read.
     #[error("cannot read config {path}: {message}")]

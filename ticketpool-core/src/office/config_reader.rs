@@ -35,6 +35,7 @@ pub fn read_file(path: &Path) -> Result<Entry, ConfigError> {
 
 /// A value of the document, TOML or JSON alike.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Node {
     /// A table (TOML) or object (JSON), in document order.
     Table(Vec<(String, Entry)>),

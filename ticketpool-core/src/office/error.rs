@@ -10,6 +10,7 @@ use crate::office::journal::JournalError;
 
 /// Why a box office operation did not happen.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum BoxOfficeError {
     /// Every ticket of the event (or of the requested type, if it has a
     /// quota) has been released and sold: there is nothing left to buy or

@@ -12,6 +12,7 @@ use crate::pool::Priority;
 /// One thing that happened in a box office, in the order it happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Event {
     /// A vendor joined and may release tickets of `ticket_types`.
     VendorAdded {

@@ -143,6 +143,7 @@ impl PricingPolicy for DemandPricing {
 /// The pricing policy a configuration names.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum PricingConfig {
     /// [`Fixed`]: base prices.
     #[default]

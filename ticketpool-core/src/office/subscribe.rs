@@ -18,6 +18,7 @@ use crate::pool::primitive::{AtomicU64, AtomicUsize, Condvar, Mutex, MutexGuard,
 
 /// One item of a [`Subscription`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Notification {
     /// Something happened.
     Event(Event),

@@ -16,6 +16,7 @@ use crate::pool::Priority;
 
 /// Which ticket a customer asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Want {
     /// Any type.
     Any,

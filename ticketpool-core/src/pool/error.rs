@@ -8,6 +8,7 @@ use std::fmt;
 
 /// Why a pool could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CapacityError {
     /// A pool must hold at least one item.
     #[error("pool capacity must be at least 1")]
@@ -30,6 +31,7 @@ pub enum CapacityError {
 
 /// A release (put) that did not happen; the item comes back to the caller.
 #[derive(Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ReleaseError<T> {
     /// The pool was full (only from `try_` forms).
     Full(T),
@@ -87,6 +89,7 @@ impl<T> std::error::Error for ReleaseError<T> {}
 
 /// A take that returned no item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
 pub enum TakeError {
     /// The pool was empty (only from `try_` forms).
     #[error("taking from an empty pool")]

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// box office configuration names it (`strategy = "condvar"`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Strategy {
     /// [`LockFreePool`](crate::LockFreePool).
     #[default]

@@ -42,6 +42,7 @@ fn kinds(items: &[Notification]) -> Vec<String> {
                 .unwrap()
                 .to_owned(),
             Notification::Lagged(n) => format!("Lagged({n})"),
+            other => panic!("unexpected {other:?}"),
         })
         .collect()
 }
@@ -167,7 +168,10 @@ pub fn sale_completing_after_the_stream_ended_is_counted_missed(strategy: Strate
         entered: Mutex::new(Some(entered_tx)),
         release: Mutex::new(release),
     });
-    let office = BoxOffice::with_journal(one_type(strategy, 5, 5), journal).unwrap();
+    let office = BoxOffice::builder(one_type(strategy, 5, 5))
+        .journal(journal)
+        .build()
+        .unwrap();
     office
         .add_vendor("v", &[])
         .unwrap()
@@ -232,6 +236,7 @@ pub fn hold_placed_reaches_subscribers_before_its_expiry(strategy: Strategy) {
             }
             Notification::Lagged(n) => panic!("lagged {n}"),
             Notification::Event(_) => {}
+            other => panic!("unexpected {other:?}"),
         }
     }
     assert_eq!((placed.len() as u64, settled), (HOLDS, HOLDS));
@@ -241,7 +246,10 @@ pub fn hold_placed_reaches_subscribers_before_its_expiry(strategy: Strategy) {
 /// reports the same journal failure, not a cancel the customer never made.
 pub fn second_confirm_after_a_journal_failure_reports_the_failure(strategy: Strategy) {
     let journal = Arc::new(TestJournal::default());
-    let office = BoxOffice::with_journal(one_type(strategy, 5, 5), journal.clone()).unwrap();
+    let office = BoxOffice::builder(one_type(strategy, 5, 5))
+        .journal(journal.clone())
+        .build()
+        .unwrap();
     office
         .add_vendor("v", &[])
         .unwrap()
@@ -285,7 +293,7 @@ pub fn restored_ticket_sells_at_its_release_price(strategy: Strategy) {
     };
     let mut config = one_type(strategy, 5, 5);
     config.ticket_types[0].price = Money::from_minor(5);
-    let office = BoxOffice::restore(config, state, None).unwrap();
+    let office = BoxOffice::builder(config).recovered(state).build().unwrap();
     let c = office.customer("c", Priority::Regular);
     assert_eq!(c.buy(Want::Any).unwrap().price, Money::from_minor(1_000));
     let hold = c.reserve(Want::Any).unwrap();

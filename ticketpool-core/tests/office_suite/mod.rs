@@ -730,6 +730,7 @@ pub fn subscriber_sees_the_story_in_order(strategy: Strategy) {
                 .unwrap()
                 .to_owned(),
             Notification::Lagged(n) => panic!("lagged {n}"),
+            other => panic!("unexpected {other:?}"),
         })
         .collect();
     assert_eq!(
@@ -775,7 +776,10 @@ impl Journal for TestJournal {
 
 pub fn journal_failure_puts_ticket_back(strategy: Strategy) {
     let journal = Arc::new(TestJournal::default());
-    let office = BoxOffice::with_journal(one_type(strategy, 5, 5), journal.clone()).unwrap();
+    let office = BoxOffice::builder(one_type(strategy, 5, 5))
+        .journal(journal.clone())
+        .build()
+        .unwrap();
     let vendor = office.add_vendor("v", &[]).unwrap();
     let ticket = vendor.release("general").unwrap();
     let customer = office.customer("c", Priority::Regular);
@@ -810,7 +814,10 @@ pub fn journal_failure_puts_ticket_back(strategy: Strategy) {
 pub fn restore_continues_where_the_journal_left_off(strategy: Strategy) {
     let journal = Arc::new(TestJournal::default());
     let config = one_type(strategy, 6, 6);
-    let first = BoxOffice::with_journal(config.clone(), journal.clone()).unwrap();
+    let first = BoxOffice::builder(config.clone())
+        .journal(journal.clone())
+        .build()
+        .unwrap();
     let vendor = first.add_vendor("v", &[]).unwrap();
     for _ in 0..5 {
         vendor.release("general").unwrap();
@@ -843,7 +850,7 @@ pub fn restore_continues_where_the_journal_left_off(strategy: Strategy) {
         sales,
         unsold,
     };
-    let restored = BoxOffice::restore(config, state, None).unwrap();
+    let restored = BoxOffice::builder(config).recovered(state).build().unwrap();
     let snap = restored.snapshot();
     assert_eq!(
         (
