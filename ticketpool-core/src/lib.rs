@@ -65,8 +65,8 @@ pub use crate::pool::{BoundedPool, Priority};
 
 // The box office on it.
 pub use crate::office::box_office::{BoxOffice, BoxOfficeBuilder, Want};
+pub use crate::office::config::error::{ConfigError, ConfigProblem};
 pub use crate::office::config::{BoxOfficeConfig, TicketTypeConfig, VendorConfig};
-pub use crate::office::config_error::{ConfigError, ConfigProblem};
 pub use crate::office::customer::Customer;
 pub use crate::office::error::BoxOfficeError;
 pub use crate::office::event::Event;
@@ -89,6 +89,6 @@ pub use crate::office::vendor::Vendor;
 ///
 /// [`read_office`]: config_reader::read_office
 pub mod config_reader {
-    pub use crate::office::config_read::{fit_quotas, read_name, read_office};
-    pub use crate::office::config_reader::*;
+    pub use crate::office::config::read::{fit_quotas, read_name, read_office};
+    pub use crate::office::config::reader::*;
 }

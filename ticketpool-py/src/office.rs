@@ -14,9 +14,7 @@ use ticketpool_core::{
 
 use crate::errors::{config_error, office_error, TimeoutAs};
 use crate::pool::positive;
-use crate::values::{
-    epoch_seconds, notification_dict, priority_name, snapshot_dict, PySale, PyTicket,
-};
+use crate::values::{epoch_seconds, notification_dict, snapshot_dict, PySale, PyTicket};
 use crate::wait::{blocking, deadline};
 
 /// Runs a blocking core call with a deadline: without the GIL, in slices on
@@ -322,7 +320,7 @@ impl Customer {
         format!(
             "Customer(name={:?}, priority={:?})",
             &**self.inner.name(),
-            priority_name(self.inner.priority())
+            self.inner.priority().as_str()
         )
     }
 }

@@ -10,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
-use ticketpool_core::{Event, Notification, Priority, Sale, Snapshot, Ticket, TicketCounts};
+use ticketpool_core::{Event, Notification, Sale, Snapshot, Ticket, TicketCounts};
 
 /// Seconds since the Unix epoch.
 pub(crate) fn epoch_seconds(time: SystemTime) -> f64 {
@@ -18,11 +18,6 @@ pub(crate) fn epoch_seconds(time: SystemTime) -> f64 {
         Ok(since) => since.as_secs_f64(),
         Err(before) => -before.duration().as_secs_f64(),
     }
-}
-
-/// `"vip"` or `"regular"`: [`Priority::as_str`] (kept for `office.rs`).
-pub(crate) fn priority_name(priority: Priority) -> &'static str {
-    priority.as_str()
 }
 
 /// A ticket released by a vendor.

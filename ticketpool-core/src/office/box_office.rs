@@ -242,7 +242,7 @@ impl BoxOffice {
     ///
     /// let config = BoxOfficeConfig::simple("gig", 10, 4, Money::from_minor(2_500));
     /// let office = BoxOffice::builder(config).pricing(Arc::new(Fixed)).build().unwrap();
-    /// assert_eq!(office.snapshot().counts.released, 0);
+    /// assert_eq!(office.snapshot().totals.released, 0);
     /// ```
     pub fn builder(config: BoxOfficeConfig) -> BoxOfficeBuilder {
         BoxOfficeBuilder {

@@ -74,7 +74,7 @@ pub enum BoxOfficeError {
     Restore(String),
     /// The configuration is invalid.
     #[error(transparent)]
-    Config(#[from] crate::office::config_error::ConfigError),
+    Config(#[from] crate::office::config::error::ConfigError),
 }
 
 impl BoxOfficeError {

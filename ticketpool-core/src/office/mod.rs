@@ -5,7 +5,7 @@
 //!
 //! Layers, each depending only on those above it:
 //!
-//! - values and settings: `ticket`, `event`, `error`, `config*`, `pricing`,
+//! - values and settings: `ticket`, `event`, `error`, `config/`, `pricing`,
 //!   `journal`, `snapshot`;
 //! - the office's parts: `stock` (the pools), `counters`, `limits`,
 //!   `sales_log`, `holds` and `reaper`, `vendors`, `subscribe`, `trace`,
@@ -17,9 +17,6 @@
 
 pub(crate) mod box_office;
 pub(crate) mod config;
-pub(crate) mod config_error;
-pub(crate) mod config_read;
-pub(crate) mod config_reader;
 pub(crate) mod counters;
 pub(crate) mod customer;
 pub(crate) mod error;

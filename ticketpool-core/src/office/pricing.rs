@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::office::config_error::Problems;
+use crate::office::config::error::Problems;
 use crate::office::ticket::Money;
 
 /// What a pricing policy may look at when a ticket is taken or held.

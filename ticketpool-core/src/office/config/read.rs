@@ -1,14 +1,14 @@
 //! Reading a [`BoxOfficeConfig`] out of a document, field by field (see
-//! [`config_reader`](crate::office::config_reader)). Type problems are recorded as
+//! [`reader`](crate::office::config::reader)). Type problems are recorded as
 //! they are met; the rules are checked afterwards on the result, in which a
 //! field that could not be read holds a stand-in.
 
 use std::path::Path;
 use std::time::Duration;
 
+use crate::office::config::error::{ConfigError, Problems};
+use crate::office::config::reader::{self, field, join, Entry, Fields, Node, Reader};
 use crate::office::config::{BoxOfficeConfig, TicketTypeConfig, VendorConfig};
-use crate::office::config_error::{ConfigError, Problems};
-use crate::office::config_reader::{self, field, join, Entry, Fields, Node, Reader};
 use crate::office::pricing::{DemandPricing, PricingConfig};
 use crate::office::ticket::{parse_decimal, price_from_float, price_from_whole, Money};
 use crate::Strategy;
@@ -24,7 +24,7 @@ impl BoxOfficeConfig {
     /// listing every field of the wrong type, unknown or missing, and every
     /// value that breaks the rules, each with its path and line.
     pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
-        Self::from_entry(&config_reader::parse_toml(text)?)
+        Self::from_entry(&reader::parse_toml(text)?)
     }
 
     /// Parses and validates a JSON document.
@@ -33,7 +33,7 @@ impl BoxOfficeConfig {
     ///
     /// As [`from_toml_str`](Self::from_toml_str).
     pub fn from_json_str(text: &str) -> Result<Self, ConfigError> {
-        Self::from_entry(&config_reader::parse_json(text)?)
+        Self::from_entry(&reader::parse_json(text)?)
     }
 
     /// Reads a whole document: every wrong type and every broken rule.
@@ -53,7 +53,7 @@ impl BoxOfficeConfig {
     /// [`ConfigError::Io`] if the file cannot be read or has another
     /// extension, then as [`from_toml_str`](Self::from_toml_str).
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
-        Self::from_entry(&config_reader::read_file(path.as_ref())?)
+        Self::from_entry(&reader::read_file(path.as_ref())?)
     }
 }
 
@@ -61,7 +61,7 @@ impl TryFrom<serde_json::Value> for BoxOfficeConfig {
     type Error = ConfigError;
     /// Any serde format reads through the same field-by-field checks.
     fn try_from(value: serde_json::Value) -> Result<Self, ConfigError> {
-        Self::from_entry(&config_reader::from_json_value(&value))
+        Self::from_entry(&reader::from_json_value(&value))
     }
 }
 
@@ -203,7 +203,7 @@ fn read_price(r: &mut Reader, entry: &Entry, path: &str) -> Option<Money> {
         Node::Text(text) => parse_decimal(text.trim()),
         other => Err(format!(
             "expected a price like 42.50 or \"42.50\", got {}",
-            crate::office::config_reader::describe(other)
+            crate::office::config::reader::describe(other)
         )),
     };
     parsed

@@ -10,13 +10,13 @@
 //!
 //! It is public for configurations layered on the office's (the
 //! simulator's, in `ticketpool-sim`), so that an office table reads the
-//! same wherever it appears: `read_office` (in `config_read.rs`) reads one
+//! same wherever it appears: `read_office` (in `config/read.rs`) reads one
 //! inside any document; `ticketpool_core::config_reader` exports both.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::office::config_error::{ConfigError, ConfigProblem};
+use crate::office::config::error::{ConfigError, ConfigProblem};
 
 /// Reads a `.toml` or `.json` file into a document; any other extension, or
 /// a file that cannot be read, is a [`ConfigError::Io`] naming the path.

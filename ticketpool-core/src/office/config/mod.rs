@@ -6,13 +6,17 @@
 //! a float's rounding: a number is read back through its shortest decimal
 //! form, which is what the user wrote.
 
+pub(crate) mod error;
+pub(crate) mod read;
+pub(crate) mod reader;
+
 use std::collections::HashSet;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use crate::bounds;
-use crate::office::config_error::{ConfigError, ConfigProblem, Problems};
+use crate::office::config::error::{ConfigError, ConfigProblem, Problems};
 use crate::office::pricing::PricingConfig;
 use crate::office::ticket::Money;
 use crate::pool::strategy::Strategy;
