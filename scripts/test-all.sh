@@ -122,8 +122,9 @@ fi
 step "docs (-D warnings)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 
-step "benches build"
-cargo bench --workspace --no-run
+step "benches (built, then each run once: criterion's --test mode)"
+# Building alone let a bench that panics at run time go unnoticed.
+cargo bench --workspace -- --test
 
 step "fuzz (cargo-fuzz on nightly, each target for a short run)"
 # Short runs by default; TICKETPOOL_LONG=1 or TICKETPOOL_FUZZ_SECS=N for longer.
