@@ -5,23 +5,13 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, ChildStderr, Command, Output, Stdio};
+use std::process::{Child, ChildStderr, Command, Stdio};
 
 use serde_json::Value;
 
 mod cli_support;
 
-use self::cli_support::{run, scratch, text};
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-}
+use self::cli_support::{ok, run, scratch, text, u};
 
 fn json_file(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
@@ -31,10 +21,6 @@ fn sales_json(cwd: &Path, args: &[&str]) -> Value {
     let mut all = vec!["sales", "--json"];
     all.extend_from_slice(args);
     serde_json::from_str(&ok(&run(cwd, &all))).unwrap()
-}
-
-fn u(v: &Value) -> u64 {
-    v.as_u64().unwrap_or_else(|| panic!("not a count: {v}"))
 }
 
 /// A short run of `total` tickets with a few vendors and customers, its

@@ -7,21 +7,10 @@
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 mod cli_support;
 
-use self::cli_support::{run, scratch, text};
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-}
+use self::cli_support::{ok, run, scratch, text};
 
 /// A short run journaled to `journal` (relative to `cwd`).
 fn simulate(cwd: &Path, total: &str, journal: &str) {
