@@ -220,12 +220,35 @@ pub(crate) fn read_events(db: &mut dyn Query, location: &str) -> Result<Vec<Even
     Ok(events)
 }
 
+/// Refuses a journal with sales rows that have no ticket row (deleted by
+/// hand, or lost): the join in `SELECT_SALES` would drop them without a
+/// word, so a damaged journal would read as a smaller, healthy one.
+fn check_sales_have_tickets(db: &mut dyn Query, location: &str) -> Result<(), PersistError> {
+    let (mut orphans, mut first) = (0, None);
+    db.each(schema::SELECT_ORPHAN_SALES, &mut |row| {
+        (orphans, first) = (row.int(0)?, row.opt_int(1)?);
+        Ok(())
+    })?;
+    match first {
+        Some(first) if orphans > 0 => Err(PersistError::BadRow {
+            location: location.to_owned(),
+            detail: format!(
+                "the journal is damaged: {orphans} sale(s) have no ticket row \
+                 (the first: the sale of ticket {})",
+                TicketId(id_from_sql(first))
+            ),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// What a box office restarts from, read from the tables (run it inside
 /// one read transaction, for a consistent snapshot).
 pub(crate) fn read_state(
     db: &mut dyn Query,
     location: &str,
 ) -> Result<RecoveredState, PersistError> {
+    check_sales_have_tickets(db, location)?;
     let mut names = Interner::default();
     let (mut released, mut max_id) = (0, None);
     db.each(schema::SELECT_TICKET_COUNTS, &mut |row| {

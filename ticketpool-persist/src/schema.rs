@@ -184,6 +184,11 @@ pub(crate) const DELETE_TICKET_TYPES: &str = "DELETE FROM ticket_types WHERE ven
 pub(crate) const INSERT_TICKET_TYPE: &str =
     "INSERT INTO ticket_types (vendor, name, position) VALUES ($1, $2, $3)";
 
+/// Recovery's first check: sales whose ticket row is gone, counted, and
+/// the lowest such ticket id, to name one.
+pub(crate) const SELECT_ORPHAN_SALES: &str = "SELECT COUNT(*), MIN(s.ticket_id) FROM sales s \
+    WHERE NOT EXISTS (SELECT 1 FROM tickets t WHERE t.id = s.ticket_id)";
+
 /// Recovery: every sale with its ticket, in the order recorded.
 pub(crate) const SELECT_SALES: &str = "SELECT t.id, t.ticket_type, t.vendor, t.base_price, \
     t.released_at, s.customer, s.priority, s.price, s.sold_at, s.waited_ns, s.hold_id \

@@ -431,32 +431,7 @@ impl Columns for Row<'_> {
     }
 }
 
-/// Sales whose ticket row is gone (deleted by hand, or lost): the join in
-/// `SELECT_SALES` would drop them without a word, so a damaged journal
-/// would read as a smaller, healthy one.
-const SELECT_ORPHAN_SALES: &str = "SELECT COUNT(*), MIN(s.ticket_id) FROM sales s \
-    WHERE NOT EXISTS (SELECT 1 FROM tickets t WHERE t.id = s.ticket_id)";
-
-/// Refuses a journal with sales rows that have no ticket row.
-fn check_sales_have_tickets(conn: &Connection, location: &str) -> Result<(), PersistError> {
-    let (orphans, first): (i64, Option<i64>) = conn.query_row(SELECT_ORPHAN_SALES, [], |row| {
-        Ok((row.get(0)?, row.get(1)?))
-    })?;
-    match first {
-        Some(first) if orphans > 0 => Err(PersistError::BadRow {
-            location: location.to_owned(),
-            detail: format!(
-                "the journal is damaged: {orphans} sale(s) have no ticket row \
-                 (the first: the sale of ticket {})",
-                TicketId(codec::id_from_sql(first))
-            ),
-        }),
-        _ => Ok(()),
-    }
-}
-
 fn read_state(conn: &Connection, location: &str) -> Result<RecoveredState, PersistError> {
-    check_sales_have_tickets(conn, location)?;
     rows::read_state(&mut Sqlite(conn), location)
 }
 

@@ -43,6 +43,12 @@ impl Db for PgDb {
             .batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema))
             .unwrap();
     }
+
+    fn tamper(&self, sql: &str) {
+        Self::admin()
+            .batch_execute(&format!("SET search_path TO {}; {sql}", self.schema))
+            .expect("tamper");
+    }
 }
 
 impl Drop for PgDb {

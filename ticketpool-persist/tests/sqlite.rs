@@ -49,6 +49,12 @@ impl Db for SqliteDb {
             let _ = std::fs::remove_file(name);
         }
     }
+
+    fn tamper(&self, sql: &str) {
+        Connection::open(&self.path)
+            .and_then(|conn| conn.execute_batch(sql))
+            .expect("tamper");
+    }
 }
 
 fn sqlite_db(_test: &str) -> Option<SqliteDb> {

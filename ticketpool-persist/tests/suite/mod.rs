@@ -25,6 +25,9 @@ pub trait Db {
     fn open(&self) -> Result<Self::Store, PersistError>;
     /// Empties the journal, for a test that runs many times over.
     fn reset(&self);
+    /// Runs `sql` on the journal's tables behind the store's back, as a
+    /// person with a database shell would (to damage it on purpose).
+    fn tamper(&self, sql: &str);
 }
 
 /// Instantiates every generic test in this module for one backend; `$db`
@@ -35,6 +38,7 @@ macro_rules! journal_suite {
         journal_suite!(@tests $db;
             empty_journal_recovers_empty, recovery_follows_the_rules_and_matches_replay,
             retried_sale_is_idempotent_and_double_sale_is_refused,
+            a_sale_whose_ticket_row_is_gone_is_reported_as_damage,
             concurrent_confirmed_sales_are_all_recorded,
             batched_records_are_durable_after_flush,
             batched_failure_is_reported_not_swallowed,
@@ -247,6 +251,27 @@ pub fn recovery_follows_the_rules_and_matches_replay<D: Db>(db: &D) {
         events,
         "the log keeps every event"
     );
+}
+
+/// A journal missing a sold ticket's row does not recover as a smaller,
+/// healthy one: recovery names the damage and the sale.
+pub fn a_sale_whose_ticket_row_is_gone_is_reported_as_damage<D: Db>(db: &D) {
+    let (events, sales) = script();
+    let journal = confirmed(db);
+    for event in &events {
+        journal.record(event).expect("record");
+    }
+    drop(journal);
+    let lost = sales[0].ticket.id;
+    db.tamper(&format!("DELETE FROM tickets WHERE id = {}", lost.0));
+    let err = db.open().expect("reopen").recover().unwrap_err();
+    assert!(matches!(err, PersistError::BadRow { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(
+        message.contains("1 sale(s) have no ticket row"),
+        "{message}"
+    );
+    assert!(message.contains(&lost.to_string()), "{message}");
 }
 
 pub fn retried_sale_is_idempotent_and_double_sale_is_refused<D: Db>(db: &D) {
