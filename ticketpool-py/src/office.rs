@@ -433,7 +433,8 @@ impl Subscription {
         self.next_event(py, deadline(timeout)?)
     }
 
-    /// How many events this subscriber missed because its buffer was full.
+    /// How many events this subscriber missed in all: dropped because its
+    /// buffer was full, or published after its stream ended.
     #[getter]
     fn missed(&self) -> u64 {
         self.inner.missed()

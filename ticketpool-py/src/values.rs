@@ -205,6 +205,7 @@ pub(crate) fn snapshot_dict<'py>(
     dict.set_item("waiting_vip", snapshot.waiting_vip)?;
     dict.set_item("waiting_regular", snapshot.waiting_regular)?;
     dict.set_item("waiting_vendors", snapshot.waiting_vendors)?;
+    dict.set_item("peak_occupancy", snapshot.peak_occupancy)?;
     dict.set_item("paused", snapshot.paused)?;
     dict.set_item("sold_out", snapshot.sold_out)?;
     dict.set_item("closed", snapshot.closed)?;

@@ -136,6 +136,17 @@ def test_hold_left_unconfirmed_goes_back_on_sale(strategy: str) -> None:
     assert totals["held"] == 0 and totals["available"] == 1 and totals["sold"] == 0
 
 
+def test_snapshot_reports_the_peak_occupancy(strategy: str) -> None:
+    office = ticketpool.BoxOffice(office_config(strategy))
+    vendor = office.add_vendor("north")
+    vendor.release("general")
+    vendor.release("general")
+    office.customer("ann").buy(timeout=0)
+    snapshot = office.snapshot()
+    assert snapshot["totals"]["available"] == 1
+    assert snapshot["peak_occupancy"] == 2
+
+
 def test_hold_confirmed_in_the_block_is_a_sale(strategy: str) -> None:
     office = ticketpool.BoxOffice(office_config(strategy))
     office.add_vendor("north").release("general")
