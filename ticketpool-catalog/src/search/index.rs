@@ -38,6 +38,9 @@ struct Shared {
     changed: Condvar,
 }
 
+/// A change for the indexer: its number, and the event as it now is.
+type Change = (u64, IndexedEvent);
+
 /// A RAM index of the catalog's events, fed by one indexer thread.
 pub(crate) struct SearchIndex {
     pub(crate) index: Index,
@@ -45,7 +48,7 @@ pub(crate) struct SearchIndex {
     pub(crate) fields: Fields,
     /// The queue to the indexer and the number of the last change queued,
     /// together, so numbers follow queue order.
-    queue: Mutex<Option<(Sender<(u64, IndexedEvent)>, u64)>>,
+    queue: Mutex<Option<(Sender<Change>, u64)>>,
     shared: std::sync::Arc<Shared>,
     indexer: Option<JoinHandle<()>>,
 }
@@ -150,7 +153,7 @@ fn run(
     mut writer: IndexWriter,
     reader: IndexReader,
     fields: Fields,
-    rx: Receiver<(u64, IndexedEvent)>,
+    rx: Receiver<Change>,
     shared: &Shared,
 ) {
     while let Ok(first) = rx.recv() {
