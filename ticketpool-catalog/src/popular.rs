@@ -80,14 +80,23 @@ impl Popularity {
         }
     }
 
-    /// Records each event's cumulative sale count at `now` and re-ranks.
-    /// Events not listed are forgotten (their office closed). A sample
-    /// already running elsewhere makes this one a no-op: readers never
-    /// queue behind each other.
+    /// Records each event's cumulative sale count at `now` and re-ranks,
+    /// unless a sample was taken less than a bucket before `now`. Events
+    /// not listed are forgotten (their office closed). A sample already
+    /// running elsewhere makes this one a no-op: readers never queue
+    /// behind each other.
     pub(crate) fn sample(&self, now: Instant, counts: impl IntoIterator<Item = (EventId, u64)>) {
         let Some(mut sampler) = self.sampler.try_lock() else {
             return;
         };
+        // Another reader may have sampled between our `due` and this lock:
+        // two samples in one bucket would shorten the window.
+        if sampler
+            .last
+            .is_some_and(|last| now.saturating_duration_since(last) < self.window.bucket)
+        {
+            return;
+        }
         let keep = self.window.buckets + 1;
         let mut rings = HashMap::with_capacity(sampler.rings.len());
         let mut ranking = Vec::new();
@@ -183,6 +192,9 @@ mod tests {
         assert!(popularity.due(t0 + Duration::from_secs(1)));
         popularity.sample(t0 + Duration::from_secs(1), [(EventId(1), 4)]);
         assert_eq!(popularity.top(1).len(), 1);
+        // A second sample in the same bucket is ignored.
+        popularity.sample(t0 + Duration::from_millis(1_500), [(EventId(1), 9)]);
+        assert_eq!(popularity.top(1)[0].sold_in_window, 4);
         popularity.sample(t0 + Duration::from_secs(2), []);
         assert!(popularity.top(1).is_empty());
     }

@@ -134,7 +134,7 @@ pub fn catalog(size: Size, words: &[String]) -> (Catalog, Duration) {
         let day = rng.below(730) as i64;
         let event = Event {
             id: EventId(i as u64 + 1),
-            office: BoxOfficeConfig::simple(name.clone(), 100, 10, Money::from_minor(2_500)),
+            office: BoxOfficeConfig::simple(name.clone(), 10_000, 64, Money::from_minor(2_500)),
             name,
             description: phrase(&mut rng, words, 8),
             performers: vec![performers[rng.below(performers.len())].id],

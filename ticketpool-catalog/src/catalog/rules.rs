@@ -163,3 +163,80 @@ pub(crate) fn too_big_for(
         .map(|e| (e.id, e.office.total_tickets))
         .min()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::VenueId;
+    use crate::zone::DisplayZone;
+    use ticketpool_core::{BoxOfficeConfig, Money};
+
+    fn event(status: EventStatus) -> Event {
+        Event {
+            id: EventId(1),
+            name: "gig".into(),
+            description: String::new(),
+            performers: Vec::new(),
+            venue: VenueId(1),
+            starts_at: "2030-01-01T00:00:00Z".parse().unwrap(),
+            time_zone: DisplayZone::utc(),
+            categories: Vec::new(),
+            status,
+            office: BoxOfficeConfig::simple("gig", 10, 2, Money::from_minor(1)),
+        }
+    }
+
+    #[test]
+    fn categories_are_lowercased_trimmed_and_deduplicated_in_order() {
+        let given = ["Rock", " pop", "ROCK", "", "  ", "Pop "].map(String::from);
+        assert_eq!(normalize_categories(&given), vec!["rock", "pop"]);
+    }
+
+    #[test]
+    fn what_may_change_depends_on_the_status() {
+        let venue = EventUpdate {
+            venue: Some(VenueId(2)),
+            ..EventUpdate::default()
+        };
+        let name = EventUpdate {
+            name: Some("new".into()),
+            ..EventUpdate::default()
+        };
+        assert!(check_update(&event(EventStatus::Draft), &venue).is_ok());
+        for status in [
+            EventStatus::OnSale,
+            EventStatus::Paused,
+            EventStatus::SoldOut,
+        ] {
+            assert!(check_update(&event(status), &name).is_ok());
+            assert!(matches!(
+                check_update(&event(status), &venue),
+                Err(CatalogError::Frozen { field: "venue", .. })
+            ));
+        }
+        for status in [EventStatus::Cancelled, EventStatus::Past] {
+            assert!(matches!(
+                check_update(&event(status), &name),
+                Err(CatalogError::Transition { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn an_update_renames_a_drafts_office_but_not_an_open_one() {
+        let name = EventUpdate {
+            name: Some("  Encore ".into()),
+            ..EventUpdate::default()
+        };
+        let draft = apply_update(&event(EventStatus::Draft), name.clone());
+        assert_eq!(
+            (draft.name.as_str(), draft.office.event_name.as_str()),
+            ("Encore", "Encore")
+        );
+        let open = apply_update(&event(EventStatus::OnSale), name);
+        assert_eq!(
+            (open.name.as_str(), open.office.event_name.as_str()),
+            ("Encore", "gig")
+        );
+    }
+}

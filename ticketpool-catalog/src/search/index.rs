@@ -193,3 +193,47 @@ fn apply(
     writer.commit()?;
     reader.reload()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::EventId;
+    use std::time::Duration;
+
+    fn event(id: u64, name: &str) -> IndexedEvent {
+        IndexedEvent {
+            id: EventId(id),
+            name: name.into(),
+            performers: Vec::new(),
+            venue: String::new(),
+            description: String::new(),
+            city: String::new(),
+            categories: Vec::new(),
+            starts: 0,
+            status: "on_sale",
+        }
+    }
+
+    #[test]
+    fn a_change_queued_twice_leaves_one_document_the_last() {
+        let index = SearchIndex::new().unwrap();
+        index.put(event(1, "first"));
+        let last = index.put(event(1, "second"));
+        assert!(index
+            .wait(last, Instant::now() + Duration::from_secs(5))
+            .unwrap());
+        let searcher = index.reader.searcher();
+        assert_eq!(searcher.num_docs(), 1);
+    }
+
+    #[test]
+    fn waiting_for_a_change_never_queued_times_out() {
+        let index = SearchIndex::new().unwrap();
+        let soon = Instant::now() + Duration::from_millis(20);
+        assert!(!index.wait(index.last_queued() + 1, soon).unwrap());
+        assert!(
+            index.wait(index.last_queued(), soon).unwrap(),
+            "nothing queued: searchable"
+        );
+    }
+}
