@@ -19,7 +19,7 @@ use crate::ids::EventId;
 const RANKED: usize = 1_000;
 
 /// How "now" is measured: `buckets` samples, `bucket` apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PopularityWindow {
     /// The time between two samples.
     pub bucket: Duration,

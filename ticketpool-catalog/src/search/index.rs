@@ -13,6 +13,8 @@ use std::thread::JoinHandle;
 use std::time::Instant;
 
 use parking_lot::{Condvar, Mutex};
+use tantivy::query::QueryParser;
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
 use super::schema::{schema, Fields, IndexedEvent};
@@ -43,9 +45,12 @@ type Change = (u64, IndexedEvent);
 
 /// A RAM index of the catalog's events, fed by one indexer thread.
 pub(crate) struct SearchIndex {
-    pub(crate) index: Index,
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
+    /// The user's words over the weighted text fields.
+    pub(crate) parser: QueryParser,
+    /// How those fields split text into words (the same for all four).
+    pub(crate) analyzer: TextAnalyzer,
     /// The queue to the indexer and the number of the last change queued,
     /// together, so numbers follow queue order.
     queue: Mutex<Option<(Sender<Change>, u64)>>,
@@ -68,6 +73,12 @@ impl SearchIndex {
             progress: Mutex::new(Progress::default()),
             changed: Condvar::new(),
         });
+        let mut parser =
+            QueryParser::for_index(&index, fields.weighted_text().map(|(f, _)| f).to_vec());
+        for (field, weight) in fields.weighted_text() {
+            parser.set_field_boost(field, weight);
+        }
+        let analyzer = index.tokenizer_for_field(fields.name)?;
         let (tx, rx) = mpsc::channel();
         let indexer = {
             let (reader, shared) = (IndexReader::clone(&reader), std::sync::Arc::clone(&shared));
@@ -77,9 +88,10 @@ impl SearchIndex {
                 .map_err(|e| CatalogError::Search(format!("cannot start the indexer: {e}")))?
         };
         Ok(Self {
-            index,
             reader,
             fields,
+            parser,
+            analyzer,
             queue: Mutex::new(Some((tx, 0))),
             shared,
             indexer: Some(indexer),

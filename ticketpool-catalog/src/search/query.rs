@@ -8,8 +8,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, QueryParser, RangeQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
@@ -198,21 +197,19 @@ impl SearchIndex {
 
     /// The user's words: the query as parsed (boosted), or any word within
     /// one typo in any text field. `None` for no words.
+    ///
+    /// The parser and the analyzer are built once, with the index.
     fn words(&self, text: &str) -> Result<Option<Box<dyn Query>>, CatalogError> {
         let fields: &Fields = &self.fields;
         if text.trim().is_empty() {
             return Ok(None);
         }
         let weighted = fields.weighted_text();
-        let mut parser = QueryParser::for_index(&self.index, weighted.map(|(f, _)| f).to_vec());
-        for (field, weight) in weighted {
-            parser.set_field_boost(field, weight);
-        }
         // Lenient: a stray quote or colon in a search box is not an error.
-        let (exact, _ignored) = parser.parse_query_lenient(text);
+        let (exact, _ignored) = self.parser.parse_query_lenient(text);
         let mut any: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Should, Box::new(BoostQuery::new(exact, EXACT_BOOST)))];
-        let mut analyzer = self.index.tokenizer_for_field(fields.name)?;
+        let mut analyzer = self.analyzer.clone();
         let mut stream = analyzer.token_stream(text);
         while let Some(token) = stream.next() {
             if token.text.chars().count() < FUZZY_MIN_CHARS {
