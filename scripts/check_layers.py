@@ -11,7 +11,7 @@ import os
 import re
 import sys
 
-CRATES = ["ticketpool-core", "ticketpool-sim", "ticketpool-persist",
+CRATES = ["ticketpool-core", "ticketpool-catalog", "ticketpool-sim", "ticketpool-persist",
           "ticketpool-cli", "ticketpool-dashboard", "ticketpool-py"]
 
 

@@ -1,0 +1,171 @@
+//! An event's life: on sale, paused, resumed, cancelled, and what
+//! [`Catalog::refresh`] notices by itself (sold out, started).
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use ticketpool_core::BoxOffice;
+
+use crate::error::CatalogError;
+use crate::ids::EventId;
+use crate::model::Event;
+use crate::status::EventStatus;
+
+use super::state::State;
+use super::Catalog;
+
+impl Catalog {
+    /// Opens the box office of draft `id`, built from its configuration.
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::UnknownEvent`]; [`CatalogError::Transition`] unless
+    /// it is a draft; [`CatalogError::Office`] if the office cannot be
+    /// built; [`CatalogError::Store`] (the office is then closed again).
+    pub fn put_on_sale(&self, id: EventId) -> Result<(), CatalogError> {
+        let mut state = self.state.write();
+        let event = expect(&state, id, "put on sale", &[EventStatus::Draft])?;
+        let office = Arc::new(self.build_office(&event)?);
+        let event = Event {
+            status: EventStatus::OnSale,
+            ..event
+        };
+        if let Err(error) = self.save_event(&mut state, event) {
+            office.close();
+            return Err(error);
+        }
+        state.offices.insert(id, office);
+        Ok(())
+    }
+
+    /// Pauses the sale of `id`: its office stops releasing tickets.
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::UnknownEvent`]; [`CatalogError::Transition`] unless
+    /// it is on sale; [`CatalogError::Store`].
+    pub fn pause(&self, id: EventId) -> Result<(), CatalogError> {
+        let paused = EventStatus::Paused;
+        self.change_status(id, "pause", &[EventStatus::OnSale], paused, |office| {
+            office.pause();
+        })
+    }
+
+    /// Resumes the sale of paused `id`.
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::UnknownEvent`]; [`CatalogError::Transition`] unless
+    /// it is paused; [`CatalogError::Store`].
+    pub fn resume(&self, id: EventId) -> Result<(), CatalogError> {
+        let on_sale = EventStatus::OnSale;
+        self.change_status(id, "resume", &[EventStatus::Paused], on_sale, |office| {
+            office.resume();
+        })
+    }
+
+    /// Cancels `id` and closes its office (open holds may still settle).
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::UnknownEvent`]; [`CatalogError::Transition`] if it is
+    /// already cancelled or past; [`CatalogError::Store`].
+    pub fn cancel(&self, id: EventId) -> Result<(), CatalogError> {
+        use EventStatus::*;
+        let allowed = [Draft, OnSale, Paused, SoldOut];
+        self.change_status(id, "cancel", &allowed, Cancelled, |office| {
+            office.close();
+        })
+    }
+
+    /// Brings statuses up to date at `now`: an event whose office sold
+    /// every ticket becomes [`SoldOut`](EventStatus::SoldOut), one that has
+    /// started becomes [`Past`](EventStatus::Past) and its office closes.
+    /// Returns the events that changed, with their new status. Call it on
+    /// a timer; each change is stored and re-indexed like any other.
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::Store`]: the events before the failure changed.
+    pub fn refresh(&self, now: Timestamp) -> Result<Vec<(EventId, EventStatus)>, CatalogError> {
+        let mut state = self.state.write();
+        let mut changes: Vec<(EventId, EventStatus)> = state
+            .events
+            .values()
+            .filter_map(|event| {
+                let sold_out = || {
+                    state
+                        .offices
+                        .get(&event.id)
+                        .is_some_and(|o| o.is_sold_out())
+                };
+                if !event.status.is_final() && event.starts_at <= now {
+                    Some((event.id, EventStatus::Past))
+                } else if matches!(event.status, EventStatus::OnSale | EventStatus::Paused)
+                    && sold_out()
+                {
+                    Some((event.id, EventStatus::SoldOut))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        changes.sort_unstable_by_key(|(id, _)| *id);
+        for &(id, status) in &changes {
+            let event = state.events[&id].clone();
+            self.save_event(&mut state, Event { status, ..event })?;
+            if status == EventStatus::Past {
+                if let Some(office) = state.offices.get(&id) {
+                    office.close();
+                }
+            }
+        }
+        Ok(changes)
+    }
+
+    fn change_status(
+        &self,
+        id: EventId,
+        action: &'static str,
+        from: &[EventStatus],
+        to: EventStatus,
+        office_follows: impl FnOnce(&BoxOffice),
+    ) -> Result<(), CatalogError> {
+        let mut state = self.state.write();
+        let event = expect(&state, id, action, from)?;
+        self.save_event(
+            &mut state,
+            Event {
+                status: to,
+                ..event
+            },
+        )?;
+        // Under the same lock, so the office never disagrees with a status
+        // another change reads.
+        if let Some(office) = state.offices.get(&id) {
+            office_follows(office);
+        }
+        Ok(())
+    }
+}
+
+/// Event `id`, if its status is one of `from`.
+fn expect(
+    state: &State,
+    id: EventId,
+    action: &'static str,
+    from: &[EventStatus],
+) -> Result<Event, CatalogError> {
+    let event = state
+        .events
+        .get(&id)
+        .ok_or(CatalogError::UnknownEvent(id))?;
+    if !from.contains(&event.status) {
+        return Err(CatalogError::Transition {
+            event: id,
+            action,
+            status: event.status,
+        });
+    }
+    Ok(event.clone())
+}
