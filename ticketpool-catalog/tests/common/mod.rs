@@ -6,8 +6,11 @@ use std::time::Duration;
 use ticketpool_catalog::*;
 use ticketpool_core::{BoxOfficeConfig, Money};
 
-/// How long a change may take to become searchable (the 1 s).
-pub const SEARCHABLE: Duration = Duration::from_secs(1);
+/// How long a test waits for a change to become searchable: a guard
+/// against a hang, never reached when things work, even with every core
+/// busy. Not the 1 s freshness target: a timed assertion would flake on
+/// a loaded machine, so the benchmark measures that (BENCHMARKS.md).
+pub const SEARCHABLE: Duration = Duration::from_secs(30);
 
 pub struct Fixture {
     pub store: MemoryStore,
