@@ -34,7 +34,11 @@ macro_rules! office_suite {
             sale_completing_after_the_stream_ended_is_counted_missed,
             hold_placed_reaches_subscribers_before_its_expiry,
             second_confirm_after_a_journal_failure_reports_the_failure,
-            restored_ticket_sells_at_its_release_price);
+            restored_ticket_sells_at_its_release_price,
+            vip_any_goes_before_regular_typed, vip_typed_goes_before_regular_any,
+            vip_typed_goes_before_regular_typed, vip_any_goes_before_regular_any,
+            vip_of_another_type_does_not_hold_back_a_regular,
+            vip_rule_holds_across_types_under_a_crowd);
     };
     (@tests $strategy:expr; $($name:ident),*) => {
         $(
@@ -47,8 +51,10 @@ macro_rules! office_suite {
 }
 
 mod events;
+mod vip_rule;
 
 pub use self::events::*;
+pub use self::vip_rule::*;
 
 fn money(minor: i64) -> Money {
     Money::from_minor(minor)
