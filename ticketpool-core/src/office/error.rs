@@ -34,6 +34,10 @@ pub enum BoxOfficeError {
     /// The deadline passed before the operation could happen.
     #[error("timed out")]
     Timeout,
+    /// An [`Interrupt`](crate::Interrupt) check stopped the wait (only
+    /// from the interruptible buy and reserve forms).
+    #[error("the wait was interrupted")]
+    Interrupted,
     /// The hold passed its deadline; its ticket went back on sale.
     #[error("hold expired")]
     HoldExpired,

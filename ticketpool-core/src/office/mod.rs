@@ -26,6 +26,7 @@ pub(crate) mod hold;
 pub(crate) mod holds;
 pub(crate) mod journal;
 pub(crate) mod limits;
+pub(crate) mod line;
 pub(crate) mod pipeline;
 pub(crate) mod pricing;
 pub(crate) mod reaper;

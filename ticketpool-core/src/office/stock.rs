@@ -13,6 +13,7 @@ use std::time::Instant;
 
 use crate::office::config::BoxOfficeConfig;
 use crate::office::ticket::{Money, Ticket};
+use crate::pool::deadline::Interrupt;
 use crate::pool::dynamic::DynamicPool;
 use crate::pool::error::{CapacityError, ReleaseError, TakeError};
 use crate::pool::Priority;
@@ -40,6 +41,15 @@ impl TypeStock {
         deadline: Option<Instant>,
     ) -> Result<Ticket, TakeError> {
         self.pool.take_until(priority, deadline)
+    }
+
+    pub(crate) fn take_interruptible(
+        &self,
+        priority: Priority,
+        deadline: Option<Instant>,
+        interrupt: &Interrupt<'_>,
+    ) -> Result<Ticket, TakeError> {
+        self.pool.take_interruptible(priority, deadline, interrupt)
     }
 
     pub(crate) fn close(&self) {

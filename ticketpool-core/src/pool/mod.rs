@@ -5,7 +5,7 @@
 //! tickets or the box office.
 
 pub(crate) mod condvar;
-mod deadline;
+pub(crate) mod deadline;
 pub(crate) mod dynamic;
 pub(crate) mod error;
 pub(crate) mod handle;

@@ -9,7 +9,9 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use ticketpool_core::{BoxOffice, BoxOfficeError, Money, Priority, Strategy, TicketTypeConfig, Want};
+use ticketpool_core::{
+    BoxOffice, BoxOfficeError, Money, Priority, Strategy, TicketTypeConfig, Want,
+};
 
 use super::{office, two_types};
 
@@ -49,7 +51,9 @@ fn vip_first_every_round(strategy: Strategy, vip_wants: Want, regular_wants: Wan
             })
         };
         let vip = buyer(format!("vip{round}"), Priority::Vip, &vip_wants);
-        wait_until("the VIP never waited", || office.snapshot().waiting_vip == 1);
+        wait_until("the VIP never waited", || {
+            office.snapshot().waiting_vip == 1
+        });
         let regular = buyer(format!("reg{round}"), Priority::Regular, &regular_wants);
         wait_until("the Regular never waited", || {
             office.snapshot().waiting_regular == 1
@@ -61,7 +65,10 @@ fn vip_first_every_round(strategy: Strategy, vip_wants: Want, regular_wants: Wan
         }
         // The other one gets the next ticket, whoever it is.
         vendor.release("stalls").unwrap();
-        order.recv_timeout(PATIENCE).expect("the second buyer was not served").unwrap();
+        order
+            .recv_timeout(PATIENCE)
+            .expect("the second buyer was not served")
+            .unwrap();
         vip.join().unwrap();
         regular.join().unwrap();
         let snap = office.snapshot();
@@ -91,7 +98,10 @@ pub fn vip_typed_goes_before_regular_typed(strategy: Strategy) {
 }
 
 pub fn vip_any_goes_before_regular_any(strategy: Strategy) {
-    assert_eq!(vip_first_every_round(strategy, Want::Any, Want::Any), ROUNDS);
+    assert_eq!(
+        vip_first_every_round(strategy, Want::Any, Want::Any),
+        ROUNDS
+    );
 }
 
 /// A Regular waiting for `balcony` is not held back by a VIP waiting for
@@ -102,7 +112,9 @@ pub fn vip_of_another_type_does_not_hold_back_a_regular(strategy: Strategy) {
     thread::scope(|s| {
         let vip = office.customer("vip", Priority::Vip);
         let vip = s.spawn(move || vip.buy("stalls"));
-        wait_until("the VIP never waited", || office.snapshot().waiting_vip == 1);
+        wait_until("the VIP never waited", || {
+            office.snapshot().waiting_vip == 1
+        });
         vendor.release("balcony").unwrap();
         let regular = office.customer("reg", Priority::Regular);
         let sale = regular.buy_timeout("balcony", PATIENCE).unwrap();
@@ -186,12 +198,21 @@ pub fn vip_rule_holds_across_types_under_a_crowd(strategy: Strategy) {
             });
             let buyer = last_buyer.lock().unwrap().clone().unwrap();
             let (_, priority, want) = buyers.iter().find(|b| b.0 == buyer).unwrap();
-            assert!(want.is_none_or(|w| w == ty), "{buyer} got a {} ticket", types[ty]);
+            assert!(
+                want.is_none_or(|w| w == ty),
+                "{buyer} got a {} ticket",
+                types[ty]
+            );
             let vip_owed = buyers
                 .iter()
                 .any(|b| b.1 == Priority::Vip && b.2.is_none_or(|w| w == ty));
             if vip_owed {
-                assert_eq!(*priority, Priority::Vip, "step {step}: {buyer} took a {} ticket a VIP waited for", types[ty]);
+                assert_eq!(
+                    *priority,
+                    Priority::Vip,
+                    "step {step}: {buyer} took a {} ticket a VIP waited for",
+                    types[ty]
+                );
                 vip_served_when_owed += 1;
             }
         }

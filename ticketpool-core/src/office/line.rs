@@ -1,0 +1,266 @@
+//! The office's waiting line: where every buyer of an office with several
+//! ticket types waits, so the VIP rule holds across types.
+//!
+//! Each type has its own pool, and a pool's VIP rule only sees the buyers
+//! waiting inside it; a VIP waiting for "any type" would not hold back a
+//! Regular waiting inside one type's pool. So in an office with several
+//! types nobody waits inside a pool: buyers try the pools, and wait here.
+//! (A single-type office keeps waiting inside its one pool, where the
+//! pool's rule is the whole rule.)
+//!
+//! The rule: a Regular does not take a ticket of type `t` while a VIP
+//! waits for `t` or for any type. Registered VIPs are counted per type
+//! and for any type in atomics. A Regular checks them before trying a pool
+//! and again after taking (a `SeqCst` fence between): a VIP registered
+//! before the ticket was released is seen by then (the release's put
+//! happens before the Regular's take), and the Regular gives the ticket
+//! back and defers. VIPs never defer.
+//!
+//! Wake-ups: a waiter registers (`SeqCst`), fences, reads the generation
+//! and tries the pools; a put fences and reads the waiter count, and only
+//! if someone waits bumps the generation under the line's mutex and wakes
+//! everyone. Either the waiter's try sees the ticket or the put sees the
+//! waiter, and a waiter only sleeps if the generation is still the one it
+//! read before trying: no lost wake-up, and a put pays one fence and one
+//! load when nobody waits. A VIP leaving the line also bumps, so the
+//! Regulars it held back look again.
+
+use std::ops::Range;
+use std::time::{Duration, Instant};
+
+use crossbeam_utils::CachePadded;
+
+use crate::pool::deadline::{self, Until, Woke};
+use crate::pool::error::TakeError;
+use crate::pool::primitive::{fence, AtomicU64, Condvar, Mutex, Ordering};
+use crate::pool::Priority;
+
+/// Why a buyer left the line without a ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Miss {
+    /// Nothing to take and not allowed to wait.
+    Empty,
+    /// The deadline passed.
+    Timeout,
+    /// The interrupt check stopped the wait.
+    Interrupted,
+    /// Every pool it could take from is closed and drained, or the office
+    /// closed: nothing will come.
+    Ended,
+}
+
+/// One round of trying the pools.
+enum Round<T> {
+    Got(T, usize),
+    Nothing,
+    Ended,
+}
+
+/// The buyers waiting in an office with several ticket types.
+pub(crate) struct Line {
+    /// VIPs waiting for any type.
+    vips_any: CachePadded<AtomicU64>,
+    /// VIPs waiting for each type.
+    vips_for: Box<[AtomicU64]>,
+    /// Regulars waiting, whatever they want (for snapshots).
+    regulars: AtomicU64,
+    /// Everyone waiting: what a put reads to decide whether to wake.
+    waiters: CachePadded<AtomicU64>,
+    /// Bumped under `lock` whenever waiters should look again.
+    generation: AtomicU64,
+    lock: Mutex<()>,
+    ready: Condvar,
+}
+
+impl Line {
+    pub(crate) fn new(types: usize) -> Self {
+        Self {
+            vips_any: CachePadded::new(AtomicU64::new(0)),
+            vips_for: (0..types).map(|_| AtomicU64::new(0)).collect(),
+            regulars: AtomicU64::new(0),
+            waiters: CachePadded::new(AtomicU64::new(0)),
+            generation: AtomicU64::new(0),
+            lock: Mutex::new(()),
+            ready: Condvar::new(),
+        }
+    }
+
+    /// Buyers of `priority` registered as waiting: each is one the next
+    /// ticket it wants can reach, VIPs first.
+    pub(crate) fn waiting(&self, priority: Priority) -> u64 {
+        match priority {
+            Priority::Vip => {
+                self.vips_any.load(Ordering::SeqCst)
+                    + self
+                        .vips_for
+                        .iter()
+                        .map(|n| n.load(Ordering::SeqCst))
+                        .sum::<u64>()
+            }
+            Priority::Regular => self.regulars.load(Ordering::SeqCst),
+        }
+    }
+
+    /// After a ticket went into a pool (or the office changed): wakes the
+    /// waiters, if there are any.
+    pub(crate) fn wake(&self) {
+        // Pairs with the fence in `register`: either that waiter's next
+        // round sees the ticket, or this load sees the waiter.
+        fence(Ordering::SeqCst);
+        if self.waiters.load(Ordering::SeqCst) > 0 {
+            self.wake_all();
+        }
+    }
+
+    /// Wakes every waiter to look again, unconditionally (close, sold out).
+    pub(crate) fn wake_all(&self) {
+        let guard = self.lock.lock();
+        self.generation.fetch_add(1, Ordering::Release);
+        drop(guard);
+        self.ready.notify_all();
+    }
+
+    /// `true` if a VIP whose want overlaps type `ty` waits.
+    fn owed_to_vip(&self, ty: usize) -> bool {
+        self.vips_any.load(Ordering::SeqCst) > 0 || self.vips_for[ty].load(Ordering::SeqCst) > 0
+    }
+
+    /// The VIP count a waiter of this want registers in.
+    fn vip_count(&self, target: Option<usize>) -> &AtomicU64 {
+        target.map_or(&*self.vips_any, |ty| &self.vips_for[ty])
+    }
+
+    fn register(&self, priority: Priority, target: Option<usize>) {
+        match priority {
+            Priority::Vip => self.vip_count(target).fetch_add(1, Ordering::SeqCst),
+            Priority::Regular => self.regulars.fetch_add(1, Ordering::SeqCst),
+        };
+        self.waiters.fetch_add(1, Ordering::SeqCst);
+        // Pairs with the fence in `wake` and the one after a Regular's take.
+        fence(Ordering::SeqCst);
+    }
+
+    fn deregister(&self, priority: Priority, target: Option<usize>) {
+        self.waiters.fetch_sub(1, Ordering::SeqCst);
+        match priority {
+            Priority::Regular => {
+                self.regulars.fetch_sub(1, Ordering::SeqCst);
+            }
+            Priority::Vip => {
+                self.vip_count(target).fetch_sub(1, Ordering::SeqCst);
+                // Regulars this VIP held back may take now.
+                if self.regulars.load(Ordering::SeqCst) > 0 {
+                    self.wake_all();
+                }
+            }
+        }
+    }
+
+    /// Takes a ticket of type `target` (or of any of the `types` when
+    /// `None`) for a buyer of `priority`, waiting in line until `wait`
+    /// (`None`: not at all). Returns it with its type and how long the
+    /// buyer waited, counted from its first miss.
+    ///
+    /// `try_take(ty)` tries type `ty`'s pool; `give_back(ty, ticket)` puts
+    /// a ticket a Regular took back into its pool and calls
+    /// [`wake`](Self::wake); `closed()` says the office closed.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn take<T>(
+        &self,
+        priority: Priority,
+        target: Option<usize>,
+        wait: Option<Until<'_>>,
+        try_take: impl Fn(usize, Priority) -> Result<T, TakeError>,
+        give_back: impl Fn(usize, T),
+        closed: impl Fn() -> bool,
+    ) -> Result<(T, usize, Duration), Miss> {
+        let types = target.map_or(0..self.vips_for.len(), |ty| ty..ty + 1);
+        let mut registered = false;
+        let mut started: Option<Instant> = None;
+        let mut timed_out = false;
+        let result = loop {
+            let generation = self.generation.load(Ordering::Acquire);
+            if closed() {
+                break Err(Miss::Ended);
+            }
+            match self.round(priority, types.clone(), &try_take, &give_back) {
+                Round::Got(ticket, ty) => {
+                    let waited = started.map_or(Duration::ZERO, |t| t.elapsed());
+                    break Ok((ticket, ty, waited));
+                }
+                Round::Ended => break Err(Miss::Ended),
+                Round::Nothing => {}
+            }
+            let Some(until) = wait else {
+                break Err(Miss::Empty);
+            };
+            if timed_out {
+                break Err(Miss::Timeout);
+            }
+            started.get_or_insert_with(Instant::now);
+            if !registered {
+                // Try once more after registering: a put that came before
+                // it may not have seen this waiter.
+                self.register(priority, target);
+                registered = true;
+                continue;
+            }
+            let mut guard = self.lock.lock();
+            if self.generation.load(Ordering::Acquire) == generation {
+                let woke;
+                (guard, woke) = deadline::wait_once(&self.ready, guard, until);
+                match woke {
+                    Woke::Notified => {}
+                    Woke::TimedOut => timed_out = true,
+                    Woke::Interrupted => break Err(Miss::Interrupted),
+                }
+            }
+            drop(guard);
+        };
+        if registered {
+            self.deregister(priority, target);
+        }
+        result
+    }
+
+    /// Tries each pool in `types` once; a Regular skips (or gives back)
+    /// tickets a waiting VIP is owed.
+    fn round<T>(
+        &self,
+        priority: Priority,
+        types: Range<usize>,
+        try_take: &impl Fn(usize, Priority) -> Result<T, TakeError>,
+        give_back: &impl Fn(usize, T),
+    ) -> Round<T> {
+        let mut ended = true;
+        for ty in types {
+            let regular = priority == Priority::Regular;
+            if regular && self.owed_to_vip(ty) {
+                ended = false;
+                continue;
+            }
+            match try_take(ty, priority) {
+                Ok(ticket) => {
+                    if regular {
+                        // Pairs with the fence in `register`: a VIP that
+                        // registered before this ticket's put is seen.
+                        fence(Ordering::SeqCst);
+                        if self.owed_to_vip(ty) {
+                            give_back(ty, ticket);
+                            ended = false;
+                            continue;
+                        }
+                    }
+                    return Round::Got(ticket, ty);
+                }
+                Err(TakeError::Closed) => {}
+                Err(_) => ended = false,
+            }
+        }
+        if ended {
+            Round::Ended
+        } else {
+            Round::Nothing
+        }
+    }
+}
