@@ -431,7 +431,8 @@ impl BoxOffice {
         self.inner.holds.len()
     }
 
-    /// Tickets held or bought by `customer`, as the purchase limit counts.
+    /// Tickets held or bought by `customer`, plus its buys and reserves
+    /// still waiting: what the purchase limit counts.
     pub fn tickets_of(&self, customer: &str) -> u32 {
         self.inner.limits.count(customer)
     }

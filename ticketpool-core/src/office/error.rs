@@ -44,7 +44,9 @@ pub enum BoxOfficeError {
     /// The hold was cancelled earlier; its ticket went back on sale.
     #[error("hold was cancelled")]
     HoldCancelled,
-    /// The customer already holds or bought `limit` tickets.
+    /// The customer's held and bought tickets plus its buys and reserves
+    /// still waiting already reach `limit` (see
+    /// [`purchase_limit`](crate::BoxOfficeConfig::purchase_limit)).
     #[error("customer {customer:?} reached the purchase limit of {limit}")]
     LimitReached {
         /// The customer.

@@ -23,6 +23,7 @@ macro_rules! office_suite {
             vip_waits_less_than_regular_one_type, vip_waits_less_than_regular_two_types,
             holds_expire_and_are_sold_again, hold_confirm_and_cancel_are_idempotent,
             dropping_a_hold_cancels_it, purchase_limit_counts_held_and_bought,
+            purchase_limit_counts_waiting_buys,
             sold_out_wakes_waiting_buyers_and_stops_vendors, quota_sells_out_one_type,
             vendor_rules, pause_blocks_releases_until_resume, close_wakes_everyone,
             capacity_gate_counts_holds, a_parked_vendor_gets_room_from_a_sale,
@@ -361,6 +362,43 @@ pub fn dropping_a_hold_cancels_it(strategy: Strategy) {
     drop(hold);
     assert_eq!(office.snapshot().totals.available, 1);
     assert_eq!(bob.try_buy(Want::Any).unwrap().ticket.id, id);
+}
+
+/// Documented behaviour (see `BoxOfficeConfig::purchase_limit`): a buy
+/// claims its slot when it starts, so buys still waiting count; one that
+/// ends without a ticket gives its slot back.
+pub fn purchase_limit_counts_waiting_buys(strategy: Strategy) {
+    for config in [one_type(strategy, 10, 10), two_types(strategy, 10, 10)] {
+        let mut config = config;
+        config.purchase_limit = Some(4);
+        let office = office(config);
+        let bot = office.customer("bot", Priority::Regular);
+        thread::scope(|s| {
+            let waiting: Vec<_> = (0..4).map(|_| s.spawn(|| bot.buy(Want::Any))).collect();
+            let patience = Instant::now() + Duration::from_secs(120);
+            while office.snapshot().waiting_regular < 4 {
+                assert!(Instant::now() < patience, "the buys never waited");
+                thread::yield_now();
+            }
+            // Nothing held or bought, yet four slots are taken.
+            assert_eq!(
+                office.snapshot().totals.sold + office.snapshot().totals.held,
+                0
+            );
+            assert_eq!(office.tickets_of("bot"), 4);
+            let refused = bot.try_buy(Want::Any).unwrap_err();
+            assert!(
+                matches!(&refused, BoxOfficeError::LimitReached { limit: 4, .. }),
+                "{refused:?}"
+            );
+            // A waiting buy that ends without a ticket frees its slot.
+            office.close();
+            for buy in waiting {
+                assert!(matches!(buy.join().unwrap(), Err(BoxOfficeError::Closed)));
+            }
+            assert_eq!(office.tickets_of("bot"), 0);
+        });
+    }
 }
 
 pub fn purchase_limit_counts_held_and_bought(strategy: Strategy) {
