@@ -148,6 +148,10 @@ impl Line {
             }
             Priority::Vip => {
                 self.vip_count(target).fetch_sub(1, Ordering::SeqCst);
+                // Pairs with the fence in a Regular's `register`: either
+                // its next round sees this VIP gone, or this load sees it
+                // (the loom model found the wait that is lost without it).
+                fence(Ordering::SeqCst);
                 // Regulars this VIP held back may take now.
                 if self.regulars.load(Ordering::SeqCst) > 0 {
                     self.wake_all();
@@ -262,5 +266,127 @@ impl Line {
         } else {
             Round::Nothing
         }
+    }
+}
+
+/// loom models of the line's cross-type hand-off: every interleaving of a
+/// VIP, a Regular and a vendor around two pools (the office without its
+/// counters, journal or reaper thread). Run with
+/// `LOOM_MAX_PREEMPTIONS=2 RUSTFLAGS="--cfg ticketpool_loom" cargo test -p ticketpool-core --release --lib office::line`.
+#[cfg(all(test, ticketpool_loom))]
+mod loom_models {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::pool::condvar::CondvarPool;
+    use crate::pool::lockfree::LockFreePool;
+    use crate::pool::BoundedPool;
+
+    /// Two ticket types, each with a pool, and the line: what `take.rs` and
+    /// `restock` do, with tickets as numbers.
+    struct Office<P> {
+        line: Line,
+        pools: [P; 2],
+    }
+
+    impl<P: BoundedPool<Item = u32>> Office<P> {
+        fn new() -> Arc<Self> {
+            let pool = || P::with_capacity(2).unwrap();
+            Arc::new(Self {
+                line: Line::new(2),
+                pools: [pool(), pool()],
+            })
+        }
+
+        /// A ticket goes on sale (or back on sale) and the line is woken.
+        fn restock(&self, ty: usize, ticket: u32) {
+            self.pools[ty].try_put(ticket).unwrap();
+            self.line.wake();
+        }
+
+        /// Waits for a ticket for ever; returns it. A Regular checks, as
+        /// it leaves with it, that no VIP owed a ticket of that type still
+        /// waits: every VIP in these models registered before the first
+        /// release and buys once, so one still registered is one the
+        /// Regular went before.
+        fn buy(&self, priority: Priority, target: Option<usize>) -> u32 {
+            let (ticket, ty, _) = self
+                .line
+                .take(
+                    priority,
+                    target,
+                    Some(None.into()),
+                    |ty, priority| self.pools[ty].try_take(priority),
+                    |ty, ticket| self.restock(ty, ticket),
+                    || false,
+                )
+                .unwrap();
+            if priority == Priority::Regular {
+                assert!(!self.line.owed_to_vip(ty), "a Regular went before a VIP");
+            }
+            ticket
+        }
+
+        /// Spins (yielding to the model) until a VIP is registered.
+        fn until_a_vip_waits(&self) {
+            while self.line.waiting(Priority::Vip) == 0 {
+                loom::thread::yield_now();
+            }
+        }
+    }
+
+    /// A VIP waits for `vip_wants`, a Regular for `regular_wants`; once the
+    /// VIP is registered, ticket 1 goes on sale as type 0, then ticket 2 as
+    /// `second_type`. In every interleaving (the Regular waiting, arriving,
+    /// or holding ticket 1 it must give back) the Regular never leaves with
+    /// a ticket while the VIP it overlaps waits, each gets one of the two
+    /// tickets, and nobody is left parked. (A ticket given back goes behind
+    /// the other, so which of the two the VIP gets may vary.)
+    fn vip_gets_the_first_ticket<P: BoundedPool<Item = u32> + 'static>(
+        vip_wants: Option<usize>,
+        regular_wants: Option<usize>,
+        second_type: usize,
+    ) {
+        loom::model(move || {
+            let office = Office::<P>::new();
+            let vip = {
+                let office = Arc::clone(&office);
+                loom::thread::spawn(move || office.buy(Priority::Vip, vip_wants))
+            };
+            let regular = {
+                let office = Arc::clone(&office);
+                loom::thread::spawn(move || office.buy(Priority::Regular, regular_wants))
+            };
+            office.until_a_vip_waits();
+            office.restock(0, 1);
+            office.restock(second_type, 2);
+            let mut got = [vip.join().unwrap(), regular.join().unwrap()];
+            got.sort_unstable();
+            assert_eq!(got, [1, 2]);
+            assert_eq!(office.line.waiting(Priority::Vip), 0);
+            assert_eq!(office.line.waiting(Priority::Regular), 0);
+        });
+    }
+
+    #[test]
+    fn vip_any_before_regular_typed_condvar() {
+        vip_gets_the_first_ticket::<CondvarPool<u32>>(None, Some(0), 0);
+    }
+
+    #[test]
+    fn vip_any_before_regular_typed_lockfree() {
+        vip_gets_the_first_ticket::<LockFreePool<u32>>(None, Some(0), 0);
+    }
+
+    /// The VIP wants type 0 only; the Regular, wanting any type, may take
+    /// the type-1 ticket but never the type-0 one.
+    #[test]
+    fn vip_typed_before_regular_any_condvar() {
+        vip_gets_the_first_ticket::<CondvarPool<u32>>(Some(0), None, 1);
+    }
+
+    #[test]
+    fn vip_typed_before_regular_any_lockfree() {
+        vip_gets_the_first_ticket::<LockFreePool<u32>>(Some(0), None, 1);
     }
 }
