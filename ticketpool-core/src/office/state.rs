@@ -13,12 +13,13 @@
 //! Waiting: a vendor waits on the office's `room` condvar (for capacity or
 //! resume), after a short spin on the `in_office` gauge: a full office
 //! usually has room again within microseconds, and parking every vendor
-//! would make every sale pay for a futex wake-up. A customer who wants one
-//! type waits inside that type's pool, so the pool's VIP rule applies as
-//! is. In an office with several types every customer waits in the
-//! office's [`Line`] instead, so that a VIP holds back the Regulars whose
-//! want overlaps its own across types (a VIP for any type and a Regular
-//! for one, or the other way round).
+//! would make every sale pay for a futex wake-up. In a single-type office
+//! a customer waits inside the pool, so the pool's VIP rule applies as is.
+//! In an office with several types every customer waits in the office's
+//! [`Line`] instead, so that a VIP holds back the Regulars whose want
+//! overlaps its own across types (a VIP for any type and a Regular for
+//! one, or the other way round); a restock wakes the line only when
+//! someone waits in it.
 //!
 //! `Inner`'s methods live by concern in sibling files: `gate.rs` (pause,
 //! resume, close), `release.rs` (vendors releasing), `take.rs` (customers

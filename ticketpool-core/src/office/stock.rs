@@ -1,9 +1,11 @@
 //! Where tickets on sale wait: one pool per ticket type, of the strategy the
 //! configuration picks at run time.
 //!
-//! One pool per type (rather than one shared pool) lets a customer wait for
-//! a given type inside that type's pool, where the pool's VIP rule and
-//! wake-ups apply unchanged. Every pool is sized to the office's
+//! One pool per type (rather than one shared pool) lets a customer take a
+//! given type without passing over the others. In a single-type office
+//! customers wait inside the pool, where its VIP rule and wake-ups apply
+//! unchanged; with several types they wait in the office's line
+//! (`line.rs`), which applies the rule across types. Every pool is sized to the office's
 //! `max_capacity`, and the office admits at most that many tickets (available
 //! plus held), so putting a ticket back into its pool never blocks.
 
