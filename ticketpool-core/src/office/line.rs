@@ -168,7 +168,6 @@ impl Line {
     /// `try_take(ty)` tries type `ty`'s pool; `give_back(ty, ticket)` puts
     /// a ticket a Regular took back into its pool and calls
     /// [`wake`](Self::wake); `closed()` says the office closed.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn take<T>(
         &self,
         priority: Priority,
