@@ -56,6 +56,18 @@ enum Round<T> {
     Ended,
 }
 
+/// The pools a line serves, one per ticket type.
+pub(crate) trait Pools<T> {
+    /// Takes a ticket of type `ty` if one is there.
+    fn try_take(&self, ty: usize, priority: Priority) -> Result<T, TakeError>;
+    /// Puts back a ticket a Regular took but a VIP is owed, and wakes the
+    /// line.
+    fn give_back(&self, ty: usize, ticket: T);
+    /// `true` once type `ty`'s pool is closed and empty: nothing more of
+    /// that type can be taken.
+    fn drained(&self, ty: usize) -> bool;
+}
+
 /// The buyers waiting in an office with several ticket types.
 pub(crate) struct Line {
     /// VIPs waiting for any type.
@@ -165,16 +177,15 @@ impl Line {
     /// (`None`: not at all). Returns it with its type and how long the
     /// buyer waited, counted from its first miss.
     ///
-    /// `try_take(ty)` tries type `ty`'s pool; `give_back(ty, ticket)` puts
-    /// a ticket a Regular took back into its pool and calls
+    /// `pools.try_take(ty)` tries type `ty`'s pool; `pools.give_back(ty,
+    /// ticket)` puts a ticket a Regular took back into its pool and calls
     /// [`wake`](Self::wake); `closed()` says the office closed.
     pub(crate) fn take<T>(
         &self,
         priority: Priority,
         target: Option<usize>,
         wait: Option<Until<'_>>,
-        try_take: impl Fn(usize, Priority) -> Result<T, TakeError>,
-        give_back: impl Fn(usize, T),
+        pools: &impl Pools<T>,
         closed: impl Fn() -> bool,
     ) -> Result<(T, usize, Duration), Miss> {
         let types = target.map_or(0..self.vips_for.len(), |ty| ty..ty + 1);
@@ -186,7 +197,7 @@ impl Line {
             if closed() {
                 break Err(Miss::Ended);
             }
-            match self.round(priority, types.clone(), &try_take, &give_back) {
+            match self.round(priority, types.clone(), pools) {
                 Round::Got(ticket, ty) => {
                     let waited = started.map_or(Duration::ZERO, |t| t.elapsed());
                     break Ok((ticket, ty, waited));
@@ -228,28 +239,24 @@ impl Line {
 
     /// Tries each pool in `types` once; a Regular skips (or gives back)
     /// tickets a waiting VIP is owed.
-    fn round<T>(
-        &self,
-        priority: Priority,
-        types: Range<usize>,
-        try_take: &impl Fn(usize, Priority) -> Result<T, TakeError>,
-        give_back: &impl Fn(usize, T),
-    ) -> Round<T> {
+    fn round<T>(&self, priority: Priority, types: Range<usize>, pools: &impl Pools<T>) -> Round<T> {
         let mut ended = true;
         for ty in types {
             let regular = priority == Priority::Regular;
             if regular && self.owed_to_vip(ty) {
-                ended = false;
+                // Held back, but told when nothing can come (an any-type
+                // VIP may wait on for other types).
+                ended &= pools.drained(ty);
                 continue;
             }
-            match try_take(ty, priority) {
+            match pools.try_take(ty, priority) {
                 Ok(ticket) => {
                     if regular {
                         // Pairs with the fence in `register`: a VIP that
                         // registered before this ticket's put is seen.
                         fence(Ordering::SeqCst);
                         if self.owed_to_vip(ty) {
-                            give_back(ty, ticket);
+                            pools.give_back(ty, ticket);
                             ended = false;
                             continue;
                         }
@@ -288,6 +295,20 @@ mod loom_models {
         pools: [P; 2],
     }
 
+    impl<P: BoundedPool<Item = u32>> Pools<u32> for Office<P> {
+        fn try_take(&self, ty: usize, priority: Priority) -> Result<u32, TakeError> {
+            self.pools[ty].try_take(priority)
+        }
+
+        fn give_back(&self, ty: usize, ticket: u32) {
+            self.restock(ty, ticket);
+        }
+
+        fn drained(&self, ty: usize) -> bool {
+            self.pools[ty].is_closed() && self.pools[ty].is_empty()
+        }
+    }
+
     impl<P: BoundedPool<Item = u32>> Office<P> {
         fn new() -> Arc<Self> {
             let pool = || P::with_capacity(2).unwrap();
@@ -311,14 +332,7 @@ mod loom_models {
         fn buy(&self, priority: Priority, target: Option<usize>) -> u32 {
             let (ticket, ty, _) = self
                 .line
-                .take(
-                    priority,
-                    target,
-                    Some(None.into()),
-                    |ty, priority| self.pools[ty].try_take(priority),
-                    |ty, ticket| self.restock(ty, ticket),
-                    || false,
-                )
+                .take(priority, target, Some(None.into()), self, || false)
                 .unwrap();
             if priority == Priority::Regular {
                 assert!(!self.line.owed_to_vip(ty), "a Regular went before a VIP");

@@ -54,6 +54,12 @@ impl TypeStock {
         self.pool.take_interruptible(priority, deadline, interrupt)
     }
 
+    /// `true` once the pool is closed and empty: it takes no more tickets
+    /// (a closed pool refuses puts), so nothing more of this type comes.
+    pub(crate) fn is_drained(&self) -> bool {
+        self.pool.is_closed() && self.pool.is_empty()
+    }
+
     pub(crate) fn close(&self) {
         self.pool.close();
     }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::office::counters::Counters;
 use crate::office::error::BoxOfficeError;
-use crate::office::line::Miss;
+use crate::office::line::{Miss, Pools};
 use crate::office::state::Inner;
 use crate::office::ticket::Ticket;
 use crate::pool::deadline::{Interrupt, Until};
@@ -178,14 +178,9 @@ impl Inner {
         if until.is_some() {
             waiting.fetch_add(1, Ordering::Relaxed);
         }
-        let taken = self.line.take(
-            priority,
-            target,
-            until,
-            |ty, priority| self.stock.get(ty).try_take(priority),
-            |ty, ticket| self.restock(ticket, ty),
-            || self.gauges.closed.load(Ordering::Acquire),
-        );
+        let taken = self.line.take(priority, target, until, self, || {
+            self.gauges.closed.load(Ordering::Acquire)
+        });
         if until.is_some() {
             waiting.fetch_sub(1, Ordering::Relaxed);
         }
@@ -195,6 +190,21 @@ impl Inner {
             Miss::Interrupted => BoxOfficeError::Interrupted,
             Miss::Ended => self.end_reason(),
         })
+    }
+}
+
+/// The office's pools as its line sees them.
+impl Pools<Ticket> for Inner {
+    fn try_take(&self, ty: usize, priority: Priority) -> Result<Ticket, TakeError> {
+        self.stock.get(ty).try_take(priority)
+    }
+
+    fn give_back(&self, ty: usize, ticket: Ticket) {
+        self.restock(ticket, ty);
+    }
+
+    fn drained(&self, ty: usize) -> bool {
+        self.stock.get(ty).is_drained()
     }
 }
 

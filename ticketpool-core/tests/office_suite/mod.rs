@@ -39,6 +39,7 @@ macro_rules! office_suite {
             vip_any_goes_before_regular_typed, vip_typed_goes_before_regular_any,
             vip_typed_goes_before_regular_typed, vip_any_goes_before_regular_any,
             vip_of_another_type_does_not_hold_back_a_regular,
+            regular_held_back_from_a_sold_out_type_is_told_so,
             vip_rule_holds_across_types_under_a_crowd);
     };
     (@tests $strategy:expr; $($name:ident),*) => {

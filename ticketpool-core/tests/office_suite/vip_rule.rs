@@ -128,6 +128,36 @@ pub fn vip_of_another_type_does_not_hold_back_a_regular(strategy: Strategy) {
     });
 }
 
+/// A Regular held back by an any-type VIP from a type whose quota sold out
+/// is told so, rather than waiting for the VIP to leave.
+pub fn regular_held_back_from_a_sold_out_type_is_told_so(strategy: Strategy) {
+    let mut config = two_types(strategy, 10, 4);
+    config.ticket_types[0].quota = Some(1);
+    let office = office(config);
+    let vendor = office.add_vendor("v", &[]).unwrap();
+    vendor.release("stalls").unwrap();
+    office
+        .customer("first", Priority::Regular)
+        .buy("stalls")
+        .unwrap();
+    thread::scope(|s| {
+        let _closer = CloseOnDrop(&office);
+        let vip = office.customer("vip", Priority::Vip);
+        let vip = s.spawn(move || vip.buy(Want::Any));
+        wait_until("the VIP never waited", || {
+            office.snapshot().waiting_vip == 1
+        });
+        let regular = office.customer("reg", Priority::Regular);
+        let refused = regular.buy_timeout("stalls", PATIENCE);
+        assert!(
+            matches!(refused, Err(BoxOfficeError::SoldOut)),
+            "{refused:?}"
+        );
+        vendor.release("balcony").unwrap();
+        assert_eq!(&*vip.join().unwrap().unwrap().ticket.ticket_type, "balcony");
+    });
+}
+
 /// Many buyers of both priorities over three types, each buying in a loop.
 /// Phase one releases one ticket at a time, each once every buyer is
 /// registered as waiting: whenever a VIP whose want overlaps the ticket
