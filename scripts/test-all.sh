@@ -102,6 +102,10 @@ cargo test --workspace --release
 step "loom models (LOOM_MAX_PREEMPTIONS=2, release)"
 LOOM_MAX_PREEMPTIONS=2 LOOM_MAX_BRANCHES=10000 RUSTFLAGS="--cfg ticketpool_loom" \
   cargo test -p ticketpool-core --release --target-dir target/loom --test loom_pools
+# The office's waiting line (the VIP rule across ticket types) is modelled
+# inside the crate, on its private parts: only those tests run.
+LOOM_MAX_PREEMPTIONS=2 LOOM_MAX_BRANCHES=10000 RUSTFLAGS="--cfg ticketpool_loom" \
+  cargo test -p ticketpool-core --release --target-dir target/loom --lib office::line::loom_models
 
 step "miri (lock-free ring unit tests)"
 # miri checks the ring's unsafe slot accesses, item drops and hand-offs

@@ -56,6 +56,7 @@ mod pool;
 
 // The pool layer.
 pub use crate::pool::condvar::CondvarPool;
+pub use crate::pool::deadline::Interrupt;
 pub use crate::pool::dynamic::DynamicPool;
 pub use crate::pool::error::{CapacityError, ReleaseError, TakeError};
 pub use crate::pool::handle::{Consumer, Producer};

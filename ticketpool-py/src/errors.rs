@@ -75,7 +75,7 @@ impl Exceptions {
             .unbind(),
             limit_reached: sub(
                 "LimitReached",
-                "The customer already holds or bought the purchase limit.",
+                "The customer's held, bought and still-waiting tickets reach the purchase limit.",
             )?
             .unbind(),
             config: new_class(

@@ -9,13 +9,14 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use ticketpool_core::{
-    BoxOfficeConfig, BoxOfficeError, Notification, Priority, Subscription as CoreSubscription, Want,
+    BoxOfficeConfig, BoxOfficeError, Interrupt, Notification, Priority,
+    Subscription as CoreSubscription, Want,
 };
 
 use crate::errors::{config_error, office_error, TimeoutAs};
 use crate::pool::positive;
 use crate::values::{epoch_seconds, notification_dict, snapshot_dict, PySale, PyTicket};
-use crate::wait::{blocking, deadline};
+use crate::wait::{blocking, deadline, interruptible};
 
 /// Runs a blocking core call with a deadline: without the GIL, in slices on
 /// the main thread. `Timeout` before `deadline` means "slice over".
@@ -38,6 +39,24 @@ fn office_call<T: Send>(
     outcome
         .unwrap_or(Err(BoxOfficeError::Timeout))
         .map_err(|e| office_error(py, e, timeout_as))
+}
+
+/// Runs a customer's blocking buy or reserve: without the GIL, and on the
+/// main thread as one interruptible wait, so the customer keeps its place
+/// in line (VIPs first) while signals are checked.
+fn customer_call<T: Send>(
+    py: Python<'_>,
+    timeout: Option<f64>,
+    now: impl FnOnce() -> Result<T, BoxOfficeError>,
+    wait: impl FnOnce(Option<Instant>, Option<&Interrupt<'_>>) -> Result<T, BoxOfficeError> + Send,
+) -> PyResult<T> {
+    // `timeout=0` is the non-blocking form, as in queue.Queue.
+    if timeout == Some(0.0) {
+        return now().map_err(|e| office_error(py, e, TimeoutAs::Empty));
+    }
+    let deadline = deadline(timeout)?;
+    interruptible(py, |interrupt| wait(deadline, interrupt))?
+        .map_err(|e| office_error(py, e, TimeoutAs::Empty))
 }
 
 /// A box office for one event.
@@ -268,14 +287,14 @@ impl Customer {
     ) -> PyResult<PySale> {
         let customer = &self.inner;
         let want = want(ticket_type);
-        office_call(
+        customer_call(
             py,
             timeout,
-            TimeoutAs::Empty,
             || customer.try_buy(want.clone()),
-            |d| match d {
-                Some(d) => customer.buy_deadline(want.clone(), d),
-                None => customer.buy(want.clone()),
+            |d, interrupt| match (d, interrupt) {
+                (d, Some(interrupt)) => customer.buy_interruptible(want.clone(), d, interrupt),
+                (Some(d), None) => customer.buy_deadline(want.clone(), d),
+                (None, None) => customer.buy(want.clone()),
             },
         )
         .map(PySale)
@@ -291,14 +310,14 @@ impl Customer {
     ) -> PyResult<Hold> {
         let customer = &self.inner;
         let want = want(ticket_type);
-        office_call(
+        customer_call(
             py,
             timeout,
-            TimeoutAs::Empty,
             || customer.try_reserve(want.clone()),
-            |d| match d {
-                Some(d) => customer.reserve_deadline(want.clone(), d),
-                None => customer.reserve(want.clone()),
+            |d, interrupt| match (d, interrupt) {
+                (d, Some(interrupt)) => customer.reserve_interruptible(want.clone(), d, interrupt),
+                (Some(d), None) => customer.reserve_deadline(want.clone(), d),
+                (None, None) => customer.reserve(want.clone()),
             },
         )
         .map(|inner| Hold { inner })

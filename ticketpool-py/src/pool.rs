@@ -9,7 +9,7 @@ use pyo3::types::{PyInt, PyList};
 use ticketpool_core::{DynamicPool, Priority, ReleaseError, Strategy, TakeError};
 
 use crate::errors::{capacity_error, raise};
-use crate::wait::{blocking, deadline};
+use crate::wait::{blocking, deadline, interruptible};
 
 type Item = Py<PyAny>;
 
@@ -120,16 +120,13 @@ fn get_one(
         Err(TakeError::Empty) if block => {}
         Err(err) => return Err(take_error(py, err)),
     }
-    let outcome = blocking(py, deadline, |until| {
-        match pool.take_until(priority, until) {
-            Err(TakeError::Timeout) => None,
-            other => Some(other),
-        }
+    // The getter stays in the pool's line while the main thread checks for
+    // signals, so a VIP getter keeps its place.
+    let outcome = interruptible(py, |interrupt| match interrupt {
+        Some(interrupt) => pool.take_interruptible(priority, deadline, interrupt),
+        None => pool.take_until(priority, deadline),
     })?;
-    match outcome {
-        Some(result) => result.map_err(|err| take_error(py, err)),
-        None => Err(empty(py)),
-    }
+    outcome.map_err(|err| take_error(py, err))
 }
 
 fn put_all(

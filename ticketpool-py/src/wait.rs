@@ -1,18 +1,26 @@
 //! Waiting without the GIL, and without deafness to Ctrl-C.
 //!
 //! Python runs signal handlers only on the main thread, and only when that
-//! thread holds the GIL. So a blocking call on the main thread waits in
-//! slices of [`SLICE`] with the GIL released, and between slices takes the
-//! GIL back to run `check_signals`: Ctrl-C raises `KeyboardInterrupt`
-//! within about one slice. Other threads never receive signals, so they wait
-//! in one piece; that keeps the core's ordering exact for them (a VIP that
-//! left and re-entered the wait between slices could lose its place).
+//! thread holds the GIL. So a blocking call on the main thread must take
+//! the GIL back every [`SLICE`] to run `check_signals`: Ctrl-C then raises
+//! `KeyboardInterrupt` within about one slice. Other threads never receive
+//! signals, so they wait in one piece.
+//!
+//! Getting and buying ([`interruptible`]) use the core's interruptible
+//! waits: the check runs inside the wait, with no pool or office lock held,
+//! while the waiter stays registered, so a VIP on the main thread keeps its
+//! place ahead of Regulars. The other blocking calls ([`blocking`]) leave
+//! the core's wait between slices and enter it again, which only matters
+//! where nobody has priority (putting, releasing, reading events).
 
 use std::time::{Duration, Instant};
+
+use std::sync::Mutex;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
+use ticketpool_core::Interrupt;
 
 /// How long the main thread waits between signal checks.
 const SLICE: Duration = Duration::from_millis(50);
@@ -69,6 +77,43 @@ pub(crate) fn blocking<T: Send>(
             return Ok(None);
         }
         py.check_signals()?;
+    }
+}
+
+/// Runs `op` without the GIL. On the main thread `op` gets an [`Interrupt`]
+/// to wait with, whose check takes the GIL back every [`SLICE`] to run
+/// signal handlers; elsewhere it gets `None` and waits in one piece.
+///
+/// # Errors
+///
+/// `KeyboardInterrupt` (or whatever a signal handler raises) when a signal
+/// arrives while the main thread waits; what `op` returned is then dropped
+/// (an interrupted core wait returns no item).
+pub(crate) fn interruptible<T: Send>(
+    py: Python<'_>,
+    op: impl FnOnce(Option<&Interrupt<'_>>) -> T + Send,
+) -> PyResult<T> {
+    if !on_main_thread(py)? {
+        return Ok(py.detach(|| op(None)));
+    }
+    let raised: Mutex<Option<PyErr>> = Mutex::new(None);
+    // Called by the core with no lock of the pool or office held, so taking
+    // the GIL here cannot deadlock against a thread that holds the GIL and
+    // waits for one of those locks.
+    let check = || {
+        Python::attach(|py| match py.check_signals() {
+            Ok(()) => false,
+            Err(err) => {
+                *raised.lock().unwrap_or_else(|e| e.into_inner()) = Some(err);
+                true
+            }
+        })
+    };
+    let interrupt = Interrupt::new(SLICE, &check);
+    let out = py.detach(|| op(Some(&interrupt)));
+    match raised.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        Some(err) => Err(err),
+        None => Ok(out),
     }
 }
 

@@ -21,6 +21,13 @@ SETUP = {
         "pool = ticketpool.Pool(1, strategy=STRATEGY)\nblock = pool.get\n"
         "blocked = lambda: pool.waiting_getters() == 1"
     ),
+    # A VIP's wait stays registered while it checks for signals (the check
+    # runs inside the core's wait): Ctrl-C must still get through.
+    "pool_get_vip": (
+        "pool = ticketpool.Pool(1, strategy=STRATEGY)\n"
+        "block = lambda: pool.get(vip=True)\n"
+        "blocked = lambda: pool.waiting_getters(vip=True) == 1"
+    ),
     "pool_put_full": (
         "pool = ticketpool.Pool(1, strategy=STRATEGY)\npool.put(0)\n"
         "block = lambda: pool.put(1)\nblocked = None"
@@ -30,6 +37,30 @@ SETUP = {
         " 'max_capacity': 1, 'strategy': STRATEGY,"
         " 'ticket_types': [{'name': 'general', 'price': 10}]})\n"
         "block = office.customer('ann').buy\n"
+        "blocked = lambda: office.snapshot()['waiting_regular'] == 1"
+    ),
+    "customer_reserve_vip": (
+        "office = ticketpool.BoxOffice({'event_name': 'gig', 'total_tickets': 5,"
+        " 'max_capacity': 1, 'strategy': STRATEGY,"
+        " 'ticket_types': [{'name': 'general', 'price': 10}]})\n"
+        "block = office.customer('ann', vip=True).reserve\n"
+        "blocked = lambda: office.snapshot()['waiting_vip'] == 1"
+    ),
+    # With two types the buyer waits in the office's line, not in a pool.
+    "customer_buy_two_types": (
+        "office = ticketpool.BoxOffice({'event_name': 'gig', 'total_tickets': 5,"
+        " 'max_capacity': 1, 'strategy': STRATEGY,"
+        " 'ticket_types': [{'name': 'general', 'price': 10},"
+        " {'name': 'balcony', 'price': 5}]})\n"
+        "block = office.customer('ann', vip=True).buy\n"
+        "blocked = lambda: office.snapshot()['waiting_vip'] == 1"
+    ),
+    "customer_reserve_two_types": (
+        "office = ticketpool.BoxOffice({'event_name': 'gig', 'total_tickets': 5,"
+        " 'max_capacity': 1, 'strategy': STRATEGY,"
+        " 'ticket_types': [{'name': 'general', 'price': 10},"
+        " {'name': 'balcony', 'price': 5}]})\n"
+        "block = lambda: office.customer('ann').reserve('balcony')\n"
         "blocked = lambda: office.snapshot()['waiting_regular'] == 1"
     ),
     "vendor_release_full": (

@@ -26,7 +26,7 @@ total_tickets = 10000     # the event's size (at most 1000000000000)
 max_capacity = 64         # most tickets in the office at once (at most 1000000)
 strategy = "lockfree"     # "lockfree" or "condvar"
 hold_ttl_ms = 100         # how long a hold lasts before it expires
-# purchase_limit = 4      # most tickets per customer (default: no limit)
+# purchase_limit = 4      # most tickets per customer, waiting buys included (default: no limit)
 
 [office.pricing]
 kind = "fixed"            # or "demand" (see the box office docs)

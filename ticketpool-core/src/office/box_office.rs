@@ -15,6 +15,7 @@ use crate::office::event::Event;
 use crate::office::holds::HoldTable;
 use crate::office::journal::{Journal, RecoveredState};
 use crate::office::limits::Limits;
+use crate::office::line::Line;
 use crate::office::pipeline::Pipeline;
 use crate::office::pricing::PricingPolicy;
 use crate::office::reaper::Reaper;
@@ -168,13 +169,14 @@ impl BoxOfficeBuilder {
         );
         let pricing = self.pricing.unwrap_or_else(|| self.config.pricing.policy());
         let holds = Arc::new(HoldTable::default());
+        let line = Line::new(stock.len());
         let inner = Arc::new(Inner {
             stock,
             gauges: CachePadded::new(Gauges::new(&counters)),
             state: CachePadded::new(Mutex::new(counters)),
             limits,
             room: Condvar::new(),
-            restocked: Condvar::new(),
+            line,
             holds: Arc::clone(&holds),
             next_hold_id: AtomicU64::new(1),
             vendors: Vendors::new(),
@@ -363,11 +365,12 @@ impl BoxOffice {
         let counters = inner.lock();
         counters.snapshot(
             |priority| {
-                inner
-                    .stock
-                    .iter()
-                    .map(|ty| ty.waiting_in_line(priority))
-                    .sum()
+                inner.line.waiting(priority)
+                    + inner
+                        .stock
+                        .iter()
+                        .map(|ty| ty.waiting_in_line(priority))
+                        .sum::<u64>()
             },
             inner.stock.iter().map(|ty| Arc::clone(&ty.name)),
             &inner.config.event_name,
@@ -428,7 +431,8 @@ impl BoxOffice {
         self.inner.holds.len()
     }
 
-    /// Tickets held or bought by `customer`, as the purchase limit counts.
+    /// Tickets held or bought by `customer`, plus its buys and reserves
+    /// still waiting: what the purchase limit counts.
     pub fn tickets_of(&self, customer: &str) -> u32 {
         self.inner.limits.count(customer)
     }

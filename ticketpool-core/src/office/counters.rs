@@ -59,15 +59,7 @@ pub(crate) struct Counters {
     pub(crate) by_vendor: HashMap<Arc<str>, TicketCounts>,
     pub(crate) revenue: Money,
     pub(crate) next_ticket_id: u64,
-    /// VIPs waiting for "any type" at office level; Regular any-type buyers
-    /// defer to them.
-    pub(crate) any_vips_waiting: u64,
-    /// Regular customers registered as waiting for "any type".
-    pub(crate) any_regulars_waiting: u64,
     pub(crate) waiting_vendors: u64,
-    /// Bumped whenever a ticket may have become available or the office
-    /// changed state, so any-type waiters never miss a wake-up.
-    pub(crate) generation: u64,
     pub(crate) paused: bool,
     pub(crate) closed: bool,
     pub(crate) sold_out: bool,
@@ -84,10 +76,7 @@ impl Counters {
             by_vendor: HashMap::new(),
             revenue: Money::ZERO,
             next_ticket_id: 1,
-            any_vips_waiting: 0,
-            any_regulars_waiting: 0,
             waiting_vendors: 0,
-            generation: 0,
             paused: false,
             closed: false,
             sold_out: false,
@@ -167,7 +156,7 @@ impl Gauges {
 
 impl Counters {
     /// A [`Snapshot`] of these counters; `in_line` counts the customers
-    /// waiting inside the pools, by priority.
+    /// waiting (in the pools or the office's line), by priority.
     pub(crate) fn snapshot(
         &self,
         in_line: impl Fn(Priority) -> u64,
@@ -193,8 +182,8 @@ impl Counters {
                 .map(|(name, counts)| (name.to_string(), *counts))
                 .collect(),
             revenue: self.revenue,
-            waiting_vip: self.any_vips_waiting + in_line(Priority::Vip),
-            waiting_regular: self.any_regulars_waiting + in_line(Priority::Regular),
+            waiting_vip: in_line(Priority::Vip),
+            waiting_regular: in_line(Priority::Regular),
             waiting_vendors: self.waiting_vendors,
             peak_occupancy: self.peak_in_office,
             paused: self.paused,

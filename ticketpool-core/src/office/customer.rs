@@ -11,13 +11,15 @@ use crate::office::state::Inner;
 use crate::office::take::{Wait, Want};
 use crate::office::ticket::Sale;
 use crate::office::trace::{self, Actor};
+use crate::pool::deadline::Interrupt;
 use crate::pool::Priority;
 
 /// A customer's handle: it buys tickets, or reserves them into a [`Hold`],
 /// served by its [`Priority`].
 ///
 /// Cheap to clone. Handles with the same name share the purchase limit,
-/// which counts held plus bought tickets.
+/// which counts held and bought tickets and buys or reserves still
+/// waiting (see [`BoxOfficeConfig::purchase_limit`](crate::BoxOfficeConfig)).
 ///
 /// Every waiting form returns [`SoldOut`](BoxOfficeError::SoldOut) at once
 /// when the event (or the requested type's quota) is sold out, and
@@ -127,6 +129,32 @@ impl Customer {
             .inspect_err(|err| self.refused("buy", err))
     }
 
+    /// Buys a ticket, waiting until `deadline` (`None`: for ever) and
+    /// running `interrupt`'s check every slice of the wait. The customer
+    /// stays in line while the check runs, so a VIP keeps its place ahead
+    /// of Regulars; the check runs with no lock of the office held.
+    ///
+    /// # Errors
+    ///
+    /// As [`buy_timeout`](Self::buy_timeout), plus
+    /// [`Interrupted`](BoxOfficeError::Interrupted) when the check says
+    /// stop.
+    pub fn buy_interruptible(
+        &self,
+        want: impl Into<Want>,
+        deadline: Option<Instant>,
+        interrupt: &Interrupt<'_>,
+    ) -> Result<Sale, BoxOfficeError> {
+        self.office
+            .buy(
+                &self.name,
+                self.priority,
+                &want.into(),
+                Wait::Interruptible(deadline, interrupt),
+            )
+            .inspect_err(|err| self.refused("buy", err))
+    }
+
     /// Takes a ticket out of availability into a [`Hold`] that lasts the
     /// configured hold TTL, waiting while none is available.
     ///
@@ -189,6 +217,29 @@ impl Customer {
                 self.priority,
                 &want.into(),
                 Wait::Until(Some(deadline)),
+            )
+            .map(|terms| self.hold(terms))
+            .inspect_err(|err| self.refused("reserve", err))
+    }
+
+    /// Places a hold as [`buy_interruptible`](Self::buy_interruptible)
+    /// buys.
+    ///
+    /// # Errors
+    ///
+    /// As [`buy_interruptible`](Self::buy_interruptible).
+    pub fn reserve_interruptible(
+        &self,
+        want: impl Into<Want>,
+        deadline: Option<Instant>,
+        interrupt: &Interrupt<'_>,
+    ) -> Result<Hold, BoxOfficeError> {
+        self.office
+            .reserve(
+                &self.name,
+                self.priority,
+                &want.into(),
+                Wait::Interruptible(deadline, interrupt),
             )
             .map(|terms| self.hold(terms))
             .inspect_err(|err| self.refused("reserve", err))

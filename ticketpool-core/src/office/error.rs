@@ -34,13 +34,19 @@ pub enum BoxOfficeError {
     /// The deadline passed before the operation could happen.
     #[error("timed out")]
     Timeout,
+    /// An [`Interrupt`](crate::Interrupt) check stopped the wait (only
+    /// from the interruptible buy and reserve forms).
+    #[error("the wait was interrupted")]
+    Interrupted,
     /// The hold passed its deadline; its ticket went back on sale.
     #[error("hold expired")]
     HoldExpired,
     /// The hold was cancelled earlier; its ticket went back on sale.
     #[error("hold was cancelled")]
     HoldCancelled,
-    /// The customer already holds or bought `limit` tickets.
+    /// The customer's held and bought tickets plus its buys and reserves
+    /// still waiting already reach `limit` (see
+    /// [`purchase_limit`](crate::BoxOfficeConfig::purchase_limit)).
     #[error("customer {customer:?} reached the purchase limit of {limit}")]
     LimitReached {
         /// The customer.

@@ -30,7 +30,6 @@ impl Inner {
             return false;
         }
         state.closed = true;
-        state.generation += 1;
         self.gauges.copy_from(&state);
         drop(state);
         self.stock.close_all();
@@ -54,12 +53,13 @@ impl Inner {
         }
     }
 
-    /// Wakes every waiting vendor and any-type buyer to look again.
+    /// Wakes every waiting vendor and every buyer in the line to look
+    /// again. The vendors' condvar is notified under the state lock, so a
+    /// vendor between its check and its wait does not miss it.
     pub(crate) fn notify_all_waiters(&self) {
-        let mut state = self.lock();
-        state.generation += 1;
-        drop(state);
+        let state = self.lock();
         self.room.notify_all();
-        self.restocked.notify_all();
+        drop(state);
+        self.line.wake_all();
     }
 }

@@ -4,6 +4,13 @@
 //! outside the office's state mutex: every buy claims a slot, and with one
 //! sharded map and one atomic per customer, buyers do not queue behind
 //! each other or behind the office's counters to do it.
+//!
+//! A buy or reserve claims its slot when it starts, before it waits, and
+//! gives it back if it ends without a ticket: so buys still waiting count
+//! against the limit (four waiting buys make a fifth fail at a limit of 4).
+//! That is deliberate: claiming only once a ticket is in hand would let
+//! several threads of one customer each pass the check and all buy, past
+//! the limit.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,7 +19,7 @@ use dashmap::DashMap;
 
 use crate::pool::primitive::{AtomicU64, Ordering};
 
-/// Tickets held or bought (or being bought) per customer.
+/// Tickets held, bought or being waited for, per customer.
 pub(crate) struct Limits {
     limit: Option<u32>,
     counts: DashMap<Arc<str>, AtomicU64>,

@@ -18,7 +18,7 @@ impl Inner {
         &self,
         vendor: &VendorEntry,
         ticket_type: &str,
-        wait: Wait,
+        wait: Wait<'_>,
     ) -> Result<Ticket, BoxOfficeError> {
         let ty = self
             .stock
@@ -60,10 +60,8 @@ impl Inner {
             };
             match wait {
                 Wait::No => return Err(blocked),
-                Wait::Until(_) if timed_out => return Err(BoxOfficeError::Timeout),
-                Wait::Until(_)
-                    if matches!(blocked, BoxOfficeError::Full) && !backoff.is_completed() =>
-                {
+                _ if timed_out => return Err(BoxOfficeError::Timeout),
+                _ if matches!(blocked, BoxOfficeError::Full) && !backoff.is_completed() => {
                     // Spin off the lock until a sale makes room, then decide
                     // under it again. Every round snoozes at least once, so
                     // losing the slot to another vendor still moves the
@@ -78,7 +76,7 @@ impl Inner {
                     }
                     state = self.lock();
                 }
-                Wait::Until(deadline) => {
+                Wait::Until(deadline) | Wait::Interruptible(deadline, _) => {
                     state.waiting_vendors += 1;
                     (state, timed_out) = wait_on(&self.room, state, deadline);
                     state.waiting_vendors -= 1;
@@ -114,20 +112,16 @@ impl Inner {
     }
 
     /// Puts a ticket (already counted available) into its pool and wakes
-    /// any-type buyers.
+    /// the office's line.
     pub(super) fn restock(&self, ticket: Ticket, ty: usize) {
         if let Err(err) = self.stock.get(ty).try_put(ticket) {
             // Only a closed pool refuses: capacity is gated by the office.
             self.stranded.lock().push(err.into_inner());
         }
-        if self.stock.len() == 1 {
-            // With one type every buyer waits inside its pool, which wakes
-            // it; nobody waits on `restocked`.
-            return;
+        // With one type every buyer waits inside its pool, which wakes it;
+        // otherwise the line wakes its waiters, if any.
+        if self.stock.len() > 1 {
+            self.line.wake();
         }
-        let mut state = self.lock();
-        state.generation += 1;
-        drop(state);
-        self.restocked.notify_all();
     }
 }

@@ -41,7 +41,7 @@ impl Inner {
         customer: &Arc<str>,
         priority: Priority,
         want: &Want,
-        wait: Wait,
+        wait: Wait<'_>,
     ) -> Result<Sale, BoxOfficeError> {
         let (ticket, ty, waited) = self.acquire(customer, priority, want, wait)?;
         let sale = Sale {
@@ -106,17 +106,18 @@ impl Inner {
             let stock = self.stock.get(i);
             if stock.quota.is_some_and(|q| state.by_type[i].sold >= q) {
                 stock.close();
+                // Buyers of that type waiting in the line learn it.
+                self.line.wake_all();
             }
         }
         if state.sold_out || state.total.sold < self.config.total_tickets {
             return;
         }
         state.sold_out = true;
-        state.generation += 1;
         drop(state);
         self.stock.close_all();
         self.room.notify_all();
-        self.restocked.notify_all();
+        self.line.wake_all();
         self.events.announce(&Event::SoldOut);
     }
 }

@@ -21,7 +21,7 @@ impl Inner {
         customer: &Arc<str>,
         priority: Priority,
         want: &Want,
-        wait: Wait,
+        wait: Wait<'_>,
     ) -> Result<HoldTerms, BoxOfficeError> {
         let (ticket, ty, waited) = self.acquire(customer, priority, want, wait)?;
         let price = self.price_of(&ticket, ty);

@@ -56,8 +56,9 @@ pub struct Snapshot {
     pub by_vendor: BTreeMap<String, TicketCounts>,
     /// The sum of every sale's price.
     pub revenue: Money,
-    /// VIP customers waiting in line for a ticket: registered in a ticket
-    /// type's queue, or in the office's line for any type.
+    /// VIP customers waiting in line for a ticket: registered in the pool
+    /// of a single-type office, or in the office's line when it has
+    /// several types.
     pub waiting_vip: u64,
     /// Regular customers waiting in line for a ticket, counted the same way.
     pub waiting_regular: u64,

@@ -13,13 +13,13 @@
 //! Waiting: a vendor waits on the office's `room` condvar (for capacity or
 //! resume), after a short spin on the `in_office` gauge: a full office
 //! usually has room again within microseconds, and parking every vendor
-//! would make every sale pay for a futex wake-up. A customer who wants one
-//! type waits inside that type's pool, so the pool's VIP rule applies as
-//! is. A customer who wants any type, when there are several, tries every
-//! pool and then waits on the office's `restocked` condvar, whose
-//! generation counter is bumped after every put (in a single-type office
-//! nobody waits there, so nothing is bumped); Regular any-type buyers do
-//! not take while an any-type VIP waits.
+//! would make every sale pay for a futex wake-up. In a single-type office
+//! a customer waits inside the pool, so the pool's VIP rule applies as is.
+//! In an office with several types every customer waits in the office's
+//! [`Line`] instead, so that a VIP holds back the Regulars whose want
+//! overlaps its own across types (a VIP for any type and a Regular for
+//! one, or the other way round); a restock wakes the line only when
+//! someone waits in it.
 //!
 //! `Inner`'s methods live by concern in sibling files: `gate.rs` (pause,
 //! resume, close), `release.rs` (vendors releasing), `take.rs` (customers
@@ -36,6 +36,7 @@ use crate::office::config::BoxOfficeConfig;
 use crate::office::counters::{Counters, Gauges};
 use crate::office::holds::HoldTable;
 use crate::office::limits::Limits;
+use crate::office::line::Line;
 use crate::office::pipeline::Pipeline;
 use crate::office::pricing::PricingPolicy;
 use crate::office::reaper::Reaper;
@@ -57,8 +58,8 @@ pub(crate) struct Inner {
     pub(super) limits: Limits,
     /// Vendors wait here for capacity or resume.
     pub(super) room: Condvar,
-    /// Any-type buyers wait here for a restock.
-    pub(super) restocked: Condvar,
+    /// Buyers wait here in an office with several types.
+    pub(super) line: Line,
     pub(crate) holds: Arc<HoldTable>,
     pub(super) next_hold_id: AtomicU64,
     pub(crate) vendors: Vendors,

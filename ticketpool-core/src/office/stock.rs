@@ -1,9 +1,11 @@
 //! Where tickets on sale wait: one pool per ticket type, of the strategy the
 //! configuration picks at run time.
 //!
-//! One pool per type (rather than one shared pool) lets a customer wait for
-//! a given type inside that type's pool, where the pool's VIP rule and
-//! wake-ups apply unchanged. Every pool is sized to the office's
+//! One pool per type (rather than one shared pool) lets a customer take a
+//! given type without passing over the others. In a single-type office
+//! customers wait inside the pool, where its VIP rule and wake-ups apply
+//! unchanged; with several types they wait in the office's line
+//! (`line.rs`), which applies the rule across types. Every pool is sized to the office's
 //! `max_capacity`, and the office admits at most that many tickets (available
 //! plus held), so putting a ticket back into its pool never blocks.
 
@@ -13,6 +15,7 @@ use std::time::Instant;
 
 use crate::office::config::BoxOfficeConfig;
 use crate::office::ticket::{Money, Ticket};
+use crate::pool::deadline::Interrupt;
 use crate::pool::dynamic::DynamicPool;
 use crate::pool::error::{CapacityError, ReleaseError, TakeError};
 use crate::pool::Priority;
@@ -40,6 +43,21 @@ impl TypeStock {
         deadline: Option<Instant>,
     ) -> Result<Ticket, TakeError> {
         self.pool.take_until(priority, deadline)
+    }
+
+    pub(crate) fn take_interruptible(
+        &self,
+        priority: Priority,
+        deadline: Option<Instant>,
+        interrupt: &Interrupt<'_>,
+    ) -> Result<Ticket, TakeError> {
+        self.pool.take_interruptible(priority, deadline, interrupt)
+    }
+
+    /// `true` once the pool is closed and empty: it takes no more tickets
+    /// (a closed pool refuses puts), so nothing more of this type comes.
+    pub(crate) fn is_drained(&self) -> bool {
+        self.pool.is_closed() && self.pool.is_empty()
     }
 
     pub(crate) fn close(&self) {

@@ -1,15 +1,18 @@
 //! Customers taking tickets: what a customer asks for ([`Want`]), how long
-//! anyone may wait ([`Wait`]), the purchase limit, and taking a ticket of
-//! one type (waiting inside its pool) or of any type (waiting on the
-//! office's `restocked` condvar, Regulars deferring to VIPs).
+//! anyone may wait ([`Wait`]), the purchase limit, and taking a ticket:
+//! inside the one pool of a single-type office, or through the office's
+//! [line](crate::office::line) when there are several types, so the VIP
+//! rule holds across them.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::office::counters::Counters;
 use crate::office::error::BoxOfficeError;
+use crate::office::line::{Miss, Pools};
 use crate::office::state::Inner;
 use crate::office::ticket::Ticket;
+use crate::pool::deadline::{Interrupt, Until};
 use crate::pool::error::TakeError;
 use crate::pool::primitive::{Condvar, MutexGuard, Ordering};
 use crate::pool::Priority;
@@ -38,22 +41,30 @@ impl From<Arc<str>> for Want {
 
 /// How long an operation may wait.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Wait {
+pub(crate) enum Wait<'a> {
     /// Not at all (`try_` forms).
     No,
     /// Until the deadline, or forever.
     Until(Option<Instant>),
+    /// Until the deadline, or forever, running the interrupt's check every
+    /// slice (buyers only; a vendor waits as for `Until`).
+    Interruptible(Option<Instant>, &'a Interrupt<'a>),
 }
 
-impl Wait {
+impl<'a> Wait<'a> {
     pub(crate) fn timeout(timeout: Duration) -> Self {
         Self::Until(Instant::now().checked_add(timeout))
     }
 
-    fn expired(self) -> bool {
+    /// When the wait ends, or `None` for `No`.
+    pub(crate) fn until(self) -> Option<Until<'a>> {
         match self {
-            Self::No => true,
-            Self::Until(deadline) => deadline.is_some_and(|d| d <= Instant::now()),
+            Self::No => None,
+            Self::Until(deadline) => Some(deadline.into()),
+            Self::Interruptible(deadline, interrupt) => Some(Until {
+                deadline,
+                interrupt: Some(interrupt),
+            }),
         }
     }
 }
@@ -89,7 +100,7 @@ impl Inner {
         customer: &Arc<str>,
         priority: Priority,
         want: &Want,
-        wait: Wait,
+        wait: Wait<'_>,
     ) -> Result<(Ticket, usize, Duration), BoxOfficeError> {
         let target = match want {
             Want::Type(name) => Some(
@@ -97,13 +108,13 @@ impl Inner {
                     .index_of(name)
                     .ok_or_else(|| BoxOfficeError::UnknownTicketType(Arc::clone(name)))?,
             ),
-            Want::Any if self.stock.len() == 1 => Some(0),
             Want::Any => None,
         };
         self.claim_limit(customer)?;
-        let taken = match target {
-            Some(ty) => self.take_of_type(ty, priority, wait),
-            None => self.take_any(priority, wait),
+        let taken = if self.stock.len() == 1 {
+            self.take_of_type(0, priority, wait)
+        } else {
+            self.take_in_line(target, priority, wait)
         };
         match taken {
             Ok(found) => Ok(found),
@@ -114,16 +125,18 @@ impl Inner {
         }
     }
 
-    /// Takes a ticket of type `ty`; the wait counts from the first miss, so
-    /// a buyer served at once waited zero (and reads no clock).
+    /// Takes a ticket of type `ty` in a single-type office, waiting inside
+    /// its pool, whose VIP rule is the whole rule there; the wait counts
+    /// from the first miss, so a buyer served at once waited zero (and
+    /// reads no clock).
     fn take_of_type(
         &self,
         ty: usize,
         priority: Priority,
-        wait: Wait,
+        wait: Wait<'_>,
     ) -> Result<(Ticket, usize, Duration), BoxOfficeError> {
         // A closed pool still hands out what it holds, but a closed office
-        // sells nothing more (take_any checks the same flag).
+        // sells nothing more (the line checks the same flag).
         if self.gauges.closed.load(Ordering::Acquire) {
             return Err(BoxOfficeError::Closed);
         }
@@ -133,104 +146,65 @@ impl Inner {
             Err(TakeError::Closed) => return Err(self.end_reason()),
             Err(_) => {}
         }
-        let Wait::Until(deadline) = wait else {
+        let Some(until) = wait.until() else {
             return Err(BoxOfficeError::Empty);
         };
         let started = Instant::now();
         let waiting = self.gauges.waiting(priority);
         waiting.fetch_add(1, Ordering::Relaxed);
-        let taken = pool.take_until(priority, deadline);
+        let taken = match until.interrupt {
+            None => pool.take_until(priority, until.deadline),
+            Some(interrupt) => pool.take_interruptible(priority, until.deadline, interrupt),
+        };
         waiting.fetch_sub(1, Ordering::Relaxed);
         match taken {
             Ok(ticket) => Ok((ticket, ty, started.elapsed())),
             Err(TakeError::Closed) => Err(self.end_reason()),
+            Err(TakeError::Interrupted) => Err(BoxOfficeError::Interrupted),
             Err(_) => Err(BoxOfficeError::Timeout),
         }
     }
 
-    /// Takes a ticket of any type, waiting on `restocked` between rounds;
-    /// the wait counts from the first empty round.
-    fn take_any(
+    /// Takes a ticket of type `target` (or any type) in an office with
+    /// several types, waiting in the office's line (see `line.rs`).
+    fn take_in_line(
         &self,
+        target: Option<usize>,
         priority: Priority,
-        wait: Wait,
+        wait: Wait<'_>,
     ) -> Result<(Ticket, usize, Duration), BoxOfficeError> {
-        let mut registered = false;
-        let mut started: Option<Instant> = None;
-        let result = loop {
-            let (generation, defer) = {
-                let state = self.lock();
-                if state.closed {
-                    break Err(BoxOfficeError::Closed);
-                }
-                if state.sold_out {
-                    break Err(BoxOfficeError::SoldOut);
-                }
-                // A registered VIP counts itself; only others make a Regular
-                // defer, and a VIP never defers.
-                let defer = priority == Priority::Regular && state.any_vips_waiting > 0;
-                (state.generation, defer)
-            };
-            if !defer {
-                if let Some((ticket, ty)) = self.try_every_pool(priority) {
-                    let waited = started.map_or(Duration::ZERO, |t| t.elapsed());
-                    break Ok((ticket, ty, waited));
-                }
-            }
-            started.get_or_insert_with(Instant::now);
-            if wait.expired() {
-                break Err(match wait {
-                    Wait::No => BoxOfficeError::Empty,
-                    Wait::Until(_) => BoxOfficeError::Timeout,
-                });
-            }
-            let Wait::Until(deadline) = wait else {
-                unreachable!("Wait::No has expired above");
-            };
-            let mut state = self.lock();
-            if !registered {
-                registered = true;
-                self.gauges
-                    .waiting(priority)
-                    .fetch_add(1, Ordering::Relaxed);
-                match priority {
-                    Priority::Vip => state.any_vips_waiting += 1,
-                    Priority::Regular => state.any_regulars_waiting += 1,
-                }
-            }
-            if state.generation == generation {
-                (state, _) = wait_on(&self.restocked, state, deadline);
-            }
-        };
-        if registered {
-            self.gauges
-                .waiting(priority)
-                .fetch_sub(1, Ordering::Relaxed);
-            let mut state = self.lock();
-            match priority {
-                Priority::Regular => state.any_regulars_waiting -= 1,
-                Priority::Vip => {
-                    state.any_vips_waiting -= 1;
-                    if state.any_vips_waiting == 0 {
-                        // Regulars that deferred to VIPs may take now.
-                        state.generation += 1;
-                        drop(state);
-                        self.restocked.notify_all();
-                    }
-                }
-            }
+        let until = wait.until();
+        let waiting = self.gauges.waiting(priority);
+        if until.is_some() {
+            waiting.fetch_add(1, Ordering::Relaxed);
         }
-        result
+        let taken = self.line.take(priority, target, until, self, || {
+            self.gauges.closed.load(Ordering::Acquire)
+        });
+        if until.is_some() {
+            waiting.fetch_sub(1, Ordering::Relaxed);
+        }
+        taken.map_err(|miss| match miss {
+            Miss::Empty => BoxOfficeError::Empty,
+            Miss::Timeout => BoxOfficeError::Timeout,
+            Miss::Interrupted => BoxOfficeError::Interrupted,
+            Miss::Ended => self.end_reason(),
+        })
+    }
+}
+
+/// The office's pools as its line sees them.
+impl Pools<Ticket> for Inner {
+    fn try_take(&self, ty: usize, priority: Priority) -> Result<Ticket, TakeError> {
+        self.stock.get(ty).try_take(priority)
     }
 
-    fn try_every_pool(&self, priority: Priority) -> Option<(Ticket, usize)> {
-        (0..self.stock.len()).find_map(|ty| {
-            self.stock
-                .get(ty)
-                .try_take(priority)
-                .ok()
-                .map(|ticket| (ticket, ty))
-        })
+    fn give_back(&self, ty: usize, ticket: Ticket) {
+        self.restock(ticket, ty);
+    }
+
+    fn drained(&self, ty: usize) -> bool {
+        self.stock.get(ty).is_drained()
     }
 }
 

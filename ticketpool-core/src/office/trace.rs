@@ -198,6 +198,7 @@ pub(crate) fn refused(op: &'static str, actor: Actor<'_>, err: &BoxOfficeError) 
         | BoxOfficeError::Paused
         | BoxOfficeError::Full
         | BoxOfficeError::Empty
-        | BoxOfficeError::Timeout => emit!(tracing::Level::DEBUG, op, actor, err),
+        | BoxOfficeError::Timeout
+        | BoxOfficeError::Interrupted => emit!(tracing::Level::DEBUG, op, actor, err),
     }
 }

@@ -21,7 +21,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::time::Instant;
 
-use crate::pool::deadline;
+use crate::pool::deadline::{self, Interrupt, Until};
 use crate::pool::error::{CapacityError, ReleaseError, TakeError};
 use crate::pool::primitive::{
     AtomicU64, AtomicUsize, Backoff, Condvar, Mutex, MutexGuard, Ordering,
@@ -215,11 +215,11 @@ impl<T> CondvarPool<T> {
     }
 
     /// Takes under the lock, waiting if `wait`; gives the guard back.
-    fn take_locked<'a>(
+    fn take_locked<'a, 'u>(
         &'a self,
         mut state: MutexGuard<'a, State<T>>,
         priority: Priority,
-        deadline: Option<Instant>,
+        until: impl Into<Until<'u>>,
         wait: bool,
     ) -> (MutexGuard<'a, State<T>>, Result<T, TakeError>) {
         let backoff = Backoff::new();
@@ -244,7 +244,8 @@ impl<T> CondvarPool<T> {
         state.consumers(priority).waiting += 1;
         self.sync_mirrors(&state);
         let condvar = self.condvar(priority);
-        let (mut state, done) = deadline::wait_for(condvar, state, deadline, (), |state, ()| {
+        let until = until.into();
+        let (mut state, done) = deadline::wait_for(condvar, state, until, (), |state, ()| {
             if state.closed {
                 Ok(self.drain_closed(state))
             } else if state.consumers(priority).granted > 0 {
@@ -254,10 +255,24 @@ impl<T> CondvarPool<T> {
                 Err(())
             }
         });
-        let result = done.unwrap_or(Err(TakeError::Timeout));
+        let result = done.unwrap_or(Err(until.take_error()));
         state.consumers(priority).waiting -= 1;
         self.sync_mirrors(&state);
         (state, result)
+    }
+
+    /// As `take_until`, checking `interrupt` every slice while it waits.
+    pub(crate) fn take_interruptible(
+        &self,
+        priority: Priority,
+        deadline: Option<Instant>,
+        interrupt: &Interrupt<'_>,
+    ) -> Result<T, TakeError> {
+        let until = Until {
+            deadline,
+            interrupt: Some(interrupt),
+        };
+        self.take_locked(self.state.lock(), priority, until, true).1
     }
 
     /// After close, grants no longer matter: everyone drains what is left.

@@ -13,6 +13,7 @@ use std::time::Instant;
 use crate::pool::strategy::Strategy;
 
 use crate::pool::condvar::CondvarPool;
+use crate::pool::deadline::Interrupt;
 use crate::pool::error::{CapacityError, ReleaseError, TakeError};
 use crate::pool::lockfree::LockFreePool;
 use crate::pool::{BoundedPool, Priority};
@@ -127,6 +128,23 @@ impl<T: Send> DynamicPool<T> {
         deadline: Option<Instant>,
     ) -> Result<T, TakeError> {
         dispatch!(self, p => p.take_until(priority, deadline))
+    }
+
+    /// As [`take_until`](Self::take_until), running `interrupt`'s check
+    /// every slice of the wait, with the consumer still registered (a VIP
+    /// keeps its place ahead of Regulars) and no lock of the pool held.
+    ///
+    /// # Errors
+    ///
+    /// As [`take_until`](Self::take_until), plus [`TakeError::Interrupted`]
+    /// when the check says stop.
+    pub fn take_interruptible(
+        &self,
+        priority: Priority,
+        deadline: Option<Instant>,
+        interrupt: &Interrupt<'_>,
+    ) -> Result<T, TakeError> {
+        dispatch!(self, p => p.take_interruptible(priority, deadline, interrupt))
     }
 
     /// As [`BoundedPool::put_many`].

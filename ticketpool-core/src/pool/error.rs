@@ -100,4 +100,7 @@ pub enum TakeError {
     /// The pool is closed and drained.
     #[error("taking from a closed and empty pool")]
     Closed,
+    /// An [`Interrupt`](crate::Interrupt) check stopped the wait.
+    #[error("the wait for an item was interrupted")]
+    Interrupted,
 }

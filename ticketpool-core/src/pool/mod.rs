@@ -5,7 +5,7 @@
 //! tickets or the box office.
 
 pub(crate) mod condvar;
-mod deadline;
+pub(crate) mod deadline;
 pub(crate) mod dynamic;
 pub(crate) mod error;
 pub(crate) mod handle;
@@ -27,6 +27,14 @@ use crate::pool::error::{CapacityError, ReleaseError, TakeError};
 /// was released is still waiting. When nobody waits, VIP and Regular take
 /// alike. Regular consumers are only held back while VIPs wait, so they are
 /// not starved once VIPs stop coming.
+///
+/// In a [`BoxOffice`](crate::BoxOffice) the rule holds across ticket types:
+/// a Regular customer never takes a ticket while a VIP customer whose
+/// [`Want`](crate::Want) overlaps its own (the same type, or either of them
+/// wanting any type) started waiting before that ticket was released and
+/// still waits. A VIP waiting for another type holds nobody back. An
+/// [interruptible](crate::Interrupt) wait keeps its place in line while its
+/// check runs.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]

@@ -49,6 +49,15 @@ mod imp {
             self.0.notify_all();
         }
     }
+
+    /// Runs `f` with the guard's mutex unlocked, and locks it again.
+    pub(crate) fn unlocked<'a, T, R>(
+        mut guard: MutexGuard<'a, T>,
+        f: impl FnOnce() -> R,
+    ) -> (MutexGuard<'a, T>, R) {
+        let result = MutexGuard::unlocked(&mut guard, f);
+        (guard, result)
+    }
 }
 
 #[cfg(ticketpool_loom)]
@@ -141,6 +150,17 @@ mod imp {
         pub(crate) fn notify_all(&self) {
             self.0.notify_all();
         }
+    }
+
+    /// Runs `f` with the guard's mutex unlocked, and locks it again.
+    pub(crate) fn unlocked<'a, T, R>(
+        guard: MutexGuard<'a, T>,
+        f: impl FnOnce() -> R,
+    ) -> (MutexGuard<'a, T>, R) {
+        let mutex = guard.mutex;
+        drop(guard);
+        let result = f();
+        (mutex.lock(), result)
     }
 }
 

@@ -23,6 +23,7 @@ macro_rules! office_suite {
             vip_waits_less_than_regular_one_type, vip_waits_less_than_regular_two_types,
             holds_expire_and_are_sold_again, hold_confirm_and_cancel_are_idempotent,
             dropping_a_hold_cancels_it, purchase_limit_counts_held_and_bought,
+            purchase_limit_counts_waiting_buys,
             sold_out_wakes_waiting_buyers_and_stops_vendors, quota_sells_out_one_type,
             vendor_rules, pause_blocks_releases_until_resume, close_wakes_everyone,
             capacity_gate_counts_holds, a_parked_vendor_gets_room_from_a_sale,
@@ -34,7 +35,12 @@ macro_rules! office_suite {
             sale_completing_after_the_stream_ended_is_counted_missed,
             hold_placed_reaches_subscribers_before_its_expiry,
             second_confirm_after_a_journal_failure_reports_the_failure,
-            restored_ticket_sells_at_its_release_price);
+            restored_ticket_sells_at_its_release_price,
+            vip_any_goes_before_regular_typed, vip_typed_goes_before_regular_any,
+            vip_typed_goes_before_regular_typed, vip_any_goes_before_regular_any,
+            vip_of_another_type_does_not_hold_back_a_regular,
+            regular_held_back_from_a_sold_out_type_is_told_so,
+            vip_rule_holds_across_types_under_a_crowd);
     };
     (@tests $strategy:expr; $($name:ident),*) => {
         $(
@@ -47,8 +53,10 @@ macro_rules! office_suite {
 }
 
 mod events;
+mod vip_rule;
 
 pub use self::events::*;
+pub use self::vip_rule::*;
 
 fn money(minor: i64) -> Money {
     Money::from_minor(minor)
@@ -355,6 +363,43 @@ pub fn dropping_a_hold_cancels_it(strategy: Strategy) {
     drop(hold);
     assert_eq!(office.snapshot().totals.available, 1);
     assert_eq!(bob.try_buy(Want::Any).unwrap().ticket.id, id);
+}
+
+/// Documented behaviour (see `BoxOfficeConfig::purchase_limit`): a buy
+/// claims its slot when it starts, so buys still waiting count; one that
+/// ends without a ticket gives its slot back.
+pub fn purchase_limit_counts_waiting_buys(strategy: Strategy) {
+    for config in [one_type(strategy, 10, 10), two_types(strategy, 10, 10)] {
+        let mut config = config;
+        config.purchase_limit = Some(4);
+        let office = office(config);
+        let bot = office.customer("bot", Priority::Regular);
+        thread::scope(|s| {
+            let waiting: Vec<_> = (0..4).map(|_| s.spawn(|| bot.buy(Want::Any))).collect();
+            let patience = Instant::now() + Duration::from_secs(120);
+            while office.snapshot().waiting_regular < 4 {
+                assert!(Instant::now() < patience, "the buys never waited");
+                thread::yield_now();
+            }
+            // Nothing held or bought, yet four slots are taken.
+            assert_eq!(
+                office.snapshot().totals.sold + office.snapshot().totals.held,
+                0
+            );
+            assert_eq!(office.tickets_of("bot"), 4);
+            let refused = bot.try_buy(Want::Any).unwrap_err();
+            assert!(
+                matches!(&refused, BoxOfficeError::LimitReached { limit: 4, .. }),
+                "{refused:?}"
+            );
+            // A waiting buy that ends without a ticket frees its slot.
+            office.close();
+            for buy in waiting {
+                assert!(matches!(buy.join().unwrap(), Err(BoxOfficeError::Closed)));
+            }
+            assert_eq!(office.tickets_of("bot"), 0);
+        });
+    }
 }
 
 pub fn purchase_limit_counts_held_and_bought(strategy: Strategy) {

@@ -55,7 +55,7 @@ class HoldCancelled(TicketPoolError):
     """The hold was cancelled; its ticket went back on sale."""
 
 class LimitReached(TicketPoolError):
-    """The customer already holds or bought the purchase limit."""
+    """The customer's held, bought and still-waiting tickets reach the purchase limit."""
 
 class ConfigError(TicketPoolError, ValueError):
     """An invalid box office configuration; the message lists every problem."""

@@ -94,7 +94,12 @@ pub struct BoxOfficeConfig {
     pub hold_ttl: Duration,
     /// How prices move.
     pub pricing: PricingConfig,
-    /// The most tickets one customer may hold plus buy, if limited.
+    /// The most tickets one customer may hold plus buy, if limited. A buy
+    /// or reserve claims its slot when it starts and gives it back if it
+    /// ends without a ticket, so buys still waiting count too: with a
+    /// limit of 4, four waiting buys make a fifth fail with
+    /// [`LimitReached`](crate::BoxOfficeError::LimitReached). That keeps
+    /// the limit exact when one customer buys from several threads.
     pub purchase_limit: Option<u32>,
     /// Vendors the configuration names (the office does not start them).
     pub vendors: Vec<VendorConfig>,

@@ -13,7 +13,7 @@
 
 use std::time::Instant;
 
-use crate::pool::deadline;
+use crate::pool::deadline::{self, Interrupt, Until};
 use crate::pool::error::{ReleaseError, TakeError};
 use crate::pool::lockfree::ring::{CLOSED, INDEX_BITS, VIP_ONE};
 use crate::pool::lockfree::LockFreePool;
@@ -121,14 +121,40 @@ impl<T> LockFreePool<T> {
         result
     }
 
-    /// A take that found nothing after spinning: registers as a waiting
-    /// consumer of its priority (a VIP in `head`, gating Regulars) and parks
-    /// until an item, close or the deadline.
-    pub(super) fn take_slow(
+    /// As `take_until`, checking `interrupt` every slice while it waits.
+    /// No spinning: an interruptible wait is a long one.
+    pub(crate) fn take_interruptible(
         &self,
         priority: Priority,
         deadline: Option<Instant>,
+        interrupt: &Interrupt<'_>,
     ) -> Result<T, TakeError> {
+        match self.pop_unless_empty(priority, false) {
+            Ok(done) => {
+                if done.is_ok() {
+                    self.wake_producer();
+                }
+                done
+            }
+            Err(()) => self.take_slow(
+                priority,
+                Until {
+                    deadline,
+                    interrupt: Some(interrupt),
+                },
+            ),
+        }
+    }
+
+    /// A take that found nothing after spinning: registers as a waiting
+    /// consumer of its priority (a VIP in `head`, gating Regulars) and parks
+    /// until an item, close or the deadline.
+    pub(super) fn take_slow<'u>(
+        &self,
+        priority: Priority,
+        until: impl Into<Until<'u>>,
+    ) -> Result<T, TakeError> {
+        let until = until.into();
         let registered = priority == Priority::Vip && self.register_vip();
         let counter = match priority {
             Priority::Vip if registered => None,
@@ -150,10 +176,10 @@ impl<T> LockFreePool<T> {
         let attempt = |_: &mut (), ()| self.pop_unless_empty(priority, registered);
         // Checked once under the park lock, then after every wake-up.
         let (guard, done) = match attempt(&mut (), ()) {
-            Err(()) => deadline::wait_for(condvar, guard, deadline, (), attempt),
+            Err(()) => deadline::wait_for(condvar, guard, until, (), attempt),
             done => (guard, done),
         };
-        let result = done.unwrap_or(Err(TakeError::Timeout));
+        let result = done.unwrap_or(Err(until.take_error()));
         // A registered VIP that got an item was deregistered by its pop.
         if registered && result.is_err() {
             self.head.fetch_sub(VIP_ONE, Ordering::SeqCst);
