@@ -7,7 +7,8 @@
 //!
 //! - values and settings: `ticket`, `event`, `error`, `config/`, `pricing`,
 //!   `journal`, `snapshot`;
-//! - the office's parts: `stock` (the pools), `counters`, `limits`,
+//! - the office's parts: `stock` (the pools), `counters` (gate and room), `ledger`
+//!   (counts and sales, sharded), `limits`,
 //!   `sales_log`, `holds` and `reaper`, `vendors`, `subscribe`, `trace`,
 //!   and `pipeline` (journal, subscribers and log as one way out);
 //! - the shared state, `state`, with its behaviour by concern: `gate`,
@@ -25,6 +26,7 @@ pub(crate) mod gate;
 pub(crate) mod hold;
 pub(crate) mod holds;
 pub(crate) mod journal;
+pub(crate) mod ledger;
 pub(crate) mod limits;
 pub(crate) mod pipeline;
 pub(crate) mod pricing;

@@ -52,7 +52,7 @@ impl Inner {
         }
         // Counted before the entry is visible to the reaper, so expiry
         // never un-holds a ticket not yet counted held.
-        self.lock().apply(ty, &entry.ticket.vendor, |c| c.hold());
+        self.ledger.apply(ty, &entry.ticket.vendor, |c| c.hold());
         // Announced before the entry is visible too: with a tiny TTL the
         // reaper could otherwise announce `HoldExpired` first.
         self.events.announce(&event);
@@ -111,7 +111,7 @@ impl Inner {
     /// journal error here is not the customer's: the ticket is back either
     /// way, and recovery puts unsold tickets back on sale anyway.
     fn settle_back(&self, entry: HoldEntry, event: Option<Event>) {
-        self.lock()
+        self.ledger
             .apply(entry.type_index, &entry.ticket.vendor, |c| c.unhold());
         self.unclaim_limit(&entry.customer);
         if let Some(event) = &event {

@@ -63,11 +63,13 @@ pub fn two_types(strategy: Strategy, total: u64, capacity: usize) -> BoxOfficeCo
             name: "stalls".into(),
             price: money(5_000),
             quota: None,
+            capacity: None,
         },
         TicketTypeConfig {
             name: "balcony".into(),
             price: money(2_000),
             quota: None,
+            capacity: None,
         },
     ];
     config
@@ -558,10 +560,12 @@ pub fn pause_blocks_releases_until_resume(strategy: Strategy) {
 }
 
 pub fn close_wakes_everyone(strategy: Strategy) {
-    let office = office(two_types(strategy, 10, 1));
+    // One ticket of each type at a time.
+    let office = office(two_types(strategy, 10, 2));
     let vendor = office.add_vendor("v", &[]).unwrap();
     vendor.release("stalls").unwrap();
-    // The one ticket is held: the office is full and nothing is on sale.
+    // The one stalls ticket is held: its share is full and nothing is on
+    // sale.
     let hold = office
         .customer("h", Priority::Vip)
         .reserve(Want::Any)
