@@ -34,7 +34,9 @@ macro_rules! office_suite {
             sale_completing_after_the_stream_ended_is_counted_missed,
             hold_placed_reaches_subscribers_before_its_expiry,
             second_confirm_after_a_journal_failure_reports_the_failure,
-            restored_ticket_sells_at_its_release_price);
+            restored_ticket_sells_at_its_release_price,
+            no_type_starves_another, configured_shares_bound_each_type,
+            snapshots_stay_consistent_during_a_sale_with_holds);
     };
     (@tests $strategy:expr; $($name:ident),*) => {
         $(
@@ -46,8 +48,10 @@ macro_rules! office_suite {
     };
 }
 
+mod capacity;
 mod events;
 
+pub use self::capacity::*;
 pub use self::events::*;
 
 fn money(minor: i64) -> Money {
