@@ -181,7 +181,7 @@ impl BoxOfficeBuilder {
             &in_office,
             recovered.next_ticket_id.0.max(1),
         );
-        let ledger = Ledger::new(types);
+        let ledger = Ledger::new(stock.iter().map(|ty| Arc::clone(&ty.name)).collect());
         for ticket in &recovered.unsold {
             let index = type_of(&ticket.ticket_type).unwrap_or_default();
             ledger.apply(index, &ticket.vendor, |c| c.release());
@@ -207,7 +207,7 @@ impl BoxOfficeBuilder {
             vendors: Vendors::new(),
             pricing,
             events: Pipeline::new(self.journal),
-            reaper: Mutex::new(None),
+            reaper: std::sync::OnceLock::new(),
             stranded: Mutex::new(Vec::new()),
             config: self.config,
         });
@@ -244,7 +244,7 @@ impl BoxOfficeBuilder {
             true
         })
         .map_err(|err| BoxOfficeError::Restore(format!("cannot start hold reaper: {err}")))?;
-        *inner.reaper.lock() = Some(reaper);
+        let _ = inner.reaper.set(reaper);
         let office = BoxOffice { inner };
         // Restored sales may already complete a type's quota, or the event.
         for ty in office.inner.stock.iter() {

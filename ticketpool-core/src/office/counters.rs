@@ -76,7 +76,9 @@ impl Gauges {
     /// Called with the state mutex held, after the flags changed.
     pub(crate) fn copy_from(&self, counters: &Counters) {
         self.paused.store(counters.paused, Ordering::Release);
-        self.closed.store(counters.closed, Ordering::Release);
+        // SeqCst: ordered before `close`'s read of the hold table (see
+        // `HoldTable::settled`).
+        self.closed.store(counters.closed, Ordering::SeqCst);
     }
 
     /// Customers of `priority` waiting for a ticket.

@@ -19,12 +19,14 @@ use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use crossbeam_utils::CachePadded;
 
 use crate::office::snapshot::TicketCounts;
-use crate::office::ticket::{Money, Sale};
+use crate::office::ticket::{HoldId, Money, Sale, Ticket, TicketId};
 use crate::pool::primitive::{AtomicU64, Mutex, MutexGuard, Ordering};
+use crate::pool::Priority;
 
 /// The movements of one ticket, applied to each set of counts it is in;
 /// wrapping, as a shard holds deltas (see the module docs).
@@ -98,12 +100,31 @@ struct Shard {
     by_type: Vec<TicketCounts>,
     by_vendor: ByVendor,
     revenue: Money,
-    /// Sales with their sequence number, in increasing order.
-    sales: Vec<(u64, Sale)>,
+    /// Sales logged through this shard, in increasing sequence order.
+    sales: Vec<Logged>,
+}
+
+/// A sale as the log keeps it until a reader asks: the ticket's names as
+/// a type index and a vendor key of this shard's map, so logging touches
+/// no refcount that the vendor's thread also touches.
+struct Logged {
+    seq: u64,
+    ty: u32,
+    vendor: usize,
+    ticket: TicketId,
+    base_price: Money,
+    released_at: SystemTime,
+    customer: Arc<str>,
+    priority: Priority,
+    price: Money,
+    sold_at: SystemTime,
+    waited: Duration,
+    hold: Option<HoldId>,
 }
 
 impl Shard {
-    fn apply(&mut self, ty: usize, vendor: &Arc<str>, f: impl Fn(&mut TicketCounts)) {
+    /// Applies a movement; returns the vendor's key in `by_vendor`.
+    fn apply(&mut self, ty: usize, vendor: &Arc<str>, f: impl Fn(&mut TicketCounts)) -> usize {
         f(&mut self.by_type[ty]);
         let key = Arc::as_ptr(vendor).cast::<u8>() as usize;
         match self.by_vendor.get_mut(&key) {
@@ -114,6 +135,31 @@ impl Shard {
                 .entry(key)
                 .or_insert_with(|| (Arc::clone(vendor), TicketCounts::default()))
                 .1),
+        }
+        key
+    }
+
+    /// The logged sale `entry` as a [`Sale`], with `type_names` by index.
+    fn resolve(&self, entry: Logged, type_names: &[Arc<str>]) -> Sale {
+        let vendor = match self.by_vendor.get(&entry.vendor) {
+            Some((name, _)) => Arc::clone(name),
+            // Logged with its counts in this shard, so always there.
+            None => Arc::from("?"),
+        };
+        Sale {
+            ticket: Ticket {
+                id: entry.ticket,
+                ticket_type: Arc::clone(&type_names[entry.ty as usize]),
+                vendor,
+                base_price: entry.base_price,
+                released_at: entry.released_at,
+            },
+            customer: entry.customer,
+            priority: entry.priority,
+            price: entry.price,
+            sold_at: entry.sold_at,
+            waited: entry.waited,
+            hold: entry.hold,
         }
     }
 }
@@ -130,6 +176,8 @@ pub(crate) struct Counts {
 pub(crate) struct Ledger {
     shards: Box<[CachePadded<Mutex<Shard>>]>,
     types: usize,
+    /// Each type's name, by index, for sales read back from the log.
+    type_names: Vec<Arc<str>>,
     /// The next sale's position in the log.
     next_sale: CachePadded<AtomicU64>,
     /// Sales moved out of the shards by readers, in order: positions
@@ -145,7 +193,8 @@ thread_local! {
 impl Ledger {
     /// A ledger for `types` ticket types, with one shard per two hardware
     /// threads' worth of writers (a power of two, 4 to 64).
-    pub(crate) fn new(types: usize) -> Self {
+    pub(crate) fn new(type_names: Vec<Arc<str>>) -> Self {
+        let types = type_names.len();
         let parallelism = std::thread::available_parallelism().map_or(4, usize::from);
         let shards = (2 * parallelism).next_power_of_two().clamp(4, 64);
         Self {
@@ -160,6 +209,7 @@ impl Ledger {
                 })
                 .collect(),
             types,
+            type_names,
             next_sale: CachePadded::new(AtomicU64::new(0)),
             archive: Mutex::new(Vec::new()),
         }
@@ -186,14 +236,28 @@ impl Ledger {
     }
 
     /// Counts a sale (from a hold if `held`) and logs it, in one step.
-    pub(crate) fn sell(&self, ty: usize, held: bool, sale: Sale) {
+    pub(crate) fn sell(&self, ty: usize, held: bool, sale: &Sale) {
+        let customer = Arc::clone(&sale.customer);
         let mut shard = self.shard();
-        shard.apply(ty, &sale.ticket.vendor, |c| c.sell(held));
+        let vendor = shard.apply(ty, &sale.ticket.vendor, |c| c.sell(held));
         shard.revenue += sale.price;
         // Numbered under the shard lock: a reader holding every shard lock
         // sees every number taken so far, so the log has no gaps.
         let seq = self.next_sale.fetch_add(1, Ordering::Relaxed);
-        shard.sales.push((seq, sale));
+        shard.sales.push(Logged {
+            seq,
+            ty: ty as u32,
+            vendor,
+            ticket: sale.ticket.id,
+            base_price: sale.ticket.base_price,
+            released_at: sale.ticket.released_at,
+            customer,
+            priority: sale.priority,
+            price: sale.price,
+            sold_at: sale.sold_at,
+            waited: sale.waited,
+            hold: sale.hold,
+        });
     }
 
     /// Restores journaled sales (counted released and sold) at the start
@@ -254,7 +318,12 @@ impl Ledger {
         let mut archive = self.archive.lock();
         let mut moved: Vec<(u64, Sale)> = Vec::new();
         for mut shard in self.all_shards() {
-            moved.append(&mut shard.sales);
+            let logged = std::mem::take(&mut shard.sales);
+            moved.extend(
+                logged
+                    .into_iter()
+                    .map(|entry| (entry.seq, shard.resolve(entry, &self.type_names))),
+            );
         }
         moved.sort_unstable_by_key(|(seq, _)| *seq);
         debug_assert!(moved

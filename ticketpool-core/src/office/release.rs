@@ -11,7 +11,18 @@ use crate::office::state::Inner;
 use crate::office::take::{wait_on, Wait};
 use crate::office::ticket::{Ticket, TicketId};
 use crate::office::vendors::VendorEntry;
-use crate::pool::primitive::{Backoff, Ordering};
+use crate::pool::primitive::Ordering;
+
+/// How many times a vendor facing a full type yields before it parks.
+const YIELDS_BEFORE_PARKING: u32 = 16;
+
+/// Gives the CPU to another thread (to the model's scheduler under loom).
+fn yield_now() {
+    #[cfg(not(ticketpool_loom))]
+    std::thread::yield_now();
+    #[cfg(ticketpool_loom)]
+    loom::thread::yield_now();
+}
 
 impl Inner {
     /// Releases one ticket of `ticket_type` for `vendor`.
@@ -31,7 +42,7 @@ impl Inner {
                 ticket_type: Arc::clone(&self.stock.get(ty).name),
             });
         }
-        let backoff = Backoff::new();
+        let mut yields = 0;
         let mut timed_out = false;
         let id = loop {
             let blocked = match self.admit(vendor, ty) {
@@ -43,14 +54,19 @@ impl Inner {
                 Wait::No => return Err(blocked),
                 Wait::Until(_) if timed_out => return Err(BoxOfficeError::Timeout),
                 Wait::Until(_)
-                    if matches!(blocked, BoxOfficeError::Full) && !backoff.is_completed() =>
+                    if matches!(blocked, BoxOfficeError::Full)
+                        && yields < YIELDS_BEFORE_PARKING =>
                 {
-                    // Spin until a sale makes room, then try again. Every
-                    // round snoozes at least once, so losing the room to
-                    // another vendor still moves the backoff towards parking.
-                    loop {
-                        backoff.snooze();
-                        if self.room_left.has_room(ty) || backoff.is_completed() {
+                    // Wait off the CPU's hot path until a sale makes room,
+                    // then try again: a few yields (a full office waits
+                    // for buyers, who need the CPU more than a spinning
+                    // vendor does), then park. Every round yields at least
+                    // once, so losing the room to another vendor still
+                    // moves the backoff towards parking.
+                    while yields < YIELDS_BEFORE_PARKING {
+                        yields += 1;
+                        yield_now();
+                        if self.room_left.has_room(ty) {
                             break;
                         }
                     }

@@ -63,24 +63,28 @@ impl Inner {
         ty: usize,
         held: bool,
     ) -> Result<Sale, BoxOfficeError> {
-        let event = Event::Sold { sale };
-        if let Err(err) = self.events.record(&event) {
+        // Built only for someone to hand it to, as for a release.
+        let sale = if self.events.is_observed() {
+            let event = Event::Sold { sale };
+            let recorded = self.events.record(&event);
             let Event::Sold { sale } = event else {
                 unreachable!("built as Sold above");
             };
-            if held {
-                self.ledger.apply(ty, &sale.ticket.vendor, |c| c.unhold());
+            if let Err(err) = recorded {
+                if held {
+                    self.ledger.apply(ty, &sale.ticket.vendor, |c| c.unhold());
+                }
+                self.unclaim_limit(&sale.customer);
+                self.restock(sale.ticket, ty);
+                return Err(err);
             }
-            self.unclaim_limit(&sale.customer);
-            self.restock(sale.ticket, ty);
-            return Err(err);
-        }
-        let Event::Sold { sale } = event else {
-            unreachable!("built as Sold above");
+            sale
+        } else {
+            sale
         };
         // Counted and logged in one step of this thread's ledger shard, so
         // the log never disagrees with a snapshot's sold count.
-        self.ledger.sell(ty, held, sale.clone());
+        self.ledger.sell(ty, held, &sale);
         self.room_left.give_back(ty);
         self.wake_vendors();
         let sold = self.gauges.sold.fetch_add(1, Ordering::Relaxed) + 1;

@@ -74,7 +74,10 @@ pub(crate) struct Inner {
     pub(super) pricing: Arc<dyn PricingPolicy>,
     /// Where every event goes: journal, subscribers, log.
     pub(super) events: Pipeline,
-    pub(super) reaper: Mutex<Option<Reaper>>,
+    /// Set once, right after the office is built; read on every hold
+    /// without a lock (std's `OnceLock`: nothing a loom model needs to
+    /// explore, the reaper thread being outside every model).
+    pub(super) reaper: std::sync::OnceLock<Reaper>,
     /// Tickets given back after close, when the pools refuse them: still
     /// counted available, never lost.
     pub(super) stranded: Mutex<Vec<Ticket>>,
@@ -138,7 +141,7 @@ impl Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        if let Some(reaper) = self.reaper.lock().take() {
+        if let Some(reaper) = self.reaper.get() {
             reaper.stop();
         }
         self.events.end_streams();

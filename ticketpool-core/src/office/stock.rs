@@ -90,7 +90,13 @@ impl Stock {
         Ok(Self { types, by_name })
     }
 
+    /// The index of the type named `name`. Called on every release and
+    /// buy: a few types are compared directly, which is cheaper than
+    /// hashing the name.
     pub(crate) fn index_of(&self, name: &str) -> Option<usize> {
+        if self.types.len() <= 8 {
+            return self.types.iter().position(|ty| *ty.name == *name);
+        }
         self.by_name.get(name).copied()
     }
 
