@@ -37,7 +37,7 @@ def main() -> None:
         if "snapshot" in row:
             shown = f"{median:10.0f} ns"
         else:
-            shown = f"{TICKETS / median * 1e3:7.2f} M tickets/s"
+            shown = f"{TICKETS / median * 1e3:8.3f} M tickets/s"
         print(f"{row:40s} {name:8s} {shown}  (n={len(values)})")
 
 
