@@ -341,6 +341,7 @@ proptest! {
             name: format!("t{i}"),
             price: Money::from_minor(100 + i as i64),
             quota: *quota,
+            capacity: None,
         }).collect();
         let sum: u64 = quotas.iter().flatten().sum();
         let result = config.validate();

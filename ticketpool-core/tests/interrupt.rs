@@ -93,6 +93,7 @@ fn office(strategy: Strategy, types: usize) -> BoxOffice {
             name: "balcony".into(),
             price: Money::from_minor(50),
             quota: None,
+            capacity: None,
         });
     }
     BoxOffice::new(config).unwrap()

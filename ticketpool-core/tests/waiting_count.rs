@@ -34,6 +34,7 @@ fn office(strategy: Strategy, two_types: bool) -> BoxOffice {
             name: "balcony".into(),
             price: Money::from_minor(500),
             quota: None,
+            capacity: None,
         });
     }
     BoxOffice::new(config).expect("valid config")

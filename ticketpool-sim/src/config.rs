@@ -143,6 +143,7 @@ impl Default for SimulationConfig {
             name: name.to_owned(),
             price: Money::from_minor(price),
             quota,
+            capacity: None,
         };
         let office = BoxOfficeConfig {
             event_name: "Default Concert".to_owned(),

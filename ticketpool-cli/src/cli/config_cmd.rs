@@ -23,7 +23,8 @@ arrivals = "poisson"      # "poisson" (exponential gaps) or "fixed" (1/rate)
 [office]
 event_name = "Default Concert"
 total_tickets = 10000     # the event's size (at most 1000000000000)
-max_capacity = 64         # most tickets in the office at once (at most 1000000)
+max_capacity = 64         # most tickets in the office at once (at most 1000000),
+                          # shared out among the ticket types (see capacity)
 strategy = "lockfree"     # "lockfree" or "condvar"
 hold_ttl_ms = 100         # how long a hold lasts before it expires
 # purchase_limit = 4      # most tickets per customer, waiting buys included (default: no limit)
@@ -35,6 +36,8 @@ kind = "fixed"            # or "demand" (see the box office docs)
 name = "stalls"
 price = "45.00"           # decimal, in major units
 quota = 7000              # at most this many of this type (optional)
+# capacity = 32           # most of this type on sale or held at once; types
+                          # without one split what max_capacity leaves equally
 
 [[office.ticket_types]]
 name = "balcony"

@@ -8,18 +8,18 @@ use std::sync::Arc;
 use crossbeam_utils::CachePadded;
 
 use crate::office::config::BoxOfficeConfig;
-use crate::office::counters::{Counters, Gauges};
+use crate::office::counters::{Counters, Gauges, Room};
 use crate::office::customer::Customer;
 use crate::office::error::BoxOfficeError;
 use crate::office::event::Event;
 use crate::office::holds::HoldTable;
 use crate::office::journal::{Journal, RecoveredState};
+use crate::office::ledger::{Interner, Ledger};
 use crate::office::limits::Limits;
 use crate::office::line::Line;
 use crate::office::pipeline::Pipeline;
 use crate::office::pricing::PricingPolicy;
 use crate::office::reaper::Reaper;
-use crate::office::sales_log::SalesLog;
 use crate::office::snapshot::Snapshot;
 use crate::office::state::Inner;
 use crate::office::stock::Stock;
@@ -28,7 +28,7 @@ use crate::office::ticket::Sale;
 use crate::office::trace::{self, Actor};
 use crate::office::vendor::Vendor;
 use crate::office::vendors::Vendors;
-use crate::pool::primitive::{AtomicU64, Condvar, Mutex};
+use crate::pool::primitive::{AtomicU64, Condvar, Mutex, Ordering};
 use crate::pool::Priority;
 
 pub use crate::office::take::Want;
@@ -134,35 +134,60 @@ impl BoxOfficeBuilder {
                 })?;
             extra[index] += 1;
         }
-        let stock = Stock::new(&self.config, &extra)
-            .map_err(|err| BoxOfficeError::Restore(format!("cannot allocate pools: {err}")))?;
-        let mut counters = Counters::new(stock.len());
-        let mut sold_per_type = vec![0_u64; stock.len()];
+        // Restored tickets each carry their own copy of their names: one
+        // shared copy per name keeps the ledger to one entry per vendor.
+        let mut names = Interner::default();
+        let mut recovered = recovered;
+        for ticket in &mut recovered.unsold {
+            names.intern(&mut ticket.vendor);
+            names.intern(&mut ticket.ticket_type);
+        }
+        for sale in &mut recovered.sales {
+            names.intern(&mut sale.ticket.vendor);
+            names.intern(&mut sale.ticket.ticket_type);
+        }
+        let types = self.config.ticket_types.len();
+        let type_of = |name: &str| {
+            self.config
+                .ticket_types
+                .iter()
+                .position(|ty| ty.name == name)
+        };
+        let mut sold_per_type = vec![0_u64; types];
         for sale in &recovered.sales {
-            let index = stock.index_of(&sale.ticket.ticket_type).ok_or_else(|| {
+            let index = type_of(&sale.ticket.ticket_type).ok_or_else(|| {
                 BoxOfficeError::Restore(format!(
                     "sale of {} has unknown type {:?}",
                     sale.ticket.id, sale.ticket.ticket_type
                 ))
             })?;
-            counters.apply(index, &sale.ticket.vendor, |c| {
-                c.release();
-                c.sell(false);
-            });
-            counters.revenue += sale.price;
             sold_per_type[index] += 1;
         }
-        for ticket in &recovered.unsold {
-            let index = stock.index_of(&ticket.ticket_type).unwrap_or_default();
-            counters.apply(index, &ticket.vendor, |c| c.release());
-        }
-        if counters.total.released > self.config.total_tickets {
+        let released: Vec<u64> = (0..types)
+            .map(|i| sold_per_type[i] + extra[i] as u64)
+            .collect();
+        let total_released: u64 = released.iter().sum();
+        if total_released > self.config.total_tickets {
             return Err(BoxOfficeError::Restore(format!(
-                "{} tickets were released, past total_tickets {}",
-                counters.total.released, self.config.total_tickets
+                "{total_released} tickets were released, past total_tickets {}",
+                self.config.total_tickets
             )));
         }
-        counters.next_ticket_id = recovered.next_ticket_id.0.max(1);
+        let stock = Stock::new(&self.config, &extra, &sold_per_type)
+            .map_err(|err| BoxOfficeError::Restore(format!("cannot allocate pools: {err}")))?;
+        let in_office: Vec<u64> = extra.iter().map(|&n| n as u64).collect();
+        let room_left = Room::new(
+            &self.config,
+            &released,
+            &in_office,
+            recovered.next_ticket_id.0.max(1),
+        );
+        let ledger = Ledger::new(stock.iter().map(|ty| Arc::clone(&ty.name)).collect());
+        for ticket in &recovered.unsold {
+            let index = type_of(&ticket.ticket_type).unwrap_or_default();
+            ledger.apply(index, &ticket.vendor, |c| c.release());
+        }
+        let sold = recovered.sales.len() as u64;
         let limits = Limits::new(
             self.config.purchase_limit,
             crate::office::sales_log::bought_per_customer(&recovered.sales),
@@ -172,8 +197,10 @@ impl BoxOfficeBuilder {
         let line = Line::new(stock.len());
         let inner = Arc::new(Inner {
             stock,
-            gauges: CachePadded::new(Gauges::new(&counters)),
-            state: CachePadded::new(Mutex::new(counters)),
+            gauges: CachePadded::new(Gauges::new(sold)),
+            state: CachePadded::new(Mutex::new(Counters::new())),
+            room_left,
+            ledger,
             limits,
             room: Condvar::new(),
             line,
@@ -182,8 +209,7 @@ impl BoxOfficeBuilder {
             vendors: Vendors::new(),
             pricing,
             events: Pipeline::new(self.journal),
-            sales: SalesLog::new(),
-            reaper: Mutex::new(None),
+            reaper: std::sync::OnceLock::new(),
             stranded: Mutex::new(Vec::new()),
             config: self.config,
         });
@@ -200,7 +226,12 @@ impl BoxOfficeBuilder {
                 inner.stranded.lock().push(err.into_inner());
             }
         }
-        inner.sales.extend(recovered.sales);
+        let limits_of = &inner.stock;
+        inner.ledger.restore_sales(recovered.sales, |sale| {
+            limits_of
+                .index_of(&sale.ticket.ticket_type)
+                .unwrap_or_default()
+        });
         // The reaper holds the office only weakly, so it never keeps it
         // alive; once the office is gone the callback says so and the
         // reaper ends.
@@ -215,10 +246,20 @@ impl BoxOfficeBuilder {
             true
         })
         .map_err(|err| BoxOfficeError::Restore(format!("cannot start hold reaper: {err}")))?;
-        *inner.reaper.lock() = Some(reaper);
+        let _ = inner.reaper.set(reaper);
         let office = BoxOffice { inner };
-        // Restored sales may already complete the event.
-        office.inner.check_sold_out(office.inner.lock(), None);
+        // Restored sales may already complete a type's quota, or the event.
+        for ty in office.inner.stock.iter() {
+            if ty
+                .quota
+                .is_some_and(|q| ty.sold.load(Ordering::Relaxed) >= q)
+            {
+                ty.close();
+            }
+        }
+        if sold >= office.inner.config.total_tickets {
+            office.inner.sell_out();
+        }
         Ok(office)
     }
 }
@@ -361,23 +402,7 @@ impl BoxOffice {
 
     /// A consistent picture of the office now.
     pub fn snapshot(&self) -> Snapshot {
-        let inner = &self.inner;
-        let counters = inner.lock();
-        counters.snapshot(
-            |priority| {
-                inner.line.waiting(priority)
-                    + inner
-                        .stock
-                        .iter()
-                        .map(|ty| ty.waiting_in_line(priority))
-                        .sum::<u64>()
-            },
-            inner.stock.iter().map(|ty| Arc::clone(&ty.name)),
-            &inner.config.event_name,
-            inner.config.strategy,
-            inner.config.total_tickets,
-            inner.config.max_capacity,
-        )
+        self.inner.snapshot()
     }
 
     /// A live stream of events with a buffer of 1,024.
@@ -396,34 +421,35 @@ impl BoxOffice {
 
     /// Every sale so far, in order.
     pub fn sales(&self) -> Vec<Sale> {
-        self.inner.sales.since(0)
+        self.inner.ledger.sales_since(0)
     }
 
     /// Sales from position `from` on, for readers that poll.
     pub fn sales_since(&self, from: usize) -> Vec<Sale> {
-        self.inner.sales.since(from)
+        self.inner.ledger.sales_since(from)
     }
 
     /// How many sales so far.
     pub fn sales_count(&self) -> usize {
-        self.inner.sales.len()
+        self.inner.ledger.sales_len()
     }
 
     /// Calls `f` with every sale so far, without copying them (the log is
-    /// locked meanwhile, so no sale completes until `f` returns). For a
+    /// locked meanwhile: sales go on, and readers of the log wait until `f`
+    /// returns). For a
     /// report over a long sale, where [`sales`](Self::sales) would copy them.
     pub fn with_sales<R>(&self, f: impl FnOnce(&[Sale]) -> R) -> R {
-        self.inner.sales.with_all(f)
+        self.inner.ledger.with_log(f)
     }
 
     /// The sales to one customer.
     pub fn sales_of_customer(&self, customer: &str) -> Vec<Sale> {
-        self.inner.sales.of_customer(customer)
+        self.inner.ledger.sales_of_customer(customer)
     }
 
     /// The sales of tickets one vendor released.
     pub fn sales_of_vendor(&self, vendor: &str) -> Vec<Sale> {
-        self.inner.sales.of_vendor(vendor)
+        self.inner.ledger.sales_of_vendor(vendor)
     }
 
     /// How many holds are open now.

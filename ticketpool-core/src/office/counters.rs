@@ -1,148 +1,73 @@
-//! The office's live counters: [`Counters`] under the state mutex, and the
-//! [`Gauges`] the hot path reads without it.
+//! The office's gate state: the flags and waiting counts under the state
+//! mutex ([`Counters`]), the [`Gauges`] the hot path reads without it, and
+//! the capacity [`Room`] vendors reserve with atomics.
 //!
-//! Consistency: every ticket movement (released, held, sold, back on sale)
-//! updates all its counters in one short critical section of the office's
-//! state mutex, and a snapshot copies them under the same mutex. So every
-//! snapshot satisfies `released == available + held + sold`, overall, per
-//! type and per vendor, while sales stop only for the copy (a few small maps).
-//! A seqlock would spare writers even that, but the writers already take the
-//! mutex for the capacity gate, so it would buy nothing.
+//! The ticket counts themselves are in the [`Ledger`](crate::office::ledger::Ledger),
+//! sharded; nothing here is taken per ticket except atomics: a release
+//! reserves room for its type with a compare-and-swap, a sale gives it back
+//! with a subtraction, and the state mutex is only taken to wait.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-use std::time::SystemTime;
+use crossbeam_utils::CachePadded;
 
-use crate::office::snapshot::{Snapshot, TicketCounts};
-use crate::office::ticket::Money;
+use crate::office::config::BoxOfficeConfig;
 use crate::pool::primitive::{AtomicBool, AtomicU64, Ordering};
-use crate::pool::strategy::Strategy;
 use crate::pool::Priority;
 
-/// The movements of one ticket, applied to each set of counts it is in.
-impl TicketCounts {
-    pub(crate) fn release(&mut self) {
-        self.released += 1;
-        self.available += 1;
-    }
-
-    pub(crate) fn unrelease(&mut self) {
-        self.released -= 1;
-        self.available -= 1;
-    }
-
-    pub(crate) fn hold(&mut self) {
-        self.available -= 1;
-        self.held += 1;
-    }
-
-    pub(crate) fn unhold(&mut self) {
-        self.held -= 1;
-        self.available += 1;
-    }
-
-    pub(crate) fn sell(&mut self, held: bool) {
-        if held {
-            self.held -= 1;
-        } else {
-            self.available -= 1;
-        }
-        self.sold += 1;
-    }
-}
-
-/// The office's mutable state, all under one mutex.
+/// The office's gate state, under the state mutex.
 #[derive(Debug)]
 pub(crate) struct Counters {
-    pub(crate) total: TicketCounts,
-    pub(crate) by_type: Vec<TicketCounts>,
-    pub(crate) by_vendor: HashMap<Arc<str>, TicketCounts>,
-    pub(crate) revenue: Money,
-    pub(crate) next_ticket_id: u64,
-    pub(crate) waiting_vendors: u64,
     pub(crate) paused: bool,
     pub(crate) closed: bool,
     pub(crate) sold_out: bool,
-    /// The most tickets ever in the office at once (see
-    /// [`Counters::note_release`]).
-    pub(crate) peak_in_office: u64,
 }
 
 impl Counters {
-    pub(crate) fn new(types: usize) -> Self {
+    pub(crate) fn new() -> Self {
         Self {
-            total: TicketCounts::default(),
-            by_type: vec![TicketCounts::default(); types],
-            by_vendor: HashMap::new(),
-            revenue: Money::ZERO,
-            next_ticket_id: 1,
-            waiting_vendors: 0,
             paused: false,
             closed: false,
             sold_out: false,
-            peak_in_office: 0,
         }
-    }
-
-    /// Raises the high-water mark after a release: only a release adds a
-    /// ticket to the office (a hold, sale or expiry moves or removes one),
-    /// so checking here sees every peak, exactly.
-    pub(crate) fn note_release(&mut self) {
-        self.peak_in_office = self.peak_in_office.max(self.in_office());
-    }
-
-    /// Applies `f` to the totals, the type's and the vendor's counts.
-    pub(crate) fn apply(&mut self, ty: usize, vendor: &Arc<str>, f: impl Fn(&mut TicketCounts)) {
-        f(&mut self.total);
-        f(&mut self.by_type[ty]);
-        // Looked up before inserting: the vendor is almost always there, and
-        // cloning its name would touch a refcount other threads share.
-        match self.by_vendor.get_mut(vendor) {
-            Some(counts) => f(counts),
-            None => f(self.by_vendor.entry(Arc::clone(vendor)).or_default()),
-        }
-    }
-
-    /// Tickets in the office (available plus held): what `max_capacity`
-    /// bounds.
-    pub(crate) fn in_office(&self) -> u64 {
-        self.total.available + self.total.held
     }
 }
 
 /// What the hot path reads without the state mutex.
 ///
-/// `in_office`, `sold` and `closed` copy [`Counters`] fields and are stored
-/// under the mutex after every change ([`Gauges::copy_from`]), so a reader
-/// may see them a moment late, never wrong for long; callers only use them
-/// as hints (spin while full, price by demand, refuse early once closed)
-/// and decide under the mutex. The waiting counts live only here.
+/// `closed` and `paused` copy [`Counters`] fields, stored under the mutex
+/// after every change ([`Gauges::copy_from`]); `sold` counts sales. A
+/// reader may see them a moment late: releases check them as a gate (a
+/// release that passed just before a close ends like one made before it),
+/// pricing reads `sold` as a hint. The waiting counts live only here.
 #[derive(Debug)]
 pub(crate) struct Gauges {
-    pub(crate) in_office: AtomicU64,
     pub(crate) sold: AtomicU64,
     pub(crate) closed: AtomicBool,
+    pub(crate) paused: AtomicBool,
+    /// Vendors parked on the office's `room` condvar (see
+    /// [`Room::give_back`] for why it is read after freeing room).
+    pub(crate) vendors_waiting: AtomicU64,
     waiting_vip: AtomicU64,
     waiting_regular: AtomicU64,
 }
 
 impl Gauges {
-    pub(crate) fn new(counters: &Counters) -> Self {
+    pub(crate) fn new(sold: u64) -> Self {
         Self {
-            in_office: AtomicU64::new(counters.in_office()),
-            sold: AtomicU64::new(counters.total.sold),
-            closed: AtomicBool::new(counters.closed),
+            sold: AtomicU64::new(sold),
+            closed: AtomicBool::new(false),
+            paused: AtomicBool::new(false),
+            vendors_waiting: AtomicU64::new(0),
             waiting_vip: AtomicU64::new(0),
             waiting_regular: AtomicU64::new(0),
         }
     }
 
-    /// Called with the state mutex held, after the counts changed.
+    /// Called with the state mutex held, after the flags changed.
     pub(crate) fn copy_from(&self, counters: &Counters) {
-        self.in_office
-            .store(counters.in_office(), Ordering::Relaxed);
-        self.sold.store(counters.total.sold, Ordering::Relaxed);
-        self.closed.store(counters.closed, Ordering::Release);
+        self.paused.store(counters.paused, Ordering::Release);
+        // SeqCst: ordered before `close`'s read of the hold table (see
+        // `HoldTable::settled`).
+        self.closed.store(counters.closed, Ordering::SeqCst);
     }
 
     /// Customers of `priority` waiting for a ticket.
@@ -154,43 +79,162 @@ impl Gauges {
     }
 }
 
-impl Counters {
-    /// A [`Snapshot`] of these counters; `in_line` counts the customers
-    /// waiting (in the pools or the office's line), by priority.
-    pub(crate) fn snapshot(
-        &self,
-        in_line: impl Fn(Priority) -> u64,
-        type_names: impl Iterator<Item = Arc<str>>,
-        event_name: &str,
-        strategy: Strategy,
-        total_tickets: u64,
-        max_capacity: usize,
-    ) -> Snapshot {
-        Snapshot {
-            event_name: event_name.to_owned(),
-            strategy,
-            total_tickets,
-            max_capacity,
-            totals: self.total,
-            by_type: type_names
-                .zip(&self.by_type)
-                .map(|(name, counts)| (name.to_string(), *counts))
-                .collect(),
-            by_vendor: self
-                .by_vendor
-                .iter()
-                .map(|(name, counts)| (name.to_string(), *counts))
-                .collect(),
-            revenue: self.revenue,
-            waiting_vip: in_line(Priority::Vip),
-            waiting_regular: in_line(Priority::Regular),
-            waiting_vendors: self.waiting_vendors,
-            peak_occupancy: self.peak_in_office,
-            paused: self.paused,
-            sold_out: self.sold_out,
-            closed: self.closed,
-            taken_at: SystemTime::now(),
+/// One type's share of the office.
+#[derive(Debug)]
+struct TypeRoom {
+    /// Available plus held, of this type.
+    in_office: AtomicU64,
+    capacity: u64,
+    /// Released so far, checked against the quota (only with one).
+    released: AtomicU64,
+    quota: Option<u64>,
+}
+
+/// Why a reservation failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NoRoom {
+    /// The type's share is full: wait for a sale.
+    Full,
+    /// The event's size or the type's quota is reached.
+    SoldOut,
+}
+
+/// The office's capacity and release bounds, as atomics: each type's
+/// share of `max_capacity`, the event's size and the types' quotas.
+#[derive(Debug)]
+pub(crate) struct Room {
+    types: Box<[CachePadded<TypeRoom>]>,
+    /// Released so far, office-wide (bounded by `total_tickets`), and the
+    /// next ticket id: both written by vendors only.
+    released: CachePadded<(AtomicU64, AtomicU64)>,
+    total_tickets: u64,
+    /// Available plus held office-wide, and its high-water mark.
+    in_office: CachePadded<(AtomicU64, AtomicU64)>,
+}
+
+impl Room {
+    /// `released[i]` and `in_office[i]` restore type `i`'s counts.
+    pub(crate) fn new(
+        config: &BoxOfficeConfig,
+        released: &[u64],
+        in_office: &[u64],
+        next_ticket_id: u64,
+    ) -> Self {
+        let capacities = config.type_capacities();
+        let types = config
+            .ticket_types
+            .iter()
+            .enumerate()
+            .map(|(i, ty)| {
+                CachePadded::new(TypeRoom {
+                    in_office: AtomicU64::new(in_office[i]),
+                    capacity: capacities[i] as u64,
+                    released: AtomicU64::new(released[i]),
+                    quota: ty.quota,
+                })
+            })
+            .collect();
+        let in_office: u64 = in_office.iter().sum();
+        Self {
+            types,
+            released: CachePadded::new((
+                AtomicU64::new(released.iter().sum()),
+                AtomicU64::new(next_ticket_id),
+            )),
+            total_tickets: config.total_tickets,
+            in_office: CachePadded::new((AtomicU64::new(in_office), AtomicU64::new(in_office))),
         }
+    }
+
+    /// `true` once no more tickets of type `ty` may be released.
+    pub(crate) fn sold_out(&self, ty: usize) -> bool {
+        let room = &self.types[ty];
+        self.released.0.load(Ordering::Relaxed) >= self.total_tickets
+            || room
+                .quota
+                .is_some_and(|q| room.released.load(Ordering::Relaxed) >= q)
+    }
+
+    /// `true` if type `ty` has room for one more ticket now.
+    pub(crate) fn has_room(&self, ty: usize) -> bool {
+        let room = &self.types[ty];
+        room.in_office.load(Ordering::SeqCst) < room.capacity
+    }
+
+    /// Reserves room for one ticket of type `ty` and counts it released;
+    /// returns its id.
+    ///
+    /// Room first: a full type is the common refusal, and undoing a
+    /// reservation of room can only make another vendor see `Full` for a
+    /// moment (it is woken after the undo), while undoing the event's count
+    /// could make one see `SoldOut`, which is final.
+    pub(crate) fn reserve(&self, ty: usize) -> Result<u64, NoRoom> {
+        let room = &self.types[ty];
+        room.in_office
+            .fetch_update(Ordering::SeqCst, Ordering::Relaxed, |n| {
+                (n < room.capacity).then_some(n + 1)
+            })
+            .map_err(|_| NoRoom::Full)?;
+        let total = self.total_tickets;
+        if self
+            .released
+            .0
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                (n < total).then_some(n + 1)
+            })
+            .is_err()
+        {
+            room.in_office.fetch_sub(1, Ordering::SeqCst);
+            return Err(NoRoom::SoldOut);
+        }
+        if let Some(quota) = room.quota {
+            if room
+                .released
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                    (n < quota).then_some(n + 1)
+                })
+                .is_err()
+            {
+                self.released.0.fetch_sub(1, Ordering::Relaxed);
+                room.in_office.fetch_sub(1, Ordering::SeqCst);
+                return Err(NoRoom::SoldOut);
+            }
+        }
+        let now = self.in_office.0.fetch_add(1, Ordering::Relaxed) + 1;
+        // Only a release adds a ticket to the office, so raising the mark
+        // here sees every peak; a load first keeps the line shared while
+        // the office is below its peak.
+        if now > self.in_office.1.load(Ordering::Relaxed) {
+            self.in_office.1.fetch_max(now, Ordering::Relaxed);
+        }
+        Ok(self.released.1.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// Undoes a [`reserve`](Self::reserve) whose ticket never went on
+    /// sale (its id stays used). The caller wakes waiting vendors.
+    pub(crate) fn unreserve(&self, ty: usize) {
+        let room = &self.types[ty];
+        if room.quota.is_some() {
+            room.released.fetch_sub(1, Ordering::Relaxed);
+        }
+        self.released.0.fetch_sub(1, Ordering::Relaxed);
+        self.give_back(ty);
+    }
+
+    /// A ticket of type `ty` left the office (sold, or never on sale).
+    ///
+    /// `SeqCst`, with the waiting vendor's `SeqCst` increment of
+    /// `vendors_waiting` before its own check of [`has_room`](Self::has_room):
+    /// either that check sees this room, or the caller's load of
+    /// `vendors_waiting` after this sees the vendor, and wakes it.
+    pub(crate) fn give_back(&self, ty: usize) {
+        self.types[ty].in_office.fetch_sub(1, Ordering::SeqCst);
+        self.in_office.0.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// The most tickets ever in the office at once.
+    pub(crate) fn peak(&self) -> u64 {
+        self.in_office.1.load(Ordering::Relaxed)
     }
 }
 

@@ -13,6 +13,7 @@ impl Inner {
             return false;
         }
         state.paused = paused;
+        self.gauges.copy_from(&state);
         drop(state);
         self.room.notify_all();
         self.events.announce(if paused {

@@ -8,7 +8,8 @@
 //! - values and settings: `ticket`, `event`, `error`, `config/`, `pricing`,
 //!   `journal`, `snapshot`;
 //! - the office's parts: `stock` (the pools), `line` (where buyers wait
-//!   when there are several types), `counters`, `limits`,
+//!   when there are several types), `counters` (gate and room), `ledger`
+//!   (counts and sales, sharded), `limits`,
 //!   `sales_log`, `holds` and `reaper`, `vendors`, `subscribe`, `trace`,
 //!   and `pipeline` (journal, subscribers and log as one way out);
 //! - the shared state, `state`, with its behaviour by concern: `gate`,
@@ -26,6 +27,7 @@ pub(crate) mod gate;
 pub(crate) mod hold;
 pub(crate) mod holds;
 pub(crate) mod journal;
+pub(crate) mod ledger;
 pub(crate) mod limits;
 pub(crate) mod line;
 pub(crate) mod pipeline;

@@ -1,16 +1,28 @@
-//! Vendors releasing tickets: the release loop behind the capacity gate,
-//! and putting a ticket (new or given back) into its pool.
+//! Vendors releasing tickets: reserving room for the ticket's type, waiting
+//! for it, and putting a ticket (new or given back) into its pool.
 
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use crate::office::counters::NoRoom;
 use crate::office::error::BoxOfficeError;
 use crate::office::event::Event;
 use crate::office::state::Inner;
 use crate::office::take::{wait_on, Wait};
 use crate::office::ticket::{Ticket, TicketId};
 use crate::office::vendors::VendorEntry;
-use crate::pool::primitive::{Backoff, Ordering};
+use crate::pool::primitive::Ordering;
+
+/// How many times a vendor facing a full type yields before it parks.
+const YIELDS_BEFORE_PARKING: u32 = 16;
+
+/// Gives the CPU to another thread (to the model's scheduler under loom).
+fn yield_now() {
+    #[cfg(not(ticketpool_loom))]
+    std::thread::yield_now();
+    #[cfg(ticketpool_loom)]
+    loom::thread::yield_now();
+}
 
 impl Inner {
     /// Releases one ticket of `ticket_type` for `vendor`.
@@ -30,60 +42,53 @@ impl Inner {
                 ticket_type: Arc::clone(&self.stock.get(ty).name),
             });
         }
-        let quota = self.stock.get(ty).quota;
-        let max_capacity = self.config.max_capacity as u64;
-        let backoff = Backoff::new();
-        let mut state = self.lock();
+        let mut yields = 0;
         let mut timed_out = false;
         let id = loop {
-            if vendor.is_removed() {
-                return Err(BoxOfficeError::UnknownVendor(Arc::clone(&vendor.name)));
-            }
-            if state.closed {
-                return Err(BoxOfficeError::Closed);
-            }
-            let type_done = quota.is_some_and(|q| state.by_type[ty].released >= q);
-            if state.total.released >= self.config.total_tickets || type_done {
-                return Err(BoxOfficeError::SoldOut);
-            }
-            let blocked = if state.paused {
-                BoxOfficeError::Paused
-            } else if state.in_office() >= max_capacity {
-                BoxOfficeError::Full
-            } else {
-                let id = state.next_ticket_id;
-                state.next_ticket_id += 1;
-                state.apply(ty, &vendor.name, |c| c.release());
-                state.note_release();
-                self.gauges.copy_from(&state);
-                break TicketId(id);
+            let blocked = match self.admit(vendor, ty) {
+                Ok(id) => break id,
+                Err(blocked @ (BoxOfficeError::Full | BoxOfficeError::Paused)) => blocked,
+                Err(other) => return Err(other),
             };
             match wait {
                 Wait::No => return Err(blocked),
                 _ if timed_out => return Err(BoxOfficeError::Timeout),
-                _ if matches!(blocked, BoxOfficeError::Full) && !backoff.is_completed() => {
-                    // Spin off the lock until a sale makes room, then decide
-                    // under it again. Every round snoozes at least once, so
-                    // losing the slot to another vendor still moves the
-                    // backoff towards parking.
-                    drop(state);
-                    loop {
-                        backoff.snooze();
-                        let room = self.gauges.in_office.load(Ordering::Relaxed) < max_capacity;
-                        if room || backoff.is_completed() {
+                _ if matches!(blocked, BoxOfficeError::Full) && yields < YIELDS_BEFORE_PARKING => {
+                    // Wait off the CPU's hot path until a sale makes room,
+                    // then try again: a few yields (a full office waits
+                    // for buyers, who need the CPU more than a spinning
+                    // vendor does), then park. Every round yields at least
+                    // once, so losing the room to another vendor still
+                    // moves the backoff towards parking.
+                    while yields < YIELDS_BEFORE_PARKING {
+                        yields += 1;
+                        yield_now();
+                        if self.room_left.has_room(ty) {
                             break;
                         }
                     }
-                    state = self.lock();
                 }
                 Wait::Until(deadline) | Wait::Interruptible(deadline, _) => {
-                    state.waiting_vendors += 1;
-                    (state, timed_out) = wait_on(&self.room, state, deadline);
-                    state.waiting_vendors -= 1;
+                    let state = self.lock();
+                    // Counted before looking again (see `Room::give_back`):
+                    // a sale that frees room after the look sees a waiter,
+                    // and takes this lock to wake it, so it cannot slip in
+                    // between the look and the wait.
+                    self.gauges.vendors_waiting.fetch_add(1, Ordering::SeqCst);
+                    let still_blocked = if state.closed || vendor.is_removed() {
+                        false
+                    } else if state.paused {
+                        true
+                    } else {
+                        !self.room_left.has_room(ty) && !self.room_left.sold_out(ty)
+                    };
+                    if still_blocked {
+                        (_, timed_out) = wait_on(&self.room, state, deadline);
+                    }
+                    self.gauges.vendors_waiting.fetch_sub(1, Ordering::SeqCst);
                 }
             }
         };
-        drop(state);
         let stock = self.stock.get(ty);
         let ticket = Ticket {
             id,
@@ -92,6 +97,7 @@ impl Inner {
             base_price: stock.base_price,
             released_at: SystemTime::now(),
         };
+        self.ledger.apply(ty, &ticket.vendor, |c| c.release());
         // Built only for someone to hand it to: a release nobody journals,
         // subscribes to or logs skips two refcount round trips.
         if self.events.is_observed() {
@@ -99,16 +105,50 @@ impl Inner {
                 ticket: ticket.clone(),
             };
             if let Err(err) = self.events.record(&event) {
-                let mut state = self.lock();
-                state.apply(ty, &vendor.name, |c| c.unrelease());
-                self.gauges.copy_from(&state);
-                drop(state);
-                self.room.notify_one();
+                self.ledger.apply(ty, &ticket.vendor, |c| c.unrelease());
+                self.room_left.unreserve(ty);
+                self.wake_vendors();
                 return Err(err);
             }
         }
         self.restock(ticket.clone(), ty);
         Ok(ticket)
+    }
+
+    /// One attempt at room for a ticket of type `ty`: its id, or why not.
+    fn admit(&self, vendor: &VendorEntry, ty: usize) -> Result<TicketId, BoxOfficeError> {
+        if vendor.is_removed() {
+            return Err(BoxOfficeError::UnknownVendor(Arc::clone(&vendor.name)));
+        }
+        if self.gauges.closed.load(Ordering::Acquire) {
+            return Err(BoxOfficeError::Closed);
+        }
+        if self.room_left.sold_out(ty) {
+            return Err(BoxOfficeError::SoldOut);
+        }
+        if self.gauges.paused.load(Ordering::Acquire) {
+            return Err(BoxOfficeError::Paused);
+        }
+        match self.room_left.reserve(ty) {
+            Ok(id) => Ok(TicketId(id)),
+            Err(NoRoom::Full) => Err(BoxOfficeError::Full),
+            Err(NoRoom::SoldOut) => {
+                // The room reserved first was given back: a vendor that saw
+                // it taken meanwhile may be parked.
+                self.wake_vendors();
+                Err(BoxOfficeError::SoldOut)
+            }
+        }
+    }
+
+    /// Wakes parked vendors, if any, after room was given back. The lock
+    /// is taken (and let go) first, so a vendor between its look at the
+    /// room and its wait is either before the look or already waiting.
+    pub(super) fn wake_vendors(&self) {
+        if self.gauges.vendors_waiting.load(Ordering::SeqCst) > 0 {
+            drop(self.lock());
+            self.room.notify_all();
+        }
     }
 
     /// Puts a ticket (already counted available) into its pool and wakes

@@ -4,14 +4,13 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use crate::office::counters::Counters;
 use crate::office::error::BoxOfficeError;
 use crate::office::event::Event;
 use crate::office::pricing::PriceContext;
 use crate::office::state::Inner;
 use crate::office::take::{Wait, Want};
 use crate::office::ticket::{Money, Sale, Ticket};
-use crate::pool::primitive::{MutexGuard, Ordering};
+use crate::pool::primitive::Ordering;
 use crate::pool::Priority;
 
 impl Inner {
@@ -64,53 +63,56 @@ impl Inner {
         ty: usize,
         held: bool,
     ) -> Result<Sale, BoxOfficeError> {
-        let event = Event::Sold { sale };
-        if let Err(err) = self.events.record(&event) {
+        // Built only for someone to hand it to, as for a release.
+        let sale = if self.events.is_observed() {
+            let event = Event::Sold { sale };
+            let recorded = self.events.record(&event);
             let Event::Sold { sale } = event else {
                 unreachable!("built as Sold above");
             };
-            if held {
-                self.lock().apply(ty, &sale.ticket.vendor, |c| c.unhold());
+            if let Err(err) = recorded {
+                if held {
+                    self.ledger.apply(ty, &sale.ticket.vendor, |c| c.unhold());
+                }
+                self.unclaim_limit(&sale.customer);
+                self.restock(sale.ticket, ty);
+                return Err(err);
             }
-            self.unclaim_limit(&sale.customer);
-            self.restock(sale.ticket, ty);
-            return Err(err);
-        }
-        let Event::Sold { sale } = event else {
-            unreachable!("built as Sold above");
+            sale
+        } else {
+            sale
         };
-        // Cloned before locking: the clone bumps refcounts every thread
-        // shares, which should not lengthen the critical section.
-        let logged = sale.clone();
-        let mut state = self.lock();
-        state.apply(ty, &sale.ticket.vendor, |c| c.sell(held));
-        state.revenue += sale.price;
-        self.gauges.copy_from(&state);
-        // The sales log is appended under the same lock, so it never
-        // disagrees with a snapshot's sold count.
-        self.sales.push(logged);
-        self.check_sold_out(state, Some(ty));
-        self.room.notify_one();
+        // Counted and logged in one step of this thread's ledger shard, so
+        // the log never disagrees with a snapshot's sold count.
+        self.ledger.sell(ty, held, &sale);
+        self.room_left.give_back(ty);
+        self.wake_vendors();
+        let sold = self.gauges.sold.fetch_add(1, Ordering::Relaxed) + 1;
+        self.check_sold_out(ty, sold);
         Ok(sale)
     }
 
-    /// Closes a type's pool once its quota is sold (`ty`, or every type),
-    /// and every pool once the event is, so no buyer waits on tickets that
-    /// cannot come. Takes the state lock already held, and releases it.
-    pub(crate) fn check_sold_out(&self, mut state: MutexGuard<'_, Counters>, ty: Option<usize>) {
-        let types = match ty {
-            Some(ty) => ty..ty + 1,
-            None => 0..self.stock.len(),
-        };
-        for i in types {
-            let stock = self.stock.get(i);
-            if stock.quota.is_some_and(|q| state.by_type[i].sold >= q) {
+    /// After the `sold`th sale, of type `ty`: closes the type's pool once
+    /// its quota is sold, and every pool once the event is, so no buyer
+    /// waits on tickets that cannot come.
+    pub(super) fn check_sold_out(&self, ty: usize, sold: u64) {
+        let stock = self.stock.get(ty);
+        if let Some(quota) = stock.quota {
+            if stock.sold.fetch_add(1, Ordering::Relaxed) + 1 >= quota {
                 stock.close();
                 // Buyers of that type waiting in the line learn it.
                 self.line.wake_all();
             }
         }
-        if state.sold_out || state.total.sold < self.config.total_tickets {
+        if sold >= self.config.total_tickets {
+            self.sell_out();
+        }
+    }
+
+    /// Marks the event sold out (once) and closes every pool.
+    pub(crate) fn sell_out(&self) {
+        let mut state = self.lock();
+        if state.sold_out {
             return;
         }
         state.sold_out = true;

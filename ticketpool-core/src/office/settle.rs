@@ -37,29 +37,32 @@ impl Inner {
             ticket,
         };
         let expires_at = SystemTime::now() + ttl;
-        let event = Event::HoldPlaced {
+        // Built only for someone to hand it to, as for a release.
+        let event = self.events.is_observed().then(|| Event::HoldPlaced {
             hold: entry.id,
             ticket: entry.ticket.id,
             customer: Arc::clone(customer),
             priority,
             price,
             expires_at,
-        };
-        if let Err(err) = self.events.write(&event) {
+        });
+        if let Some(Err(err)) = event.as_ref().map(|event| self.events.write(event)) {
             self.unclaim_limit(customer);
             self.restock(entry.ticket, ty);
             return Err(err);
         }
         // Counted before the entry is visible to the reaper, so expiry
         // never un-holds a ticket not yet counted held.
-        self.lock().apply(ty, &entry.ticket.vendor, |c| c.hold());
+        self.ledger.apply(ty, &entry.ticket.vendor, |c| c.hold());
         // Announced before the entry is visible too: with a tiny TTL the
         // reaper could otherwise announce `HoldExpired` first.
-        self.events.announce(&event);
+        if let Some(event) = &event {
+            self.events.announce(event);
+        }
         let terms = entry.terms(expires_at);
         let deadline = entry.deadline;
         self.holds.insert(entry);
-        if let Some(reaper) = &*self.reaper.lock() {
+        if let Some(reaper) = self.reaper.get() {
             reaper.kick(deadline);
         }
         Ok(terms)
@@ -71,7 +74,7 @@ impl Inner {
             hold: entry.id,
             ticket: entry.ticket.id,
         };
-        if let Err(err) = self.events.record(&confirmed) {
+        if let Err(err) = self.record_if_observed(&confirmed) {
             self.settle_back(entry, None);
             return Err(err);
         }
@@ -111,7 +114,7 @@ impl Inner {
     /// journal error here is not the customer's: the ticket is back either
     /// way, and recovery puts unsold tickets back on sale anyway.
     fn settle_back(&self, entry: HoldEntry, event: Option<Event>) {
-        self.lock()
+        self.ledger
             .apply(entry.type_index, &entry.ticket.vendor, |c| c.unhold());
         self.unclaim_limit(&entry.customer);
         if let Some(event) = &event {
@@ -136,5 +139,13 @@ impl Inner {
     fn hold_settled(&self) {
         self.holds.settled();
         self.end_streams_if_settled();
+    }
+
+    /// Records `event` if anyone would see it (see [`Pipeline::is_observed`](crate::office::pipeline::Pipeline::is_observed)).
+    fn record_if_observed(&self, event: &Event) -> Result<(), BoxOfficeError> {
+        if self.events.is_observed() {
+            self.events.record(event)?;
+        }
+        Ok(())
     }
 }

@@ -1,8 +1,8 @@
 //! The [`Snapshot`] of an office and the [`TicketCounts`] it is made of:
-//! plain values, taken from the live counters (`counters.rs`).
+//! plain values, taken from the live counts (`ledger.rs`) and gate (`counters.rs`).
 //!
 //! Every snapshot satisfies `released == available + held + sold`, overall,
-//! per type and per vendor (see `counters.rs` for why).
+//! per type and per vendor (see `ledger.rs` for why).
 
 use std::collections::BTreeMap;
 use std::time::SystemTime;

@@ -5,9 +5,10 @@
 //! given type without passing over the others. In a single-type office
 //! customers wait inside the pool, where its VIP rule and wake-ups apply
 //! unchanged; with several types they wait in the office's line
-//! (`line.rs`), which applies the rule across types. Every pool is sized to the office's
-//! `max_capacity`, and the office admits at most that many tickets (available
-//! plus held), so putting a ticket back into its pool never blocks.
+//! (`line.rs`), which applies the rule across types. Every pool is sized
+//! to its type's share of the office's capacity, and the office admits at
+//! most that many tickets of the type (available plus held), so putting a
+//! ticket back into its pool never blocks.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use crate::office::ticket::{Money, Ticket};
 use crate::pool::deadline::Interrupt;
 use crate::pool::dynamic::DynamicPool;
 use crate::pool::error::{CapacityError, ReleaseError, TakeError};
+use crate::pool::primitive::AtomicU64;
 use crate::pool::Priority;
 
 /// One ticket type and its pool.
@@ -25,6 +27,8 @@ pub(crate) struct TypeStock {
     pub(crate) name: Arc<str>,
     pub(crate) base_price: Money,
     pub(crate) quota: Option<u64>,
+    /// Sold so far (only counted with a quota, to close the pool at it).
+    pub(crate) sold: AtomicU64,
     pool: DynamicPool<Ticket>,
 }
 
@@ -78,26 +82,39 @@ pub(crate) struct Stock {
 }
 
 impl Stock {
-    /// One pool per configured type; `extra[i]` tickets of type `i` beyond
-    /// `max_capacity` must fit (recovered unsold tickets).
-    pub(crate) fn new(config: &BoxOfficeConfig, extra: &[usize]) -> Result<Self, CapacityError> {
+    /// One pool per configured type, of the type's share of the capacity;
+    /// `extra[i]` tickets of type `i` beyond it must fit (recovered unsold
+    /// tickets); `sold[i]` of them are already sold.
+    pub(crate) fn new(
+        config: &BoxOfficeConfig,
+        extra: &[usize],
+        sold: &[u64],
+    ) -> Result<Self, CapacityError> {
         let mut types = Vec::with_capacity(config.ticket_types.len());
         let mut by_name = HashMap::new();
+        let shares = config.type_capacities();
         for (i, ty) in config.ticket_types.iter().enumerate() {
-            let capacity = config.max_capacity.max(extra.get(i).copied().unwrap_or(0));
+            let capacity = shares[i].max(extra.get(i).copied().unwrap_or(0));
             let name: Arc<str> = Arc::from(ty.name.as_str());
             by_name.insert(Arc::clone(&name), i);
             types.push(TypeStock {
                 name,
                 base_price: ty.price,
                 quota: ty.quota,
+                sold: AtomicU64::new(sold.get(i).copied().unwrap_or(0)),
                 pool: DynamicPool::with_capacity(config.strategy, capacity)?,
             });
         }
         Ok(Self { types, by_name })
     }
 
+    /// The index of the type named `name`. Called on every release and
+    /// buy: a few types are compared directly, which is cheaper than
+    /// hashing the name.
     pub(crate) fn index_of(&self, name: &str) -> Option<usize> {
+        if self.types.len() <= 8 {
+            return self.types.iter().position(|ty| *ty.name == *name);
+        }
         self.by_name.get(name).copied()
     }
 

@@ -40,7 +40,9 @@ macro_rules! office_suite {
             vip_typed_goes_before_regular_typed, vip_any_goes_before_regular_any,
             vip_of_another_type_does_not_hold_back_a_regular,
             regular_held_back_from_a_sold_out_type_is_told_so,
-            vip_rule_holds_across_types_under_a_crowd);
+            vip_rule_holds_across_types_under_a_crowd,
+            no_type_starves_another, configured_shares_bound_each_type,
+            snapshots_stay_consistent_during_a_sale_with_holds);
     };
     (@tests $strategy:expr; $($name:ident),*) => {
         $(
@@ -52,9 +54,11 @@ macro_rules! office_suite {
     };
 }
 
+mod capacity;
 mod events;
 mod vip_rule;
 
+pub use self::capacity::*;
 pub use self::events::*;
 pub use self::vip_rule::*;
 
@@ -71,11 +75,13 @@ pub fn two_types(strategy: Strategy, total: u64, capacity: usize) -> BoxOfficeCo
             name: "stalls".into(),
             price: money(5_000),
             quota: None,
+            capacity: None,
         },
         TicketTypeConfig {
             name: "balcony".into(),
             price: money(2_000),
             quota: None,
+            capacity: None,
         },
     ];
     config
@@ -603,10 +609,12 @@ pub fn pause_blocks_releases_until_resume(strategy: Strategy) {
 }
 
 pub fn close_wakes_everyone(strategy: Strategy) {
-    let office = office(two_types(strategy, 10, 1));
+    // One ticket of each type at a time.
+    let office = office(two_types(strategy, 10, 2));
     let vendor = office.add_vendor("v", &[]).unwrap();
     vendor.release("stalls").unwrap();
-    // The one ticket is held: the office is full and nothing is on sale.
+    // The one stalls ticket is held: its share is full and nothing is on
+    // sale.
     let hold = office
         .customer("h", Priority::Vip)
         .reserve(Want::Any)

@@ -171,6 +171,7 @@ pub fn vip_rule_holds_across_types_under_a_crowd(strategy: Strategy) {
         name: "box".into(),
         price: Money::from_minor(9_000),
         quota: None,
+        capacity: None,
     });
     let office = office(config);
     let types = ["stalls", "balcony", "box"];

@@ -23,11 +23,13 @@ fn concert() -> BoxOfficeConfig {
             name: "stalls".into(),
             price: Money::from_minor(1_000),
             quota: None,
+            capacity: None,
         },
         TicketTypeConfig {
             name: "balcony".into(),
             price: Money::from_minor(600),
             quota: Some(4),
+            capacity: None,
         },
     ];
     config

@@ -30,6 +30,13 @@ pub struct TicketTypeConfig {
     pub price: Money,
     /// The most tickets of this type that will be released, if limited.
     pub quota: Option<u64>,
+    /// This type's share of the office: the most tickets of this type on
+    /// sale or held at once. `None`: an equal share of what `max_capacity`
+    /// leaves after the types that set one (see
+    /// [`BoxOfficeConfig::type_capacities`]). A type's unsold tickets never
+    /// take another type's room, so a vendor of one type is not kept waiting
+    /// by another type's unsold stock.
+    pub capacity: Option<usize>,
 }
 
 /// A vendor named in the configuration and the types it may sell (empty:
@@ -84,7 +91,11 @@ pub struct BoxOfficeConfig {
     pub event_name: String,
     /// The most tickets that will ever be released: the event's size.
     pub total_tickets: u64,
-    /// The most tickets in the office at once (available plus held).
+    /// The most tickets in the office at once (available plus held). It is
+    /// shared out among the ticket types ([`type_capacities`](Self::type_capacities)):
+    /// the types that set a `capacity` get it, the others split the rest
+    /// equally (the first ones get one more when it does not divide), and
+    /// the office never holds more than the sum of the shares.
     pub max_capacity: usize,
     /// The kinds of ticket on sale; at least one.
     pub ticket_types: Vec<TicketTypeConfig>,
@@ -130,6 +141,7 @@ impl BoxOfficeConfig {
                 name: "general".to_owned(),
                 price,
                 quota: None,
+                capacity: None,
             }],
             strategy: Strategy::LockFree,
             hold_ttl: Duration::from_secs(30),
@@ -158,6 +170,50 @@ impl BoxOfficeConfig {
     /// The type named `name`, if configured.
     pub fn ticket_type(&self, name: &str) -> Option<&TicketTypeConfig> {
         self.ticket_types.iter().find(|ty| ty.name == name)
+    }
+
+    /// Each ticket type's share of the office, in configuration order: its
+    /// own `capacity` if set, otherwise an equal share of what
+    /// `max_capacity` leaves after the set ones (the first types get one
+    /// more while the rest does not divide). The office holds at most their
+    /// sum, which is never more than `max_capacity` in a valid config.
+    ///
+    /// ```
+    /// use ticketpool_core::{BoxOfficeConfig, Money, TicketTypeConfig};
+    /// let mut config = BoxOfficeConfig::simple("gig", 100, 10, Money::from_minor(100));
+    /// config.ticket_types.push(TicketTypeConfig {
+    ///     name: "balcony".into(),
+    ///     price: Money::from_minor(50),
+    ///     quota: None,
+    ///     capacity: None,
+    /// });
+    /// assert_eq!(config.type_capacities(), vec![5, 5]);
+    /// config.ticket_types[1].capacity = Some(2);
+    /// assert_eq!(config.type_capacities(), vec![8, 2]);
+    /// ```
+    pub fn type_capacities(&self) -> Vec<usize> {
+        let set: usize = self
+            .ticket_types
+            .iter()
+            .filter_map(|ty| ty.capacity)
+            .fold(0, usize::saturating_add);
+        let unset = self
+            .ticket_types
+            .iter()
+            .filter(|ty| ty.capacity.is_none())
+            .count();
+        let rest = self.max_capacity.saturating_sub(set);
+        let mut extra = rest % unset.max(1);
+        self.ticket_types
+            .iter()
+            .map(|ty| {
+                ty.capacity.unwrap_or_else(|| {
+                    let bonus = usize::from(extra > 0);
+                    extra -= bonus;
+                    rest / unset.max(1) + bonus
+                })
+            })
+            .collect()
     }
 
     /// Every rule this config breaks, without the line numbers a document
@@ -210,6 +266,8 @@ impl BoxOfficeConfig {
         }
         let mut names = HashSet::new();
         let mut quota_sum: u64 = 0;
+        let mut capacity_sum: usize = 0;
+        let mut unset_capacities = 0;
         for (i, ty) in self.ticket_types.iter().enumerate() {
             if ty.name.trim().is_empty() {
                 problems.push(format!("ticket_types[{i}].name"), "must not be empty");
@@ -231,6 +289,32 @@ impl BoxOfficeConfig {
                 }
                 quota_sum = quota_sum.saturating_add(quota);
             }
+            match ty.capacity {
+                Some(0) => problems.push(
+                    format!("ticket_types[{i}].capacity"),
+                    "must be at least 1 (omit it for an equal share of max_capacity)",
+                ),
+                Some(capacity) => capacity_sum = capacity_sum.saturating_add(capacity),
+                None => unset_capacities += 1,
+            }
+        }
+        if capacity_sum > self.max_capacity {
+            problems.push(
+                "ticket_types",
+                format!(
+                    "capacities add up to {capacity_sum}, past max_capacity {}",
+                    self.max_capacity
+                ),
+            );
+        } else if self.max_capacity - capacity_sum < unset_capacities {
+            problems.push(
+                "max_capacity",
+                format!(
+                    "{} leaves less than 1 for each of the {unset_capacities} ticket types \
+                     without a capacity (raise it, or set each type's capacity)",
+                    self.max_capacity
+                ),
+            );
         }
         if quota_sum > self.total_tickets {
             problems.push(
@@ -271,6 +355,8 @@ struct RawTicketType {
     price: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     quota: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    capacity: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -301,6 +387,7 @@ impl From<BoxOfficeConfig> for RawConfig {
                     name: ty.name,
                     price: ty.price.to_string(),
                     quota: ty.quota,
+                    capacity: ty.capacity,
                 })
                 .collect(),
             strategy: config.strategy,

@@ -175,7 +175,7 @@ fn read_ticket_types(r: &mut Reader, entry: &Entry, path: &str) -> Vec<TicketTyp
     let mut types = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let at = format!("{path}[{i}]");
-        let Some(fields) = r.table(item, &at, &["name", "price", "quota"]) else {
+        let Some(fields) = r.table(item, &at, &["name", "price", "quota", "capacity"]) else {
             continue;
         };
         let what = "the type's name, a text in quotes";
@@ -191,7 +191,15 @@ fn read_ticket_types(r: &mut Reader, entry: &Entry, path: &str) -> Vec<TicketTyp
             .unwrap_or(Money::ZERO);
         let quota =
             field(fields, "quota").and_then(|e| r.whole(e, &format!("{at}.quota"), u64::MAX));
-        types.push(TicketTypeConfig { name, price, quota });
+        let capacity = field(fields, "capacity")
+            .and_then(|e| r.whole(e, &format!("{at}.capacity"), u64::MAX))
+            .map(|capacity| usize::try_from(capacity).unwrap_or(usize::MAX));
+        types.push(TicketTypeConfig {
+            name,
+            price,
+            quota,
+            capacity,
+        });
     }
     types
 }

@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""Runs built `box_office` bench binaries in turn, ROUNDS times, and prints
+the median time of every row per binary (the interleaved before/after
+comparison of BENCHMARKS.md, issue 14).
+
+usage: office_interleave.py ROUNDS FILTER NAME=BINARY...
+
+Build each tree's binary with `cargo bench --bench box_office --no-run`
+(the path is printed) and copy it aside first. Rows move 20,000 tickets
+per iteration; snapshot rows are one call.
+"""
+import collections
+import re
+import statistics
+import subprocess
+import sys
+
+TICKETS = 20_000
+
+
+def main() -> None:
+    rounds, pattern = int(sys.argv[1]), sys.argv[2]
+    binaries = [arg.split("=", 1) for arg in sys.argv[3:]]
+    times = collections.defaultdict(list)
+    for done in range(rounds):
+        for name, path in binaries:
+            out = subprocess.run(
+                [path, "--bench", "--warm-up-time", "0.5", "--measurement-time", "1",
+                 "--output-format", "bencher", pattern],
+                capture_output=True, text=True, check=True,
+            ).stdout
+            for m in re.finditer(r"^test (\S+) \.\.\. bench:\s+([\d,]+) ns/iter", out, re.M):
+                times[(m.group(1), name)].append(int(m.group(2).replace(",", "")))
+        print(f"round {done + 1} of {rounds} done", file=sys.stderr, flush=True)
+    for (row, name), values in sorted(times.items()):
+        median = statistics.median(values)
+        if "snapshot" in row:
+            shown = f"{median:10.0f} ns"
+        else:
+            shown = f"{TICKETS / median * 1e3:8.3f} M tickets/s"
+        print(f"{row:40s} {name:8s} {shown}  (n={len(values)})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,351 @@
+//! The office's ticket counts and sales, sharded so that selling threads do
+//! not queue behind one lock.
+//!
+//! Each thread writes to one of a few [`Shard`]s (picked by the address of
+//! a thread-local, so a thread keeps its shard and its cache lines). A
+//! ticket movement (released, held, sold, back on sale) updates every set
+//! of counts it is in, in its shard, in one short critical section; a sale
+//! is appended to the shard's log in that same section, with a sequence
+//! number taken there. So each movement is atomic, and a reader that holds
+//! every shard lock at once (taken in order) sees a set of whole movements:
+//! every snapshot satisfies `released == available + held + sold`, overall,
+//! per type and per vendor, and its sold count is the log's length.
+//!
+//! A shard's counts are deltas: a ticket released in one shard may sell in
+//! another, so one shard's `available` can go "below zero". They are kept
+//! as wrapping `u64`s, whose sum over every shard is the true count.
+
+use std::cell::Cell;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use crossbeam_utils::CachePadded;
+
+use crate::office::snapshot::TicketCounts;
+use crate::office::ticket::{HoldId, Money, Sale, Ticket, TicketId};
+use crate::pool::primitive::{AtomicU64, Mutex, MutexGuard, Ordering};
+use crate::pool::Priority;
+
+/// The movements of one ticket, applied to each set of counts it is in;
+/// wrapping, as a shard holds deltas (see the module docs).
+impl TicketCounts {
+    pub(crate) fn release(&mut self) {
+        self.released = self.released.wrapping_add(1);
+        self.available = self.available.wrapping_add(1);
+    }
+
+    pub(crate) fn unrelease(&mut self) {
+        self.released = self.released.wrapping_sub(1);
+        self.available = self.available.wrapping_sub(1);
+    }
+
+    pub(crate) fn hold(&mut self) {
+        self.available = self.available.wrapping_sub(1);
+        self.held = self.held.wrapping_add(1);
+    }
+
+    pub(crate) fn unhold(&mut self) {
+        self.held = self.held.wrapping_sub(1);
+        self.available = self.available.wrapping_add(1);
+    }
+
+    pub(crate) fn sell(&mut self, held: bool) {
+        if held {
+            self.held = self.held.wrapping_sub(1);
+        } else {
+            self.available = self.available.wrapping_sub(1);
+        }
+        self.sold = self.sold.wrapping_add(1);
+    }
+
+    fn add(&mut self, other: &TicketCounts) {
+        self.released = self.released.wrapping_add(other.released);
+        self.available = self.available.wrapping_add(other.available);
+        self.held = self.held.wrapping_add(other.held);
+        self.sold = self.sold.wrapping_add(other.sold);
+    }
+}
+
+/// Hashes a vendor name's address: no string hashing on the hot path.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// Per-vendor counts keyed by the address of the vendor's name: every
+/// ticket of a vendor shares its name's allocation, so comparing addresses
+/// finds it without reading the text. Two allocations of one name (say, a
+/// restored ticket's) get two entries, summed by name in [`Ledger::counts`];
+/// each entry keeps its name alive, so an address is never reused meanwhile.
+type ByVendor = HashMap<usize, (Arc<str>, TicketCounts), BuildHasherDefault<AddressHasher>>;
+
+/// One shard: counts and the sales logged through it.
+struct Shard {
+    by_type: Vec<TicketCounts>,
+    by_vendor: ByVendor,
+    revenue: Money,
+    /// Sales logged through this shard, in increasing sequence order.
+    sales: Vec<Logged>,
+}
+
+/// A sale as the log keeps it until a reader asks: the ticket's names as
+/// a type index and a vendor key of this shard's map, so logging touches
+/// no refcount that the vendor's thread also touches.
+struct Logged {
+    seq: u64,
+    ty: u32,
+    vendor: usize,
+    ticket: TicketId,
+    base_price: Money,
+    released_at: SystemTime,
+    customer: Arc<str>,
+    priority: Priority,
+    price: Money,
+    sold_at: SystemTime,
+    waited: Duration,
+    hold: Option<HoldId>,
+}
+
+impl Shard {
+    /// Applies a movement; returns the vendor's key in `by_vendor`.
+    fn apply(&mut self, ty: usize, vendor: &Arc<str>, f: impl Fn(&mut TicketCounts)) -> usize {
+        f(&mut self.by_type[ty]);
+        let key = Arc::as_ptr(vendor).cast::<u8>() as usize;
+        match self.by_vendor.get_mut(&key) {
+            Some((_, counts)) => f(counts),
+            // Once per shard and vendor: the only refcount touched here.
+            None => f(&mut self
+                .by_vendor
+                .entry(key)
+                .or_insert_with(|| (Arc::clone(vendor), TicketCounts::default()))
+                .1),
+        }
+        key
+    }
+
+    /// The logged sale `entry` as a [`Sale`], with `type_names` by index.
+    fn resolve(&self, entry: Logged, type_names: &[Arc<str>]) -> Sale {
+        let vendor = match self.by_vendor.get(&entry.vendor) {
+            Some((name, _)) => Arc::clone(name),
+            // Logged with its counts in this shard, so always there.
+            None => Arc::from("?"),
+        };
+        Sale {
+            ticket: Ticket {
+                id: entry.ticket,
+                ticket_type: Arc::clone(&type_names[entry.ty as usize]),
+                vendor,
+                base_price: entry.base_price,
+                released_at: entry.released_at,
+            },
+            customer: entry.customer,
+            priority: entry.priority,
+            price: entry.price,
+            sold_at: entry.sold_at,
+            waited: entry.waited,
+            hold: entry.hold,
+        }
+    }
+}
+
+/// Every count a snapshot reports, summed over the shards.
+pub(crate) struct Counts {
+    pub(crate) total: TicketCounts,
+    pub(crate) by_type: Vec<TicketCounts>,
+    pub(crate) by_vendor: BTreeMap<String, TicketCounts>,
+    pub(crate) revenue: Money,
+}
+
+/// The office's counts and sales log.
+pub(crate) struct Ledger {
+    shards: Box<[CachePadded<Mutex<Shard>>]>,
+    types: usize,
+    /// Each type's name, by index, for sales read back from the log.
+    type_names: Vec<Arc<str>>,
+    /// The next sale's position in the log.
+    next_sale: CachePadded<AtomicU64>,
+    /// Sales moved out of the shards by readers, in order: positions
+    /// `0..archive.len()` of the log.
+    archive: Mutex<Vec<Sale>>,
+}
+
+thread_local! {
+    /// Only its address is used: it differs between live threads.
+    static SHARD_HINT: Cell<u8> = const { Cell::new(0) };
+}
+
+impl Ledger {
+    /// A ledger for `types` ticket types, with one shard per two hardware
+    /// threads' worth of writers (a power of two, 4 to 64).
+    pub(crate) fn new(type_names: Vec<Arc<str>>) -> Self {
+        let types = type_names.len();
+        let parallelism = std::thread::available_parallelism().map_or(4, usize::from);
+        let shards = (2 * parallelism).next_power_of_two().clamp(4, 64);
+        Self {
+            shards: (0..shards)
+                .map(|_| {
+                    CachePadded::new(Mutex::new(Shard {
+                        by_type: vec![TicketCounts::default(); types],
+                        by_vendor: ByVendor::default(),
+                        revenue: Money::ZERO,
+                        sales: Vec::new(),
+                    }))
+                })
+                .collect(),
+            types,
+            type_names,
+            next_sale: CachePadded::new(AtomicU64::new(0)),
+            archive: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// This thread's shard.
+    fn shard(&self) -> MutexGuard<'_, Shard> {
+        let address = SHARD_HINT.with(|hint| std::ptr::from_ref(hint) as usize);
+        // Fibonacci hashing: the high bits of the product mix every bit of
+        // the address, whose low bits are alike from thread to thread.
+        let mixed = (address as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let index = (mixed >> 32) as usize & (self.shards.len() - 1);
+        self.shards[index].lock()
+    }
+
+    /// Every shard, locked in order (the one order every reader uses).
+    fn all_shards(&self) -> Vec<MutexGuard<'_, Shard>> {
+        self.shards.iter().map(|shard| shard.lock()).collect()
+    }
+
+    /// Applies one movement to the type's and the vendor's counts.
+    pub(crate) fn apply(&self, ty: usize, vendor: &Arc<str>, f: impl Fn(&mut TicketCounts)) {
+        self.shard().apply(ty, vendor, f);
+    }
+
+    /// Counts a sale (from a hold if `held`) and logs it, in one step.
+    pub(crate) fn sell(&self, ty: usize, held: bool, sale: &Sale) {
+        let customer = Arc::clone(&sale.customer);
+        let mut shard = self.shard();
+        let vendor = shard.apply(ty, &sale.ticket.vendor, |c| c.sell(held));
+        shard.revenue += sale.price;
+        // Numbered under the shard lock: a reader holding every shard lock
+        // sees every number taken so far, so the log has no gaps.
+        let seq = self.next_sale.fetch_add(1, Ordering::Relaxed);
+        shard.sales.push(Logged {
+            seq,
+            ty: ty as u32,
+            vendor,
+            ticket: sale.ticket.id,
+            base_price: sale.ticket.base_price,
+            released_at: sale.ticket.released_at,
+            customer,
+            priority: sale.priority,
+            price: sale.price,
+            sold_at: sale.sold_at,
+            waited: sale.waited,
+            hold: sale.hold,
+        });
+    }
+
+    /// Restores journaled sales (counted released and sold) at the start
+    /// of the log.
+    pub(crate) fn restore_sales(&self, sales: Vec<Sale>, type_of: impl Fn(&Sale) -> usize) {
+        let mut shard = self.shards[0].lock();
+        let mut archive = self.archive.lock();
+        for sale in &sales {
+            shard.apply(type_of(sale), &sale.ticket.vendor, |c| {
+                c.release();
+                c.sell(false);
+            });
+            shard.revenue += sale.price;
+        }
+        self.next_sale
+            .fetch_add(sales.len() as u64, Ordering::Relaxed);
+        archive.extend(sales);
+    }
+
+    /// Every count, summed over the shards at one instant.
+    pub(crate) fn counts(&self) -> Counts {
+        let mut by_type = vec![TicketCounts::default(); self.types];
+        let mut by_address: Vec<(Arc<str>, TicketCounts)> = Vec::new();
+        let mut revenue = Money::ZERO;
+        {
+            let shards = self.all_shards();
+            for shard in &shards {
+                for (sum, counts) in by_type.iter_mut().zip(&shard.by_type) {
+                    sum.add(counts);
+                }
+                for (name, counts) in shard.by_vendor.values() {
+                    by_address.push((Arc::clone(name), *counts));
+                }
+                revenue += shard.revenue;
+            }
+        }
+        // Names are resolved, and merged, after the locks are dropped.
+        let mut by_vendor: BTreeMap<String, TicketCounts> = BTreeMap::new();
+        for (name, counts) in by_address {
+            by_vendor.entry(name.to_string()).or_default().add(&counts);
+        }
+        let mut total = TicketCounts::default();
+        for counts in &by_type {
+            total.add(counts);
+        }
+        Counts {
+            total,
+            by_type,
+            by_vendor,
+            revenue,
+        }
+    }
+
+    /// Calls `f` with the whole sales log, in order: the shards' sales
+    /// are moved to the archive first (every shard locked, so none is
+    /// missing), then the shards are let go and `f` reads the archive.
+    pub(crate) fn with_log<R>(&self, f: impl FnOnce(&[Sale]) -> R) -> R {
+        let mut archive = self.archive.lock();
+        let mut moved: Vec<(u64, Sale)> = Vec::new();
+        for mut shard in self.all_shards() {
+            let logged = std::mem::take(&mut shard.sales);
+            moved.extend(
+                logged
+                    .into_iter()
+                    .map(|entry| (entry.seq, shard.resolve(entry, &self.type_names))),
+            );
+        }
+        moved.sort_unstable_by_key(|(seq, _)| *seq);
+        debug_assert!(moved
+            .first()
+            .map_or(true, |(seq, _)| *seq == archive.len() as u64));
+        archive.extend(moved.into_iter().map(|(_, sale)| sale));
+        f(&archive)
+    }
+}
+
+/// One shared copy of each name, for tickets restored from a journal.
+#[derive(Default)]
+pub(crate) struct Interner(std::collections::HashSet<Arc<str>>);
+
+impl Interner {
+    /// Points `name` at the shared copy of its text.
+    pub(crate) fn intern(&mut self, name: &mut Arc<str>) {
+        match self.0.get(&**name) {
+            Some(shared) => *name = Arc::clone(shared),
+            None => {
+                self.0.insert(Arc::clone(name));
+            }
+        }
+    }
+}
