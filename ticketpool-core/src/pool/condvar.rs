@@ -23,9 +23,8 @@ use std::time::Instant;
 
 use crate::pool::deadline;
 use crate::pool::error::{CapacityError, ReleaseError, TakeError};
-use crate::pool::primitive::{
-    AtomicU64, AtomicUsize, Backoff, Condvar, Mutex, MutexGuard, Ordering,
-};
+use crate::pool::primitive::{AtomicU64, AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
+use crate::pool::spin::{Spin, SpinGauge};
 use crate::pool::{err_kind, BoundedPool, Priority};
 
 /// Waiters of one kind and the grants made to them.
@@ -99,6 +98,8 @@ pub struct CondvarPool<T> {
     waiting_regulars: AtomicUsize,
     waiting_producers: AtomicUsize,
     closed: AtomicUsize,
+    room_spin: SpinGauge,
+    item_spin: SpinGauge,
 }
 
 impl<T> CondvarPool<T> {
@@ -159,7 +160,7 @@ impl<T> CondvarPool<T> {
         deadline: Option<Instant>,
         wait: bool,
     ) -> (MutexGuard<'a, State<T>>, Result<(), ReleaseError<T>>) {
-        let backoff = Backoff::new();
+        let mut spin = self.room_spin.start(wait);
         loop {
             if state.closed {
                 return (state, Err(ReleaseError::Closed(item)));
@@ -167,15 +168,16 @@ impl<T> CondvarPool<T> {
             if self.free_room(&state) > 0 {
                 self.push_locked(&mut state, item);
                 self.sync_mirrors(&state);
+                spin.paid_off();
                 return (state, Ok(()));
             }
             if !wait {
                 return (state, Err(ReleaseError::Full(item)));
             }
-            if backoff.is_completed() {
+            if spin.spent() {
                 break;
             }
-            state = self.spin_unlocked(state, &backoff);
+            state = self.spin_unlocked(state, &mut spin);
         }
         state.producers.waiting += 1;
         self.sync_mirrors(&state);
@@ -197,20 +199,20 @@ impl<T> CondvarPool<T> {
         (state, result)
     }
 
-    /// Lets go of the lock for one backoff step before the caller re-checks.
+    /// Lets go of the lock for one spin round before the caller re-checks.
     ///
     /// A hand-off that parks costs a futex wake round trip (tens of µs on a
     /// VM); most waits on a busy pool are shorter than that, so a waiter
-    /// first spins briefly with the lock released. A spinning thread is not
-    /// registered as waiting, so it competes as a newcomer and the grants
-    /// keep the parked waiters' order.
+    /// first spins briefly with the lock released (adaptively: see
+    /// `pool::spin`). A spinning thread is not registered as waiting, so it
+    /// competes as a newcomer and the grants keep the parked waiters' order.
     fn spin_unlocked<'a>(
         &'a self,
         state: MutexGuard<'a, State<T>>,
-        backoff: &Backoff,
+        spin: &mut Spin<'_>,
     ) -> MutexGuard<'a, State<T>> {
         drop(state);
-        backoff.snooze();
+        spin.round();
         self.state.lock()
     }
 
@@ -222,7 +224,7 @@ impl<T> CondvarPool<T> {
         deadline: Option<Instant>,
         wait: bool,
     ) -> (MutexGuard<'a, State<T>>, Result<T, TakeError>) {
-        let backoff = Backoff::new();
+        let mut spin = self.item_spin.start(wait);
         loop {
             if state.closed {
                 let result = self.drain_closed(&mut state);
@@ -231,15 +233,16 @@ impl<T> CondvarPool<T> {
             if state.free_items() > 0 {
                 let item = self.pop_locked(&mut state);
                 self.sync_mirrors(&state);
+                spin.paid_off();
                 return (state, Ok(item));
             }
             if !wait {
                 return (state, Err(TakeError::Empty));
             }
-            if backoff.is_completed() {
+            if spin.spent() {
                 break;
             }
-            state = self.spin_unlocked(state, &backoff);
+            state = self.spin_unlocked(state, &mut spin);
         }
         state.consumers(priority).waiting += 1;
         self.sync_mirrors(&state);
@@ -314,6 +317,8 @@ impl<T: Send> BoundedPool for CondvarPool<T> {
             waiting_regulars: AtomicUsize::new(0),
             waiting_producers: AtomicUsize::new(0),
             closed: AtomicUsize::new(0),
+            room_spin: SpinGauge::new(),
+            item_spin: SpinGauge::new(),
         })
     }
 

@@ -1,8 +1,8 @@
 //! The slow path: waiting for room or an item when the ring is full or
 //! empty, and waking the waiters a push or pop lets through.
 //!
-//! Only when the ring is full (or empty) after a short spin does a thread
-//! park: it registers in a waiter count, issues a `SeqCst` fence, re-checks
+//! Only when the ring is full (or empty) after a short spin (adaptive, see
+//! `pool::spin`) does a thread park: it registers in a waiter count, issues a `SeqCst` fence, re-checks
 //! under the park mutex and waits on a condvar. A thread that changes the
 //! ring does so with a `SeqCst` CAS and then reads the waiter count with a
 //! `SeqCst` load; only if someone waits does it touch the mutex. The
@@ -17,7 +17,7 @@ use crate::pool::deadline;
 use crate::pool::error::{ReleaseError, TakeError};
 use crate::pool::lockfree::ring::{CLOSED, INDEX_BITS, VIP_ONE};
 use crate::pool::lockfree::LockFreePool;
-use crate::pool::primitive::{fence, rmw_fence, Backoff, Ordering};
+use crate::pool::primitive::{fence, rmw_fence, Ordering};
 use crate::pool::Priority;
 
 impl<T> LockFreePool<T> {
@@ -38,6 +38,50 @@ impl<T> LockFreePool<T> {
         } else if self.waiting_regulars.load(Ordering::SeqCst) > 0 {
             let _guard = self.park.lock();
             self.regular_ready.notify_one();
+        }
+    }
+
+    /// After `n` items went in at once: as [`wake_consumer`](Self::wake_consumer),
+    /// for up to `n` waiters (VIPs first) under one lock.
+    pub(super) fn wake_consumers(&self, n: usize) {
+        match n {
+            0 => return,
+            1 => return self.wake_consumer(),
+            _ => {}
+        }
+        rmw_fence();
+        if self.sleeping_consumers.load(Ordering::SeqCst) == 0 {
+            return;
+        }
+        let vips = (self.head.load(Ordering::SeqCst) >> INDEX_BITS) as usize
+            + self.waiting_overflow_vips.load(Ordering::SeqCst);
+        let regulars = self.waiting_regulars.load(Ordering::SeqCst);
+        if vips + regulars == 0 {
+            return;
+        }
+        let _guard = self.park.lock();
+        for _ in 0..n.min(vips) {
+            self.vip_ready.notify_one();
+        }
+        // Regulars woken while a VIP still waits find themselves gated and
+        // park again; the VIP's pass-on wakes them once it leaves.
+        for _ in 0..n.saturating_sub(vips).min(regulars) {
+            self.regular_ready.notify_one();
+        }
+    }
+
+    /// After `n` items came out at once: wake up to `n` waiting producers.
+    pub(super) fn wake_producers(&self, n: usize) {
+        if n == 0 {
+            return;
+        }
+        rmw_fence();
+        let waiting = self.waiting_producers.load(Ordering::SeqCst);
+        if waiting > 0 {
+            let _guard = self.park.lock();
+            for _ in 0..n.min(waiting) {
+                self.room_ready.notify_one();
+            }
         }
     }
 
@@ -63,28 +107,6 @@ impl<T> LockFreePool<T> {
         if !self.ring_is_empty() || self.tail.load(Ordering::SeqCst) & CLOSED != 0 {
             self.wake_consumer();
         }
-    }
-
-    /// Retries `attempt` through one backoff's worth of spinning (none
-    /// when spinning is off), threading `pending` through as
-    /// [`deadline::wait_for`] does; `Err` gives it back for the slow path.
-    pub(super) fn spin_then<P, R>(
-        &self,
-        mut pending: P,
-        mut attempt: impl FnMut(P) -> Result<R, P>,
-    ) -> Result<R, P> {
-        if !self.spin {
-            return Err(pending);
-        }
-        let backoff = Backoff::new();
-        while !backoff.is_completed() {
-            backoff.snooze();
-            match attempt(pending) {
-                Ok(done) => return Ok(done),
-                Err(back) => pending = back,
-            }
-        }
-        Err(pending)
     }
 
     /// A put that found the ring full after spinning: registers as a
