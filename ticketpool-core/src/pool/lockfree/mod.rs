@@ -25,7 +25,9 @@ use crossbeam_utils::CachePadded;
 
 use crate::pool::error::{CapacityError, ReleaseError, TakeError};
 use crate::pool::lockfree::ring::{Pop, Slot, CLOSED, INDEX_BITS, INDEX_MASK, MAX_CAPACITY};
-use crate::pool::primitive::{AtomicU64, AtomicUsize, Condvar, Mutex, Ordering, UnsafeCell};
+use crate::pool::primitive::{
+    AtomicBool, AtomicU64, AtomicUsize, Condvar, Mutex, Ordering, UnsafeCell,
+};
 use crate::pool::spin::SpinGauge;
 use crate::pool::{deadline, err_kind, BoundedPool, Priority};
 
@@ -80,6 +82,8 @@ pub struct LockFreePool<T> {
     waiting_producers: CachePadded<AtomicUsize>,
     /// Unregistered VIP waiters (only past `VIP_MAX` registered ones).
     waiting_overflow_vips: AtomicUsize,
+    /// Per condvar: a waiter was woken and has not re-checked yet.
+    woken: CachePadded<Woken>,
     park: Mutex<()>,
     vip_ready: Condvar,
     regular_ready: Condvar,
@@ -98,6 +102,14 @@ unsafe impl<T: Send> Sync for LockFreePool<T> {}
 struct Gauges {
     room: SpinGauge,
     item: SpinGauge,
+}
+
+/// Per kind of waiter: one was woken and has not run its re-check yet, so
+/// another wake-up of that kind can wait (see `park`).
+struct Woken {
+    vip: AtomicBool,
+    regular: AtomicBool,
+    room: AtomicBool,
 }
 
 impl<T> LockFreePool<T> {
@@ -151,6 +163,11 @@ impl<T: Send> BoundedPool for LockFreePool<T> {
             sleeping_consumers: CachePadded::new(AtomicUsize::new(0)),
             waiting_producers: CachePadded::new(AtomicUsize::new(0)),
             waiting_overflow_vips: AtomicUsize::new(0),
+            woken: CachePadded::new(Woken {
+                vip: AtomicBool::new(false),
+                regular: AtomicBool::new(false),
+                room: AtomicBool::new(false),
+            }),
             park: Mutex::new(()),
             vip_ready: Condvar::new(),
             regular_ready: Condvar::new(),

@@ -17,7 +17,7 @@ use crate::pool::deadline;
 use crate::pool::error::{ReleaseError, TakeError};
 use crate::pool::lockfree::ring::{CLOSED, INDEX_BITS, VIP_ONE};
 use crate::pool::lockfree::LockFreePool;
-use crate::pool::primitive::{fence, rmw_fence, Ordering};
+use crate::pool::primitive::{fence, rmw_fence, AtomicBool, Condvar, Ordering};
 use crate::pool::Priority;
 
 impl<T> LockFreePool<T> {
@@ -33,12 +33,36 @@ impl<T> LockFreePool<T> {
         }
         let vips = self.head.load(Ordering::SeqCst) >> INDEX_BITS;
         if vips > 0 || self.waiting_overflow_vips.load(Ordering::SeqCst) > 0 {
-            let _guard = self.park.lock();
-            self.vip_ready.notify_one();
+            self.notify(&self.vip_ready, &self.woken.vip);
         } else if self.waiting_regulars.load(Ordering::SeqCst) > 0 {
-            let _guard = self.park.lock();
-            self.regular_ready.notify_one();
+            self.notify(&self.regular_ready, &self.woken.regular);
         }
+    }
+
+    /// Wakes one waiter of `condvar`, unless one woken before has not run
+    /// its re-check yet (`woken`): that one will find the item, and on
+    /// leaving passes the wake-up on if more are there. Without this, on an
+    /// oversubscribed machine every put while the woken thread waits for a
+    /// CPU took the park lock again, and the lock's own spin-and-yield ate
+    /// the time slices.
+    fn notify(&self, condvar: &Condvar, woken: &AtomicBool) {
+        // Pairs with the fence in `recheck`: either that re-check sees the
+        // caller's change, or this load sees the flag it cleared.
+        if woken.load(Ordering::SeqCst) {
+            return;
+        }
+        let _guard = self.park.lock();
+        if condvar.notify_one() {
+            woken.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// A waiter's re-check after a wake-up, under the park lock: first it
+    /// clears its kind's `woken` flag (it is running now), then it tries.
+    pub(super) fn recheck<R>(&self, woken: &AtomicBool, attempt: impl FnOnce() -> R) -> R {
+        woken.store(false, Ordering::SeqCst);
+        fence(Ordering::SeqCst);
+        attempt()
     }
 
     /// After `n` items went in at once: as [`wake_consumer`](Self::wake_consumer),
@@ -61,12 +85,16 @@ impl<T> LockFreePool<T> {
         }
         let _guard = self.park.lock();
         for _ in 0..n.min(vips) {
-            self.vip_ready.notify_one();
+            if self.vip_ready.notify_one() {
+                self.woken.vip.store(true, Ordering::SeqCst);
+            }
         }
         // Regulars woken while a VIP still waits find themselves gated and
         // park again; the VIP's pass-on wakes them once it leaves.
         for _ in 0..n.saturating_sub(vips).min(regulars) {
-            self.regular_ready.notify_one();
+            if self.regular_ready.notify_one() {
+                self.woken.regular.store(true, Ordering::SeqCst);
+            }
         }
     }
 
@@ -80,7 +108,9 @@ impl<T> LockFreePool<T> {
         if waiting > 0 {
             let _guard = self.park.lock();
             for _ in 0..n.min(waiting) {
-                self.room_ready.notify_one();
+                if self.room_ready.notify_one() {
+                    self.woken.room.store(true, Ordering::SeqCst);
+                }
             }
         }
     }
@@ -90,8 +120,7 @@ impl<T> LockFreePool<T> {
         // The caller's SeqCst CAS on `head` is the store side.
         rmw_fence();
         if self.waiting_producers.load(Ordering::SeqCst) > 0 {
-            let _guard = self.park.lock();
-            self.room_ready.notify_one();
+            self.notify(&self.room_ready, &self.woken.room);
         }
     }
 
@@ -120,7 +149,8 @@ impl<T> LockFreePool<T> {
         // Pairs with the fence in `wake_producer`.
         fence(Ordering::SeqCst);
         let guard = self.park.lock();
-        let attempt = |_: &mut (), item| self.push_unless_full(item);
+        let attempt =
+            |_: &mut (), item| self.recheck(&self.woken.room, || self.push_unless_full(item));
         // Checked once under the park lock, then after every wake-up.
         let (guard, done) = match attempt(&mut (), item) {
             Err(item) => deadline::wait_for(&self.room_ready, guard, deadline, item, attempt),
@@ -129,16 +159,17 @@ impl<T> LockFreePool<T> {
         let result = done.unwrap_or_else(|item| Err(ReleaseError::Timeout(item)));
         self.waiting_producers.fetch_sub(1, Ordering::SeqCst);
         drop(guard);
-        match &result {
-            Ok(()) => self.wake_consumer(),
-            Err(ReleaseError::Timeout(_)) => {
-                // As in `pass_on_consumer_wakeup`, for producers.
-                fence(Ordering::SeqCst);
-                if self.len_now() < self.capacity {
-                    self.wake_producer();
-                }
+        if result.is_ok() {
+            self.wake_consumer();
+        }
+        if !matches!(result, Err(ReleaseError::Closed(_))) {
+            // As in `pass_on_consumer_wakeup`, for producers: a timed-out
+            // one may have swallowed a wake-up, and one that put may have
+            // been the woken one other wake-ups were held back for.
+            fence(Ordering::SeqCst);
+            if self.len_now() < self.capacity {
+                self.wake_producer();
             }
-            Err(_) => {}
         }
         result
     }
@@ -164,12 +195,13 @@ impl<T> LockFreePool<T> {
         // Pairs with `wake_consumer`: either this thread's re-check below
         // sees the new item, or the producer sees this waiter.
         fence(Ordering::SeqCst);
-        let condvar = match priority {
-            Priority::Vip => &self.vip_ready,
-            Priority::Regular => &self.regular_ready,
+        let (condvar, woken) = match priority {
+            Priority::Vip => (&self.vip_ready, &self.woken.vip),
+            Priority::Regular => (&self.regular_ready, &self.woken.regular),
         };
         let guard = self.park.lock();
-        let attempt = |_: &mut (), ()| self.pop_unless_empty(priority, registered);
+        let attempt =
+            |_: &mut (), ()| self.recheck(woken, || self.pop_unless_empty(priority, registered));
         // Checked once under the park lock, then after every wake-up.
         let (guard, done) = match attempt(&mut (), ()) {
             Err(()) => deadline::wait_for(condvar, guard, deadline, (), attempt),
