@@ -41,10 +41,8 @@ mod imp {
             (guard, timed_out)
         }
 
-        /// `true` if a waiting thread was woken (parking_lot's condvar has
-        /// no spurious wake-ups, so that thread re-checks for this notify).
-        pub(crate) fn notify_one(&self) -> bool {
-            self.0.notify_one()
+        pub(crate) fn notify_one(&self) {
+            self.0.notify_one();
         }
 
         pub(crate) fn notify_all(&self) {
@@ -98,12 +96,8 @@ mod imp {
         }
     }
 
-    /// loom's condvar, counting its waiters so `notify_one` can say whether
-    /// it woke one as parking_lot's does. The count is only touched with
-    /// the mutex held (the pools wait and notify under it, except
-    /// `notify_all`, which resets it), so it needs no modelling of its own.
     #[derive(Debug)]
-    pub(crate) struct Condvar(loom::sync::Condvar, std::sync::atomic::AtomicUsize);
+    pub(crate) struct Condvar(loom::sync::Condvar);
 
     impl Default for Condvar {
         fn default() -> Self {
@@ -113,15 +107,11 @@ mod imp {
 
     impl Condvar {
         pub(crate) fn new() -> Self {
-            Self(
-                loom::sync::Condvar::new(),
-                std::sync::atomic::AtomicUsize::new(0),
-            )
+            Self(loom::sync::Condvar::new())
         }
 
         pub(crate) fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
             let MutexGuard { mutex, inner } = guard;
-            self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let inner = self
                 .0
                 .wait(inner)
@@ -144,23 +134,11 @@ mod imp {
             (mutex.lock(), true)
         }
 
-        /// `true` if a waiting thread was woken (the waker takes it off the
-        /// count, as parking_lot's unpark does).
-        pub(crate) fn notify_one(&self) -> bool {
-            let woke = self
-                .1
-                .fetch_update(
-                    std::sync::atomic::Ordering::SeqCst,
-                    std::sync::atomic::Ordering::SeqCst,
-                    |n| n.checked_sub(1),
-                )
-                .is_ok();
+        pub(crate) fn notify_one(&self) {
             self.0.notify_one();
-            woke
         }
 
         pub(crate) fn notify_all(&self) {
-            self.1.store(0, std::sync::atomic::Ordering::SeqCst);
             self.0.notify_all();
         }
     }

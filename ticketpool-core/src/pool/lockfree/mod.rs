@@ -84,7 +84,7 @@ pub struct LockFreePool<T> {
     waiting_overflow_vips: AtomicUsize,
     /// Per condvar: a waiter was woken and has not re-checked yet.
     woken: CachePadded<Woken>,
-    park: Mutex<()>,
+    park: Mutex<Parked>,
     vip_ready: Condvar,
     regular_ready: Condvar,
     room_ready: Condvar,
@@ -110,6 +110,41 @@ struct Woken {
     vip: AtomicBool,
     regular: AtomicBool,
     room: AtomicBool,
+}
+
+/// The kinds of waiter, one condvar each.
+#[derive(Clone, Copy)]
+enum Kind {
+    Vip,
+    Regular,
+    Producer,
+}
+
+/// How many threads of each kind are inside their condvar wait; only
+/// changed and read under the park lock (see `park`).
+#[derive(Default)]
+struct Parked {
+    vips: usize,
+    regulars: usize,
+    producers: usize,
+}
+
+impl Parked {
+    fn of(&self, kind: Kind) -> &usize {
+        match kind {
+            Kind::Vip => &self.vips,
+            Kind::Regular => &self.regulars,
+            Kind::Producer => &self.producers,
+        }
+    }
+
+    fn of_mut(&mut self, kind: Kind) -> &mut usize {
+        match kind {
+            Kind::Vip => &mut self.vips,
+            Kind::Regular => &mut self.regulars,
+            Kind::Producer => &mut self.producers,
+        }
+    }
 }
 
 impl<T> LockFreePool<T> {
@@ -168,7 +203,7 @@ impl<T: Send> BoundedPool for LockFreePool<T> {
                 regular: AtomicBool::new(false),
                 room: AtomicBool::new(false),
             }),
-            park: Mutex::new(()),
+            park: Mutex::new(Parked::default()),
             vip_ready: Condvar::new(),
             regular_ready: Condvar::new(),
             room_ready: Condvar::new(),

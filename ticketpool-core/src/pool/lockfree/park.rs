@@ -16,8 +16,8 @@ use std::time::Instant;
 use crate::pool::deadline;
 use crate::pool::error::{ReleaseError, TakeError};
 use crate::pool::lockfree::ring::{CLOSED, INDEX_BITS, VIP_ONE};
-use crate::pool::lockfree::LockFreePool;
-use crate::pool::primitive::{fence, rmw_fence, AtomicBool, Condvar, Ordering};
+use crate::pool::lockfree::{Kind, LockFreePool, Parked};
+use crate::pool::primitive::{fence, rmw_fence, AtomicBool, Condvar, MutexGuard, Ordering};
 use crate::pool::Priority;
 
 impl<T> LockFreePool<T> {
@@ -33,27 +33,56 @@ impl<T> LockFreePool<T> {
         }
         let vips = self.head.load(Ordering::SeqCst) >> INDEX_BITS;
         if vips > 0 || self.waiting_overflow_vips.load(Ordering::SeqCst) > 0 {
-            self.notify(&self.vip_ready, &self.woken.vip);
+            self.notify(Kind::Vip);
         } else if self.waiting_regulars.load(Ordering::SeqCst) > 0 {
-            self.notify(&self.regular_ready, &self.woken.regular);
+            self.notify(Kind::Regular);
         }
     }
 
-    /// Wakes one waiter of `condvar`, unless one woken before has not run
-    /// its re-check yet (`woken`): that one will find the item, and on
-    /// leaving passes the wake-up on if more are there. Without this, on an
-    /// oversubscribed machine every put while the woken thread waits for a
-    /// CPU took the park lock again, and the lock's own spin-and-yield ate
-    /// the time slices.
-    fn notify(&self, condvar: &Condvar, woken: &AtomicBool) {
+    /// Wakes one waiter of `kind`, unless one woken before has not run its
+    /// re-check yet (`woken`): that one will find the item, and on leaving
+    /// passes the wake-up on if more are there. Without this, on an
+    /// oversubscribed machine every put while the woken thread waited for a
+    /// CPU took the park lock again.
+    fn notify(&self, kind: Kind) {
+        let (condvar, woken) = self.waiters(kind);
         // Pairs with the fence in `recheck`: either that re-check sees the
         // caller's change, or this load sees the flag it cleared.
         if woken.load(Ordering::SeqCst) {
             return;
         }
-        let _guard = self.park.lock();
-        if condvar.notify_one() {
-            woken.store(true, Ordering::SeqCst);
+        self.notify_up_to(kind, 1, condvar, woken);
+    }
+
+    /// Notifies up to `n` parked waiters of `kind`, after releasing the park
+    /// lock: notified under it, parking_lot requeues the woken thread onto
+    /// the mutex and now and then hands the mutex straight to it, which on
+    /// an oversubscribed machine left the lock owned by a thread not running
+    /// while everyone else spun and yielded on it. Taking the lock still
+    /// orders this against a waiter between its re-check and its wait (it
+    /// holds the lock throughout), so a waiter counted in `parked` is inside
+    /// its condvar wait when the late notify comes.
+    fn notify_up_to(&self, kind: Kind, n: usize, condvar: &Condvar, woken: &AtomicBool) {
+        let wake = {
+            let parked = self.park.lock();
+            let wake = n.min(*parked.of(kind));
+            if wake > 0 {
+                // Under the lock, so the woken thread's re-check (which
+                // needs it) comes after and clears it.
+                woken.store(true, Ordering::SeqCst);
+            }
+            wake
+        };
+        for _ in 0..wake {
+            condvar.notify_one();
+        }
+    }
+
+    fn waiters(&self, kind: Kind) -> (&Condvar, &AtomicBool) {
+        match kind {
+            Kind::Vip => (&self.vip_ready, &self.woken.vip),
+            Kind::Regular => (&self.regular_ready, &self.woken.regular),
+            Kind::Producer => (&self.room_ready, &self.woken.room),
         }
     }
 
@@ -83,18 +112,17 @@ impl<T> LockFreePool<T> {
         if vips + regulars == 0 {
             return;
         }
-        let _guard = self.park.lock();
-        for _ in 0..n.min(vips) {
-            if self.vip_ready.notify_one() {
-                self.woken.vip.store(true, Ordering::SeqCst);
-            }
+        if vips == 0 {
+            let (condvar, woken) = self.waiters(Kind::Regular);
+            return self.notify_up_to(Kind::Regular, n.min(regulars), condvar, woken);
         }
+        self.notify_up_to(Kind::Vip, n.min(vips), &self.vip_ready, &self.woken.vip);
         // Regulars woken while a VIP still waits find themselves gated and
         // park again; the VIP's pass-on wakes them once it leaves.
-        for _ in 0..n.saturating_sub(vips).min(regulars) {
-            if self.regular_ready.notify_one() {
-                self.woken.regular.store(true, Ordering::SeqCst);
-            }
+        let regulars = n.saturating_sub(vips).min(regulars);
+        if regulars > 0 {
+            let (condvar, woken) = self.waiters(Kind::Regular);
+            self.notify_up_to(Kind::Regular, regulars, condvar, woken);
         }
     }
 
@@ -106,12 +134,8 @@ impl<T> LockFreePool<T> {
         rmw_fence();
         let waiting = self.waiting_producers.load(Ordering::SeqCst);
         if waiting > 0 {
-            let _guard = self.park.lock();
-            for _ in 0..n.min(waiting) {
-                if self.room_ready.notify_one() {
-                    self.woken.room.store(true, Ordering::SeqCst);
-                }
-            }
+            let (condvar, woken) = self.waiters(Kind::Producer);
+            self.notify_up_to(Kind::Producer, n.min(waiting), condvar, woken);
         }
     }
 
@@ -120,7 +144,7 @@ impl<T> LockFreePool<T> {
         // The caller's SeqCst CAS on `head` is the store side.
         rmw_fence();
         if self.waiting_producers.load(Ordering::SeqCst) > 0 {
-            self.notify(&self.room_ready, &self.woken.room);
+            self.notify(Kind::Producer);
         }
     }
 
@@ -138,6 +162,24 @@ impl<T> LockFreePool<T> {
         }
     }
 
+    /// Waits on `kind`'s condvar as [`deadline::wait_for`] does, counted in
+    /// `parked` meanwhile (the lock is held except inside the wait, so a
+    /// notifier that sees the count under the lock knows the waiter waits).
+    fn park_until<'a, P, R>(
+        &'a self,
+        kind: Kind,
+        mut guard: MutexGuard<'a, Parked>,
+        deadline: Option<Instant>,
+        pending: P,
+        recheck: impl FnMut(&mut Parked, P) -> Result<R, P>,
+    ) -> (MutexGuard<'a, Parked>, Result<R, P>) {
+        *guard.of_mut(kind) += 1;
+        let condvar = self.waiters(kind).0;
+        let (mut guard, done) = deadline::wait_for(condvar, guard, deadline, pending, recheck);
+        *guard.of_mut(kind) -= 1;
+        (guard, done)
+    }
+
     /// A put that found the ring full after spinning: registers as a
     /// waiting producer and parks until room, close or the deadline.
     pub(super) fn put_slow(
@@ -148,12 +190,12 @@ impl<T> LockFreePool<T> {
         self.waiting_producers.fetch_add(1, Ordering::SeqCst);
         // Pairs with the fence in `wake_producer`.
         fence(Ordering::SeqCst);
-        let guard = self.park.lock();
+        let mut guard = self.park.lock();
         let attempt =
-            |_: &mut (), item| self.recheck(&self.woken.room, || self.push_unless_full(item));
+            |_: &mut Parked, item| self.recheck(&self.woken.room, || self.push_unless_full(item));
         // Checked once under the park lock, then after every wake-up.
-        let (guard, done) = match attempt(&mut (), item) {
-            Err(item) => deadline::wait_for(&self.room_ready, guard, deadline, item, attempt),
+        let (guard, done) = match attempt(&mut guard, item) {
+            Err(item) => self.park_until(Kind::Producer, guard, deadline, item, attempt),
             done => (guard, done),
         };
         let result = done.unwrap_or_else(|item| Err(ReleaseError::Timeout(item)));
@@ -195,16 +237,18 @@ impl<T> LockFreePool<T> {
         // Pairs with `wake_consumer`: either this thread's re-check below
         // sees the new item, or the producer sees this waiter.
         fence(Ordering::SeqCst);
-        let (condvar, woken) = match priority {
-            Priority::Vip => (&self.vip_ready, &self.woken.vip),
-            Priority::Regular => (&self.regular_ready, &self.woken.regular),
+        let kind = match priority {
+            Priority::Vip => Kind::Vip,
+            Priority::Regular => Kind::Regular,
         };
-        let guard = self.park.lock();
-        let attempt =
-            |_: &mut (), ()| self.recheck(woken, || self.pop_unless_empty(priority, registered));
+        let woken = self.waiters(kind).1;
+        let mut guard = self.park.lock();
+        let attempt = |_: &mut Parked, ()| {
+            self.recheck(woken, || self.pop_unless_empty(priority, registered))
+        };
         // Checked once under the park lock, then after every wake-up.
-        let (guard, done) = match attempt(&mut (), ()) {
-            Err(()) => deadline::wait_for(condvar, guard, deadline, (), attempt),
+        let (guard, done) = match attempt(&mut guard, ()) {
+            Err(()) => self.park_until(kind, guard, deadline, (), attempt),
             done => (guard, done),
         };
         let result = done.unwrap_or(Err(TakeError::Timeout));
