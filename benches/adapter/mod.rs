@@ -21,6 +21,8 @@ use ticketpool::{BoundedPool, CondvarPool, LockFreePool, Priority, ReleaseError,
 mod locked;
 pub mod office;
 
+// Named by `for_each_strategy!`, which not every bench binary expands.
+#[allow(unused_imports)]
 pub use locked::{MutexVecDeque, ParkingLotVecDeque};
 
 /// What a non-blocking take found.

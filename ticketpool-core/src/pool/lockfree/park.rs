@@ -2,14 +2,21 @@
 //! empty, and waking the waiters a push or pop lets through.
 //!
 //! Only when the ring is full (or empty) after a short spin (adaptive, see
-//! `pool::spin`) does a thread park: it registers in a waiter count, issues a `SeqCst` fence, re-checks
-//! under the park mutex and waits on a condvar. A thread that changes the
-//! ring does so with a `SeqCst` CAS and then reads the waiter count with a
-//! `SeqCst` load; only if someone waits does it touch the mutex. The
-//! waiter's "register, fence, re-check" against the changer's "SeqCst CAS,
-//! SeqCst load" means either the waiter sees the change or the changer sees
-//! the waiter: no lost wake-up, and no syscall (nor fence) when nobody
-//! waits.
+//! `pool::spin`) does a thread park: it registers in a waiter count,
+//! issues a `SeqCst` fence, re-checks under the park mutex and waits on a
+//! condvar. A thread that changes the ring does so with a `SeqCst` CAS and
+//! then reads the waiter count with a `SeqCst` load; only if someone waits
+//! does it touch the mutex. The waiter's "register, fence, re-check"
+//! against the changer's "SeqCst CAS, SeqCst load" means either the waiter
+//! sees the change or the changer sees the waiter: no lost wake-up, and no
+//! syscall (nor fence) when nobody waits.
+//!
+//! Built for an oversubscribed machine too (issue 14), where a woken thread
+//! may wait a whole time slice for a CPU: the park lock is only held to
+//! read how many wait (`Parked`) and the notify comes after it is released;
+//! and while one waiter of a kind has been woken but not yet re-checked
+//! (`woken`), further wake-ups of that kind are left to it: it passes them
+//! on when it leaves.
 
 use std::time::Instant;
 
