@@ -137,7 +137,10 @@ pub trait BoundedPool: Send + Sync + Sized {
     /// wait), then moves as many more as fit without waiting. Returns how
     /// many moved; the rest stay in `items`, in order.
     ///
-    /// The condvar pool does it under one lock acquisition.
+    /// The condvar pool does it under one lock acquisition; the lock-free
+    /// pool claims each run of free slots with one CAS, so "as many more as
+    /// fit" is the run of free slots after the first (the same thing unless
+    /// another thread is mid-take).
     ///
     /// # Errors
     ///

@@ -72,9 +72,6 @@ impl<T> LockFreePool<T> {
     /// with how many.
     pub(super) fn pop_run(&self, priority: Priority, max: usize, out: &mut Vec<T>) -> Pop<usize> {
         let want = max.min(self.capacity);
-        // Any growing happens before a claim, never between a claim and
-        // its stamps (a caller reusing its Vec never allocates here).
-        out.reserve(want);
         let backoff = Backoff::new();
         let mut head = self.head.load(Ordering::Relaxed);
         loop {
@@ -96,6 +93,10 @@ impl<T> LockFreePool<T> {
                     Pop::Gated => Pop::Gated,
                 };
             }
+            // Any growing happens before the claim, never between a claim
+            // and its stamps; sized to the run, so a caller's reused Vec
+            // with room for its batch never allocates.
+            out.reserve(run);
             // The VIP count is kept: only a registered VIP's own pop
             // deregisters it, and batches are never registered.
             let next = (head & !INDEX_MASK) | end;
