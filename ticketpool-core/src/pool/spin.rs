@@ -14,10 +14,11 @@
 use crate::pool::primitive::{AtomicUsize, Ordering};
 
 /// The most rounds a spin lasts; round `r` spins `2^min(r, 6)` pauses, so a
-/// full budget is about 190 pauses (a few µs), as long as crossbeam's spin
-/// phase without its yields.
+/// full budget is about 450 pauses (tens of µs): long enough to outlast a
+/// peer's futex wake-up, so a producer and a consumer on two free cores do
+/// not fall into parking each other in turn.
 #[cfg(not(ticketpool_loom))]
-const MAX_ROUNDS: usize = 8;
+const MAX_ROUNDS: usize = 12;
 /// Under loom a spin is just interleavings the model already explores
 /// through the parking path: no spin phase.
 #[cfg(ticketpool_loom)]
@@ -57,14 +58,15 @@ impl SpinGauge {
     fn paid_off(&self) {
         let rounds = self.rounds.load(Ordering::Relaxed);
         if rounds < MAX_ROUNDS {
-            self.rounds.store(rounds + 1, Ordering::Relaxed);
+            self.rounds
+                .store((rounds * 2).clamp(1, MAX_ROUNDS), Ordering::Relaxed);
         }
     }
 
     fn wasted(&self) {
         let rounds = self.rounds.load(Ordering::Relaxed);
         if rounds > 0 {
-            self.rounds.store(rounds / 2, Ordering::Relaxed);
+            self.rounds.store(rounds - 1, Ordering::Relaxed);
         }
     }
 }
@@ -139,19 +141,22 @@ mod tests {
     #[test]
     fn wasted_spins_shrink_the_budget_and_paying_ones_grow_it() {
         let gauge = SpinGauge::new();
-        let full = gauge.start(true).budget;
-        assert_eq!(full, MAX_ROUNDS);
-        assert_eq!(gauge.start(true).retry((), |()| Err::<(), ()>(())), Err(()));
-        assert_eq!(gauge.start(true).budget, MAX_ROUNDS / 2);
-        for _ in 0..8 {
-            let _ = gauge.start(true).retry((), |()| Err::<(), ()>(()));
+        assert_eq!(gauge.start(true).budget, MAX_ROUNDS);
+        let miss = || gauge.start(true).retry((), |()| Err::<(), ()>(()));
+        assert_eq!(miss(), Err(()));
+        assert_eq!(gauge.start(true).budget, MAX_ROUNDS - 1);
+        for _ in 0..MAX_ROUNDS {
+            let _ = miss();
         }
         // Never below one round, so a paying spin is still noticed.
         assert_eq!(gauge.start(true).budget, 1);
-        assert_eq!(gauge.start(true).retry((), |()| Ok::<u8, ()>(7)), Ok(7));
+        let hit = || gauge.start(true).retry((), |()| Ok::<u8, ()>(7));
+        assert_eq!(hit(), Ok(7));
         assert_eq!(gauge.start(true).budget, 1);
-        assert_eq!(gauge.start(true).retry((), |()| Ok::<u8, ()>(7)), Ok(7));
+        assert_eq!(hit(), Ok(7));
         assert_eq!(gauge.start(true).budget, 2);
+        assert_eq!(hit(), Ok(7));
+        assert_eq!(gauge.start(true).budget, 4);
     }
 
     #[test]
