@@ -6,23 +6,42 @@
 //! often descheduled, and every spin, and worse every `yield_now`, takes CPU
 //! time from it; crossbeam's `Backoff`, which ends in yields, made both pools
 //! collapse there (issue 14). So a [`SpinGauge`] remembers whether spinning
-//! paid off lately: a wait that ended while spinning earns the next one a
-//! longer spin, a spin that ended in parking halves it. It never yields: a
-//! parked thread is woken by the one it waits for, which the scheduler then
-//! favours, while a yielding one hands its time slice to whoever else runs.
+//! paid off lately: a wait that ended while spinning doubles the next one's
+//! rounds, a spin that ended in parking takes one round off (a few misses on
+//! a quiet machine do not undo it; a loaded one, where most spins miss,
+//! brings it down to one round within a dozen waits).
+//!
+//! The last rounds yield, as `Backoff` does, because on a machine with more
+//! threads than cores a yield lets the peer on the same core run without a
+//! futex round trip. But a yield that kept this thread off the CPU for long
+//! gave its time slice to a thread that never blocks (a busy loop): then no
+//! spin yields for a while, and a thread that would have yielded parks.
 
+#[cfg(not(ticketpool_loom))]
+use crate::pool::primitive::AtomicU64;
 use crate::pool::primitive::{AtomicUsize, Ordering};
 
-/// The most rounds a spin lasts; round `r` spins `2^min(r, 6)` pauses, so a
-/// full budget is about 450 pauses (tens of µs): long enough to outlast a
-/// peer's futex wake-up, so a producer and a consumer on two free cores do
-/// not fall into parking each other in turn.
+/// The most rounds a spin lasts: `2^r` pauses in round `r` up to
+/// [`PAUSE_ROUNDS`] (127 in all), then a yield per round, as crossbeam's
+/// `Backoff` does.
 #[cfg(not(ticketpool_loom))]
-const MAX_ROUNDS: usize = 12;
+const MAX_ROUNDS: usize = 11;
 /// Under loom a spin is just interleavings the model already explores
 /// through the parking path: no spin phase.
 #[cfg(ticketpool_loom)]
 const MAX_ROUNDS: usize = 0;
+
+/// Rounds up to this one pause; later ones yield, while yields are cheap.
+const PAUSE_ROUNDS: usize = 6;
+
+/// A yield that kept the thread off the CPU longer than this handed its
+/// time slice to a thread that does not block (a busy loop, a build): on
+/// such a machine every yield costs a slice, so none is made for
+/// [`YIELD_BAN`] after one.
+#[cfg(not(ticketpool_loom))]
+const EXPENSIVE_YIELD: std::time::Duration = std::time::Duration::from_micros(200);
+#[cfg(not(ticketpool_loom))]
+const YIELD_BAN: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// How long the next spin of one kind of wait may last, learnt from the last
 /// ones. Racy by design: a lost update only changes one spin's length.
@@ -30,12 +49,21 @@ const MAX_ROUNDS: usize = 0;
 pub(crate) struct SpinGauge {
     /// Rounds the next spin may take, `0..=MAX_ROUNDS`.
     rounds: AtomicUsize,
+    /// Nanoseconds after `epoch` before which no spin yields.
+    #[cfg(not(ticketpool_loom))]
+    yield_ban_until: AtomicU64,
+    #[cfg(not(ticketpool_loom))]
+    epoch: std::time::Instant,
 }
 
 impl SpinGauge {
     pub(crate) fn new() -> Self {
         Self {
             rounds: AtomicUsize::new(MAX_ROUNDS),
+            #[cfg(not(ticketpool_loom))]
+            yield_ban_until: AtomicU64::new(0),
+            #[cfg(not(ticketpool_loom))]
+            epoch: std::time::Instant::now(),
         }
     }
 
@@ -53,6 +81,28 @@ impl SpinGauge {
             round: 0,
             budget,
         }
+    }
+
+    /// Yields if yields have been cheap lately; `false` (no yield) if not.
+    #[cfg(not(ticketpool_loom))]
+    fn cheap_yield(&self) -> bool {
+        let ns = |d: std::time::Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        let now = self.epoch.elapsed();
+        let relaxed = Ordering::Relaxed;
+        if ns(now) < self.yield_ban_until.load(relaxed) {
+            return false;
+        }
+        std::thread::yield_now();
+        let after = self.epoch.elapsed();
+        if after - now > EXPENSIVE_YIELD {
+            self.yield_ban_until.store(ns(after + YIELD_BAN), relaxed);
+        }
+        true
+    }
+
+    #[cfg(ticketpool_loom)]
+    fn cheap_yield(&self) -> bool {
+        false
     }
 
     fn paid_off(&self) {
@@ -99,8 +149,13 @@ impl Spin<'_> {
         if self.spent() {
             return false;
         }
-        for _ in 0..1_u32 << self.round.min(6) {
-            std::hint::spin_loop();
+        if self.round <= PAUSE_ROUNDS {
+            for _ in 0..1_u32 << self.round {
+                std::hint::spin_loop();
+            }
+        } else if !self.gauge.cheap_yield() {
+            self.budget = self.round;
+            return !self.spent();
         }
         self.round += 1;
         true
