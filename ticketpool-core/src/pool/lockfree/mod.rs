@@ -42,7 +42,8 @@ use crate::pool::{deadline, err_kind, BoundedPool, Priority};
 /// By default a thread spins briefly before it parks, because a futex wake
 /// round trip costs far more than a short spin. The spin is adaptive: it
 /// shrinks while spins end in parking anyway (the thread waited for is not
-/// running, as on an oversubscribed machine) and never yields;
+/// running, as on an oversubscribed machine), and stops yielding while
+/// yields hand the CPU to busy threads;
 /// [`spin_before_park`](LockFreePool::spin_before_park) turns it off.
 ///
 /// At most 65,535 VIP consumers are registered as waiting at once; past that
