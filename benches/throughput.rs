@@ -97,8 +97,11 @@ impl Row {
     }
 }
 
-/// One run of a row: returns the time from the start signal until the last
-/// consumer is done (thread spawning is not measured).
+/// One run of a row: returns the time from the first thread leaving the
+/// start barrier until the last consumer is done (thread spawning is not
+/// measured). Each thread reads the clock itself: on a loaded machine the
+/// main thread may run long after the others started, even after they
+/// finished (criterion then reported zero time, or too little).
 fn run<S: Strategy, T: Payload>(row: Row) -> Duration {
     let (tx, rx) = S::bounded::<T>(row.capacity);
     let start = Arc::new(Barrier::new(row.producers + row.consumers + 1));
@@ -110,6 +113,7 @@ fn run<S: Strategy, T: Payload>(row: Row) -> Duration {
             thread::spawn(move || {
                 let first = (p * per_producer) as u64;
                 start.wait();
+                let started = Instant::now();
                 if row.batch {
                     let mut batch = Vec::with_capacity(BATCH);
                     for chunk in (0..per_producer as u64).step_by(BATCH) {
@@ -122,6 +126,7 @@ fn run<S: Strategy, T: Payload>(row: Row) -> Duration {
                         tx.put(T::make(first + i));
                     }
                 }
+                started
             })
         })
         .collect();
@@ -134,6 +139,7 @@ fn run<S: Strategy, T: Payload>(row: Row) -> Duration {
             let priority = row.priority(c);
             thread::spawn(move || {
                 start.wait();
+                let started = Instant::now();
                 let (mut taken, mut sum) = (0, 0_u64);
                 if row.batch {
                     let mut out = Vec::with_capacity(BATCH);
@@ -147,22 +153,23 @@ fn run<S: Strategy, T: Payload>(row: Row) -> Duration {
                         sum += item.key();
                     }
                 }
-                (taken, sum, Instant::now())
+                (taken, sum, started, Instant::now())
             })
         })
         .collect();
     drop(rx);
     start.wait();
-    let begun = Instant::now();
+    let mut begun = Instant::now();
     for producer in producers {
-        producer.join().expect("producer panicked");
+        begun = begun.min(producer.join().expect("producer panicked"));
     }
     let (mut taken, mut sum) = (0, 0);
     let mut last = begun;
     for consumer in consumers {
-        let (count, part, done) = consumer.join().expect("consumer panicked");
+        let (count, part, started, done) = consumer.join().expect("consumer panicked");
         taken += count;
         sum += part;
+        begun = begun.min(started);
         last = last.max(done);
     }
     // A bench that loses or duplicates items measures nothing: every item

@@ -11,15 +11,19 @@
 
 #![allow(dead_code)] // each bench binary uses part of this module
 
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
 
 use crossbeam_queue::ArrayQueue;
 use crossbeam_utils::Backoff;
 use ticketpool::{BoundedPool, CondvarPool, LockFreePool, Priority, ReleaseError, TakeError};
 
+mod locked;
 pub mod office;
+
+// Named by `for_each_strategy!`, which not every bench binary expands.
+#[allow(unused_imports)]
+pub use locked::{MutexVecDeque, ParkingLotVecDeque};
 
 /// What a non-blocking take found.
 pub enum TryTake<T> {
@@ -120,6 +124,10 @@ macro_rules! for_each_strategy {
         }
         {
             type $s = crate::adapter::MutexVecDeque;
+            $body
+        }
+        {
+            type $s = crate::adapter::ParkingLotVecDeque;
             $body
         }
     }};
@@ -494,130 +502,6 @@ impl Strategy for ArrayQueueSpin {
         (
             SpinTx(Arc::new(SpinCloser(Arc::clone(&queue)))),
             SpinRx(queue),
-        )
-    }
-}
-
-// ------------------------------------------ Mutex<VecDeque> + std Condvar
-
-/// `Mutex<VecDeque>` with two std `Condvar`s (not empty, not full): the
-/// design most ticketing simulators use.
-pub struct MutexVecDeque;
-
-/// The locked state of [`MutexVecDeque`].
-pub struct Locked<T> {
-    items: VecDeque<T>,
-    closed: bool,
-}
-
-/// The shared queue of [`MutexVecDeque`].
-pub struct MutexQueue<T> {
-    state: Mutex<Locked<T>>,
-    not_empty: Condvar,
-    not_full: Condvar,
-    capacity: usize,
-}
-
-/// Closes the queue when the last sender goes.
-pub struct MutexCloser<T>(Arc<MutexQueue<T>>);
-
-impl<T> Drop for MutexCloser<T> {
-    fn drop(&mut self) {
-        self.0.state.lock().unwrap().closed = true;
-        self.0.not_empty.notify_all();
-    }
-}
-
-/// The producing end of [`MutexVecDeque`].
-pub struct MutexTx<T>(Arc<MutexCloser<T>>);
-
-impl<T> Clone for MutexTx<T> {
-    fn clone(&self) -> Self {
-        Self(Arc::clone(&self.0))
-    }
-}
-
-/// The consuming end of [`MutexVecDeque`].
-pub struct MutexRx<T>(Arc<MutexQueue<T>>);
-
-impl<T> Clone for MutexRx<T> {
-    fn clone(&self) -> Self {
-        Self(Arc::clone(&self.0))
-    }
-}
-
-impl<T: Send + 'static> Sender<T> for MutexTx<T> {
-    fn put(&self, item: T) {
-        let queue = &self.0 .0;
-        let mut state = queue.state.lock().unwrap();
-        while state.items.len() >= queue.capacity {
-            state = queue.not_full.wait(state).unwrap();
-        }
-        state.items.push_back(item);
-        drop(state);
-        queue.not_empty.notify_one();
-    }
-    fn try_put(&self, item: T) -> Result<(), T> {
-        let queue = &self.0 .0;
-        let mut state = queue.state.lock().unwrap();
-        if state.items.len() >= queue.capacity {
-            return Err(item);
-        }
-        state.items.push_back(item);
-        drop(state);
-        queue.not_empty.notify_one();
-        Ok(())
-    }
-}
-
-impl<T: Send + 'static> Receiver<T> for MutexRx<T> {
-    fn take(&self, _: Priority) -> Option<T> {
-        let queue = &self.0;
-        let mut state = queue.state.lock().unwrap();
-        loop {
-            if let Some(item) = state.items.pop_front() {
-                drop(state);
-                queue.not_full.notify_one();
-                return Some(item);
-            }
-            if state.closed {
-                return None;
-            }
-            state = queue.not_empty.wait(state).unwrap();
-        }
-    }
-    fn try_take(&self, _: Priority) -> TryTake<T> {
-        let queue = &self.0;
-        let mut state = queue.state.lock().unwrap();
-        match state.items.pop_front() {
-            Some(item) => {
-                drop(state);
-                queue.not_full.notify_one();
-                TryTake::Item(item)
-            }
-            None if state.closed => TryTake::Closed,
-            None => TryTake::Empty,
-        }
-    }
-}
-
-impl Strategy for MutexVecDeque {
-    const NAME: &'static str = "mutex-vecdeque-condvar";
-    type Tx<T: Send + 'static> = MutexTx<T>;
-    type Rx<T: Send + 'static> = MutexRx<T>;
-    fn bounded<T: Send + 'static>(capacity: usize) -> (Self::Tx<T>, Self::Rx<T>) {
-        let queue = Arc::new(MutexQueue {
-            state: Mutex::new(Locked {
-                items: VecDeque::with_capacity(capacity),
-                closed: false,
-            }),
-            not_empty: Condvar::new(),
-            not_full: Condvar::new(),
-            capacity,
-        });
-        (
-            MutexTx(Arc::new(MutexCloser(Arc::clone(&queue)))),
-            MutexRx(queue),
         )
     }
 }

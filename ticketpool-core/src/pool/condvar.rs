@@ -23,9 +23,8 @@ use std::time::Instant;
 
 use crate::pool::deadline::{self, Interrupt, Until};
 use crate::pool::error::{CapacityError, ReleaseError, TakeError};
-use crate::pool::primitive::{
-    AtomicU64, AtomicUsize, Backoff, Condvar, Mutex, MutexGuard, Ordering,
-};
+use crate::pool::primitive::{AtomicU64, AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
+use crate::pool::spin::{Spin, SpinGauge};
 use crate::pool::{err_kind, BoundedPool, Priority};
 
 /// Waiters of one kind and the grants made to them.
@@ -49,6 +48,17 @@ struct State<T> {
     vips: Waiters,
     regulars: Waiters,
     producers: Waiters,
+    /// Grants made under this lock hold whose waiters are notified once it
+    /// is released (see [`CondvarPool::unlock`]).
+    to_wake: ToWake,
+}
+
+/// How many waiters of each kind to notify after unlocking.
+#[derive(Debug, Default)]
+struct ToWake {
+    vips: usize,
+    regulars: usize,
+    producers: usize,
 }
 
 impl<T> State<T> {
@@ -99,6 +109,12 @@ pub struct CondvarPool<T> {
     waiting_regulars: AtomicUsize,
     waiting_producers: AtomicUsize,
     closed: AtomicUsize,
+    /// What a spinning newcomer could take, or fill: it re-takes the lock
+    /// only once these say so, instead of on every round.
+    free_items: AtomicUsize,
+    free_room: AtomicUsize,
+    room_spin: SpinGauge,
+    item_spin: SpinGauge,
 }
 
 impl<T> CondvarPool<T> {
@@ -115,10 +131,10 @@ impl<T> CondvarPool<T> {
         self.put_count.fetch_add(1, Ordering::Relaxed);
         if state.vips.ungranted() {
             state.vips.granted += 1;
-            self.vip_ready.notify_one();
+            state.to_wake.vips += 1;
         } else if state.regulars.ungranted() {
             state.regulars.granted += 1;
-            self.regular_ready.notify_one();
+            state.to_wake.regulars += 1;
         }
     }
 
@@ -131,9 +147,31 @@ impl<T> CondvarPool<T> {
         self.taken_count.fetch_add(1, Ordering::Relaxed);
         if !state.closed && state.producers.ungranted() {
             state.producers.granted += 1;
-            self.room_ready.notify_one();
+            state.to_wake.producers += 1;
         }
         item
+    }
+
+    /// Releases the lock, then notifies the waiters granted an item or room
+    /// under it. Notifying under the lock let parking_lot requeue the woken
+    /// thread onto the mutex and, every half millisecond, hand the mutex
+    /// straight to it: on an oversubscribed machine that thread may not run
+    /// for a time slice, and everyone else spun and yielded on a mutex held
+    /// by nobody running. A waiter counted in `waiting` is inside its
+    /// condvar wait by the time this lock is free, so the late notify
+    /// still reaches it; a grant is claimed on any wake-up.
+    fn unlock(&self, mut state: MutexGuard<'_, State<T>>) {
+        let wake = std::mem::take(&mut state.to_wake);
+        drop(state);
+        for _ in 0..wake.vips {
+            self.vip_ready.notify_one();
+        }
+        for _ in 0..wake.regulars {
+            self.regular_ready.notify_one();
+        }
+        for _ in 0..wake.producers {
+            self.room_ready.notify_one();
+        }
     }
 
     fn free_room(&self, state: &State<T>) -> usize {
@@ -142,6 +180,9 @@ impl<T> CondvarPool<T> {
 
     fn sync_mirrors(&self, state: &State<T>) {
         self.len.store(state.items.len(), Ordering::Relaxed);
+        self.free_items.store(state.free_items(), Ordering::Relaxed);
+        self.free_room
+            .store(self.free_room(state), Ordering::Relaxed);
         self.waiting_vips
             .store(state.vips.waiting, Ordering::Relaxed);
         self.waiting_regulars
@@ -159,7 +200,7 @@ impl<T> CondvarPool<T> {
         deadline: Option<Instant>,
         wait: bool,
     ) -> (MutexGuard<'a, State<T>>, Result<(), ReleaseError<T>>) {
-        let backoff = Backoff::new();
+        let mut spin = self.room_spin.start(wait);
         loop {
             if state.closed {
                 return (state, Err(ReleaseError::Closed(item)));
@@ -167,15 +208,16 @@ impl<T> CondvarPool<T> {
             if self.free_room(&state) > 0 {
                 self.push_locked(&mut state, item);
                 self.sync_mirrors(&state);
+                spin.paid_off();
                 return (state, Ok(()));
             }
             if !wait {
                 return (state, Err(ReleaseError::Full(item)));
             }
-            if backoff.is_completed() {
+            if spin.spent() {
                 break;
             }
-            state = self.spin_unlocked(state, &backoff);
+            state = self.spin_unlocked(state, &mut spin, &self.free_room);
         }
         state.producers.waiting += 1;
         self.sync_mirrors(&state);
@@ -197,20 +239,29 @@ impl<T> CondvarPool<T> {
         (state, result)
     }
 
-    /// Lets go of the lock for one backoff step before the caller re-checks.
+    /// Lets go of the lock and spins until `free` (a mirror of what the
+    /// caller waits for) or close says to look, or the spin is spent; then
+    /// re-takes the lock for the caller's re-check.
     ///
     /// A hand-off that parks costs a futex wake round trip (tens of µs on a
     /// VM); most waits on a busy pool are shorter than that, so a waiter
-    /// first spins briefly with the lock released. A spinning thread is not
+    /// first spins briefly with the lock released (adaptively: see
+    /// `pool::spin`). Re-taking the lock only when the mirror changed keeps
+    /// spinners off the lock the others need. A spinning thread is not
     /// registered as waiting, so it competes as a newcomer and the grants
     /// keep the parked waiters' order.
     fn spin_unlocked<'a>(
         &'a self,
         state: MutexGuard<'a, State<T>>,
-        backoff: &Backoff,
+        spin: &mut Spin<'_>,
+        free: &AtomicUsize,
     ) -> MutexGuard<'a, State<T>> {
-        drop(state);
-        backoff.snooze();
+        self.unlock(state);
+        while spin.round() {
+            if free.load(Ordering::Relaxed) > 0 || self.closed.load(Ordering::Relaxed) != 0 {
+                break;
+            }
+        }
         self.state.lock()
     }
 
@@ -222,7 +273,7 @@ impl<T> CondvarPool<T> {
         until: impl Into<Until<'u>>,
         wait: bool,
     ) -> (MutexGuard<'a, State<T>>, Result<T, TakeError>) {
-        let backoff = Backoff::new();
+        let mut spin = self.item_spin.start(wait);
         loop {
             if state.closed {
                 let result = self.drain_closed(&mut state);
@@ -231,15 +282,16 @@ impl<T> CondvarPool<T> {
             if state.free_items() > 0 {
                 let item = self.pop_locked(&mut state);
                 self.sync_mirrors(&state);
+                spin.paid_off();
                 return (state, Ok(item));
             }
             if !wait {
                 return (state, Err(TakeError::Empty));
             }
-            if backoff.is_completed() {
+            if spin.spent() {
                 break;
             }
-            state = self.spin_unlocked(state, &backoff);
+            state = self.spin_unlocked(state, &mut spin, &self.free_items);
         }
         state.consumers(priority).waiting += 1;
         self.sync_mirrors(&state);
@@ -317,6 +369,7 @@ impl<T: Send> BoundedPool for CondvarPool<T> {
                 vips: Waiters::default(),
                 regulars: Waiters::default(),
                 producers: Waiters::default(),
+                to_wake: ToWake::default(),
             }),
             capacity,
             vip_ready: Condvar::new(),
@@ -329,24 +382,35 @@ impl<T: Send> BoundedPool for CondvarPool<T> {
             waiting_regulars: AtomicUsize::new(0),
             waiting_producers: AtomicUsize::new(0),
             closed: AtomicUsize::new(0),
+            free_items: AtomicUsize::new(0),
+            free_room: AtomicUsize::new(capacity),
+            room_spin: SpinGauge::new(),
+            item_spin: SpinGauge::new(),
         })
     }
 
     fn try_put(&self, item: T) -> Result<(), ReleaseError<T>> {
-        self.put_locked(self.state.lock(), item, None, false).1
+        let (state, result) = self.put_locked(self.state.lock(), item, None, false);
+        self.unlock(state);
+        result
     }
 
     fn put_until(&self, item: T, deadline: Option<Instant>) -> Result<(), ReleaseError<T>> {
-        self.put_locked(self.state.lock(), item, deadline, true).1
+        let (state, result) = self.put_locked(self.state.lock(), item, deadline, true);
+        self.unlock(state);
+        result
     }
 
     fn try_take(&self, priority: Priority) -> Result<T, TakeError> {
-        self.take_locked(self.state.lock(), priority, None, false).1
+        let (state, result) = self.take_locked(self.state.lock(), priority, None, false);
+        self.unlock(state);
+        result
     }
 
     fn take_until(&self, priority: Priority, deadline: Option<Instant>) -> Result<T, TakeError> {
-        self.take_locked(self.state.lock(), priority, deadline, true)
-            .1
+        let (state, result) = self.take_locked(self.state.lock(), priority, deadline, true);
+        self.unlock(state);
+        result
     }
 
     fn put_many(
@@ -365,7 +429,7 @@ impl<T: Send> BoundedPool for CondvarPool<T> {
         let (mut state, first_put) = self.put_locked(self.state.lock(), first, deadline, wait);
         if let Err(err) = first_put {
             let kind = err_kind(&err);
-            drop(state);
+            self.unlock(state);
             items.push(err.into_inner());
             items.reverse();
             return Err(kind);
@@ -382,7 +446,7 @@ impl<T: Send> BoundedPool for CondvarPool<T> {
             moved += 1;
         }
         self.sync_mirrors(&state);
-        drop(state);
+        self.unlock(state);
         items.reverse();
         Ok(moved)
     }
@@ -399,7 +463,14 @@ impl<T: Send> BoundedPool for CondvarPool<T> {
         }
         let wait = !deadline::passed(deadline);
         let (mut state, first) = self.take_locked(self.state.lock(), priority, deadline, wait);
-        out.push(first?);
+        let first = match first {
+            Ok(item) => item,
+            Err(err) => {
+                self.unlock(state);
+                return Err(err);
+            }
+        };
+        out.push(first);
         let mut taken = 1;
         while taken < max {
             let available = if state.closed {
@@ -414,6 +485,7 @@ impl<T: Send> BoundedPool for CondvarPool<T> {
             taken += 1;
         }
         self.sync_mirrors(&state);
+        self.unlock(state);
         Ok(taken)
     }
 

@@ -1,7 +1,7 @@
 //! The pool layer: two bounded pools with VIP-priority consumers, the trait
 //! they share, the run-time choice between them (`strategy`, `dynamic`:
-//! `Strategy` and `DynamicPool`), their typed handles and errors, the deadline wait they
-//! share, and the loom shim they are built on. Nothing here knows about
+//! `Strategy` and `DynamicPool`), their typed handles and errors, the deadline wait and
+//! the adaptive spin they share, and the loom shim they are built on. Nothing here knows about
 //! tickets or the box office.
 
 pub(crate) mod condvar;
@@ -11,6 +11,7 @@ pub(crate) mod error;
 pub(crate) mod handle;
 pub(crate) mod lockfree;
 pub(crate) mod primitive;
+mod spin;
 pub(crate) mod strategy;
 
 use std::time::Instant;
@@ -144,7 +145,10 @@ pub trait BoundedPool: Send + Sync + Sized {
     /// wait), then moves as many more as fit without waiting. Returns how
     /// many moved; the rest stay in `items`, in order.
     ///
-    /// The condvar pool does it under one lock acquisition.
+    /// The condvar pool does it under one lock acquisition; the lock-free
+    /// pool claims each run of free slots with one CAS, so "as many more as
+    /// fit" is the run of free slots after the first (the same thing unless
+    /// another thread is mid-take).
     ///
     /// # Errors
     ///

@@ -3,11 +3,15 @@
 //!
 //! - [`ring`]: the slots, the layout of the `head` and `tail` words, and the
 //!   lock-free push and pop.
-//! - [`park`]: spinning, parking on the condvars and the wake-up protocol.
+//! - [`batch`]: claiming a run of slots with one CAS, for `put_many` and
+//!   `take_many`.
+//! - [`park`]: parking on the condvars and the wake-up protocol (the spin
+//!   before it is `pool::spin`'s).
 //!
 //! This file holds the pool itself and its [`BoundedPool`] operations, which
 //! try the ring first and fall back to the slow path.
 
+mod batch;
 mod park;
 mod ring;
 #[cfg(all(test, not(ticketpool_loom)))]
@@ -21,8 +25,11 @@ use crossbeam_utils::CachePadded;
 
 use crate::pool::error::{CapacityError, ReleaseError, TakeError};
 use crate::pool::lockfree::ring::{Pop, Slot, CLOSED, INDEX_BITS, INDEX_MASK, MAX_CAPACITY};
-use crate::pool::primitive::{AtomicU64, AtomicUsize, Condvar, Mutex, Ordering, UnsafeCell};
-use crate::pool::{BoundedPool, Priority};
+use crate::pool::primitive::{
+    AtomicBool, AtomicU64, AtomicUsize, Condvar, Mutex, Ordering, UnsafeCell,
+};
+use crate::pool::spin::SpinGauge;
+use crate::pool::{deadline, err_kind, BoundedPool, Priority};
 
 /// A bounded MPMC pool whose put and take take no lock.
 ///
@@ -32,9 +39,12 @@ use crate::pool::{BoundedPool, Priority};
 /// the order parking_lot's condvar keeps, which is FIFO, but a running thread
 /// may take the slot or item first.
 ///
-/// By default a thread spins briefly (crossbeam's `Backoff`) before it
-/// parks, because a futex wake round trip costs far more than a short spin;
-/// [`spin_before_park`](LockFreePool::spin_before_park) turns that off.
+/// By default a thread spins briefly before it parks, because a futex wake
+/// round trip costs far more than a short spin. The spin is adaptive: it
+/// shrinks while spins end in parking anyway (the thread waited for is not
+/// running, as on an oversubscribed machine), and stops yielding while
+/// yields hand the CPU to busy threads;
+/// [`spin_before_park`](LockFreePool::spin_before_park) turns it off.
 ///
 /// At most 65,535 VIP consumers are registered as waiting at once; past that
 /// a VIP waits unregistered, still served before Regulars only by the order
@@ -63,7 +73,9 @@ pub struct LockFreePool<T> {
     slots: Box<[Slot<T>]>,
     capacity: usize,
     one_lap: u64,
-    spin: bool,
+    spin_enabled: bool,
+    /// Written only when spinning starts or stops paying: its own line.
+    spin: CachePadded<Gauges>,
     waiting_regulars: CachePadded<AtomicUsize>,
     /// Every consumer on the slow path, of either priority: what a producer
     /// reads to decide whether anyone needs waking.
@@ -71,7 +83,9 @@ pub struct LockFreePool<T> {
     waiting_producers: CachePadded<AtomicUsize>,
     /// Unregistered VIP waiters (only past `VIP_MAX` registered ones).
     waiting_overflow_vips: AtomicUsize,
-    park: Mutex<()>,
+    /// Per condvar: a waiter was woken and has not re-checked yet.
+    woken: CachePadded<Woken>,
+    park: Mutex<Parked>,
     vip_ready: Condvar,
     regular_ready: Condvar,
     room_ready: Condvar,
@@ -84,11 +98,61 @@ unsafe impl<T: Send> Send for LockFreePool<T> {}
 // SAFETY: as above; every shared access goes through atomics or a claimed slot.
 unsafe impl<T: Send> Sync for LockFreePool<T> {}
 
+/// How long producers waiting for room and consumers waiting for an item
+/// spin before they park, each learnt from its own recent waits.
+struct Gauges {
+    room: SpinGauge,
+    item: SpinGauge,
+}
+
+/// Per kind of waiter: one was woken and has not run its re-check yet, so
+/// another wake-up of that kind can wait (see `park`).
+struct Woken {
+    vip: AtomicBool,
+    regular: AtomicBool,
+    room: AtomicBool,
+}
+
+/// The kinds of waiter, one condvar each.
+#[derive(Clone, Copy)]
+enum Kind {
+    Vip,
+    Regular,
+    Producer,
+}
+
+/// How many threads of each kind are inside their condvar wait; only
+/// changed and read under the park lock (see `park`).
+#[derive(Default)]
+struct Parked {
+    vips: usize,
+    regulars: usize,
+    producers: usize,
+}
+
+impl Parked {
+    fn of(&self, kind: Kind) -> &usize {
+        match kind {
+            Kind::Vip => &self.vips,
+            Kind::Regular => &self.regulars,
+            Kind::Producer => &self.producers,
+        }
+    }
+
+    fn of_mut(&mut self, kind: Kind) -> &mut usize {
+        match kind {
+            Kind::Vip => &mut self.vips,
+            Kind::Regular => &mut self.regulars,
+            Kind::Producer => &mut self.producers,
+        }
+    }
+}
+
 impl<T> LockFreePool<T> {
     /// Turns spinning before parking on (the default) or off. Without it a
     /// blocked thread parks at once: useful to measure what spinning buys.
     pub fn spin_before_park(mut self, spin: bool) -> Self {
-        self.spin = spin;
+        self.spin_enabled = spin;
         self
     }
 }
@@ -126,12 +190,21 @@ impl<T: Send> BoundedPool for LockFreePool<T> {
             slots: slots.into_boxed_slice(),
             capacity,
             one_lap,
-            spin: true,
+            spin_enabled: true,
+            spin: CachePadded::new(Gauges {
+                room: SpinGauge::new(),
+                item: SpinGauge::new(),
+            }),
             waiting_regulars: CachePadded::new(AtomicUsize::new(0)),
             sleeping_consumers: CachePadded::new(AtomicUsize::new(0)),
             waiting_producers: CachePadded::new(AtomicUsize::new(0)),
             waiting_overflow_vips: AtomicUsize::new(0),
-            park: Mutex::new(()),
+            woken: CachePadded::new(Woken {
+                vip: AtomicBool::new(false),
+                regular: AtomicBool::new(false),
+                room: AtomicBool::new(false),
+            }),
+            park: Mutex::new(Parked::default()),
             vip_ready: Condvar::new(),
             regular_ready: Condvar::new(),
             room_ready: Condvar::new(),
@@ -146,7 +219,8 @@ impl<T: Send> BoundedPool for LockFreePool<T> {
 
     fn put_until(&self, item: T, deadline: Option<Instant>) -> Result<(), ReleaseError<T>> {
         let attempt = |item| self.push_unless_full(item);
-        match attempt(item).or_else(|item| self.spin_then(item, attempt)) {
+        let spin = || self.spin.room.start(self.spin_enabled);
+        match attempt(item).or_else(|item| spin().retry(item, attempt)) {
             Ok(done) => {
                 if done.is_ok() {
                     self.wake_consumer();
@@ -170,7 +244,8 @@ impl<T: Send> BoundedPool for LockFreePool<T> {
 
     fn take_until(&self, priority: Priority, deadline: Option<Instant>) -> Result<T, TakeError> {
         let attempt = |()| self.pop_unless_empty(priority, false);
-        match attempt(()).or_else(|()| self.spin_then((), attempt)) {
+        let spin = || self.spin.item.start(self.spin_enabled);
+        match attempt(()).or_else(|()| spin().retry((), attempt)) {
             Ok(done) => {
                 if done.is_ok() {
                     self.wake_producer();
@@ -179,6 +254,76 @@ impl<T: Send> BoundedPool for LockFreePool<T> {
             }
             Err(()) => self.take_slow(priority, deadline),
         }
+    }
+
+    /// Claims a run of slots for the items with one CAS (see `batch`); only
+    /// waiting for the first item's room goes through [`put_until`].
+    ///
+    /// [`put_until`]: BoundedPool::put_until
+    fn put_many(
+        &self,
+        items: &mut Vec<T>,
+        deadline: Option<Instant>,
+    ) -> Result<usize, ReleaseError<()>> {
+        if items.is_empty() {
+            return Ok(0);
+        }
+        match self.push_run(items) {
+            Ok(moved) => {
+                self.wake_consumers(moved);
+                return Ok(moved);
+            }
+            Err(ReleaseError::Full(())) if !deadline::passed(deadline) => {}
+            Err(err) => return Err(err),
+        }
+        let first = items.remove(0);
+        if let Err(err) = self.put_until(first, deadline) {
+            let kind = err_kind(&err);
+            items.insert(0, err.into_inner());
+            return Err(kind);
+        }
+        let more = if items.is_empty() {
+            0
+        } else {
+            self.push_run(items).unwrap_or(0)
+        };
+        self.wake_consumers(more);
+        Ok(1 + more)
+    }
+
+    /// Takes a run of items with one CAS (see `batch`); only waiting for the
+    /// first goes through [`take_until`].
+    ///
+    /// [`take_until`]: BoundedPool::take_until
+    fn take_many(
+        &self,
+        priority: Priority,
+        max: usize,
+        out: &mut Vec<T>,
+        deadline: Option<Instant>,
+    ) -> Result<usize, TakeError> {
+        if max == 0 {
+            return Ok(0);
+        }
+        match self.pop_run(priority, max, out) {
+            Pop::Item(taken) => {
+                self.wake_producers(taken);
+                return Ok(taken);
+            }
+            Pop::Closed => return Err(TakeError::Closed),
+            Pop::Empty | Pop::Gated if deadline::passed(deadline) => return Err(TakeError::Empty),
+            Pop::Empty | Pop::Gated => {}
+        }
+        out.push(self.take_until(priority, deadline)?);
+        let more = if max == 1 {
+            0
+        } else if let Pop::Item(taken) = self.pop_run(priority, max - 1, out) {
+            taken
+        } else {
+            0
+        };
+        self.wake_producers(more);
+        Ok(1 + more)
     }
 
     fn close(&self) -> bool {

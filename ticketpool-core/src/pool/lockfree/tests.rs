@@ -170,3 +170,92 @@ fn threads_hand_over_every_item_once() {
     want.sort_unstable();
     assert_eq!(got, want);
 }
+
+#[test]
+fn batches_claim_runs_across_the_wrap() {
+    // Capacity 3: a run that crosses a lap's end skips the unused index.
+    let pool = pool::<Box<usize>>(3);
+    let mut out = Vec::new();
+    for lap in 0..LAPS {
+        let base = lap * 10;
+        let mut batch: Vec<_> = (base..base + 5).map(Box::new).collect();
+        assert_eq!(pool.put_many(&mut batch, None), Ok(3));
+        assert_eq!(batch.len(), 2, "what did not fit stays");
+        assert_eq!(pool.take_many(Priority::Regular, 2, &mut out, None), Ok(2));
+        assert_eq!(pool.put_many(&mut batch, None), Ok(2));
+        assert_eq!(pool.take_many(Priority::Vip, 9, &mut out, None), Ok(3));
+        let got: Vec<usize> = out.drain(..).map(|item| *item).collect();
+        assert_eq!(got, (base..base + 5).collect::<Vec<_>>());
+    }
+    assert_eq!(pool.put_count(), pool.taken_count());
+}
+
+#[test]
+fn batch_take_is_gated_by_a_registered_vip() {
+    let pool = pool::<u32>(4);
+    let mut batch = vec![1, 2];
+    assert_eq!(pool.put_many(&mut batch, None), Ok(2));
+    assert!(pool.register_vip());
+    let mut out = Vec::new();
+    assert!(matches!(
+        pool.pop_run(Priority::Regular, 2, &mut out),
+        Pop::Gated
+    ));
+    assert!(out.is_empty());
+    assert!(matches!(
+        pool.pop_run(Priority::Vip, 2, &mut out),
+        Pop::Item(2)
+    ));
+    assert_eq!(out, vec![1, 2]);
+    assert_eq!(
+        pool.waiting_consumers(Priority::Vip),
+        1,
+        "a batch never deregisters"
+    );
+}
+
+#[test]
+fn batch_threads_hand_over_every_item_once() {
+    let pool = Arc::new(pool::<Counted>(4));
+    let drops = Arc::new(AtomicUsize::new(0));
+    let per_producer = ITEMS / 2;
+    let producers: Vec<_> = (0..2)
+        .map(|_| {
+            let pool = Arc::clone(&pool);
+            let drops = Arc::clone(&drops);
+            thread::spawn(move || {
+                let mut batch = Vec::new();
+                for _ in 0..per_producer / 4 {
+                    batch.extend((0..4).map(|i| Counted {
+                        drops: Arc::clone(&drops),
+                        _heap: Box::new(i),
+                    }));
+                    while !batch.is_empty() {
+                        pool.put_many(&mut batch, None).unwrap();
+                    }
+                }
+            })
+        })
+        .collect();
+    let consumers: Vec<_> = (0..2)
+        .map(|_| {
+            let pool = Arc::clone(&pool);
+            thread::spawn(move || {
+                let mut out = Vec::new();
+                let mut taken = 0;
+                while pool.take_many(Priority::Regular, 3, &mut out, None).is_ok() {
+                    taken += out.len();
+                    out.clear();
+                }
+                taken
+            })
+        })
+        .collect();
+    for producer in producers {
+        producer.join().unwrap();
+    }
+    pool.close();
+    let taken: usize = consumers.into_iter().map(|c| c.join().unwrap()).sum();
+    assert_eq!(taken, per_producer / 4 * 4 * 2);
+    assert_eq!(drops.load(Ordering::SeqCst), taken);
+}
