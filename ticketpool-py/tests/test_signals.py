@@ -49,7 +49,7 @@ SETUP = {
     # With two types the buyer waits in the office's line, not in a pool.
     "customer_buy_two_types": (
         "office = ticketpool.BoxOffice({'event_name': 'gig', 'total_tickets': 5,"
-        " 'max_capacity': 1, 'strategy': STRATEGY,"
+        " 'max_capacity': 2, 'strategy': STRATEGY,"
         " 'ticket_types': [{'name': 'general', 'price': 10},"
         " {'name': 'balcony', 'price': 5}]})\n"
         "block = office.customer('ann', vip=True).buy\n"
@@ -57,7 +57,7 @@ SETUP = {
     ),
     "customer_reserve_two_types": (
         "office = ticketpool.BoxOffice({'event_name': 'gig', 'total_tickets': 5,"
-        " 'max_capacity': 1, 'strategy': STRATEGY,"
+        " 'max_capacity': 2, 'strategy': STRATEGY,"
         " 'ticket_types': [{'name': 'general', 'price': 10},"
         " {'name': 'balcony', 'price': 5}]})\n"
         "block = lambda: office.customer('ann').reserve('balcony')\n"
