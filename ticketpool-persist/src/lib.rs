@@ -18,6 +18,10 @@
 //! - [`Store::recover`] and [`replay`]: the
 //!   [`RecoveredState`](ticketpool_core::RecoveredState) a box office
 //!   restarts from after a crash.
+//! - The catalog: [`SqliteStore`] and `PgStore` are also
+//!   [`CatalogStore`](ticketpool_catalog::CatalogStore)s, keeping venues,
+//!   performers and events (`venues`, `performers`, `catalog_events`) in the
+//!   same database as the sales.
 //! - [`backup`]: a consistent copy of a live SQLite journal.
 //! - [`PersistError`]: typed errors, including corrupt, foreign and
 //!   too-new database files.
@@ -66,6 +70,7 @@
 
 mod apply;
 mod backup;
+mod catalog_rows;
 mod codec;
 mod config;
 mod error;

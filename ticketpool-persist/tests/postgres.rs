@@ -93,6 +93,7 @@ fn pg_db(test: &str) -> Option<PgDb> {
 }
 
 journal_suite!(pg_db);
+catalog_suite!(pg_db);
 
 #[test]
 fn a_schema_holding_other_tables_is_refused_untouched() {
@@ -132,7 +133,7 @@ fn a_journal_from_a_newer_build_is_refused() {
             err,
             PersistError::SchemaTooNew {
                 found: 99,
-                supported: 3,
+                supported: 4,
                 ..
             }
         ),
