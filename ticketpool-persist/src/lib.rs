@@ -21,7 +21,8 @@
 //! - The catalog: [`SqliteStore`] and `PgStore` are also
 //!   [`CatalogStore`](ticketpool_catalog::CatalogStore)s, keeping venues,
 //!   performers and events (`venues`, `performers`, `catalog_events`) in the
-//!   same database as the sales.
+//!   same database as the sales; `my_tickets` on either store lists a
+//!   customer's [`BookedTicket`]s, newest first, by index.
 //! - [`backup`]: a consistent copy of a live SQLite journal.
 //! - [`PersistError`]: typed errors, including corrupt, foreign and
 //!   too-new database files.
@@ -74,6 +75,7 @@ mod catalog_rows;
 mod codec;
 mod config;
 mod error;
+mod my_tickets;
 mod office;
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -91,6 +93,7 @@ pub use crate::{
     backup::backup,
     config::{Durability, JournalConfig},
     error::PersistError,
+    my_tickets::BookedTicket,
     office::{open_office, reconfigure},
     recover::replay,
     settings::{EventSettings, SettingDifference, TypeSettings},

@@ -95,6 +95,16 @@ fn pg_db(test: &str) -> Option<PgDb> {
 journal_suite!(pg_db);
 catalog_suite!(pg_db);
 
+impl suite::MyTickets for PgStore {
+    fn my_tickets(
+        &mut self,
+        customer: &str,
+        limit: usize,
+    ) -> Result<Vec<ticketpool_persist::BookedTicket>, PersistError> {
+        PgStore::my_tickets(self, customer, limit)
+    }
+}
+
 #[test]
 fn a_schema_holding_other_tables_is_refused_untouched() {
     let Some(db) = pg_db("foreign") else { return };

@@ -64,6 +64,16 @@ fn sqlite_db(_test: &str) -> Option<SqliteDb> {
 journal_suite!(sqlite_db);
 catalog_suite!(sqlite_db);
 
+impl suite::MyTickets for SqliteStore {
+    fn my_tickets(
+        &mut self,
+        customer: &str,
+        limit: usize,
+    ) -> Result<Vec<ticketpool_persist::BookedTicket>, PersistError> {
+        SqliteStore::my_tickets(self, customer, limit)
+    }
+}
+
 fn sell(
     journal: &DurableJournal,
     id: u64,

@@ -8,17 +8,53 @@ use ticketpool_catalog::{CatalogStore, Event, Performer, StoreError, Venue};
 use super::PgStore;
 use crate::catalog_rows::{self, store_error, Execute, Param};
 use crate::error::PersistError;
+use crate::my_tickets::{self, BookedTicket, QueryWith};
+use crate::rows::Columns;
 
 impl Execute for Client {
     fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, PersistError> {
-        let params: Vec<&(dyn ToSql + Sync)> = params
-            .iter()
-            .map(|param| match param {
-                Param::Int(value) => value as &(dyn ToSql + Sync),
-                Param::Text(value) => value as &(dyn ToSql + Sync),
-            })
-            .collect();
-        Ok(Client::execute(self, sql, &params)?)
+        Ok(Client::execute(self, sql, &bind(params))?)
+    }
+}
+
+impl QueryWith for Client {
+    fn each_with(
+        &mut self,
+        sql: &str,
+        params: &[Param<'_>],
+        each: &mut dyn FnMut(&dyn Columns) -> Result<(), PersistError>,
+    ) -> Result<(), PersistError> {
+        for row in self.query(sql, &bind(params))? {
+            each(&row)?;
+        }
+        Ok(())
+    }
+}
+
+/// The driver's view of [`Param`]s.
+fn bind<'a>(params: &'a [Param<'_>]) -> Vec<&'a (dyn ToSql + Sync)> {
+    params
+        .iter()
+        .map(|param| match param {
+            Param::Int(value) => value as &(dyn ToSql + Sync),
+            Param::Text(value) => value as &(dyn ToSql + Sync),
+        })
+        .collect()
+}
+
+impl PgStore {
+    /// Up to `limit` of `customer`'s booked tickets, newest first, with
+    /// the event, type, price and time: "my tickets", read by index.
+    ///
+    /// # Errors
+    ///
+    /// A database error, or [`PersistError::BadRow`].
+    pub fn my_tickets(
+        &mut self,
+        customer: &str,
+        limit: usize,
+    ) -> Result<Vec<BookedTicket>, PersistError> {
+        my_tickets::my_tickets(&mut self.client, &self.location, customer, limit)
     }
 }
 

@@ -7,7 +7,8 @@ use ticketpool_catalog::{
     Catalog, CatalogStore, DisplayZone, Event, EventId, EventStatus, NewEvent, NewPerformer,
     NewVenue, Performer, PerformerId, SearchQuery, Venue, VenueId,
 };
-use ticketpool_core::{BoxOfficeConfig, Money};
+use ticketpool_core::{BoxOfficeConfig, Money, Priority, Want};
+use ticketpool_persist::{open_office, BookedTicket, Durability, JournalConfig, PersistError};
 
 use super::Db;
 
@@ -18,8 +19,19 @@ macro_rules! catalog_suite {
         journal_suite!(@tests $db;
             catalog_rows_round_trip_every_field, catalog_saves_replace_rows_by_id,
             catalog_reopens_from_the_database_searchable_at_once,
-            catalog_bad_row_is_a_typed_error);
+            catalog_bad_row_is_a_typed_error,
+            my_tickets_are_the_customers_newest_first_by_index);
     };
+}
+
+/// The stores' "my tickets", an inherent method on each, for the suite.
+pub trait MyTickets {
+    /// See `SqliteStore::my_tickets`.
+    fn my_tickets(
+        &mut self,
+        customer: &str,
+        limit: usize,
+    ) -> Result<Vec<BookedTicket>, PersistError>;
 }
 
 /// An event using every field: two performers, a zone other than UTC,
@@ -183,4 +195,53 @@ where
     let err = store.load_events().unwrap_err();
     assert!(err.to_string().contains("postponed"), "{err}");
     assert!(err.to_string().contains("catalog event 3"), "{err}");
+}
+
+pub fn my_tickets_are_the_customers_newest_first_by_index<D: Db>(db: &D)
+where
+    D::Store: MyTickets,
+{
+    let mut config = BoxOfficeConfig::simple("gig", 10, 4, Money::from_minor(1_500));
+    let mut balcony = config.ticket_types[0].clone();
+    balcony.name = "balcony".into();
+    balcony.price = Money::from_minor(900);
+    config.ticket_types.push(balcony);
+    let confirmed = JournalConfig::new(Durability::Confirmed);
+    let (office, journal) = open_office(config, db.open().unwrap(), confirmed).unwrap();
+    let vendor = office.add_vendor("north", &[]).unwrap();
+    let ada = office.customer("ada", Priority::Regular);
+    let bob = office.customer("bob", Priority::Vip);
+    let mut bought = Vec::new();
+    for (kind, buyer) in [
+        ("general", &ada),
+        ("balcony", &bob),
+        ("balcony", &ada),
+        ("general", &ada),
+    ] {
+        vendor.release(kind).unwrap();
+        let sale = buyer.buy(Want::Type(kind.into())).unwrap();
+        if sale.customer.as_ref() == "ada" {
+            bought.push(sale);
+        }
+    }
+    drop((vendor, ada, bob, office, journal));
+
+    let mut store = db.open().unwrap();
+    let mine = store.my_tickets("ada", 10).unwrap();
+    let expected: Vec<BookedTicket> = bought
+        .iter()
+        .rev()
+        .map(|sale| BookedTicket {
+            event: "gig".into(),
+            ticket: sale.ticket.id,
+            ticket_type: sale.ticket.ticket_type.to_string(),
+            vendor: "north".into(),
+            price: sale.price,
+            sold_at: sale.sold_at,
+        })
+        .collect();
+    assert_eq!(mine, expected);
+    assert_eq!(store.my_tickets("ada", 2).unwrap(), expected[..2]);
+    assert_eq!(store.my_tickets("bob", 10).unwrap().len(), 1);
+    assert!(store.my_tickets("nobody", 10).unwrap().is_empty());
 }
