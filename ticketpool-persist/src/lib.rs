@@ -22,7 +22,8 @@
 //!   [`CatalogStore`](ticketpool_catalog::CatalogStore)s, keeping venues,
 //!   performers and events (`venues`, `performers`, `catalog_events`) in the
 //!   same database as the sales; `my_tickets` on either store lists a
-//!   customer's [`BookedTicket`]s, newest first, by index.
+//!   customer's [`BookedTicket`]s, newest first, by index;
+//!   [`catalog_offices`] opens each event's office on its journal.
 //! - [`backup`]: a consistent copy of a live SQLite journal.
 //! - [`PersistError`]: typed errors, including corrupt, foreign and
 //!   too-new database files.
@@ -71,6 +72,7 @@
 
 mod apply;
 mod backup;
+mod catalog_offices;
 mod catalog_rows;
 mod codec;
 mod config;
@@ -91,6 +93,7 @@ mod writer;
 pub use crate::postgres::PgStore;
 pub use crate::{
     backup::backup,
+    catalog_offices::catalog_offices,
     config::{Durability, JournalConfig},
     error::PersistError,
     my_tickets::BookedTicket,
