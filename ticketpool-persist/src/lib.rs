@@ -18,6 +18,12 @@
 //! - [`Store::recover`] and [`replay`]: the
 //!   [`RecoveredState`](ticketpool_core::RecoveredState) a box office
 //!   restarts from after a crash.
+//! - The catalog: [`SqliteStore`] and `PgStore` are also
+//!   [`CatalogStore`](ticketpool_catalog::CatalogStore)s, keeping venues,
+//!   performers and events (`venues`, `performers`, `catalog_events`) in the
+//!   same database as the sales; `my_tickets` on either store lists a
+//!   customer's [`BookedTicket`]s, newest first, by index;
+//!   [`catalog_offices`] opens each event's office on its journal.
 //! - [`backup`]: a consistent copy of a live SQLite journal.
 //! - [`PersistError`]: typed errors, including corrupt, foreign and
 //!   too-new database files.
@@ -66,9 +72,12 @@
 
 mod apply;
 mod backup;
+mod catalog_offices;
+mod catalog_rows;
 mod codec;
 mod config;
 mod error;
+mod my_tickets;
 mod office;
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -84,8 +93,10 @@ mod writer;
 pub use crate::postgres::PgStore;
 pub use crate::{
     backup::backup,
+    catalog_offices::catalog_offices,
     config::{Durability, JournalConfig},
     error::PersistError,
+    my_tickets::BookedTicket,
     office::{open_office, reconfigure},
     recover::replay,
     settings::{EventSettings, SettingDifference, TypeSettings},

@@ -12,6 +12,8 @@ use crate::config::Durability;
 use crate::error::PersistError;
 use crate::rows::{self, Columns, Query, SaleRow, SettingsRow, TicketRow};
 use crate::schema;
+
+mod catalog;
 use crate::settings::EventSettings;
 use crate::store::{Outcome, Store};
 

@@ -27,7 +27,7 @@ pub(crate) struct Migration {
 pub(crate) const SQLITE_APPLICATION_ID: i32 = 0x5450_4A4C;
 
 /// The newest schema this build reads and writes.
-pub(crate) const CURRENT_VERSION: i64 = 3;
+pub(crate) const CURRENT_VERSION: i64 = 4;
 
 /// Every schema step, oldest first.
 pub(crate) const MIGRATIONS: &[Migration] = &[
@@ -152,6 +152,64 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
                 reason TEXT NOT NULL,
                 body TEXT NOT NULL
             );
+        ",
+    },
+    // The catalog (venues, performers, events with their box office's
+    // configuration) beside the sales, so one database holds all of it;
+    // and "my tickets": a customer's sales, newest first, by index.
+    Migration {
+        version: 4,
+        sqlite: "
+            CREATE TABLE venues (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                city TEXT NOT NULL,
+                capacity INTEGER NOT NULL
+            );
+            CREATE TABLE performers (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                description TEXT NOT NULL
+            );
+            CREATE TABLE catalog_events (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                description TEXT NOT NULL,
+                venue INTEGER NOT NULL,
+                starts_at TEXT NOT NULL,
+                time_zone TEXT NOT NULL,
+                status TEXT NOT NULL,
+                performers TEXT NOT NULL,
+                categories TEXT NOT NULL,
+                office TEXT NOT NULL
+            );
+            CREATE INDEX sales_by_customer ON sales (customer, sold_at);
+        ",
+        postgres: "
+            CREATE TABLE venues (
+                id BIGINT PRIMARY KEY,
+                name TEXT NOT NULL,
+                city TEXT NOT NULL,
+                capacity BIGINT NOT NULL
+            );
+            CREATE TABLE performers (
+                id BIGINT PRIMARY KEY,
+                name TEXT NOT NULL,
+                description TEXT NOT NULL
+            );
+            CREATE TABLE catalog_events (
+                id BIGINT PRIMARY KEY,
+                name TEXT NOT NULL,
+                description TEXT NOT NULL,
+                venue BIGINT NOT NULL,
+                starts_at TEXT NOT NULL,
+                time_zone TEXT NOT NULL,
+                status TEXT NOT NULL,
+                performers TEXT NOT NULL,
+                categories TEXT NOT NULL,
+                office TEXT NOT NULL
+            );
+            CREATE INDEX sales_by_customer ON sales (customer, sold_at);
         ",
     },
 ];

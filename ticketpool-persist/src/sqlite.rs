@@ -19,6 +19,7 @@ use crate::schema;
 use crate::settings::EventSettings;
 use crate::store::{Outcome, Store};
 
+mod catalog;
 mod vetted;
 
 /// A journal in one SQLite file (WAL mode).

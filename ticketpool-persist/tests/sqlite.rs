@@ -62,6 +62,17 @@ fn sqlite_db(_test: &str) -> Option<SqliteDb> {
 }
 
 journal_suite!(sqlite_db);
+catalog_suite!(sqlite_db);
+
+impl suite::MyTickets for SqliteStore {
+    fn my_tickets(
+        &mut self,
+        customer: &str,
+        limit: usize,
+    ) -> Result<Vec<ticketpool_persist::BookedTicket>, PersistError> {
+        SqliteStore::my_tickets(self, customer, limit)
+    }
+}
 
 fn sell(
     journal: &DurableJournal,
@@ -130,7 +141,7 @@ fn a_journal_from_a_newer_build_is_refused() {
             err,
             PersistError::SchemaTooNew {
                 found: 99,
-                supported: 3,
+                supported: 4,
                 ..
             }
         ),
@@ -285,10 +296,15 @@ fn a_version_2_journal_migrates_and_records_its_config_on_first_open() {
     let journal = DurableJournal::start(db.open().unwrap(), confirmed).unwrap();
     sell(&journal, 2, "ada").unwrap();
     drop(journal);
-    // Back to exactly what a version-2 build left: no event_config table.
+    // Back to exactly what a version-2 build left: no event_config table,
+    // nor what later versions added.
     Connection::open(&db.path)
         .unwrap()
-        .execute_batch("DROP TABLE event_config; UPDATE schema_version SET version = 2;")
+        .execute_batch(
+            "DROP TABLE event_config; DROP TABLE venues; DROP TABLE performers; \
+             DROP TABLE catalog_events; DROP INDEX sales_by_customer; \
+             UPDATE schema_version SET version = 2;",
+        )
         .unwrap();
 
     let mut store = db.open().unwrap();
@@ -301,7 +317,7 @@ fn a_version_2_journal_migrates_and_records_its_config_on_first_open() {
         .unwrap()
         .query_row("SELECT version FROM schema_version", [], |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4, "migrated to the newest schema");
     assert_eq!(
         db.open().unwrap().settings().unwrap(),
         Some(EventSettings::of(&config))
@@ -312,4 +328,68 @@ fn a_version_2_journal_migrates_and_records_its_config_on_first_open() {
     assert!(err.to_string().contains("\"other gig\""), "{err}");
     let (office, _journal) = open_office(config, db.open().unwrap(), confirmed).unwrap();
     assert_eq!(office.sales_count(), 1);
+}
+
+/// The committed fixture `tests/fixtures/journal-v3.db` was written by the
+/// build before the catalog tables (schema version 3, commit 3547413): event
+/// "v3 gig", 10 tickets at 15.00, vendor "north" released 4, ada (VIP) and
+/// bob bought one each. It opens, migrates to version 4 (catalog tables, the
+/// "my tickets" index), keeps its sales and its unsold tickets, reopens as
+/// the same office, and takes a catalog beside it.
+#[test]
+fn the_version_3_fixture_migrates_keeps_its_sales_and_takes_a_catalog() {
+    use ticketpool_catalog::{Catalog, NewVenue};
+    use ticketpool_core::{BoxOfficeConfig, Money, Priority, Want};
+    use ticketpool_persist::open_office;
+
+    let db = SqliteDb::new();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/journal-v3.db");
+    std::fs::copy(fixture, &db.path).unwrap();
+    let version = |path: &Path| -> i64 {
+        Connection::open(path)
+            .unwrap()
+            .query_row("SELECT version FROM schema_version", [], |row| row.get(0))
+            .unwrap()
+    };
+    assert_eq!(version(&db.path), 3, "the fixture is the old schema");
+
+    let config = BoxOfficeConfig::simple("v3 gig", 10, 4, Money::from_minor(1_500));
+    let confirmed = JournalConfig::new(Durability::Confirmed);
+    let (office, journal) = open_office(config.clone(), db.open().unwrap(), confirmed).unwrap();
+    assert_eq!(version(&db.path), 4);
+    let buyers: Vec<String> = office
+        .sales()
+        .iter()
+        .map(|s| s.customer.to_string())
+        .collect();
+    assert_eq!(buyers, ["ada", "bob"]);
+    assert_eq!(office.snapshot().totals.available, 2);
+    office
+        .customer("cy", Priority::Regular)
+        .buy(Want::Any)
+        .unwrap();
+    drop((office, journal));
+
+    let catalog = Catalog::open(db.open().unwrap()).unwrap();
+    let venue = catalog
+        .add_venue(NewVenue {
+            name: "Hall".into(),
+            city: "Leeds".into(),
+            capacity: 10,
+        })
+        .unwrap();
+    drop(catalog);
+    let catalog = Catalog::open(db.open().unwrap()).unwrap();
+    assert_eq!(catalog.venue(venue).unwrap().city, "Leeds");
+    let (office, _journal) = open_office(config, db.open().unwrap(), confirmed).unwrap();
+    assert_eq!(office.sales_count(), 3);
+    let index: i64 = Connection::open(&db.path)
+        .unwrap()
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'sales_by_customer'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(index, 1);
 }

@@ -63,10 +63,14 @@ macro_rules! journal_suite {
     };
 }
 
+#[macro_use]
+mod catalog;
 mod journal_config;
 mod office;
 mod settings;
 
+#[allow(unused_imports)]
+pub use self::catalog::*;
 // Used through `journal_suite!`, which the crash loop does not expand.
 #[allow(unused_imports)]
 pub use self::journal_config::{

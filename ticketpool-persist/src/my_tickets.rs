@@ -1,0 +1,79 @@
+//! "My tickets": a customer's booked tickets, newest first, read through
+//! the `sales_by_customer` index on `sales(customer, sold_at)` (schema
+//! version 4), never by scanning the sales.
+
+use std::time::SystemTime;
+
+use ticketpool_core::{Money, TicketId};
+
+use crate::catalog_rows::Param;
+use crate::codec::{id_from_sql, nanos_to_time};
+use crate::error::PersistError;
+use crate::rows::read_settings;
+use crate::rows::Query;
+
+/// One ticket a customer bought.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookedTicket {
+    /// The event's name, as the journal's configuration records it (empty
+    /// for a journal that has recorded none).
+    pub event: String,
+    /// The ticket.
+    pub ticket: TicketId,
+    /// Its type.
+    pub ticket_type: String,
+    /// Who released it.
+    pub vendor: String,
+    /// What the customer paid.
+    pub price: Money,
+    /// When.
+    pub sold_at: SystemTime,
+}
+
+/// Newest first; the index serves both the filter and the order (in
+/// SQLite the rowid `seq` is the index's last column, so ties come out
+/// newest-recorded first without a sort).
+pub(crate) const SELECT_MY_TICKETS: &str = "SELECT s.ticket_id, t.ticket_type, t.vendor, \
+    s.price, s.sold_at FROM sales s JOIN tickets t ON t.id = s.ticket_id \
+    WHERE s.customer = $1 ORDER BY s.sold_at DESC, s.seq DESC LIMIT $2";
+
+/// Runs a parameterised read, one row at a time.
+pub(crate) trait QueryWith {
+    /// Runs `sql` with `params` and hands each row to `row`.
+    fn each_with(
+        &mut self,
+        sql: &str,
+        params: &[Param<'_>],
+        row: &mut dyn FnMut(&dyn crate::rows::Columns) -> Result<(), PersistError>,
+    ) -> Result<(), PersistError>;
+}
+
+/// Up to `limit` of `customer`'s tickets, newest first.
+pub(crate) fn my_tickets<D: QueryWith + Query>(
+    db: &mut D,
+    location: &str,
+    customer: &str,
+    limit: usize,
+) -> Result<Vec<BookedTicket>, PersistError> {
+    let event = read_settings(db, location)?
+        .map(|settings| settings.event_name)
+        .unwrap_or_default();
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut tickets = Vec::new();
+    db.each_with(
+        SELECT_MY_TICKETS,
+        &[Param::Text(customer), Param::Int(limit)],
+        &mut |row| {
+            tickets.push(BookedTicket {
+                event: event.clone(),
+                ticket: TicketId(id_from_sql(row.int(0)?)),
+                ticket_type: row.text(1)?.to_owned(),
+                vendor: row.text(2)?.to_owned(),
+                price: Money::from_minor(row.int(3)?),
+                sold_at: nanos_to_time(row.int(4)?),
+            });
+            Ok(())
+        },
+    )?;
+    Ok(tickets)
+}
