@@ -2,9 +2,10 @@
 //!
 //! This is the facade crate: it only re-exports. The pools and the box
 //! office ([`ticketpool_core`]) are always here, at the top level; the
-//! durable journal is [`persist`] (feature `persist`, on by default; add
-//! `postgres` for PostgreSQL storage) and the simulator is `sim` (feature
-//! `sim`). With `default-features = false` a dependent builds core alone.
+//! catalog of events with its search is [`catalog`] (feature `catalog`,
+//! which `persist` brings); the durable journal and catalog store is
+//! [`persist`] (feature `persist`, on by default; add `postgres` for
+//! PostgreSQL storage) and the simulator is `sim` (feature `sim`). With `default-features = false` a dependent builds core alone.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -18,6 +19,11 @@
 //! ```
 
 pub use ticketpool_core::*;
+
+/// The catalog: events, venues and performers, each event's box office,
+/// "popular now" and full-text search. See [`ticketpool_catalog`].
+#[cfg(feature = "catalog")]
+pub use ticketpool_catalog as catalog;
 
 /// The durable journal: SQLite (and PostgreSQL with the `postgres`
 /// feature), group commit, crash recovery. See [`ticketpool_persist`].
