@@ -73,9 +73,7 @@ impl Customer {
     /// [`UnknownTicketType`](BoxOfficeError::UnknownTicketType),
     /// [`Journal`](BoxOfficeError::Journal) (the ticket goes back on sale).
     pub fn buy(&self, want: impl Into<Want>) -> Result<Sale, BoxOfficeError> {
-        self.office
-            .buy(&self.name, self.priority, &want.into(), Wait::Until(None))
-            .inspect_err(|err| self.refused("buy", err))
+        self.buy_with(want.into(), Wait::Until(None))
     }
 
     /// Buys a ticket if one is available now.
@@ -84,9 +82,7 @@ impl Customer {
     ///
     /// As [`buy`](Self::buy), plus [`Empty`](BoxOfficeError::Empty).
     pub fn try_buy(&self, want: impl Into<Want>) -> Result<Sale, BoxOfficeError> {
-        self.office
-            .buy(&self.name, self.priority, &want.into(), Wait::No)
-            .inspect_err(|err| self.refused("buy", err))
+        self.buy_with(want.into(), Wait::No)
     }
 
     /// Buys a ticket, waiting at most `timeout`.
@@ -99,14 +95,7 @@ impl Customer {
         want: impl Into<Want>,
         timeout: Duration,
     ) -> Result<Sale, BoxOfficeError> {
-        self.office
-            .buy(
-                &self.name,
-                self.priority,
-                &want.into(),
-                Wait::timeout(timeout),
-            )
-            .inspect_err(|err| self.refused("buy", err))
+        self.buy_with(want.into(), Wait::timeout(timeout))
     }
 
     /// Buys a ticket, waiting until `deadline`.
@@ -119,14 +108,7 @@ impl Customer {
         want: impl Into<Want>,
         deadline: Instant,
     ) -> Result<Sale, BoxOfficeError> {
-        self.office
-            .buy(
-                &self.name,
-                self.priority,
-                &want.into(),
-                Wait::Until(Some(deadline)),
-            )
-            .inspect_err(|err| self.refused("buy", err))
+        self.buy_with(want.into(), Wait::Until(Some(deadline)))
     }
 
     /// Buys a ticket, waiting until `deadline` (`None`: for ever) and
@@ -145,14 +127,7 @@ impl Customer {
         deadline: Option<Instant>,
         interrupt: &Interrupt<'_>,
     ) -> Result<Sale, BoxOfficeError> {
-        self.office
-            .buy(
-                &self.name,
-                self.priority,
-                &want.into(),
-                Wait::Interruptible(deadline, interrupt),
-            )
-            .inspect_err(|err| self.refused("buy", err))
+        self.buy_with(want.into(), Wait::Interruptible(deadline, interrupt))
     }
 
     /// Takes a ticket out of availability into a [`Hold`] that lasts the
@@ -162,10 +137,7 @@ impl Customer {
     ///
     /// As [`buy`](Self::buy).
     pub fn reserve(&self, want: impl Into<Want>) -> Result<Hold, BoxOfficeError> {
-        self.office
-            .reserve(&self.name, self.priority, &want.into(), Wait::Until(None))
-            .map(|terms| self.hold(terms))
-            .inspect_err(|err| self.refused("reserve", err))
+        self.reserve_with(want.into(), Wait::Until(None))
     }
 
     /// Places a hold if a ticket is available now.
@@ -174,10 +146,7 @@ impl Customer {
     ///
     /// As [`try_buy`](Self::try_buy).
     pub fn try_reserve(&self, want: impl Into<Want>) -> Result<Hold, BoxOfficeError> {
-        self.office
-            .reserve(&self.name, self.priority, &want.into(), Wait::No)
-            .map(|terms| self.hold(terms))
-            .inspect_err(|err| self.refused("reserve", err))
+        self.reserve_with(want.into(), Wait::No)
     }
 
     /// Places a hold, waiting at most `timeout`.
@@ -190,15 +159,7 @@ impl Customer {
         want: impl Into<Want>,
         timeout: Duration,
     ) -> Result<Hold, BoxOfficeError> {
-        self.office
-            .reserve(
-                &self.name,
-                self.priority,
-                &want.into(),
-                Wait::timeout(timeout),
-            )
-            .map(|terms| self.hold(terms))
-            .inspect_err(|err| self.refused("reserve", err))
+        self.reserve_with(want.into(), Wait::timeout(timeout))
     }
 
     /// Places a hold, waiting until `deadline`.
@@ -211,15 +172,7 @@ impl Customer {
         want: impl Into<Want>,
         deadline: Instant,
     ) -> Result<Hold, BoxOfficeError> {
-        self.office
-            .reserve(
-                &self.name,
-                self.priority,
-                &want.into(),
-                Wait::Until(Some(deadline)),
-            )
-            .map(|terms| self.hold(terms))
-            .inspect_err(|err| self.refused("reserve", err))
+        self.reserve_with(want.into(), Wait::Until(Some(deadline)))
     }
 
     /// Places a hold as [`buy_interruptible`](Self::buy_interruptible)
@@ -234,20 +187,28 @@ impl Customer {
         deadline: Option<Instant>,
         interrupt: &Interrupt<'_>,
     ) -> Result<Hold, BoxOfficeError> {
-        self.office
-            .reserve(
-                &self.name,
-                self.priority,
-                &want.into(),
-                Wait::Interruptible(deadline, interrupt),
-            )
-            .map(|terms| self.hold(terms))
-            .inspect_err(|err| self.refused("reserve", err))
+        self.reserve_with(want.into(), Wait::Interruptible(deadline, interrupt))
     }
 }
 
 impl Customer {
     /// The handle of a hold just placed for this customer.
+    /// Every buy form: the office's buy with this customer's name and
+    /// priority, a refusal traced.
+    fn buy_with(&self, want: Want, wait: Wait<'_>) -> Result<Sale, BoxOfficeError> {
+        self.office
+            .buy(&self.name, self.priority, &want, wait)
+            .inspect_err(|err| self.refused("buy", err))
+    }
+
+    /// Every reserve form, as [`buy_with`](Self::buy_with).
+    fn reserve_with(&self, want: Want, wait: Wait<'_>) -> Result<Hold, BoxOfficeError> {
+        self.office
+            .reserve(&self.name, self.priority, &want, wait)
+            .map(|terms| self.hold(terms))
+            .inspect_err(|err| self.refused("reserve", err))
+    }
+
     fn hold(&self, terms: HoldTerms) -> Hold {
         Hold::new(Arc::clone(&self.office), terms)
     }
