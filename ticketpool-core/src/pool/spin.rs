@@ -5,17 +5,21 @@
 //! round trip. On an oversubscribed machine (a flash sale) that thread is
 //! often descheduled, and every spin, and worse every `yield_now`, takes CPU
 //! time from it; crossbeam's `Backoff`, which ends in yields, made both pools
-//! collapse there (issue 14). So a [`SpinGauge`] remembers whether spinning
-//! paid off lately: a wait that ended while spinning doubles the next one's
-//! rounds, a spin that ended in parking takes one round off (a few misses on
-//! a quiet machine do not undo it; a loaded one, where most spins miss,
-//! brings it down to one round within a dozen waits).
+//! collapse there (issue 14).
 //!
 //! The last rounds yield, as `Backoff` does, because on a machine with more
 //! threads than cores a yield lets the peer on the same core run without a
 //! futex round trip. But a yield that kept this thread off the CPU for long
 //! gave its time slice to a thread that never blocks (a busy loop): then no
 //! spin yields for a while, and a thread that would have yielded parks.
+//!
+//! While yields are banned that way the machine is oversubscribed, and a
+//! [`SpinGauge`] also shortens the spins that do not pay: a wait that ended
+//! while spinning doubles the next one's rounds, a spin that ended in
+//! parking takes one round off. While yields are cheap (a machine with a
+//! CPU to spare) every spin gets the whole budget: there a missed spin costs
+//! a few microseconds, and shrinking it made producer and consumer park each
+//! other in turn (the 1P1C quiet rate fell to a fifth, issue 14).
 
 #[cfg(not(ticketpool_loom))]
 use crate::pool::primitive::AtomicU64;
@@ -100,6 +104,20 @@ impl SpinGauge {
         true
     }
 
+    /// `true` while a recent yield was expensive (see [`cheap_yield`]).
+    ///
+    /// [`cheap_yield`]: SpinGauge::cheap_yield
+    #[cfg(not(ticketpool_loom))]
+    fn yields_banned(&self) -> bool {
+        let now = u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        now < self.yield_ban_until.load(Ordering::Relaxed)
+    }
+
+    #[cfg(ticketpool_loom)]
+    fn yields_banned(&self) -> bool {
+        true
+    }
+
     #[cfg(ticketpool_loom)]
     fn cheap_yield(&self) -> bool {
         false
@@ -114,6 +132,10 @@ impl SpinGauge {
     }
 
     fn wasted(&self) {
+        if !self.yields_banned() {
+            self.rounds.store(MAX_ROUNDS, Ordering::Relaxed);
+            return;
+        }
         let rounds = self.rounds.load(Ordering::Relaxed);
         if rounds > 0 {
             self.rounds.store(rounds - 1, Ordering::Relaxed);
@@ -196,6 +218,8 @@ mod tests {
     #[test]
     fn wasted_spins_shrink_the_budget_and_paying_ones_grow_it() {
         let gauge = SpinGauge::new();
+        // An oversubscribed machine: a yield was expensive a moment ago.
+        gauge.yield_ban_until.store(u64::MAX, Ordering::Relaxed);
         assert_eq!(gauge.start(true).budget, MAX_ROUNDS);
         let miss = || gauge.start(true).retry((), |()| Err::<(), ()>(()));
         assert_eq!(miss(), Err(()));
@@ -212,6 +236,18 @@ mod tests {
         assert_eq!(gauge.start(true).budget, 2);
         assert_eq!(hit(), Ok(7));
         assert_eq!(gauge.start(true).budget, 4);
+    }
+
+    #[test]
+    fn while_yields_are_cheap_a_wasted_spin_restores_the_whole_budget() {
+        let gauge = SpinGauge::new();
+        gauge.rounds.store(2, Ordering::Relaxed);
+        gauge.wasted();
+        assert_eq!(gauge.start(true).budget, MAX_ROUNDS);
+        // The same miss on an oversubscribed machine shortens the next spin.
+        gauge.yield_ban_until.store(u64::MAX, Ordering::Relaxed);
+        gauge.wasted();
+        assert_eq!(gauge.start(true).budget, MAX_ROUNDS - 1);
     }
 
     #[test]
