@@ -311,3 +311,13 @@ def test_join_from_a_thread_sees_task_done_from_another(strategy: str) -> None:
         pool.get()
         pool.task_done()
     joiner.outcome()
+
+
+@pytest.mark.timeout(60)
+def test_the_queue_dropin_example_runs() -> None:
+    example = os.path.join(os.path.dirname(__file__), "..", "examples", "queue_dropin.py")
+    done = subprocess.run(
+        [sys.executable, example], capture_output=True, text=True, timeout=50
+    )
+    assert done.returncode == 0, done.stderr
+    assert "for 1550 cents" in done.stdout and "paused" in done.stdout
