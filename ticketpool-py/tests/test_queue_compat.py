@@ -321,3 +321,41 @@ def test_the_queue_dropin_example_runs() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "for 1550 cents" in done.stdout and "paused" in done.stdout
+
+
+@pytest.mark.timeout(120)
+def test_task_done_right_after_get_never_runs_ahead_of_the_count(strategy: str) -> None:
+    # Items are counted before they go in: a consumer that takes one at once
+    # and calls task_done() must never see "called too many times".
+    pool: ticketpool.Pool[int] = ticketpool.Pool(2, strategy=strategy)
+    per_producer, producers, consumers = 2000, 3, 3
+    errors: list[BaseException] = []
+
+    def produce() -> None:
+        for i in range(per_producer):
+            pool.put(i)
+
+    def consume() -> None:
+        while True:
+            if pool.get() < 0:
+                pool.task_done()
+                return
+            try:
+                pool.task_done()
+            except ValueError as exc:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=consume, daemon=True) for _ in range(consumers)]
+    threads += [threading.Thread(target=produce, daemon=True) for _ in range(producers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads[consumers:]:
+        thread.join(PATIENCE)
+    pool.join()
+    for _ in range(consumers):
+        pool.put(-1)
+    pool.join()
+    for thread in threads:
+        thread.join(PATIENCE)
+        assert not thread.is_alive()
+    assert errors == [] and pool.unfinished_tasks == 0
