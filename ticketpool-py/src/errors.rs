@@ -17,6 +17,7 @@ pub(crate) struct Exceptions {
     pub(crate) full: Py<PyType>,
     pub(crate) empty: Py<PyType>,
     pub(crate) closed: Py<PyType>,
+    pub(crate) paused: Py<PyType>,
     pub(crate) sold_out: Py<PyType>,
     pub(crate) hold_expired: Py<PyType>,
     pub(crate) hold_cancelled: Py<PyType>,
@@ -62,6 +63,11 @@ impl Exceptions {
             )?
             .unbind(),
             closed: sub("Closed", "The pool or box office is closed.")?.unbind(),
+            paused: sub(
+                "Paused",
+                "The box office is paused: a non-blocking release, or one whose timeout passed while paused.",
+            )?
+            .unbind(),
             sold_out: sub("SoldOut", "Every ticket (of the requested type) is sold.")?.unbind(),
             hold_expired: sub(
                 "HoldExpired",
@@ -98,6 +104,7 @@ impl Exceptions {
             &e.full,
             &e.empty,
             &e.closed,
+            &e.paused,
             &e.sold_out,
             &e.hold_expired,
             &e.hold_cancelled,
@@ -153,7 +160,8 @@ pub(crate) fn office_error(py: Python<'_>, err: BoxOfficeError, timeout: Timeout
     match err {
         BoxOfficeError::SoldOut => raise(py, |e| &e.sold_out, message),
         BoxOfficeError::Closed => raise(py, |e| &e.closed, message),
-        BoxOfficeError::Paused | BoxOfficeError::Full => raise(py, |e| &e.full, message),
+        BoxOfficeError::Paused => raise(py, |e| &e.paused, message),
+        BoxOfficeError::Full => raise(py, |e| &e.full, message),
         BoxOfficeError::Empty => raise(py, |e| &e.empty, message),
         BoxOfficeError::Timeout => match timeout {
             TimeoutAs::Full => raise(py, |e| &e.full, message),
@@ -172,10 +180,21 @@ pub(crate) fn office_error(py: Python<'_>, err: BoxOfficeError, timeout: Timeout
     }
 }
 
-/// `ConfigError` with every problem in its message.
+/// `ConfigError` with every problem in its message, and what to do about
+/// a price with more than two decimals (most often a float sum such as
+/// `0.1 + 0.2`, which is `0.30000000000000004`).
 pub(crate) fn config_error(py: Python<'_>, err: &ConfigError) -> PyErr {
-    raise(py, |e| &e.config, err.to_string())
+    let mut message = err.to_string();
+    if message.contains("more than two decimals") {
+        message.push_str(PRICE_HINT);
+    }
+    raise(py, |e| &e.config, message)
 }
+
+/// Appended to a config error about a price's decimals.
+const PRICE_HINT: &str = "\nhint: prices are in major units with at most two decimals (cents); \
+a float such as 0.1 + 0.2 is 0.30000000000000004, so pass a decimal.Decimal(\"0.30\"), \
+the string \"0.30\", or round(price, 2) instead";
 
 /// A bad pool capacity is a bad argument value.
 pub(crate) fn capacity_error(err: &CapacityError) -> PyErr {

@@ -12,10 +12,12 @@
 //! 50 ms to let Ctrl-C through (module `wait`). The type stubs are hand-written in
 //! `python/ticketpool/_ticketpool.pyi` and checked by `mypy.stubtest`.
 
+mod args;
 mod errors;
 mod office;
 mod pool;
 mod simulate;
+mod tasks;
 mod values;
 mod wait;
 

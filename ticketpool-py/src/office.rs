@@ -2,7 +2,6 @@
 //! event `Subscription`. Each wraps the core handle (itself a cheap `Arc`
 //! clone), so the classes are frozen and shareable across threads.
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 use pyo3::exceptions::PyTypeError;
@@ -13,32 +12,32 @@ use ticketpool_core::{
     Subscription as CoreSubscription, Want,
 };
 
+use crate::args::{optional_text, path, positive, text, texts, truthy, type_name, wait};
 use crate::errors::{config_error, office_error, TimeoutAs};
-use crate::pool::positive;
-use crate::values::{epoch_seconds, notification_dict, snapshot_dict, PySale, PyTicket};
+use crate::values::{
+    config_json, epoch_seconds, notification_dict, snapshot_dict, PySale, PyTicket,
+};
 use crate::wait::{blocking, deadline, interruptible};
 
 /// Runs a blocking core call with a deadline: without the GIL, in slices on
-/// the main thread. `Timeout` before `deadline` means "slice over".
+/// the main thread. `Timeout` before `deadline` means "slice over". `wait`
+/// is [`crate::args::wait`]'s reading of `block` and `timeout`: `None`
+/// tries once, now. The outer error is a signal; the inner, the office's.
 fn office_call<T: Send>(
     py: Python<'_>,
-    timeout: Option<f64>,
-    timeout_as: TimeoutAs,
+    wait: Option<Option<f64>>,
     now: impl FnOnce() -> Result<T, BoxOfficeError>,
     mut until: impl FnMut(Option<Instant>) -> Result<T, BoxOfficeError> + Send,
-) -> PyResult<T> {
-    // `timeout=0` is the non-blocking form, as in queue.Queue.
-    if timeout == Some(0.0) {
-        return now().map_err(|e| office_error(py, e, timeout_as));
-    }
+) -> PyResult<Result<T, BoxOfficeError>> {
+    let Some(timeout) = wait else {
+        return Ok(now());
+    };
     let deadline = deadline(timeout)?;
     let outcome = blocking(py, deadline, |d| match until(d) {
         Err(BoxOfficeError::Timeout) => None,
         other => Some(other),
     })?;
-    outcome
-        .unwrap_or(Err(BoxOfficeError::Timeout))
-        .map_err(|e| office_error(py, e, timeout_as))
+    Ok(outcome.unwrap_or(Err(BoxOfficeError::Timeout)))
 }
 
 /// Runs a customer's blocking buy or reserve: without the GIL, and on the
@@ -46,16 +45,15 @@ fn office_call<T: Send>(
 /// in line (VIPs first) while signals are checked.
 fn customer_call<T: Send>(
     py: Python<'_>,
-    timeout: Option<f64>,
+    wait: Option<Option<f64>>,
     now: impl FnOnce() -> Result<T, BoxOfficeError>,
-    wait: impl FnOnce(Option<Instant>, Option<&Interrupt<'_>>) -> Result<T, BoxOfficeError> + Send,
+    until: impl FnOnce(Option<Instant>, Option<&Interrupt<'_>>) -> Result<T, BoxOfficeError> + Send,
 ) -> PyResult<T> {
-    // `timeout=0` is the non-blocking form, as in queue.Queue.
-    if timeout == Some(0.0) {
+    let Some(timeout) = wait else {
         return now().map_err(|e| office_error(py, e, TimeoutAs::Empty));
-    }
+    };
     let deadline = deadline(timeout)?;
-    interruptible(py, |interrupt| wait(deadline, interrupt))?
+    interruptible(py, |interrupt| until(deadline, interrupt))?
         .map_err(|e| office_error(py, e, TimeoutAs::Empty))
 }
 
@@ -67,71 +65,73 @@ pub(crate) struct BoxOffice {
 
 #[pymethods]
 impl BoxOffice {
-    /// `BoxOffice(config)` from a dict shaped like the TOML/JSON file.
+    /// `BoxOffice(config)` from a dict shaped like the TOML/JSON file;
+    /// prices are major units (`Decimal`, `int`, `str`, or a `float` with at
+    /// most two decimals).
     #[new]
     fn new(py: Python<'_>, config: &Bound<'_, PyAny>) -> PyResult<Self> {
         let config = config.cast::<PyDict>().map_err(|_| {
-            PyTypeError::new_err(format!(
-                "config must be a dict, got {}",
-                config
-                    .get_type()
-                    .name()
-                    .map(|n| n.to_string())
-                    .unwrap_or_default()
-            ))
+            PyTypeError::new_err(format!("config must be a dict, got {}", type_name(config)))
         })?;
         // The dict takes the file's JSON form, so one parser and one
         // validator serve files and dicts alike.
-        let text: String = py
-            .import("json")?
-            .call_method1("dumps", (config,))
-            .map_err(|e| PyTypeError::new_err(format!("config must hold only JSON values: {e}")))?
-            .extract()?;
+        let text = config_json(py, config)?;
         let config = BoxOfficeConfig::from_json_str(&text).map_err(|e| config_error(py, &e))?;
         Self::open(py, config)
     }
 
     /// A box office from a TOML (`.toml`) or JSON file.
     #[staticmethod]
-    fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+    fn from_file(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let path = self::path(path, "path")?;
         let config = BoxOfficeConfig::from_path(&path).map_err(|e| config_error(py, &e))?;
         Self::open(py, config)
     }
 
     /// Registers a vendor that may release `ticket_types` (empty: every
     /// type).
-    #[pyo3(signature = (name, ticket_types = Vec::new()))]
+    #[pyo3(signature = (name, ticket_types = None), text_signature = "($self, name, ticket_types=())")]
     fn add_vendor(
         &self,
         py: Python<'_>,
-        name: &str,
-        ticket_types: Vec<String>,
+        name: &Bound<'_, PyAny>,
+        ticket_types: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vendor> {
+        let name = text(name, "name")?;
+        let ticket_types = texts(ticket_types, "ticket_types")?;
         let types: Vec<&str> = ticket_types.iter().map(String::as_str).collect();
         self.inner
-            .add_vendor(name, &types)
-            .map(|inner| Vendor { inner })
+            .add_vendor(&name, &types)
+            .map(|inner| Vendor {
+                inner,
+                office: self.inner.clone(),
+            })
             .map_err(|e| office_error(py, e, TimeoutAs::Full))
     }
 
     /// Removes a vendor; tickets it released stay on sale.
-    fn remove_vendor(&self, py: Python<'_>, name: &str) -> PyResult<()> {
+    fn remove_vendor(&self, py: Python<'_>, name: &Bound<'_, PyAny>) -> PyResult<()> {
         self.inner
-            .remove_vendor(name)
+            .remove_vendor(&text(name, "name")?)
             .map_err(|e| office_error(py, e, TimeoutAs::Full))
     }
 
     /// A customer handle; handles with one name share the purchase limit.
-    #[pyo3(signature = (name, vip = false))]
-    fn customer(&self, name: &str, vip: bool) -> Customer {
-        let priority = if vip {
+    #[pyo3(signature = (name, vip = None), text_signature = "($self, name, vip=False)")]
+    fn customer(
+        &self,
+        name: &Bound<'_, PyAny>,
+        vip: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Customer> {
+        let name = text(name, "name")?;
+        let priority = if truthy(vip, false)? {
             Priority::Vip
         } else {
             Priority::Regular
         };
-        Customer {
-            inner: self.inner.customer(name, priority),
-        }
+        Ok(Customer {
+            inner: self.inner.customer(&name, priority),
+        })
     }
 
     /// Stops releases until `resume()`. `True` if this call paused.
@@ -216,31 +216,59 @@ impl BoxOffice {
 #[pyclass(frozen, module = "ticketpool")]
 pub(crate) struct Vendor {
     inner: ticketpool_core::Vendor,
+    // To tell "paused" from "full" when a release times out.
+    office: ticketpool_core::BoxOffice,
 }
 
-#[pymethods]
 impl Vendor {
-    /// Releases one ticket of `ticket_type`, waiting while the office is
-    /// full or paused (at most `timeout` seconds, then `Full`).
-    #[pyo3(signature = (ticket_type, timeout = None))]
-    fn release(
+    fn release_with(
         &self,
         py: Python<'_>,
         ticket_type: &str,
-        timeout: Option<f64>,
+        wait: Option<Option<f64>>,
     ) -> PyResult<PyTicket> {
         let vendor = &self.inner;
         office_call(
             py,
-            timeout,
-            TimeoutAs::Full,
+            wait,
             || vendor.try_release(ticket_type),
             |d| match d {
                 Some(d) => vendor.release_deadline(ticket_type, d),
                 None => vendor.release(ticket_type),
             },
-        )
+        )?
         .map(PyTicket)
+        .map_err(|err| match err {
+            BoxOfficeError::Timeout if self.office.snapshot().paused => {
+                office_error(py, BoxOfficeError::Paused, TimeoutAs::Full)
+            }
+            err => office_error(py, err, TimeoutAs::Full),
+        })
+    }
+}
+
+#[pymethods]
+impl Vendor {
+    /// Releases one ticket of `ticket_type`, waiting while the office is
+    /// full or paused: at most `timeout` seconds, then `Full` (or `Paused`
+    /// if the office is paused then). `block=False` or `timeout=0` tries
+    /// once, now.
+    #[pyo3(signature = (ticket_type, timeout = None, *, block = crate::args::yes()), text_signature = "($self, ticket_type, timeout=None, *, block=True)")]
+    fn release(
+        &self,
+        py: Python<'_>,
+        ticket_type: &Bound<'_, PyAny>,
+        timeout: Option<&Bound<'_, PyAny>>,
+        block: Py<PyAny>,
+    ) -> PyResult<PyTicket> {
+        let ticket_type = text(ticket_type, "ticket_type")?;
+        self.release_with(py, &ticket_type, wait(block.bind(py), timeout)?)
+    }
+
+    /// `release(ticket_type, block=False)`: `Full` or `Paused` at once.
+    fn release_nowait(&self, py: Python<'_>, ticket_type: &Bound<'_, PyAny>) -> PyResult<PyTicket> {
+        let ticket_type = text(ticket_type, "ticket_type")?;
+        self.release_with(py, &ticket_type, None)
     }
 
     /// The vendor's name.
@@ -274,22 +302,18 @@ pub(crate) struct Customer {
     inner: ticketpool_core::Customer,
 }
 
-#[pymethods]
 impl Customer {
-    /// Buys a ticket (of `ticket_type`, or any), waiting while none is on
-    /// sale (at most `timeout` seconds, then `Empty`).
-    #[pyo3(signature = (ticket_type = None, timeout = None))]
-    fn buy(
+    fn buy_with(
         &self,
         py: Python<'_>,
-        ticket_type: Option<&str>,
-        timeout: Option<f64>,
+        ticket_type: Option<String>,
+        wait: Option<Option<f64>>,
     ) -> PyResult<PySale> {
         let customer = &self.inner;
-        let want = want(ticket_type);
+        let want = want(ticket_type.as_deref());
         customer_call(
             py,
-            timeout,
+            wait,
             || customer.try_buy(want.clone()),
             |d, interrupt| match (d, interrupt) {
                 (d, Some(interrupt)) => customer.buy_interruptible(want.clone(), d, interrupt),
@@ -300,19 +324,17 @@ impl Customer {
         .map(PySale)
     }
 
-    /// Takes a ticket into a `Hold` until the hold TTL; confirm it to buy.
-    #[pyo3(signature = (ticket_type = None, timeout = None))]
-    fn reserve(
+    fn reserve_with(
         &self,
         py: Python<'_>,
-        ticket_type: Option<&str>,
-        timeout: Option<f64>,
+        ticket_type: Option<String>,
+        wait: Option<Option<f64>>,
     ) -> PyResult<Hold> {
         let customer = &self.inner;
-        let want = want(ticket_type);
+        let want = want(ticket_type.as_deref());
         customer_call(
             py,
-            timeout,
+            wait,
             || customer.try_reserve(want.clone()),
             |d, interrupt| match (d, interrupt) {
                 (d, Some(interrupt)) => customer.reserve_interruptible(want.clone(), d, interrupt),
@@ -321,6 +343,61 @@ impl Customer {
             },
         )
         .map(|inner| Hold { inner })
+    }
+}
+
+#[pymethods]
+impl Customer {
+    /// Buys a ticket (of `ticket_type`, or any), waiting while none is on
+    /// sale: at most `timeout` seconds, then `Empty`. `block=False` or
+    /// `timeout=0` tries once, now.
+    #[pyo3(signature = (ticket_type = None, timeout = None, *, block = crate::args::yes()), text_signature = "($self, ticket_type=None, timeout=None, *, block=True)")]
+    fn buy(
+        &self,
+        py: Python<'_>,
+        ticket_type: Option<&Bound<'_, PyAny>>,
+        timeout: Option<&Bound<'_, PyAny>>,
+        block: Py<PyAny>,
+    ) -> PyResult<PySale> {
+        let ticket_type = optional_text(ticket_type, "ticket_type")?;
+        self.buy_with(py, ticket_type, wait(block.bind(py), timeout)?)
+    }
+
+    /// `buy(ticket_type, block=False)`: `Empty` at once if none is on sale.
+    #[pyo3(signature = (ticket_type = None))]
+    fn buy_nowait(
+        &self,
+        py: Python<'_>,
+        ticket_type: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PySale> {
+        let ticket_type = optional_text(ticket_type, "ticket_type")?;
+        self.buy_with(py, ticket_type, None)
+    }
+
+    /// Takes a ticket into a `Hold` until the hold TTL; confirm it to buy.
+    /// Waits as `buy` does.
+    #[pyo3(signature = (ticket_type = None, timeout = None, *, block = crate::args::yes()), text_signature = "($self, ticket_type=None, timeout=None, *, block=True)")]
+    fn reserve(
+        &self,
+        py: Python<'_>,
+        ticket_type: Option<&Bound<'_, PyAny>>,
+        timeout: Option<&Bound<'_, PyAny>>,
+        block: Py<PyAny>,
+    ) -> PyResult<Hold> {
+        let ticket_type = optional_text(ticket_type, "ticket_type")?;
+        self.reserve_with(py, ticket_type, wait(block.bind(py), timeout)?)
+    }
+
+    /// `reserve(ticket_type, block=False)`: `Empty` at once if none is on
+    /// sale.
+    #[pyo3(signature = (ticket_type = None))]
+    fn reserve_nowait(
+        &self,
+        py: Python<'_>,
+        ticket_type: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Hold> {
+        let ticket_type = optional_text(ticket_type, "ticket_type")?;
+        self.reserve_with(py, ticket_type, None)
     }
 
     /// The customer's name.

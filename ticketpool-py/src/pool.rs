@@ -1,14 +1,17 @@
-//! `ticketpool.Pool`: a bounded pool of any Python objects in the
-//! `queue.Queue` style, on either core strategy.
+//! `ticketpool.Pool`: a bounded pool of any Python objects, on either
+//! core strategy, that is a drop-in `queue.Queue`: the same `block` and
+//! `timeout` rules, `task_done()`/`join()`, `maxsize`, always truthy.
 
 use std::time::Instant;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyInt, PyList};
+use pyo3::types::{PyList, PyType};
 use ticketpool_core::{DynamicPool, Priority, ReleaseError, Strategy, TakeError};
 
+use crate::args::{positive, text, truthy, type_name, wait};
 use crate::errors::{capacity_error, raise};
+use crate::tasks::Tasks;
 use crate::wait::{blocking, deadline, interruptible};
 
 type Item = Py<PyAny>;
@@ -17,6 +20,16 @@ type Item = Py<PyAny>;
 #[pyclass(frozen, module = "ticketpool")]
 pub(crate) struct Pool {
     inner: DynamicPool<Item>,
+    tasks: Tasks,
+}
+
+/// How long a call may wait, read the way `queue.Queue` reads `block` and
+/// `timeout`: `None` when it must not wait at all (`block` false, and then
+/// `timeout` is ignored), else the deadline (`None` inside for ever).
+type Wait = Option<Option<Instant>>;
+
+fn wait_for(block: &Bound<'_, PyAny>, timeout: Option<&Bound<'_, PyAny>>) -> PyResult<Wait> {
+    wait(block, timeout)?.map(deadline).transpose()
 }
 
 fn priority(vip: bool) -> Priority {
@@ -24,31 +37,6 @@ fn priority(vip: bool) -> Priority {
         Priority::Vip
     } else {
         Priority::Regular
-    }
-}
-
-/// A count argument: `TypeError` if not an int, `ValueError` if below 1 or
-/// past what a `usize` holds (rather than pyo3's `OverflowError`).
-pub(crate) fn positive(value: &Bound<'_, PyAny>, name: &str) -> PyResult<usize> {
-    let int = value.cast::<PyInt>().map_err(|_| {
-        PyTypeError::new_err(format!(
-            "{name} must be an int, got {}",
-            value
-                .get_type()
-                .name()
-                .map(|n| n.to_string())
-                .unwrap_or_default()
-        ))
-    })?;
-    match int
-        .extract::<u64>()
-        .ok()
-        .and_then(|n| usize::try_from(n).ok())
-    {
-        Some(n) if n > 0 => Ok(n),
-        _ => Err(PyValueError::new_err(format!(
-            "{name} must be at least 1 and fit in 64 bits, got {int}"
-        ))),
     }
 }
 
@@ -72,14 +60,9 @@ fn take_error(py: Python<'_>, err: TakeError) -> PyErr {
     }
 }
 
-fn put_one(
-    py: Python<'_>,
-    pool: &DynamicPool<Item>,
-    item: Item,
-    block: bool,
-    timeout: Option<f64>,
-) -> PyResult<()> {
-    let deadline = deadline(timeout)?;
+fn put_one(py: Python<'_>, pool: &DynamicPool<Item>, item: Item, wait: Wait) -> PyResult<()> {
+    let block = wait.is_some();
+    let deadline = wait.flatten();
     // Fast path: no GIL release when there is room.
     let item = match pool.try_put(item) {
         Ok(()) => return Ok(()),
@@ -106,14 +89,9 @@ fn put_one(
     }
 }
 
-fn get_one(
-    py: Python<'_>,
-    pool: &DynamicPool<Item>,
-    block: bool,
-    timeout: Option<f64>,
-    vip: bool,
-) -> PyResult<Item> {
-    let deadline = deadline(timeout)?;
+fn get_one(py: Python<'_>, pool: &DynamicPool<Item>, wait: Wait, vip: bool) -> PyResult<Item> {
+    let block = wait.is_some();
+    let deadline = wait.flatten();
     let priority = priority(vip);
     match pool.try_take(priority) {
         Ok(item) => return Ok(item),
@@ -132,15 +110,15 @@ fn get_one(
 fn put_all(
     py: Python<'_>,
     pool: &DynamicPool<Item>,
-    mut items: Vec<Item>,
-    block: bool,
-    timeout: Option<f64>,
+    items: &mut Vec<Item>,
+    wait: Wait,
 ) -> PyResult<usize> {
-    let deadline = deadline(timeout)?;
+    let block = wait.is_some();
+    let deadline = wait.flatten();
     let total = items.len();
     loop {
         // Everything that fits now goes in without releasing the GIL.
-        match pool.put_many(&mut items, Some(Instant::now())) {
+        match pool.put_many(items, Some(Instant::now())) {
             Ok(_) | Err(ReleaseError::Full(())) => {}
             Err(_) => return closed_after(py, total - items.len(), total),
         }
@@ -151,12 +129,10 @@ fn put_all(
         if !block {
             return if moved > 0 { Ok(moved) } else { Err(full(py)) };
         }
-        let waited = blocking(py, deadline, |until| {
-            match pool.put_many(&mut items, until) {
-                Ok(_) => Some(Ok(())),
-                Err(ReleaseError::Timeout(())) => None,
-                Err(_) => Some(Err(())),
-            }
+        let waited = blocking(py, deadline, |until| match pool.put_many(items, until) {
+            Ok(_) => Some(Ok(())),
+            Err(ReleaseError::Timeout(())) => None,
+            Err(_) => Some(Err(())),
         })?;
         match waited {
             Some(Ok(())) => {}
@@ -178,11 +154,11 @@ fn get_up_to(
     py: Python<'_>,
     pool: &DynamicPool<Item>,
     max_items: usize,
-    block: bool,
-    timeout: Option<f64>,
+    wait: Wait,
     vip: bool,
 ) -> PyResult<Vec<Item>> {
-    let deadline = deadline(timeout)?;
+    let block = wait.is_some();
+    let deadline = wait.flatten();
     let priority = priority(vip);
     let mut out = Vec::with_capacity(max_items.min(pool.capacity()));
     match pool.take_many(priority, max_items, &mut out, Some(Instant::now())) {
@@ -203,13 +179,29 @@ fn get_up_to(
     }
 }
 
+impl Pool {
+    /// Puts one item, counted as an unfinished task if it goes in.
+    fn put_counted(&self, py: Python<'_>, item: Item, wait: Wait) -> PyResult<()> {
+        self.tasks.count_in(1);
+        let put = put_one(py, &self.inner, item, wait);
+        if put.is_err() {
+            self.tasks.uncount(1);
+        }
+        put
+    }
+}
+
 #[pymethods]
 impl Pool {
     /// `Pool(capacity, *, strategy="lockfree")`.
     #[new]
-    #[pyo3(signature = (capacity, *, strategy = "lockfree"))]
-    fn new(capacity: &Bound<'_, PyAny>, strategy: &str) -> PyResult<Self> {
+    #[pyo3(signature = (capacity, *, strategy = None), text_signature = "(capacity, *, strategy='lockfree')")]
+    fn new(capacity: &Bound<'_, PyAny>, strategy: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
         let capacity = positive(capacity, "capacity")?;
+        let strategy = match strategy {
+            Some(strategy) => text(strategy, "strategy")?,
+            None => Strategy::LockFree.as_str().to_owned(),
+        };
         let Some(strategy) = [Strategy::LockFree, Strategy::Condvar]
             .into_iter()
             .find(|s| s.as_str() == strategy)
@@ -220,68 +212,148 @@ impl Pool {
         };
         let inner =
             DynamicPool::with_capacity(strategy, capacity).map_err(|e| capacity_error(&e))?;
-        Ok(Self { inner })
+        Ok(Self {
+            inner,
+            tasks: Tasks::default(),
+        })
     }
 
-    /// Puts `item` in, waiting for room unless `block` is false, at most
-    /// `timeout` seconds.
-    #[pyo3(signature = (item, block = true, timeout = None))]
-    fn put(&self, py: Python<'_>, item: Item, block: bool, timeout: Option<f64>) -> PyResult<()> {
-        put_one(py, &self.inner, item, block, timeout)
+    /// `Pool[int]` in a type hint, as `queue.Queue[int]`.
+    #[classmethod]
+    fn __class_getitem__<'py>(
+        cls: &Bound<'py, PyType>,
+        item: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        cls.py()
+            .import("types")?
+            .getattr("GenericAlias")?
+            .call1((cls, item))
+    }
+
+    /// Puts `item` in, waiting for room unless `block` is false (any
+    /// falsy value), at most `timeout` seconds; then `Full`.
+    #[pyo3(signature = (item, block = crate::args::yes(), timeout = None), text_signature = "($self, item, block=True, timeout=None)")]
+    fn put(
+        &self,
+        py: Python<'_>,
+        item: Item,
+        block: Py<PyAny>,
+        timeout: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let wait = wait_for(block.bind(py), timeout)?;
+        self.put_counted(py, item, wait)
     }
 
     /// `put(item, block=False)`.
     fn put_nowait(&self, py: Python<'_>, item: Item) -> PyResult<()> {
-        put_one(py, &self.inner, item, false, None)
+        self.put_counted(py, item, None)
     }
 
-    /// Takes an item, waiting unless `block` is false, at most `timeout`
-    /// seconds; `vip=True` is served before regular callers.
-    #[pyo3(signature = (block = true, timeout = None, *, vip = false))]
-    fn get(&self, py: Python<'_>, block: bool, timeout: Option<f64>, vip: bool) -> PyResult<Item> {
-        get_one(py, &self.inner, block, timeout, vip)
+    /// Takes an item, waiting unless `block` is false (any falsy value), at
+    /// most `timeout` seconds, then `Empty`; `vip=True` is served before
+    /// regular callers.
+    #[pyo3(signature = (block = crate::args::yes(), timeout = None, *, vip = None), text_signature = "($self, block=True, timeout=None, *, vip=False)")]
+    fn get(
+        &self,
+        py: Python<'_>,
+        block: Py<PyAny>,
+        timeout: Option<&Bound<'_, PyAny>>,
+        vip: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Item> {
+        let wait = wait_for(block.bind(py), timeout)?;
+        get_one(py, &self.inner, wait, truthy(vip, false)?)
     }
 
     /// `get(block=False)`.
-    #[pyo3(signature = (*, vip = false))]
-    fn get_nowait(&self, py: Python<'_>, vip: bool) -> PyResult<Item> {
-        get_one(py, &self.inner, false, None, vip)
+    #[pyo3(signature = (*, vip = None), text_signature = "($self, *, vip=False)")]
+    fn get_nowait(&self, py: Python<'_>, vip: Option<&Bound<'_, PyAny>>) -> PyResult<Item> {
+        get_one(py, &self.inner, None, truthy(vip, false)?)
     }
 
     /// Puts every item of `items` in order, waiting for room as needed;
     /// returns how many went in (fewer only if the timeout passed or
-    /// `block` is false).
-    #[pyo3(signature = (items, block = true, timeout = None))]
+    /// `block` is false). Each one put is an unfinished task.
+    #[pyo3(signature = (items, block = crate::args::yes(), timeout = None), text_signature = "($self, items, block=True, timeout=None)")]
     fn put_many(
         &self,
         py: Python<'_>,
         items: &Bound<'_, PyAny>,
-        block: bool,
-        timeout: Option<f64>,
+        block: Py<PyAny>,
+        timeout: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<usize> {
-        let items = items
-            .try_iter()?
+        let wait = wait_for(block.bind(py), timeout)?;
+        let not_iterable = |_| {
+            PyTypeError::new_err(format!(
+                "items must be an iterable, got {}",
+                type_name(items)
+            ))
+        };
+        let mut items = items
+            .try_iter()
+            .map_err(not_iterable)?
             .map(|item| item.map(Bound::unbind))
             .collect::<PyResult<Vec<_>>>()?;
-        put_all(py, &self.inner, items, block, timeout)
+        self.tasks.count_in(items.len());
+        let put = put_all(py, &self.inner, &mut items, wait);
+        // Whatever is still in `items` did not go in, on every path.
+        self.tasks.uncount(items.len());
+        put
     }
 
     /// Takes up to `max_items`: waits for the first, then takes what else
     /// is there without waiting.
-    #[pyo3(signature = (max_items, block = true, timeout = None, *, vip = false))]
+    #[pyo3(signature = (max_items, block = crate::args::yes(), timeout = None, *, vip = None), text_signature = "($self, max_items, block=True, timeout=None, *, vip=False)")]
     fn get_many<'py>(
         &self,
         py: Python<'py>,
         max_items: &Bound<'_, PyAny>,
-        block: bool,
-        timeout: Option<f64>,
-        vip: bool,
+        block: Py<PyAny>,
+        timeout: Option<&Bound<'_, PyAny>>,
+        vip: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let max_items = positive(max_items, "max_items")?;
-        let items = get_up_to(py, &self.inner, max_items, block, timeout, vip)?;
+        let wait = wait_for(block.bind(py), timeout)?;
+        let items = get_up_to(py, &self.inner, max_items, wait, truthy(vip, false)?)?;
         PyList::new(py, items)
     }
 
+    /// Marks one item taken earlier as processed, as `queue.Queue` does.
+    ///
+    /// Raises `ValueError` if called more times than items were put.
+    fn task_done(&self) -> PyResult<()> {
+        if self.tasks.done() {
+            Ok(())
+        } else {
+            Err(PyValueError::new_err("task_done() called too many times"))
+        }
+    }
+
+    /// Waits until every item put has been marked done with `task_done()`.
+    /// On the main thread Ctrl-C interrupts it.
+    fn join(&self, py: Python<'_>) -> PyResult<()> {
+        let tasks = &self.tasks;
+        blocking(py, None, |until| tasks.wait_until(until).then_some(()))?;
+        Ok(())
+    }
+
+    /// Items put and not yet marked done (`queue.Queue.unfinished_tasks`).
+    #[getter]
+    fn unfinished_tasks(&self) -> usize {
+        self.tasks.unfinished()
+    }
+
+    /// The most items the pool holds (`queue.Queue.maxsize`; the same as
+    /// `capacity`, never 0: a pool is always bounded).
+    #[getter]
+    fn maxsize(&self) -> usize {
+        self.inner.capacity()
+    }
+
+    /// Always `True`, as a `queue.Queue` is: `if pool:` asks whether there
+    /// is a pool, not whether it holds items (use `empty()` for that).
+    fn __bool__(&self) -> bool {
+        true
+    }
     /// Closes the pool: waiting and later puts raise `Closed`; gets drain
     /// what is left, then raise `Closed`. Returns `True` if this call
     /// closed it.

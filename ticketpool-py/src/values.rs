@@ -1,15 +1,18 @@
 //! `Ticket` and `Sale`: frozen, hashable, picklable values; and the dicts
 //! that snapshots and events become.
 //!
-//! Money is an `int` of minor units (cents), as in the core: never a float.
+//! Money going in (config prices) is in major units: a `Decimal`, an
+//! `int`, a `str` like `"42.50"`, or a `float` whose shortest form has at
+//! most two decimals. Money coming out is always an `int` of minor units
+//! (cents), as in the core: never a float.
 //! Times are `float` seconds since the Unix epoch, durations `float`
 //! seconds, as `time.time()` gives.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyCFunction, PyDict, PyTuple};
 use ticketpool_core::{Event, Notification, Sale, Snapshot, Ticket, TicketCounts};
 
 /// Seconds since the Unix epoch.
@@ -18,6 +21,54 @@ pub(crate) fn epoch_seconds(time: SystemTime) -> f64 {
         Ok(since) => since.as_secs_f64(),
         Err(before) => -before.duration().as_secs_f64(),
     }
+}
+
+/// A config dict as the JSON text the core parses, with each
+/// `decimal.Decimal` written as a decimal string (`Decimal("15.5")` as
+/// `"15.50"`), so a price can be a `Decimal`.
+///
+/// # Errors
+///
+/// `TypeError` naming the first value that is neither JSON nor a finite
+/// `Decimal`.
+pub(crate) fn config_json(py: Python<'_>, config: &Bound<'_, PyDict>) -> PyResult<String> {
+    let decimal = py.import("decimal")?.getattr("Decimal")?.unbind();
+    let default = PyCFunction::new_closure(
+        py,
+        None,
+        None,
+        move |args: &Bound<'_, PyTuple>, _kwargs| -> PyResult<String> {
+            let value = args.get_item(0)?;
+            let py = value.py();
+            if !value.is_instance(decimal.bind(py))?
+                || !value.call_method0("is_finite")?.is_truthy()?
+            {
+                return Err(PyTypeError::new_err(format!(
+                    "{} is not a JSON value or a finite Decimal",
+                    value.repr()?
+                )));
+            }
+            // Whole cents written out ("1E+2" -> "100.00"); anything finer
+            // goes through as written, for the core to refuse by name.
+            let cents = decimal.bind(py).call1(("0.01",))?;
+            let shown = match value.call_method1("quantize", (cents,)) {
+                Ok(q) if q.eq(&value)? => q,
+                _ => value,
+            };
+            Ok(shown.str()?.to_string())
+        },
+    )?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("default", default)?;
+    py.import("json")?
+        .call_method("dumps", (config,), Some(&kwargs))
+        .map_err(|e| {
+            PyTypeError::new_err(format!(
+                "config must hold only JSON values (and Decimal prices): {}",
+                e.value(py)
+            ))
+        })?
+        .extract()
 }
 
 /// A ticket released by a vendor.

@@ -81,3 +81,38 @@ def test_a_config_file_problem_names_its_line(tmp_path: Path, strategy: str) -> 
 def test_simulate_refuses_a_customer_count_past_its_bound() -> None:
     with pytest.raises(ticketpool.ConfigError, match=r"customers.count: must be at most 10000"):
         ticketpool.simulate({"customers": {"count": 4_000_000_000}})
+
+
+# Argument errors name the argument in the message itself: Python 3.9 and
+# 3.10 never print a PEP 678 note, which is where pyo3 would put the name.
+BAD_ARGUMENTS = {
+    "pool capacity": (lambda o, p: ticketpool.Pool("4"), TypeError, "capacity must be an int, got str"),
+    "pool strategy": (lambda o, p: ticketpool.Pool(4, strategy=1), TypeError, "strategy must be a str, got int"),
+    "get timeout": (lambda o, p: p.get(True, "soon"), TypeError, "timeout must be a number of seconds or None, got str"),
+    "put timeout": (lambda o, p: p.put(1, True, [1]), TypeError, "timeout must be a number of seconds or None, got list"),
+    "get_many max_items": (lambda o, p: p.get_many(1.5), TypeError, "max_items must be an int, got float"),
+    "put_many items": (lambda o, p: p.put_many(5), TypeError, "items must be an iterable, got int"),
+    "negative timeout": (lambda o, p: p.get(timeout=-0.5), ValueError, "'timeout' must be a non-negative number, got -0.5"),
+    "nan timeout": (lambda o, p: p.get(timeout=float("nan")), ValueError, "'timeout' must be a non-negative number"),
+    "vendor name": (lambda o, p: o.add_vendor(7), TypeError, "name must be a str, got int"),
+    "vendor types as one str": (lambda o, p: o.add_vendor("v", "general"), TypeError, "ticket_types must be a list of str, got str"),
+    "vendor type item": (lambda o, p: o.add_vendor("v", ["general", 3]), TypeError, "ticket_types[1] must be a str, got int"),
+    "remove_vendor name": (lambda o, p: o.remove_vendor(None), TypeError, "name must be a str, got NoneType"),
+    "customer name": (lambda o, p: o.customer(b"ann"), TypeError, "name must be a str, got bytes"),
+    "release ticket_type": (lambda o, p: o.add_vendor("v").release(1), TypeError, "ticket_type must be a str, got int"),
+    "release timeout": (lambda o, p: o.add_vendor("v").release("general", "1s"), TypeError, "timeout must be a number of seconds or None, got str"),
+    "buy ticket_type": (lambda o, p: o.customer("ann").buy(1), TypeError, "ticket_type must be a str or None, got int"),
+    "reserve timeout": (lambda o, p: o.customer("ann").reserve(None, -1), ValueError, "'timeout' must be a non-negative number, got -1"),
+    "from_file path": (lambda o, p: ticketpool.BoxOffice.from_file(3), TypeError, "path must be a str or os.PathLike, got int"),
+    "config": (lambda o, p: ticketpool.BoxOffice([]), TypeError, "config must be a dict, got list"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_ARGUMENTS))
+def test_a_bad_argument_is_named_in_the_message_itself(strategy: str, case: str) -> None:
+    call, kind, needle = BAD_ARGUMENTS[case]
+    office = ticketpool.BoxOffice(office_config(strategy))
+    pool = ticketpool.Pool(2, strategy=strategy)
+    with pytest.raises(kind) as caught:
+        call(office, pool)
+    assert needle in str(caught.value), str(caught.value)

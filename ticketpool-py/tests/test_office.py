@@ -197,7 +197,7 @@ def test_pause_holds_releases_back(strategy: str) -> None:
     office = ticketpool.BoxOffice(office_config(strategy))
     vendor = office.add_vendor("north")
     assert office.pause() is True
-    with pytest.raises(ticketpool.Full):
+    with pytest.raises(ticketpool.Paused):
         vendor.release("general", timeout=0.05)
     assert office.resume() is True
     assert vendor.release("general").vendor == "north"

@@ -9,7 +9,9 @@
 - Exceptions under ``TicketPoolError``; ``Full`` and ``Empty`` also subclass
   ``queue.Full`` and ``queue.Empty``.
 
-Money is an ``int`` of minor units (cents); times are seconds since the epoch.
+Money: config prices are major units (``Decimal``, ``int``, ``str``, or a
+``float`` with at most two decimals); every amount returned is an ``int`` of
+minor units (cents). Times are seconds since the epoch.
 """
 
 from ticketpool._ticketpool import (
@@ -34,6 +36,9 @@ from ticketpool._ticketpool import (
     simulate,
 )
 
+# The non-blocking convention (pyqueue): a paused office has its own error.
+from ticketpool._ticketpool import Paused
+
 __all__ = [
     "BoxOffice",
     "Closed",
@@ -54,4 +59,6 @@ __all__ = [
     "TicketPoolError",
     "Vendor",
     "simulate",
+    # pyqueue
+    "Paused",
 ]

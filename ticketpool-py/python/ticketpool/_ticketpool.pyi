@@ -3,11 +3,15 @@
 
 import os
 import queue
+import types
 from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
-from typing import Any, Literal, Optional, Union, final
+from typing import Any, Generic, Literal, Optional, Union, final
 
-from typing_extensions import Self
+from typing_extensions import Self, TypeVar
+
+# A Pool's item type: `Pool[int]` in hints; a bare `Pool` holds Any.
+_T = TypeVar("_T", default=Any)
 
 __all__ = [
     "BoxOffice",
@@ -20,6 +24,7 @@ __all__ = [
     "HoldCancelled",
     "HoldExpired",
     "LimitReached",
+    "Paused",
     "Pool",
     "Report",
     "Sale",
@@ -57,33 +62,53 @@ class HoldCancelled(TicketPoolError):
 class LimitReached(TicketPoolError):
     """The customer's held, bought and still-waiting tickets reach the purchase limit."""
 
+class Paused(TicketPoolError):
+    """The box office is paused: a non-blocking release, or one whose timeout passed while paused."""
+
 class ConfigError(TicketPoolError, ValueError):
     """An invalid box office configuration; the message lists every problem."""
 
+# Non-blocking convention (Pool and office alike, as queue.Queue): a falsy
+# `block` or `timeout=0` tries once, now, and `*_nowait()` is the same call;
+# `timeout=None` waits for ever, a negative one is a ValueError. "Not now" is
+# `Full` (putting, releasing) or `Empty` (getting, buying); a paused office
+# is `Paused`.
 @final
-class Pool:
-    """A bounded, thread-safe pool of any objects with VIP-priority ``get``."""
+class Pool(Generic[_T]):
+    """A bounded, thread-safe pool of any objects with VIP-priority ``get``;
+    a drop-in ``queue.Queue`` (``task_done``/``join``, ``maxsize``, always
+    truthy)."""
 
     def __new__(
         cls, capacity: int, *, strategy: Literal["lockfree", "condvar"] = "lockfree"
-    ) -> Pool: ...
-    def put(self, item: Any, block: bool = True, timeout: Optional[float] = None) -> None: ...
-    def put_nowait(self, item: Any) -> None: ...
+    ) -> Pool[_T]: ...
+    def put(self, item: _T, block: object = True, timeout: Optional[float] = None) -> None: ...
+    def put_nowait(self, item: _T) -> None: ...
     def get(
-        self, block: bool = True, timeout: Optional[float] = None, *, vip: bool = False
-    ) -> Any: ...
-    def get_nowait(self, *, vip: bool = False) -> Any: ...
+        self, block: object = True, timeout: Optional[float] = None, *, vip: object = False
+    ) -> _T: ...
+    def get_nowait(self, *, vip: object = False) -> _T: ...
     def put_many(
-        self, items: Iterable[Any], block: bool = True, timeout: Optional[float] = None
+        self, items: Iterable[_T], block: object = True, timeout: Optional[float] = None
     ) -> int: ...
     def get_many(
         self,
         max_items: int,
-        block: bool = True,
+        block: object = True,
         timeout: Optional[float] = None,
         *,
-        vip: bool = False,
-    ) -> list[Any]: ...
+        vip: object = False,
+    ) -> list[_T]: ...
+    def task_done(self) -> None:
+        """Marks one item taken as processed; ``ValueError`` if called more
+        times than items were put."""
+    def join(self) -> None:
+        """Waits until every item put was marked done (Ctrl-C interrupts)."""
+    @property
+    def unfinished_tasks(self) -> int: ...
+    @property
+    def maxsize(self) -> int:
+        """The same as ``capacity`` (a pool is never unbounded)."""
     def close(self) -> bool: ...
     @property
     def closed(self) -> bool: ...
@@ -92,6 +117,8 @@ class Pool:
     @property
     def strategy(self) -> Literal["lockfree", "condvar"]: ...
     def __len__(self) -> int: ...
+    def __bool__(self) -> Literal[True]: ...
+    def __class_getitem__(cls, item: Any) -> types.GenericAlias: ...
     def qsize(self) -> int: ...
     def empty(self) -> bool: ...
     def full(self) -> bool: ...
@@ -143,7 +170,11 @@ class Sale:
 class Vendor:
     """A vendor's handle: it releases tickets."""
 
-    def release(self, ticket_type: str, timeout: Optional[float] = None) -> Ticket: ...
+    def release(
+        self, ticket_type: str, timeout: Optional[float] = None, *, block: object = True
+    ) -> Ticket:
+        """Waits while the office is full or paused; then ``Full`` or ``Paused``."""
+    def release_nowait(self, ticket_type: str) -> Ticket: ...
     @property
     def name(self) -> str: ...
     @property
@@ -161,7 +192,8 @@ class Hold:
     @property
     def ticket(self) -> Ticket: ...
     @property
-    def price(self) -> int: ...
+    def price(self) -> int:
+        """The price fixed for the hold, in minor units (cents)."""
     @property
     def expires_at(self) -> float: ...
     @property
@@ -177,11 +209,21 @@ class Customer:
     """A customer's handle: it buys, or reserves into a ``Hold``."""
 
     def buy(
-        self, ticket_type: Optional[str] = None, timeout: Optional[float] = None
+        self,
+        ticket_type: Optional[str] = None,
+        timeout: Optional[float] = None,
+        *,
+        block: object = True,
     ) -> Sale: ...
+    def buy_nowait(self, ticket_type: Optional[str] = None) -> Sale: ...
     def reserve(
-        self, ticket_type: Optional[str] = None, timeout: Optional[float] = None
+        self,
+        ticket_type: Optional[str] = None,
+        timeout: Optional[float] = None,
+        *,
+        block: object = True,
     ) -> Hold: ...
+    def reserve_nowait(self, ticket_type: Optional[str] = None) -> Hold: ...
     @property
     def name(self) -> str: ...
     @property
@@ -201,12 +243,16 @@ class Subscription:
 class BoxOffice:
     """A box office for one event."""
 
-    def __new__(cls, config: dict[str, Any]) -> BoxOffice: ...
+    def __new__(cls, config: dict[str, Any]) -> BoxOffice:
+        """Prices in ``config`` are major units: ``Decimal``, ``int``, ``str``
+        (``"42.50"``), or a ``float`` with at most two decimals. Every amount
+        returned (``Ticket.base_price``, ``Sale.price``, ``Hold.price``, the
+        snapshot's ``revenue``) is an ``int`` of cents."""
     @staticmethod
     def from_file(path: Union[str, os.PathLike[str]]) -> BoxOffice: ...
-    def add_vendor(self, name: str, ticket_types: Sequence[str] = ...) -> Vendor: ...
+    def add_vendor(self, name: str, ticket_types: Iterable[str] = ...) -> Vendor: ...
     def remove_vendor(self, name: str) -> None: ...
-    def customer(self, name: str, vip: bool = False) -> Customer: ...
+    def customer(self, name: str, vip: object = False) -> Customer: ...
     def pause(self) -> bool: ...
     def resume(self) -> bool: ...
     def close(self) -> bool: ...
