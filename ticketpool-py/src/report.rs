@@ -56,7 +56,7 @@ impl Report {
             .map_err(Into::into)
     }
 
-    /// Every sale of the run, in order.
+    /// Every sale of the run, in the order the office logged them.
     fn sales<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         PyList::new(py, self.sales.iter().cloned().map(PySale))
     }
