@@ -3,9 +3,11 @@
 //!
 //! - `Pool`: a bounded pool of Python objects in the `queue.Queue` style,
 //!   with VIP `get` (module `pool`).
-//! - `BoxOffice`, `Vendor`, `Customer`, `Hold`, `Subscription`
-//!   (module `office`); `Ticket` and `Sale` values (module `values`).
-//! - `simulate()` and its `Report` (module `simulate`).
+//! - `BoxOffice`, `Vendor`, `Customer`, `Hold` (module `office`);
+//!   `Subscription` (module `subscription`), whose events and snapshots
+//!   become `ticketpool.events` / `ticketpool.snapshot` values (`events`);
+//!   `Ticket` and `Sale` values (module `values`).
+//! - `simulate()` (module `simulate`) and its `Report` (module `report`).
 //! - The exception hierarchy (module `errors`).
 //!
 //! Every blocking call releases the GIL and, on the main thread, wakes every
@@ -14,10 +16,13 @@
 
 mod args;
 mod errors;
+mod events;
 mod office;
 mod pool;
+mod report;
 mod simulate;
 mod tasks;
+mod subscription;
 mod values;
 mod wait;
 
@@ -32,8 +37,8 @@ fn _ticketpool(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<office::Vendor>()?;
     module.add_class::<office::Customer>()?;
     module.add_class::<office::Hold>()?;
-    module.add_class::<office::Subscription>()?;
-    module.add_class::<simulate::Report>()?;
+    module.add_class::<subscription::Subscription>()?;
+    module.add_class::<report::Report>()?;
     module.add_function(wrap_pyfunction!(simulate::simulate, module)?)?;
     module.add_class::<values::PyTicket>()?;
     module.add_class::<values::PySale>()?;

@@ -1,5 +1,5 @@
-//! `BoxOffice` and its handles: `Vendor`, `Customer`, `Hold` and the
-//! event `Subscription`. Each wraps the core handle (itself a cheap `Arc`
+//! `BoxOffice` and its handles: `Vendor`, `Customer` and `Hold` (the
+//! event `Subscription` is in `subscription`). Each wraps the core handle (itself a cheap `Arc`
 //! clone), so the classes are frozen and shareable across threads.
 
 use std::time::Instant;
@@ -7,16 +7,13 @@ use std::time::Instant;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use ticketpool_core::{
-    BoxOfficeConfig, BoxOfficeError, Interrupt, Notification, Priority,
-    Subscription as CoreSubscription, Want,
-};
+use ticketpool_core::{BoxOfficeConfig, BoxOfficeError, Interrupt, Priority, Want};
 
 use crate::args::{optional_text, path, positive, text, texts, truthy, type_name, wait};
 use crate::errors::{config_error, office_error, TimeoutAs};
-use crate::values::{
-    config_json, epoch_seconds, notification_dict, snapshot_dict, PySale, PyTicket,
-};
+use crate::events::snapshot_object;
+use crate::subscription::Subscription;
+use crate::values::{config_json, epoch_seconds, PySale, PyTicket};
 use crate::wait::{blocking, deadline, interruptible};
 
 /// Runs a blocking core call with a deadline: without the GIL, in slices on
@@ -167,9 +164,9 @@ impl BoxOffice {
         &self.inner.config().event_name
     }
 
-    /// A consistent picture of the office, as a dict.
-    fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        snapshot_dict(py, &self.inner.snapshot())
+    /// A consistent picture of the office: a `ticketpool.snapshot.Snapshot`.
+    fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        snapshot_object(py, &self.inner.snapshot())
     }
 
     /// Every sale so far, in order.
@@ -177,7 +174,7 @@ impl BoxOffice {
         PyList::new(py, self.inner.sales().into_iter().map(PySale))
     }
 
-    /// A live stream of event dicts, buffering at most `capacity` (an int
+    /// A live stream of typed events (`ticketpool.events`), buffering at most `capacity` (an int
     /// of at least 1: a buffer of none would drop every event); past that,
     /// events are dropped and counted in `missed`.
     #[pyo3(signature = (capacity = None), text_signature = "($self, capacity=1024)")]
@@ -186,10 +183,7 @@ impl BoxOffice {
             Some(capacity) => positive(capacity, "capacity")?,
             None => 1024,
         };
-        Ok(Subscription {
-            inner: self.inner.subscribe_with_capacity(capacity),
-            office: self.inner.clone(),
-        })
+        Ok(Subscription::new(&self.inner, capacity))
     }
 
     fn __repr__(&self) -> String {
@@ -497,72 +491,5 @@ impl Hold {
                 "False"
             }
         )
-    }
-}
-
-/// A live stream of a box office's events; iterating blocks for the next
-/// one and ends once the office is closed and the buffer drained.
-#[pyclass(frozen, module = "ticketpool")]
-pub(crate) struct Subscription {
-    inner: CoreSubscription,
-    office: ticketpool_core::BoxOffice,
-}
-
-#[pymethods]
-impl Subscription {
-    fn __iter__(slf: Py<Self>) -> Py<Self> {
-        slf
-    }
-
-    fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
-        self.next_event(py, None)
-    }
-
-    /// The next event, waiting at most `timeout` seconds (`None` for
-    /// ever); `None` on timeout or once the stream has ended.
-    #[pyo3(signature = (timeout = None))]
-    fn next<'py>(
-        &self,
-        py: Python<'py>,
-        timeout: Option<f64>,
-    ) -> PyResult<Option<Bound<'py, PyDict>>> {
-        self.next_event(py, deadline(timeout)?)
-    }
-
-    /// How many events this subscriber missed in all: dropped because its
-    /// buffer was full, or published after its stream ended.
-    #[getter]
-    fn missed(&self) -> u64 {
-        self.inner.missed()
-    }
-}
-
-impl Subscription {
-    fn next_event<'py>(
-        &self,
-        py: Python<'py>,
-        deadline: Option<Instant>,
-    ) -> PyResult<Option<Bound<'py, PyDict>>> {
-        if let Some(item) = self.inner.try_next() {
-            return notification_dict(py, item).map(Some);
-        }
-        let inner = &self.inner;
-        let office = &self.office;
-        // `next_timeout` says `None` both for "timed out" and for "ended";
-        // the office's closed flag tells them apart (it closes the stream).
-        let got: Option<Option<Notification>> = blocking(py, deadline, |d| {
-            let item = match d {
-                Some(d) => inner.next_timeout(d.saturating_duration_since(Instant::now())),
-                None => inner.recv(),
-            };
-            match item {
-                Some(item) => Some(Some(item)),
-                None if d.is_none() || office.is_closed() => Some(inner.try_next()),
-                None => None,
-            }
-        })?;
-        got.flatten()
-            .map(|item| notification_dict(py, item))
-            .transpose()
     }
 }

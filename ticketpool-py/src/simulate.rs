@@ -1,15 +1,22 @@
-//! `ticketpool.simulate()`: the Rust simulator run without the GIL, and
-//! its `Report`.
+//! `ticketpool.simulate()`: the Rust simulator run without the GIL, giving
+//! a `Report` (module `report`).
+//!
+//! Progress goes to a Python callable (or, for `progress=True`, the bar of
+//! `ticketpool.progress`), called from the simulator's sampler thread: that
+//! thread holds no GIL while the run goes on and takes it only for the call.
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use pyo3::exceptions::{PyAttributeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use ticketpool_core::Strategy;
-use ticketpool_sim::{Report as CoreReport, Simulation, SimulationConfig, SimulationError};
+use ticketpool_sim::{Progress, Simulation, SimulationConfig, SimulationError, SimulationHandle};
 
 use crate::errors::{config_error, office_error, raise, TimeoutAs};
+use crate::events::snapshot_object;
+use crate::report::Report;
 use crate::wait::blocking;
 
 /// How often the waiting thread looks whether the run has ended.
@@ -24,111 +31,63 @@ fn simulation_error(py: Python<'_>, err: SimulationError) -> PyErr {
     }
 }
 
-/// What a finished simulation measured.
-#[pyclass(frozen, module = "ticketpool")]
-pub(crate) struct Report {
-    inner: CoreReport,
+/// The first error a progress callback raised; the run stops on it.
+type Failure = Arc<Mutex<Option<PyErr>>>;
+
+/// `progress` as the callable to report to: `ticketpool.progress.resolve`
+/// turns `True` into a bar and refuses what is neither a bool nor callable.
+fn progress_callback(
+    py: Python<'_>,
+    progress: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<Py<PyAny>>> {
+    let Some(progress) = progress else {
+        return Ok(None);
+    };
+    let callback = py
+        .import("ticketpool.progress")?
+        .getattr("resolve")?
+        .call1((progress,))?;
+    Ok((!callback.is_none()).then(|| callback.unbind()))
 }
 
-#[pymethods]
-impl Report {
-    /// Every figure as plain dicts, lists and numbers (the JSON form).
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let text = serde_json::to_string(&self.inner)
-            .map_err(|e| PyValueError::new_err(format!("cannot convert the report: {e}")))?;
-        py.import("json")?
-            .call_method1("loads", (text,))?
-            .cast_into::<PyDict>()
-            .map_err(Into::into)
+/// Reports one sample to `callback`, with the GIL taken for the call only.
+/// A raising callback stops the run; its error is raised by `simulate`.
+fn report_progress(
+    callback: &Py<PyAny>,
+    failure: &Failure,
+    handle: &SimulationHandle,
+    progress: &Progress,
+) {
+    let mut failed = failure.lock().unwrap_or_else(|e| e.into_inner());
+    if failed.is_some() {
+        return;
     }
-
-    /// Tickets sold.
-    #[getter]
-    fn sold(&self) -> u64 {
-        self.inner.sold
-    }
-
-    /// Tickets released.
-    #[getter]
-    fn released(&self) -> u64 {
-        self.inner.released
-    }
-
-    /// The event's size.
-    #[getter]
-    fn total_tickets(&self) -> u64 {
-        self.inner.total_tickets
-    }
-
-    /// Wall-clock seconds the run took.
-    #[getter]
-    fn elapsed_secs(&self) -> f64 {
-        self.inner.elapsed_secs
-    }
-
-    /// Tickets sold per second.
-    #[getter]
-    fn throughput_per_sec(&self) -> f64 {
-        self.inner.throughput_per_sec
-    }
-
-    /// Revenue in minor units (cents).
-    #[getter]
-    fn revenue(&self) -> i64 {
-        self.inner.revenue.minor()
-    }
-
-    /// `"lockfree"` or `"condvar"`.
-    #[getter]
-    fn strategy(&self) -> &'static str {
-        self.inner.strategy.as_str()
-    }
-
-    /// Why the run ended: `"sold_out"`, `"demand_met"`, `"duration"`,
-    /// `"stopped"`.
-    #[getter]
-    fn end(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        self.field(py, "end")
-    }
-
-    /// Any other field of [`to_dict`](Self::to_dict) by name.
-    fn __getattr__(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
-        self.field(py, name)
-    }
-
-    fn __repr__(&self) -> String {
-        format!(
-            "Report(strategy={:?}, sold={}/{}, elapsed_secs={:.3}, throughput_per_sec={:.0})",
-            self.inner.strategy.as_str(),
-            self.inner.sold,
-            self.inner.total_tickets,
-            self.inner.elapsed_secs,
-            self.inner.throughput_per_sec
-        )
+    let outcome = Python::attach(|py| {
+        let class = py.import("ticketpool.progress")?.getattr("Progress")?;
+        let value = class.call1((
+            progress.elapsed.as_secs_f64(),
+            snapshot_object(py, &progress.snapshot)?,
+        ))?;
+        callback.call1(py, (value,)).map(drop)
+    });
+    if let Err(err) = outcome {
+        *failed = Some(err);
+        handle.stop();
     }
 }
 
-impl Report {
-    fn field(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
-        match self.to_dict(py)?.get_item(name)? {
-            Some(value) => Ok(value.unbind()),
-            None => Err(PyAttributeError::new_err(format!(
-                "'Report' object has no attribute {name:?}"
-            ))),
-        }
-    }
-}
-
-/// `simulate(config, *, strategy=None, progress=False)`: runs the simulator
+/// `simulate(config, *, strategy=None, progress=None)`: runs the simulator
 /// on Rust threads with the GIL released and returns its `Report`.
-/// `progress=True` prints a line per timeline sample to stderr.
+/// `progress` is a callable given a `ticketpool.progress.Progress` at every
+/// timeline sample, or `True` for a tqdm bar (a plain stderr line without
+/// tqdm).
 #[pyfunction]
-#[pyo3(signature = (config, *, strategy = None, progress = false))]
+#[pyo3(signature = (config, *, strategy = None, progress = None))]
 pub(crate) fn simulate(
     py: Python<'_>,
     config: &Bound<'_, PyAny>,
     strategy: Option<&str>,
-    progress: bool,
+    progress: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Report> {
     let config = config.cast::<PyDict>().map_err(|_| {
         PyTypeError::new_err("config must be a dict shaped like the simulation's JSON file")
@@ -151,23 +110,17 @@ pub(crate) fn simulate(
             ))
         })?;
     }
+    let callback = progress_callback(py, progress)?;
     let mut simulation = Simulation::new(config).map_err(|e| simulation_error(py, e))?;
-    if progress {
-        simulation.on_progress(|p| {
-            let t = p.snapshot.totals;
-            eprintln!(
-                "[{:>7.2}s] sold {}/{} available {} held {}",
-                p.elapsed.as_secs_f64(),
-                t.sold,
-                p.snapshot.total_tickets,
-                t.available,
-                t.held
-            );
-        });
+    let office = simulation.office().clone();
+    let failure: Failure = Arc::default();
+    if let Some(callback) = &callback {
+        let (callback, failure, handle) =
+            (callback.clone_ref(py), failure.clone(), simulation.handle());
+        simulation.on_progress(move |p| report_progress(&callback, &failure, &handle, p));
     }
     let running = simulation.spawn().map_err(|e| simulation_error(py, e))?;
-    // Ctrl-C raises here; dropping `running` then stops the run and joins.
-    blocking(py, None, |until| {
+    let waited = blocking(py, None, |until| {
         while !running.is_finished() {
             if until.is_some_and(|d| Instant::now() >= d) {
                 return None;
@@ -175,9 +128,29 @@ pub(crate) fn simulate(
             std::thread::sleep(POLL);
         }
         Some(())
-    })?;
-    let report = py
-        .detach(|| running.join())
-        .map_err(|e| simulation_error(py, e))?;
-    Ok(Report { inner: report })
+    });
+    // Joined without the GIL, even on Ctrl-C: the sampler thread may be
+    // waiting for the GIL to call the callback.
+    let joined = match waited {
+        Ok(_) => Ok(py.detach(|| running.join())),
+        Err(err) => {
+            py.detach(move || drop(running)); // stops the run, joins its threads
+            Err(err)
+        }
+    };
+    let closed = match &callback {
+        Some(callback) => py
+            .import("ticketpool.progress")?
+            .getattr("finish")?
+            .call1((callback, snapshot_object(py, &office.snapshot())?))
+            .map(drop),
+        None => Ok(()),
+    };
+    let joined = joined?;
+    if let Some(err) = failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        return Err(err);
+    }
+    closed?;
+    let report = joined.map_err(|e| simulation_error(py, e))?;
+    Ok(Report::new(report, office.sales()))
 }

@@ -1,5 +1,5 @@
-//! `Ticket` and `Sale`: frozen, hashable, picklable values; and the dicts
-//! that snapshots and events become.
+//! `Ticket` and `Sale`: frozen, hashable, picklable values. (Events and
+//! snapshots become Python values in `events`.)
 //!
 //! Money going in (config prices) is in major units: a `Decimal`, an
 //! `int`, a `str` like `"42.50"`, or a `float` whose shortest form has at
@@ -13,7 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCFunction, PyDict, PyTuple};
-use ticketpool_core::{Event, Notification, Sale, Snapshot, Ticket, TicketCounts};
+use ticketpool_core::{Sale, Ticket};
 
 /// Seconds since the Unix epoch.
 pub(crate) fn epoch_seconds(time: SystemTime) -> f64 {
@@ -219,116 +219,4 @@ pub(crate) fn _sale_from_json(state: &str) -> PyResult<PySale> {
     serde_json::from_str(state)
         .map(PySale)
         .map_err(|e| PyValueError::new_err(format!("not a pickled Sale: {e}")))
-}
-
-fn counts_dict<'py>(py: Python<'py>, counts: &TicketCounts) -> PyResult<Bound<'py, PyDict>> {
-    let dict = PyDict::new(py);
-    dict.set_item("released", counts.released)?;
-    dict.set_item("available", counts.available)?;
-    dict.set_item("held", counts.held)?;
-    dict.set_item("sold", counts.sold)?;
-    Ok(dict)
-}
-
-/// A snapshot as a plain dict (JSON-friendly apart from nothing: every
-/// value is an int, float, str, bool or nested dict).
-pub(crate) fn snapshot_dict<'py>(
-    py: Python<'py>,
-    snapshot: &Snapshot,
-) -> PyResult<Bound<'py, PyDict>> {
-    let dict = PyDict::new(py);
-    dict.set_item("event_name", &snapshot.event_name)?;
-    dict.set_item("strategy", snapshot.strategy.as_str())?;
-    dict.set_item("total_tickets", snapshot.total_tickets)?;
-    dict.set_item("max_capacity", snapshot.max_capacity)?;
-    dict.set_item("totals", counts_dict(py, &snapshot.totals)?)?;
-    let by_type = PyDict::new(py);
-    for (name, counts) in &snapshot.by_type {
-        by_type.set_item(name, counts_dict(py, counts)?)?;
-    }
-    dict.set_item("by_type", by_type)?;
-    let by_vendor = PyDict::new(py);
-    for (name, counts) in &snapshot.by_vendor {
-        by_vendor.set_item(name, counts_dict(py, counts)?)?;
-    }
-    dict.set_item("by_vendor", by_vendor)?;
-    dict.set_item("revenue", snapshot.revenue.minor())?;
-    dict.set_item("waiting_vip", snapshot.waiting_vip)?;
-    dict.set_item("waiting_regular", snapshot.waiting_regular)?;
-    dict.set_item("waiting_vendors", snapshot.waiting_vendors)?;
-    dict.set_item("peak_occupancy", snapshot.peak_occupancy)?;
-    dict.set_item("paused", snapshot.paused)?;
-    dict.set_item("sold_out", snapshot.sold_out)?;
-    dict.set_item("closed", snapshot.closed)?;
-    dict.set_item("consistent", snapshot.is_consistent())?;
-    dict.set_item("taken_at", epoch_seconds(snapshot.taken_at))?;
-    Ok(dict)
-}
-
-/// One subscription item as a dict with a `"kind"` key (the core's serde
-/// tag names: `"released"`, `"sold"`, `"hold_placed"`, ..., and
-/// `"lagged"` with `"missed"` for dropped events).
-pub(crate) fn notification_dict(
-    py: Python<'_>,
-    notification: Notification,
-) -> PyResult<Bound<'_, PyDict>> {
-    let dict = PyDict::new(py);
-    let event = match notification {
-        Notification::Lagged(missed) => {
-            dict.set_item("kind", "lagged")?;
-            dict.set_item("missed", missed)?;
-            return Ok(dict);
-        }
-        Notification::Event(event) => event,
-        // A notification a newer core adds: its kind only.
-        _ => {
-            dict.set_item("kind", "unknown")?;
-            return Ok(dict);
-        }
-    };
-    let kind = event.kind();
-    match event {
-        Event::VendorAdded {
-            vendor,
-            ticket_types,
-        } => {
-            dict.set_item("vendor", &*vendor)?;
-            let types: Vec<&str> = ticket_types.iter().map(|t| &**t).collect();
-            dict.set_item("ticket_types", types)?;
-        }
-        Event::VendorRemoved { vendor } => {
-            dict.set_item("vendor", &*vendor)?;
-        }
-        Event::Released { ticket } => {
-            dict.set_item("ticket", PyTicket(ticket))?;
-        }
-        Event::HoldPlaced {
-            hold,
-            ticket,
-            customer,
-            priority,
-            price,
-            expires_at,
-        } => {
-            dict.set_item("hold", hold.0)?;
-            dict.set_item("ticket", ticket.0)?;
-            dict.set_item("customer", &*customer)?;
-            dict.set_item("priority", priority.as_str())?;
-            dict.set_item("price", price.minor())?;
-            dict.set_item("expires_at", epoch_seconds(expires_at))?;
-        }
-        Event::HoldConfirmed { hold, ticket }
-        | Event::HoldCancelled { hold, ticket }
-        | Event::HoldExpired { hold, ticket } => {
-            dict.set_item("hold", hold.0)?;
-            dict.set_item("ticket", ticket.0)?;
-        }
-        Event::Sold { sale } => {
-            dict.set_item("sale", PySale(sale))?;
-        }
-        // No fields; and a kind a newer core adds comes as its kind alone.
-        _ => {}
-    }
-    dict.set_item("kind", kind)?;
-    Ok(dict)
 }

@@ -294,7 +294,8 @@ def test_subscribe_streams_event_dicts_until_close(strategy: str) -> None:
     assert kinds == ["vendor_added", "released", "sold", "closed"]
     assert seen[1]["ticket"] == ticket
     assert seen[2]["sale"] == sale
-    assert events.next(timeout=0.01) is None
+    with pytest.raises(ticketpool.StreamEnded):  # ended, not timed out
+        events.next(timeout=0.01)
 
 
 def test_subscription_next_times_out_with_none(strategy: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from typing import Any
 
@@ -35,7 +36,7 @@ def test_simulate_sells_out_and_reports(strategy: str) -> None:
     assert sum(as_dict["sales_by_vendor"].values()) == 2_000
     assert sum(c["bought"] for c in as_dict["customers"]) == 2_000
     with pytest.raises(AttributeError):
-        report.no_such_field  # noqa: B018
+        report.no_such_field  # type: ignore[attr-defined]  # noqa: B018
     assert "sold=2000/2000" in repr(report)
 
 
@@ -74,3 +75,104 @@ def test_bad_simulation_config_raises() -> None:
         ticketpool.simulate(sim_config("lockfree"), strategy="fast")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="dict"):
         ticketpool.simulate([])  # type: ignore[arg-type]
+
+
+# --- progress (issue 19) ---------------------------------------------------
+
+
+def paced_config(strategy: str) -> dict[str, Any]:
+    """A run of some hundreds of ms (4 customers x 100 requests/s, 120
+    tickets) sampled every 5 ms: several progress calls, whatever the load."""
+    return {**sim_config(strategy, tickets=120, rate=100.0), "sample_interval_ms": 5}
+
+
+@pytest.mark.timeout(60)
+def test_progress_callback_sees_increasing_progress_off_the_main_thread(strategy: str) -> None:
+    seen: list[ticketpool.Progress] = []
+    threads: set[int] = set()
+
+    def on_progress(progress: ticketpool.Progress) -> None:
+        threads.add(threading.get_ident())
+        seen.append(progress)
+
+    report = ticketpool.simulate(paced_config(strategy), progress=on_progress)
+    assert report.sold == 120
+    assert len(seen) >= 2
+    assert all(isinstance(p, ticketpool.Progress) for p in seen)
+    elapsed = [p.elapsed for p in seen]
+    sold = [p.sold for p in seen]
+    assert elapsed == sorted(elapsed) and sold == sorted(sold)
+    # Paced demand makes the run last 0.3 s or more: samples see it grow.
+    assert sold[-1] > sold[0]
+    assert all(p.total_tickets == 120 and 0.0 <= p.fraction <= 1.0 for p in seen)
+    assert all(p.snapshot.consistent for p in seen)
+    assert threading.get_ident() not in threads  # the sampler thread calls it
+
+
+@pytest.mark.timeout(60)
+def test_a_raising_progress_callback_stops_the_run_and_raises() -> None:
+    calls = [0]
+
+    def fail(progress: ticketpool.Progress) -> None:
+        calls[0] += 1
+        raise RuntimeError("stop here")
+
+    config = sim_config("lockfree", tickets=1_000_000, rate=10.0)
+    with pytest.raises(RuntimeError, match="stop here"):
+        ticketpool.simulate(config, progress=fail)
+    assert calls[0] == 1
+
+
+@pytest.mark.timeout(60)
+def test_progress_true_writes_through_python_s_stderr() -> None:
+    import contextlib
+    import io
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        ticketpool.simulate(paced_config("lockfree"), progress=True)
+    # The plain fallback's lines, or tqdm's bar (whose description is "sold").
+    assert "sold" in err.getvalue()
+    assert "120" in err.getvalue()
+
+
+def test_progress_must_be_a_bool_or_a_callable() -> None:
+    with pytest.raises(TypeError, match="progress must be .* callable.*got str"):
+        ticketpool.simulate(sim_config("lockfree"), progress="yes")  # type: ignore[arg-type]
+
+
+CTRL_C_CHILD = """
+import os, signal, threading
+import ticketpool
+signal.signal(signal.SIGINT, signal.default_int_handler)
+called = threading.Event()
+def interrupt():
+    called.wait()
+    os.kill(os.getpid(), signal.SIGINT)
+threading.Thread(target=interrupt, daemon=True).start()
+config = {config!r}
+try:
+    ticketpool.simulate(config, progress=lambda p: called.set())
+except KeyboardInterrupt:
+    print("interrupted")
+else:
+    print("finished without interrupt")
+"""
+
+
+@pytest.mark.timeout(60)
+def test_ctrl_c_stops_a_run_with_a_progress_callback() -> None:
+    import os
+    import subprocess
+
+    # Slow demand over a long duration: only Ctrl-C ends it in time.
+    config = {**sim_config("lockfree", tickets=1_000_000, rate=10.0), "duration_ms": 600_000}
+    done = subprocess.run(
+        [sys.executable, "-c", CTRL_C_CHILD.format(config=config)],
+        capture_output=True,
+        text=True,
+        timeout=50,
+        env=dict(os.environ),
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["interrupted"], done.stdout + done.stderr

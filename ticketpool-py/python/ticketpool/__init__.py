@@ -6,6 +6,9 @@
   and ``Sale`` values; ``subscribe()`` for live events.
 - ``simulate(config)``: the Rust simulator, run without the GIL, giving a
   ``Report``.
+- Typed values: ``events`` (one frozen class per event kind, for ``match``),
+  ``Snapshot``/``TicketCounts``, ``Progress``; ``report_types`` for the
+  ``Report``'s nested figures.
 - Exceptions under ``TicketPoolError``; ``Full`` and ``Empty`` also subclass
   ``queue.Full`` and ``queue.Empty``.
 
@@ -38,6 +41,11 @@ from ticketpool._ticketpool import (
 
 # The non-blocking convention (pyqueue): a paused office has its own error.
 from ticketpool._ticketpool import Paused
+# Typed events, snapshots, progress and report shapes (issue 19).
+from ticketpool import events, report_types
+from ticketpool.events import Event, StreamEnded
+from ticketpool.progress import Progress
+from ticketpool.snapshot import Snapshot, TicketCounts
 
 __all__ = [
     "BoxOffice",
@@ -45,19 +53,26 @@ __all__ = [
     "ConfigError",
     "Customer",
     "Empty",
+    "Event",
     "Full",
     "Hold",
     "HoldCancelled",
     "HoldExpired",
     "LimitReached",
     "Pool",
+    "Progress",
     "Report",
     "Sale",
+    "Snapshot",
     "SoldOut",
+    "StreamEnded",
     "Subscription",
     "Ticket",
+    "TicketCounts",
     "TicketPoolError",
     "Vendor",
+    "events",
+    "report_types",
     "simulate",
     # pyqueue
     "Paused",
