@@ -34,6 +34,9 @@ pub enum Command {
     Config(ConfigCommand),
     /// List the sales in a journal, with totals by type and vendor.
     Sales(SalesArgs),
+    /// Run a catalog of events on a journal: add events, venues and
+    /// performers; put events on sale, pause, cancel; list, search, show.
+    Events(super::events::args::EventsArgs),
 }
 
 /// `ticketpool config ...`.

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use ticketpool_core::ConfigError;
 use ticketpool_sim::SimulationConfig;
 
 use super::CliError;
@@ -154,23 +155,24 @@ pub fn check(file: &Path) -> Result<(), CliError> {
             );
             Ok(())
         }
-        Err(err) if !err.problems().is_empty() => {
-            for problem in err.problems() {
-                match problem.line {
-                    Some(line) => {
-                        eprintln!("{shown}:{line}: {}: {}", problem.field, problem.message)
-                    }
-                    None => eprintln!("{shown}: {problem}"),
-                }
-            }
-            Err(CliError::Usage(format!(
-                "{} has {} problem(s)",
-                file.display(),
-                err.problems().len()
-            )))
-        }
-        Err(err) => Err(err.into()),
+        Err(err) => Err(report_problems(file, err)),
     }
+}
+
+/// A config `file` was refused: every problem goes to stderr, one per
+/// line with its line number, and the error says how many there were.
+pub fn report_problems(file: &Path, err: ConfigError) -> CliError {
+    let shown = file.display();
+    if err.problems().is_empty() {
+        return err.into();
+    }
+    for problem in err.problems() {
+        match problem.line {
+            Some(line) => eprintln!("{shown}:{line}: {}: {}", problem.field, problem.message),
+            None => eprintln!("{shown}: {problem}"),
+        }
+    }
+    CliError::Usage(format!("{shown} has {} problem(s)", err.problems().len()))
 }
 
 #[cfg(test)]

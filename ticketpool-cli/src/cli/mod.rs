@@ -4,6 +4,7 @@ mod admin;
 pub mod args;
 mod compare;
 mod config_cmd;
+mod events;
 mod interrupt;
 mod journal;
 mod live;
@@ -67,7 +68,7 @@ impl From<SimulationError> for CliError {
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let live_terminal = match &cli.command {
         Command::Simulate(args) => live::Mode::detect(args.quiet) == live::Mode::Terminal,
-        Command::Config(_) | Command::Sales(_) => false,
+        Command::Config(_) | Command::Sales(_) | Command::Events(_) => false,
     };
     logging::init(&cli.logging, live_terminal)?;
     match cli.command {
@@ -77,5 +78,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Config(ConfigCommand::Check { file }) => config_cmd::check(&file),
         Command::Sales(args) => sales::run(&args),
+        Command::Events(args) => events::run(&args),
     }
 }

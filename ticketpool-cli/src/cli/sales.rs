@@ -46,7 +46,7 @@ pub fn run(args: &SalesArgs) -> Result<(), CliError> {
 
 /// Writes `text` to stdout. A reader that stops early (`| head`) closes
 /// the pipe: that ends the command quietly, as it does other Unix tools.
-fn emit(text: &str) -> Result<(), CliError> {
+pub fn emit(text: &str) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(err) if err.kind() == ErrorKind::BrokenPipe => Ok(()),
