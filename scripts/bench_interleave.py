@@ -18,6 +18,22 @@ import subprocess
 import sys
 
 PEERS = ("crossbeam-channel", "parking_lot-vecdeque-condvar")
+
+
+def peers(row: str) -> list:
+    """(label, peer row) pairs `row` is compared with in the same run."""
+    group, name = row.rsplit("/", 1)
+    if name in PEERS:
+        return []
+    found = [(peer[:9], f"{group}/{peer}") for peer in PEERS]
+    if group.startswith("office-") and "-" in name:
+        strategy, purchase = name.split("-", 1)
+        other = "condvar" if strategy == "lockfree" else "lockfree"
+        found.append(("bare", f"{group}/{strategy}-bare"))
+        found.append((other, f"{group}/{other}-{purchase}"))
+        if purchase == "reserve-confirm":
+            found.append(("buy", f"{group}/{strategy}-buy"))
+    return [(label, peer) for label, peer in found if peer != row]
 UNDER_LOAD = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "tools", "under-load")
 
 
@@ -40,19 +56,20 @@ def main() -> None:
             times = run(path, pattern, name.endswith("+load"))
             for row, ns in times.items():
                 rates[(row, name)].append(items / ns * 1e3)
-                group = row.rsplit("/", 1)[0]
-                for peer in PEERS:
-                    peer_ns = times.get(f"{group}/{peer}")
-                    if peer_ns:
-                        ratios[(row, name, peer)].append(peer_ns / ns)
+                for label, peer in peers(row):
+                    if peer in times:
+                        ratios[(row, name, label)].append(times[peer] / ns)
         print(f"round {done + 1} of {rounds} done", file=sys.stderr, flush=True)
     for (row, name), values in sorted(rates.items()):
         shown = " ".join(
-            f"{statistics.median(ratios[(row, name, peer)]):.2f}x {peer[:9]}"
-            for peer in PEERS
-            if ratios.get((row, name, peer)) and not row.endswith(peer)
+            f"{statistics.median(ratios[(row, name, label)]):.2f}x {label}"
+            for label, _ in peers(row)
+            if ratios.get((row, name, label))
         )
         per_run = ",".join(f"{v:.2f}" for v in values)
+        if "snapshot" in row:  # one call per iteration: a time, not a rate
+            print(f"{row:45s} {name:12s} {items / statistics.median(values) * 1e3:9.0f} ns")
+            continue
         print(f"{row:45s} {name:12s} {statistics.median(values):7.3f} M/s  {shown}  [{per_run}]")
 
 
