@@ -9,6 +9,11 @@
 - Exceptions under ``TicketPoolError``; ``Full`` and ``Empty`` also subclass
   ``queue.Full`` and ``queue.Empty``.
 
+- ``Catalog``: venues, performers and events with their box offices,
+  full-text ``search``, ``upcoming``, ``popular`` and ``my_tickets``; in
+  memory or durable (``Catalog.open(directory)``). Its times are
+  timezone-aware ``datetime`` objects.
+
 Money is an ``int`` of minor units (cents); times are seconds since the epoch.
 """
 
@@ -54,4 +59,39 @@ __all__ = [
     "TicketPoolError",
     "Vendor",
     "simulate",
+]
+
+# The catalog (issue 15).
+from ticketpool._ticketpool import (  # noqa: E402
+    BookedTicket,
+    Catalog,
+    CatalogError,
+    Event,
+    FrozenField,
+    InvalidEntry,
+    InvalidTransition,
+    NotFound,
+    NotOnSale,
+    Performer,
+    Popular,
+    SearchHit,
+    SearchResults,
+    Venue,
+)
+
+__all__ += [
+    "BookedTicket",
+    "Catalog",
+    "CatalogError",
+    "Event",
+    "FrozenField",
+    "InvalidEntry",
+    "InvalidTransition",
+    "NotFound",
+    "NotOnSale",
+    "Performer",
+    "Popular",
+    "SearchHit",
+    "SearchResults",
+    "Venue",
 ]
