@@ -15,8 +15,8 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use ticketpool_catalog::{
-    Catalog as CoreCatalog, EventId, EventUpdate, NewPerformer, NewVenue, PerformerId,
-    SearchQuery, VenueId, MAX_PAGE,
+    Catalog as CoreCatalog, EventId, EventUpdate, NewPerformer, NewVenue, PerformerId, SearchQuery,
+    VenueId, MAX_PAGE,
 };
 
 use crate::catalog_args::{
@@ -458,7 +458,11 @@ impl PyCatalog {
 
     /// The `limit` events that sold most in the recent window, best first.
     #[pyo3(signature = (limit = None))]
-    fn popular(&self, py: Python<'_>, limit: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<PyPopular>> {
+    fn popular(
+        &self,
+        py: Python<'_>,
+        limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<PyPopular>> {
         let limit = optional_in_range(limit, "limit", 0, MAX_PAGE as u64)?.unwrap_or(10);
         self.ranked(py, limit)
     }

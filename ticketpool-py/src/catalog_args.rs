@@ -104,7 +104,10 @@ pub(crate) fn office_config(
     })?;
     let dict = dict.copy()?;
     if !dict.contains("event_name")? {
-        dict.set_item("event_name", event_name.unwrap_or("event"))?;
+        // The catalog names the office after the event; a blank name is
+        // the catalog's error to report (it names the argument), not the office's.
+        let named = event_name.filter(|name| !name.trim().is_empty());
+        dict.set_item("event_name", named.unwrap_or("event"))?;
     }
     let text: String = py
         .import("json")?
