@@ -57,14 +57,14 @@ pub(crate) fn in_range(
     low: u64,
     high: u64,
 ) -> PyResult<usize> {
-    let n = whole(value, arg).or_else(|e| {
+    let n = whole(value, arg).map_err(|e| {
         // A negative int is a bad value, not a bad type: say its range.
         if value.cast::<PyInt>().is_ok() {
-            Err(PyValueError::new_err(format!(
+            PyValueError::new_err(format!(
                 "{arg} must be between {low} and {high}, got {value}"
-            )))
+            ))
         } else {
-            Err(e)
+            e
         }
     })?;
     if n < low || n > high {
