@@ -9,20 +9,30 @@
 //!   `Ticket` and `Sale` values (module `values`).
 //! - `simulate()` (module `simulate`) and its `Report` (module `report`).
 //! - The exception hierarchy (module `errors`).
+//! - `Catalog` with its `Venue`, `Performer`, `Event`, search and "my
+//!   tickets" values and its exceptions (modules `catalog*`).
 //!
 //! Every blocking call releases the GIL and, on the main thread, wakes every
 //! 50 ms to let Ctrl-C through (module `wait`). The type stubs are hand-written in
 //! `python/ticketpool/_ticketpool.pyi` and checked by `mypy.stubtest`.
 
 mod args;
+mod catalog;
+mod catalog_args;
+mod catalog_errors;
+mod catalog_events;
+mod catalog_reading;
+mod catalog_store;
+mod catalog_time;
+mod catalog_values;
 mod errors;
 mod events;
 mod office;
 mod pool;
 mod report;
 mod simulate;
-mod tasks;
 mod subscription;
+mod tasks;
 mod values;
 mod wait;
 
@@ -44,5 +54,15 @@ fn _ticketpool(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<values::PySale>()?;
     module.add_function(wrap_pyfunction!(values::_ticket_from_json, module)?)?;
     module.add_function(wrap_pyfunction!(values::_sale_from_json, module)?)?;
+    // The catalog (issue 15): modules catalog*.
+    catalog_errors::CatalogExceptions::register(module)?;
+    module.add_class::<catalog::PyCatalog>()?;
+    module.add_class::<catalog_values::PyVenue>()?;
+    module.add_class::<catalog_values::PyPerformer>()?;
+    module.add_class::<catalog_values::PyEvent>()?;
+    module.add_class::<catalog_values::PySearchHit>()?;
+    module.add_class::<catalog_values::PySearchResults>()?;
+    module.add_class::<catalog_values::PyPopular>()?;
+    module.add_class::<catalog_values::PyBookedTicket>()?;
     Ok(())
 }

@@ -206,6 +206,13 @@ impl BoxOffice {
     }
 }
 
+impl BoxOffice {
+    /// Wraps an office the catalog owns, so it sells as any other.
+    pub(crate) fn from_core(inner: ticketpool_core::BoxOffice) -> Self {
+        Self { inner }
+    }
+}
+
 /// A vendor's handle: it releases tickets.
 #[pyclass(frozen, module = "ticketpool")]
 pub(crate) struct Vendor {

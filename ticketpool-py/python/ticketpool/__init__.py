@@ -15,6 +15,12 @@
 Money: config prices are major units (``Decimal``, ``int``, ``str``, or a
 ``float`` with at most two decimals); every amount returned is an ``int`` of
 minor units (cents). Times are seconds since the epoch.
+- ``Catalog``: venues, performers and events with their box offices,
+  full-text ``search``, ``upcoming``, ``popular`` and ``my_tickets``; in
+  memory or durable (``Catalog.open(directory)``). Its times are
+  timezone-aware ``datetime`` objects.
+
+Money is an ``int`` of minor units (cents); times are seconds since the epoch.
 """
 
 from ticketpool._ticketpool import (
@@ -43,7 +49,9 @@ from ticketpool._ticketpool import (
 from ticketpool._ticketpool import Paused
 # Typed events, snapshots, progress and report shapes (issue 19).
 from ticketpool import events, report_types
-from ticketpool.events import Event, StreamEnded
+# `ticketpool.events.Event` is any office event; the top-level `Event` is
+# the catalog's event (below).
+from ticketpool.events import StreamEnded
 from ticketpool.progress import Progress
 from ticketpool.snapshot import Snapshot, TicketCounts
 
@@ -53,7 +61,6 @@ __all__ = [
     "ConfigError",
     "Customer",
     "Empty",
-    "Event",
     "Full",
     "Hold",
     "HoldCancelled",
@@ -76,4 +83,39 @@ __all__ = [
     "simulate",
     # pyqueue
     "Paused",
+]
+
+# The catalog (issue 15).
+from ticketpool._ticketpool import (  # noqa: E402
+    BookedTicket,
+    Catalog,
+    CatalogError,
+    Event,
+    FrozenField,
+    InvalidEntry,
+    InvalidTransition,
+    NotFound,
+    NotOnSale,
+    Performer,
+    Popular,
+    SearchHit,
+    SearchResults,
+    Venue,
+)
+
+__all__ += [
+    "BookedTicket",
+    "Catalog",
+    "CatalogError",
+    "Event",
+    "FrozenField",
+    "InvalidEntry",
+    "InvalidTransition",
+    "NotFound",
+    "NotOnSale",
+    "Performer",
+    "Popular",
+    "SearchHit",
+    "SearchResults",
+    "Venue",
 ]

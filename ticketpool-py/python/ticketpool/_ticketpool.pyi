@@ -1,6 +1,7 @@
 """Type stubs for the ticketpool extension module (hand-written; checked by
 ``python -m mypy.stubtest ticketpool``)."""
 
+import datetime
 import os
 import queue
 import types
@@ -14,7 +15,7 @@ from typing_extensions import Self, TypeVar
 _T = TypeVar("_T", default=Any)
 
 # Typed events, snapshots, progress and report shapes (issue 19).
-from ticketpool.events import Event
+from ticketpool.events import Event as _OfficeEvent
 from ticketpool.progress import Progress
 from ticketpool.report_types import (
     CustomerReport,
@@ -249,12 +250,12 @@ class Subscription:
     ``async for`` reads it without blocking the event loop."""
 
     def __iter__(self) -> Self: ...
-    def __next__(self) -> Event: ...
-    def next(self, timeout: Optional[float] = None) -> Optional[Event]:
+    def __next__(self) -> _OfficeEvent: ...
+    def next(self, timeout: Optional[float] = None) -> Optional[_OfficeEvent]:
         """The next event; ``None`` if ``timeout`` passed; raises
         ``StreamEnded`` once the stream is over."""
     def __aiter__(self) -> Self: ...
-    def __anext__(self) -> Awaitable[Event]: ...
+    def __anext__(self) -> Awaitable[_OfficeEvent]: ...
     @property
     def missed(self) -> int: ...
 
@@ -353,3 +354,260 @@ def simulate(
 ) -> Report: ...
 def _ticket_from_json(state: str) -> Ticket: ...
 def _sale_from_json(state: str) -> Sale: ...
+
+# ---- The catalog (issue 15): venues, performers, events, search, my tickets.
+# Ids are plain ints, one sequence per kind; datetimes are timezone-aware
+# (naive ones are refused); money is int cents, as everywhere.
+
+__all__ += [
+    "BookedTicket",
+    "Catalog",
+    "CatalogError",
+    "Event",
+    "FrozenField",
+    "InvalidEntry",
+    "InvalidTransition",
+    "NotFound",
+    "NotOnSale",
+    "Performer",
+    "Popular",
+    "SearchHit",
+    "SearchResults",
+    "Venue",
+]
+
+_EventStatus = Literal["draft", "on_sale", "paused", "sold_out", "cancelled", "past"]
+
+class CatalogError(TicketPoolError):
+    """A catalog operation failed; the catalog is unchanged."""
+
+class NotFound(CatalogError, LookupError):
+    """No event, venue or performer has this id."""
+
+class InvalidEntry(CatalogError, ValueError):
+    """A value breaks a catalog rule; ``argument`` names it."""
+
+    argument: str
+
+class FrozenField(CatalogError):
+    """This field may no longer change given the event's status."""
+
+    field: Literal["venue", "office"]
+    status: _EventStatus
+
+class InvalidTransition(CatalogError):
+    """The action does not apply to the event in its status."""
+
+    action: str
+    status: _EventStatus
+
+class NotOnSale(CatalogError):
+    """The event is a draft: it has no box office yet."""
+
+@final
+class Venue:
+    """Where events happen."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def city(self) -> str: ...
+    @property
+    def capacity(self) -> int: ...
+
+@final
+class Performer:
+    """Who performs."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+
+@final
+class Event:
+    """One event of the catalog, as it was when read."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def performers(self) -> list[int]: ...
+    @property
+    def venue(self) -> int: ...
+    @property
+    def starts_at(self) -> datetime.datetime: ...
+    @property
+    def time_zone(self) -> str: ...
+    @property
+    def local_start(self) -> datetime.datetime: ...
+    @property
+    def categories(self) -> list[str]: ...
+    @property
+    def status(self) -> _EventStatus: ...
+    @property
+    def ticket_types(self) -> list[str]: ...
+    @property
+    def total_tickets(self) -> int: ...
+
+@final
+class SearchHit:
+    """One event found, with its relevance (higher is better)."""
+
+    @property
+    def event(self) -> Event: ...
+    @property
+    def score(self) -> float: ...
+
+@final
+class SearchResults:
+    """A page of hits, best first, with the paging around it."""
+
+    @property
+    def hits(self) -> list[SearchHit]: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def page(self) -> int: ...
+    @property
+    def per_page(self) -> int: ...
+    @property
+    def pages(self) -> int: ...
+    @property
+    def has_next(self) -> bool: ...
+    def __len__(self) -> int: ...
+    def __getitem__(self, key: int, /) -> SearchHit: ...
+    def __iter__(self) -> Iterator[SearchHit]: ...
+
+@final
+class Popular:
+    """One event of the "popular now" ranking."""
+
+    @property
+    def event(self) -> Event: ...
+    @property
+    def sold_in_window(self) -> int: ...
+
+@final
+class BookedTicket:
+    """One ticket a customer bought."""
+
+    @property
+    def event(self) -> Event: ...
+    @property
+    def ticket(self) -> int: ...
+    @property
+    def ticket_type(self) -> str: ...
+    @property
+    def vendor(self) -> str: ...
+    @property
+    def price(self) -> int: ...
+    @property
+    def sold_at(self) -> datetime.datetime: ...
+
+@final
+class Catalog:
+    """Venues, performers and events, each event with its box office;
+    in memory (``Catalog()``) or durable (``Catalog.open(directory)``)."""
+
+    def __new__(
+        cls, *, popular_bucket: float = 5.0, popular_buckets: int = 12
+    ) -> Catalog: ...
+    @staticmethod
+    def open(
+        path: Union[str, os.PathLike[str]],
+        *,
+        popular_bucket: float = 5.0,
+        popular_buckets: int = 12,
+    ) -> Catalog: ...
+    @property
+    def path(self) -> Optional[str]: ...
+    @property
+    def closed(self) -> bool: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        *_exc: Union[type[BaseException], BaseException, TracebackType, None],
+    ) -> Literal[False]: ...
+    def __len__(self) -> int: ...
+    def add_venue(self, name: str, city: str, capacity: int) -> Venue: ...
+    def update_venue(
+        self,
+        venue: int,
+        *,
+        name: Optional[str] = None,
+        city: Optional[str] = None,
+        capacity: Optional[int] = None,
+    ) -> Venue: ...
+    def venue(self, venue: int) -> Venue: ...
+    def add_performer(self, name: str, description: str = ...) -> Performer: ...
+    def update_performer(
+        self,
+        performer: int,
+        *,
+        name: Optional[str] = None,
+        description: Optional[str] = None,
+    ) -> Performer: ...
+    def performer(self, performer: int) -> Performer: ...
+    def add_event(
+        self,
+        name: str,
+        *,
+        venue: int,
+        starts_at: datetime.datetime,
+        office: dict[str, Any],
+        description: str = ...,
+        performers: Optional[Iterable[int]] = None,
+        time_zone: str = ...,  # "UTC"
+        categories: Optional[Iterable[str]] = None,
+    ) -> Event: ...
+    def update_event(
+        self,
+        event: int,
+        *,
+        name: Optional[str] = None,
+        description: Optional[str] = None,
+        performers: Optional[Iterable[int]] = None,
+        venue: Optional[int] = None,
+        starts_at: Optional[datetime.datetime] = None,
+        time_zone: Optional[str] = None,
+        categories: Optional[Iterable[str]] = None,
+        office: Optional[dict[str, Any]] = None,
+    ) -> Event: ...
+    def event(self, event: int) -> Event: ...
+    def put_on_sale(self, event: int) -> Event: ...
+    def pause(self, event: int) -> Event: ...
+    def resume(self, event: int) -> Event: ...
+    def cancel(self, event: int) -> Event: ...
+    def refresh(self, now: Optional[datetime.datetime] = None) -> list[Event]: ...
+    def office(self, event: int) -> BoxOffice: ...
+    def availability(self, event: int) -> Snapshot: ...
+    def search(
+        self,
+        text: str = ...,
+        *,
+        city: Optional[str] = None,
+        category: Optional[str] = None,
+        starts_after: Optional[datetime.datetime] = None,
+        starts_before: Optional[datetime.datetime] = None,
+        on_sale_only: bool = False,
+        page: Optional[int] = None,
+        per_page: Optional[int] = None,
+    ) -> SearchResults: ...
+    def wait_searchable(self, timeout: float = 5.0) -> bool: ...
+    def upcoming(
+        self, limit: Optional[int] = None, *, after: Optional[datetime.datetime] = None
+    ) -> list[Event]: ...
+    def popular(self, limit: Optional[int] = None) -> list[Popular]: ...
+    def my_tickets(self, customer: str, limit: Optional[int] = None) -> list[BookedTicket]: ...
