@@ -3,6 +3,7 @@
 //! configuration and, when restoring, a journal's recovered state) and
 //! hands out handles.
 
+use crate::pool::spin::SpinGauge;
 use std::sync::Arc;
 
 use crossbeam_utils::CachePadded;
@@ -203,6 +204,7 @@ impl BoxOfficeBuilder {
             ledger,
             limits,
             room: Condvar::new(),
+            room_spin: SpinGauge::new(),
             line,
             holds: Arc::clone(&holds),
             next_hold_id: AtomicU64::new(1),

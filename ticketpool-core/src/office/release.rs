@@ -13,17 +13,6 @@ use crate::office::ticket::{Ticket, TicketId};
 use crate::office::vendors::VendorEntry;
 use crate::pool::primitive::Ordering;
 
-/// How many times a vendor facing a full type yields before it parks.
-const YIELDS_BEFORE_PARKING: u32 = 16;
-
-/// Gives the CPU to another thread (to the model's scheduler under loom).
-fn yield_now() {
-    #[cfg(not(ticketpool_loom))]
-    std::thread::yield_now();
-    #[cfg(ticketpool_loom)]
-    loom::thread::yield_now();
-}
-
 impl Inner {
     /// Releases one ticket of `ticket_type` for `vendor`.
     pub(crate) fn release(
@@ -42,7 +31,7 @@ impl Inner {
                 ticket_type: Arc::clone(&self.stock.get(ty).name),
             });
         }
-        let mut yields = 0;
+        let mut spin = Some(self.room_spin.start(true));
         let mut timed_out = false;
         let id = loop {
             let blocked = match self.admit(vendor, ty) {
@@ -53,19 +42,23 @@ impl Inner {
             match wait {
                 Wait::No => return Err(blocked),
                 _ if timed_out => return Err(BoxOfficeError::Timeout),
-                _ if matches!(blocked, BoxOfficeError::Full) && yields < YIELDS_BEFORE_PARKING => {
-                    // Wait off the CPU's hot path until a sale makes room,
-                    // then try again: a few yields (a full office waits
-                    // for buyers, who need the CPU more than a spinning
-                    // vendor does), then park. Every round yields at least
-                    // once, so losing the room to another vendor still
-                    // moves the backoff towards parking.
-                    while yields < YIELDS_BEFORE_PARKING {
-                        yields += 1;
-                        yield_now();
+                _ if matches!(blocked, BoxOfficeError::Full) && spin.is_some() => {
+                    // A short adaptive spin for a sale to make room (see
+                    // `pool::spin`: its yields stop when they hand the CPU
+                    // to busy loops), then park. Sixteen plain yields here
+                    // made the office collapse on an oversubscribed machine
+                    // as the pools did (issue 14). One spin per release, so
+                    // losing the room to another vendor leads to parking.
+                    let mut this = spin.take().expect("checked above");
+                    let mut found = false;
+                    while this.round() {
                         if self.room_left.has_room(ty) {
+                            found = true;
                             break;
                         }
+                    }
+                    if found {
+                        this.paid_off();
                     }
                 }
                 Wait::Until(deadline) | Wait::Interruptible(deadline, _) => {

@@ -30,6 +30,7 @@
 //! [`Customer`](crate::Customer), [`Hold`](crate::Hold)): the handles
 //! depend on the state, never the other way round.
 
+use crate::pool::spin::SpinGauge;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -67,6 +68,8 @@ pub(crate) struct Inner {
     pub(super) limits: Limits,
     /// Vendors wait here for capacity or resume.
     pub(super) room: Condvar,
+    /// How long a vendor facing a full type spins before it parks.
+    pub(super) room_spin: SpinGauge,
     /// Buyers wait here in an office with several types.
     pub(super) line: Line,
     pub(crate) holds: Arc<HoldTable>,

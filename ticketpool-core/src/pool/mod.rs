@@ -11,7 +11,7 @@ pub(crate) mod error;
 pub(crate) mod handle;
 pub(crate) mod lockfree;
 pub(crate) mod primitive;
-mod spin;
+pub(crate) mod spin;
 pub(crate) mod strategy;
 
 use std::time::Instant;
