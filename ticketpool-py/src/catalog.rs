@@ -19,11 +19,11 @@ use ticketpool_catalog::{
     VenueId, MAX_PAGE,
 };
 
+use crate::catalog_args::EventArgs;
 use crate::catalog_args::{
     duration, ids, office_config, optional_in_range, popularity, strings, whole, zone,
 };
 use crate::catalog_errors::{catalog_error, closed};
-use crate::catalog_events::EventArgs;
 use crate::catalog_store::{open_durable, Backing};
 use crate::catalog_time::{optional_timestamp, timestamp_from_py};
 use crate::catalog_values::{

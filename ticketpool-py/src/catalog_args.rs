@@ -175,3 +175,13 @@ pub(crate) fn popularity(bucket: f64, buckets: usize) -> PyResult<CatalogOptions
         offices: None,
     })
 }
+
+/// A new event's converted arguments, besides its name and description.
+pub(crate) struct EventArgs {
+    pub(crate) venue: u64,
+    pub(crate) starts_at: jiff::Timestamp,
+    pub(crate) office: ticketpool_core::BoxOfficeConfig,
+    pub(crate) performers: Vec<u64>,
+    pub(crate) time_zone: ticketpool_catalog::DisplayZone,
+    pub(crate) categories: Vec<String>,
+}

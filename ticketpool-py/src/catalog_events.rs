@@ -2,27 +2,15 @@
 //! cycle (on sale, pause, resume, cancel). Arguments arrive checked and
 //! converted; each change runs without the GIL, as it writes to the store.
 
-use jiff::Timestamp;
 use pyo3::prelude::*;
 use ticketpool_catalog::{
-    Catalog as CoreCatalog, CatalogError, DisplayZone, EventId, EventUpdate, NewEvent, PerformerId,
-    VenueId,
+    Catalog as CoreCatalog, CatalogError, EventId, EventUpdate, NewEvent, PerformerId, VenueId,
 };
-use ticketpool_core::BoxOfficeConfig;
 
 use crate::catalog::PyCatalog;
+use crate::catalog_args::EventArgs;
 use crate::catalog_errors::catalog_error;
 use crate::catalog_values::PyEvent;
-
-/// A new event's converted arguments, besides its name and description.
-pub(crate) struct EventArgs {
-    pub(crate) venue: u64,
-    pub(crate) starts_at: Timestamp,
-    pub(crate) office: BoxOfficeConfig,
-    pub(crate) performers: Vec<u64>,
-    pub(crate) time_zone: DisplayZone,
-    pub(crate) categories: Vec<String>,
-}
 
 impl PyCatalog {
     pub(crate) fn create_event(
