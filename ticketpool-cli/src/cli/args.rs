@@ -36,7 +36,7 @@ pub enum Command {
     Sales(SalesArgs),
     /// Run a catalog of events on a journal: add events, venues and
     /// performers; put events on sale, pause, cancel; list, search, show.
-    Events(super::events::args::EventsArgs),
+    Events(super::events_args::EventsArgs),
 }
 
 /// `ticketpool config ...`.

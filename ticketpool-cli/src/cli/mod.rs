@@ -5,6 +5,7 @@ pub mod args;
 mod compare;
 mod config_cmd;
 mod events;
+mod events_args;
 mod interrupt;
 mod journal;
 mod live;

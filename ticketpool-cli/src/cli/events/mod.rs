@@ -2,7 +2,6 @@
 //! command line: add events (from a file), venues and performers; put
 //! events on sale, pause, resume, cancel; list, search and show them.
 
-pub mod args;
 mod dates;
 mod errors;
 mod file;
@@ -17,11 +16,11 @@ use ticketpool_catalog::{
     MAX_PAGE,
 };
 
-use self::args::{EventsArgs, EventsCommand, PerformerCommand, SearchArgs, VenueCommand};
 use self::errors::catalog_error;
 use self::file::VenueRef;
 use self::store::{open_catalog, Access};
 use super::config_cmd::report_problems;
+use super::events_args::{EventsArgs, EventsCommand, PerformerCommand, SearchArgs, VenueCommand};
 use super::sales::emit;
 use super::CliError;
 
