@@ -14,9 +14,11 @@ use pyo3::types::PyDict;
 use ticketpool_core::Strategy;
 use ticketpool_sim::{Progress, Simulation, SimulationConfig, SimulationError, SimulationHandle};
 
+use crate::args::optional_text;
 use crate::errors::{config_error, office_error, raise, TimeoutAs};
 use crate::events::snapshot_object;
 use crate::report::Report;
+use crate::values::config_json;
 use crate::wait::blocking;
 
 /// How often the waiting thread looks whether the run has ended.
@@ -86,20 +88,17 @@ fn report_progress(
 pub(crate) fn simulate(
     py: Python<'_>,
     config: &Bound<'_, PyAny>,
-    strategy: Option<&str>,
+    strategy: Option<&Bound<'_, PyAny>>,
     progress: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Report> {
     let config = config.cast::<PyDict>().map_err(|_| {
         PyTypeError::new_err("config must be a dict shaped like the simulation's JSON file")
     })?;
-    let text: String = py
-        .import("json")?
-        .call_method1("dumps", (config,))
-        .map_err(|e| PyTypeError::new_err(format!("config must hold only JSON values: {e}")))?
-        .extract()?;
+    // Prices may be Decimal, as in the office's config (values::config_json).
+    let text = config_json(py, config)?;
     let mut config = SimulationConfig::from_json_str(&text).map_err(|e| config_error(py, &e))?;
-    if let Some(name) = strategy {
-        config.office.strategy = Strategy::from_name(name).ok_or_else(|| {
+    if let Some(name) = optional_text(strategy, "strategy")? {
+        config.office.strategy = Strategy::from_name(&name).ok_or_else(|| {
             let names: Vec<String> = Strategy::ALL
                 .iter()
                 .map(|s| format!("'{}'", s.as_str()))

@@ -12,6 +12,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use ticketpool_core::{Notification, Subscription as CoreSubscription};
 
+use crate::args;
 use crate::events::{notification_object, stream_ended};
 use crate::wait::{blocking, deadline};
 
@@ -63,8 +64,9 @@ impl Subscription {
     fn next<'py>(
         &self,
         py: Python<'py>,
-        timeout: Option<f64>,
+        timeout: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let timeout = args::timeout(timeout, "timeout")?;
         match self.read(py, deadline(timeout)?)? {
             Next::Item(item) => notification_object(py, item).map(Some),
             Next::Ended => Err(stream_ended(py)),

@@ -229,3 +229,14 @@ def test_a_cancelled_async_read_lets_asyncio_run_finish(strategy: str) -> None:
     asyncio.run(main())
     office.pause()
     assert stream.next(0) == events.Paused()
+
+
+def test_next_names_a_bad_timeout_in_its_message() -> None:
+    office = ticketpool.BoxOffice(office_config("lockfree"))
+    stream = office.subscribe()
+    with pytest.raises(TypeError, match="^timeout must be a number of seconds or None, got str"):
+        stream.next("soon")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="timeout"):
+        stream.next(-1)
+    assert stream.next(0) is None  # nothing happened yet: a timeout, not the end
+    office.close()

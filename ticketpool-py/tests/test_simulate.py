@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -75,6 +76,18 @@ def test_bad_simulation_config_raises() -> None:
         ticketpool.simulate(sim_config("lockfree"), strategy="fast")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="dict"):
         ticketpool.simulate([])  # type: ignore[arg-type]
+    # The message itself names the argument (3.9 and 3.10 print no notes).
+    with pytest.raises(TypeError, match="^strategy must be a str or None, got int"):
+        ticketpool.simulate(sim_config("lockfree"), strategy=3)  # type: ignore[arg-type]
+
+
+@pytest.mark.timeout(60)
+def test_simulate_takes_decimal_prices_as_the_office_does() -> None:
+    config = sim_config("lockfree", tickets=100)
+    config["office"]["ticket_types"] = [{"name": "general", "price": Decimal("15.50")}]
+    report = ticketpool.simulate(config)
+    assert report.sold == 100
+    assert {sale.price for sale in report.sales()} == {1550}
 
 
 # --- progress (issue 19) ---------------------------------------------------
