@@ -9,10 +9,10 @@
 use pyo3::exceptions::{PyLookupError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyTuple, PyType};
+use pyo3::types::PyType;
 use ticketpool_catalog::CatalogError;
 
-use crate::errors::{config_error, office_error, Exceptions, TimeoutAs};
+use crate::errors::{config_error, new_class as class, office_error, Exceptions, TimeoutAs};
 
 /// The catalog's exception classes.
 pub(crate) struct CatalogExceptions {
@@ -92,22 +92,6 @@ impl CatalogExceptions {
         }
         Ok(())
     }
-}
-
-fn class<'py>(
-    py: Python<'py>,
-    name: &str,
-    bases: &[Bound<'py, PyType>],
-    doc: &str,
-) -> PyResult<Bound<'py, PyType>> {
-    let namespace = PyDict::new(py);
-    namespace.set_item("__module__", "ticketpool")?;
-    namespace.set_item("__doc__", doc)?;
-    let bases = PyTuple::new(py, bases)?;
-    py.get_type::<PyType>()
-        .call1((name, bases, namespace))?
-        .cast_into::<PyType>()
-        .map_err(Into::into)
 }
 
 /// An exception of class `pick` saying `message`, with `attributes` set.

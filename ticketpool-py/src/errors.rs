@@ -118,7 +118,8 @@ impl Exceptions {
     }
 }
 
-fn new_class<'py>(
+/// A new exception class `ticketpool.<name>` deriving from `bases`.
+pub(crate) fn new_class<'py>(
     py: Python<'py>,
     name: &str,
     bases: &[Bound<'py, PyType>],
