@@ -227,9 +227,15 @@ impl Room {
     /// `vendors_waiting` before its own check of [`has_room`](Self::has_room):
     /// either that check sees this room, or the caller's load of
     /// `vendors_waiting` after this sees the vendor, and wakes it.
+    ///
+    /// The office-wide count goes down first: a vendor that takes the
+    /// type's room freed here (synchronising with the `SeqCst` decrement)
+    /// counts its ticket in after this, so the office-wide count, and its
+    /// peak, never runs ahead of the types' counts (the other order let the
+    /// peak read `max_capacity + 1` while a sale and a release crossed).
     pub(crate) fn give_back(&self, ty: usize) {
-        self.types[ty].in_office.fetch_sub(1, Ordering::SeqCst);
         self.in_office.0.fetch_sub(1, Ordering::Relaxed);
+        self.types[ty].in_office.fetch_sub(1, Ordering::SeqCst);
     }
 
     /// The most tickets ever in the office at once.
