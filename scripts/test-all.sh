@@ -133,7 +133,7 @@ cargo bench --workspace -- --test
 step "fuzz (cargo-fuzz on nightly, each target for a short run)"
 # Short runs by default; TICKETPOOL_LONG=1 or TICKETPOOL_FUZZ_SECS=N for longer.
 # New inputs go to target/fuzz-corpus/, so the committed seeds stay as they are.
-fuzz_secs=${TICKETPOOL_FUZZ_SECS:-45}
+fuzz_secs=${TICKETPOOL_FUZZ_SECS:-20}
 if [[ "${TICKETPOOL_LONG:-0}" == 1 && -z "${TICKETPOOL_FUZZ_SECS:-}" ]]; then fuzz_secs=600; fi
 if [[ "${TICKETPOOL_SKIP_FUZZ:-0}" == 1 ]]; then
   echo "fuzz: skipped (TICKETPOOL_SKIP_FUZZ=1)"

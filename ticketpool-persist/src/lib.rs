@@ -23,7 +23,8 @@
 //!   performers and events (`venues`, `performers`, `catalog_events`) in the
 //!   same database as the sales; `my_tickets` on either store lists a
 //!   customer's [`BookedTicket`]s, newest first, by index;
-//!   [`catalog_offices`] opens each event's office on its journal.
+//!   [`catalog_offices`] opens each event's office on its journal (cargo
+//!   feature `catalog`, on by default).
 //! - [`backup`]: a consistent copy of a live SQLite journal.
 //! - [`PersistError`]: typed errors, including corrupt, foreign and
 //!   too-new database files.
@@ -72,11 +73,14 @@
 
 mod apply;
 mod backup;
+#[cfg(feature = "catalog")]
 mod catalog_offices;
+#[cfg(feature = "catalog")]
 mod catalog_rows;
 mod codec;
 mod config;
 mod error;
+#[cfg(feature = "catalog")]
 mod my_tickets;
 mod office;
 #[cfg(feature = "postgres")]
@@ -93,10 +97,8 @@ mod writer;
 pub use crate::postgres::PgStore;
 pub use crate::{
     backup::backup,
-    catalog_offices::catalog_offices,
     config::{Durability, JournalConfig},
     error::PersistError,
-    my_tickets::BookedTicket,
     office::{open_office, reconfigure},
     recover::replay,
     settings::{EventSettings, SettingDifference, TypeSettings},
@@ -104,3 +106,5 @@ pub use crate::{
     store::{Outcome, Store},
     writer::DurableJournal,
 };
+#[cfg(feature = "catalog")]
+pub use crate::{catalog_offices::catalog_offices, my_tickets::BookedTicket};

@@ -13,6 +13,7 @@ use crate::error::PersistError;
 use crate::rows::{self, Columns, Query, SaleRow, SettingsRow, TicketRow};
 use crate::schema;
 
+#[cfg(feature = "catalog")]
 mod catalog;
 use crate::settings::EventSettings;
 use crate::store::{Outcome, Store};

@@ -19,6 +19,7 @@ use crate::schema;
 use crate::settings::EventSettings;
 use crate::store::{Outcome, Store};
 
+#[cfg(feature = "catalog")]
 mod catalog;
 mod vetted;
 
