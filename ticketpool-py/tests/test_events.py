@@ -175,12 +175,16 @@ def test_snapshot_is_typed_and_still_reads_like_the_old_dict(strategy: str) -> N
 def test_async_for_reads_events_without_blocking_the_loop(strategy: str) -> None:
     office = ticketpool.BoxOffice(office_config(strategy, total_tickets=3))
     stream = office.subscribe()
-    ticks = [0]
+    ticks_while_waiting = [0]
     first_read = threading.Event()
+    # Set once the loop has ticked a few times while the reader waits
+    # inside `async for`: the proof that the wait does not block the loop.
+    # The sale starts only then, so a fast sale cannot end the stream
+    # before the ticker had a chance to run (a loaded machine did that).
+    loop_ran = threading.Event()
 
     def sell() -> None:
-        # Starts once the loop is inside `async for`, waiting for events.
-        first_read.wait(PATIENCE)
+        loop_ran.wait(PATIENCE)
         vendor = office.add_vendor("north")
         for _ in range(3):
             vendor.release("general")
@@ -189,7 +193,10 @@ def test_async_for_reads_events_without_blocking_the_loop(strategy: str) -> None
 
     async def ticker() -> None:
         while True:
-            ticks[0] += 1
+            if first_read.is_set():
+                ticks_while_waiting[0] += 1
+                if ticks_while_waiting[0] >= 3:
+                    loop_ran.set()
             await asyncio.sleep(0.001)
 
     async def read() -> list[events.Event]:
@@ -212,7 +219,10 @@ def test_async_for_reads_events_without_blocking_the_loop(strategy: str) -> None
     seller.outcome()
     kinds = [e.kind for e in seen]
     assert kinds == ["vendor_added"] + ["released", "sold"] * 3 + ["sold_out", "closed"]
-    assert ticks[0] > 1  # the loop kept running while the reader waited
+    # A blocking wait would have stopped the ticker: the sale would have
+    # started only after PATIENCE, with fewer than 3 ticks counted.
+    assert loop_ran.is_set()
+    assert ticks_while_waiting[0] >= 3
 
 
 @pytest.mark.timeout(30)
