@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use ticketpool_catalog::jiff::Timestamp;
 use ticketpool_catalog::{CatalogError, CatalogOptions};
 use ticketpool_persist::CatalogDir;
 use tokio::net::TcpListener;
@@ -252,7 +253,8 @@ fn open_state(dir: CatalogDir, admin_token: String) -> Result<AppState, ServerEr
     Ok(state)
 }
 
-/// Drops lapsed holds and old keys now and then.
+/// Now and then: drops lapsed holds and old keys, and brings event
+/// statuses up to date (sold out, started: the catalog's `refresh`).
 async fn sweep(state: Shared) {
     let mut every = tokio::time::interval(SWEEP_EVERY);
     loop {
@@ -260,5 +262,12 @@ async fn sweep(state: Shared) {
         let now = Instant::now();
         state.holds.sweep(now);
         state.keys.sweep(now);
+        let catalog = Arc::clone(&state.catalog);
+        // It writes the catalog's store: off the async threads.
+        let refreshed =
+            tokio::task::spawn_blocking(move || catalog.refresh(Timestamp::now())).await;
+        if let Ok(Err(error)) = refreshed {
+            tracing::error!(target: "ticketpool", "refreshing event statuses: {error}");
+        }
     }
 }
