@@ -32,7 +32,7 @@
 //! | `POST /api/admin/events/{id}/on-sale`, `/pause`, `/resume`, `/cancel` | admin | an event's life |
 //! | `POST`/`DELETE /api/admin/customers/{name}/vip` | admin | grant or revoke VIP |
 //! | `POST`/`DELETE /api/admin/customers/{name}/tokens` | admin | a new token; revoke all |
-//! | `GET /healthz`, `GET /metrics` | anyone | liveness; Prometheus text |
+//! | `GET /healthz`, `GET /metrics`, `GET /openapi.json` | anyone | liveness; Prometheus text; the OpenAPI 3.1 document |
 //!
 //! Reserve and confirm take an `Idempotency-Key` header: a retry with the
 //! same key returns the first answer and never books twice. Keys are kept

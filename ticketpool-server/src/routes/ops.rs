@@ -1,4 +1,4 @@
-//! Operations: `/healthz` and `/metrics`.
+//! Operations: `/healthz`, `/metrics` and `/openapi.json`.
 
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
@@ -14,6 +14,15 @@ pub(super) fn routes() -> Router<Shared> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .route("/openapi.json", get(openapi))
+}
+
+/// The API's OpenAPI document, written by hand (a test checks that every
+/// route is in it).
+const OPENAPI: &str = include_str!("../openapi.json");
+
+async fn openapi() -> impl IntoResponse {
+    ([(CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
 /// Up, and the accounts database answers.
