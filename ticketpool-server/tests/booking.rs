@@ -124,6 +124,23 @@ async fn the_purchase_limit_and_a_sold_out_event_are_conflicts() {
         .reserve(&ann, 99, json!({"ticket_type": "general"}), None)
         .await
         .assert_error(404, "unknown_event");
+
+    // Sell all five; then nothing is left for anyone.
+    for (name, quantity) in [("bob", 2), ("cid", 2), ("dee", 1)] {
+        let token = server.sign_up(name).await;
+        let body = json!({"ticket_type": "any", "quantity": quantity});
+        let hold = server.reserve(&token, event, body, None).await;
+        assert_eq!(hold.status, StatusCode::CREATED, "{}", hold.body);
+        let sold = server
+            .confirm(&token, hold.body["id"].as_str().unwrap(), None)
+            .await;
+        assert_eq!(sold.status, StatusCode::OK, "{}", sold.body);
+    }
+    server
+        .reserve(&ann, event, json!({"ticket_type": "general"}), None)
+        .await
+        .assert_error(409, "sold_out");
+    assert_eq!(server.sold(event).await, 5);
     server.stop().await;
 }
 
@@ -252,5 +269,40 @@ async fn a_paused_sale_refuses_reserves_until_resumed() {
         .reserve(&ann, event, json!({"ticket_type": "general"}), None)
         .await
         .assert_error(409, "closed");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_hold_cannot_be_confirmed_and_its_tickets_go_back() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let event = server.event_with_holds_of(2, 2, 50).await;
+    let ann = server.sign_up("ann").await;
+    let hold = server
+        .reserve(
+            &ann,
+            event,
+            json!({"ticket_type": "general", "quantity": 2}),
+            None,
+        )
+        .await;
+    assert_eq!(hold.status, StatusCode::CREATED, "{}", hold.body);
+    let id = hold.body["id"].as_str().unwrap();
+    // The engine's reaper expires it; watch the hold until it says so.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let seen = server.get(&format!("/api/holds/{id}"), Some(&ann)).await;
+        if seen.body["status"] == "expired" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{}", seen.body);
+        tokio::task::yield_now().await;
+    }
+    server
+        .confirm(&ann, id, None)
+        .await
+        .assert_error(410, "hold_expired");
+    server.wait_available(event, 2).await;
+    assert_eq!(server.sold(event).await, 0);
     server.stop().await;
 }

@@ -114,6 +114,12 @@ impl TestServer {
     /// A venue, and an event there of `total` "general" tickets at 20.00
     /// (purchase limit `limit`), put on sale and stocked; its id.
     pub async fn event_on_sale(&self, total: u64, limit: u32) -> u64 {
+        self.event_with_holds_of(total, limit, 600_000).await
+    }
+
+    /// As [`event_on_sale`](Self::event_on_sale), with holds lasting
+    /// `hold_ms` milliseconds.
+    pub async fn event_with_holds_of(&self, total: u64, limit: u32, hold_ms: u64) -> u64 {
         let venue = self
             .post(
                 "/api/admin/venues",
@@ -136,7 +142,7 @@ impl TestServer {
                         "event_name": "jazz",
                         "total_tickets": total,
                         "max_capacity": total,
-                        "hold_ttl_ms": 600000,
+                        "hold_ttl_ms": hold_ms,
                         "purchase_limit": limit,
                         "ticket_types": [{"name": "general", "price": "20.00"}],
                     },
