@@ -1,5 +1,11 @@
 //! Admin: venues, performers and events; an event's life; VIP and
 //! tokens. Every route takes [`AdminAuth`].
+//!
+//! A catalog change is answered once search sees it (the index follows
+//! the store within moments), so what the admin was told is done is what
+//! buyers find.
+
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -79,6 +85,16 @@ fn created(id: u64) -> (StatusCode, Json<Value>) {
     (StatusCode::CREATED, Json(json!({"id": id})))
 }
 
+/// How long an admin's answer waits for search to catch up; past it the
+/// change is done anyway and shows up in search moments later.
+const SEARCHABLE_WITHIN: Duration = Duration::from_secs(5);
+
+/// Waits until the catalog's changes so far are searchable.
+fn searchable(catalog: &Catalog) -> ApiResult<()> {
+    catalog.wait_searchable(SEARCHABLE_WITHIN)?;
+    Ok(())
+}
+
 async fn add_venue(
     _: AdminAuth,
     State(state): State<Shared>,
@@ -90,6 +106,7 @@ async fn add_venue(
             city: venue.city,
             capacity: venue.capacity,
         })?;
+        searchable(&state.catalog)?;
         Ok(created(id.0))
     })
     .await
@@ -105,6 +122,7 @@ async fn add_performer(
             name: performer.name,
             description: performer.description,
         })?;
+        searchable(&state.catalog)?;
         Ok(created(id.0))
     })
     .await
@@ -142,6 +160,7 @@ async fn create_event(
             categories: event.categories,
             office,
         })?;
+        searchable(&state.catalog)?;
         Ok(created(id.0))
     })
     .await
@@ -164,6 +183,7 @@ async fn change(
         {
             state.stock.start(&state.catalog, id)?;
         }
+        searchable(&state.catalog)?;
         let event = state.catalog.event(id)?;
         Ok(Json(event_summary(&state.catalog, &event)))
     })
