@@ -23,8 +23,11 @@
 //!   performers and events (`venues`, `performers`, `catalog_events`) in the
 //!   same database as the sales; `my_tickets` on either store lists a
 //!   customer's [`BookedTicket`]s, newest first, by index;
-//!   [`catalog_offices`] opens each event's office on its journal (cargo
-//!   feature `catalog`, on by default).
+//!   [`catalog_offices`] opens each event's office on its journal;
+//!   [`CatalogDir`] keeps a whole durable catalog in one directory (the
+//!   layout the Python bindings and the server share) and lists a
+//!   customer's tickets across its events (cargo feature `catalog`, on by
+//!   default).
 //! - [`backup`]: a consistent copy of a live SQLite journal.
 //! - [`PersistError`]: typed errors, including corrupt, foreign and
 //!   too-new database files.
@@ -74,6 +77,8 @@
 mod apply;
 mod backup;
 #[cfg(feature = "catalog")]
+mod catalog_dir;
+#[cfg(feature = "catalog")]
 mod catalog_offices;
 #[cfg(feature = "catalog")]
 mod catalog_rows;
@@ -107,4 +112,8 @@ pub use crate::{
     writer::DurableJournal,
 };
 #[cfg(feature = "catalog")]
-pub use crate::{catalog_offices::catalog_offices, my_tickets::BookedTicket};
+pub use crate::{
+    catalog_dir::{CatalogDir, CustomerTicket},
+    catalog_offices::catalog_offices,
+    my_tickets::BookedTicket,
+};

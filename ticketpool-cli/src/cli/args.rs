@@ -37,6 +37,29 @@ pub enum Command {
     /// Run a catalog of events on a journal: add events, venues and
     /// performers; put events on sale, pause, cancel; list, search, show.
     Events(super::events_args::EventsArgs),
+    /// Run the booking service: a JSON API over HTTP on a durable catalog
+    /// (customers sign up, reserve, confirm; admins run events).
+    ///
+    /// Prints its URL and, if none was given, the admin token it
+    /// generated. SIGTERM or Ctrl-C stop it cleanly (exit 0).
+    Serve(ServeArgs),
+}
+
+/// `ticketpool serve` options.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on (port 0: any free port; the URL printed
+    /// names the real one).
+    #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// The data directory: the catalog, each event's sales and the
+    /// accounts (created on first start, reused and recovered after).
+    #[arg(long, value_name = "DIR", default_value = "ticketpool-data")]
+    pub data: PathBuf,
+    /// A file holding the admin token (else the TICKETPOOL_ADMIN_TOKEN
+    /// environment variable; else one is generated and printed).
+    #[arg(long, value_name = "FILE")]
+    pub admin_token_file: Option<PathBuf>,
 }
 
 /// `ticketpool config ...`.

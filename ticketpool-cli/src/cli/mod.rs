@@ -13,6 +13,7 @@ pub mod logging;
 mod outputs;
 mod plot;
 mod sales;
+mod serve;
 mod simulate;
 mod summary;
 
@@ -69,7 +70,7 @@ impl From<SimulationError> for CliError {
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let live_terminal = match &cli.command {
         Command::Simulate(args) => live::Mode::detect(args.quiet) == live::Mode::Terminal,
-        Command::Config(_) | Command::Sales(_) | Command::Events(_) => false,
+        Command::Config(_) | Command::Sales(_) | Command::Events(_) | Command::Serve(_) => false,
     };
     logging::init(&cli.logging, live_terminal)?;
     match cli.command {
@@ -80,5 +81,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Config(ConfigCommand::Check { file }) => config_cmd::check(&file),
         Command::Sales(args) => sales::run(&args),
         Command::Events(args) => events::run(&args),
+        Command::Serve(args) => serve::run(&args),
     }
 }

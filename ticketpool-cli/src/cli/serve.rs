@@ -1,0 +1,109 @@
+//! `ticketpool serve`: the booking service (ticketpool-server) on an
+//! address and a data directory, until SIGTERM or Ctrl-C stop it cleanly
+//! (requests in flight finish, the journals close, exit 0).
+
+use std::io::Write;
+use std::path::Path;
+
+use ticketpool_server::{Server, ServerConfig, ServerError, MIN_ADMIN_TOKEN};
+
+use super::args::ServeArgs;
+use super::CliError;
+
+/// The environment variable holding the admin token.
+pub const ADMIN_TOKEN_ENV: &str = "TICKETPOOL_ADMIN_TOKEN";
+
+/// Runs the service until a signal stops it.
+pub fn run(args: &ServeArgs) -> Result<(), CliError> {
+    let admin_token = admin_token(args.admin_token_file.as_deref())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Runtime(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let config = ServerConfig {
+            addr: args.addr,
+            data_dir: args.data.clone(),
+            admin_token,
+        };
+        let server = Server::bind(config).await.map_err(server_error)?;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(
+            out,
+            "ticketpool serve: listening on http://{} (data in {})",
+            server.local_addr(),
+            args.data.display()
+        );
+        if server.admin_token_generated() {
+            let _ = writeln!(
+                out,
+                "admin token (generated, shown only now): {}",
+                server.admin_token()
+            );
+        }
+        let _ = out.flush();
+        drop(out);
+        server
+            .run_until(stop_signal())
+            .await
+            .map_err(server_error)?;
+        eprintln!("ticketpool serve: stopped");
+        Ok(())
+    })
+}
+
+/// From `--admin-token-file` (it wins), else the environment, else none
+/// (the server generates one).
+fn admin_token(file: Option<&Path>) -> Result<Option<String>, CliError> {
+    if let Some(file) = file {
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            CliError::Usage(format!(
+                "cannot read --admin-token-file {}: {e}",
+                file.display()
+            ))
+        })?;
+        return Ok(Some(text.trim().to_owned()));
+    }
+    match std::env::var(ADMIN_TOKEN_ENV) {
+        Ok(token) => Ok(Some(token.trim().to_owned())),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(CliError::Usage(format!(
+            "{ADMIN_TOKEN_ENV} is not valid UTF-8"
+        ))),
+    }
+}
+
+fn server_error(error: ServerError) -> CliError {
+    match error {
+        ServerError::WeakAdminToken => CliError::Usage(format!(
+            "the admin token (from --admin-token-file or {ADMIN_TOKEN_ENV}) must be at least \
+             {MIN_ADMIN_TOKEN} characters, without spaces"
+        )),
+        ServerError::DataDir { .. } => CliError::Usage(error.to_string()),
+        other => CliError::Runtime(other.to_string()),
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn stop_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut terms) => {
+                terms.recv().await;
+            }
+            // Without a SIGTERM handler, Ctrl-C still stops it.
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    eprintln!("ticketpool serve: stopping (finishing requests in flight)");
+}

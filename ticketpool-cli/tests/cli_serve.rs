@@ -1,0 +1,170 @@
+//! `ticketpool serve` as a process: it prints the URL it really listens
+//! on, answers /healthz, keeps its data directory across a restart, and
+//! SIGTERM stops it cleanly with exit 0.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, ChildStdout, Command, Stdio};
+
+mod cli_support;
+
+use self::cli_support::{run, scratch, text};
+
+/// A `serve` process and its output so far.
+struct Serving {
+    child: Child,
+    stdout: BufReader<ChildStdout>,
+    printed: String,
+}
+
+/// Starts `ticketpool serve --addr 127.0.0.1:0 --data DATA ARGS...`.
+fn serve(dir: &Path, data: &str, args: &[&str], token_env: Option<&str>) -> Serving {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ticketpool"));
+    command
+        .current_dir(dir)
+        .args(["serve", "--addr", "127.0.0.1:0", "--data", data])
+        .args(args)
+        .env_remove("TICKETPOOL_ADMIN_TOKEN")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(token) = token_env {
+        command.env("TICKETPOOL_ADMIN_TOKEN", token);
+    }
+    let mut child = command.spawn().unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    Serving {
+        child,
+        stdout,
+        printed: String::new(),
+    }
+}
+
+impl Serving {
+    /// Reads lines until one holds `needle` (the process prints it once
+    /// it listens; a closed stdout means it died). Returns that line.
+    fn line_with(&mut self, needle: &str) -> String {
+        loop {
+            let mut line = String::new();
+            let n = self.stdout.read_line(&mut line).unwrap();
+            assert!(
+                n > 0,
+                "serve exited before printing {needle:?}:\n{}",
+                self.printed
+            );
+            self.printed.push_str(&line);
+            if line.contains(needle) {
+                return line;
+            }
+        }
+    }
+
+    /// The `host:port` from the printed URL.
+    fn addr(&mut self) -> String {
+        let line = self.line_with("http://");
+        let url = line.split("http://").nth(1).unwrap();
+        url.split_whitespace().next().unwrap().to_owned()
+    }
+
+    /// SIGTERM, then the exit code and stderr.
+    fn terminate(mut self) -> (Option<i32>, String) {
+        let pid = libc::pid_t::try_from(self.child.id()).unwrap();
+        // SAFETY: kill(2) on our own child's pid, with a valid signal.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+        let status = self.child.wait().unwrap();
+        let mut stderr = String::new();
+        if let Some(mut err) = self.child.stderr.take() {
+            err.read_to_string(&mut stderr).unwrap();
+        }
+        (status.code(), stderr)
+    }
+}
+
+/// `GET path` over plain HTTP/1.1; the status line and body.
+fn get(addr: &str, path: &str) -> (String, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response.lines().next().unwrap_or("").to_owned();
+    let body = response.split("\r\n\r\n").nth(1).unwrap_or("").to_owned();
+    (status, body)
+}
+
+#[test]
+fn serve_prints_its_url_answers_and_stops_on_sigterm_with_exit_0() {
+    let dir = scratch("serve");
+    let mut serving = serve(&dir, "data", &[], None);
+    let addr = serving.addr();
+    assert!(!addr.ends_with(":0"), "the real port: {addr}");
+    let token = serving.line_with("admin token");
+    assert!(
+        token.trim().split(' ').next_back().unwrap().len() >= 32,
+        "{token}"
+    );
+    let (status, body) = get(&addr, "/healthz");
+    assert!(status.contains("200"), "{status}");
+    assert!(body.contains("\"ok\""), "{body}");
+    let (status, body) = get(&addr, "/api/nowhere");
+    assert!(status.contains("404"), "{status}");
+    assert!(body.contains("unknown_route"), "{body}");
+    let (code, stderr) = serving.terminate();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(dir.join("data").join("catalog.db").exists());
+    assert!(dir.join("data").join("accounts.db").exists());
+
+    // Again on the same directory, with a token from a file: reused.
+    std::fs::write(dir.join("admin.token"), "a-long-enough-admin-token\n").unwrap();
+    let mut serving = serve(&dir, "data", &["--admin-token-file", "admin.token"], None);
+    let addr = serving.addr();
+    assert!(
+        !serving.printed.contains("admin token"),
+        "{}",
+        serving.printed
+    );
+    assert!(get(&addr, "/healthz").0.contains("200"));
+    let (code, stderr) = serving.terminate();
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn bad_serve_arguments_are_one_line_usage_errors() {
+    let dir = scratch("serve-bad");
+    let missing = run(
+        &dir,
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--admin-token-file",
+            "nope",
+        ],
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing.stderr).contains("--admin-token-file nope"));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_ticketpool"))
+        .current_dir(&*dir)
+        .args(["serve", "--addr", "127.0.0.1:0", "--data", "d"])
+        .env("TICKETPOOL_ADMIN_TOKEN", "short")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("at least 16 characters"));
+
+    std::fs::write(dir.join("file"), "").unwrap();
+    let file = run(&dir, &["serve", "--addr", "127.0.0.1:0", "--data", "file"]);
+    assert_eq!(file.status.code(), Some(2));
+    assert!(text(&file.stderr).contains("is not a directory"));
+
+    let addr = run(&dir, &["serve", "--addr", "localhost"]);
+    assert_eq!(addr.status.code(), Some(2));
+    assert!(text(&addr.stderr).contains("--addr"));
+    assert!(!dir.join("ticketpool-data").exists(), "nothing created");
+}

@@ -1,0 +1,327 @@
+//! Holds as the API sees them: one hold is `quantity` engine holds of the
+//! same event, placed together (all or none), with an unguessable id
+//! (128 random bits) and an owner. Only the owner finds it: to anyone
+//! else it does not exist.
+//!
+//! The engine's [`Hold`] handles live here: dropping one cancels it, so
+//! the table keeps them until they settle. Settled and lapsed holds stay a
+//! while (a retried confirm gets the same tickets), then a sweep drops them.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
+
+use serde_json::{json, Value};
+use ticketpool_catalog::{Catalog, EventId, EventStatus};
+use ticketpool_core::{Hold, Money, Priority, Sale, Want};
+
+use crate::errors::{ApiError, ApiResult};
+use crate::secret::random_hex;
+use crate::views::{money, priority_name, rfc3339, sale_view};
+
+/// How long a settled or lapsed hold is kept for retries and reads.
+const KEEP_SETTLED: Duration = Duration::from_secs(300);
+
+/// Where a hold is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Held,
+    Confirmed,
+    Cancelled,
+}
+
+/// One API hold.
+pub(crate) struct BookingHold {
+    id: String,
+    owner: Arc<str>,
+    event: EventId,
+    want: String,
+    priority: Priority,
+    holds: Vec<Hold>,
+    stage: Mutex<(Stage, Vec<Sale>)>,
+}
+
+impl BookingHold {
+    fn stage(&self) -> MutexGuard<'_, (Stage, Vec<Sale>)> {
+        // A panic elsewhere cannot leave the stage half-written: take it.
+        self.stage
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn deadline(&self) -> Instant {
+        self.holds
+            .iter()
+            .map(Hold::deadline)
+            .min()
+            .unwrap_or_else(Instant::now)
+    }
+
+    fn expires_at(&self) -> SystemTime {
+        self.holds
+            .iter()
+            .map(Hold::expires_at)
+            .min()
+            .unwrap_or_else(SystemTime::now)
+    }
+
+    fn total(&self) -> Money {
+        Money::from_minor(self.holds.iter().map(|h| h.price().minor()).sum())
+    }
+
+    /// `true` while its tickets are held for the owner.
+    pub(crate) fn is_open(&self) -> bool {
+        self.stage().0 == Stage::Held && self.holds.iter().all(Hold::is_open)
+    }
+
+    /// The JSON the owner sees.
+    pub(crate) fn view(&self) -> Value {
+        let stage = self.stage();
+        let status = match stage.0 {
+            Stage::Confirmed => "confirmed",
+            Stage::Cancelled => "cancelled",
+            Stage::Held if self.holds.iter().all(Hold::is_open) => "held",
+            Stage::Held => "expired",
+        };
+        let tickets: Vec<Value> = self
+            .holds
+            .iter()
+            .map(|h| {
+                json!({
+                    "ticket": h.ticket().id.0,
+                    "ticket_type": &*h.ticket().ticket_type,
+                    "price": money(h.price()),
+                })
+            })
+            .collect();
+        json!({
+            "id": self.id,
+            "event": self.event.0,
+            "ticket_type": self.want,
+            "quantity": self.holds.len(),
+            "priority": priority_name(self.priority),
+            "status": status,
+            "total_price": money(self.total()),
+            "expires_at": rfc3339(self.expires_at()),
+            "tickets": tickets,
+        })
+    }
+}
+
+/// What a customer asks to hold.
+pub(crate) struct Request<'a> {
+    /// Who (the authenticated account's name).
+    pub(crate) owner: Arc<str>,
+    /// Served first if the account is VIP.
+    pub(crate) priority: Priority,
+    /// The event.
+    pub(crate) event: EventId,
+    /// A type name, or `"any"`.
+    pub(crate) ticket_type: &'a str,
+    /// How many tickets, all or none.
+    pub(crate) quantity: u32,
+}
+
+/// The open and recently settled holds, by id.
+#[derive(Default)]
+pub(crate) struct Holds {
+    table: Mutex<HashMap<String, Arc<BookingHold>>>,
+}
+
+impl Holds {
+    fn table(&self) -> MutexGuard<'_, HashMap<String, Arc<BookingHold>>> {
+        self.table
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Places a hold without waiting: every ticket now, or none (a partial
+    /// reserve is cancelled and the refusal returned). Blocks on the
+    /// journal: call it off the async threads.
+    ///
+    /// # Errors
+    ///
+    /// 404 `unknown_event`; 409 `paused`, `not_on_sale`, `closed`,
+    /// `sold_out`, `none_available`, `limit_reached`; 422
+    /// `unknown_ticket_type`.
+    pub(crate) fn reserve(
+        &self,
+        catalog: &Catalog,
+        request: Request<'_>,
+    ) -> ApiResult<Arc<BookingHold>> {
+        let event = catalog.event(request.event)?;
+        match event.status {
+            EventStatus::OnSale => {}
+            EventStatus::Paused => {
+                return Err(ApiError::conflict(
+                    "paused",
+                    format!("the sale of event {} is paused", event.id.0),
+                ))
+            }
+            EventStatus::SoldOut => {
+                return Err(ApiError::from(ticketpool_core::BoxOfficeError::SoldOut))
+            }
+            EventStatus::Draft => {
+                return Err(ApiError::conflict(
+                    "not_on_sale",
+                    format!("event {} is not on sale yet", event.id.0),
+                ))
+            }
+            other => {
+                return Err(ApiError::conflict(
+                    "closed",
+                    format!("event {} is {other}: its sale is over", event.id.0),
+                ))
+            }
+        }
+        let want = match request.ticket_type {
+            "any" => Want::Any,
+            name => {
+                if event.office.ticket_type(name).is_none() {
+                    return Err(ApiError::invalid(
+                        "unknown_ticket_type",
+                        format!("event {} has no ticket type {name:?}", event.id.0),
+                    ));
+                }
+                Want::from(name)
+            }
+        };
+        let customer = catalog
+            .office(event.id)?
+            .customer(&request.owner, request.priority);
+        let mut holds = Vec::new();
+        for _ in 0..request.quantity {
+            match customer.try_reserve(want.clone()) {
+                Ok(hold) => holds.push(hold),
+                Err(refused) => {
+                    holds.iter().for_each(|h| {
+                        h.cancel();
+                    });
+                    return Err(refused.into());
+                }
+            }
+        }
+        let id = random_hex::<16>().map_err(ApiError::internal)?;
+        let hold = Arc::new(BookingHold {
+            id: id.clone(),
+            owner: request.owner,
+            event: event.id,
+            want: request.ticket_type.to_owned(),
+            priority: request.priority,
+            holds,
+            stage: Mutex::new((Stage::Held, Vec::new())),
+        });
+        self.table().insert(id, Arc::clone(&hold));
+        Ok(hold)
+    }
+
+    /// Hold `id` if `owner` placed it; the same 404 otherwise, so an id
+    /// never tells a stranger it exists.
+    ///
+    /// # Errors
+    ///
+    /// 404 `unknown_hold`.
+    pub(crate) fn owned(&self, id: &str, owner: &str) -> ApiResult<Arc<BookingHold>> {
+        self.table()
+            .get(id)
+            .filter(|hold| &*hold.owner == owner)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found("unknown_hold", "there is no such hold"))
+    }
+
+    /// Buys every ticket of `hold` at its held price. Idempotent: a second
+    /// confirm returns the same tickets. Blocks on the journal.
+    ///
+    /// # Errors
+    ///
+    /// 410 `hold_expired` or `hold_cancelled`; 503 `journal_failed`.
+    pub(crate) fn confirm(&self, hold: &BookingHold) -> ApiResult<Vec<Value>> {
+        let mut stage = hold.stage();
+        match stage.0 {
+            Stage::Confirmed => {
+                return Ok(stage.1.iter().map(|s| sale_view(hold.event, s)).collect())
+            }
+            Stage::Cancelled => return Err(ticketpool_core::BoxOfficeError::HoldCancelled.into()),
+            Stage::Held => {}
+        }
+        // All or nothing: a lapsed part fails the whole before anything sells.
+        if !hold.holds.iter().all(Hold::is_open) {
+            hold.holds.iter().for_each(|h| {
+                h.cancel();
+            });
+            return Err(ticketpool_core::BoxOfficeError::HoldExpired.into());
+        }
+        let mut sales = Vec::with_capacity(hold.holds.len());
+        for part in &hold.holds {
+            match part.confirm() {
+                Ok(sale) => sales.push(sale),
+                // Only a hold lapsing between the check and here, or the
+                // journal failing: what sold stays sold and is answered.
+                Err(error) if sales.is_empty() => return Err(error.into()),
+                Err(error) => tracing::warn!(target: "ticketpool",
+                    "hold {} confirmed in part: {error}", hold.id),
+            }
+        }
+        *stage = (Stage::Confirmed, sales);
+        Ok(stage.1.iter().map(|s| sale_view(hold.event, s)).collect())
+    }
+
+    /// Cancels `hold`: its tickets go back on sale. A confirmed hold stays
+    /// sold.
+    ///
+    /// # Errors
+    ///
+    /// 409 `already_confirmed`.
+    pub(crate) fn cancel(&self, hold: &BookingHold) -> ApiResult<()> {
+        let mut stage = hold.stage();
+        if stage.0 == Stage::Confirmed {
+            return Err(ApiError::conflict(
+                "already_confirmed",
+                "the hold was confirmed: its tickets are sold",
+            ));
+        }
+        hold.holds.iter().for_each(|h| {
+            h.cancel();
+        });
+        stage.0 = Stage::Cancelled;
+        drop(stage);
+        self.table().remove(&hold.id);
+        Ok(())
+    }
+
+    /// `owner`'s holds still open, soonest to lapse first.
+    pub(crate) fn open_of(&self, owner: &str) -> Vec<Arc<BookingHold>> {
+        let mut open: Vec<Arc<BookingHold>> = self
+            .table()
+            .values()
+            .filter(|hold| &*hold.owner == owner && hold.is_open())
+            .cloned()
+            .collect();
+        open.sort_by_key(|hold| hold.deadline());
+        open
+    }
+
+    /// Open holds, for the metrics.
+    pub(crate) fn open_count(&self) -> usize {
+        self.table().values().filter(|h| h.is_open()).count()
+    }
+
+    /// Drops holds settled or lapsed more than a while ago.
+    pub(crate) fn sweep(&self, now: Instant) {
+        self.table()
+            .retain(|_, hold| hold.is_open() || hold.deadline() + KEEP_SETTLED > now);
+    }
+
+    /// Cancels every open hold (at shutdown: their tickets go back on
+    /// sale; confirmed sales are untouched).
+    pub(crate) fn cancel_all(&self) {
+        let holds: Vec<_> = self.table().drain().map(|(_, hold)| hold).collect();
+        for hold in holds {
+            if hold.stage().0 == Stage::Held {
+                hold.holds.iter().for_each(|h| {
+                    h.cancel();
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! The ticketpool booking service: a JSON API over HTTP (axum) on a
+//! durable catalog, started by `ticketpool serve`.
+//!
+//! - [`ServerConfig`]: the address, the data directory, the admin token.
+//! - [`Server`]: [`Server::bind`] opens (or creates) the data directory
+//!   and binds; [`Server::run_until`] serves until a shutdown future
+//!   completes, then stops cleanly.
+//! - [`ServerError`]: why it could not start.
+//!
+//! The data directory holds the catalog as
+//! [`CatalogDir`](ticketpool_persist::CatalogDir) lays it out (Python's
+//! `Catalog.open(dir)` reads it too) and `accounts.db`: customers, their
+//! VIP flag and their tokens' SHA-256 hashes.
+//!
+//! # The API
+//!
+//! Every body is JSON; every error is
+//! `{"error": {"code": "<stable_snake_case>", "message": "..."}}` with a
+//! 4xx for a client's mistake. Customers authenticate with
+//! `Authorization: Bearer <token>`; admin routes need the admin token.
+//!
+//! | route | who | what |
+//! | --- | --- | --- |
+//! | `POST /api/signup` `{"name"}` | anyone | a new Regular customer and its token (shown once) |
+//! | `GET /api/events?view=upcoming\|popular` | anyone | events a buyer may see |
+//! | `GET /api/events/{id}` | anyone | an event: venue, performers, types, current prices, availability |
+//! | `GET /api/search?q=&city=&category=&on_sale=&from=&to=&page=` | anyone | full-text search, filtered, paged |
+//! | `POST /api/events/{id}/holds` `{"ticket_type", "quantity"}` | customer | a hold (all tickets or none, without waiting) |
+//! | `GET /api/holds/{id}`, `POST /api/holds/{id}/confirm` `{"payment_ref"}`, `DELETE /api/holds/{id}` | its owner | see, buy, cancel a hold |
+//! | `GET /api/me`, `GET /api/me/holds`, `GET /api/me/tickets` | customer | the account, open holds, tickets (newest first) |
+//! | `POST /api/admin/venues`, `/performers`, `/events` | admin | create |
+//! | `POST /api/admin/events/{id}/on-sale`, `/pause`, `/resume`, `/cancel` | admin | an event's life |
+//! | `POST`/`DELETE /api/admin/customers/{name}/vip` | admin | grant or revoke VIP |
+//! | `POST`/`DELETE /api/admin/customers/{name}/tokens` | admin | a new token; revoke all |
+//! | `GET /healthz`, `GET /metrics`, `GET /openapi.json` | anyone | liveness; Prometheus text; the OpenAPI 3.1 document |
+//!
+//! Reserve and confirm take an `Idempotency-Key` header: a retry with the
+//! same key returns the first answer and never books twice. Keys are kept
+//! in memory for a day (a restart forgets them).
+//!
+//! Not in this slice: waiting for a ticket (a reserve that would wait is a
+//! 409 now), the waiting room, live updates (SSE), the web frontend,
+//! PostgreSQL, rate limits.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use ticketpool_server::{Server, ServerConfig};
+//!
+//! # async fn run() -> Result<(), ticketpool_server::ServerError> {
+//! let mut config = ServerConfig::new("ticketpool-data");
+//! config.addr = "127.0.0.1:0".parse().unwrap();
+//! let server = Server::bind(config).await?;
+//! println!("http://{} (admin token {})", server.local_addr(), server.admin_token());
+//! server.run_until(async { let _ = tokio::signal::ctrl_c().await; }).await
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+
+mod accounts;
+mod auth;
+mod errors;
+mod extract;
+mod holds;
+mod idempotency;
+mod metrics;
+mod routes;
+mod secret;
+mod server;
+mod state;
+mod stock;
+mod views;
+
+pub use crate::errors::ApiError;
+pub use crate::server::{Server, ServerConfig, ServerError, MIN_ADMIN_TOKEN};

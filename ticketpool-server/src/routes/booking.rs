@@ -1,0 +1,215 @@
+//! Booking, for the authenticated customer: reserve, see, confirm and
+//! cancel a hold; my holds; my tickets. The customer's priority comes
+//! from its account, never from the request.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use ticketpool_catalog::EventId;
+use ticketpool_core::Priority;
+
+use crate::auth::CustomerAuth;
+use crate::errors::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::holds::Request;
+use crate::idempotency::HEADER;
+use crate::state::{blocking, every_event, Shared};
+use crate::views::booked_view;
+
+/// The most tickets one hold may take (the event's purchase limit may be
+/// lower; the engine applies it).
+const MAX_QUANTITY: u32 = 50;
+
+/// The longest payment reference kept.
+const MAX_PAYMENT_REF: usize = 200;
+
+pub(super) fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/api/events/{id}/holds", post(reserve))
+        .route("/api/holds/{id}", get(show).delete(cancel))
+        .route("/api/holds/{id}/confirm", post(confirm))
+        .route("/api/me/holds", get(my_holds))
+        .route("/api/me/tickets", get(my_tickets))
+}
+
+/// What to hold.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Reserve {
+    /// A type name, or `"any"`.
+    ticket_type: String,
+    /// How many, all or none (default 1).
+    #[serde(default = "one")]
+    quantity: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// The payment, taken elsewhere.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Confirm {
+    payment_ref: String,
+}
+
+/// The request's `Idempotency-Key`, if any.
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    headers
+        .get(HEADER)
+        .map(|value| {
+            value.to_str().map(str::to_owned).map_err(|_| {
+                ApiError::bad_request(
+                    "bad_idempotency_key",
+                    "the Idempotency-Key must be visible ASCII",
+                )
+            })
+        })
+        .transpose()
+}
+
+async fn reserve(
+    State(state): State<Shared>,
+    CustomerAuth(account): CustomerAuth,
+    ApiPath(event): ApiPath<u64>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<Reserve>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let key = idempotency_key(&headers)?;
+    let request = format!(
+        "reserve {event} {}",
+        serde_json::to_string(&body).unwrap_or_default()
+    );
+    let owner = account.name.clone();
+    let (status, answer) = state
+        .keys
+        .once(&owner, key.as_deref(), &request, {
+            let state = state.clone();
+            move || {
+                blocking(move || {
+                    if !(1..=MAX_QUANTITY).contains(&body.quantity) {
+                        return Err(ApiError::invalid(
+                            "invalid_quantity",
+                            format!(
+                                "quantity must be 1 to {MAX_QUANTITY}, not {}",
+                                body.quantity
+                            ),
+                        ));
+                    }
+                    let priority = if account.vip {
+                        Priority::Vip
+                    } else {
+                        Priority::Regular
+                    };
+                    let hold = state.holds.reserve(
+                        &state.catalog,
+                        Request {
+                            owner: account.name,
+                            priority,
+                            event: EventId(event),
+                            ticket_type: &body.ticket_type,
+                            quantity: body.quantity,
+                        },
+                    )?;
+                    Ok((StatusCode::CREATED, hold.view()))
+                })
+            }
+        })
+        .await?;
+    Ok((status, Json(answer)))
+}
+
+async fn show(
+    State(state): State<Shared>,
+    CustomerAuth(account): CustomerAuth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(state.holds.owned(&id, &account.name)?.view()))
+}
+
+async fn confirm(
+    State(state): State<Shared>,
+    CustomerAuth(account): CustomerAuth,
+    ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<Confirm>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let key = idempotency_key(&headers)?;
+    let request = format!(
+        "confirm {id} {}",
+        serde_json::to_string(&body).unwrap_or_default()
+    );
+    let owner = account.name.clone();
+    let (status, answer) = state
+        .keys
+        .once(&owner, key.as_deref(), &request, {
+            let state = state.clone();
+            move || {
+                blocking(move || {
+                    let payment_ref = body.payment_ref.trim();
+                    if payment_ref.is_empty() || payment_ref.chars().count() > MAX_PAYMENT_REF {
+                        return Err(ApiError::invalid(
+                            "invalid_payment_ref",
+                            format!("payment_ref must be 1 to {MAX_PAYMENT_REF} characters"),
+                        ));
+                    }
+                    let hold = state.holds.owned(&id, &account.name)?;
+                    let tickets = state.holds.confirm(&hold)?;
+                    Ok((
+                        StatusCode::OK,
+                        json!({"hold": id, "payment_ref": payment_ref, "tickets": tickets}),
+                    ))
+                })
+            }
+        })
+        .await?;
+    Ok((status, Json(answer)))
+}
+
+async fn cancel(
+    State(state): State<Shared>,
+    CustomerAuth(account): CustomerAuth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<Value>> {
+    blocking(move || {
+        let hold = state.holds.owned(&id, &account.name)?;
+        state.holds.cancel(&hold)?;
+        Ok(Json(json!({"id": id, "status": "cancelled"})))
+    })
+    .await
+}
+
+async fn my_holds(State(state): State<Shared>, CustomerAuth(account): CustomerAuth) -> Json<Value> {
+    let holds: Vec<Value> = state
+        .holds
+        .open_of(&account.name)
+        .iter()
+        .map(|hold| hold.view())
+        .collect();
+    Json(json!({"holds": holds}))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TicketsQuery {
+    limit: Option<usize>,
+}
+
+async fn my_tickets(
+    State(state): State<Shared>,
+    CustomerAuth(account): CustomerAuth,
+    ApiQuery(query): ApiQuery<TicketsQuery>,
+) -> ApiResult<Json<Value>> {
+    let limit = query.limit.unwrap_or(100).clamp(1, 1_000);
+    blocking(move || {
+        let events: Vec<EventId> = every_event(&state.catalog).iter().map(|e| e.id).collect();
+        let tickets = state.dir.my_tickets(&events, &account.name, limit)?;
+        let tickets: Vec<Value> = tickets.iter().map(booked_view).collect();
+        Ok(Json(json!({"tickets": tickets})))
+    })
+    .await
+}

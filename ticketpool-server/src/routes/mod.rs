@@ -1,0 +1,78 @@
+//! The router: one function per resource file, the JSON fallbacks for an
+//! unknown route or a wrong method, the body limit and the metrics layer.
+
+mod accounts;
+mod admin;
+mod booking;
+mod catalog;
+mod ops;
+
+use std::time::Instant;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+
+use crate::errors::ApiError;
+use crate::state::Shared;
+
+/// The largest request body accepted, in bytes.
+pub(crate) const BODY_LIMIT: usize = 64 * 1024;
+
+/// Every route, on `state`.
+pub(crate) fn router(state: Shared) -> Router {
+    Router::new()
+        .merge(ops::routes())
+        .merge(accounts::routes())
+        .merge(catalog::routes())
+        .merge(booking::routes())
+        .merge(admin::routes())
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(wrong_method)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(state.clone(), count))
+        .with_state(state)
+}
+
+async fn unknown_route(request: Request) -> ApiError {
+    ApiError::not_found(
+        "unknown_route",
+        format!(
+            "there is no route {} {}",
+            request.method(),
+            request.uri().path()
+        ),
+    )
+}
+
+async fn wrong_method(request: Request) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!(
+            "{} does not answer {}",
+            request.uri().path(),
+            request.method()
+        ),
+    )
+}
+
+/// Counts and times every request, by route pattern.
+async fn count(State(state): State<Shared>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = request.method().as_str().to_owned();
+    let response = next.run(request).await.into_response();
+    state.metrics.record(
+        &route,
+        &method,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    response
+}

@@ -1,0 +1,273 @@
+//! [`ServerConfig`], [`Server`]: opening the data directory, binding, and
+//! serving until told to stop, then stopping cleanly.
+
+use std::future::Future;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ticketpool_catalog::jiff::Timestamp;
+use ticketpool_catalog::{CatalogError, CatalogOptions};
+use ticketpool_persist::CatalogDir;
+use tokio::net::TcpListener;
+
+use crate::accounts::{Accounts, ACCOUNTS_FILE};
+use crate::holds::Holds;
+use crate::idempotency::Keys;
+use crate::metrics::Metrics;
+use crate::routes;
+use crate::secret::new_token;
+use crate::state::{every_event, AppState, Shared};
+use crate::stock::Stock;
+
+/// The shortest admin token accepted from the operator.
+pub const MIN_ADMIN_TOKEN: usize = 16;
+
+/// How often lapsed holds and old idempotency keys are dropped.
+const SWEEP_EVERY: Duration = Duration::from_secs(10);
+
+/// How the service runs.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Where to listen (port 0: any free port; see [`Server::local_addr`]).
+    pub addr: SocketAddr,
+    /// The data directory: the catalog (as
+    /// [`CatalogDir`] lays it out) and
+    /// `accounts.db`. Created on first start, reused after.
+    pub data_dir: PathBuf,
+    /// The admin token; `None` generates one (see [`Server::admin_token`]).
+    pub admin_token: Option<String>,
+}
+
+impl ServerConfig {
+    /// Listening on 127.0.0.1:8080, data in `data_dir`, a generated admin
+    /// token.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
+            data_dir: data_dir.into(),
+            admin_token: None,
+        }
+    }
+}
+
+/// Why the service could not start or run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerError {
+    /// The admin token given is unusable.
+    #[error("the admin token must be at least {MIN_ADMIN_TOKEN} characters, without spaces")]
+    WeakAdminToken,
+    /// The data directory is a file, or cannot be created.
+    #[error("the data directory {path}: {problem}")]
+    DataDir {
+        /// The directory.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The catalog could not be opened.
+    #[error("cannot open the catalog in {path}: {source}")]
+    Catalog {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        source: CatalogError,
+    },
+    /// The accounts database could not be opened.
+    #[error("cannot open the accounts database {path}: {source}")]
+    Accounts {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: rusqlite::Error,
+    },
+    /// The address could not be bound, or serving failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+    /// A random token could not be drawn.
+    #[error("cannot draw a random admin token: {0}")]
+    Random(getrandom::Error),
+}
+
+/// The booking service, bound and ready to run.
+pub struct Server {
+    listener: TcpListener,
+    state: Shared,
+    generated_token: bool,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("local_addr", &self.local_addr())
+            .field("data_dir", &self.state.dir.path())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    /// Opens (or creates) the data directory, recovers the catalog and
+    /// its sales from it, starts stocking the events on sale and binds
+    /// `config.addr`. Nothing is served until [`run_until`](Self::run_until).
+    ///
+    /// # Errors
+    ///
+    /// See [`ServerError`].
+    pub async fn bind(config: ServerConfig) -> Result<Self, ServerError> {
+        let (admin_token, generated_token) = match config.admin_token {
+            Some(token) => {
+                let token = token.trim().to_owned();
+                if token.chars().count() < MIN_ADMIN_TOKEN || token.chars().any(char::is_whitespace)
+                {
+                    return Err(ServerError::WeakAdminToken);
+                }
+                (token, false)
+            }
+            None => (new_token().map_err(ServerError::Random)?, true),
+        };
+        let path = config.data_dir.clone();
+        if path.exists() && !path.is_dir() {
+            return Err(ServerError::DataDir {
+                path,
+                problem: "is not a directory".to_owned(),
+            });
+        }
+        let dir = CatalogDir::new(path.clone());
+        let state = tokio::task::spawn_blocking(move || open_state(dir, admin_token))
+            .await
+            .map_err(|e| ServerError::Io {
+                context: "opening the data directory".to_owned(),
+                source: std::io::Error::other(e.to_string()),
+            })??;
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .map_err(|source| ServerError::Io {
+                context: format!("cannot listen on {}", config.addr),
+                source,
+            })?;
+        Ok(Self {
+            listener,
+            state: Arc::new(state),
+            generated_token,
+        })
+    }
+
+    /// The address it listens on (the real port when asked for port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0)))
+    }
+
+    /// The admin token: the one configured, or the one generated.
+    pub fn admin_token(&self) -> &str {
+        &self.state.admin_token
+    }
+
+    /// `true` if the admin token was generated (print it: it is not stored).
+    pub fn admin_token_generated(&self) -> bool {
+        self.generated_token
+    }
+
+    /// Serves until `shutdown` completes, then stops cleanly: no new
+    /// connections, requests in flight finish, open holds are cancelled
+    /// (their tickets go back on sale; confirmed sales stay sold), the
+    /// house vendors stop and the journals close.
+    ///
+    /// # Errors
+    ///
+    /// [`ServerError::Io`] if serving fails.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServerError> {
+        let Self {
+            listener, state, ..
+        } = self;
+        let sweeper = tokio::spawn(sweep(Arc::clone(&state)));
+        let app = routes::router(Arc::clone(&state));
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        sweeper.abort();
+        let _ = sweeper.await;
+        // Off the async threads: joining the vendors and closing the
+        // journals wait on threads and disk.
+        let closed = tokio::task::spawn_blocking(move || {
+            state.holds.cancel_all();
+            state.stock.stop_all();
+            drop(state);
+        })
+        .await;
+        if let Err(error) = closed {
+            tracing::error!(target: "ticketpool", "stopping: {error}");
+        }
+        served.map_err(|source| ServerError::Io {
+            context: "serving".to_owned(),
+            source,
+        })
+    }
+}
+
+fn open_state(dir: CatalogDir, admin_token: String) -> Result<AppState, ServerError> {
+    let path = dir.path().to_path_buf();
+    let catalog = dir
+        .open(CatalogOptions::default())
+        .map_err(|source| ServerError::Catalog {
+            path: path.clone(),
+            source,
+        })?;
+    let accounts_file = path.join(ACCOUNTS_FILE);
+    let accounts = Accounts::open(&accounts_file).map_err(|source| ServerError::Accounts {
+        path: accounts_file,
+        source,
+    })?;
+    let state = AppState {
+        catalog: Arc::new(catalog),
+        dir,
+        accounts,
+        holds: Holds::default(),
+        keys: Keys::default(),
+        stock: Stock::default(),
+        metrics: Metrics::default(),
+        admin_token,
+    };
+    for event in every_event(&state.catalog) {
+        if event.status.has_office() {
+            state
+                .stock
+                .start(&state.catalog, event.id)
+                .map_err(|source| ServerError::Catalog {
+                    path: path.clone(),
+                    source,
+                })?;
+        }
+    }
+    Ok(state)
+}
+
+/// Now and then: drops lapsed holds and old keys, and brings event
+/// statuses up to date (sold out, started: the catalog's `refresh`).
+async fn sweep(state: Shared) {
+    let mut every = tokio::time::interval(SWEEP_EVERY);
+    loop {
+        every.tick().await;
+        let now = Instant::now();
+        state.holds.sweep(now);
+        state.keys.sweep(now);
+        let catalog = Arc::clone(&state.catalog);
+        // It writes the catalog's store: off the async threads.
+        let refreshed =
+            tokio::task::spawn_blocking(move || catalog.refresh(Timestamp::now())).await;
+        if let Ok(Err(error)) = refreshed {
+            tracing::error!(target: "ticketpool", "refreshing event statuses: {error}");
+        }
+    }
+}

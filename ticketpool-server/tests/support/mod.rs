@@ -1,0 +1,237 @@
+//! A service on its own port and data directory, and a client for it.
+#![allow(dead_code)] // each test file uses a part
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+use ticketpool_server::{Server, ServerConfig, ServerError};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The admin token the tests configure.
+pub const ADMIN: &str = "test-admin-token-0123456789";
+
+/// How long a wait for the service may take on a loaded machine.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// A running service.
+pub struct TestServer {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub data: PathBuf,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<Result<(), ServerError>>>,
+}
+
+/// A response: status and JSON body (`Null` if none or not JSON).
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Answer {
+    /// The error code, for error answers.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+
+    /// Asserts the JSON error shape, status and code.
+    pub fn assert_error(&self, status: u16, code: &str) {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        assert_eq!(self.code(), code, "body: {}", self.body);
+        let message = self.body["error"]["message"].as_str().unwrap_or("");
+        assert!(!message.is_empty(), "no message in {}", self.body);
+    }
+}
+
+impl TestServer {
+    /// A service on port 0 with data in `data`.
+    pub async fn start_in(data: &Path) -> Self {
+        let mut config = ServerConfig::new(data);
+        config.addr = "127.0.0.1:0".parse().unwrap();
+        config.admin_token = Some(ADMIN.to_owned());
+        let server = Server::bind(config).await.expect("bind");
+        let base = format!("http://{}", server.local_addr());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(server.run_until(async move {
+            let _ = stopped.await;
+        }));
+        Self {
+            base,
+            client: reqwest::Client::new(),
+            data: data.to_path_buf(),
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// Stops it gracefully and waits until it has.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("server task").expect("server run");
+        }
+    }
+
+    /// Any request; `body` is sent as JSON.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        answer(request.send().await.expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Answer {
+        self.call(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Answer {
+        self.call(Method::POST, path, token, Some(body)).await
+    }
+
+    /// Signs `name` up; its token.
+    pub async fn sign_up(&self, name: &str) -> String {
+        let answer = self.post("/api/signup", None, json!({"name": name})).await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+        answer.body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// A venue, and an event there of `total` "general" tickets at 20.00
+    /// (purchase limit `limit`), put on sale and stocked; its id.
+    pub async fn event_on_sale(&self, total: u64, limit: u32) -> u64 {
+        self.event_with_holds_of(total, limit, 600_000).await
+    }
+
+    /// As [`event_on_sale`](Self::event_on_sale), with holds lasting
+    /// `hold_ms` milliseconds.
+    pub async fn event_with_holds_of(&self, total: u64, limit: u32, hold_ms: u64) -> u64 {
+        let venue = self
+            .post(
+                "/api/admin/venues",
+                Some(ADMIN),
+                json!({"name": "Olympia", "city": "Paris", "capacity": 5000}),
+            )
+            .await;
+        assert_eq!(venue.status, StatusCode::CREATED, "{}", venue.body);
+        let event = self
+            .post(
+                "/api/admin/events",
+                Some(ADMIN),
+                json!({
+                    "name": "Jazz at the Olympia",
+                    "venue": venue.body["id"],
+                    "starts_at": "2030-07-14T19:00:00Z",
+                    "time_zone": "Europe/Paris",
+                    "categories": ["jazz"],
+                    "office": {
+                        "event_name": "jazz",
+                        "total_tickets": total,
+                        "max_capacity": total,
+                        "hold_ttl_ms": hold_ms,
+                        "purchase_limit": limit,
+                        "ticket_types": [{"name": "general", "price": "20.00"}],
+                    },
+                }),
+            )
+            .await;
+        assert_eq!(event.status, StatusCode::CREATED, "{}", event.body);
+        let id = event.body["id"].as_u64().unwrap();
+        let on_sale = self
+            .post(
+                &format!("/api/admin/events/{id}/on-sale"),
+                Some(ADMIN),
+                json!({}),
+            )
+            .await;
+        assert_eq!(on_sale.status, StatusCode::OK, "{}", on_sale.body);
+        self.wait_available(id, total).await;
+        id
+    }
+
+    /// Waits (polling the event page, with a deadline) until `n` tickets
+    /// are on sale: the house vendor releases them in the background.
+    pub async fn wait_available(&self, id: u64, n: u64) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let event = self.get(&format!("/api/events/{id}"), None).await;
+            let available = event.body["availability"]["available"].as_u64();
+            if available >= Some(n) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "never {n} available: {}",
+                event.body
+            );
+            tokio::task::yield_now().await;
+        }
+    }
+
+    /// Reserves; the answer.
+    pub async fn reserve(&self, token: &str, event: u64, body: Value, key: Option<&str>) -> Answer {
+        let mut request = self
+            .client
+            .post(format!("{}/api/events/{event}/holds", self.base))
+            .bearer_auth(token)
+            .json(&body);
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        answer(request.send().await.expect("request")).await
+    }
+
+    /// Confirms; the answer.
+    pub async fn confirm(&self, token: &str, hold: &str, key: Option<&str>) -> Answer {
+        let mut request = self
+            .client
+            .post(format!("{}/api/holds/{hold}/confirm", self.base))
+            .bearer_auth(token)
+            .json(&json!({"payment_ref": "pay-1"}));
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        answer(request.send().await.expect("request")).await
+    }
+
+    /// The customer's tickets, newest first.
+    pub async fn my_tickets(&self, token: &str) -> Vec<Value> {
+        let answer = self.get("/api/me/tickets", Some(token)).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        answer.body["tickets"].as_array().unwrap().clone()
+    }
+
+    /// Tickets sold for `event`, as the engine counts them.
+    pub async fn sold(&self, event: u64) -> u64 {
+        let answer = self.get(&format!("/api/events/{event}"), None).await;
+        answer.body["availability"]["sold"].as_u64().unwrap()
+    }
+}
+
+async fn answer(response: reqwest::Response) -> Answer {
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    Answer {
+        status,
+        body: serde_json::from_str(&text).unwrap_or(Value::Null),
+    }
+}
+
+/// A fresh data directory.
+pub fn data_dir() -> TempDir {
+    tempfile::tempdir().expect("tempdir")
+}
