@@ -63,6 +63,7 @@ mod errors;
 mod extract;
 mod holds;
 mod idempotency;
+mod live;
 mod metrics;
 mod routes;
 mod secret;
