@@ -45,13 +45,23 @@ async fn the_first_message_is_the_event_page_availability() {
     let server = TestServer::start_in(dir.path()).await;
     let event = server.event_on_sale(10, 4).await;
     let page = server.get(&format!("/api/events/{event}"), None).await;
-    let mut live = server.live(&format!("/api/events/{event}/live"), None).await;
+    let mut live = server
+        .live(&format!("/api/events/{event}/live"), None)
+        .await;
 
     let (name, first) = live.next().await.expect("a first message");
     assert_eq!(name, "availability");
     assert_eq!(first["event"], event);
     assert_eq!(first["ticket_types"], page.body["ticket_types"]);
-    for key in ["released", "available", "held", "sold", "paused", "sold_out", "closed"] {
+    for key in [
+        "released",
+        "available",
+        "held",
+        "sold",
+        "paused",
+        "sold_out",
+        "closed",
+    ] {
         assert_eq!(first[key], page.body["availability"][key], "{key}: {first}");
     }
     assert_eq!(first["sales_rate"], 0.0);
@@ -64,7 +74,9 @@ async fn a_sale_is_reported_with_its_rate() {
     let server = TestServer::start_in(dir.path()).await;
     let event = server.event_on_sale(20, 10).await;
     let ann = server.sign_up("ann").await;
-    let mut live = server.live(&format!("/api/events/{event}/live"), None).await;
+    let mut live = server
+        .live(&format!("/api/events/{event}/live"), None)
+        .await;
     live.next().await.expect("the first message");
 
     let id = hold(&server, &ann, event, 3).await;
@@ -90,7 +102,9 @@ async fn a_fast_sale_is_coalesced_and_ends_on_the_latest_state() {
     let server = TestServer::start_in(dir.path()).await;
     let event = server.event_on_sale(40, 40).await;
     let ann = server.sign_up("ann").await;
-    let mut live = server.live(&format!("/api/events/{event}/live"), None).await;
+    let mut live = server
+        .live(&format!("/api/events/{event}/live"), None)
+        .await;
     live.next().await.expect("the first message");
 
     let started = Instant::now();
@@ -102,7 +116,12 @@ async fn a_fast_sale_is_coalesced_and_ends_on_the_latest_state() {
     live.wait_for("availability", |data| data["sold"] == 20)
         .await;
     let elapsed = started.elapsed().as_secs_f64();
-    let updates = live.seen.iter().filter(|(n, _)| n == "availability").count() - 1;
+    let updates = live
+        .seen
+        .iter()
+        .filter(|(n, _)| n == "availability")
+        .count()
+        - 1;
     // 40 changes (20 holds, 20 sales); at most ten messages a second, plus
     // the one closing the last gap.
     assert!(
@@ -117,18 +136,38 @@ async fn pause_resume_and_cancel_are_announced() {
     let dir = data_dir();
     let server = TestServer::start_in(dir.path()).await;
     let event = server.event_on_sale(10, 4).await;
-    let mut live = server.live(&format!("/api/events/{event}/live"), None).await;
+    let mut live = server
+        .live(&format!("/api/events/{event}/live"), None)
+        .await;
     live.next().await.expect("the first message");
 
     admin(&server, event, "pause").await;
     live.wait_for("paused", |data| data["event"] == event).await;
     let last = live.seen.iter().rev().find(|(n, _)| n == "availability");
-    assert_eq!(last.unwrap().1["paused"], true, "the state before the notice");
+    assert_eq!(
+        last.unwrap().1["paused"],
+        true,
+        "the state before the notice"
+    );
     admin(&server, event, "resume").await;
-    live.wait_for("resumed", |data| data["event"] == event).await;
+    live.wait_for("resumed", |data| data["event"] == event)
+        .await;
     admin(&server, event, "cancel").await;
     live.wait_for("closed", |data| data["event"] == event).await;
-    live.wait_end(Instant::now() + Duration::from_secs(30)).await;
+    live.wait_end(Instant::now() + Duration::from_secs(30))
+        .await;
+    // A stream of a closed event says so and ends.
+    let mut late = server
+        .live(&format!("/api/events/{event}/live"), None)
+        .await;
+    let (name, first) = late.next().await.expect("a first message");
+    assert_eq!(
+        (name.as_str(), &first["closed"]),
+        ("availability", &json!(true))
+    );
+    late.wait_for("closed", |data| data["event"] == event).await;
+    late.wait_end(Instant::now() + Duration::from_secs(30))
+        .await;
     server.stop().await;
 }
 
@@ -138,15 +177,20 @@ async fn selling_out_is_announced() {
     let server = TestServer::start_in(dir.path()).await;
     let event = server.event_on_sale(2, 2).await;
     let ann = server.sign_up("ann").await;
-    let mut live = server.live(&format!("/api/events/{event}/live"), None).await;
+    let mut live = server
+        .live(&format!("/api/events/{event}/live"), None)
+        .await;
     live.next().await.expect("the first message");
 
     let id = hold(&server, &ann, event, 2).await;
     let confirmed = server.confirm(&ann, &id, None).await;
     assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
-    live.wait_for("sold_out", |data| data["event"] == event).await;
-    live.wait_for("availability", |data| data["sold_out"] == true && data["sold"] == 2)
+    live.wait_for("sold_out", |data| data["event"] == event)
         .await;
+    live.wait_for("availability", |data| {
+        data["sold_out"] == true && data["sold"] == 2
+    })
+    .await;
     server.stop().await;
 }
 
@@ -173,14 +217,22 @@ async fn a_customer_sees_their_own_holds_and_no_one_else_s() {
 
     let dropped = hold(&server, &ann, long, 1).await;
     let cancelled = server
-        .call(Method::DELETE, &format!("/api/holds/{dropped}"), Some(&ann), None)
+        .call(
+            Method::DELETE,
+            &format!("/api/holds/{dropped}"),
+            Some(&ann),
+            None,
+        )
         .await;
     assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
     ann_live.wait_for("hold_cancelled", is_hold(&dropped)).await;
 
     let lapsing = hold(&server, &ann, short, 1).await;
     let warning = ann_live.wait_for("hold_expiring", is_hold(&lapsing)).await;
-    assert!(warning["seconds_left"].as_f64().unwrap() <= 10.0, "{warning}");
+    assert!(
+        warning["seconds_left"].as_f64().unwrap() <= 10.0,
+        "{warning}"
+    );
     let expired = ann_live.wait_for("hold_expired", is_hold(&lapsing)).await;
     assert_eq!(expired["status"], "expired");
 
@@ -193,7 +245,11 @@ async fn a_customer_sees_their_own_holds_and_no_one_else_s() {
     let text = |seen: &[(String, Value)]| format!("{seen:?}");
     assert!(!text(&ann_live.seen).contains(&bobs), "{:?}", ann_live.seen);
     for id in [&bought, &dropped, &lapsing, &later] {
-        assert!(!text(&bob_live.seen).contains(id.as_str()), "{:?}", bob_live.seen);
+        assert!(
+            !text(&bob_live.seen).contains(id.as_str()),
+            "{:?}",
+            bob_live.seen
+        );
     }
     server.stop().await;
 }
@@ -206,7 +262,11 @@ async fn the_server_stops_promptly_with_streams_open() {
     let ann = server.sign_up("ann").await;
     let mut streams = Vec::new();
     for _ in 0..3 {
-        streams.push(server.live(&format!("/api/events/{event}/live"), None).await);
+        streams.push(
+            server
+                .live(&format!("/api/events/{event}/live"), None)
+                .await,
+        );
         streams.push(server.live("/api/me/live", Some(&ann)).await);
     }
     for live in &mut streams {
@@ -217,7 +277,8 @@ async fn the_server_stops_promptly_with_streams_open() {
         .await
         .expect("the server stopped with streams open");
     for live in &mut streams {
-        live.wait_end(Instant::now() + Duration::from_secs(20)).await;
+        live.wait_end(Instant::now() + Duration::from_secs(20))
+            .await;
     }
 }
 

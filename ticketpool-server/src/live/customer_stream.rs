@@ -78,12 +78,10 @@ fn hold_message(name: &str, view: Value) -> SseEvent {
 
 impl State {
     fn track(&mut self, hold: Arc<BookingHold>) {
-        self.tracked
-            .entry(hold.id().to_owned())
-            .or_insert(Tracked {
-                hold,
-                warned: false,
-            });
+        self.tracked.entry(hold.id().to_owned()).or_insert(Tracked {
+            hold,
+            warned: false,
+        });
     }
 
     /// When the clock next matters: a warning due or a deadline.

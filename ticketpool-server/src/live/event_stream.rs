@@ -26,6 +26,8 @@ struct State {
     stopping: watch::Receiver<bool>,
     /// The pump has gone: only buffered notices are left.
     latest_gone: bool,
+    /// The first message said closed: `closed` follows, then the end.
+    pending_closed: bool,
     done: bool,
 }
 
@@ -42,6 +44,7 @@ pub(crate) fn event_stream(
         feed,
         stopping,
         latest_gone: false,
+        pending_closed: false,
         done: false,
     };
     stream::unfold(state, |mut state| async move {
@@ -56,9 +59,24 @@ fn availability(value: &Value) -> SseEvent {
         .data(value.to_string())
 }
 
+fn notice_message(event: u64, notice: Notice) -> SseEvent {
+    SseEvent::default()
+        .event(notice.name())
+        .data(json!({ "event": event }).to_string())
+}
+
 async fn next(state: &mut State) -> Option<SseEvent> {
     if let Some(first) = state.first.take() {
+        // A closed event has nothing more to say; its feed may already
+        // have sent its `closed` before this stream joined.
+        if first["closed"] == true {
+            state.pending_closed = true;
+        }
         return Some(availability(&first));
+    }
+    if std::mem::take(&mut state.pending_closed) {
+        state.done = true;
+        return Some(notice_message(state.event, Notice::Closed));
     }
     if state.done {
         return None;
@@ -80,11 +98,7 @@ async fn next(state: &mut State) -> Option<SseEvent> {
             notice = state.feed.notices.recv() => match notice {
                 Ok(notice) => {
                     state.done = notice == Notice::Closed;
-                    return Some(
-                        SseEvent::default()
-                            .event(notice.name())
-                            .data(json!({"event": state.event}).to_string()),
-                    );
+                    return Some(notice_message(state.event, notice));
                 }
                 // Notices dropped for a slow client: the availability it
                 // reads next carries the same flags.

@@ -45,7 +45,10 @@ async fn event_live(
     if event.status == EventStatus::Draft {
         return Err(ApiError::conflict(
             "not_on_sale",
-            format!("event {} is not on sale yet: it has no live availability", id.0),
+            format!(
+                "event {} is not on sale yet: it has no live availability",
+                id.0
+            ),
         ));
     }
     let office = state.catalog.office(id)?;
@@ -58,10 +61,7 @@ async fn event_live(
     Ok(sse(Box::pin(event_stream(id.0, first, feed, stopping))))
 }
 
-async fn my_live(
-    State(state): State<Shared>,
-    CustomerAuth(account): CustomerAuth,
-) -> SseStream {
+async fn my_live(State(state): State<Shared>, CustomerAuth(account): CustomerAuth) -> SseStream {
     let owner = account.name;
     // Subscribed before the holds are read, so no change falls between.
     let changes = state.live.customers.subscribe(Arc::clone(&owner));
