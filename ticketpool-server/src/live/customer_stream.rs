@@ -148,7 +148,7 @@ impl State {
                 Some(Ok(notice)) => {
                     let id = notice.hold.id().to_owned();
                     self.pending
-                        .push_back(hold_message(notice.change.name(), notice.hold.view()));
+                        .push_back(hold_message(notice.change.name(), notice.view));
                     match notice.change {
                         HoldChange::Created => self.track(notice.hold),
                         HoldChange::Confirmed | HoldChange::Cancelled => {

@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use serde_json::Value;
 use tokio::sync::broadcast;
 
 use crate::holds::BookingHold;
@@ -46,6 +47,9 @@ pub(crate) struct HoldNotice {
     pub(crate) change: HoldChange,
     /// The hold.
     pub(crate) hold: Arc<BookingHold>,
+    /// The hold as it was right after the change: a stream reading late
+    /// still shows a created hold as held.
+    pub(crate) view: Value,
 }
 
 type Channels = HashMap<Arc<str>, broadcast::Sender<HoldNotice>>;
@@ -68,6 +72,7 @@ impl Customers {
             let _ = sender.send(HoldNotice {
                 change,
                 hold: Arc::clone(hold),
+                view: hold.view(),
             });
         }
     }
