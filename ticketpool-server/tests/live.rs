@@ -254,6 +254,46 @@ async fn a_customer_sees_their_own_holds_and_no_one_else_s() {
     server.stop().await;
 }
 
+/// `ticketpool_live_feeds` in /metrics.
+async fn live_feeds(server: &TestServer) -> u64 {
+    let response = server
+        .client
+        .get(format!("{}/metrics", server.base))
+        .send()
+        .await
+        .expect("metrics");
+    let text = response.text().await.expect("metrics text");
+    text.lines()
+        .find_map(|line| line.strip_prefix("ticketpool_live_feeds "))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no ticketpool_live_feeds in {text}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_feed_per_event_dropped_when_its_last_stream_goes() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let event = server.event_on_sale(10, 4).await;
+    assert_eq!(live_feeds(&server).await, 0);
+    let mut first = server
+        .live(&format!("/api/events/{event}/live"), None)
+        .await;
+    let mut second = server
+        .live(&format!("/api/events/{event}/live"), None)
+        .await;
+    first.next().await.expect("a first message");
+    second.next().await.expect("a first message");
+    assert_eq!(live_feeds(&server).await, 1, "two streams, one feed");
+    drop(first);
+    drop(second);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while live_feeds(&server).await > 0 {
+        assert!(Instant::now() < deadline, "the feed outlived its streams");
+        tokio::task::yield_now().await;
+    }
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_stops_promptly_with_streams_open() {
     let dir = data_dir();

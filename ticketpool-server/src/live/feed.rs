@@ -148,6 +148,11 @@ impl Feeds {
         }
     }
 
+    /// Events with a fan-out now (each has its pump thread).
+    pub(crate) fn len(&self) -> usize {
+        lock(&self.feeds).len()
+    }
+
     /// Stops every pump and waits for them, so no office outlives the
     /// server's stop through a feed. Blocks: call it off the async threads.
     pub(crate) fn stop_all(&self) {
