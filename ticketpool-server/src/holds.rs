@@ -49,7 +49,18 @@ impl BookingHold {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn deadline(&self) -> Instant {
+    /// Its id.
+    pub(crate) fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Who placed it.
+    pub(crate) fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    /// When its first ticket lapses unless confirmed.
+    pub(crate) fn deadline(&self) -> Instant {
         self.holds
             .iter()
             .map(Hold::deadline)
@@ -229,17 +240,19 @@ impl Holds {
             .ok_or_else(|| ApiError::not_found("unknown_hold", "there is no such hold"))
     }
 
-    /// Buys every ticket of `hold` at its held price. Idempotent: a second
+    /// Buys every ticket of `hold` at its held price, and says whether
+    /// this call did (`false`: it was bought before). Idempotent: a second
     /// confirm returns the same tickets. Blocks on the journal.
     ///
     /// # Errors
     ///
     /// 410 `hold_expired` or `hold_cancelled`; 503 `journal_failed`.
-    pub(crate) fn confirm(&self, hold: &BookingHold) -> ApiResult<Vec<Value>> {
+    pub(crate) fn confirm(&self, hold: &BookingHold) -> ApiResult<(Vec<Value>, bool)> {
         let mut stage = hold.stage();
         match stage.0 {
             Stage::Confirmed => {
-                return Ok(stage.1.iter().map(|s| sale_view(hold.event, s)).collect())
+                let sold = stage.1.iter().map(|s| sale_view(hold.event, s)).collect();
+                return Ok((sold, false));
             }
             Stage::Cancelled => return Err(ticketpool_core::BoxOfficeError::HoldCancelled.into()),
             Stage::Held => {}
@@ -263,7 +276,10 @@ impl Holds {
             }
         }
         *stage = (Stage::Confirmed, sales);
-        Ok(stage.1.iter().map(|s| sale_view(hold.event, s)).collect())
+        Ok((
+            stage.1.iter().map(|s| sale_view(hold.event, s)).collect(),
+            true,
+        ))
     }
 
     /// Cancels `hold`: its tickets go back on sale. A confirmed hold stays

@@ -32,6 +32,8 @@
 //! | `POST /api/admin/events/{id}/on-sale`, `/pause`, `/resume`, `/cancel` | admin | an event's life |
 //! | `POST`/`DELETE /api/admin/customers/{name}/vip` | admin | grant or revoke VIP |
 //! | `POST`/`DELETE /api/admin/customers/{name}/tokens` | admin | a new token; revoke all |
+//! | `GET /api/events/{id}/live` | anyone | Server-Sent Events: `availability` (at most ~10 a second, with the sales rate), `paused`, `resumed`, `sold_out`, `closed` |
+//! | `GET /api/me/live` | customer | Server-Sent Events: my holds created, confirmed, cancelled, expiring, expired |
 //! | `GET /healthz`, `GET /metrics`, `GET /openapi.json` | anyone | liveness; Prometheus text; the OpenAPI 3.1 document |
 //!
 //! Reserve and confirm take an `Idempotency-Key` header: a retry with the
@@ -39,7 +41,7 @@
 //! in memory for a day (a restart forgets them).
 //!
 //! Not in this slice: waiting for a ticket (a reserve that would wait is a
-//! 409 now), the waiting room, live updates (SSE), the web frontend,
+//! 409 now), the waiting room and its place in line, the web frontend,
 //! PostgreSQL, rate limits.
 //!
 //! # Example
@@ -63,6 +65,7 @@ mod errors;
 mod extract;
 mod holds;
 mod idempotency;
+mod live;
 mod metrics;
 mod routes;
 mod secret;

@@ -57,6 +57,7 @@ impl Metrics {
         events: &[Event],
         open_holds: usize,
         customers: usize,
+        live_feeds: usize,
     ) -> String {
         let mut out = String::new();
         {
@@ -124,6 +125,11 @@ impl Metrics {
         out.push_str("# HELP ticketpool_customers Customer accounts.\n");
         out.push_str("# TYPE ticketpool_customers gauge\n");
         let _ = writeln!(out, "ticketpool_customers {customers}");
+        out.push_str(
+            "# HELP ticketpool_live_feeds Events with live subscribers (one feed thread each).\n",
+        );
+        out.push_str("# TYPE ticketpool_live_feeds gauge\n");
+        let _ = writeln!(out, "ticketpool_live_feeds {live_feeds}");
         out
     }
 }

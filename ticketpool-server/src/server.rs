@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 use crate::accounts::{Accounts, ACCOUNTS_FILE};
 use crate::holds::Holds;
 use crate::idempotency::Keys;
+use crate::live::Live;
 use crate::metrics::Metrics;
 use crate::routes;
 use crate::secret::new_token;
@@ -177,7 +178,7 @@ impl Server {
     }
 
     /// Serves until `shutdown` completes, then stops cleanly: no new
-    /// connections, requests in flight finish, open holds are cancelled
+    /// connections, live streams end, requests in flight finish, open holds are cancelled
     /// (their tickets go back on sale; confirmed sales stay sold), the
     /// house vendors stop and the journals close.
     ///
@@ -193,6 +194,13 @@ impl Server {
         } = self;
         let sweeper = tokio::spawn(sweep(Arc::clone(&state)));
         let app = routes::router(Arc::clone(&state));
+        // Live streams never end by themselves: the graceful stop would
+        // wait for them forever. End them the moment the stop begins.
+        let live_state = Arc::clone(&state);
+        let shutdown = async move {
+            shutdown.await;
+            live_state.live.begin_stop();
+        };
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await;
@@ -201,6 +209,7 @@ impl Server {
         // Off the async threads: joining the vendors and closing the
         // journals wait on threads and disk.
         let closed = tokio::task::spawn_blocking(move || {
+            state.live.stop();
             state.holds.cancel_all();
             state.stock.stop_all();
             drop(state);
@@ -236,6 +245,7 @@ fn open_state(dir: CatalogDir, admin_token: String) -> Result<AppState, ServerEr
         holds: Holds::default(),
         keys: Keys::default(),
         stock: Stock::default(),
+        live: Live::default(),
         metrics: Metrics::default(),
         admin_token,
     };

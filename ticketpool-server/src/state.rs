@@ -1,5 +1,6 @@
 //! What every handler shares: the catalog and its directory, the accounts,
-//! the holds, the idempotency keys, the stock and the metrics.
+//! the holds, the idempotency keys, the stock, the live streams and the
+//! metrics.
 
 use std::sync::Arc;
 
@@ -10,6 +11,7 @@ use crate::accounts::Accounts;
 use crate::errors::{ApiError, ApiResult};
 use crate::holds::Holds;
 use crate::idempotency::Keys;
+use crate::live::Live;
 use crate::metrics::Metrics;
 use crate::stock::Stock;
 
@@ -27,6 +29,8 @@ pub(crate) struct AppState {
     pub(crate) keys: Keys,
     /// The house vendors.
     pub(crate) stock: Stock,
+    /// The live streams' fan-outs.
+    pub(crate) live: Live,
     /// Request counters.
     pub(crate) metrics: Metrics,
     /// The admin token (compared in constant time, see `auth`).

@@ -74,8 +74,23 @@ pub(crate) fn event_detail(catalog: &Catalog, event: &Event, snapshot: Option<&S
         .map(|p| json!({"id": p.id.0, "name": p.name}))
         .collect();
     let office = &event.office;
+    view["description"] = json!(event.description);
+    view["venue"] = json!(venue);
+    view["performers"] = json!(performers);
+    view["total_tickets"] = json!(office.total_tickets);
+    view["purchase_limit"] = json!(office.purchase_limit);
+    view["hold_seconds"] = json!(office.hold_ttl.as_secs_f64());
+    view["ticket_types"] = json!(ticket_types_view(event, snapshot));
+    view["availability"] = json!(snapshot.map(availability_view));
+    view
+}
+
+/// Each type with its base and current price and, given a snapshot, its
+/// counts: the event page and the live stream show the same.
+pub(crate) fn ticket_types_view(event: &Event, snapshot: Option<&Snapshot>) -> Vec<Value> {
+    let office = &event.office;
     let policy = office.pricing.policy();
-    let types: Vec<Value> = office
+    office
         .ticket_types
         .iter()
         .map(|t| {
@@ -100,24 +115,20 @@ pub(crate) fn event_detail(catalog: &Catalog, event: &Event, snapshot: Option<&S
                 "sold": counts.map(|c| c.sold),
             })
         })
-        .collect();
-    view["description"] = json!(event.description);
-    view["venue"] = json!(venue);
-    view["performers"] = json!(performers);
-    view["total_tickets"] = json!(office.total_tickets);
-    view["purchase_limit"] = json!(office.purchase_limit);
-    view["hold_seconds"] = json!(office.hold_ttl.as_secs_f64());
-    view["ticket_types"] = json!(types);
-    view["availability"] = json!(snapshot.map(|s| json!({
-        "released": s.totals.released,
-        "available": s.totals.available,
-        "held": s.totals.held,
-        "sold": s.totals.sold,
-        "paused": s.paused,
-        "sold_out": s.sold_out,
-        "closed": s.closed,
-    })));
-    view
+        .collect()
+}
+
+/// The office's totals and flags.
+pub(crate) fn availability_view(snapshot: &Snapshot) -> Value {
+    json!({
+        "released": snapshot.totals.released,
+        "available": snapshot.totals.available,
+        "held": snapshot.totals.held,
+        "sold": snapshot.totals.sold,
+        "paused": snapshot.paused,
+        "sold_out": snapshot.sold_out,
+        "closed": snapshot.closed,
+    })
 }
 
 /// `"vip"` or `"regular"`.

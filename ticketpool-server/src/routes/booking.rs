@@ -16,6 +16,7 @@ use crate::errors::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::holds::Request;
 use crate::idempotency::HEADER;
+use crate::live::HoldChange;
 use crate::state::{blocking, every_event, Shared};
 use crate::views::booked_view;
 
@@ -115,6 +116,7 @@ async fn reserve(
                             quantity: body.quantity,
                         },
                     )?;
+                    state.live.customers.publish(HoldChange::Created, &hold);
                     Ok((StatusCode::CREATED, hold.view()))
                 })
             }
@@ -158,7 +160,10 @@ async fn confirm(
                         ));
                     }
                     let hold = state.holds.owned(&id, &account.name)?;
-                    let tickets = state.holds.confirm(&hold)?;
+                    let (tickets, now) = state.holds.confirm(&hold)?;
+                    if now {
+                        state.live.customers.publish(HoldChange::Confirmed, &hold);
+                    }
                     Ok((
                         StatusCode::OK,
                         json!({"hold": id, "payment_ref": payment_ref, "tickets": tickets}),
@@ -178,6 +183,7 @@ async fn cancel(
     blocking(move || {
         let hold = state.holds.owned(&id, &account.name)?;
         state.holds.cancel(&hold)?;
+        state.live.customers.publish(HoldChange::Cancelled, &hold);
         Ok(Json(json!({"id": id, "status": "cancelled"})))
     })
     .await

@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod booking;
 mod catalog;
+mod live;
 mod ops;
 
 use std::time::Instant;
@@ -29,6 +30,7 @@ pub(crate) fn router(state: Shared) -> Router {
         .merge(catalog::routes())
         .merge(booking::routes())
         .merge(admin::routes())
+        .merge(live::routes())
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -46,6 +46,7 @@ async fn metrics(State(state): State<Shared>) -> ApiResult<impl IntoResponse> {
             &every_event(&state.catalog),
             state.holds.open_count(),
             state.accounts.count(),
+            state.live.feeds.len(),
         ))
     })
     .await?;

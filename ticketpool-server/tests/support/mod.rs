@@ -235,3 +235,94 @@ async fn answer(response: reqwest::Response) -> Answer {
 pub fn data_dir() -> TempDir {
     tempfile::tempdir().expect("tempdir")
 }
+
+/// An open Server-Sent Events stream, read message by message.
+pub struct Sse {
+    response: reqwest::Response,
+    buffer: String,
+    /// Every message read so far: (event name, JSON data).
+    pub seen: Vec<(String, Value)>,
+}
+
+impl TestServer {
+    /// Opens the SSE stream at `path`; panics unless it is one.
+    pub async fn live(&self, path: &str, token: Option<&str>) -> Sse {
+        let mut request = self.client.get(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let kind = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        assert!(kind.starts_with("text/event-stream"), "{path}: {kind}");
+        Sse {
+            response,
+            buffer: String::new(),
+            seen: Vec::new(),
+        }
+    }
+}
+
+impl Sse {
+    /// The next message (keep-alive comments skipped); `None` once the
+    /// stream has ended. Panics at `deadline`.
+    pub async fn next_before(&mut self, deadline: Instant) -> Option<(String, Value)> {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let (mut name, mut data) = (String::from("message"), Vec::new());
+                for line in block.lines() {
+                    if let Some(value) = line.strip_prefix("event:") {
+                        name = value.trim_start().to_owned();
+                    } else if let Some(value) = line.strip_prefix("data:") {
+                        data.push(value.strip_prefix(' ').unwrap_or(value).to_owned());
+                    }
+                }
+                if data.is_empty() {
+                    continue; // a comment: keep-alive
+                }
+                let data = data.join("\n");
+                let value = serde_json::from_str(&data)
+                    .unwrap_or_else(|e| panic!("{name} data is not JSON ({e}): {data}"));
+                self.seen.push((name.clone(), value));
+                return self.seen.last().cloned();
+            }
+            let chunk = tokio::time::timeout_at(deadline.into(), self.response.chunk())
+                .await
+                .unwrap_or_else(|_| panic!("no complete message in time; seen {:?}", self.seen))
+                .expect("reading the stream");
+            match chunk {
+                Some(bytes) => self.buffer.push_str(&String::from_utf8_lossy(&bytes)),
+                None => return None,
+            }
+        }
+    }
+
+    /// The next message, waiting as long as a loaded machine may need.
+    pub async fn next(&mut self) -> Option<(String, Value)> {
+        self.next_before(Instant::now() + PATIENCE).await
+    }
+
+    /// Reads until a message named `name` whose data passes `check`
+    /// arrives; it. Panics if the stream ends or time runs out first.
+    pub async fn wait_for(&mut self, name: &str, check: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            match self.next_before(deadline).await {
+                Some((got, data)) if got == name && check(&data) => return data,
+                Some(_) => {}
+                None => panic!("the stream ended before {name}; seen {:?}", self.seen),
+            }
+        }
+    }
+
+    /// Waits until the stream ends; panics if it has not by `deadline`.
+    pub async fn wait_end(&mut self, deadline: Instant) {
+        while self.next_before(deadline).await.is_some() {}
+    }
+}
