@@ -296,7 +296,7 @@ async fn an_expired_hold_cannot_be_confirmed_and_its_tickets_go_back() {
             break;
         }
         assert!(std::time::Instant::now() < deadline, "{}", seen.body);
-        tokio::task::yield_now().await;
+        tokio::time::sleep(support::POLL).await;
     }
     server
         .confirm(&ann, id, None)

@@ -289,7 +289,7 @@ async fn one_feed_per_event_dropped_when_its_last_stream_goes() {
     let deadline = Instant::now() + Duration::from_secs(30);
     while live_feeds(&server).await > 0 {
         assert!(Instant::now() < deadline, "the feed outlived its streams");
-        tokio::task::yield_now().await;
+        tokio::time::sleep(support::POLL).await;
     }
     server.stop().await;
 }

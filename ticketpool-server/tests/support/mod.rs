@@ -17,6 +17,9 @@ pub const ADMIN: &str = "test-admin-token-0123456789";
 /// How long a wait for the service may take on a loaded machine.
 const PATIENCE: Duration = Duration::from_secs(30);
 
+/// The pause between two polls of a state that changes in the background.
+pub const POLL: Duration = Duration::from_millis(5);
+
 /// A running service.
 pub struct TestServer {
     pub base: String,
@@ -164,7 +167,10 @@ impl TestServer {
     }
 
     /// Waits (polling the event page, with a deadline) until `n` tickets
-    /// are on sale: the house vendor releases them in the background.
+    /// are on sale: the house vendor releases them in the background. The
+    /// poll pauses between pages: a poller that only yielded kept the
+    /// server busy enough to starve the vendor thread on a loaded machine
+    /// ("never 40 available" after 30 s, once).
     pub async fn wait_available(&self, id: u64, n: u64) {
         let deadline = Instant::now() + PATIENCE;
         loop {
@@ -178,7 +184,7 @@ impl TestServer {
                 "never {n} available: {}",
                 event.body
             );
-            tokio::task::yield_now().await;
+            tokio::time::sleep(POLL).await;
         }
     }
 
