@@ -2,6 +2,8 @@
 //! cancel a hold; my holds; my tickets. The customer's priority comes
 //! from its account, never from the request.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
@@ -73,6 +75,26 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
         .transpose()
 }
 
+/// Runs `work` off the async threads, once per `Idempotency-Key` of this
+/// customer and request (see `idempotency`): a retry gets the first answer.
+async fn once_per_key<F>(
+    state: &Shared,
+    owner: &Arc<str>,
+    headers: &HeaderMap,
+    request: &str,
+    work: F,
+) -> ApiResult<(StatusCode, Json<Value>)>
+where
+    F: FnOnce() -> ApiResult<(StatusCode, Value)> + Send + 'static,
+{
+    let key = idempotency_key(headers)?;
+    let (status, answer) = state
+        .keys
+        .once(owner, key.as_deref(), request, move || blocking(work))
+        .await?;
+    Ok((status, Json(answer)))
+}
+
 async fn reserve(
     State(state): State<Shared>,
     CustomerAuth(account): CustomerAuth,
@@ -80,49 +102,43 @@ async fn reserve(
     headers: HeaderMap,
     ApiJson(body): ApiJson<Reserve>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let key = idempotency_key(&headers)?;
     let request = format!(
         "reserve {event} {}",
         serde_json::to_string(&body).unwrap_or_default()
     );
     let owner = account.name.clone();
-    let (status, answer) = state
-        .keys
-        .once(&owner, key.as_deref(), &request, {
-            let state = state.clone();
-            move || {
-                blocking(move || {
-                    if !(1..=MAX_QUANTITY).contains(&body.quantity) {
-                        return Err(ApiError::invalid(
-                            "invalid_quantity",
-                            format!(
-                                "quantity must be 1 to {MAX_QUANTITY}, not {}",
-                                body.quantity
-                            ),
-                        ));
-                    }
-                    let priority = if account.vip {
-                        Priority::Vip
-                    } else {
-                        Priority::Regular
-                    };
-                    let hold = state.holds.reserve(
-                        &state.catalog,
-                        Request {
-                            owner: account.name,
-                            priority,
-                            event: EventId(event),
-                            ticket_type: &body.ticket_type,
-                            quantity: body.quantity,
-                        },
-                    )?;
-                    state.live.customers.publish(HoldChange::Created, &hold);
-                    Ok((StatusCode::CREATED, hold.view()))
-                })
+    once_per_key(&state, &owner, &headers, &request, {
+        let state = state.clone();
+        move || {
+            if !(1..=MAX_QUANTITY).contains(&body.quantity) {
+                return Err(ApiError::invalid(
+                    "invalid_quantity",
+                    format!(
+                        "quantity must be 1 to {MAX_QUANTITY}, not {}",
+                        body.quantity
+                    ),
+                ));
             }
-        })
-        .await?;
-    Ok((status, Json(answer)))
+            let priority = if account.vip {
+                Priority::Vip
+            } else {
+                Priority::Regular
+            };
+            let hold = state.holds.reserve(
+                &state.catalog,
+                Request {
+                    owner: account.name,
+                    priority,
+                    event: EventId(event),
+                    ticket_type: &body.ticket_type,
+                    quantity: body.quantity,
+                },
+            )?;
+            state.live.customers.publish(HoldChange::Created, &hold);
+            Ok((StatusCode::CREATED, hold.view()))
+        }
+    })
+    .await
 }
 
 async fn show(
@@ -140,39 +156,33 @@ async fn confirm(
     headers: HeaderMap,
     ApiJson(body): ApiJson<Confirm>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let key = idempotency_key(&headers)?;
     let request = format!(
         "confirm {id} {}",
         serde_json::to_string(&body).unwrap_or_default()
     );
     let owner = account.name.clone();
-    let (status, answer) = state
-        .keys
-        .once(&owner, key.as_deref(), &request, {
-            let state = state.clone();
-            move || {
-                blocking(move || {
-                    let payment_ref = body.payment_ref.trim();
-                    if payment_ref.is_empty() || payment_ref.chars().count() > MAX_PAYMENT_REF {
-                        return Err(ApiError::invalid(
-                            "invalid_payment_ref",
-                            format!("payment_ref must be 1 to {MAX_PAYMENT_REF} characters"),
-                        ));
-                    }
-                    let hold = state.holds.owned(&id, &account.name)?;
-                    let (tickets, now) = state.holds.confirm(&hold)?;
-                    if now {
-                        state.live.customers.publish(HoldChange::Confirmed, &hold);
-                    }
-                    Ok((
-                        StatusCode::OK,
-                        json!({"hold": id, "payment_ref": payment_ref, "tickets": tickets}),
-                    ))
-                })
+    once_per_key(&state, &owner, &headers, &request, {
+        let state = state.clone();
+        move || {
+            let payment_ref = body.payment_ref.trim();
+            if payment_ref.is_empty() || payment_ref.chars().count() > MAX_PAYMENT_REF {
+                return Err(ApiError::invalid(
+                    "invalid_payment_ref",
+                    format!("payment_ref must be 1 to {MAX_PAYMENT_REF} characters"),
+                ));
             }
-        })
-        .await?;
-    Ok((status, Json(answer)))
+            let hold = state.holds.owned(&id, &account.name)?;
+            let (tickets, now) = state.holds.confirm(&hold)?;
+            if now {
+                state.live.customers.publish(HoldChange::Confirmed, &hold);
+            }
+            Ok((
+                StatusCode::OK,
+                json!({"hold": id, "payment_ref": payment_ref, "tickets": tickets}),
+            ))
+        }
+    })
+    .await
 }
 
 async fn cancel(
