@@ -67,11 +67,13 @@ mod holds;
 mod idempotency;
 mod live;
 mod metrics;
+mod pace;
 mod routes;
 mod secret;
 mod server;
 mod state;
 mod stock;
+mod vendor_store;
 mod views;
 
 pub use crate::errors::ApiError;

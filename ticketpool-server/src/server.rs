@@ -20,7 +20,8 @@ use crate::metrics::Metrics;
 use crate::routes;
 use crate::secret::new_token;
 use crate::state::{every_event, AppState, Shared};
-use crate::stock::Stock;
+use crate::stock::{Stock, StockError};
+use crate::vendor_store::{VendorStore, VENDORS_FILE};
 
 /// The shortest admin token accepted from the operator.
 pub const MIN_ADMIN_TOKEN: usize = 16;
@@ -35,7 +36,7 @@ pub struct ServerConfig {
     pub addr: SocketAddr,
     /// The data directory: the catalog (as
     /// [`CatalogDir`] lays it out) and
-    /// `accounts.db`. Created on first start, reused after.
+    /// `accounts.db` and `vendors.db`. Created on first start, reused after.
     pub data_dir: PathBuf,
     /// The admin token; `None` generates one (see [`Server::admin_token`]).
     pub admin_token: Option<String>,
@@ -79,6 +80,14 @@ pub enum ServerError {
     /// The accounts database could not be opened.
     #[error("cannot open the accounts database {path}: {source}")]
     Accounts {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: rusqlite::Error,
+    },
+    /// The vendors database could not be opened or read.
+    #[error("cannot open the vendors database {path}: {source}")]
+    Vendors {
         /// The file.
         path: PathBuf,
         /// Why.
@@ -238,13 +247,18 @@ fn open_state(dir: CatalogDir, admin_token: String) -> Result<AppState, ServerEr
         path: accounts_file,
         source,
     })?;
+    let vendors_file = path.join(VENDORS_FILE);
+    let vendors = VendorStore::open(&vendors_file).map_err(|source| ServerError::Vendors {
+        path: vendors_file.clone(),
+        source,
+    })?;
     let state = AppState {
         catalog: Arc::new(catalog),
         dir,
         accounts,
         holds: Holds::default(),
         keys: Keys::default(),
-        stock: Stock::default(),
+        stock: Stock::new(vendors),
         live: Live::default(),
         metrics: Metrics::default(),
         admin_token,
@@ -254,9 +268,23 @@ fn open_state(dir: CatalogDir, admin_token: String) -> Result<AppState, ServerEr
             state
                 .stock
                 .start(&state.catalog, event.id)
-                .map_err(|source| ServerError::Catalog {
-                    path: path.clone(),
-                    source,
+                .map_err(|error| match error {
+                    StockError::Store(source) => ServerError::Vendors {
+                        path: vendors_file.clone(),
+                        source,
+                    },
+                    StockError::Catalog(source) => ServerError::Catalog {
+                        path: path.clone(),
+                        source,
+                    },
+                    StockError::Engine(source) => ServerError::Catalog {
+                        path: path.clone(),
+                        source: source.into(),
+                    },
+                    StockError::Api(error) => ServerError::Io {
+                        context: "starting the vendors".to_owned(),
+                        source: std::io::Error::other(error.to_string()),
+                    },
                 })?;
         }
     }

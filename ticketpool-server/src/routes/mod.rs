@@ -7,6 +7,7 @@ mod booking;
 mod catalog;
 mod live;
 mod ops;
+mod vendors;
 
 use std::time::Instant;
 
@@ -30,6 +31,7 @@ pub(crate) fn router(state: Shared) -> Router {
         .merge(catalog::routes())
         .merge(booking::routes())
         .merge(admin::routes())
+        .merge(vendors::routes())
         .merge(live::routes())
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
