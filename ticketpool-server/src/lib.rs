@@ -68,6 +68,7 @@ mod idempotency;
 mod live;
 mod metrics;
 mod pace;
+mod rate_limit;
 mod routes;
 mod secret;
 mod server;
@@ -77,4 +78,5 @@ mod vendor_store;
 mod views;
 
 pub use crate::errors::ApiError;
+pub use crate::rate_limit::RateLimit;
 pub use crate::server::{Server, ServerConfig, ServerError, MIN_ADMIN_TOKEN};

@@ -17,6 +17,7 @@ use crate::holds::Holds;
 use crate::idempotency::Keys;
 use crate::live::Live;
 use crate::metrics::Metrics;
+use crate::rate_limit::{self, Limits, RateLimit};
 use crate::routes;
 use crate::secret::new_token;
 use crate::state::{every_event, AppState, Shared};
@@ -40,16 +41,19 @@ pub struct ServerConfig {
     pub data_dir: PathBuf,
     /// The admin token; `None` generates one (see [`Server::admin_token`]).
     pub admin_token: Option<String>,
+    /// Each customer's request rate limit; `None`: no limit.
+    pub rate_limit: Option<RateLimit>,
 }
 
 impl ServerConfig {
     /// Listening on 127.0.0.1:8080, data in `data_dir`, a generated admin
-    /// token.
+    /// token, [`RateLimit::DEFAULT`].
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         Self {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
             data_dir: data_dir.into(),
             admin_token: None,
+            rate_limit: Some(RateLimit::DEFAULT),
         }
     }
 }
@@ -111,6 +115,7 @@ pub struct Server {
     listener: TcpListener,
     state: Shared,
     generated_token: bool,
+    rate_limit: Option<RateLimit>,
 }
 
 impl std::fmt::Debug for Server {
@@ -166,6 +171,7 @@ impl Server {
             listener,
             state: Arc::new(state),
             generated_token,
+            rate_limit: config.rate_limit,
         })
     }
 
@@ -199,10 +205,14 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
         let Self {
-            listener, state, ..
+            listener,
+            state,
+            rate_limit,
+            ..
         } = self;
-        let sweeper = tokio::spawn(sweep(Arc::clone(&state)));
-        let app = routes::router(Arc::clone(&state));
+        let limits = rate_limit.and_then(|limit| rate_limit::limits(limit, Arc::clone(&state)));
+        let sweeper = tokio::spawn(sweep(Arc::clone(&state), limits.clone()));
+        let app = routes::router(Arc::clone(&state), limits.clone());
         // Live streams never end by themselves: the graceful stop would
         // wait for them forever. End them the moment the stop begins.
         let live_state = Arc::clone(&state);
@@ -210,11 +220,15 @@ impl Server {
             shutdown.await;
             live_state.live.begin_stop();
         };
+        // The peer's address keys the rate limit of callers with no token.
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await;
         sweeper.abort();
         let _ = sweeper.await;
+        // The limiter's key finder holds the state: let it go first.
+        drop(limits);
         // Off the async threads: joining the vendors and closing the
         // journals wait on threads and disk.
         let closed = tokio::task::spawn_blocking(move || {
@@ -291,15 +305,19 @@ fn open_state(dir: CatalogDir, admin_token: String) -> Result<AppState, ServerEr
     Ok(state)
 }
 
-/// Now and then: drops lapsed holds and old keys, and brings event
+/// Now and then: drops lapsed holds, old keys and quiet callers' buckets, and brings event
 /// statuses up to date (sold out, started: the catalog's `refresh`).
-async fn sweep(state: Shared) {
+async fn sweep(state: Shared, limits: Option<Arc<Limits>>) {
     let mut every = tokio::time::interval(SWEEP_EVERY);
     loop {
         every.tick().await;
         let now = Instant::now();
         state.holds.sweep(now);
         state.keys.sweep(now);
+        if let Some(limits) = &limits {
+            // Buckets of callers gone quiet are full again: forget them.
+            limits.limiter().retain_recent();
+        }
         let catalog = Arc::clone(&state.catalog);
         // It writes the catalog's store: off the async threads.
         let refreshed =
