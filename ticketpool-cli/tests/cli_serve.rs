@@ -166,5 +166,14 @@ fn bad_serve_arguments_are_one_line_usage_errors() {
     let addr = run(&dir, &["serve", "--addr", "localhost"]);
     assert_eq!(addr.status.code(), Some(2));
     assert!(text(&addr.stderr).contains("--addr"));
+
+    for bad in ["fast", "0", "-5", "NaN"] {
+        let flag = format!("--rate-limit={bad}");
+        let limit = run(&dir, &["serve", "--addr", "127.0.0.1:0", &flag]);
+        assert_eq!(limit.status.code(), Some(2), "--rate-limit {bad}");
+        let stderr = text(&limit.stderr);
+        assert!(stderr.contains("--rate-limit"), "{stderr}");
+        assert!(stderr.contains("requests a second"), "{stderr}");
+    }
     assert!(!dir.join("ticketpool-data").exists(), "nothing created");
 }

@@ -91,7 +91,7 @@ impl FromRequestParts<Shared> for AdminAuth {
 }
 
 /// `presented == expected`, in time independent of where they differ.
-fn is_admin_token(presented: &str, expected: &str) -> bool {
+pub(crate) fn is_admin_token(presented: &str, expected: &str) -> bool {
     hash_token(presented).ct_eq(&hash_token(expected)).into()
 }
 

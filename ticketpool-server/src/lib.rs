@@ -67,12 +67,16 @@ mod holds;
 mod idempotency;
 mod live;
 mod metrics;
+mod pace;
+mod rate_limit;
 mod routes;
 mod secret;
 mod server;
 mod state;
 mod stock;
+mod vendor_store;
 mod views;
 
 pub use crate::errors::ApiError;
+pub use crate::rate_limit::RateLimit;
 pub use crate::server::{Server, ServerConfig, ServerError, MIN_ADMIN_TOKEN};

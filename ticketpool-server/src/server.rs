@@ -17,10 +17,12 @@ use crate::holds::Holds;
 use crate::idempotency::Keys;
 use crate::live::Live;
 use crate::metrics::Metrics;
+use crate::rate_limit::{self, Limits, RateLimit};
 use crate::routes;
 use crate::secret::new_token;
 use crate::state::{every_event, AppState, Shared};
-use crate::stock::Stock;
+use crate::stock::{Stock, StockError};
+use crate::vendor_store::{VendorStore, VENDORS_FILE};
 
 /// The shortest admin token accepted from the operator.
 pub const MIN_ADMIN_TOKEN: usize = 16;
@@ -35,20 +37,23 @@ pub struct ServerConfig {
     pub addr: SocketAddr,
     /// The data directory: the catalog (as
     /// [`CatalogDir`] lays it out) and
-    /// `accounts.db`. Created on first start, reused after.
+    /// `accounts.db` and `vendors.db`. Created on first start, reused after.
     pub data_dir: PathBuf,
     /// The admin token; `None` generates one (see [`Server::admin_token`]).
     pub admin_token: Option<String>,
+    /// Each customer's request rate limit; `None`: no limit.
+    pub rate_limit: Option<RateLimit>,
 }
 
 impl ServerConfig {
     /// Listening on 127.0.0.1:8080, data in `data_dir`, a generated admin
-    /// token.
+    /// token, [`RateLimit::DEFAULT`].
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         Self {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
             data_dir: data_dir.into(),
             admin_token: None,
+            rate_limit: Some(RateLimit::DEFAULT),
         }
     }
 }
@@ -84,6 +89,14 @@ pub enum ServerError {
         /// Why.
         source: rusqlite::Error,
     },
+    /// The vendors database could not be opened or read.
+    #[error("cannot open the vendors database {path}: {source}")]
+    Vendors {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: rusqlite::Error,
+    },
     /// The address could not be bound, or serving failed.
     #[error("{context}: {source}")]
     Io {
@@ -102,6 +115,7 @@ pub struct Server {
     listener: TcpListener,
     state: Shared,
     generated_token: bool,
+    rate_limit: Option<RateLimit>,
 }
 
 impl std::fmt::Debug for Server {
@@ -157,6 +171,7 @@ impl Server {
             listener,
             state: Arc::new(state),
             generated_token,
+            rate_limit: config.rate_limit,
         })
     }
 
@@ -190,10 +205,14 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
         let Self {
-            listener, state, ..
+            listener,
+            state,
+            rate_limit,
+            ..
         } = self;
-        let sweeper = tokio::spawn(sweep(Arc::clone(&state)));
-        let app = routes::router(Arc::clone(&state));
+        let limits = rate_limit.and_then(|limit| rate_limit::limits(limit, Arc::clone(&state)));
+        let sweeper = tokio::spawn(sweep(Arc::clone(&state), limits.clone()));
+        let app = routes::router(Arc::clone(&state), limits.clone());
         // Live streams never end by themselves: the graceful stop would
         // wait for them forever. End them the moment the stop begins.
         let live_state = Arc::clone(&state);
@@ -201,11 +220,15 @@ impl Server {
             shutdown.await;
             live_state.live.begin_stop();
         };
+        // The peer's address keys the rate limit of callers with no token.
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await;
         sweeper.abort();
         let _ = sweeper.await;
+        // The limiter's key finder holds the state: let it go first.
+        drop(limits);
         // Off the async threads: joining the vendors and closing the
         // journals wait on threads and disk.
         let closed = tokio::task::spawn_blocking(move || {
@@ -238,13 +261,18 @@ fn open_state(dir: CatalogDir, admin_token: String) -> Result<AppState, ServerEr
         path: accounts_file,
         source,
     })?;
+    let vendors_file = path.join(VENDORS_FILE);
+    let vendors = VendorStore::open(&vendors_file).map_err(|source| ServerError::Vendors {
+        path: vendors_file.clone(),
+        source,
+    })?;
     let state = AppState {
         catalog: Arc::new(catalog),
         dir,
         accounts,
         holds: Holds::default(),
         keys: Keys::default(),
-        stock: Stock::default(),
+        stock: Stock::new(vendors),
         live: Live::default(),
         metrics: Metrics::default(),
         admin_token,
@@ -254,24 +282,42 @@ fn open_state(dir: CatalogDir, admin_token: String) -> Result<AppState, ServerEr
             state
                 .stock
                 .start(&state.catalog, event.id)
-                .map_err(|source| ServerError::Catalog {
-                    path: path.clone(),
-                    source,
+                .map_err(|error| match error {
+                    StockError::Store(source) => ServerError::Vendors {
+                        path: vendors_file.clone(),
+                        source,
+                    },
+                    StockError::Catalog(source) => ServerError::Catalog {
+                        path: path.clone(),
+                        source,
+                    },
+                    StockError::Engine(source) => ServerError::Catalog {
+                        path: path.clone(),
+                        source: source.into(),
+                    },
+                    StockError::Api(error) => ServerError::Io {
+                        context: "starting the vendors".to_owned(),
+                        source: std::io::Error::other(error.to_string()),
+                    },
                 })?;
         }
     }
     Ok(state)
 }
 
-/// Now and then: drops lapsed holds and old keys, and brings event
+/// Now and then: drops lapsed holds, old keys and quiet callers' buckets, and brings event
 /// statuses up to date (sold out, started: the catalog's `refresh`).
-async fn sweep(state: Shared) {
+async fn sweep(state: Shared, limits: Option<Arc<Limits>>) {
     let mut every = tokio::time::interval(SWEEP_EVERY);
     loop {
         every.tick().await;
         let now = Instant::now();
         state.holds.sweep(now);
         state.keys.sweep(now);
+        if let Some(limits) = &limits {
+            // Buckets of callers gone quiet are full again: forget them.
+            limits.limiter().retain_recent();
+        }
         let catalog = Arc::clone(&state.catalog);
         // It writes the catalog's store: off the async threads.
         let refreshed =

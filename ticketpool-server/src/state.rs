@@ -27,7 +27,7 @@ pub(crate) struct AppState {
     pub(crate) holds: Holds,
     /// Idempotency keys seen.
     pub(crate) keys: Keys,
-    /// The house vendors.
+    /// The vendors stocking each event on sale.
     pub(crate) stock: Stock,
     /// The live streams' fan-outs.
     pub(crate) live: Live,

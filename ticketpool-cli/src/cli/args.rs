@@ -60,6 +60,37 @@ pub struct ServeArgs {
     /// environment variable; else one is generated and printed).
     #[arg(long, value_name = "FILE")]
     pub admin_token_file: Option<PathBuf>,
+    /// Requests a second each customer may make (bursts of twice as
+    /// many); callers without a token are counted by address. `off` for
+    /// none (a load test).
+    #[arg(long, value_name = "PER_SECOND|off", default_value = "50", value_parser = parse_rate_limit)]
+    pub rate_limit: RateLimitArg,
+}
+
+/// `--rate-limit` as given: a limit, or none.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimitArg(pub Option<ticketpool_server::RateLimit>);
+
+/// `off`, or a positive number of requests a second.
+fn parse_rate_limit(text: &str) -> Result<RateLimitArg, String> {
+    if text.eq_ignore_ascii_case("off") {
+        return Ok(RateLimitArg(None));
+    }
+    let per_second: f64 = text
+        .parse()
+        .ok()
+        .filter(|rate: &f64| rate.is_finite() && *rate > 0.0 && *rate <= 1e6)
+        .ok_or_else(|| {
+            format!("expected `off` or a number of requests a second above 0 and at most 1000000, not {text:?}")
+        })?;
+    // Twice the rate, at least one: a page that loads a few resources at
+    // once is not refused.
+    let burst = (per_second * 2.0).ceil().clamp(1.0, f64::from(u32::MAX)) as u32;
+    let burst = std::num::NonZeroU32::new(burst).unwrap_or(std::num::NonZeroU32::MIN);
+    Ok(RateLimitArg(Some(ticketpool_server::RateLimit {
+        per_second,
+        burst,
+    })))
 }
 
 /// `ticketpool config ...`.

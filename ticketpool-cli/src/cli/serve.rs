@@ -25,6 +25,7 @@ pub fn run(args: &ServeArgs) -> Result<(), CliError> {
             addr: args.addr,
             data_dir: args.data.clone(),
             admin_token,
+            rate_limit: args.rate_limit.0,
         };
         let server = Server::bind(config).await.map_err(server_error)?;
         let mut out = std::io::stdout().lock();

@@ -7,7 +7,9 @@ mod booking;
 mod catalog;
 mod live;
 mod ops;
+mod vendors;
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
@@ -17,22 +19,29 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 
 use crate::errors::ApiError;
+use crate::rate_limit::{self, Limits};
 use crate::state::Shared;
 
 /// The largest request body accepted, in bytes.
 pub(crate) const BODY_LIMIT: usize = 64 * 1024;
 
-/// Every route, on `state`.
-pub(crate) fn router(state: Shared) -> Router {
-    Router::new()
+/// Every route, on `state`, each caller held to `limits` if any.
+pub(crate) fn router(state: Shared, limits: Option<Arc<Limits>>) -> Router {
+    let mut router = Router::new()
         .merge(ops::routes())
         .merge(accounts::routes())
         .merge(catalog::routes())
         .merge(booking::routes())
         .merge(admin::routes())
+        .merge(vendors::routes())
         .merge(live::routes())
         .fallback(unknown_route)
-        .method_not_allowed_fallback(wrong_method)
+        .method_not_allowed_fallback(wrong_method);
+    if let Some(limits) = limits {
+        // Inside the counting layer, so refusals are counted too.
+        router = router.layer(rate_limit::layer(limits));
+    }
+    router
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(state.clone(), count))
         .with_state(state)

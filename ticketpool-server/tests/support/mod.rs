@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tempfile::TempDir;
-use ticketpool_server::{Server, ServerConfig, ServerError};
+use ticketpool_server::{RateLimit, Server, ServerConfig, ServerError};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -51,11 +51,18 @@ impl Answer {
 }
 
 impl TestServer {
-    /// A service on port 0 with data in `data`.
+    /// A service on port 0 with data in `data`, without rate limits (the
+    /// tests poll fast from one address; the limits have a test of their own).
     pub async fn start_in(data: &Path) -> Self {
+        Self::start_limited(data, None).await
+    }
+
+    /// A service on port 0 with data in `data`, each caller held to `limit`.
+    pub async fn start_limited(data: &Path, limit: Option<RateLimit>) -> Self {
         let mut config = ServerConfig::new(data);
         config.addr = "127.0.0.1:0".parse().unwrap();
         config.admin_token = Some(ADMIN.to_owned());
+        config.rate_limit = limit;
         let server = Server::bind(config).await.expect("bind");
         let base = format!("http://{}", server.local_addr());
         let (stop, stopped) = oneshot::channel::<()>();
