@@ -44,6 +44,7 @@ const CATALOG_FILE: &str = "catalog.db";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CatalogDir {
     path: PathBuf,
+    durability: Durability,
 }
 
 /// One ticket a customer bought, with the event it is for.
@@ -56,9 +57,27 @@ pub struct CustomerTicket {
 }
 
 impl CatalogDir {
-    /// The catalog in directory `path` (nothing is opened yet).
+    /// The catalog in directory `path` (nothing is opened yet), its sales
+    /// journaled with [`Durability::Confirmed`].
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        Self { path: path.into() }
+        Self {
+            path: path.into(),
+            durability: Durability::Confirmed,
+        }
+    }
+
+    /// The same directory, its sales journaled with `durability`:
+    /// [`Durability::Batched`] trades the last moments of sales on a power
+    /// loss (not on a crash of the process) for throughput.
+    #[must_use]
+    pub fn with_durability(mut self, durability: Durability) -> Self {
+        self.durability = durability;
+        self
+    }
+
+    /// How its sales are journaled.
+    pub fn durability(&self) -> Durability {
+        self.durability
     }
 
     /// The directory.
@@ -78,7 +97,8 @@ impl CatalogDir {
 
     /// Opens (creating the directory and files if needed) the catalog: the
     /// catalog from its database, each event's office from its journal
-    /// with [`Durability::Confirmed`]. `options.offices` is replaced.
+    /// with the directory's [`durability`](Self::durability).
+    /// `options.offices` is replaced.
     ///
     /// # Errors
     ///
@@ -93,7 +113,7 @@ impl CatalogDir {
         let journals = self.clone();
         let offices = catalog_offices(
             move |id| SqliteStore::open(journals.event_journal(id)),
-            JournalConfig::new(Durability::Confirmed),
+            JournalConfig::new(self.durability),
         );
         let file = self.catalog_file();
         let store = SqliteStore::open(&file).map_err(|e| {

@@ -80,3 +80,5 @@ mod views;
 pub use crate::errors::ApiError;
 pub use crate::rate_limit::RateLimit;
 pub use crate::server::{Server, ServerConfig, ServerError, MIN_ADMIN_TOKEN};
+/// How sales are journaled (see [`ServerConfig::durability`]).
+pub use ticketpool_persist::Durability;

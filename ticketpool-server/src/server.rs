@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use ticketpool_catalog::jiff::Timestamp;
 use ticketpool_catalog::{CatalogError, CatalogOptions};
-use ticketpool_persist::CatalogDir;
+use ticketpool_persist::{CatalogDir, Durability};
 use tokio::net::TcpListener;
 
 use crate::accounts::{Accounts, ACCOUNTS_FILE};
@@ -43,6 +43,11 @@ pub struct ServerConfig {
     pub admin_token: Option<String>,
     /// Each customer's request rate limit; `None`: no limit.
     pub rate_limit: Option<RateLimit>,
+    /// When a sale is on disk: [`Durability::Confirmed`] (the default)
+    /// before its confirm is answered; [`Durability::Batched`] within the
+    /// journal's group-commit bound after (a crash of the process loses
+    /// nothing, a power loss may lose the last moments).
+    pub durability: Durability,
 }
 
 impl ServerConfig {
@@ -54,6 +59,7 @@ impl ServerConfig {
             data_dir: data_dir.into(),
             admin_token: None,
             rate_limit: Some(RateLimit::DEFAULT),
+            durability: Durability::Confirmed,
         }
     }
 }
@@ -154,7 +160,7 @@ impl Server {
                 problem: "is not a directory".to_owned(),
             });
         }
-        let dir = CatalogDir::new(path.clone());
+        let dir = CatalogDir::new(path.clone()).with_durability(config.durability);
         let state = tokio::task::spawn_blocking(move || open_state(dir, admin_token))
             .await
             .map_err(|e| ServerError::Io {

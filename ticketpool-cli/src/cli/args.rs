@@ -65,6 +65,11 @@ pub struct ServeArgs {
     /// none (a load test).
     #[arg(long, value_name = "PER_SECOND|off", default_value = "50", value_parser = parse_rate_limit)]
     pub rate_limit: RateLimitArg,
+    /// When a sale is on disk: `confirmed` before its confirm is answered;
+    /// `batched` just after, in group commits (a crash of the process
+    /// loses nothing; a power loss may lose the last moments).
+    #[arg(long, value_enum, default_value_t = DurabilityArg::Confirmed)]
+    pub durability: DurabilityArg,
 }
 
 /// `--rate-limit` as given: a limit, or none.

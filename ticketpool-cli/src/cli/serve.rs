@@ -5,9 +5,9 @@
 use std::io::Write;
 use std::path::Path;
 
-use ticketpool_server::{Server, ServerConfig, ServerError, MIN_ADMIN_TOKEN};
+use ticketpool_server::{Durability, Server, ServerConfig, ServerError, MIN_ADMIN_TOKEN};
 
-use super::args::ServeArgs;
+use super::args::{DurabilityArg, ServeArgs};
 use super::CliError;
 
 /// The environment variable holding the admin token.
@@ -26,6 +26,10 @@ pub fn run(args: &ServeArgs) -> Result<(), CliError> {
             data_dir: args.data.clone(),
             admin_token,
             rate_limit: args.rate_limit.0,
+            durability: match args.durability {
+                DurabilityArg::Confirmed => Durability::Confirmed,
+                DurabilityArg::Batched => Durability::Batched,
+            },
         };
         let server = Server::bind(config).await.map_err(server_error)?;
         let mut out = std::io::stdout().lock();

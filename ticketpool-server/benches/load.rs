@@ -1,0 +1,403 @@
+//! The booking service under load, on loopback: many customers' reserve
+//! and confirm pairs, then the event page, from many connections at
+//! once; then the journal is checked against what was acknowledged.
+//!
+//! ```sh
+//! cargo bench -p ticketpool-server --bench load                    # 1,000 connections, 10 s a phase
+//! cargo bench -p ticketpool-server --bench load -- --connections 200 --seconds 5
+//! cargo bench -p ticketpool-server --bench load -- --test          # a short run (CI)
+//! ```
+//!
+//! The service runs in this process on a runtime of its own (2 worker
+//! threads, the machine's cores), with a SQLite store, `Batched`
+//! durability and no rate limit; the clients run on another runtime. On a
+//! 2-core machine both share the cores, as `oha` or `wrk` on the same
+//! machine would: the figures are the service's and its clients' together.
+//!
+//! After the run the service stops cleanly, the data directory is opened
+//! again and every acknowledged booking must be in the event's journal
+//! with its customer, no ticket sold twice, and sold <= total. A mismatch
+//! fails the bench (exit 1), whatever the speed.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+use serde_json::{json, Value};
+use ticketpool_catalog::{CatalogOptions, EventId};
+use ticketpool_persist::CatalogDir;
+use ticketpool_server::{Durability, Server, ServerConfig};
+
+const ADMIN: &str = "load-bench-admin-token-0123456789";
+const TOTAL_TICKETS: u64 = 10_000_000;
+
+struct Options {
+    connections: usize,
+    customers: usize,
+    seconds: f64,
+}
+
+fn options() -> Options {
+    let mut options = Options {
+        connections: 1000,
+        customers: 1000,
+        seconds: 10.0,
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--test") {
+        options = Options {
+            connections: 8,
+            customers: 8,
+            seconds: 0.5,
+        };
+    }
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut value = || {
+            args.next()
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|v| *v > 0.0)
+                .unwrap_or_else(|| panic!("{arg} needs a positive number"))
+        };
+        match arg.as_str() {
+            "--connections" => options.connections = value() as usize,
+            "--customers" => options.customers = value() as usize,
+            "--seconds" => options.seconds = value(),
+            // cargo bench's own flags, and --test (handled above).
+            _ => {}
+        }
+    }
+    options
+}
+
+/// What one phase measured.
+struct Phase {
+    name: &'static str,
+    done: u64,
+    failed: u64,
+    elapsed: Duration,
+    latency: Histogram<u64>,
+}
+
+impl Phase {
+    fn report(&self) {
+        let rate = self.done as f64 / self.elapsed.as_secs_f64();
+        let ms = |q: f64| self.latency.value_at_quantile(q) as f64 / 1000.0;
+        println!(
+            "{:<16} {:>10.0}/s  ({} ok, {} failed in {:.1} s)  latency p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
+            self.name,
+            rate,
+            self.done,
+            self.failed,
+            self.elapsed.as_secs_f64(),
+            ms(0.5),
+            ms(0.99),
+            self.latency.max() as f64 / 1000.0,
+        );
+    }
+}
+
+fn main() {
+    let options = options();
+    let data = tempfile::tempdir().expect("a temporary directory");
+    let service = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("service")
+        .enable_all()
+        .build()
+        .expect("the service's runtime");
+    let mut config = ServerConfig::new(data.path());
+    config.addr = "127.0.0.1:0".parse().expect("an address");
+    config.admin_token = Some(ADMIN.to_owned());
+    config.rate_limit = None;
+    config.durability = Durability::Batched;
+    let server = service
+        .block_on(Server::bind(config))
+        .expect("the service starts");
+    let base = format!("http://{}", server.local_addr());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = service.spawn(server.run_until(async move {
+        let _ = stopped.await;
+    }));
+
+    let clients = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("client")
+        .enable_all()
+        .build()
+        .expect("the clients' runtime");
+    let (event, acknowledged, phases) = clients.block_on(drive(&base, &options));
+    for phase in &phases {
+        phase.report();
+    }
+
+    let _ = stop.send(());
+    service
+        .block_on(serving)
+        .expect("the service task")
+        .expect("the service stops cleanly");
+    drop(service);
+    match check(data.path(), event, &acknowledged) {
+        Ok(sold) => println!(
+            "journal check: {} acknowledged bookings all present, {sold} sold, none twice",
+            acknowledged.len()
+        ),
+        Err(problem) => {
+            eprintln!("journal check FAILED: {problem}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// Sets the event up, runs both phases; the event, the acknowledged
+/// bookings (ticket -> customer) and the phases.
+async fn drive(base: &str, options: &Options) -> (u64, HashMap<u64, String>, Vec<Phase>) {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(options.connections)
+        .build()
+        .expect("a client");
+    let event = set_up_event(&client, base).await;
+    let tokens = sign_up(&client, base, options.customers).await;
+    let acknowledged = Arc::new(Mutex::new(HashMap::new()));
+    let bookings = run_phase("reserve+confirm", options, |i| {
+        let (client, base) = (client.clone(), base.to_owned());
+        let (customer, token) = tokens[i % tokens.len()].clone();
+        let acknowledged = Arc::clone(&acknowledged);
+        move || {
+            let (client, base, customer, token, acknowledged) = (
+                client.clone(),
+                base.clone(),
+                customer.clone(),
+                token.clone(),
+                Arc::clone(&acknowledged),
+            );
+            async move {
+                let tickets = book(&client, &base, event, &token).await?;
+                let mut acknowledged = acknowledged.lock().expect("the bookings");
+                for ticket in tickets {
+                    acknowledged.insert(ticket, customer.clone());
+                }
+                Some(())
+            }
+        }
+    })
+    .await;
+    let page = run_phase("event page", options, |_| {
+        let (client, url) = (client.clone(), format!("{base}/api/events/{event}"));
+        move || {
+            let (client, url) = (client.clone(), url.clone());
+            async move {
+                let response = client.get(&url).send().await.ok()?;
+                response.status().is_success().then_some(())?;
+                response.bytes().await.ok().map(|_| ())
+            }
+        }
+    })
+    .await;
+    let acknowledged = std::mem::take(&mut *acknowledged.lock().expect("the bookings"));
+    (event, acknowledged, vec![bookings, page])
+}
+
+/// Runs `options.connections` loops of `make(i)()` for `options.seconds`.
+async fn run_phase<M, F, Fut>(name: &'static str, options: &Options, make: M) -> Phase
+where
+    M: Fn(usize) -> F,
+    F: Fn() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Option<()>> + Send,
+{
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+    let mut loops = Vec::new();
+    for i in 0..options.connections {
+        let (once, stop) = (make(i), Arc::clone(&stop));
+        loops.push(tokio::spawn(async move {
+            let mut latency = Histogram::<u64>::new(3).expect("a histogram");
+            let (mut done, mut failed) = (0u64, 0u64);
+            while !stop.load(Ordering::Relaxed) {
+                let start = Instant::now();
+                match once().await {
+                    Some(()) => {
+                        done += 1;
+                        let micros = start.elapsed().as_micros();
+                        let _ = latency.record(u64::try_from(micros).unwrap_or(u64::MAX));
+                    }
+                    None => failed += 1,
+                }
+            }
+            (done, failed, latency)
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs_f64(options.seconds)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut phase = Phase {
+        name,
+        done: 0,
+        failed: 0,
+        elapsed: Duration::ZERO,
+        latency: Histogram::new(3).expect("a histogram"),
+    };
+    for one in loops {
+        let (done, failed, latency) = one.await.expect("a connection's loop");
+        phase.done += done;
+        phase.failed += failed;
+        phase.latency.add(latency).expect("histograms add up");
+    }
+    phase.elapsed = started.elapsed();
+    phase
+}
+
+/// One reserve and confirm; the tickets confirmed.
+async fn book(client: &reqwest::Client, base: &str, event: u64, token: &str) -> Option<Vec<u64>> {
+    let hold: Value = client
+        .post(format!("{base}/api/events/{event}/holds"))
+        .bearer_auth(token)
+        .json(&json!({"ticket_type": "general", "quantity": 1}))
+        .send()
+        .await
+        .ok()?
+        .error_for_status()
+        .ok()?
+        .json()
+        .await
+        .ok()?;
+    let id = hold["id"].as_str()?;
+    let sale: Value = client
+        .post(format!("{base}/api/holds/{id}/confirm"))
+        .bearer_auth(token)
+        .json(&json!({"payment_ref": "load"}))
+        .send()
+        .await
+        .ok()?
+        .error_for_status()
+        .ok()?
+        .json()
+        .await
+        .ok()?;
+    sale["tickets"]
+        .as_array()?
+        .iter()
+        .map(|t| t["ticket"].as_u64())
+        .collect()
+}
+
+async fn admin(client: &reqwest::Client, base: &str, path: &str, body: Value) -> Value {
+    let response = client
+        .post(format!("{base}{path}"))
+        .bearer_auth(ADMIN)
+        .json(&body)
+        .send()
+        .await
+        .expect("an admin request");
+    let status = response.status();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    assert!(status.is_success(), "{path}: {status} {body}");
+    body
+}
+
+/// A venue and an event of ten million tickets on sale, with room for
+/// 100,000 at once; its id once the house vendor has stocked some.
+async fn set_up_event(client: &reqwest::Client, base: &str) -> u64 {
+    let venue = admin(
+        client,
+        base,
+        "/api/admin/venues",
+        json!({"name": "Stadium", "city": "Lyon", "capacity": TOTAL_TICKETS}),
+    )
+    .await;
+    let event = admin(
+        client,
+        base,
+        "/api/admin/events",
+        json!({
+            "name": "Load test", "venue": venue["id"], "starts_at": "2035-06-01T20:00:00Z",
+            "office": {"event_name": "load", "total_tickets": TOTAL_TICKETS,
+                       "max_capacity": 100_000, "hold_ttl_ms": 60_000,
+                       "ticket_types": [{"name": "general", "price": "10.00"}]},
+        }),
+    )
+    .await;
+    let id = event["id"].as_u64().expect("an event id");
+    admin(
+        client,
+        base,
+        &format!("/api/admin/events/{id}/on-sale"),
+        json!({}),
+    )
+    .await;
+    loop {
+        let page: Value = client
+            .get(format!("{base}/api/events/{id}"))
+            .send()
+            .await
+            .expect("the event page")
+            .json()
+            .await
+            .expect("JSON");
+        if page["availability"]["available"].as_u64() >= Some(10_000) {
+            return id;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Signs up `n` customers; their names and tokens.
+async fn sign_up(client: &reqwest::Client, base: &str, n: usize) -> Vec<(String, String)> {
+    let mut tokens = Vec::with_capacity(n);
+    for i in 0..n {
+        let name = format!("fan{i}");
+        let body: Value = client
+            .post(format!("{base}/api/signup"))
+            .json(&json!({"name": name}))
+            .send()
+            .await
+            .expect("sign-up")
+            .json()
+            .await
+            .expect("JSON");
+        let token = body["token"].as_str().expect("a token").to_owned();
+        tokens.push((name, token));
+    }
+    tokens
+}
+
+/// Opens the data directory again: every acknowledged ticket sold to its
+/// customer, none twice, sold <= total. The number sold.
+fn check(
+    dir: &std::path::Path,
+    event: u64,
+    acknowledged: &HashMap<u64, String>,
+) -> Result<usize, String> {
+    let catalog = CatalogDir::new(dir)
+        .open(CatalogOptions::default())
+        .map_err(|e| format!("cannot reopen the data directory: {e}"))?;
+    let office = catalog
+        .office(EventId(event))
+        .map_err(|e| format!("the event's office: {e}"))?;
+    let sales = office.sales();
+    let mut owners: HashMap<u64, &str> = HashMap::with_capacity(sales.len());
+    for sale in &sales {
+        if owners
+            .insert(sale.ticket.id.0, sale.customer.as_ref())
+            .is_some()
+        {
+            return Err(format!("ticket {} sold twice", sale.ticket.id.0));
+        }
+    }
+    if sales.len() as u64 > TOTAL_TICKETS {
+        return Err(format!("{} sold of {TOTAL_TICKETS}", sales.len()));
+    }
+    for (ticket, customer) in acknowledged {
+        match owners.get(ticket) {
+            Some(owner) if *owner == customer => {}
+            Some(owner) => {
+                return Err(format!(
+                    "ticket {ticket} was confirmed to {customer} but the journal says {owner}"
+                ))
+            }
+            None => return Err(format!("confirmed ticket {ticket} is not in the journal")),
+        }
+    }
+    Ok(sales.len())
+}
