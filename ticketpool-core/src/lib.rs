@@ -80,6 +80,7 @@ pub use crate::office::snapshot::{Snapshot, TicketCounts};
 pub use crate::office::subscribe::{Notification, Subscription};
 pub use crate::office::ticket::{HoldId, Money, Sale, Ticket, TicketId};
 pub use crate::office::vendor::Vendor;
+pub use crate::office::waiting::{BuyFuture, PlaceInLine, ReserveFuture};
 
 /// Reading a configuration document field by field, so that every problem
 /// (a wrong type, an unknown field, a missing one, a bad value) is reported

@@ -71,7 +71,7 @@ pub(crate) struct Inner {
     /// How long a vendor facing a full type spins before it parks.
     pub(super) room_spin: SpinGauge,
     /// Buyers wait here in an office with several types.
-    pub(super) line: Line,
+    pub(super) line: Line<Ticket>,
     pub(crate) holds: Arc<HoldTable>,
     pub(super) next_hold_id: AtomicU64,
     pub(crate) vendors: Vendors,
