@@ -118,15 +118,30 @@ impl std::task::Wake for Noop {
     fn wake(self: Arc<Self>) {}
 }
 
+/// A waker that lets a loom thread wait for it: a lost wake-up is a
+/// deadlock loom reports.
+struct Notified(loom::sync::Notify);
+
+impl std::task::Wake for Notified {
+    fn wake(self: Arc<Self>) {
+        self.0.notify();
+    }
+}
+
 impl<P: BoundedPool<Item = u32>> Office<P> {
-    /// Waits as a future (driven by loom's `block_on`, which reports a
-    /// lost wake-up as a deadlock); returns the ticket.
+    /// Waits as a future, polled until ready and parked on its waker
+    /// between polls; returns the ticket.
     fn buy_async(&self, priority: Priority, target: Option<usize>) -> u32 {
         let mut wait = AsyncWait::new(priority, target);
-        let taken = loom::future::block_on(std::future::poll_fn(|cx| {
-            self.line.poll_take(&mut wait, cx, self, || false)
-        }));
-        taken.unwrap().0
+        let notified = Arc::new(Notified(loom::sync::Notify::new()));
+        let waker = std::task::Waker::from(Arc::clone(&notified));
+        let mut cx = Context::from_waker(&waker);
+        loop {
+            match self.line.poll_take(&mut wait, &mut cx, self, || false) {
+                Poll::Ready(taken) => return taken.unwrap().0,
+                Poll::Pending => notified.0.wait(),
+            }
+        }
     }
 }
 
