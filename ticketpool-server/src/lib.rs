@@ -73,6 +73,8 @@ mod server;
 mod state;
 mod stock;
 mod views;
+mod waiting;
 
 pub use crate::errors::ApiError;
 pub use crate::server::{Server, ServerConfig, ServerError, MIN_ADMIN_TOKEN};
+pub use crate::waiting::DEFAULT_GRACE;

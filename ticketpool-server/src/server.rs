@@ -21,6 +21,7 @@ use crate::routes;
 use crate::secret::new_token;
 use crate::state::{every_event, AppState, Shared};
 use crate::stock::Stock;
+use crate::waiting::{WaitingRoom, DEFAULT_GRACE};
 
 /// The shortest admin token accepted from the operator.
 pub const MIN_ADMIN_TOKEN: usize = 16;
@@ -39,6 +40,10 @@ pub struct ServerConfig {
     pub data_dir: PathBuf,
     /// The admin token; `None` generates one (see [`Server::admin_token`]).
     pub admin_token: Option<String>,
+    /// How long a waiting reserve keeps its place while its customer has
+    /// no live stream open and does not read it ([`DEFAULT_GRACE`]:
+    /// 60 s).
+    pub waiting_grace: Duration,
 }
 
 impl ServerConfig {
@@ -49,6 +54,7 @@ impl ServerConfig {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
             data_dir: data_dir.into(),
             admin_token: None,
+            waiting_grace: DEFAULT_GRACE,
         }
     }
 }
@@ -141,7 +147,8 @@ impl Server {
             });
         }
         let dir = CatalogDir::new(path.clone());
-        let state = tokio::task::spawn_blocking(move || open_state(dir, admin_token))
+        let grace = config.waiting_grace;
+        let state = tokio::task::spawn_blocking(move || open_state(dir, admin_token, grace))
             .await
             .map_err(|e| ServerError::Io {
                 context: "opening the data directory".to_owned(),
@@ -210,6 +217,7 @@ impl Server {
         // journals wait on threads and disk.
         let closed = tokio::task::spawn_blocking(move || {
             state.live.stop();
+            state.waiting.stop_all();
             state.holds.cancel_all();
             state.stock.stop_all();
             drop(state);
@@ -225,7 +233,11 @@ impl Server {
     }
 }
 
-fn open_state(dir: CatalogDir, admin_token: String) -> Result<AppState, ServerError> {
+fn open_state(
+    dir: CatalogDir,
+    admin_token: String,
+    grace: Duration,
+) -> Result<AppState, ServerError> {
     let path = dir.path().to_path_buf();
     let catalog = dir
         .open(CatalogOptions::default())
@@ -247,6 +259,7 @@ fn open_state(dir: CatalogDir, admin_token: String) -> Result<AppState, ServerEr
         stock: Stock::default(),
         live: Live::default(),
         metrics: Metrics::default(),
+        waiting: Arc::new(WaitingRoom::new(grace)),
         admin_token,
     };
     for event in every_event(&state.catalog) {

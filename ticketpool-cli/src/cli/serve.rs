@@ -25,6 +25,7 @@ pub fn run(args: &ServeArgs) -> Result<(), CliError> {
             addr: args.addr,
             data_dir: args.data.clone(),
             admin_token,
+            waiting_grace: ticketpool_server::DEFAULT_GRACE,
         };
         let server = Server::bind(config).await.map_err(server_error)?;
         let mut out = std::io::stdout().lock();

@@ -7,6 +7,7 @@ mod booking;
 mod catalog;
 mod live;
 mod ops;
+mod waiting;
 
 use std::time::Instant;
 
@@ -31,6 +32,7 @@ pub(crate) fn router(state: Shared) -> Router {
         .merge(booking::routes())
         .merge(admin::routes())
         .merge(live::routes())
+        .merge(waiting::routes())
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -53,7 +53,14 @@ impl Answer {
 impl TestServer {
     /// A service on port 0 with data in `data`.
     pub async fn start_in(data: &Path) -> Self {
+        Self::start_with_grace(data, ticketpool_server::DEFAULT_GRACE).await
+    }
+
+    /// As [`start_in`](Self::start_in), with waiting places kept `grace`
+    /// for a customer who does not come back.
+    pub async fn start_with_grace(data: &Path, grace: Duration) -> Self {
         let mut config = ServerConfig::new(data);
+        config.waiting_grace = grace;
         config.addr = "127.0.0.1:0".parse().unwrap();
         config.admin_token = Some(ADMIN.to_owned());
         let server = Server::bind(config).await.expect("bind");
