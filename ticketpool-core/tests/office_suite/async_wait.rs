@@ -312,11 +312,22 @@ pub fn close_and_sold_out_wake_async_waiters(strategy: Strategy) {
             .customer("h", Priority::Vip)
             .reserve(Want::Any)
             .unwrap();
-        let mut future = Polled::new(office.customer("w", Priority::Vip).reserve_async(Want::Any));
-        future.pending("the waiter");
+        // The second waits behind the first (same want): it is told too,
+        // not only once the first has left.
+        let mut futures: Vec<_> = ["w1", "w2"]
+            .into_iter()
+            .map(|name| {
+                let mut f = Polled::new(office.customer(name, Priority::Vip).reserve_async(&*ty));
+                f.pending("a waiter");
+                f
+            })
+            .collect();
         hold.confirm().unwrap();
-        assert!(future.woken());
-        assert!(future.ready("sold out").unwrap_err().is_sold_out());
+        for future in futures.iter_mut().rev() {
+            assert!(future.woken());
+            assert!(future.ready("sold out").unwrap_err().is_sold_out());
+        }
+        assert_eq!(waiting(&office), (0, 0));
         // And a later one fails at once.
         let late = office
             .customer("late", Priority::Regular)

@@ -351,7 +351,9 @@ impl<T> Line<T> {
             wait.set_seq(None);
             return Poll::Ready(Ok((ticket, ty, wait.waited())));
         }
-        if closed() {
+        // Ended for this waiter even when it is not at the front: a
+        // closed office, or every type it wants drained (sold out).
+        if closed() || types.clone().all(|ty| pools.drained(ty)) {
             drop(queue);
             self.give_back_extra(self.leave(wait), pools);
             return Poll::Ready(Err(Miss::Ended));
