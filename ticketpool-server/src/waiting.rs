@@ -262,6 +262,11 @@ async fn wait_in_line(
     loop {
         let lapses = *entry.seen() + grace;
         tokio::select! {
+            // Leaving first: a DELETE (or the server stopping) that came
+            // before the task ran wins over a hold made meanwhile, whose
+            // ticket the dropped future gives back.
+            biased;
+            () = entry.leave.notified() => break,
             held = &mut future => {
                 match held {
                     Ok(hold) => (hooks.served)(&entry, hold),
@@ -270,7 +275,6 @@ async fn wait_in_line(
                 }
                 break;
             }
-            () = entry.leave.notified() => break,
             () = tokio::time::sleep_until(lapses.into()) => {
                 if (hooks.watched)(&entry.owner) {
                     entry.touch();

@@ -158,6 +158,10 @@ impl Drop for Acquiring {
 /// Dropping it before it completes takes the customer out of line: no
 /// ticket is taken (one handed over meanwhile goes to the next in line),
 /// the purchase-limit slot is freed, and nobody else loses a place.
+///
+/// # Panics
+///
+/// Polling it again after it completed panics, as for most futures.
 #[must_use = "futures do nothing unless polled"]
 pub struct BuyFuture {
     acquiring: Acquiring,
@@ -213,6 +217,10 @@ impl Future for BuyFuture {
 ///
 /// As [`BuyFuture`]'s: dropped before it completes, it leaves no hold and
 /// no place in line behind.
+///
+/// # Panics
+///
+/// As [`BuyFuture`]'s.
 #[must_use = "futures do nothing unless polled"]
 pub struct ReserveFuture {
     acquiring: Acquiring,
