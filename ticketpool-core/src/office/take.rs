@@ -171,7 +171,7 @@ impl Inner {
     }
 
     /// Takes a ticket of type `target` (or any type) in an office with
-    /// several types, waiting in the office's line (see `line.rs`).
+    /// several types, waiting in the office's line (see `line/`).
     fn take_in_line(
         &self,
         target: Option<usize>,

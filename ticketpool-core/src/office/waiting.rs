@@ -3,7 +3,7 @@
 //! [`Customer::reserve_async`](crate::Customer::reserve_async) return, and
 //! [`PlaceInLine`], a waiting future's place in line read from elsewhere.
 //!
-//! A future waits in the office's line (`line.rs`, its async queue in
+//! A future waits in the office's line (`line/`, its async queue in
 //! `waitlist.rs`, where the design is described), in every office, even a
 //! single-type one whose blocking buyers wait inside the pool: tickets are
 //! handed to futures before they reach the pool, and futures are counted in
