@@ -83,10 +83,40 @@ impl Entry {
     }
 }
 
-/// Everyone waiting, by entry id.
+/// The entries, by id and by owner: a live stream re-reads its owner's
+/// places on every join and leave, so that read must not scan everyone.
+#[derive(Default)]
+struct Table {
+    by_id: HashMap<String, Arc<Entry>>,
+    by_owner: HashMap<Arc<str>, Vec<Arc<Entry>>>,
+}
+
+impl Table {
+    fn insert(&mut self, entry: Arc<Entry>) {
+        self.by_owner
+            .entry(Arc::clone(&entry.owner))
+            .or_default()
+            .push(Arc::clone(&entry));
+        self.by_id.insert(entry.id.clone(), entry);
+    }
+
+    fn remove(&mut self, id: &str) {
+        let Some(entry) = self.by_id.remove(id) else {
+            return;
+        };
+        if let Some(mine) = self.by_owner.get_mut(&entry.owner) {
+            mine.retain(|e| e.id != id);
+            if mine.is_empty() {
+                self.by_owner.remove(&entry.owner);
+            }
+        }
+    }
+}
+
+/// Everyone waiting.
 pub(crate) struct WaitingRoom {
     grace: Duration,
-    table: Mutex<HashMap<String, Arc<Entry>>>,
+    table: Mutex<Table>,
     /// Bumped on every join and leave: places may have moved.
     moved: watch::Sender<u64>,
 }
@@ -128,7 +158,7 @@ impl WaitingRoom {
         }
     }
 
-    fn table(&self) -> MutexGuard<'_, HashMap<String, Arc<Entry>>> {
+    fn table(&self) -> MutexGuard<'_, Table> {
         self.table.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -172,7 +202,7 @@ impl WaitingRoom {
             seen: Mutex::new(Instant::now()),
             leave: Notify::new(),
         });
-        self.table().insert(entry.id.clone(), Arc::clone(&entry));
+        self.table().insert(Arc::clone(&entry));
         self.bump();
         tokio::spawn(wait_in_line(
             Arc::clone(self),
@@ -192,6 +222,7 @@ impl WaitingRoom {
     pub(crate) fn owned(&self, id: &str, owner: &str) -> ApiResult<Arc<Entry>> {
         let entry = self
             .table()
+            .by_id
             .get(id)
             .filter(|entry| &*entry.owner == owner)
             .cloned()
@@ -207,10 +238,10 @@ impl WaitingRoom {
     pub(crate) fn of(&self, owner: &str, touch: bool) -> Vec<Value> {
         let entries: Vec<Arc<Entry>> = self
             .table()
-            .values()
-            .filter(|entry| &*entry.owner == owner)
+            .by_owner
+            .get(owner)
             .cloned()
-            .collect();
+            .unwrap_or_default();
         if touch {
             entries.iter().for_each(|e| e.touch());
         }
@@ -231,19 +262,23 @@ impl WaitingRoom {
     pub(crate) fn counts(&self) -> (usize, usize) {
         let table = self.table();
         let vips = table
+            .by_id
             .values()
             .filter(|e| e.place.priority() == Priority::Vip)
             .count();
-        (vips, table.len() - vips)
+        (vips, table.by_id.len() - vips)
     }
 
     /// Everyone leaves (the server stops).
     pub(crate) fn stop_all(&self) {
-        for entry in self.table().values() {
+        for entry in self.table().by_id.values() {
             entry.leave.notify_one();
         }
     }
 
+    /// Takes entry `id` out of the table and tells the streams. Bumped
+    /// even when it was gone already: a leave removes it before its task
+    /// takes it out of the engine's line, and places move only then.
     fn remove(&self, id: &str) {
         self.table().remove(id);
         self.bump();
