@@ -76,9 +76,11 @@ mod state;
 mod stock;
 mod vendor_store;
 mod views;
+mod waiting;
 
 pub use crate::errors::ApiError;
 pub use crate::rate_limit::RateLimit;
 pub use crate::server::{Server, ServerConfig, ServerError, MIN_ADMIN_TOKEN};
+pub use crate::waiting::DEFAULT_GRACE;
 /// How sales are journaled (see [`ServerConfig::durability`]).
 pub use ticketpool_persist::Durability;

@@ -23,6 +23,7 @@ use crate::secret::new_token;
 use crate::state::{every_event, AppState, Shared};
 use crate::stock::{Stock, StockError};
 use crate::vendor_store::{VendorStore, VENDORS_FILE};
+use crate::waiting::{WaitingRoom, DEFAULT_GRACE};
 
 /// The shortest admin token accepted from the operator.
 pub const MIN_ADMIN_TOKEN: usize = 16;
@@ -48,6 +49,10 @@ pub struct ServerConfig {
     /// journal's group-commit bound after (a crash of the process loses
     /// nothing, a power loss may lose the last moments).
     pub durability: Durability,
+    /// How long a waiting reserve keeps its place while its customer has
+    /// no live stream open and does not read it ([`DEFAULT_GRACE`]:
+    /// 60 s).
+    pub waiting_grace: Duration,
 }
 
 impl ServerConfig {
@@ -60,6 +65,7 @@ impl ServerConfig {
             admin_token: None,
             rate_limit: Some(RateLimit::DEFAULT),
             durability: Durability::Confirmed,
+            waiting_grace: DEFAULT_GRACE,
         }
     }
 }
@@ -161,7 +167,8 @@ impl Server {
             });
         }
         let dir = CatalogDir::new(path.clone()).with_durability(config.durability);
-        let state = tokio::task::spawn_blocking(move || open_state(dir, admin_token))
+        let grace = config.waiting_grace;
+        let state = tokio::task::spawn_blocking(move || open_state(dir, admin_token, grace))
             .await
             .map_err(|e| ServerError::Io {
                 context: "opening the data directory".to_owned(),
@@ -239,6 +246,7 @@ impl Server {
         // journals wait on threads and disk.
         let closed = tokio::task::spawn_blocking(move || {
             state.live.stop();
+            state.waiting.stop_all();
             state.holds.cancel_all();
             state.stock.stop_all();
             drop(state);
@@ -254,7 +262,11 @@ impl Server {
     }
 }
 
-fn open_state(dir: CatalogDir, admin_token: String) -> Result<AppState, ServerError> {
+fn open_state(
+    dir: CatalogDir,
+    admin_token: String,
+    grace: Duration,
+) -> Result<AppState, ServerError> {
     let path = dir.path().to_path_buf();
     let catalog = dir
         .open(CatalogOptions::default())
@@ -281,6 +293,7 @@ fn open_state(dir: CatalogDir, admin_token: String) -> Result<AppState, ServerEr
         stock: Stock::new(vendors),
         live: Live::default(),
         metrics: Metrics::default(),
+        waiting: Arc::new(WaitingRoom::new(grace)),
         admin_token,
     };
     for event in every_event(&state.catalog) {

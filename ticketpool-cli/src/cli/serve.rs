@@ -30,6 +30,7 @@ pub fn run(args: &ServeArgs) -> Result<(), CliError> {
                 DurabilityArg::Confirmed => Durability::Confirmed,
                 DurabilityArg::Batched => Durability::Batched,
             },
+            waiting_grace: ticketpool_server::DEFAULT_GRACE,
         };
         let server = Server::bind(config).await.map_err(server_error)?;
         let mut out = std::io::stdout().lock();

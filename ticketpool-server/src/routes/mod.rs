@@ -8,6 +8,7 @@ mod catalog;
 mod live;
 mod ops;
 mod vendors;
+mod waiting;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -35,6 +36,7 @@ pub(crate) fn router(state: Shared, limits: Option<Arc<Limits>>) -> Router {
         .merge(admin::routes())
         .merge(vendors::routes())
         .merge(live::routes())
+        .merge(waiting::routes())
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method);
     if let Some(limits) = limits {

@@ -54,15 +54,28 @@ impl TestServer {
     /// A service on port 0 with data in `data`, without rate limits (the
     /// tests poll fast from one address; the limits have a test of their own).
     pub async fn start_in(data: &Path) -> Self {
-        Self::start_limited(data, None).await
+        Self::start_with(data, |_| {}).await
     }
 
-    /// A service on port 0 with data in `data`, each caller held to `limit`.
+    /// As [`start_in`](Self::start_in), each caller held to `limit`.
     pub async fn start_limited(data: &Path, limit: Option<RateLimit>) -> Self {
+        Self::start_with(data, |config| config.rate_limit = limit).await
+    }
+
+    /// As [`start_in`](Self::start_in), with waiting places kept `grace`
+    /// for a customer who does not come back.
+    pub async fn start_with_grace(data: &Path, grace: Duration) -> Self {
+        Self::start_with(data, |config| config.waiting_grace = grace).await
+    }
+
+    /// A service on port 0 with data in `data`, no rate limit, and what
+    /// `adjust` changes.
+    pub async fn start_with(data: &Path, adjust: impl FnOnce(&mut ServerConfig)) -> Self {
         let mut config = ServerConfig::new(data);
         config.addr = "127.0.0.1:0".parse().unwrap();
         config.admin_token = Some(ADMIN.to_owned());
-        config.rate_limit = limit;
+        config.rate_limit = None;
+        adjust(&mut config);
         let server = Server::bind(config).await.expect("bind");
         let base = format!("http://{}", server.local_addr());
         let (stop, stopped) = oneshot::channel::<()>();

@@ -24,12 +24,19 @@
 //! read before trying: no lost wake-up, and a put pays one fence and one
 //! load when nobody waits. A VIP leaving the line also bumps, so the
 //! Regulars it held back look again.
+//!
+//! Futures wait in the same line, in its [`Waitlist`] (see `waitlist.rs`
+//! for that design): they are counted like blocking waiters, so the rule
+//! holds between the two kinds, and tickets are handed to them directly.
 
 use std::ops::Range;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use crossbeam_utils::CachePadded;
 
+use crate::office::waitlist::Waitlist;
 use crate::pool::deadline::{self, Until, Woke};
 use crate::pool::error::TakeError;
 use crate::pool::primitive::{fence, AtomicU64, Condvar, Mutex, Ordering};
@@ -66,10 +73,77 @@ pub(crate) trait Pools<T> {
     /// `true` once type `ty`'s pool is closed and empty: nothing more of
     /// that type can be taken.
     fn drained(&self, ty: usize) -> bool;
+    /// `true` if a VIP waits inside type `ty`'s pool (a single-type
+    /// office's blocking buyers wait there, not in the line).
+    fn vip_waits_inside(&self, ty: usize) -> bool;
 }
 
-/// The buyers waiting in an office with several ticket types.
-pub(crate) struct Line {
+/// An async buyer's place in the [`Line`]: what a future keeps between
+/// polls.
+#[derive(Debug)]
+pub(crate) struct AsyncWait {
+    pub(crate) priority: Priority,
+    pub(crate) target: Option<usize>,
+    /// Its arrival number while it is registered in the waitlist
+    /// ([`NOT_WAITING`] otherwise), shared with [`Place`] readers.
+    seq: Arc<AtomicU64>,
+    /// Its first miss.
+    started: Option<Instant>,
+}
+
+/// The arrival number of an async waiter that is not in the waitlist.
+const NOT_WAITING: u64 = u64::MAX;
+
+/// Reads an async waiter's place in line from elsewhere (another task).
+#[derive(Debug, Clone)]
+pub(crate) struct PlaceOf {
+    pub(crate) priority: Priority,
+    seq: Arc<AtomicU64>,
+}
+
+impl PlaceOf {
+    fn seq(&self) -> Option<u64> {
+        let seq = self.seq.load(Ordering::Acquire);
+        (seq != NOT_WAITING).then_some(seq)
+    }
+}
+
+impl AsyncWait {
+    pub(crate) fn new(priority: Priority, target: Option<usize>) -> Self {
+        Self {
+            priority,
+            target,
+            seq: Arc::new(AtomicU64::new(NOT_WAITING)),
+            started: None,
+        }
+    }
+
+    /// A reader of this waiter's place in line.
+    pub(crate) fn place(&self) -> PlaceOf {
+        PlaceOf {
+            priority: self.priority,
+            seq: Arc::clone(&self.seq),
+        }
+    }
+
+    fn seq(&self) -> Option<u64> {
+        let seq = self.seq.load(Ordering::Acquire);
+        (seq != NOT_WAITING).then_some(seq)
+    }
+
+    fn set_seq(&self, seq: Option<u64>) {
+        self.seq
+            .store(seq.unwrap_or(NOT_WAITING), Ordering::Release);
+    }
+
+    fn waited(&self) -> Duration {
+        self.started.map_or(Duration::ZERO, |t| t.elapsed())
+    }
+}
+
+/// The buyers waiting in an office: blocking ones when it has several
+/// ticket types, async ones always.
+pub(crate) struct Line<T> {
     /// VIPs waiting for any type.
     vips_any: CachePadded<AtomicU64>,
     /// VIPs waiting for each type.
@@ -82,9 +156,11 @@ pub(crate) struct Line {
     generation: AtomicU64,
     lock: Mutex<()>,
     ready: Condvar,
+    /// Futures waiting, in line order.
+    room: Waitlist<T>,
 }
 
-impl Line {
+impl<T> Line<T> {
     pub(crate) fn new(types: usize) -> Self {
         Self {
             vips_any: CachePadded::new(AtomicU64::new(0)),
@@ -94,6 +170,7 @@ impl Line {
             generation: AtomicU64::new(0),
             lock: Mutex::new(()),
             ready: Condvar::new(),
+            room: Waitlist::new(types),
         }
     }
 
@@ -120,12 +197,28 @@ impl Line {
         // round sees the ticket, or this load sees the waiter.
         fence(Ordering::SeqCst);
         if self.waiters.load(Ordering::SeqCst) > 0 {
-            self.wake_all();
+            self.wake_front();
         }
     }
 
     /// Wakes every waiter to look again, unconditionally (close, sold out).
     pub(crate) fn wake_all(&self) {
+        self.wake_blocking();
+        for waker in self.room.everyone() {
+            waker.wake();
+        }
+    }
+
+    /// Wakes every blocking waiter, and the futures at the front of the
+    /// line (the others are behind them, and are woken when they leave).
+    fn wake_front(&self) {
+        self.wake_blocking();
+        for waker in self.room.front() {
+            waker.wake();
+        }
+    }
+
+    fn wake_blocking(&self) {
         let guard = self.lock.lock();
         self.generation.fetch_add(1, Ordering::Release);
         drop(guard);
@@ -142,6 +235,11 @@ impl Line {
         target.map_or(&*self.vips_any, |ty| &self.vips_for[ty])
     }
 
+    /// Futures waiting now (both priorities).
+    pub(crate) fn waiting_async(&self) -> u64 {
+        self.room.len()
+    }
+
     fn register(&self, priority: Priority, target: Option<usize>) {
         match priority {
             Priority::Vip => self.vip_count(target).fetch_add(1, Ordering::SeqCst),
@@ -153,23 +251,168 @@ impl Line {
     }
 
     fn deregister(&self, priority: Priority, target: Option<usize>) {
+        self.uncount(priority, target);
+        self.after_leaving(priority);
+    }
+
+    /// The counting half of [`deregister`](Self::deregister).
+    fn uncount(&self, priority: Priority, target: Option<usize>) {
         self.waiters.fetch_sub(1, Ordering::SeqCst);
         match priority {
-            Priority::Regular => {
-                self.regulars.fetch_sub(1, Ordering::SeqCst);
-            }
-            Priority::Vip => {
-                self.vip_count(target).fetch_sub(1, Ordering::SeqCst);
-                // Pairs with the fence in a Regular's `register`: either
-                // its next round sees this VIP gone, or this load sees it
-                // (the loom model found the wait that is lost without it).
-                fence(Ordering::SeqCst);
-                // Regulars this VIP held back may take now.
-                if self.regulars.load(Ordering::SeqCst) > 0 {
-                    self.wake_all();
-                }
+            Priority::Regular => self.regulars.fetch_sub(1, Ordering::SeqCst),
+            Priority::Vip => self.vip_count(target).fetch_sub(1, Ordering::SeqCst),
+        };
+    }
+
+    /// The waking half of [`deregister`](Self::deregister), with no lock
+    /// held.
+    fn after_leaving(&self, priority: Priority) {
+        if priority == Priority::Vip {
+            // Pairs with the fence in a Regular's `register`: either
+            // its next round sees this VIP gone, or this load sees it
+            // (the loom model found the wait that is lost without it).
+            fence(Ordering::SeqCst);
+            // Regulars this VIP held back may take now.
+            if self.regulars.load(Ordering::SeqCst) > 0 {
+                self.wake_front();
             }
         }
+    }
+
+    /// Offers a ticket of type `ty` just (re)stocked to the futures in
+    /// line; gives it back if none may have it now (then the caller puts it
+    /// into its pool and calls [`wake`](Self::wake)).
+    pub(crate) fn hand_off(&self, ticket: T, ty: usize, pools: &impl Pools<T>) -> Option<T> {
+        if self.room.is_empty() {
+            return Some(ticket);
+        }
+        let mut queue = self.room.lock();
+        let vip_owed = |ty| self.owed_to_vip(ty) || pools.vip_waits_inside(ty);
+        match self.room.hand_off(&mut queue, ticket, ty, vip_owed) {
+            Err(ticket) => Some(ticket),
+            Ok((priority, target, waker)) => {
+                // Counted out under the lock, so the next hand-off sees it.
+                self.uncount(priority, target);
+                drop(queue);
+                waker.wake();
+                self.after_leaving(priority);
+                None
+            }
+        }
+    }
+
+    /// Polls an async take: as [`take`](Self::take) with no deadline, but
+    /// waiting as a registered waker instead of a parked thread.
+    pub(crate) fn poll_take(
+        &self,
+        wait: &mut AsyncWait,
+        cx: &mut Context<'_>,
+        pools: &impl Pools<T>,
+        closed: impl Fn() -> bool,
+    ) -> Poll<Result<(T, usize, Duration), Miss>> {
+        let types = wait.target.map_or(0..self.vips_for.len(), |ty| ty..ty + 1);
+        let Some(seq) = wait.seq() else {
+            if closed() {
+                return Poll::Ready(Err(Miss::Ended));
+            }
+            match self.round(wait.priority, types.clone(), pools) {
+                Round::Got(ticket, ty) => return Poll::Ready(Ok((ticket, ty, Duration::ZERO))),
+                Round::Ended => return Poll::Ready(Err(Miss::Ended)),
+                Round::Nothing => {}
+            }
+            wait.started = Some(Instant::now());
+            let mut queue = self.room.lock();
+            let seq = self
+                .room
+                .push(&mut queue, wait.priority, wait.target, cx.waker().clone());
+            wait.set_seq(Some(seq));
+            // Fences: a put from now on either hands the ticket over or
+            // sees this waiter in the count and wakes the front.
+            self.register(wait.priority, wait.target);
+            drop(queue);
+            // Try once more: a put before the registration may not have
+            // seen it.
+            return self.poll_registered(wait, seq, types, cx, pools, closed);
+        };
+        self.poll_registered(wait, seq, types, cx, pools, closed)
+    }
+
+    fn poll_registered(
+        &self,
+        wait: &mut AsyncWait,
+        seq: u64,
+        types: Range<usize>,
+        cx: &mut Context<'_>,
+        pools: &impl Pools<T>,
+        closed: impl Fn() -> bool,
+    ) -> Poll<Result<(T, usize, Duration), Miss>> {
+        let mut queue = self.room.lock();
+        if let Some((ticket, ty)) = self.room.take_handed(&mut queue, seq) {
+            wait.set_seq(None);
+            return Poll::Ready(Ok((ticket, ty, wait.waited())));
+        }
+        // Ended for this waiter even when it is not at the front: a
+        // closed office, or every type it wants drained (sold out).
+        if closed() || types.clone().all(|ty| pools.drained(ty)) {
+            drop(queue);
+            self.give_back_extra(self.leave(wait), pools);
+            return Poll::Ready(Err(Miss::Ended));
+        }
+        self.room
+            .set_waker(&mut queue, wait.priority, seq, cx.waker());
+        if !self.room.in_front(&queue, seq) {
+            return Poll::Pending;
+        }
+        drop(queue);
+        // The waker is stored first: a put after this try hands over or
+        // wakes it.
+        match self.round(wait.priority, types, pools) {
+            Round::Nothing => Poll::Pending,
+            Round::Got(ticket, ty) => {
+                let waited = wait.waited();
+                self.give_back_extra(self.leave(wait), pools);
+                Poll::Ready(Ok((ticket, ty, waited)))
+            }
+            Round::Ended => {
+                self.give_back_extra(self.leave(wait), pools);
+                Poll::Ready(Err(Miss::Ended))
+            }
+        }
+    }
+
+    fn give_back_extra(&self, extra: Option<(T, usize)>, pools: &impl Pools<T>) {
+        if let Some((ticket, ty)) = extra {
+            pools.give_back(ty, ticket);
+        }
+    }
+
+    /// Takes an async waiter out of the line (done, or dropped); returns a
+    /// ticket handed to it meanwhile, for the caller to put back.
+    #[must_use]
+    pub(crate) fn leave(&self, wait: &mut AsyncWait) -> Option<(T, usize)> {
+        let seq = wait.seq()?;
+        let mut queue = self.room.lock();
+        wait.set_seq(None);
+        let handed = self.room.take_handed(&mut queue, seq);
+        let removed = self.room.remove(&mut queue, wait.priority, seq);
+        if removed {
+            self.uncount(wait.priority, wait.target);
+        }
+        drop(queue);
+        if removed {
+            self.after_leaving(wait.priority);
+            // Those it stood before may be at the front now.
+            for waker in self.room.front() {
+                waker.wake();
+            }
+        }
+        handed
+    }
+
+    /// The async waiter's 1-based place in line (VIPs first, then by
+    /// arrival), or `None` when it is not waiting.
+    pub(crate) fn position(&self, place: &PlaceOf) -> Option<usize> {
+        self.room.position(place.priority, place.seq()?)
     }
 
     /// Takes a ticket of type `target` (or of any of the `types` when
@@ -180,7 +423,7 @@ impl Line {
     /// `pools.try_take(ty)` tries type `ty`'s pool; `pools.give_back(ty,
     /// ticket)` puts a ticket a Regular took back into its pool and calls
     /// [`wake`](Self::wake); `closed()` says the office closed.
-    pub(crate) fn take<T>(
+    pub(crate) fn take(
         &self,
         priority: Priority,
         target: Option<usize>,
@@ -239,7 +482,7 @@ impl Line {
 
     /// Tries each pool in `types` once; a Regular skips (or gives back)
     /// tickets a waiting VIP is owed.
-    fn round<T>(&self, priority: Priority, types: Range<usize>, pools: &impl Pools<T>) -> Round<T> {
+    fn round(&self, priority: Priority, types: Range<usize>, pools: &impl Pools<T>) -> Round<T> {
         let mut ended = true;
         for ty in types {
             let regular = priority == Priority::Regular;
@@ -275,131 +518,5 @@ impl Line {
     }
 }
 
-/// loom models of the line's cross-type hand-off: every interleaving of a
-/// VIP, a Regular and a vendor around two pools (the office without its
-/// counters, journal or reaper thread). Run with
-/// `LOOM_MAX_PREEMPTIONS=2 RUSTFLAGS="--cfg ticketpool_loom" cargo test -p ticketpool-core --release --lib office::line`.
 #[cfg(all(test, ticketpool_loom))]
-mod loom_models {
-    use std::sync::Arc;
-
-    use super::*;
-    use crate::pool::condvar::CondvarPool;
-    use crate::pool::lockfree::LockFreePool;
-    use crate::pool::BoundedPool;
-
-    /// Two ticket types, each with a pool, and the line: what `take.rs` and
-    /// `restock` do, with tickets as numbers.
-    struct Office<P> {
-        line: Line,
-        pools: [P; 2],
-    }
-
-    impl<P: BoundedPool<Item = u32>> Pools<u32> for Office<P> {
-        fn try_take(&self, ty: usize, priority: Priority) -> Result<u32, TakeError> {
-            self.pools[ty].try_take(priority)
-        }
-
-        fn give_back(&self, ty: usize, ticket: u32) {
-            self.restock(ty, ticket);
-        }
-
-        fn drained(&self, ty: usize) -> bool {
-            self.pools[ty].is_closed() && self.pools[ty].is_empty()
-        }
-    }
-
-    impl<P: BoundedPool<Item = u32>> Office<P> {
-        fn new() -> Arc<Self> {
-            let pool = || P::with_capacity(2).unwrap();
-            Arc::new(Self {
-                line: Line::new(2),
-                pools: [pool(), pool()],
-            })
-        }
-
-        /// A ticket goes on sale (or back on sale) and the line is woken.
-        fn restock(&self, ty: usize, ticket: u32) {
-            self.pools[ty].try_put(ticket).unwrap();
-            self.line.wake();
-        }
-
-        /// Waits for a ticket for ever; returns it. A Regular checks, as
-        /// it leaves with it, that no VIP owed a ticket of that type still
-        /// waits: every VIP in these models registered before the first
-        /// release and buys once, so one still registered is one the
-        /// Regular went before.
-        fn buy(&self, priority: Priority, target: Option<usize>) -> u32 {
-            let (ticket, ty, _) = self
-                .line
-                .take(priority, target, Some(None.into()), self, || false)
-                .unwrap();
-            if priority == Priority::Regular {
-                assert!(!self.line.owed_to_vip(ty), "a Regular went before a VIP");
-            }
-            ticket
-        }
-
-        /// Spins (yielding to the model) until a VIP is registered.
-        fn until_a_vip_waits(&self) {
-            while self.line.waiting(Priority::Vip) == 0 {
-                loom::thread::yield_now();
-            }
-        }
-    }
-
-    /// A VIP waits for `vip_wants`, a Regular for `regular_wants`; once the
-    /// VIP is registered, ticket 1 goes on sale as type 0, then ticket 2 as
-    /// `second_type`. In every interleaving (the Regular waiting, arriving,
-    /// or holding ticket 1 it must give back) the Regular never leaves with
-    /// a ticket while the VIP it overlaps waits, each gets one of the two
-    /// tickets, and nobody is left parked. (A ticket given back goes behind
-    /// the other, so which of the two the VIP gets may vary.)
-    fn vip_gets_the_first_ticket<P: BoundedPool<Item = u32> + 'static>(
-        vip_wants: Option<usize>,
-        regular_wants: Option<usize>,
-        second_type: usize,
-    ) {
-        loom::model(move || {
-            let office = Office::<P>::new();
-            let vip = {
-                let office = Arc::clone(&office);
-                loom::thread::spawn(move || office.buy(Priority::Vip, vip_wants))
-            };
-            let regular = {
-                let office = Arc::clone(&office);
-                loom::thread::spawn(move || office.buy(Priority::Regular, regular_wants))
-            };
-            office.until_a_vip_waits();
-            office.restock(0, 1);
-            office.restock(second_type, 2);
-            let mut got = [vip.join().unwrap(), regular.join().unwrap()];
-            got.sort_unstable();
-            assert_eq!(got, [1, 2]);
-            assert_eq!(office.line.waiting(Priority::Vip), 0);
-            assert_eq!(office.line.waiting(Priority::Regular), 0);
-        });
-    }
-
-    #[test]
-    fn vip_any_before_regular_typed_condvar() {
-        vip_gets_the_first_ticket::<CondvarPool<u32>>(None, Some(0), 0);
-    }
-
-    #[test]
-    fn vip_any_before_regular_typed_lockfree() {
-        vip_gets_the_first_ticket::<LockFreePool<u32>>(None, Some(0), 0);
-    }
-
-    /// The VIP wants type 0 only; the Regular, wanting any type, may take
-    /// the type-1 ticket but never the type-0 one.
-    #[test]
-    fn vip_typed_before_regular_any_condvar() {
-        vip_gets_the_first_ticket::<CondvarPool<u32>>(Some(0), None, 1);
-    }
-
-    #[test]
-    fn vip_typed_before_regular_any_lockfree() {
-        vip_gets_the_first_ticket::<LockFreePool<u32>>(Some(0), None, 1);
-    }
-}
+mod loom_models;
