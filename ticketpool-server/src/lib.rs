@@ -61,6 +61,7 @@
 
 mod accounts;
 mod auth;
+mod demo;
 mod errors;
 mod extract;
 mod holds;

@@ -13,6 +13,7 @@ use ticketpool_persist::CatalogDir;
 use tokio::net::TcpListener;
 
 use crate::accounts::{Accounts, ACCOUNTS_FILE};
+use crate::demo::Demo;
 use crate::holds::Holds;
 use crate::idempotency::Keys;
 use crate::live::Live;
@@ -39,6 +40,9 @@ pub struct ServerConfig {
     pub data_dir: PathBuf,
     /// The admin token; `None` generates one (see [`Server::admin_token`]).
     pub admin_token: Option<String>,
+    /// The demo: seed an empty catalog with a few events on sale and run
+    /// simulated fans buying on every event on sale, until the server stops.
+    pub demo: bool,
 }
 
 impl ServerConfig {
@@ -49,6 +53,7 @@ impl ServerConfig {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
             data_dir: data_dir.into(),
             admin_token: None,
+            demo: false,
         }
     }
 }
@@ -102,6 +107,7 @@ pub struct Server {
     listener: TcpListener,
     state: Shared,
     generated_token: bool,
+    demo: Option<Demo>,
 }
 
 impl std::fmt::Debug for Server {
@@ -141,7 +147,8 @@ impl Server {
             });
         }
         let dir = CatalogDir::new(path.clone());
-        let state = tokio::task::spawn_blocking(move || open_state(dir, admin_token))
+        let demo = config.demo;
+        let (state, demo) = tokio::task::spawn_blocking(move || open_state(dir, admin_token, demo))
             .await
             .map_err(|e| ServerError::Io {
                 context: "opening the data directory".to_owned(),
@@ -157,6 +164,7 @@ impl Server {
             listener,
             state: Arc::new(state),
             generated_token,
+            demo,
         })
     }
 
@@ -178,7 +186,7 @@ impl Server {
     }
 
     /// Serves until `shutdown` completes, then stops cleanly: no new
-    /// connections, live streams end, requests in flight finish, open holds are cancelled
+    /// connections, the demo's fans stop, live streams end, requests in flight finish, open holds are cancelled
     /// (their tickets go back on sale; confirmed sales stay sold), the
     /// house vendors stop and the journals close.
     ///
@@ -190,7 +198,10 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
         let Self {
-            listener, state, ..
+            listener,
+            state,
+            demo,
+            ..
         } = self;
         let sweeper = tokio::spawn(sweep(Arc::clone(&state)));
         let app = routes::router(Arc::clone(&state));
@@ -209,6 +220,10 @@ impl Server {
         // Off the async threads: joining the vendors and closing the
         // journals wait on threads and disk.
         let closed = tokio::task::spawn_blocking(move || {
+            // The fans first: they buy until told to stop.
+            if let Some(demo) = demo {
+                demo.stop();
+            }
             state.live.stop();
             state.holds.cancel_all();
             state.stock.stop_all();
@@ -225,7 +240,11 @@ impl Server {
     }
 }
 
-fn open_state(dir: CatalogDir, admin_token: String) -> Result<AppState, ServerError> {
+fn open_state(
+    dir: CatalogDir,
+    admin_token: String,
+    demo: bool,
+) -> Result<(AppState, Option<Demo>), ServerError> {
     let path = dir.path().to_path_buf();
     let catalog = dir
         .open(CatalogOptions::default())
@@ -249,6 +268,17 @@ fn open_state(dir: CatalogDir, admin_token: String) -> Result<AppState, ServerEr
         metrics: Metrics::default(),
         admin_token,
     };
+    // Seeded before stocking starts, so the demo events get their vendors.
+    let demo = if demo {
+        let demo = Demo::start(&state.catalog).map_err(|source| ServerError::Catalog {
+            path: path.clone(),
+            source,
+        })?;
+        tracing::info!(target: "ticketpool", "demo: {} simulated fans", demo.fans());
+        Some(demo)
+    } else {
+        None
+    };
     for event in every_event(&state.catalog) {
         if event.status.has_office() {
             state
@@ -260,7 +290,7 @@ fn open_state(dir: CatalogDir, admin_token: String) -> Result<AppState, ServerEr
                 })?;
         }
     }
-    Ok(state)
+    Ok((state, demo))
 }
 
 /// Now and then: drops lapsed holds and old keys, and brings event

@@ -60,6 +60,14 @@ pub struct ServeArgs {
     /// environment variable; else one is generated and printed).
     #[arg(long, value_name = "FILE")]
     pub admin_token_file: Option<PathBuf>,
+    /// A live sale at once: an empty catalog gets three events (venues,
+    /// performers, two ticket types each) put on sale, and simulated fans
+    /// buy on every event on sale, through the engine, as demo customers
+    /// named demo-fan-EVENT-N-K (their sales are journaled like any
+    /// other). Open the printed URL to watch; the admin page takes the
+    /// admin token.
+    #[arg(long)]
+    pub demo: bool,
 }
 
 /// `ticketpool config ...`.

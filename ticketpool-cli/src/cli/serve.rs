@@ -25,6 +25,7 @@ pub fn run(args: &ServeArgs) -> Result<(), CliError> {
             addr: args.addr,
             data_dir: args.data.clone(),
             admin_token,
+            demo: args.demo,
         };
         let server = Server::bind(config).await.map_err(server_error)?;
         let mut out = std::io::stdout().lock();
@@ -34,6 +35,12 @@ pub fn run(args: &ServeArgs) -> Result<(), CliError> {
             server.local_addr(),
             args.data.display()
         );
+        if args.demo {
+            let _ = writeln!(
+                out,
+                "demo: events on sale with simulated fans buying; open the URL to watch"
+            );
+        }
         if server.admin_token_generated() {
             let _ = writeln!(
                 out,

@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 pub const ADMIN: &str = "test-admin-token-0123456789";
 
 /// How long a wait for the service may take on a loaded machine.
-const PATIENCE: Duration = Duration::from_secs(30);
+pub const PATIENCE: Duration = Duration::from_secs(30);
 
 /// The pause between two polls of a state that changes in the background.
 pub const POLL: Duration = Duration::from_millis(5);
@@ -53,9 +53,15 @@ impl Answer {
 impl TestServer {
     /// A service on port 0 with data in `data`.
     pub async fn start_in(data: &Path) -> Self {
+        Self::start_with(data, false).await
+    }
+
+    /// As [`start_in`](Self::start_in), with the demo (`--demo`) or not.
+    pub async fn start_with(data: &Path, demo: bool) -> Self {
         let mut config = ServerConfig::new(data);
         config.addr = "127.0.0.1:0".parse().unwrap();
         config.admin_token = Some(ADMIN.to_owned());
+        config.demo = demo;
         let server = Server::bind(config).await.expect("bind");
         let base = format!("http://{}", server.local_addr());
         let (stop, stopped) = oneshot::channel::<()>();

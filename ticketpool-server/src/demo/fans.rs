@@ -1,0 +1,91 @@
+//! Simulated fans (moved here from the retired dashboard's driver): each a
+//! thread buying through the engine as a named demo customer, now and then
+//! reserving and confirming, cancelling or letting the hold lapse, so the
+//! live pages show sales, holds and expiries. The event's own vendors
+//! (see `stock`) keep it stocked.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use ticketpool_core::{BoxOffice, BoxOfficeError, Hold, Priority, Want};
+
+/// How long a waiting buy blocks before the thread looks at the stop flag
+/// again.
+const POLL: Duration = Duration::from_millis(100);
+
+/// One fan's settings.
+pub(crate) struct Fan {
+    /// The event, for the customer's name.
+    pub(crate) event: u64,
+    /// Its number among the event's fans; every fourth is a VIP.
+    pub(crate) index: usize,
+    /// The pause between two attempts.
+    pub(crate) interval: Duration,
+}
+
+/// Starts `fan` on `office`; it runs until `stop` is set or the event
+/// closes.
+pub(crate) fn spawn(
+    office: Arc<BoxOffice>,
+    fan: Fan,
+    stop: Arc<AtomicBool>,
+) -> std::io::Result<JoinHandle<()>> {
+    thread::Builder::new()
+        .name(format!("demo-fan-{}-{}", fan.event, fan.index))
+        .spawn(move || run(&office, &fan, &stop))
+}
+
+/// The customer name of `fan`'s `generation`-th identity.
+fn name(fan: &Fan, generation: u32) -> String {
+    format!("demo-fan-{}-{}-{generation}", fan.event, fan.index)
+}
+
+/// Buys (and every tenth attempt reserves) as `demo-fan-E-I-G`, moving to
+/// a new name when the purchase limit is reached, until the event ends.
+fn run(office: &BoxOffice, fan: &Fan, stop: &AtomicBool) {
+    let priority = if fan.index % 4 == 0 {
+        Priority::Vip
+    } else {
+        Priority::Regular
+    };
+    let mut generation = 0;
+    let mut customer = office.customer(&name(fan, generation), priority);
+    // Holds this fan lets lapse, so the pages show expiries.
+    let mut lapsing: Vec<Hold> = Vec::new();
+    let mut attempt: u64 = 0;
+    while !stop.load(Ordering::Relaxed) {
+        attempt += 1;
+        lapsing.retain(Hold::is_open);
+        let outcome = if attempt % 10 == 0 {
+            customer.reserve_timeout(Want::Any, POLL).map(|hold| {
+                if attempt % 30 == 0 {
+                    lapsing.push(hold);
+                } else if attempt % 20 == 0 {
+                    hold.cancel();
+                } else {
+                    let _ = hold.confirm();
+                }
+            })
+        } else {
+            customer.buy_timeout(Want::Any, POLL).map(drop)
+        };
+        match outcome {
+            // Paused: nothing is released, so the buys time out; go on.
+            Ok(())
+            | Err(BoxOfficeError::Timeout | BoxOfficeError::Empty | BoxOfficeError::Paused) => {}
+            Err(BoxOfficeError::LimitReached { .. }) => {
+                generation += 1;
+                customer = office.customer(&name(fan, generation), priority);
+                // Retry this attempt as the new fan, so every tenth
+                // attempt really is a reservation.
+                attempt -= 1;
+                continue;
+            }
+            // Sold out, closed: this fan is done.
+            Err(_) => return,
+        }
+        thread::sleep(fan.interval);
+    }
+}
