@@ -9,6 +9,14 @@ import { renderEvent } from "./event.js";
 import { renderAccount, renderMine } from "./account.js";
 import { renderAdmin } from "./admin.js";
 
+// Kept for anyone checking the page (the browser test does): what the
+// Content-Security-Policy blocked and which errors went uncaught.
+window.pageProblems = [];
+document.addEventListener("securitypolicyviolation", (e) =>
+  window.pageProblems.push(`CSP ${e.violatedDirective}: ${e.blockedURI}`));
+window.addEventListener("error", (e) => window.pageProblems.push(`error: ${e.message}`));
+window.addEventListener("unhandledrejection", (e) => window.pageProblems.push(`rejection: ${e.reason}`));
+
 const main = document.getElementById("main");
 let cleanup = null;
 

@@ -14,6 +14,10 @@ const KEEP = 600;
  * `values` has one number per name, taken now.
  */
 export function lineChart(container, title, yLabel, names) {
+  // uPlot draws on a canvas: say in words what the chart shows.
+  container.setAttribute("role", "img");
+  container.setAttribute("aria-label",
+    `${title}: ${yLabel} (vertical axis) over time (horizontal axis), one line per type: ${names.join(", ")}`);
   const data = [[], ...names.map(() => [])];
   const width = () => Math.max(300, container.clientWidth - 8);
   const plot = new window.uPlot({

@@ -1,0 +1,201 @@
+//! The frontend end to end in headless Chromium (chromedriver over plain
+//! WebDriver HTTP calls): a customer signs up, searches, opens the event,
+//! reserves, sees the countdown, confirms and finds the ticket in "my
+//! tickets"; an admin in a second browser pauses the sale and the
+//! customer's event page shows it paused, then resumes it and watches the
+//! live charts draw the customer's next purchase. Screenshots go to
+//! `target/frontend-event.png` and `target/frontend-admin.png` (and to
+//! `docs/` when `TICKETPOOL_UPDATE_SCREENSHOT=1`).
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (`scripts/test-all.sh`
+//! installs them); without them the test prints `SKIPPED: ...` and passes.
+//! `CHROMIUM` and `CHROMEDRIVER` override where they are looked for.
+
+mod support;
+mod webdriver;
+
+use std::path::Path;
+
+use serde_json::{json, Value};
+use support::{data_dir, TestServer, ADMIN};
+use webdriver::{programs, target_dir, Browser, Chromedriver, Scratch};
+
+/// Nothing the page did was blocked by its CSP or threw.
+async fn assert_no_page_problems(browser: &Browser, page: &str) {
+    let problems = browser.eval("return window.pageProblems;", json!([])).await;
+    assert_eq!(problems, json!([]), "on the {page} page");
+}
+
+fn save(png: &[u8], name: &str) {
+    let path = target_dir().join(name);
+    std::fs::create_dir_all(target_dir()).unwrap();
+    std::fs::write(&path, png).unwrap();
+    println!("screenshot: {}", path.display());
+    if std::env::var_os("TICKETPOOL_UPDATE_SCREENSHOT").is_some() {
+        let docs = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../docs")
+            .join(name);
+        std::fs::write(&docs, png).unwrap();
+        println!("screenshot: {}", docs.display());
+    }
+}
+
+/// Reserves the event page's default ("any") type, waits for the hold's
+/// countdown, confirms, and waits for the booking.
+async fn reserve_and_confirm(customer: &Browser) {
+    customer.click("#reserve-button").await;
+    customer
+        .wait_text("#countdown", |t| {
+            t.split_once(':')
+                .is_some_and(|(m, s)| m.parse::<u32>().is_ok() && s.len() == 2)
+        })
+        .await;
+    customer.click("#confirm-button").await;
+    customer
+        .wait_text("#booking-result", |t| t.starts_with("Booked"))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_books_and_an_admin_pauses_in_headless_chromium() {
+    let (chromium, chromedriver) = match programs() {
+        Ok(found) => found,
+        Err(reason) => {
+            println!("SKIPPED: {reason}");
+            return;
+        }
+    };
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let event = server.event_on_sale(40, 4).await;
+    let base = server.base.clone();
+
+    // The pages' headers: only this origin, no sniffing.
+    let page = server.client.get(format!("{base}/")).send().await.unwrap();
+    let csp = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("default-src 'self'"), "{csp}");
+    assert!(page.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+
+    // Declared before chromedriver, so they are removed after the browsers.
+    let profiles = Scratch(std::env::temp_dir().join(format!(
+        "ticketpool-frontend-profiles-{}",
+        std::process::id()
+    )));
+    let driver = Chromedriver::start(chromium, &chromedriver).await;
+    let customer = driver.session(&profiles.0.join("customer")).await;
+    let admin = driver.session(&profiles.0.join("admin")).await;
+
+    // Sign up: the token is kept, the header says who.
+    customer.open(&format!("{base}/#/account")).await;
+    customer.type_into("#signup-name", "browser-ann").await;
+    customer.click("#signup-button").await;
+    customer
+        .wait_text("#who", |t| t == "signed in as browser-ann")
+        .await;
+    let token = customer
+        .eval(
+            "return localStorage.getItem('ticketpool.token');",
+            json!([]),
+        )
+        .await;
+    assert!(token.as_str().is_some_and(|t| t.len() >= 32), "{token}");
+
+    // Search, and open the event from the hits.
+    customer.open(&format!("{base}/#/")).await;
+    customer.type_into("#search-q", "jazz").await;
+    customer.click("#search-button").await;
+    customer
+        .wait_for_element("#search-results .event-card a")
+        .await;
+    assert_eq!(
+        customer.text("#search-results .event-card a").await,
+        "Jazz at the Olympia"
+    );
+    customer.click("#search-results .event-card a").await;
+    customer
+        .wait_text("#event-name", |t| t == "Jazz at the Olympia")
+        .await;
+    customer.wait_text("#sale-status", |t| t == "on sale").await;
+
+    // Reserve (a countdown runs), confirm: booked.
+    reserve_and_confirm(&customer).await;
+    assert_no_page_problems(&customer, "event").await;
+
+    // My tickets lists it.
+    customer.open(&format!("{base}/#/mine")).await;
+    customer.wait_for_element("#tickets tr[data-ticket]").await;
+    let row = customer.text("#tickets tr[data-ticket]").await;
+    assert!(row.contains("Jazz at the Olympia"), "{row}");
+    assert_eq!(server.my_tickets(token.as_str().unwrap()).await.len(), 1);
+
+    // Back on the event page, the customer watches while the admin, in
+    // another browser, pauses the sale.
+    customer.open(&format!("{base}/#/event/{event}")).await;
+    customer.wait_text("#sale-status", |t| t == "on sale").await;
+    admin.open(&format!("{base}/#/admin")).await;
+    admin.type_into("#admin-token", ADMIN).await;
+    admin.click("#admin-save").await;
+    let row = format!("tr[data-event-id=\"{event}\"]");
+    admin.click(&format!("{row} button.pause")).await;
+    admin
+        .wait_text(&format!("{row} .status"), |t| t == "paused")
+        .await;
+    customer.wait_text("#sale-status", |t| t == "paused").await;
+    let status = server.get(&format!("/api/events/{event}"), None).await;
+    assert_eq!(status.body["status"], "paused", "{}", status.body);
+
+    // Resumed: the customer sees it on sale again; the admin's charts
+    // draw the next purchase.
+    admin.click(&format!("{row} button.resume")).await;
+    customer.wait_text("#sale-status", |t| t == "on sale").await;
+    admin.click(&format!("{row} button.chart")).await;
+    admin.wait_for_element("#charts .uplot").await;
+    let points = || async {
+        let value: Value = admin
+            .eval(
+                "return Number(document.getElementById('charts').dataset.points || 0);",
+                json!([]),
+            )
+            .await;
+        value.as_u64().unwrap_or(0)
+    };
+    let before = points().await;
+    reserve_and_confirm(&customer).await;
+    admin
+        .wait_for("a new point on the charts", || async {
+            points().await > before
+        })
+        .await;
+    // The axes are drawn on canvases; each chart says what they show.
+    let axes = admin
+        .eval(
+            "return [...document.querySelectorAll('#charts .chart')]\
+             .map((c) => c.getAttribute('aria-label')).join(' | ');",
+            json!([]),
+        )
+        .await;
+    let axes = axes.as_str().unwrap_or_default();
+    for label in ["tickets sold", "price", "general", "over time"] {
+        assert!(axes.contains(label), "no {label:?} on the charts: {axes}");
+    }
+    assert_no_page_problems(&admin, "admin").await;
+    assert_eq!(server.my_tickets(token.as_str().unwrap()).await.len(), 2);
+
+    save(&customer.screenshot().await, "frontend-event.png");
+    admin
+        .eval(
+            "document.getElementById('charts').scrollIntoView();",
+            json!([]),
+        )
+        .await;
+    save(&admin.screenshot().await, "frontend-admin.png");
+
+    customer.quit().await;
+    admin.quit().await;
+    drop(driver);
+    drop(profiles);
+    server.stop().await;
+}
