@@ -32,9 +32,9 @@ fn save(png: &[u8], name: &str) {
     std::fs::write(&path, png).unwrap();
     println!("screenshot: {}", path.display());
     if std::env::var_os("TICKETPOOL_UPDATE_SCREENSHOT").is_some() {
-        let docs = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../docs")
-            .join(name);
+        let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs");
+        std::fs::create_dir_all(&docs).unwrap();
+        let docs = docs.join(name);
         std::fs::write(&docs, png).unwrap();
         println!("screenshot: {}", docs.display());
     }
