@@ -3,9 +3,10 @@
 //! reserves, sees the countdown, confirms and finds the ticket in "my
 //! tickets"; an admin in a second browser pauses the sale and the
 //! customer's event page shows it paused, then resumes it and watches the
-//! live charts draw the customer's next purchase. Screenshots go to
-//! `target/frontend-event.png` and `target/frontend-admin.png` (and to
-//! `docs/` when `TICKETPOOL_UPDATE_SCREENSHOT=1`).
+//! live charts draw the customer's next purchase. And with `--demo`, a
+//! visitor sees the demo events, one of them selling, and the charts
+//! filling. Screenshots go to `target/frontend-{event,admin,demo}.png`
+//! (and to `docs/` when `TICKETPOOL_UPDATE_SCREENSHOT=1`).
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`scripts/test-all.sh`
 //! installs them); without them the test prints `SKIPPED: ...` and passes.
@@ -195,6 +196,73 @@ async fn a_customer_books_and_an_admin_pauses_in_headless_chromium() {
 
     customer.quit().await;
     admin.quit().await;
+    drop(driver);
+    drop(profiles);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_sale_moves_in_headless_chromium() {
+    let (chromium, chromedriver) = match programs() {
+        Ok(found) => found,
+        Err(reason) => {
+            println!("SKIPPED: {reason}");
+            return;
+        }
+    };
+    let dir = data_dir();
+    let server = TestServer::start_with(dir.path(), true).await;
+    let base = server.base.clone();
+    let profiles = Scratch(
+        std::env::temp_dir().join(format!("ticketpool-demo-profiles-{}", std::process::id())),
+    );
+    let driver = Chromedriver::start(chromium, &chromedriver).await;
+    let visitor = driver.session(&profiles.0.join("visitor")).await;
+
+    // The front page lists the demo events; the first one's page sells.
+    visitor.open(&format!("{base}/")).await;
+    visitor.wait_for_element("#upcoming .event-card").await;
+    let cards = visitor
+        .eval(
+            "return document.querySelectorAll('#upcoming .event-card').length;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(cards, json!(3));
+    visitor.click("#upcoming .event-card a").await;
+    visitor.wait_text("#sale-status", |t| t == "on sale").await;
+    // "N available, N held, N sold of N": the sold count.
+    let sold = |text: &str| {
+        text.split(", ")
+            .find_map(|part| part.split_once(" sold of"))
+            .and_then(|(n, _)| n.trim().parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let first = sold(&visitor.wait_text("#totals", |t| !t.is_empty()).await);
+    visitor.wait_text("#totals", |t| sold(t) > first).await;
+
+    // The admin's charts fill while the fans buy.
+    visitor.open(&format!("{base}/#/admin")).await;
+    visitor.type_into("#admin-token", ADMIN).await;
+    visitor.click("#admin-save").await;
+    visitor.click("tr[data-event-id=\"1\"] button.chart").await;
+    visitor
+        .wait_js(
+            "twenty points on the charts",
+            "return Number(document.getElementById('charts').dataset.points || 0) >= 20;",
+            json!([]),
+        )
+        .await;
+    assert_no_page_problems(&visitor, "admin").await;
+    visitor
+        .eval(
+            "document.getElementById('charts').scrollIntoView();",
+            json!([]),
+        )
+        .await;
+    save(&visitor.screenshot().await, "frontend-demo.png");
+
+    visitor.quit().await;
     drop(driver);
     drop(profiles);
     server.stop().await;

@@ -1,5 +1,6 @@
 //! Simulated fans (moved here from the retired dashboard's driver): each a
-//! thread buying through the engine as a named demo customer, now and then
+//! thread buying its favourite type (or any) through the engine as a named
+//! demo customer, now and then
 //! reserving and confirming, cancelling or letting the hold lapse, so the
 //! live pages show sales, holds and expiries. The event's own vendors
 //! (see `stock`) keep it stocked.
@@ -23,6 +24,8 @@ pub(crate) struct Fan {
     pub(crate) index: usize,
     /// The pause between two attempts.
     pub(crate) interval: Duration,
+    /// What it buys at first (any type once its favourite sells out).
+    pub(crate) want: Want,
 }
 
 /// Starts `fan` on `office`; it runs until `stop` is set or the event
@@ -55,11 +58,12 @@ fn run(office: &BoxOffice, fan: &Fan, stop: &AtomicBool) {
     // Holds this fan lets lapse, so the pages show expiries.
     let mut lapsing: Vec<Hold> = Vec::new();
     let mut attempt: u64 = 0;
+    let mut want = fan.want.clone();
     while !stop.load(Ordering::Relaxed) {
         attempt += 1;
         lapsing.retain(Hold::is_open);
         let outcome = if attempt % 10 == 0 {
-            customer.reserve_timeout(Want::Any, POLL).map(|hold| {
+            customer.reserve_timeout(want.clone(), POLL).map(|hold| {
                 if attempt % 30 == 0 {
                     lapsing.push(hold);
                 } else if attempt % 20 == 0 {
@@ -69,7 +73,7 @@ fn run(office: &BoxOffice, fan: &Fan, stop: &AtomicBool) {
                 }
             })
         } else {
-            customer.buy_timeout(Want::Any, POLL).map(drop)
+            customer.buy_timeout(want.clone(), POLL).map(drop)
         };
         match outcome {
             // Paused: nothing is released, so the buys time out; go on.
@@ -83,6 +87,8 @@ fn run(office: &BoxOffice, fan: &Fan, stop: &AtomicBool) {
                 attempt -= 1;
                 continue;
             }
+            // Its favourite type is gone: any other will do.
+            Err(BoxOfficeError::SoldOut) if want != Want::Any => want = Want::Any,
             // Sold out, closed: this fan is done.
             Err(_) => return,
         }

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use ticketpool_catalog::jiff::Timestamp;
 use ticketpool_catalog::{Catalog, CatalogError};
+use ticketpool_core::Want;
 
 use crate::state::every_event;
 
@@ -51,13 +52,26 @@ impl Demo {
             if office.is_closed() {
                 continue;
             }
+            let types: Vec<String> = event
+                .office
+                .ticket_types
+                .iter()
+                .map(|t| t.name.clone())
+                .collect();
             for index in 0..FANS_PER_EVENT {
+                // Each type has its fans, so every line on the charts
+                // moves; the last fan takes any type.
+                let want = match types.get(index) {
+                    Some(name) if index + 1 < FANS_PER_EVENT => Want::from(name.as_str()),
+                    _ => Want::Any,
+                };
                 // Staggered rates, so the lines on the charts differ.
                 let rate = ATTEMPTS_PER_SECOND * (1.0 + index as f64 / 2.0);
                 let fan = fans::Fan {
                     event: event.id.0,
                     index,
                     interval: Duration::from_secs_f64(1.0 / rate),
+                    want,
                 };
                 match fans::spawn(Arc::clone(&office), fan, Arc::clone(&stop)) {
                     Ok(thread) => threads.push(thread),
