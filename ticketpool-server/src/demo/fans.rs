@@ -8,7 +8,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ticketpool_core::{BoxOffice, BoxOfficeError, Hold, Priority, Want};
 
@@ -92,6 +92,19 @@ fn run(office: &BoxOffice, fan: &Fan, stop: &AtomicBool) {
             // Sold out, closed: this fan is done.
             Err(_) => return,
         }
-        thread::sleep(fan.interval);
+        pause(fan.interval, stop);
+    }
+}
+
+/// Sleeps `interval` in steps of at most [`POLL`], so a stop is seen
+/// soon (the server's shutdown waits for the fans).
+fn pause(interval: Duration, stop: &AtomicBool) {
+    let until = Instant::now() + interval;
+    while !stop.load(Ordering::Relaxed) {
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        thread::sleep(left.min(POLL));
     }
 }

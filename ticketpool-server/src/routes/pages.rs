@@ -23,7 +23,7 @@ use crate::state::Shared;
 /// Everything from this origin, nothing inline, no frames, no plugins.
 /// uPlot styles its elements through the CSSOM, which `style-src 'self'`
 /// allows.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; \
                    connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
                    form-action 'self'; frame-ancestors 'none'";
 
