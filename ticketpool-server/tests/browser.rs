@@ -5,7 +5,7 @@
 //! customer's event page shows it paused, then resumes it and watches the
 //! live charts draw the customer's next purchase. And with `--demo`, a
 //! visitor sees the demo events, one of them selling, and the charts
-//! filling. Screenshots go to `target/frontend-{event,admin,demo}.png`
+//! filling. Screenshots go to `target/frontend-{event,admin,browse,demo}.png`
 //! (and to `docs/` when `TICKETPOOL_UPDATE_SCREENSHOT=1`).
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`scripts/test-all.sh`
@@ -229,6 +229,7 @@ async fn the_demo_sale_moves_in_headless_chromium() {
         )
         .await;
     assert_eq!(cards, json!(3));
+    save(&visitor.screenshot().await, "frontend-browse.png");
     visitor.click("#upcoming .event-card a").await;
     visitor.wait_text("#sale-status", |t| t == "on sale").await;
     // "N available, N held, N sold of N": the sold count.

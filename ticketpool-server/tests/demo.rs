@@ -41,6 +41,9 @@ async fn the_demo_seeds_events_on_sale_and_its_fans_buy() {
     assert_eq!(listed.len(), 3, "{listed:?}");
     for event in &listed {
         assert_eq!(event["status"], "on_sale", "{event}");
+        // An evening show, in the venue's own time.
+        let local = event["local_start"].as_str().unwrap();
+        assert!(local.contains("T19:00:00"), "{event}");
         assert!(event["venue"]["city"].is_string(), "{event}");
     }
     let ids: Vec<u64> = listed.iter().map(|e| e["id"].as_u64().unwrap()).collect();

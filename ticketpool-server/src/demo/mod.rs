@@ -25,6 +25,9 @@ use crate::state::every_event;
 const FANS_PER_EVENT: usize = 4;
 const ATTEMPTS_PER_SECOND: f64 = 1.0;
 
+/// How long the start waits for search to see the demo events.
+const SEARCHABLE_WITHIN: Duration = Duration::from_secs(5);
+
 /// The running fans; [`stop`](Self::stop) ends them.
 pub(crate) struct Demo {
     stop: Arc<AtomicBool>,
@@ -41,6 +44,11 @@ impl Demo {
     pub(crate) fn start(catalog: &Catalog) -> Result<Self, CatalogError> {
         if every_event(catalog).is_empty() {
             let seeded = seed::seed(catalog, Timestamp::now())?;
+            // Searchable before the first visitor asks, as an admin's
+            // events are; past the wait they still show up moments later.
+            if !catalog.wait_searchable(SEARCHABLE_WITHIN)? {
+                tracing::warn!(target: "ticketpool", "demo: search lags behind the new events");
+            }
             tracing::info!(target: "ticketpool", "demo: {seeded} events put on sale");
         }
         let stop = Arc::new(AtomicBool::new(false));

@@ -2,6 +2,7 @@
 //! performers, two ticket types, demand pricing and named vendors, put on
 //! sale. Written only into an empty catalog.
 
+use ticketpool_catalog::jiff::tz::TimeZone;
 use ticketpool_catalog::jiff::{Timestamp, ToSpan};
 use ticketpool_catalog::{
     Catalog, CatalogError, DisplayZone, NewEvent, NewPerformer, NewVenue, PerformerId,
@@ -104,6 +105,19 @@ const EVENTS: &[DemoEvent] = &[
     },
 ];
 
+/// 19:00 in `zone`, `days` after `now`'s date there (or simply `days`
+/// later, should the zone be unknown).
+fn evening(now: Timestamp, zone: &str, days: i64) -> Timestamp {
+    let later = now.checked_add((days * 24).hours()).unwrap_or(now);
+    TimeZone::get(zone)
+        .ok()
+        .and_then(|tz| {
+            let date = later.to_zoned(tz.clone()).date();
+            date.at(19, 0, 0, 0).to_zoned(tz).ok()
+        })
+        .map_or(later, |zoned| zoned.timestamp())
+}
+
 /// Writes the demo events into `catalog` and puts them on sale; how many.
 ///
 /// # Errors
@@ -129,7 +143,7 @@ pub(crate) fn seed(catalog: &Catalog, now: Timestamp) -> Result<usize, CatalogEr
             })
             .collect::<Result<Vec<PerformerId>, _>>()?;
         let office = BoxOfficeConfig::from_toml_str(demo.office)?;
-        let starts_at = now.checked_add((demo.in_days * 24).hours()).unwrap_or(now);
+        let starts_at = evening(now, demo.zone, demo.in_days);
         let id = catalog.create_event(NewEvent {
             name: demo.name.to_owned(),
             description: demo.description.to_owned(),
