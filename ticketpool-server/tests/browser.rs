@@ -3,7 +3,9 @@
 //! reserves, sees the countdown, confirms and finds the ticket in "my
 //! tickets"; an admin in a second browser pauses the sale and the
 //! customer's event page shows it paused, then resumes it and watches the
-//! live charts draw the customer's next purchase. And with `--demo`, a
+//! live charts draw the customer's next purchase, creates an event from
+//! the form and grants the customer VIP; the customer cancels a hold from
+//! "my holds". And with `--demo`, a
 //! visitor sees the demo events, one of them selling, and the charts
 //! filling. Screenshots go to `target/frontend-{event,admin,browse,demo}.png`
 //! (and to `docs/` when `TICKETPOOL_UPDATE_SCREENSHOT=1`).
@@ -184,6 +186,43 @@ async fn a_customer_books_and_an_admin_pauses_in_headless_chromium() {
     }
     assert_no_page_problems(&admin, "admin").await;
     assert_eq!(server.my_tickets(token.as_str().unwrap()).await.len(), 2);
+
+    // The admin creates an event from the form (on sale at once) and
+    // makes the customer a VIP.
+    admin.type_into("#new-name", "Browser Festival").await;
+    admin.click("#create-button").await;
+    let created = admin
+        .wait_text("#create-result", |t| t.starts_with("Created event"))
+        .await;
+    assert!(created.ends_with(", on sale."), "{created}");
+    let found = server.get("/api/search?q=festival", None).await;
+    assert_eq!(
+        found.body["events"][0]["status"], "on_sale",
+        "{}",
+        found.body
+    );
+    admin.type_into("#vip-name", "browser-ann").await;
+    admin.click("#vip-grant").await;
+    admin
+        .wait_text("#vip-result", |t| t == "browser-ann is now a VIP.")
+        .await;
+
+    // A hold shows under "my holds" with its countdown; cancelling it
+    // there empties the list.
+    customer.click("#reserve-button").await;
+    customer.wait_for_element("#countdown").await;
+    customer.open(&format!("{base}/#/mine")).await;
+    customer
+        .wait_text("#who", |t| t == "signed in as browser-ann (VIP)")
+        .await;
+    customer.wait_for_element("#holds li[data-hold]").await;
+    customer.click("#holds li[data-hold] button.danger").await;
+    customer
+        .wait_text("#holds", |t| t == "No open holds.")
+        .await;
+    assert_no_page_problems(&customer, "my tickets").await;
+    customer.open(&format!("{base}/#/event/{event}")).await;
+    customer.wait_text("#sale-status", |t| t == "on sale").await;
 
     save(&customer.screenshot().await, "frontend-event.png");
     admin

@@ -61,6 +61,8 @@ function route() {
   }
 }
 
-window.addEventListener("hashchange", route);
+// Who is signed in is asked again on every page: a VIP grant or a
+// revoked token shows without a reload.
+window.addEventListener("hashchange", () => { route(); showWho(); });
 route();
 showWho();
