@@ -126,6 +126,7 @@ async fn a_customer_books_and_an_admin_pauses_in_headless_chromium() {
     // Reserve (a countdown runs), confirm: booked.
     reserve_and_confirm(&customer).await;
     assert_no_page_problems(&customer, "event").await;
+    save(&customer.screenshot().await, "frontend-event.png");
 
     // My tickets lists it.
     customer.open(&format!("{base}/#/mine")).await;
@@ -224,7 +225,6 @@ async fn a_customer_books_and_an_admin_pauses_in_headless_chromium() {
     customer.open(&format!("{base}/#/event/{event}")).await;
     customer.wait_text("#sale-status", |t| t == "on sale").await;
 
-    save(&customer.screenshot().await, "frontend-event.png");
     admin
         .eval(
             "document.getElementById('charts').scrollIntoView();",

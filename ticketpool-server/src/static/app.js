@@ -8,6 +8,7 @@ import { renderBrowse } from "./browse.js";
 import { renderEvent } from "./event.js";
 import { renderAccount, renderMine } from "./account.js";
 import { renderAdmin } from "./admin.js";
+import { toast } from "./ui.js";
 
 // Kept for anyone checking the page (the browser test does): what the
 // Content-Security-Policy blocked and which errors went uncaught.
@@ -39,6 +40,7 @@ function route() {
   if (cleanup) cleanup();
   cleanup = null;
   main.replaceChildren();
+  toast("");
   const hash = location.hash.replace(/^#/, "") || "/";
   const [path, query = ""] = hash.split("?");
   const params = new URLSearchParams(query);
