@@ -12,7 +12,7 @@ import re
 import sys
 
 CRATES = ["ticketpool-core", "ticketpool-catalog", "ticketpool-sim", "ticketpool-persist",
-          "ticketpool-server", "ticketpool-cli", "ticketpool-dashboard", "ticketpool-py"]
+          "ticketpool-server", "ticketpool-cli", "ticketpool-py"]
 
 
 def module_name(src, path):

@@ -48,8 +48,8 @@ apt_install() {
   "${apt[@]}" update && "${apt[@]}" install -y "$@"
 }
 
-step "browser for the dashboard test (chromium, chromium-driver)"
-# Non-fatal: without them ticketpool-dashboard/tests/browser.rs prints SKIPPED.
+step "browser for the frontend test (chromium, chromium-driver)"
+# Non-fatal: without them ticketpool-server/tests/browser.rs prints SKIPPED.
 if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
   echo "already installed"
 else

@@ -13,6 +13,7 @@ use ticketpool_persist::{CatalogDir, Durability};
 use tokio::net::TcpListener;
 
 use crate::accounts::{Accounts, ACCOUNTS_FILE};
+use crate::demo::Demo;
 use crate::holds::Holds;
 use crate::idempotency::Keys;
 use crate::live::Live;
@@ -53,6 +54,9 @@ pub struct ServerConfig {
     /// no live stream open and does not read it ([`DEFAULT_GRACE`]:
     /// 60 s).
     pub waiting_grace: Duration,
+    /// The demo: seed an empty catalog with a few events on sale and run
+    /// simulated fans buying on every event on sale, until the server stops.
+    pub demo: bool,
 }
 
 impl ServerConfig {
@@ -66,6 +70,7 @@ impl ServerConfig {
             rate_limit: Some(RateLimit::DEFAULT),
             durability: Durability::Confirmed,
             waiting_grace: DEFAULT_GRACE,
+            demo: false,
         }
     }
 }
@@ -128,6 +133,7 @@ pub struct Server {
     state: Shared,
     generated_token: bool,
     rate_limit: Option<RateLimit>,
+    demo: Option<Demo>,
 }
 
 impl std::fmt::Debug for Server {
@@ -168,12 +174,14 @@ impl Server {
         }
         let dir = CatalogDir::new(path.clone()).with_durability(config.durability);
         let grace = config.waiting_grace;
-        let state = tokio::task::spawn_blocking(move || open_state(dir, admin_token, grace))
-            .await
-            .map_err(|e| ServerError::Io {
-                context: "opening the data directory".to_owned(),
-                source: std::io::Error::other(e.to_string()),
-            })??;
+        let demo = config.demo;
+        let (state, demo) =
+            tokio::task::spawn_blocking(move || open_state(dir, admin_token, grace, demo))
+                .await
+                .map_err(|e| ServerError::Io {
+                    context: "opening the data directory".to_owned(),
+                    source: std::io::Error::other(e.to_string()),
+                })??;
         let listener = TcpListener::bind(config.addr)
             .await
             .map_err(|source| ServerError::Io {
@@ -185,6 +193,7 @@ impl Server {
             state: Arc::new(state),
             generated_token,
             rate_limit: config.rate_limit,
+            demo,
         })
     }
 
@@ -206,7 +215,7 @@ impl Server {
     }
 
     /// Serves until `shutdown` completes, then stops cleanly: no new
-    /// connections, live streams end, requests in flight finish, open holds are cancelled
+    /// connections, the demo's fans stop, live streams end, requests in flight finish, open holds are cancelled
     /// (their tickets go back on sale; confirmed sales stay sold), the
     /// house vendors stop and the journals close.
     ///
@@ -221,6 +230,7 @@ impl Server {
             listener,
             state,
             rate_limit,
+            demo,
             ..
         } = self;
         let limits = rate_limit.and_then(|limit| rate_limit::limits(limit, Arc::clone(&state)));
@@ -245,6 +255,10 @@ impl Server {
         // Off the async threads: joining the vendors and closing the
         // journals wait on threads and disk.
         let closed = tokio::task::spawn_blocking(move || {
+            // The fans first: they buy until told to stop.
+            if let Some(demo) = demo {
+                demo.stop();
+            }
             state.live.stop();
             state.waiting.stop_all();
             state.holds.cancel_all();
@@ -266,7 +280,8 @@ fn open_state(
     dir: CatalogDir,
     admin_token: String,
     grace: Duration,
-) -> Result<AppState, ServerError> {
+    demo: bool,
+) -> Result<(AppState, Option<Demo>), ServerError> {
     let path = dir.path().to_path_buf();
     let catalog = dir
         .open(CatalogOptions::default())
@@ -296,6 +311,17 @@ fn open_state(
         waiting: Arc::new(WaitingRoom::new(grace)),
         admin_token,
     };
+    // Seeded before stocking starts, so the demo events get their vendors.
+    let demo = if demo {
+        let demo = Demo::start(&state.catalog).map_err(|source| ServerError::Catalog {
+            path: path.clone(),
+            source,
+        })?;
+        tracing::info!(target: "ticketpool", "demo: {} simulated fans", demo.fans());
+        Some(demo)
+    } else {
+        None
+    };
     for event in every_event(&state.catalog) {
         if event.status.has_office() {
             state
@@ -321,7 +347,7 @@ fn open_state(
                 })?;
         }
     }
-    Ok(state)
+    Ok((state, demo))
 }
 
 /// Now and then: drops lapsed holds, old keys and quiet callers' buckets, and brings event

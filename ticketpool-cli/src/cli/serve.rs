@@ -31,6 +31,7 @@ pub fn run(args: &ServeArgs) -> Result<(), CliError> {
                 DurabilityArg::Batched => Durability::Batched,
             },
             waiting_grace: ticketpool_server::DEFAULT_GRACE,
+            demo: args.demo,
         };
         let server = Server::bind(config).await.map_err(server_error)?;
         let mut out = std::io::stdout().lock();
@@ -40,6 +41,12 @@ pub fn run(args: &ServeArgs) -> Result<(), CliError> {
             server.local_addr(),
             args.data.display()
         );
+        if args.demo {
+            let _ = writeln!(
+                out,
+                "demo: events on sale with simulated fans buying; open the URL to watch"
+            );
+        }
         if server.admin_token_generated() {
             let _ = writeln!(
                 out,

@@ -1,4 +1,5 @@
-//! The router: one function per resource file, the JSON fallbacks for an
+//! The router: one function per resource file (the web frontend's pages
+//! too), the JSON fallbacks for an
 //! unknown route or a wrong method, the body limit and the metrics layer.
 
 mod accounts;
@@ -7,6 +8,7 @@ mod booking;
 mod catalog;
 mod live;
 mod ops;
+mod pages;
 mod vendors;
 mod waiting;
 
@@ -37,6 +39,7 @@ pub(crate) fn router(state: Shared, limits: Option<Arc<Limits>>) -> Router {
         .merge(vendors::routes())
         .merge(live::routes())
         .merge(waiting::routes())
+        .merge(pages::routes())
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method);
     if let Some(limits) = limits {

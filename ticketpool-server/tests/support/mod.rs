@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 pub const ADMIN: &str = "test-admin-token-0123456789";
 
 /// How long a wait for the service may take on a loaded machine.
-const PATIENCE: Duration = Duration::from_secs(30);
+pub const PATIENCE: Duration = Duration::from_secs(30);
 
 /// The pause between two polls of a state that changes in the background.
 pub const POLL: Duration = Duration::from_millis(5);
