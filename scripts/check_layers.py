@@ -11,7 +11,7 @@ import os
 import re
 import sys
 
-CRATES = ["ticketpool-core", "ticketpool-catalog", "ticketpool-sim", "ticketpool-persist",
+CRATES = ["ticketpool-core", "ticketpool-catalog", "ticketpool-seats", "ticketpool-sim", "ticketpool-persist",
           "ticketpool-server", "ticketpool-cli", "ticketpool-dashboard", "ticketpool-py"]
 
 
