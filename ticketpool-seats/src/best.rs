@@ -216,7 +216,11 @@ fn for_each_run(words: &[u64], len: u32, mut f: impl FnMut(u32, u32)) {
             if let Some(a) = start.take() {
                 f(a, pos);
             }
-            pos += if w == 0 { left } else { w.trailing_zeros().min(left) };
+            pos += if w == 0 {
+                left
+            } else {
+                w.trailing_zeros().min(left)
+            };
         }
     }
     if let Some(a) = start {

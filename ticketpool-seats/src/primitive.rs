@@ -27,7 +27,9 @@ mod imp {
         }
 
         pub(crate) fn lock(&self) -> loom::sync::MutexGuard<'_, T> {
-            self.0.lock().expect("loom mutex is never poisoned in models")
+            self.0
+                .lock()
+                .expect("loom mutex is never poisoned in models")
         }
     }
 }

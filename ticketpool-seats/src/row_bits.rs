@@ -61,8 +61,12 @@ impl Bits {
                 }
                 // AcqRel: the winner sees the releases of the seats' previous
                 // owners (a hold given back) before it owns them.
-                match cell.compare_exchange_weak(cur, cur & !mask, Ordering::AcqRel, Ordering::Acquire)
-                {
+                match cell.compare_exchange_weak(
+                    cur,
+                    cur & !mask,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                ) {
                     Ok(_) => break,
                     Err(now) => cur = now,
                 }

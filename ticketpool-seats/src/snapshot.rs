@@ -95,8 +95,11 @@ impl Seating {
     /// A snapshot of every seat's state, for drawing.
     pub fn snapshot(&self) -> SeatSnapshot {
         let n = self.map.word_count();
-        let (mut on_sale, mut sold, mut free) =
-            (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        let (mut on_sale, mut sold, mut free) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
         for w in 0..n {
             let (o, s, f) = self.bits.read(w);
             on_sale.push(o);
@@ -130,8 +133,11 @@ impl SeatSnapshot {
             (0..row.len).filter_map(move |i| {
                 let (w, bit) = ((row.word_base + i / 64) as usize, i % 64);
                 (self.map.present[w] >> bit & 1 == 1).then(|| {
-                    let state =
-                        SeatState::of(self.on_sale[w] >> bit, self.sold[w] >> bit, self.free[w] >> bit);
+                    let state = SeatState::of(
+                        self.on_sale[w] >> bit,
+                        self.sold[w] >> bit,
+                        self.free[w] >> bit,
+                    );
                     (SeatId(row.slot_base + i), state)
                 })
             })
@@ -152,8 +158,12 @@ impl SeatSnapshot {
                 out.push(if self.map.present[w] >> bit & 1 == 0 {
                     ' '
                 } else {
-                    SeatState::of(self.on_sale[w] >> bit, self.sold[w] >> bit, self.free[w] >> bit)
-                        .letter()
+                    SeatState::of(
+                        self.on_sale[w] >> bit,
+                        self.sold[w] >> bit,
+                        self.free[w] >> bit,
+                    )
+                    .letter()
                 });
             }
             out.push('\n');
@@ -193,7 +203,12 @@ impl SeatSnapshot {
                 continue;
             }
             for w in row.word_base as usize..(row.word_base + row.words()) as usize {
-                counts.add_word(self.map.present[w], self.on_sale[w], self.sold[w], self.free[w]);
+                counts.add_word(
+                    self.map.present[w],
+                    self.on_sale[w],
+                    self.sold[w],
+                    self.free[w],
+                );
             }
         }
         counts

@@ -8,9 +8,7 @@ use ticketpool_core::Money;
 
 use crate::config::{problem, SectionConfig, VenueConfig};
 use crate::error::{ConfigError, ConfigProblem, Problem};
-use crate::map::{
-    RowInfo, SeatMap, SectionInfo, Tier, ACCESSIBLE, COMPANION, PRESENT, RESTRICTED,
-};
+use crate::map::{RowInfo, SeatMap, SectionInfo, Tier, ACCESSIBLE, COMPANION, PRESENT, RESTRICTED};
 use crate::ranges::{parse_rows, parse_seat_list, parse_seats, MAX_ROWS};
 
 /// The most seats a row may have: a scan of a row for best-available reads
@@ -79,7 +77,10 @@ pub(crate) fn build(config: &VenueConfig) -> Result<SeatMap, ConfigError> {
             ctx.push("tier", unknown_tier(&section.tier, &known));
         }
         if let Some(rows) = plan_section(section, tier.unwrap_or(0) as u16, &tier_of, &mut ctx) {
-            slots += rows.iter().map(|r| u64::from(r.last - r.first + 1)).sum::<u64>();
+            slots += rows
+                .iter()
+                .map(|r| u64::from(r.last - r.first + 1))
+                .sum::<u64>();
             planned.push(rows);
         }
     }
@@ -104,7 +105,8 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn push(&mut self, field: &str, p: Problem) {
-        self.problems.push(problem(format!("{}, {field}", self.at), p));
+        self.problems
+            .push(problem(format!("{}, {field}", self.at), p));
     }
 }
 
@@ -198,7 +200,13 @@ fn plan_section(
         for r in rows_of(key, &field, ctx) {
             if !seen.insert(r) {
                 let row = rows[r].label.clone();
-                ctx.push(&field, Problem::RowTwice { row, field: "row_seats" });
+                ctx.push(
+                    &field,
+                    Problem::RowTwice {
+                        row,
+                        field: "row_seats",
+                    },
+                );
             } else if let Ok((a, b)) = range {
                 (rows[r].first, rows[r].last) = (a, b);
             }
@@ -215,7 +223,13 @@ fn plan_section(
         for r in rows_of(key, &field, ctx) {
             if !seen.insert(r) {
                 let row = rows[r].label.clone();
-                ctx.push(&field, Problem::RowTwice { row, field: "row_tiers" });
+                ctx.push(
+                    &field,
+                    Problem::RowTwice {
+                        row,
+                        field: "row_tiers",
+                    },
+                );
             } else if let Some(t) = t {
                 rows[r].tier = t as u16;
             }

@@ -41,13 +41,19 @@ fn builds_sections_rows_and_seats() {
     assert_eq!(map.seats().count(), map.seat_count());
 
     let a3 = map.seat(map.find("Stalls A-3").unwrap()).unwrap();
-    assert_eq!((a3.section, a3.row, a3.number, a3.tier), ("Stalls", "A", 3, "premium"));
+    assert_eq!(
+        (a3.section, a3.row, a3.number, a3.tier),
+        ("Stalls", "A", 3, "premium")
+    );
     // Seat numbers line up across rows: A-3 is drawn above B-3 and C-3.
     let c3 = map.seat(map.find("Stalls C-3").unwrap()).unwrap();
     assert_eq!((a3.x, a3.y), (12.0, 2.0));
     assert_eq!((c3.x, c3.y), (12.0, 4.0));
     assert_eq!(c3.to_string(), "Stalls C-3");
-    assert_eq!(map.seat(map.find("Stalls D-3").unwrap()).unwrap().tier, "standard");
+    assert_eq!(
+        map.seat(map.find("Stalls D-3").unwrap()).unwrap().tier,
+        "standard"
+    );
 
     // Gaps are no seats, and rows A-B have no seat 1 or 30.
     assert_eq!(map.find("Stalls C-6"), None);
@@ -58,8 +64,16 @@ fn builds_sections_rows_and_seats() {
     let t1 = map.seat(map.find("Stalls T-1").unwrap()).unwrap();
     assert!(t1.accessible && !t1.companion);
     assert!(map.seat(map.find("Stalls T-3").unwrap()).unwrap().companion);
-    assert!(map.seat(map.find("Stalls S-4").unwrap()).unwrap().restricted_view);
-    assert!(!map.seat(map.find("Stalls S-5").unwrap()).unwrap().restricted_view);
+    assert!(
+        map.seat(map.find("Stalls S-4").unwrap())
+            .unwrap()
+            .restricted_view
+    );
+    assert!(
+        !map.seat(map.find("Stalls S-5").unwrap())
+            .unwrap()
+            .restricted_view
+    );
 
     assert_eq!(map.find("Circle 2-10"), map.seat_id("Circle", "2", 10));
     assert!(map.find("Circle 4-1").is_none());
@@ -144,7 +158,13 @@ companion = ["A-4..6"]
         ["section \"Stalls\", companion \"A-4..6\": seat A-5 is a gap (in skip), so it cannot be companion"]
     );
     let found = problems("name = \"\"\n");
-    assert_eq!(found, ["venue name: the name is empty", "venue: the venue has no sections"]);
+    assert_eq!(
+        found,
+        [
+            "venue name: the name is empty",
+            "venue: the venue has no sections"
+        ]
+    );
 }
 
 #[test]
@@ -180,5 +200,8 @@ fn a_problem_display_lists_them_all() {
     .unwrap_err();
     let text = err.to_string();
     assert!(text.starts_with("venue config has 2 problem(s):"), "{text}");
-    assert!(matches!(err.problems()[1].problem, Problem::BadRange { .. }));
+    assert!(matches!(
+        err.problems()[1].problem,
+        Problem::BadRange { .. }
+    ));
 }

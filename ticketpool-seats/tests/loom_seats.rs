@@ -51,10 +51,17 @@ fn overlapping_claims_one_wins_nothing_half_held() {
         };
         let first = seating.hold(&mine);
         let second = other.join().unwrap();
-        assert!(first.is_ok() != second.is_ok(), "exactly one wins: {first:?} {second:?}");
+        assert!(
+            first.is_ok() != second.is_ok(),
+            "exactly one wins: {first:?} {second:?}"
+        );
         let winner = first.as_ref().or(second.as_ref()).unwrap().clone();
         for (id, state) in seating.snapshot().seats() {
-            let want = if winner.seats.contains(&id) { SeatState::Held } else { SeatState::Available };
+            let want = if winner.seats.contains(&id) {
+                SeatState::Held
+            } else {
+                SeatState::Available
+            };
             assert_eq!(state, want, "seat {id:?}");
         }
         seating.release_hold(winner.id).unwrap();
@@ -82,7 +89,11 @@ fn a_claim_racing_a_release() {
         let claimed = claimer.join().unwrap();
         for (id, state) in seating.snapshot().seats() {
             let mine = claimed.is_ok() && want.contains(&id);
-            let expect = if mine { SeatState::Held } else { SeatState::Available };
+            let expect = if mine {
+                SeatState::Held
+            } else {
+                SeatState::Available
+            };
             assert_eq!(state, expect, "seat {id:?} after {claimed:?}");
         }
     });
@@ -105,7 +116,11 @@ fn confirm_and_release_end_a_hold_once() {
         let released = seating.release_hold(hold.id);
         let paid = payer.join().unwrap();
         assert!(released.is_ok() != paid.is_ok());
-        let end = if paid.is_ok() { SeatState::Sold } else { SeatState::Available };
+        let end = if paid.is_ok() {
+            SeatState::Sold
+        } else {
+            SeatState::Available
+        };
         for &id in &hold.seats {
             assert_eq!(seating.state(id), Some(end));
         }

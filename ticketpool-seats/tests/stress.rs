@@ -50,7 +50,8 @@ skip = ["A-6", "B-3", "C-9", "D-11"]
     assert_eq!(all.len(), 40);
     let clock = Arc::new(ManualClock::new());
     let seating = Arc::new(
-        Seating::with_clock(Arc::new(map), clock.clone()).with_hold_duration(Duration::from_millis(50)),
+        Seating::with_clock(Arc::new(map), clock.clone())
+            .with_hold_duration(Duration::from_millis(50)),
     );
     seating.release_all();
 
@@ -142,8 +143,13 @@ skip = ["A-6", "B-3", "C-9", "D-11"]
     let snap = seating.snapshot();
     for (seat, state) in snap.seats() {
         match state {
-            SeatState::Sold => assert!(owner.contains_key(&seat), "{seat:?} sold by no confirmed hold"),
-            SeatState::Available => assert!(!owner.contains_key(&seat), "{seat:?} sold but available"),
+            SeatState::Sold => assert!(
+                owner.contains_key(&seat),
+                "{seat:?} sold by no confirmed hold"
+            ),
+            SeatState::Available => {
+                assert!(!owner.contains_key(&seat), "{seat:?} sold but available")
+            }
             other => panic!("{seat:?} is {other:?} after every hold ended"),
         }
     }
