@@ -6,9 +6,6 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ConfigError, ConfigProblem, Problem};
-use crate::map::SeatMap;
-
 /// A venue: its price tiers and its sections, in drawing order.
 ///
 /// See the crate docs for the format with an example.
@@ -66,34 +63,4 @@ pub struct SectionConfig {
     /// See `x`.
     #[serde(default)]
     pub y: f32,
-}
-
-impl VenueConfig {
-    /// Reads a venue from TOML and validates it.
-    ///
-    /// # Errors
-    ///
-    /// [`ConfigError::Parse`] when the text is not a venue document (with
-    /// toml's message, naming the line), [`ConfigError::Invalid`] listing
-    /// every problem the validation found.
-    pub fn from_toml_str(text: &str) -> Result<SeatMap, ConfigError> {
-        let config: VenueConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
-            message: e.to_string(),
-        })?;
-        config.build()
-    }
-
-    /// Validates the config and builds the seat map.
-    ///
-    /// # Errors
-    ///
-    /// [`ConfigError::Invalid`] listing every problem found, each with
-    /// where it is.
-    pub fn build(&self) -> Result<SeatMap, ConfigError> {
-        crate::validate::build(self)
-    }
-}
-
-pub(crate) fn problem(at: String, problem: Problem) -> ConfigProblem {
-    ConfigProblem { at, problem }
 }

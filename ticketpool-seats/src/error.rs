@@ -4,7 +4,7 @@ use std::fmt;
 
 use crate::hold::HoldId;
 use crate::map::SeatId;
-use crate::snapshot::SeatState;
+use crate::state::SeatState;
 
 /// A venue config that cannot be used.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -207,4 +207,8 @@ pub enum SeatError {
     /// again.
     #[error("hold {0:?} expired")]
     Expired(HoldId),
+}
+
+pub(crate) fn problem(at: String, problem: Problem) -> ConfigProblem {
+    ConfigProblem { at, problem }
 }

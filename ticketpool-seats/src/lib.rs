@@ -111,6 +111,7 @@ mod ranges;
 mod row_bits;
 mod seating;
 mod snapshot;
+mod state;
 mod validate;
 
 pub use crate::best::{Area, BestAvailable};
@@ -120,4 +121,5 @@ pub use crate::error::{ConfigError, ConfigProblem, Problem, SeatError};
 pub use crate::hold::{HoldId, SeatHold, SeatSale};
 pub use crate::map::{Seat, SeatId, SeatMap};
 pub use crate::seating::{Seating, DEFAULT_HOLD};
-pub use crate::snapshot::{SeatSnapshot, SeatState, StateCounts};
+pub use crate::snapshot::{SeatSnapshot, StateCounts};
+pub use crate::state::SeatState;

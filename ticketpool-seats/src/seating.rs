@@ -16,7 +16,7 @@ use crate::map::{SeatId, SeatMap, PRESENT};
 use crate::primitive::{AtomicI64, Ordering};
 use crate::ranges::parse_rows;
 use crate::row_bits::{Bits, Mask};
-use crate::snapshot::SeatState;
+use crate::state::SeatState;
 
 /// How long a hold lasts unless [`Seating::with_hold_duration`] says.
 pub const DEFAULT_HOLD: Duration = Duration::from_secs(10 * 60);

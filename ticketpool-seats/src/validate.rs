@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use ticketpool_core::Money;
 
-use crate::config::{problem, SectionConfig, VenueConfig};
-use crate::error::{ConfigError, ConfigProblem, Problem};
+use crate::config::{SectionConfig, VenueConfig};
+use crate::error::{problem, ConfigError, ConfigProblem, Problem};
 use crate::map::{RowInfo, SeatMap, SectionInfo, Tier, ACCESSIBLE, COMPANION, PRESENT, RESTRICTED};
 use crate::ranges::{parse_rows, parse_seat_list, parse_seats, MAX_ROWS};
 
@@ -16,6 +16,32 @@ use crate::ranges::{parse_rows, parse_seat_list, parse_seats, MAX_ROWS};
 pub(crate) const MAX_ROW_SEATS: u32 = 1_024;
 /// The most seat places (gaps included) a venue may have.
 pub(crate) const MAX_SLOTS: u64 = 4_000_000;
+
+impl VenueConfig {
+    /// Reads a venue from TOML and validates it.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Parse`] when the text is not a venue document (with
+    /// toml's message, naming the line), [`ConfigError::Invalid`] listing
+    /// every problem the validation found.
+    pub fn from_toml_str(text: &str) -> Result<SeatMap, ConfigError> {
+        let config: VenueConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            message: e.to_string(),
+        })?;
+        config.build()
+    }
+
+    /// Validates the config and builds the seat map.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] listing every problem found, each with
+    /// where it is.
+    pub fn build(&self) -> Result<SeatMap, ConfigError> {
+        build(self)
+    }
+}
 
 /// One section's rows as planned: label, first and last number, tier, flags.
 struct RowPlan {

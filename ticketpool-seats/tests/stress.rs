@@ -72,7 +72,7 @@ skip = ["A-6", "B-3", "C-9", "D-11"]
         .map(|t| {
             let (seating, all) = (Arc::clone(&seating), all.clone());
             thread::spawn(move || {
-                let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (t + 1) * 0x1234_5678_9abc);
+                let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ ((t + 1) * 0x1234_5678_9abc));
                 let mut sales: Vec<SeatSale> = Vec::new();
                 let mut conflicts = 0;
                 for _ in 0..ROUNDS {

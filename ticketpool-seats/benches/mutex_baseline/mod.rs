@@ -97,8 +97,8 @@ impl MutexSeating {
             let row = &states[start..start + len];
             let mut best: Option<(usize, usize)> = None;
             let mut run = 0;
-            for i in 0..len {
-                run = if row[i] == AVAILABLE { run + 1 } else { 0 };
+            for (i, &state) in row.iter().enumerate() {
+                run = if state == AVAILABLE { run + 1 } else { 0 };
                 if run >= n {
                     let s = i + 1 - n;
                     let d = (2 * s + n).abs_diff(len);
