@@ -85,7 +85,7 @@ fn benches(c: &mut Criterion) {
     let mut rng = Rng(7);
     for &id in &s0 {
         if rng.below(2) == 0 {
-            baseline.hold(&[baseline.place(id)]);
+            let _ = baseline.hold(&[baseline.place(id)]);
         }
     }
     let stop = Arc::new(AtomicBool::new(false));
@@ -128,15 +128,15 @@ fn benches(c: &mut Criterion) {
             let mut rng = Rng(11);
             while !stop.load(Ordering::Relaxed) {
                 let p = [baseline.place(s0[rng.below(s0.len())])];
-                if baseline.hold(&p) {
-                    baseline.release(&p);
+                if let Some(id) = baseline.hold(&p) {
+                    baseline.release_hold(id);
                 }
             }
         })
     };
     let best_mutex = || {
-        let seats = baseline.best_available(0, 4).unwrap();
-        baseline.release(&seats);
+        let id = baseline.best_available(0, 4).unwrap();
+        baseline.release_hold(id);
     };
     group.bench_function("mutex", |b| b.iter(best_mutex));
     if !test_mode {
@@ -174,8 +174,8 @@ fn benches(c: &mut Criterion) {
         b.iter_custom(|iters| {
             run_threads(iters, &all, |id| {
                 let p = [baseline.place(id)];
-                if baseline.hold(&p) {
-                    baseline.release(&p);
+                if let Some(id) = baseline.hold(&p) {
+                    baseline.release_hold(id);
                 }
             })
         })
@@ -187,7 +187,7 @@ fn benches(c: &mut Criterion) {
     for &id in all.iter() {
         if rng.below(3) == 0 {
             let _ = seating.hold(&[id]);
-            baseline.hold(&[baseline.place(id)]);
+            let _ = baseline.hold(&[baseline.place(id)]);
         }
     }
     let mut group = c.benchmark_group("seats/snapshot");

@@ -7,6 +7,7 @@
 //! got it touches the seats, so a hold ends exactly once.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::time::Instant;
 
 use ticketpool_core::Money;
@@ -55,20 +56,45 @@ pub(crate) struct Record {
 
 const SHARDS: usize = 16;
 
+/// Hold ids are a counter, not attacker-chosen keys: a multiply spreads
+/// them well enough, and costs far less than SipHash on every hold.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_u64(&mut self, id: u64) {
+        // The high bits of the product are the mixed ones; the table
+        // indexes by the low ones (and the shard took `id % 16`).
+        self.0 = id.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_right(32);
+    }
+}
+
+type Shard = HashMap<u64, Record, BuildHasherDefault<IdHasher>>;
+
 pub(crate) struct Holds {
     next: AtomicU64,
-    shards: Box<[Mutex<HashMap<u64, Record>>]>,
+    shards: Box<[Mutex<Shard>]>,
 }
 
 impl Holds {
     pub(crate) fn new() -> Self {
         Self {
             next: AtomicU64::new(1),
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
         }
     }
 
-    fn shard(&self, id: u64) -> &Mutex<HashMap<u64, Record>> {
+    fn shard(&self, id: u64) -> &Mutex<Shard> {
         &self.shards[id as usize % SHARDS]
     }
 

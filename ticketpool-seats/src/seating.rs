@@ -3,7 +3,6 @@
 //! holds, and expired holds are reaped. Best-available is in `best.rs`,
 //! the snapshot in `snapshot.rs`.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -140,8 +139,9 @@ impl Seating {
     ///
     /// # Errors
     ///
-    /// [`SeatError::UnknownSeat`] for an id that is no seat (nothing is
-    /// put on sale then).
+    /// [`SeatError::UnknownSeat`] for an id that is no seat, or
+    /// [`SeatError::BadRequest`] for a seat named twice (nothing is put on
+    /// sale then).
     pub fn release_seats(&self, seats: &[SeatId]) -> Result<usize, SeatError> {
         let masks = self.masks(seats)?;
         Ok(masks
@@ -173,8 +173,7 @@ impl Seating {
     /// [`SeatError::UnknownSeat`], or [`SeatError::Unavailable`] naming
     /// the seats that were not available.
     pub fn hold(&self, seats: &[SeatId]) -> Result<SeatHold, SeatError> {
-        let unique: HashSet<SeatId> = seats.iter().copied().collect();
-        if seats.is_empty() || unique.len() != seats.len() {
+        if seats.is_empty() {
             return Err(SeatError::BadRequest);
         }
         let masks = self.masks(seats)?;
@@ -322,6 +321,7 @@ impl Seating {
     }
 
     /// The seats as bitmap masks, one per word, in ascending word order.
+    /// A seat named twice is a [`SeatError::BadRequest`].
     pub(crate) fn masks(&self, seats: &[SeatId]) -> Result<Vec<Mask>, SeatError> {
         let mut bits = Vec::with_capacity(seats.len());
         for &id in seats {
@@ -334,7 +334,12 @@ impl Seating {
         let mut masks: Vec<Mask> = Vec::with_capacity(bits.len());
         for (w, bit) in bits {
             match masks.last_mut() {
-                Some((last, m)) if *last == w => *m |= 1 << bit,
+                Some((last, m)) if *last == w => {
+                    if *m & 1 << bit != 0 {
+                        return Err(SeatError::BadRequest);
+                    }
+                    *m |= 1 << bit;
+                }
                 _ => masks.push((w, 1 << bit)),
             }
         }

@@ -1,9 +1,35 @@
 //! The baseline the lock-free seats are measured against: one byte of
 //! state per seat, a `parking_lot::Mutex` per section. Same operations and
-//! the same best-available rule, written the obvious way.
+//! the same best-available rule, written the obvious way, and the same
+//! hold bookkeeping as the crate's (an id, the seats, a price and an
+//! expiry in 16 sharded maps with a cheap hasher), so that the comparison
+//! is of the seat states alone.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 use ticketpool_seats::SeatMap;
+
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, _: &[u8]) {
+        unreachable!("only u64 keys")
+    }
+    fn write_u64(&mut self, id: u64) {
+        self.0 = id.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_right(32);
+    }
+}
+
+type Record = (Vec<Place>, i64, Instant);
+type Shard = HashMap<u64, Record, BuildHasherDefault<IdHasher>>;
 
 const AVAILABLE: u8 = 1;
 const HELD: u8 = 2;
@@ -20,6 +46,8 @@ pub type Place = (usize, usize);
 
 pub struct MutexSeating {
     sections: Vec<Section>,
+    next: AtomicU64,
+    holds: Vec<Mutex<Shard>>,
     /// Seat id -> place.
     places: Vec<Place>,
 }
@@ -54,15 +82,41 @@ impl MutexSeating {
                 }
             })
             .collect();
-        Self { sections, places }
+        Self {
+            sections,
+            next: AtomicU64::new(1),
+            holds: (0..16).map(|_| Mutex::new(Shard::default())).collect(),
+            places,
+        }
     }
 
     pub fn place(&self, id: ticketpool_seats::SeatId) -> Place {
         self.places[id.index()]
     }
 
+    fn record(&self, seats: Vec<Place>) -> u64 {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let price = 100 * seats.len() as i64;
+        let expires = Instant::now() + Duration::from_secs(600);
+        self.holds[id as usize % 16]
+            .lock()
+            .insert(id, (seats, price, expires));
+        id
+    }
+
+    /// All or nothing, and recorded: the hold's id.
+    pub fn hold(&self, seats: &[Place]) -> Option<u64> {
+        self.claim(seats).then(|| self.record(seats.to_vec()))
+    }
+
+    /// Ends a hold: its seats are available again.
+    pub fn release_hold(&self, id: u64) {
+        let (seats, _, _) = self.holds[id as usize % 16].lock().remove(&id).unwrap();
+        self.release(&seats);
+    }
+
     /// All or nothing: locks the sections involved in ascending order.
-    pub fn hold(&self, seats: &[Place]) -> bool {
+    fn claim(&self, seats: &[Place]) -> bool {
         let mut involved: Vec<usize> = seats.iter().map(|p| p.0).collect();
         involved.sort_unstable();
         involved.dedup();
@@ -82,7 +136,7 @@ impl MutexSeating {
         ok
     }
 
-    pub fn release(&self, seats: &[Place]) {
+    fn release(&self, seats: &[Place]) {
         for &(s, i) in seats {
             self.sections[s].states.lock()[i] = AVAILABLE;
         }
@@ -90,7 +144,12 @@ impl MutexSeating {
 
     /// Front row first, block centred nearest the row's centre, lowest
     /// seat on a tie: the crate's rule.
-    pub fn best_available(&self, section: usize, n: usize) -> Option<Vec<Place>> {
+    pub fn best_available(&self, section: usize, n: usize) -> Option<u64> {
+        let seats = self.best_block(section, n)?;
+        Some(self.record(seats))
+    }
+
+    fn best_block(&self, section: usize, n: usize) -> Option<Vec<Place>> {
         let sec = &self.sections[section];
         let mut states = sec.states.lock();
         for &(start, len) in &sec.rows {
