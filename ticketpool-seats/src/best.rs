@@ -101,21 +101,24 @@ impl Seating {
             return Err(SeatError::BadRequest);
         }
         let map = &*self.map;
-        let (rows, tier): (Box<dyn Iterator<Item = u32>>, _) = match want.area {
+        // A section's rows are a range, front first; a tier's or the
+        // venue's are the rows front first across sections.
+        let (section_rows, ordered, tier) = match want.area {
             Area::Section(name) => {
                 let s = map
                     .section_index(name)
                     .ok_or_else(|| SeatError::UnknownSection(name.to_string()))?;
-                (Box::new(map.sections[s].rows.clone()), None)
+                (map.sections[s].rows.clone(), &[][..], None)
             }
             Area::Tier(name) => {
                 let t = map
                     .tier_index(name)
                     .ok_or_else(|| SeatError::UnknownTier(name.to_string()))?;
-                (Box::new(map.by_depth.iter().copied()), Some(t as u16))
+                (0..0, &map.by_depth[..], Some(t as u16))
             }
-            Area::Anywhere => (Box::new(map.by_depth.iter().copied()), None),
+            Area::Anywhere => (0..0, &map.by_depth[..], None),
         };
+        let rows = section_rows.chain(ordered.iter().copied());
         if n > MAX_ROW_SEATS as usize {
             return Err(SeatError::NoBlock { wanted: n });
         }
@@ -136,7 +139,7 @@ impl Seating {
                     let seats = (0..n as u32)
                         .map(|i| SeatId(row.slot_base + start + i))
                         .collect();
-                    return Ok(self.record(seats, masks));
+                    return Ok(self.record(seats, masks, Some(row.tier)));
                 }
             }
         }

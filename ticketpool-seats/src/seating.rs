@@ -196,7 +196,7 @@ impl Seating {
             }
             return Err(SeatError::Unavailable { seats: taken });
         }
-        Ok(self.record(seats.to_vec(), masks))
+        Ok(self.record(seats.to_vec(), masks, None))
     }
 
     /// [`hold`](Self::hold) by labels (`"Stalls B-12"`).
@@ -217,12 +217,24 @@ impl Seating {
         self.hold(&ids)
     }
 
-    /// Records a hold of claimed seats at today's prices.
-    pub(crate) fn record(&self, seats: Vec<SeatId>, masks: Vec<Mask>) -> SeatHold {
-        let price = seats.iter().fold(Money::ZERO, |sum, &id| {
-            let tier = self.map.rows[self.map.row_of(id)].tier as usize;
-            sum + Money::from_minor(self.prices[tier].load(Ordering::Relaxed))
-        });
+    /// Records a hold of claimed seats at today's prices; `tier` when the
+    /// caller knows all the seats are in one (one row).
+    pub(crate) fn record(
+        &self,
+        seats: Vec<SeatId>,
+        masks: Vec<Mask>,
+        tier: Option<u16>,
+    ) -> SeatHold {
+        let price_of =
+            |tier: u16| Money::from_minor(self.prices[tier as usize].load(Ordering::Relaxed));
+        let price = match tier {
+            Some(tier) => {
+                Money::from_minor(price_of(tier).minor().saturating_mul(seats.len() as i64))
+            }
+            None => seats.iter().fold(Money::ZERO, |sum, &id| {
+                sum + price_of(self.map.rows[self.map.row_of(id)].tier)
+            }),
+        };
         let expires_at = self.now() + self.hold_for;
         let id = self.holds.insert(Record {
             seats: seats.clone(),
