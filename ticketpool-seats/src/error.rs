@@ -139,7 +139,7 @@ pub enum Problem {
         /// The row.
         row: String,
         /// Its seats.
-        seats: u32,
+        seats: u64,
         /// The most a row may have.
         max: u32,
     },

@@ -105,7 +105,7 @@ pub(crate) fn build(config: &VenueConfig) -> Result<SeatMap, ConfigError> {
         if let Some(rows) = plan_section(section, tier.unwrap_or(0) as u16, &tier_of, &mut ctx) {
             slots += rows
                 .iter()
-                .map(|r| u64::from(r.last - r.first + 1))
+                .map(|r| u64::from(r.last - r.first) + 1)
                 .sum::<u64>();
             planned.push(rows);
         }
@@ -262,8 +262,9 @@ fn plan_section(
         }
     }
     for row in &mut rows {
-        let seats = row.last - row.first + 1;
-        if seats > MAX_ROW_SEATS {
+        // In u64: "0-4294967295" is 2^32 seats.
+        let seats = u64::from(row.last - row.first) + 1;
+        if seats > u64::from(MAX_ROW_SEATS) {
             let p = Problem::RowTooLong {
                 row: row.label.clone(),
                 seats,

@@ -205,3 +205,38 @@ fn a_problem_display_lists_them_all() {
         Problem::BadRange { .. }
     ));
 }
+
+#[test]
+fn huge_numbers_are_problems_not_panics() {
+    let found = problems(
+        r#"
+name = "Hall"
+tiers = { t = 1 }
+[[sections]]
+name = "Wide"
+tier = "t"
+rows = "A"
+seats = "0-4294967295"
+skip = ["A-4294967295"]
+[[sections]]
+name = "Deep"
+tier = "t"
+rows = "1-99999999999"
+seats = "1-2"
+[[sections]]
+name = "Long"
+tier = "t"
+rows = "A-ZZZ"
+seats = "1-2"
+"#,
+    );
+    assert_eq!(
+        found,
+        [
+            "section \"Wide\", seats: row A has 4294967296 seats, more than 1024",
+            "section \"Deep\", rows: bad range \"1-99999999999\": the row number is too large",
+            "section \"Long\", rows: bad range \"A-ZZZ\": more than 1,000 rows",
+            "venue: the venue has 4294967296 seat places, more than 4000000",
+        ]
+    );
+}
