@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::Duration;
 
@@ -16,7 +16,7 @@ use ticketpool_seats::{
 };
 
 const THREADS: u64 = 8;
-const ROUNDS: usize = 3_000;
+const ROUNDS: usize = 20_000;
 
 /// xorshift64*: enough randomness for picking seats, and no dependency.
 struct Rng(u64);
@@ -56,6 +56,8 @@ skip = ["A-6", "B-3", "C-9", "D-11"]
     seating.release_all();
 
     let stop = Arc::new(AtomicBool::new(false));
+    // All buyers start together, so their rounds overlap.
+    let start = Arc::new(Barrier::new(THREADS as usize));
     let reaper = {
         let (seating, clock, stop) = (Arc::clone(&seating), clock.clone(), Arc::clone(&stop));
         thread::spawn(move || {
@@ -70,8 +72,9 @@ skip = ["A-6", "B-3", "C-9", "D-11"]
     };
     let buyers: Vec<_> = (0..THREADS)
         .map(|t| {
-            let (seating, all) = (Arc::clone(&seating), all.clone());
+            let (seating, all, start) = (Arc::clone(&seating), all.clone(), Arc::clone(&start));
             thread::spawn(move || {
+                start.wait();
                 let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ ((t + 1) * 0x1234_5678_9abc));
                 let mut sales: Vec<SeatSale> = Vec::new();
                 let mut conflicts = 0;
