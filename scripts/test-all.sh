@@ -106,6 +106,9 @@ LOOM_MAX_PREEMPTIONS=2 LOOM_MAX_BRANCHES=10000 RUSTFLAGS="--cfg ticketpool_loom"
 # inside the crate, on its private parts: only those tests run.
 LOOM_MAX_PREEMPTIONS=2 LOOM_MAX_BRANCHES=10000 RUSTFLAGS="--cfg ticketpool_loom" \
   cargo test -p ticketpool-core --release --target-dir target/loom --lib office::line::loom_models
+# The seats' all-or-nothing multi-seat claim, release and confirm.
+LOOM_MAX_PREEMPTIONS=2 LOOM_MAX_BRANCHES=10000 RUSTFLAGS="--cfg ticketpool_loom" \
+  cargo test -p ticketpool-seats --release --target-dir target/loom --test loom_seats
 
 step "miri (lock-free ring unit tests)"
 # miri checks the ring's unsafe slot accesses, item drops and hand-offs
