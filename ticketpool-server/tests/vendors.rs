@@ -3,6 +3,8 @@
 
 mod support;
 
+use std::time::{Duration, Instant};
+
 use reqwest::Method;
 use serde_json::{json, Value};
 use support::{data_dir, TestServer, ADMIN};
@@ -70,14 +72,24 @@ async fn set_rate(server: &TestServer, id: u64, name: &str, rate: Value) -> supp
 }
 
 async fn buy(server: &TestServer, token: &str, id: u64) {
-    let hold = server
-        .reserve(
-            token,
-            id,
-            json!({"ticket_type": "any", "quantity": 1}),
-            None,
-        )
-        .await;
+    // The event page counts a ticket available once it is released, a
+    // moment before its journal write ends and a reserve can take it: a
+    // 409 `none_available` right after `wait_available` is retried.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let hold = loop {
+        let hold = server
+            .reserve(
+                token,
+                id,
+                json!({"ticket_type": "any", "quantity": 1}),
+                None,
+            )
+            .await;
+        if hold.code() != "none_available" || Instant::now() > deadline {
+            break hold;
+        }
+        tokio::time::sleep(support::POLL).await;
+    };
     assert_eq!(hold.status, 201, "{}", hold.body);
     let sale = server
         .confirm(token, hold.body["id"].as_str().unwrap(), None)
