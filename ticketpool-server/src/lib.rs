@@ -10,7 +10,12 @@
 //! The data directory holds the catalog as
 //! [`CatalogDir`](ticketpool_persist::CatalogDir) lays it out (Python's
 //! `Catalog.open(dir)` reads it too) and `accounts.db`: customers, their
-//! VIP flag and their tokens' SHA-256 hashes.
+//! VIP flag and their tokens' SHA-256 hashes. With
+//! [`ServerConfig::database`] set, the catalog and every event's sales go
+//! to PostgreSQL instead ([`CatalogPg`](ticketpool_persist::CatalogPg):
+//! schema `ticketpool`, and `ticketpool_event_<id>` per event), while
+//! `accounts.db` and `vendors.db` stay in the data directory (a store of
+//! accounts shared by several servers is a later step).
 //!
 //! # The API
 //!
@@ -41,8 +46,7 @@
 //! in memory for a day (a restart forgets them).
 //!
 //! Not in this slice: waiting for a ticket (a reserve that would wait is a
-//! 409 now), the waiting room and its place in line, the web frontend,
-//! PostgreSQL, rate limits.
+//! 409 now), the waiting room and its place in line, the web frontend.
 //!
 //! # Example
 //!

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use ticketpool_catalog::{Catalog, Event, EventId};
-use ticketpool_persist::CatalogDir;
+use ticketpool_persist::CatalogHome;
 
 use crate::accounts::Accounts;
 use crate::errors::{ApiError, ApiResult};
@@ -19,8 +19,8 @@ use crate::stock::Stock;
 pub(crate) struct AppState {
     /// Events, venues, performers and their offices.
     pub(crate) catalog: Arc<Catalog>,
-    /// Where they are kept.
-    pub(crate) dir: CatalogDir,
+    /// Where they are kept: the data directory or PostgreSQL.
+    pub(crate) home: CatalogHome,
     /// Customers and their tokens.
     pub(crate) accounts: Accounts,
     /// Holds placed through the API.

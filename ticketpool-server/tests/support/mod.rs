@@ -60,9 +60,16 @@ impl TestServer {
     /// A service on port 0 with data in `data`, each caller held to `limit`.
     pub async fn start_limited(data: &Path, limit: Option<RateLimit>) -> Self {
         let mut config = ServerConfig::new(data);
+        config.rate_limit = limit;
+        Self::start_with(config).await
+    }
+
+    /// A service as `config` says, on port 0 with the test admin token.
+    pub async fn start_with(mut config: ServerConfig) -> Self {
+        let data = config.data_dir.clone();
+        let data = data.as_path();
         config.addr = "127.0.0.1:0".parse().unwrap();
         config.admin_token = Some(ADMIN.to_owned());
-        config.rate_limit = limit;
         let server = Server::bind(config).await.expect("bind");
         let base = format!("http://{}", server.local_addr());
         let (stop, stopped) = oneshot::channel::<()>();
