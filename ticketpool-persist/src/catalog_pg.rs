@@ -8,6 +8,12 @@
 //! same journal as an `event-<id>.db` file, so recovery, the double-sale
 //! guard and the migrations are the ones the suite already checks.
 //!
+//! Connections: one for the catalog, one per event with an office (its
+//! journal's writer owns it), and up to four idle ones for "my tickets":
+//! PostgreSQL's default `max_connections` of 100 allows about 90 events
+//! on sale at once, until the journal's rows carry an event id and the
+//! events share a pool.
+//!
 //! [`CatalogDir`]: crate::CatalogDir
 
 use std::fmt;
@@ -52,7 +58,8 @@ const MAX_PREFIX: usize = 63 - "_event_".len() - 20;
 /// ```
 #[derive(Clone)]
 pub struct CatalogPg {
-    config: postgres::Config,
+    /// Shared: it is large, and each event's journal connects with it.
+    config: Arc<postgres::Config>,
     schema: String,
     server: String,
     durability: Durability,
@@ -106,7 +113,7 @@ impl CatalogPg {
                  parameters: {e}"
             ))
         })?;
-        if config.get_user().is_none_or(str::is_empty) {
+        if config.get_user().map_or(true, str::is_empty) {
             return Err(PersistError::Config(
                 "the PostgreSQL connection names no user (postgres://USER@host:port/db)".into(),
             ));
@@ -116,7 +123,7 @@ impl CatalogPg {
         }
         Ok(Self {
             server: describe(&config),
-            config,
+            config: Arc::new(config),
             schema: prefix.to_owned(),
             durability: Durability::Confirmed,
             readers: Arc::default(),
@@ -162,7 +169,7 @@ impl CatalogPg {
     /// or the catalog's schema cannot be opened; as [`Catalog::open_with`]
     /// otherwise.
     pub fn open(&self, options: CatalogOptions) -> Result<Catalog, CatalogError> {
-        let (config, prefix) = (self.config.clone(), self.schema.clone());
+        let (config, prefix) = (Arc::clone(&self.config), self.schema.clone());
         let offices = catalog_offices(
             move |id| PgStore::connect_with(&config, &event_schema(&prefix, id)),
             JournalConfig::new(self.durability),

@@ -20,7 +20,7 @@ use crate::metrics::Metrics;
 use crate::rate_limit::{self, Limits, RateLimit};
 use crate::routes;
 use crate::secret::new_token;
-use crate::state::{every_event, AppState, Shared};
+use crate::state::{every_event, AppState, Owned, Shared};
 use crate::stock::{Stock, StockError};
 use crate::vendor_store::{VendorStore, VENDORS_FILE};
 
@@ -143,7 +143,7 @@ pub enum ServerError {
 /// The booking service, bound and ready to run.
 pub struct Server {
     listener: TcpListener,
-    state: Shared,
+    state: Owned,
     generated_token: bool,
     rate_limit: Option<RateLimit>,
 }
@@ -152,7 +152,7 @@ impl std::fmt::Debug for Server {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Server")
             .field("local_addr", &self.local_addr())
-            .field("catalog", &self.state.home.to_string())
+            .field("catalog", &self.state.get().home.to_string())
             .finish_non_exhaustive()
     }
 }
@@ -212,7 +212,7 @@ impl Server {
             })??;
         Ok(Self {
             listener,
-            state: Arc::new(state),
+            state: Owned::new(state),
             generated_token,
             rate_limit: config.rate_limit,
         })
@@ -227,13 +227,13 @@ impl Server {
 
     /// The admin token: the one configured, or the one generated.
     pub fn admin_token(&self) -> &str {
-        &self.state.admin_token
+        &self.state.get().admin_token
     }
 
     /// Where the catalog and its sales are kept: the data directory or a
     /// PostgreSQL server and schema (displayed without a password).
     pub fn catalog_home(&self) -> &CatalogHome {
-        &self.state.home
+        &self.state.get().home
     }
 
     /// `true` if the admin token was generated (print it: it is not stored).
@@ -255,10 +255,11 @@ impl Server {
     ) -> Result<(), ServerError> {
         let Self {
             listener,
-            state,
+            mut state,
             rate_limit,
             ..
         } = self;
+        let state = state.take();
         let limits = rate_limit.and_then(|limit| rate_limit::limits(limit, Arc::clone(&state)));
         let sweeper = tokio::spawn(sweep(Arc::clone(&state), limits.clone()));
         let app = routes::router(Arc::clone(&state), limits.clone());
