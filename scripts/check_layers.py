@@ -11,8 +11,8 @@ import os
 import re
 import sys
 
-CRATES = ["ticketpool-core", "ticketpool-catalog", "ticketpool-sim", "ticketpool-persist",
-          "ticketpool-server", "ticketpool-cli", "ticketpool-dashboard", "ticketpool-py"]
+CRATES = ["ticketpool-core", "ticketpool-catalog", "ticketpool-seats", "ticketpool-sim",
+          "ticketpool-persist", "ticketpool-server", "ticketpool-cli", "ticketpool-py"]
 
 
 def module_name(src, path):

@@ -48,8 +48,8 @@ apt_install() {
   "${apt[@]}" update && "${apt[@]}" install -y "$@"
 }
 
-step "browser for the dashboard test (chromium, chromium-driver)"
-# Non-fatal: without them ticketpool-dashboard/tests/browser.rs prints SKIPPED.
+step "browser for the frontend test (chromium, chromium-driver)"
+# Non-fatal: without them ticketpool-server/tests/browser.rs prints SKIPPED.
 if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
   echo "already installed"
 else
@@ -106,6 +106,9 @@ LOOM_MAX_PREEMPTIONS=2 LOOM_MAX_BRANCHES=10000 RUSTFLAGS="--cfg ticketpool_loom"
 # inside the crate, on its private parts: only those tests run.
 LOOM_MAX_PREEMPTIONS=2 LOOM_MAX_BRANCHES=10000 RUSTFLAGS="--cfg ticketpool_loom" \
   cargo test -p ticketpool-core --release --target-dir target/loom --lib office::line::loom_models
+# The seats' all-or-nothing multi-seat claim, release and confirm.
+LOOM_MAX_PREEMPTIONS=2 LOOM_MAX_BRANCHES=10000 RUSTFLAGS="--cfg ticketpool_loom" \
+  cargo test -p ticketpool-seats --release --target-dir target/loom --test loom_seats
 
 step "miri (lock-free ring unit tests)"
 # miri checks the ring's unsafe slot accesses, item drops and hand-offs

@@ -1,6 +1,6 @@
 //! `ticketpool serve` as a process: it prints the URL it really listens
 //! on, answers /healthz, keeps its data directory across a restart, and
-//! SIGTERM stops it cleanly with exit 0.
+//! SIGTERM stops it cleanly with exit 0; `--demo` sells at once.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -249,4 +249,55 @@ fn a_bad_database_is_a_usage_error_naming_the_flag() {
     let help = text(&help.stdout);
     assert!(help.contains("--database <postgres://"), "{help}");
     assert!(help.contains("--database-schema <PREFIX>"), "{help}");
+}
+
+/// Tickets sold of event `id`, from its page ("sold" in "availability").
+fn sold(addr: &str, id: u64) -> u64 {
+    let (status, body) = get(addr, &format!("/api/events/{id}"));
+    assert!(status.contains("200"), "{status} {body}");
+    let event: serde_json::Value = serde_json::from_str(&body).unwrap();
+    event["availability"]["sold"].as_u64().unwrap()
+}
+
+#[test]
+fn serve_demo_puts_events_on_sale_and_its_fans_buy() {
+    let dir = scratch("serve-demo");
+    let mut serving = serve(&dir, "data", &["--demo"], Some("a-long-enough-admin-token"));
+    let addr = serving.addr();
+    serving.line_with("demo:");
+    let (_, body) = get(&addr, "/api/events?view=upcoming");
+    let listed: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let ids: Vec<u64> = listed["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3, "{body}");
+    // The fans' sales show up: poll the event page, with a generous guard.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while sold(&addr, ids[0]) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no demo sale:\n{}",
+            serving.printed
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    // The frontend is served beside the API.
+    let (status, page) = get(&addr, "/");
+    assert!(status.contains("200"), "{status}");
+    assert!(page.contains("/assets/app.js"), "{page}");
+    let (code, stderr) = serving.terminate();
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn serve_help_tells_of_the_demo() {
+    let dir = scratch("serve-help");
+    let help = run(&dir, &["serve", "--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    let help = text(&help.stdout);
+    assert!(help.contains("--demo"), "{help}");
+    assert!(help.contains("demo-fan"), "{help}");
 }

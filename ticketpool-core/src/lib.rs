@@ -18,6 +18,9 @@
 //!   handles, expiring [`Hold`]s, a [`PricingPolicy`], a consistent
 //!   [`Snapshot`], and live events through a [`Subscription`]. Everything
 //!   that can go wrong is a [`BoxOfficeError`] or a [`ConfigError`].
+//! - [`BuyFuture`] and [`ReserveFuture`]: a customer waiting as a future
+//!   (no thread parked, no runtime needed), in the same line as blocking
+//!   buyers, with its [`PlaceInLine`].
 //!
 //! The simulator that drives an office with vendors and customers on real
 //! threads is the `ticketpool-sim` crate, and the durable journal is
@@ -80,6 +83,7 @@ pub use crate::office::snapshot::{Snapshot, TicketCounts};
 pub use crate::office::subscribe::{Notification, Subscription};
 pub use crate::office::ticket::{HoldId, Money, Sale, Ticket, TicketId};
 pub use crate::office::vendor::Vendor;
+pub use crate::office::waiting::{BuyFuture, PlaceInLine, ReserveFuture};
 
 /// Reading a configuration document field by field, so that every problem
 /// (a wrong type, an unknown field, a missing one, a bad value) is reported

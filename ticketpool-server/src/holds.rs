@@ -13,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::{json, Value};
 use ticketpool_catalog::{Catalog, EventId, EventStatus};
-use ticketpool_core::{Hold, Money, Priority, Sale, Want};
+use ticketpool_core::{Customer, Hold, Money, Priority, Sale, Want};
 
 use crate::errors::{ApiError, ApiResult};
 use crate::secret::random_hex;
@@ -152,14 +152,46 @@ impl Holds {
     ///
     /// # Errors
     ///
-    /// 404 `unknown_event`; 409 `paused`, `not_on_sale`, `closed`,
-    /// `sold_out`, `none_available`, `limit_reached`; 422
-    /// `unknown_ticket_type`.
+    /// As [`customer_for`](Self::customer_for); 409 `none_available`,
+    /// `limit_reached`.
     pub(crate) fn reserve(
         &self,
         catalog: &Catalog,
         request: Request<'_>,
     ) -> ApiResult<Arc<BookingHold>> {
+        let (customer, want, event) = Self::customer_for(catalog, &request)?;
+        let mut holds = Vec::new();
+        for _ in 0..request.quantity {
+            match customer.try_reserve(want.clone()) {
+                Ok(hold) => holds.push(hold),
+                Err(refused) => {
+                    holds.iter().for_each(|h| {
+                        h.cancel();
+                    });
+                    return Err(refused.into());
+                }
+            }
+        }
+        self.adopt(
+            request.owner,
+            event,
+            request.ticket_type,
+            request.priority,
+            holds,
+        )
+    }
+
+    /// The engine customer a request buys as, what it wants, and the
+    /// event, once the event is on sale and knows the type.
+    ///
+    /// # Errors
+    ///
+    /// 404 `unknown_event`; 409 `paused`, `not_on_sale`, `closed`,
+    /// `sold_out`; 422 `unknown_ticket_type`.
+    pub(crate) fn customer_for(
+        catalog: &Catalog,
+        request: &Request<'_>,
+    ) -> ApiResult<(Customer, Want, EventId)> {
         let event = catalog.event(request.event)?;
         match event.status {
             EventStatus::OnSale => {}
@@ -200,25 +232,31 @@ impl Holds {
         let customer = catalog
             .office(event.id)?
             .customer(&request.owner, request.priority);
-        let mut holds = Vec::new();
-        for _ in 0..request.quantity {
-            match customer.try_reserve(want.clone()) {
-                Ok(hold) => holds.push(hold),
-                Err(refused) => {
-                    holds.iter().for_each(|h| {
-                        h.cancel();
-                    });
-                    return Err(refused.into());
-                }
-            }
-        }
+        Ok((customer, want, event.id))
+    }
+
+    /// The engine's `holds` (placed together for `owner`) as one API hold,
+    /// in the table under a new id. A hold made in the waiting room comes
+    /// in here too.
+    ///
+    /// # Errors
+    ///
+    /// 500 if no random id can be drawn (the holds are cancelled).
+    pub(crate) fn adopt(
+        &self,
+        owner: Arc<str>,
+        event: EventId,
+        want: &str,
+        priority: Priority,
+        holds: Vec<Hold>,
+    ) -> ApiResult<Arc<BookingHold>> {
         let id = random_hex::<16>().map_err(ApiError::internal)?;
         let hold = Arc::new(BookingHold {
             id: id.clone(),
-            owner: request.owner,
-            event: event.id,
-            want: request.ticket_type.to_owned(),
-            priority: request.priority,
+            owner,
+            event,
+            want: want.to_owned(),
+            priority,
             holds,
             stage: Mutex::new((Stage::Held, Vec::new())),
         });

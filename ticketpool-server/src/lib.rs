@@ -1,7 +1,8 @@
 //! The ticketpool booking service: a JSON API over HTTP (axum) on a
 //! durable catalog, started by `ticketpool serve`.
 //!
-//! - [`ServerConfig`]: the address, the data directory, the admin token.
+//! - [`ServerConfig`]: the address, the data directory, the admin token,
+//!   the demo.
 //! - [`Server`]: [`Server::bind`] opens (or creates) the data directory
 //!   and binds; [`Server::run_until`] serves until a shutdown future
 //!   completes, then stops cleanly.
@@ -40,13 +41,22 @@
 //! | `GET /api/events/{id}/live` | anyone | Server-Sent Events: `availability` (at most ~10 a second, with the sales rate), `paused`, `resumed`, `sold_out`, `closed` |
 //! | `GET /api/me/live` | customer | Server-Sent Events: my holds created, confirmed, cancelled, expiring, expired |
 //! | `GET /healthz`, `GET /metrics`, `GET /openapi.json` | anyone | liveness; Prometheus text; the OpenAPI 3.1 document |
+//! | `GET /`, `GET /assets/{file}` | anyone | the web frontend: one page (hash routes for browse and search, an event, account, my tickets, admin) and its scripts and styles, compiled in |
 //!
 //! Reserve and confirm take an `Idempotency-Key` header: a retry with the
 //! same key returns the first answer and never books twice. Keys are kept
 //! in memory for a day (a restart forgets them).
 //!
+//! # The demo
+//!
+//! With [`ServerConfig::demo`], an empty catalog gets three events put
+//! on sale, and simulated fans buy on every event on sale through the
+//! engine, as customers named `demo-fan-<event>-<n>-<k>`, until the server
+//! stops.
+//!
 //! Not in this slice: waiting for a ticket (a reserve that would wait is a
-//! 409 now), the waiting room and its place in line, the web frontend.
+//! 409 now), the waiting room and its place in line, rate limits, admin
+//! routes for vendors, the sales log and drafts.
 //!
 //! # Example
 //!
@@ -65,6 +75,7 @@
 
 mod accounts;
 mod auth;
+mod demo;
 mod errors;
 mod extract;
 mod holds;
@@ -80,9 +91,11 @@ mod state;
 mod stock;
 mod vendor_store;
 mod views;
+mod waiting;
 
 pub use crate::errors::ApiError;
 pub use crate::rate_limit::RateLimit;
 pub use crate::server::{Server, ServerConfig, ServerError, MIN_ADMIN_TOKEN};
+pub use crate::waiting::DEFAULT_GRACE;
 /// How sales are journaled (see [`ServerConfig::durability`]).
 pub use ticketpool_persist::Durability;

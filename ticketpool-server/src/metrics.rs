@@ -58,6 +58,7 @@ impl Metrics {
         open_holds: usize,
         customers: usize,
         live_feeds: usize,
+        waiting: (usize, usize),
     ) -> String {
         let mut out = String::new();
         {
@@ -130,6 +131,20 @@ impl Metrics {
         );
         out.push_str("# TYPE ticketpool_live_feeds gauge\n");
         let _ = writeln!(out, "ticketpool_live_feeds {live_feeds}");
+        out.push_str(
+            "# HELP ticketpool_waiting_buyers Reserves waiting in line for a ticket, by priority.\n",
+        );
+        out.push_str("# TYPE ticketpool_waiting_buyers gauge\n");
+        let _ = writeln!(
+            out,
+            "ticketpool_waiting_buyers{{priority=\"vip\"}} {}",
+            waiting.0
+        );
+        let _ = writeln!(
+            out,
+            "ticketpool_waiting_buyers{{priority=\"regular\"}} {}",
+            waiting.1
+        );
         out
     }
 }

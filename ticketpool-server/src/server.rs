@@ -13,6 +13,7 @@ use ticketpool_persist::{CatalogDir, CatalogHome, CatalogPg, Durability, Persist
 use tokio::net::TcpListener;
 
 use crate::accounts::{Accounts, ACCOUNTS_FILE};
+use crate::demo::Demo;
 use crate::holds::Holds;
 use crate::idempotency::Keys;
 use crate::live::Live;
@@ -23,6 +24,7 @@ use crate::secret::new_token;
 use crate::state::{every_event, AppState, Owned, Shared};
 use crate::stock::{Stock, StockError};
 use crate::vendor_store::{VendorStore, VENDORS_FILE};
+use crate::waiting::{WaitingRoom, DEFAULT_GRACE};
 
 /// The shortest admin token accepted from the operator.
 pub const MIN_ADMIN_TOKEN: usize = 16;
@@ -57,6 +59,13 @@ pub struct ServerConfig {
     /// journal's group-commit bound after (a crash of the process loses
     /// nothing, a power loss may lose the last moments).
     pub durability: Durability,
+    /// How long a waiting reserve keeps its place while its customer has
+    /// no live stream open and does not read it ([`DEFAULT_GRACE`]:
+    /// 60 s).
+    pub waiting_grace: Duration,
+    /// The demo: seed an empty catalog with a few events on sale and run
+    /// simulated fans buying on every event on sale, until the server stops.
+    pub demo: bool,
 }
 
 impl ServerConfig {
@@ -71,6 +80,8 @@ impl ServerConfig {
             admin_token: None,
             rate_limit: Some(RateLimit::DEFAULT),
             durability: Durability::Confirmed,
+            waiting_grace: DEFAULT_GRACE,
+            demo: false,
         }
     }
 }
@@ -146,6 +157,7 @@ pub struct Server {
     state: Owned,
     generated_token: bool,
     rate_limit: Option<RateLimit>,
+    demo: Option<Demo>,
 }
 
 impl std::fmt::Debug for Server {
@@ -204,17 +216,21 @@ impl Server {
                 context: format!("cannot listen on {}", config.addr),
                 source,
             })?;
-        let state = tokio::task::spawn_blocking(move || open_state(home, path, admin_token))
-            .await
-            .map_err(|e| ServerError::Io {
-                context: "opening the data directory".to_owned(),
-                source: std::io::Error::other(e.to_string()),
-            })??;
+        let grace = config.waiting_grace;
+        let demo = config.demo;
+        let (state, demo) =
+            tokio::task::spawn_blocking(move || open_state(home, path, admin_token, grace, demo))
+                .await
+                .map_err(|e| ServerError::Io {
+                    context: "opening the data directory".to_owned(),
+                    source: std::io::Error::other(e.to_string()),
+                })??;
         Ok(Self {
             listener,
             state: Owned::new(state),
             generated_token,
             rate_limit: config.rate_limit,
+            demo,
         })
     }
 
@@ -242,7 +258,7 @@ impl Server {
     }
 
     /// Serves until `shutdown` completes, then stops cleanly: no new
-    /// connections, live streams end, requests in flight finish, open holds are cancelled
+    /// connections, the demo's fans stop, live streams end, requests in flight finish, open holds are cancelled
     /// (their tickets go back on sale; confirmed sales stay sold), the
     /// house vendors stop and the journals close.
     ///
@@ -257,6 +273,7 @@ impl Server {
             listener,
             mut state,
             rate_limit,
+            demo,
             ..
         } = self;
         let state = state.take();
@@ -282,7 +299,12 @@ impl Server {
         // Off the async threads: joining the vendors and closing the
         // journals wait on threads and disk.
         let closed = tokio::task::spawn_blocking(move || {
+            // The fans first: they buy until told to stop.
+            if let Some(demo) = demo {
+                demo.stop();
+            }
             state.live.stop();
+            state.waiting.stop_all();
             state.holds.cancel_all();
             state.stock.stop_all();
             drop(state);
@@ -302,7 +324,9 @@ fn open_state(
     home: CatalogHome,
     path: PathBuf,
     admin_token: String,
-) -> Result<AppState, ServerError> {
+    grace: Duration,
+    demo: bool,
+) -> Result<(AppState, Option<Demo>), ServerError> {
     // The catalog's error names where it lives.
     let catalog_error = |source: CatalogError| match &home {
         CatalogHome::Postgres(_) => ServerError::Database {
@@ -340,7 +364,16 @@ fn open_state(
         stock: Stock::new(vendors),
         live: Live::default(),
         metrics: Metrics::default(),
+        waiting: Arc::new(WaitingRoom::new(grace)),
         admin_token,
+    };
+    // Seeded before stocking starts, so the demo events get their vendors.
+    let demo = if demo {
+        let demo = Demo::start(&state.catalog).map_err(catalog_error)?;
+        tracing::info!(target: "ticketpool", "demo: {} simulated fans", demo.fans());
+        Some(demo)
+    } else {
+        None
     };
     for event in every_event(&state.catalog) {
         if event.status.has_office() {
@@ -361,7 +394,7 @@ fn open_state(
                 })?;
         }
     }
-    Ok(state)
+    Ok((state, demo))
 }
 
 /// Now and then: drops lapsed holds, old keys and quiet callers' buckets, and brings event

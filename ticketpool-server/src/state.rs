@@ -1,6 +1,6 @@
 //! What every handler shares: the catalog and its directory, the accounts,
-//! the holds, the idempotency keys, the stock, the live streams and the
-//! metrics.
+//! the holds, the idempotency keys, the stock, the live streams, the
+//! waiting room and the metrics.
 
 use std::sync::Arc;
 
@@ -14,6 +14,7 @@ use crate::idempotency::Keys;
 use crate::live::Live;
 use crate::metrics::Metrics;
 use crate::stock::Stock;
+use crate::waiting::WaitingRoom;
 
 /// The service's shared state.
 pub(crate) struct AppState {
@@ -31,6 +32,8 @@ pub(crate) struct AppState {
     pub(crate) stock: Stock,
     /// The live streams' fan-outs.
     pub(crate) live: Live,
+    /// Reserves waiting for a ticket.
+    pub(crate) waiting: Arc<WaitingRoom>,
     /// Request counters.
     pub(crate) metrics: Metrics,
     /// The admin token (compared in constant time, see `auth`).

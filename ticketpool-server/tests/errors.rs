@@ -71,8 +71,10 @@ async fn unknown_routes_wrong_methods_and_bad_paths_are_json() {
         .get("/api/nothing", None)
         .await
         .assert_error(404, "unknown_route");
+    // `/` is the frontend's page now; any other path outside the API is
+    // still a JSON 404.
     server
-        .get("/", None)
+        .get("/index.html", None)
         .await
         .assert_error(404, "unknown_route");
     server

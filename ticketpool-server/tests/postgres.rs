@@ -88,11 +88,14 @@ async fn the_catalog_and_sales_on_postgres_survive_a_restart() {
         return;
     };
     let dir = data_dir();
-    let mut config = ServerConfig::new(dir.path().join("data"));
-    config.database = Some(params());
-    config.database_schema = Some(schemas.0.clone());
+    let data = dir.path().join("data");
+    let prefix = schemas.0.clone();
+    let on_postgres = move |config: &mut ServerConfig| {
+        config.database = Some(params());
+        config.database_schema = Some(prefix.clone());
+    };
 
-    let server = TestServer::start_with(config.clone()).await;
+    let server = TestServer::start_with(&data, on_postgres.clone()).await;
     let event = server.event_on_sale(6, 6).await;
     let ann = server.sign_up("ann").await;
     let hold = server
@@ -112,7 +115,7 @@ async fn the_catalog_and_sales_on_postgres_survive_a_restart() {
     assert_eq!(before.len(), 2, "{before:?}");
     server.stop().await;
 
-    let server = TestServer::start_with(config).await;
+    let server = TestServer::start_with(&data, on_postgres).await;
     let shown = server.get(&format!("/api/events/{event}"), None).await;
     assert_eq!(shown.body["status"], "on_sale", "{}", shown.body);
     assert_eq!(shown.body["availability"]["sold"], 2, "{}", shown.body);
@@ -125,7 +128,6 @@ async fn the_catalog_and_sales_on_postgres_survive_a_restart() {
 
     // The sales are in the event's schema; the data directory holds the
     // accounts and vendors, and no catalog files.
-    let data = dir.path().join("data");
     assert!(data.join("accounts.db").exists());
     assert!(!data.join("catalog.db").exists());
     assert!(!data.join(format!("event-{event}.db")).exists());

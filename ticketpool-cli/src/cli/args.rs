@@ -84,6 +84,14 @@ pub struct ServeArgs {
     /// loses nothing; a power loss may lose the last moments).
     #[arg(long, value_enum, default_value_t = DurabilityArg::Confirmed)]
     pub durability: DurabilityArg,
+    /// A live sale at once: an empty catalog gets three events (venues,
+    /// performers, two ticket types each) put on sale, and simulated fans
+    /// buy on every event on sale, through the engine, as demo customers
+    /// named demo-fan-EVENT-N-K (their sales are journaled like any
+    /// other). Open the printed URL to watch; the admin page takes the
+    /// admin token.
+    #[arg(long)]
+    pub demo: bool,
 }
 
 /// A `postgres://` (or `postgresql://`) URL; the rest is checked when

@@ -32,6 +32,8 @@ pub fn run(args: &ServeArgs) -> Result<(), CliError> {
                 DurabilityArg::Confirmed => Durability::Confirmed,
                 DurabilityArg::Batched => Durability::Batched,
             },
+            waiting_grace: ticketpool_server::DEFAULT_GRACE,
+            demo: args.demo,
         };
         let server = Server::bind(config).await.map_err(server_error)?;
         let mut out = std::io::stdout().lock();
@@ -45,6 +47,12 @@ pub fn run(args: &ServeArgs) -> Result<(), CliError> {
                 None => String::new(),
             }
         );
+        if args.demo {
+            let _ = writeln!(
+                out,
+                "demo: events on sale with simulated fans buying; open the URL to watch"
+            );
+        }
         if server.admin_token_generated() {
             let _ = writeln!(
                 out,

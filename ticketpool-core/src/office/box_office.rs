@@ -459,6 +459,13 @@ impl BoxOffice {
         self.inner.holds.len()
     }
 
+    /// Buyers waiting as futures ([`Customer::buy_async`],
+    /// [`Customer::reserve_async`]) now, both priorities; they are also
+    /// counted in the snapshot's `waiting_vip` and `waiting_regular`.
+    pub fn waiting_async(&self) -> u64 {
+        self.inner.line.waiting_async()
+    }
+
     /// Tickets held or bought by `customer`, plus its buys and reserves
     /// still waiting: what the purchase limit counts.
     pub fn tickets_of(&self, customer: &str) -> u32 {

@@ -11,6 +11,7 @@ use crate::office::state::Inner;
 use crate::office::take::{Wait, Want};
 use crate::office::ticket::Sale;
 use crate::office::trace::{self, Actor};
+use crate::office::waiting::{BuyFuture, ReserveFuture};
 use crate::pool::deadline::Interrupt;
 use crate::pool::Priority;
 
@@ -188,6 +189,70 @@ impl Customer {
         interrupt: &Interrupt<'_>,
     ) -> Result<Hold, BoxOfficeError> {
         self.reserve_with(want.into(), Wait::Interruptible(deadline, interrupt))
+    }
+}
+
+impl Customer {
+    /// Buys a ticket, waiting as a future (no thread parked) while none is
+    /// available: served in the same order as a blocking [`buy`](Self::buy),
+    /// VIPs first across ticket types, first come first served within a
+    /// priority. The future is lazy: it joins the line when first polled.
+    ///
+    /// # Errors
+    ///
+    /// As [`buy`](Self::buy).
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future takes the customer out of line, with no ticket
+    /// taken and no one else's place lost.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ticketpool_core::{BoxOffice, BoxOfficeConfig, Money, Priority, Want};
+    ///
+    /// let office = BoxOffice::new(BoxOfficeConfig::simple("gig", 5, 5, Money::from_minor(100))).unwrap();
+    /// office.add_vendor("v", &[]).unwrap().release("general").unwrap();
+    /// let buy = office.customer("ann", Priority::Vip).buy_async(Want::Any);
+    /// // Any executor drives it; this one is a busy poll for the example.
+    /// let sale = poll_ready(buy).unwrap();
+    /// assert_eq!(&*sale.customer, "ann");
+    /// # fn poll_ready<F: std::future::Future>(f: F) -> F::Output {
+    /// #     struct Noop;
+    /// #     impl std::task::Wake for Noop { fn wake(self: std::sync::Arc<Self>) {} }
+    /// #     let waker = std::task::Waker::from(std::sync::Arc::new(Noop));
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     let mut cx = std::task::Context::from_waker(&waker);
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+    /// # }
+    /// ```
+    pub fn buy_async(&self, want: impl Into<Want>) -> BuyFuture {
+        BuyFuture::new(
+            Arc::clone(&self.office),
+            Arc::clone(&self.name),
+            self.priority,
+            &want.into(),
+        )
+    }
+
+    /// Places a hold, waiting as a future, as [`buy_async`](Self::buy_async)
+    /// buys.
+    ///
+    /// # Errors
+    ///
+    /// As [`reserve`](Self::reserve).
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`buy_async`](Self::buy_async): no hold is left behind.
+    pub fn reserve_async(&self, want: impl Into<Want>) -> ReserveFuture {
+        ReserveFuture::new(
+            Arc::clone(&self.office),
+            Arc::clone(&self.name),
+            self.priority,
+            &want.into(),
+        )
     }
 }
 

@@ -8,13 +8,15 @@
 //! - values and settings: `ticket`, `event`, `error`, `config/`, `pricing`,
 //!   `journal`, `snapshot`;
 //! - the office's parts: `stock` (the pools), `line` (where buyers wait
-//!   when there are several types), `counters` (gate and room), `ledger`
+//!   when there are several types, and futures always; its async queue is
+//!   `waitlist`), `counters` (gate and room), `ledger`
 //!   (counts and sales, sharded), `limits`,
 //!   `sales_log`, `holds` and `reaper`, `vendors`, `subscribe`, `trace`,
 //!   and `pipeline` (journal, subscribers and log as one way out);
 //! - the shared state, `state`, with its behaviour by concern: `gate`,
 //!   `release`, `take`, `sell`, `settle`;
-//! - the handles on it: `vendor`, `customer`, `hold`;
+//! - the handles on it: `vendor`, `customer`, `hold`, and the futures of
+//!   `waiting`;
 //! - the public face: `box_office`.
 
 pub(crate) mod box_office;
@@ -46,3 +48,5 @@ pub(crate) mod ticket;
 pub(crate) mod trace;
 pub(crate) mod vendor;
 pub(crate) mod vendors;
+pub(crate) mod waiting;
+pub(crate) mod waitlist;

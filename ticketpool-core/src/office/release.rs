@@ -147,14 +147,23 @@ impl Inner {
     /// Puts a ticket (already counted available) into its pool and wakes
     /// the office's line.
     pub(super) fn restock(&self, ticket: Ticket, ty: usize) {
+        // A future waiting in line gets it first, if one may (a closed
+        // office sells nothing more, so it keeps the ticket then).
+        let ticket = if self.gauges.closed.load(Ordering::Acquire) {
+            ticket
+        } else {
+            match self.line.hand_off(ticket, ty, self) {
+                Some(ticket) => ticket,
+                None => return,
+            }
+        };
         if let Err(err) = self.stock.get(ty).try_put(ticket) {
             // Only a closed pool refuses: capacity is gated by the office.
             self.stranded.lock().push(err.into_inner());
         }
-        // With one type every buyer waits inside its pool, which wakes it;
-        // otherwise the line wakes its waiters, if any.
-        if self.stock.len() > 1 {
-            self.line.wake();
-        }
+        // Blocking buyers of a single-type office wait inside its pool,
+        // which wakes them; the line wakes its own waiters (blocking ones
+        // with several types, futures always), if any.
+        self.line.wake();
     }
 }

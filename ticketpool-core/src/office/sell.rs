@@ -43,6 +43,19 @@ impl Inner {
         wait: Wait<'_>,
     ) -> Result<Sale, BoxOfficeError> {
         let (ticket, ty, waited) = self.acquire(customer, priority, want, wait)?;
+        self.sell_taken(customer, priority, ticket, ty, waited)
+    }
+
+    /// Sells a ticket of type `ty` just taken for `customer` (its limit
+    /// slot claimed), who waited `waited` for it.
+    pub(crate) fn sell_taken(
+        &self,
+        customer: &Arc<str>,
+        priority: Priority,
+        ticket: Ticket,
+        ty: usize,
+        waited: std::time::Duration,
+    ) -> Result<Sale, BoxOfficeError> {
         let sale = Sale {
             price: self.price_of(&ticket, ty),
             ticket,

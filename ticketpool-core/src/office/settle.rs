@@ -9,7 +9,7 @@ use crate::office::event::Event;
 use crate::office::holds::{HoldEntry, HoldTerms};
 use crate::office::state::Inner;
 use crate::office::take::{Wait, Want};
-use crate::office::ticket::{HoldId, Sale};
+use crate::office::ticket::{HoldId, Sale, Ticket};
 use crate::office::trace::{self, Actor};
 use crate::pool::primitive::Ordering;
 use crate::pool::Priority;
@@ -24,6 +24,19 @@ impl Inner {
         wait: Wait<'_>,
     ) -> Result<HoldTerms, BoxOfficeError> {
         let (ticket, ty, waited) = self.acquire(customer, priority, want, wait)?;
+        self.hold_taken(customer, priority, ticket, ty, waited)
+    }
+
+    /// Places a hold on a ticket of type `ty` just taken for `customer`
+    /// (its limit slot claimed), who waited `waited` for it.
+    pub(crate) fn hold_taken(
+        &self,
+        customer: &Arc<str>,
+        priority: Priority,
+        ticket: Ticket,
+        ty: usize,
+        waited: std::time::Duration,
+    ) -> Result<HoldTerms, BoxOfficeError> {
         let price = self.price_of(&ticket, ty);
         let ttl = self.config.hold_ttl;
         let entry = HoldEntry {

@@ -21,7 +21,9 @@
 //! waits in the office's [`Line`] instead, so that a VIP holds back the
 //! Regulars whose want overlaps its own across types (a VIP for any type
 //! and a Regular for one, or the other way round); a restock wakes the
-//! line only when someone waits in it.
+//! line only when someone waits in it. Futures (`buy_async`,
+//! `reserve_async`) wait in the line in every office, a single-type one
+//! too; a restock hands them tickets first (see `waitlist.rs`).
 //!
 //! `Inner`'s methods live by concern in sibling files: `gate.rs` (pause,
 //! resume, close), `release.rs` (vendors releasing), `take.rs` (customers
@@ -71,7 +73,7 @@ pub(crate) struct Inner {
     /// How long a vendor facing a full type spins before it parks.
     pub(super) room_spin: SpinGauge,
     /// Buyers wait here in an office with several types.
-    pub(super) line: Line,
+    pub(super) line: Line<Ticket>,
     pub(crate) holds: Arc<HoldTable>,
     pub(super) next_hold_id: AtomicU64,
     pub(crate) vendors: Vendors,

@@ -3,10 +3,10 @@
 //!
 //! One pool per type (rather than one shared pool) lets a customer take a
 //! given type without passing over the others. In a single-type office
-//! customers wait inside the pool, where its VIP rule and wake-ups apply
-//! unchanged; with several types they wait in the office's line
-//! (`line.rs`), which applies the rule across types. Every pool is sized
-//! to its type's share of the office's capacity, and the office admits at
+//! blocking customers wait inside the pool, where its VIP rule and
+//! wake-ups apply unchanged; with several types they wait in the office's
+//! line (`line/`), which applies the rule across types; futures wait in
+//! the line in every office. Every pool is sized to its type's share of the office's capacity, and the office admits at
 //! most that many tickets of the type (available plus held), so putting a
 //! ticket back into its pool never blocks.
 

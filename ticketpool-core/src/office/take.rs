@@ -71,7 +71,7 @@ impl<'a> Wait<'a> {
 
 impl Inner {
     /// Why a buyer gets nothing: the office closed, or it sold out.
-    fn end_reason(&self) -> BoxOfficeError {
+    pub(super) fn end_reason(&self) -> BoxOfficeError {
         if self.lock().closed {
             BoxOfficeError::Closed
         } else {
@@ -79,8 +79,20 @@ impl Inner {
         }
     }
 
+    /// The type index a want names (`None`: any type).
+    pub(super) fn target_of(&self, want: &Want) -> Result<Option<usize>, BoxOfficeError> {
+        match want {
+            Want::Type(name) => self
+                .stock
+                .index_of(name)
+                .map(Some)
+                .ok_or_else(|| BoxOfficeError::UnknownTicketType(Arc::clone(name))),
+            Want::Any => Ok(None),
+        }
+    }
+
     /// Counts one more ticket against the customer's limit, or refuses.
-    fn claim_limit(&self, customer: &Arc<str>) -> Result<(), BoxOfficeError> {
+    pub(super) fn claim_limit(&self, customer: &Arc<str>) -> Result<(), BoxOfficeError> {
         self.limits
             .claim(customer)
             .map_err(|limit| BoxOfficeError::LimitReached {
@@ -102,14 +114,7 @@ impl Inner {
         want: &Want,
         wait: Wait<'_>,
     ) -> Result<(Ticket, usize, Duration), BoxOfficeError> {
-        let target = match want {
-            Want::Type(name) => Some(
-                self.stock
-                    .index_of(name)
-                    .ok_or_else(|| BoxOfficeError::UnknownTicketType(Arc::clone(name)))?,
-            ),
-            Want::Any => None,
-        };
+        let target = self.target_of(want)?;
         self.claim_limit(customer)?;
         let taken = if self.stock.len() == 1 {
             self.take_of_type(0, priority, wait)
@@ -166,7 +171,7 @@ impl Inner {
     }
 
     /// Takes a ticket of type `target` (or any type) in an office with
-    /// several types, waiting in the office's line (see `line.rs`).
+    /// several types, waiting in the office's line (see `line/`).
     fn take_in_line(
         &self,
         target: Option<usize>,
@@ -205,6 +210,10 @@ impl Pools<Ticket> for Inner {
 
     fn drained(&self, ty: usize) -> bool {
         self.stock.get(ty).is_drained()
+    }
+
+    fn vip_waits_inside(&self, ty: usize) -> bool {
+        self.stock.get(ty).waiting_in_line(Priority::Vip) > 0
     }
 }
 

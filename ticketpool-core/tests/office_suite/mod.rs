@@ -42,7 +42,12 @@ macro_rules! office_suite {
             regular_held_back_from_a_sold_out_type_is_told_so,
             vip_rule_holds_across_types_under_a_crowd,
             no_type_starves_another, configured_shares_bound_each_type,
-            snapshots_stay_consistent_during_a_sale_with_holds);
+            snapshots_stay_consistent_during_a_sale_with_holds,
+            async_vip_goes_before_async_and_blocking_regulars,
+            blocking_vip_goes_before_an_async_regular,
+            async_waiters_are_served_first_come_first_served,
+            dropping_an_async_wait_cancels_it_cleanly, close_and_sold_out_wake_async_waiters,
+            async_and_blocking_buyers_share_a_sale);
     };
     (@tests $strategy:expr; $($name:ident),*) => {
         $(
@@ -54,10 +59,12 @@ macro_rules! office_suite {
     };
 }
 
+mod async_wait;
 mod capacity;
 mod events;
 mod vip_rule;
 
+pub use self::async_wait::*;
 pub use self::capacity::*;
 pub use self::events::*;
 pub use self::vip_rule::*;

@@ -1,7 +1,9 @@
 //! One customer's stream: their open holds first (`holds`), then what
 //! happens to them (`hold_created`, `hold_confirmed`, `hold_cancelled`,
 //! `hold_expiring` when less than [`EXPIRING`] is left, `hold_expired`),
-//! until the client goes or the server stops.
+//! and their places in the waiting room (`waiting`, sent first if they
+//! wait, then whenever a place changes), until the client goes or the
+//! server stops.
 //!
 //! The booking routes publish what they do; expiry is the clock's doing,
 //! so the stream sleeps (a tokio timer, not a thread) until the next
@@ -27,6 +29,15 @@ pub(crate) const EXPIRING: Duration = Duration::from_secs(10);
 /// The owner's open holds, read again after the stream lagged.
 pub(crate) type OpenHolds = Box<dyn Fn() -> Vec<Arc<BookingHold>> + Send + Sync>;
 
+/// The owner's places in the waiting room, and what says they may have
+/// moved.
+pub(crate) struct Places {
+    /// The owner's waiting entries as JSON.
+    pub(crate) read: Box<dyn Fn() -> Vec<Value> + Send + Sync>,
+    /// Changes whenever someone joins or leaves the waiting room.
+    pub(crate) moved: watch::Receiver<u64>,
+}
+
 struct Tracked {
     hold: Arc<BookingHold>,
     warned: bool,
@@ -38,6 +49,11 @@ struct State {
     tracked: HashMap<String, Tracked>,
     pending: VecDeque<SseEvent>,
     stopping: watch::Receiver<bool>,
+    places: Places,
+    /// The places last sent.
+    sent_places: Vec<Value>,
+    /// `false` once the waiting room is gone.
+    places_live: bool,
 }
 
 /// The SSE messages of one customer's stream: `changes` from its channel
@@ -47,7 +63,9 @@ pub(crate) fn customer_stream(
     open_holds: OpenHolds,
     changes: CustomerReceiver,
     stopping: watch::Receiver<bool>,
+    mut places: Places,
 ) -> impl Stream<Item = Result<SseEvent, Infallible>> + Send + 'static {
+    places.moved.mark_unchanged();
     let open = open_holds();
     let views: Vec<Value> = open.iter().map(|hold| hold.view()).collect();
     let mut state = State {
@@ -56,6 +74,9 @@ pub(crate) fn customer_stream(
         tracked: HashMap::new(),
         pending: VecDeque::new(),
         stopping,
+        places,
+        sent_places: Vec::new(),
+        places_live: true,
     };
     state.pending.push_back(
         SseEvent::default()
@@ -65,6 +86,7 @@ pub(crate) fn customer_stream(
     for hold in open {
         state.track(hold);
     }
+    state.check_places();
     state.check_clock(Instant::now());
     stream::unfold(state, |mut state| async move {
         let message = state.next().await?;
@@ -138,10 +160,18 @@ impl State {
                     None => std::future::pending().await,
                 }
             };
+            let mut places_moved = false;
             let change = tokio::select! {
                 biased;
                 _ = self.stopping.wait_for(|stop| *stop) => return None,
                 change = self.changes.recv() => Some(change),
+                moved = self.places.moved.changed(), if self.places_live => {
+                    // A closed room (the server stopping) is not looked
+                    // at again.
+                    self.places_live = moved.is_ok();
+                    places_moved = self.places_live;
+                    None
+                }
                 () = sleep => None,
             };
             match change {
@@ -161,7 +191,23 @@ impl State {
                 Some(Err(RecvError::Closed)) => return None,
                 None => {}
             }
+            if places_moved {
+                self.check_places();
+            }
             self.check_clock(Instant::now());
+        }
+    }
+
+    /// Queues the owner's places if they changed since last sent.
+    fn check_places(&mut self) {
+        let now = (self.places.read)();
+        if now != self.sent_places {
+            self.pending.push_back(
+                SseEvent::default()
+                    .event("waiting")
+                    .data(json!({ "waiting": &now }).to_string()),
+            );
+            self.sent_places = now;
         }
     }
 

@@ -77,6 +77,11 @@ impl Customers {
         }
     }
 
+    /// `true` while `owner` has a live stream open.
+    pub(crate) fn is_watched(&self, owner: &str) -> bool {
+        lock(&self.channels).contains_key(owner)
+    }
+
     /// A reader of `owner`'s changes from now on.
     pub(crate) fn subscribe(&self, owner: Arc<str>) -> CustomerReceiver {
         let mut channels = lock(&self.channels);

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
-pub(crate) use customer_stream::{customer_stream, OpenHolds};
+pub(crate) use customer_stream::{customer_stream, OpenHolds, Places};
 pub(crate) use customers::{Customers, HoldChange};
 pub(crate) use event_stream::event_stream;
 pub(crate) use feed::Feeds;

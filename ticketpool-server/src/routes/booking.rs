@@ -11,16 +11,17 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use ticketpool_catalog::EventId;
-use ticketpool_core::Priority;
+use ticketpool_core::{Hold, Priority};
 
 use crate::auth::CustomerAuth;
 use crate::errors::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::holds::Request;
+use crate::holds::{Holds, Request};
 use crate::idempotency::HEADER;
 use crate::live::HoldChange;
 use crate::state::{blocking, every_event, Shared};
 use crate::views::booked_view;
+use crate::waiting::{Entry, Hooks, Joined};
 
 /// The most tickets one hold may take (the event's purchase limit may be
 /// lower; the engine applies it).
@@ -47,6 +48,10 @@ struct Reserve {
     /// How many, all or none (default 1).
     #[serde(default = "one")]
     quantity: u32,
+    /// Wait in line when none is available (one ticket only): answered
+    /// 202 with a place in line instead of 409 `none_available`.
+    #[serde(default)]
+    wait: bool,
 }
 
 fn one() -> u32 {
@@ -124,21 +129,67 @@ async fn reserve(
             } else {
                 Priority::Regular
             };
-            let hold = state.holds.reserve(
-                &state.catalog,
-                Request {
-                    owner: account.name,
-                    priority,
-                    event: EventId(event),
-                    ticket_type: &body.ticket_type,
-                    quantity: body.quantity,
-                },
-            )?;
+            let request = Request {
+                owner: account.name,
+                priority,
+                event: EventId(event),
+                ticket_type: &body.ticket_type,
+                quantity: body.quantity,
+            };
+            let hold = if body.wait {
+                if body.quantity != 1 {
+                    return Err(ApiError::invalid(
+                        "invalid_quantity",
+                        "a waiting reserve holds one ticket: quantity must be 1",
+                    ));
+                }
+                let (customer, want, event) = Holds::customer_for(&state.catalog, &request)?;
+                let hooks = waiting_hooks(&state, priority);
+                match state
+                    .waiting
+                    .join(hooks, &customer, want, event, &body.ticket_type)?
+                {
+                    Joined::Waiting(entry) => {
+                        return Ok((StatusCode::ACCEPTED, json!({"waiting": entry.view()})))
+                    }
+                    Joined::Held(hold) => state.holds.adopt(
+                        request.owner,
+                        event,
+                        &body.ticket_type,
+                        priority,
+                        vec![hold],
+                    )?,
+                }
+            } else {
+                state.holds.reserve(&state.catalog, request)?
+            };
             state.live.customers.publish(HoldChange::Created, &hold);
             Ok((StatusCode::CREATED, hold.view()))
         }
     })
     .await
+}
+
+/// What a waiting reserve's task does with the service: keeps the hold
+/// it gets and tells its owner, and asks whether the owner watches.
+fn waiting_hooks(state: &Shared, priority: Priority) -> Hooks {
+    let watched = {
+        let state = Arc::clone(state);
+        Box::new(move |owner: &str| state.live.customers.is_watched(owner))
+    };
+    let state = Arc::clone(state);
+    let served = Box::new(move |entry: &Entry, hold: Hold| {
+        let owner = Arc::clone(entry.owner());
+        match state
+            .holds
+            .adopt(owner, entry.event(), entry.want(), priority, vec![hold])
+        {
+            Ok(booking) => state.live.customers.publish(HoldChange::Created, &booking),
+            Err(error) => tracing::error!(target: "ticketpool",
+                "a waiting reserve's hold could not be kept: {error}"),
+        }
+    });
+    Hooks { watched, served }
 }
 
 async fn show(

@@ -16,7 +16,7 @@ use ticketpool_catalog::{EventId, EventStatus};
 use crate::auth::CustomerAuth;
 use crate::errors::{ApiError, ApiResult};
 use crate::extract::ApiPath;
-use crate::live::{customer_stream, event_stream, OpenHolds};
+use crate::live::{customer_stream, event_stream, OpenHolds, Places};
 use crate::state::{blocking, Shared};
 
 /// A comment this often keeps proxies and clients from timing out a quiet
@@ -66,6 +66,15 @@ async fn my_live(State(state): State<Shared>, CustomerAuth(account): CustomerAut
     // Subscribed before the holds are read, so no change falls between.
     let changes = state.live.customers.subscribe(Arc::clone(&owner));
     let stopping = state.live.stopping();
+    let places = Places {
+        read: Box::new({
+            let (state, owner) = (Arc::clone(&state), Arc::clone(&owner));
+            move || state.waiting.of(&owner, false)
+        }),
+        moved: state.waiting.moved(),
+    };
     let open_holds: OpenHolds = Box::new(move || state.holds.open_of(&owner));
-    sse(Box::pin(customer_stream(open_holds, changes, stopping)))
+    sse(Box::pin(customer_stream(
+        open_holds, changes, stopping, places,
+    )))
 }

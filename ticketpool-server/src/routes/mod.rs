@@ -1,4 +1,5 @@
-//! The router: one function per resource file, the JSON fallbacks for an
+//! The router: one function per resource file (the web frontend's pages
+//! too), the JSON fallbacks for an
 //! unknown route or a wrong method, the body limit and the metrics layer.
 
 mod accounts;
@@ -7,7 +8,9 @@ mod booking;
 mod catalog;
 mod live;
 mod ops;
+mod pages;
 mod vendors;
+mod waiting;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -35,6 +38,8 @@ pub(crate) fn router(state: Shared, limits: Option<Arc<Limits>>) -> Router {
         .merge(admin::routes())
         .merge(vendors::routes())
         .merge(live::routes())
+        .merge(waiting::routes())
+        .merge(pages::routes())
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method);
     if let Some(limits) = limits {

@@ -47,6 +47,7 @@ async fn metrics(State(state): State<Shared>) -> ApiResult<impl IntoResponse> {
             state.holds.open_count(),
             state.accounts.count(),
             state.live.feeds.len(),
+            state.waiting.counts(),
         ))
     })
     .await?;

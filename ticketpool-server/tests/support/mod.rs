@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 pub const ADMIN: &str = "test-admin-token-0123456789";
 
 /// How long a wait for the service may take on a loaded machine.
-const PATIENCE: Duration = Duration::from_secs(30);
+pub const PATIENCE: Duration = Duration::from_secs(30);
 
 /// The pause between two polls of a state that changes in the background.
 pub const POLL: Duration = Duration::from_millis(5);
@@ -54,22 +54,28 @@ impl TestServer {
     /// A service on port 0 with data in `data`, without rate limits (the
     /// tests poll fast from one address; the limits have a test of their own).
     pub async fn start_in(data: &Path) -> Self {
-        Self::start_limited(data, None).await
+        Self::start_with(data, |_| {}).await
     }
 
-    /// A service on port 0 with data in `data`, each caller held to `limit`.
+    /// As [`start_in`](Self::start_in), each caller held to `limit`.
     pub async fn start_limited(data: &Path, limit: Option<RateLimit>) -> Self {
-        let mut config = ServerConfig::new(data);
-        config.rate_limit = limit;
-        Self::start_with(config).await
+        Self::start_with(data, |config| config.rate_limit = limit).await
     }
 
-    /// A service as `config` says, on port 0 with the test admin token.
-    pub async fn start_with(mut config: ServerConfig) -> Self {
-        let data = config.data_dir.clone();
-        let data = data.as_path();
+    /// As [`start_in`](Self::start_in), with waiting places kept `grace`
+    /// for a customer who does not come back.
+    pub async fn start_with_grace(data: &Path, grace: Duration) -> Self {
+        Self::start_with(data, |config| config.waiting_grace = grace).await
+    }
+
+    /// A service on port 0 with data in `data`, no rate limit, and what
+    /// `adjust` changes.
+    pub async fn start_with(data: &Path, adjust: impl FnOnce(&mut ServerConfig)) -> Self {
+        let mut config = ServerConfig::new(data);
         config.addr = "127.0.0.1:0".parse().unwrap();
         config.admin_token = Some(ADMIN.to_owned());
+        config.rate_limit = None;
+        adjust(&mut config);
         let server = Server::bind(config).await.expect("bind");
         let base = format!("http://{}", server.local_addr());
         let (stop, stopped) = oneshot::channel::<()>();

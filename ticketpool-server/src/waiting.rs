@@ -1,0 +1,328 @@
+//! The waiting room: reserves that wait for a ticket instead of being
+//! refused `none_available` (`"wait": true`).
+//!
+//! Each waiting reserve is one tokio task awaiting the engine's
+//! [`ReserveFuture`]: no thread per waiter. The engine keeps the line
+//! (VIPs first, then first come first served) and hands the ticket over;
+//! the task then turns the engine hold into an API hold and publishes it
+//! on the owner's live stream (`hold_created`). Every join and leave bumps
+//! [`WaitingRoom::moved`], so the owners' streams re-read their places.
+//!
+//! A place is kept only while its owner comes back: an open live stream
+//! (`/api/me/live`) or a read of the waiting entries within the grace
+//! period; otherwise the task drops its future, which takes the customer
+//! out of the engine's line (no ticket or place left behind).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use ticketpool_catalog::EventId;
+use ticketpool_core::{Customer, Hold, PlaceInLine, Priority, ReserveFuture, Want};
+use tokio::sync::{watch, Notify};
+
+use crate::errors::{ApiError, ApiResult};
+use crate::secret::random_hex;
+use crate::views::priority_name;
+
+/// How long a place is kept for a customer who does not come back.
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(60);
+
+/// One waiting reserve.
+pub(crate) struct Entry {
+    id: String,
+    owner: Arc<str>,
+    event: EventId,
+    want: String,
+    place: PlaceInLine,
+    /// When its owner last came back.
+    seen: Mutex<Instant>,
+    /// Told when its owner leaves the line (or the server stops).
+    leave: Notify,
+}
+
+impl Entry {
+    fn seen(&self) -> MutexGuard<'_, Instant> {
+        self.seen.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The owner came back: the grace period starts again.
+    fn touch(&self) {
+        *self.seen() = Instant::now();
+    }
+
+    /// Who waits.
+    pub(crate) fn owner(&self) -> &Arc<str> {
+        &self.owner
+    }
+
+    /// For which event.
+    pub(crate) fn event(&self) -> EventId {
+        self.event
+    }
+
+    /// The type asked for, as asked.
+    pub(crate) fn want(&self) -> &str {
+        &self.want
+    }
+
+    /// The JSON its owner sees.
+    pub(crate) fn view(&self) -> Value {
+        json!({
+            "id": self.id,
+            "event": self.event.0,
+            "ticket_type": self.want,
+            "priority": priority_name(self.place.priority()),
+            "status": "waiting",
+            "position": self.place.get(),
+        })
+    }
+}
+
+/// The entries, by id and by owner: a live stream re-reads its owner's
+/// places on every join and leave, so that read must not scan everyone.
+#[derive(Default)]
+struct Table {
+    by_id: HashMap<String, Arc<Entry>>,
+    by_owner: HashMap<Arc<str>, Vec<Arc<Entry>>>,
+}
+
+impl Table {
+    fn insert(&mut self, entry: Arc<Entry>) {
+        self.by_owner
+            .entry(Arc::clone(&entry.owner))
+            .or_default()
+            .push(Arc::clone(&entry));
+        self.by_id.insert(entry.id.clone(), entry);
+    }
+
+    fn remove(&mut self, id: &str) {
+        let Some(entry) = self.by_id.remove(id) else {
+            return;
+        };
+        if let Some(mine) = self.by_owner.get_mut(&entry.owner) {
+            mine.retain(|e| e.id != id);
+            if mine.is_empty() {
+                self.by_owner.remove(&entry.owner);
+            }
+        }
+    }
+}
+
+/// Everyone waiting.
+pub(crate) struct WaitingRoom {
+    grace: Duration,
+    table: Mutex<Table>,
+    /// Bumped on every join and leave: places may have moved.
+    moved: watch::Sender<u64>,
+}
+
+/// A waker that does nothing: the first poll, made while answering the
+/// request, only joins the line (the task's polls carry its own waker).
+struct Noop;
+
+impl Wake for Noop {
+    fn wake(self: Arc<Self>) {}
+}
+
+/// What a waiting reserve's task does with the hold it gets.
+pub(crate) type Served = Box<dyn FnOnce(&Entry, Hold) + Send>;
+
+/// What a waiting reserve's task calls on (the service's state, which
+/// this module does not name: the state holds the room).
+pub(crate) struct Hooks {
+    /// `true` while the owner has a live stream open.
+    pub(crate) watched: Box<dyn Fn(&str) -> bool + Send + Sync>,
+    /// The hold came: keep it as an API hold and tell the owner.
+    pub(crate) served: Served,
+}
+
+/// What joining gave.
+pub(crate) enum Joined {
+    /// A ticket was there: held at once.
+    Held(Hold),
+    /// In line.
+    Waiting(Arc<Entry>),
+}
+
+impl WaitingRoom {
+    pub(crate) fn new(grace: Duration) -> Self {
+        Self {
+            grace,
+            table: Mutex::default(),
+            moved: watch::channel(0).0,
+        }
+    }
+
+    fn table(&self) -> MutexGuard<'_, Table> {
+        self.table.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A receiver told whenever places may have moved.
+    pub(crate) fn moved(&self) -> watch::Receiver<u64> {
+        self.moved.subscribe()
+    }
+
+    fn bump(&self) {
+        self.moved.send_modify(|n| *n += 1);
+    }
+
+    /// Reserves one ticket for `customer`, waiting in line if none is
+    /// there. Must run inside the tokio runtime (it spawns the waiting
+    /// task).
+    ///
+    /// # Errors
+    ///
+    /// The engine's refusals (sold out, closed, limit reached...).
+    pub(crate) fn join(
+        self: &Arc<Self>,
+        hooks: Hooks,
+        customer: &Customer,
+        want: Want,
+        event: EventId,
+        want_name: &str,
+    ) -> ApiResult<Joined> {
+        let mut future = Box::pin(customer.reserve_async(want));
+        let waker = Waker::from(Arc::new(Noop));
+        match future.as_mut().poll(&mut Context::from_waker(&waker)) {
+            Poll::Ready(Ok(hold)) => return Ok(Joined::Held(hold)),
+            Poll::Ready(Err(refused)) => return Err(refused.into()),
+            Poll::Pending => {}
+        }
+        let entry = Arc::new(Entry {
+            id: random_hex::<16>().map_err(ApiError::internal)?,
+            owner: Arc::clone(customer.name()),
+            event,
+            want: want_name.to_owned(),
+            place: future.place(),
+            seen: Mutex::new(Instant::now()),
+            leave: Notify::new(),
+        });
+        self.table().insert(Arc::clone(&entry));
+        self.bump();
+        tokio::spawn(wait_in_line(
+            Arc::clone(self),
+            hooks,
+            Arc::clone(&entry),
+            future,
+        ));
+        Ok(Joined::Waiting(entry))
+    }
+
+    /// Entry `id` if `owner` made it (the same 404 otherwise); counts as
+    /// the owner coming back.
+    ///
+    /// # Errors
+    ///
+    /// 404 `unknown_waiting`.
+    pub(crate) fn owned(&self, id: &str, owner: &str) -> ApiResult<Arc<Entry>> {
+        let entry = self
+            .table()
+            .by_id
+            .get(id)
+            .filter(|entry| &*entry.owner == owner)
+            .cloned()
+            .ok_or_else(|| {
+                ApiError::not_found("unknown_waiting", "there is no such place in line")
+            })?;
+        entry.touch();
+        Ok(entry)
+    }
+
+    /// `owner`'s places, first in line first; `touch` counts the read as
+    /// the owner coming back.
+    pub(crate) fn of(&self, owner: &str, touch: bool) -> Vec<Value> {
+        let entries: Vec<Arc<Entry>> = self
+            .table()
+            .by_owner
+            .get(owner)
+            .cloned()
+            .unwrap_or_default();
+        if touch {
+            entries.iter().for_each(|e| e.touch());
+        }
+        let mut views: Vec<Value> = entries.iter().map(|e| e.view()).collect();
+        // Served but not yet out of the table: no position, last.
+        views.sort_by_key(|v| v["position"].as_u64().unwrap_or(u64::MAX));
+        views
+    }
+
+    /// Takes `entry` out of line: out of the table now, out of the
+    /// engine's line as soon as its task runs.
+    pub(crate) fn leave(&self, entry: &Entry) {
+        entry.leave.notify_one();
+        self.remove(&entry.id);
+    }
+
+    /// Waiting reserves now, VIPs and Regulars.
+    pub(crate) fn counts(&self) -> (usize, usize) {
+        let table = self.table();
+        let vips = table
+            .by_id
+            .values()
+            .filter(|e| e.place.priority() == Priority::Vip)
+            .count();
+        (vips, table.by_id.len() - vips)
+    }
+
+    /// Everyone leaves (the server stops).
+    pub(crate) fn stop_all(&self) {
+        for entry in self.table().by_id.values() {
+            entry.leave.notify_one();
+        }
+    }
+
+    /// Takes entry `id` out of the table and tells the streams. Bumped
+    /// even when it was gone already: a leave removes it before its task
+    /// takes it out of the engine's line, and places move only then.
+    fn remove(&self, id: &str) {
+        self.table().remove(id);
+        self.bump();
+    }
+}
+
+/// One waiting reserve's task: until the hold is made, the owner leaves or
+/// stops coming back.
+async fn wait_in_line(
+    room: Arc<WaitingRoom>,
+    hooks: Hooks,
+    entry: Arc<Entry>,
+    mut future: Pin<Box<ReserveFuture>>,
+) {
+    let grace = room.grace;
+    loop {
+        let lapses = *entry.seen() + grace;
+        tokio::select! {
+            // Leaving first: a DELETE (or the server stopping) that came
+            // before the task ran wins over a hold made meanwhile, whose
+            // ticket the dropped future gives back.
+            biased;
+            () = entry.leave.notified() => break,
+            held = &mut future => {
+                match held {
+                    Ok(hold) => (hooks.served)(&entry, hold),
+                    Err(refused) => tracing::info!(target: "ticketpool",
+                        "waiting reserve {} ended: {refused}", entry.id),
+                }
+                break;
+            }
+            () = tokio::time::sleep_until(lapses.into()) => {
+                if (hooks.watched)(&entry.owner) {
+                    entry.touch();
+                } else if *entry.seen() + grace <= Instant::now() {
+                    tracing::info!(target: "ticketpool",
+                        "waiting reserve {} lost its place: its owner did not come back", entry.id);
+                    break;
+                }
+            }
+        }
+    }
+    // Out of the engine's line first (a dropped future leaves nothing
+    // behind), then out of the table.
+    drop(future);
+    room.remove(&entry.id);
+}

@@ -1,0 +1,309 @@
+//! The frontend end to end in headless Chromium (chromedriver over plain
+//! WebDriver HTTP calls): a customer signs up, searches, opens the event,
+//! reserves, sees the countdown, confirms and finds the ticket in "my
+//! tickets"; an admin in a second browser pauses the sale and the
+//! customer's event page shows it paused, then resumes it and watches the
+//! live charts draw the customer's next purchase, creates an event from
+//! the form and grants the customer VIP; the customer cancels a hold from
+//! "my holds". And with `--demo`, a
+//! visitor sees the demo events, one of them selling, and the charts
+//! filling. Screenshots go to `target/frontend-{event,admin,browse,demo}.png`
+//! (and to `docs/` when `TICKETPOOL_UPDATE_SCREENSHOT=1`).
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (`scripts/test-all.sh`
+//! installs them); without them the test prints `SKIPPED: ...` and passes.
+//! `CHROMIUM` and `CHROMEDRIVER` override where they are looked for.
+
+mod support;
+mod webdriver;
+
+use std::path::Path;
+
+use serde_json::{json, Value};
+use support::{data_dir, TestServer, ADMIN};
+use webdriver::{programs, target_dir, Browser, Chromedriver, Scratch};
+
+/// Nothing the page did was blocked by its CSP or threw.
+async fn assert_no_page_problems(browser: &Browser, page: &str) {
+    let problems = browser.eval("return window.pageProblems;", json!([])).await;
+    assert_eq!(problems, json!([]), "on the {page} page");
+}
+
+fn save(png: &[u8], name: &str) {
+    let path = target_dir().join(name);
+    std::fs::create_dir_all(target_dir()).unwrap();
+    std::fs::write(&path, png).unwrap();
+    println!("screenshot: {}", path.display());
+    if std::env::var_os("TICKETPOOL_UPDATE_SCREENSHOT").is_some() {
+        let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs");
+        std::fs::create_dir_all(&docs).unwrap();
+        let docs = docs.join(name);
+        std::fs::write(&docs, png).unwrap();
+        println!("screenshot: {}", docs.display());
+    }
+}
+
+/// Reserves the event page's default ("any") type, waits for the hold's
+/// countdown, confirms, and waits for the booking.
+async fn reserve_and_confirm(customer: &Browser) {
+    customer.click("#reserve-button").await;
+    customer
+        .wait_text("#countdown", |t| {
+            t.split_once(':')
+                .is_some_and(|(m, s)| m.parse::<u32>().is_ok() && s.len() == 2)
+        })
+        .await;
+    customer.click("#confirm-button").await;
+    customer
+        .wait_text("#booking-result", |t| t.starts_with("Booked"))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_books_and_an_admin_pauses_in_headless_chromium() {
+    let (chromium, chromedriver) = match programs() {
+        Ok(found) => found,
+        Err(reason) => {
+            println!("SKIPPED: {reason}");
+            return;
+        }
+    };
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let event = server.event_on_sale(40, 4).await;
+    let base = server.base.clone();
+
+    // The pages' headers: only this origin, no sniffing.
+    let page = server.client.get(format!("{base}/")).send().await.unwrap();
+    let csp = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("default-src 'self'"), "{csp}");
+    assert!(page.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+
+    // Declared before chromedriver, so they are removed after the browsers.
+    let profiles = Scratch(std::env::temp_dir().join(format!(
+        "ticketpool-frontend-profiles-{}",
+        std::process::id()
+    )));
+    let driver = Chromedriver::start(chromium, &chromedriver).await;
+    let customer = driver.session(&profiles.0.join("customer")).await;
+    let admin = driver.session(&profiles.0.join("admin")).await;
+
+    // Sign up: the token is kept, the header says who.
+    customer.open(&format!("{base}/#/account")).await;
+    customer.type_into("#signup-name", "browser-ann").await;
+    customer.click("#signup-button").await;
+    customer
+        .wait_text("#who", |t| t == "signed in as browser-ann")
+        .await;
+    let token = customer
+        .eval(
+            "return localStorage.getItem('ticketpool.token');",
+            json!([]),
+        )
+        .await;
+    assert!(token.as_str().is_some_and(|t| t.len() >= 32), "{token}");
+
+    // Search, and open the event from the hits.
+    customer.open(&format!("{base}/#/")).await;
+    customer.type_into("#search-q", "jazz").await;
+    customer.click("#search-button").await;
+    customer
+        .wait_for_element("#search-results .event-card a")
+        .await;
+    assert_eq!(
+        customer.text("#search-results .event-card a").await,
+        "Jazz at the Olympia"
+    );
+    customer.click("#search-results .event-card a").await;
+    customer
+        .wait_text("#event-name", |t| t == "Jazz at the Olympia")
+        .await;
+    customer.wait_text("#sale-status", |t| t == "on sale").await;
+
+    // Reserve (a countdown runs), confirm: booked.
+    reserve_and_confirm(&customer).await;
+    assert_no_page_problems(&customer, "event").await;
+    save(&customer.screenshot().await, "frontend-event.png");
+
+    // My tickets lists it.
+    customer.open(&format!("{base}/#/mine")).await;
+    customer.wait_for_element("#tickets tr[data-ticket]").await;
+    let row = customer.text("#tickets tr[data-ticket]").await;
+    assert!(row.contains("Jazz at the Olympia"), "{row}");
+    assert_eq!(server.my_tickets(token.as_str().unwrap()).await.len(), 1);
+
+    // Back on the event page, the customer watches while the admin, in
+    // another browser, pauses the sale.
+    customer.open(&format!("{base}/#/event/{event}")).await;
+    customer.wait_text("#sale-status", |t| t == "on sale").await;
+    admin.open(&format!("{base}/#/admin")).await;
+    admin.type_into("#admin-token", ADMIN).await;
+    admin.click("#admin-save").await;
+    let row = format!("tr[data-event-id=\"{event}\"]");
+    admin.click(&format!("{row} button.pause")).await;
+    admin
+        .wait_text(&format!("{row} .status"), |t| t == "paused")
+        .await;
+    customer.wait_text("#sale-status", |t| t == "paused").await;
+    let status = server.get(&format!("/api/events/{event}"), None).await;
+    assert_eq!(status.body["status"], "paused", "{}", status.body);
+
+    // Resumed: the customer sees it on sale again; the admin's charts
+    // draw the next purchase.
+    admin.click(&format!("{row} button.resume")).await;
+    customer.wait_text("#sale-status", |t| t == "on sale").await;
+    admin.click(&format!("{row} button.chart")).await;
+    admin.wait_for_element("#charts .uplot").await;
+    let points = || async {
+        let value: Value = admin
+            .eval(
+                "return Number(document.getElementById('charts').dataset.points || 0);",
+                json!([]),
+            )
+            .await;
+        value.as_u64().unwrap_or(0)
+    };
+    let before = points().await;
+    reserve_and_confirm(&customer).await;
+    admin
+        .wait_for("a new point on the charts", || async {
+            points().await > before
+        })
+        .await;
+    // The axes are drawn on canvases; each chart says what they show.
+    let axes = admin
+        .eval(
+            "return [...document.querySelectorAll('#charts .chart')]\
+             .map((c) => c.getAttribute('aria-label')).join(' | ');",
+            json!([]),
+        )
+        .await;
+    let axes = axes.as_str().unwrap_or_default();
+    for label in ["tickets sold", "price", "general", "over time"] {
+        assert!(axes.contains(label), "no {label:?} on the charts: {axes}");
+    }
+    assert_no_page_problems(&admin, "admin").await;
+    assert_eq!(server.my_tickets(token.as_str().unwrap()).await.len(), 2);
+
+    // The admin creates an event from the form (on sale at once) and
+    // makes the customer a VIP.
+    admin.type_into("#new-name", "Browser Festival").await;
+    admin.click("#create-button").await;
+    let created = admin
+        .wait_text("#create-result", |t| t.starts_with("Created event"))
+        .await;
+    assert!(created.ends_with(", on sale."), "{created}");
+    let found = server.get("/api/search?q=festival", None).await;
+    assert_eq!(
+        found.body["events"][0]["status"], "on_sale",
+        "{}",
+        found.body
+    );
+    admin.type_into("#vip-name", "browser-ann").await;
+    admin.click("#vip-grant").await;
+    admin
+        .wait_text("#vip-result", |t| t == "browser-ann is now a VIP.")
+        .await;
+
+    // A hold shows under "my holds" with its countdown; cancelling it
+    // there empties the list.
+    customer.click("#reserve-button").await;
+    customer.wait_for_element("#countdown").await;
+    customer.open(&format!("{base}/#/mine")).await;
+    customer
+        .wait_text("#who", |t| t == "signed in as browser-ann (VIP)")
+        .await;
+    customer.wait_for_element("#holds li[data-hold]").await;
+    customer.click("#holds li[data-hold] button.danger").await;
+    customer
+        .wait_text("#holds", |t| t == "No open holds.")
+        .await;
+    assert_no_page_problems(&customer, "my tickets").await;
+    customer.open(&format!("{base}/#/event/{event}")).await;
+    customer.wait_text("#sale-status", |t| t == "on sale").await;
+
+    admin
+        .eval(
+            "document.getElementById('charts').scrollIntoView();",
+            json!([]),
+        )
+        .await;
+    save(&admin.screenshot().await, "frontend-admin.png");
+
+    customer.quit().await;
+    admin.quit().await;
+    drop(driver);
+    drop(profiles);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_sale_moves_in_headless_chromium() {
+    let (chromium, chromedriver) = match programs() {
+        Ok(found) => found,
+        Err(reason) => {
+            println!("SKIPPED: {reason}");
+            return;
+        }
+    };
+    let dir = data_dir();
+    let server = TestServer::start_with(dir.path(), |config| config.demo = true).await;
+    let base = server.base.clone();
+    let profiles = Scratch(
+        std::env::temp_dir().join(format!("ticketpool-demo-profiles-{}", std::process::id())),
+    );
+    let driver = Chromedriver::start(chromium, &chromedriver).await;
+    let visitor = driver.session(&profiles.0.join("visitor")).await;
+
+    // The front page lists the demo events; the first one's page sells.
+    visitor.open(&format!("{base}/")).await;
+    visitor.wait_for_element("#upcoming .event-card").await;
+    let cards = visitor
+        .eval(
+            "return document.querySelectorAll('#upcoming .event-card').length;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(cards, json!(3));
+    save(&visitor.screenshot().await, "frontend-browse.png");
+    visitor.click("#upcoming .event-card a").await;
+    visitor.wait_text("#sale-status", |t| t == "on sale").await;
+    // "N available, N held, N sold of N": the sold count.
+    let sold = |text: &str| {
+        text.split(", ")
+            .find_map(|part| part.split_once(" sold of"))
+            .and_then(|(n, _)| n.trim().parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let first = sold(&visitor.wait_text("#totals", |t| !t.is_empty()).await);
+    visitor.wait_text("#totals", |t| sold(t) > first).await;
+
+    // The admin's charts fill while the fans buy.
+    visitor.open(&format!("{base}/#/admin")).await;
+    visitor.type_into("#admin-token", ADMIN).await;
+    visitor.click("#admin-save").await;
+    visitor.click("tr[data-event-id=\"1\"] button.chart").await;
+    visitor
+        .wait_js(
+            "twenty points on the charts",
+            "return Number(document.getElementById('charts').dataset.points || 0) >= 20;",
+            json!([]),
+        )
+        .await;
+    assert_no_page_problems(&visitor, "admin").await;
+    visitor
+        .eval(
+            "document.getElementById('charts').scrollIntoView();",
+            json!([]),
+        )
+        .await;
+    save(&visitor.screenshot().await, "frontend-demo.png");
+
+    visitor.quit().await;
+    drop(driver);
+    drop(profiles);
+    server.stop().await;
+}

@@ -1,0 +1,300 @@
+//! The waiting room: a reserve with `"wait": true` waits in the engine's
+//! line (VIPs first, then first come first served) as a task, not a
+//! thread; its place shows in `/api/me/waiting` and live on
+//! `/api/me/live`, the hold comes as `hold_created`, `DELETE` leaves the
+//! line, and a customer who does not come back within the grace period
+//! loses the place. Every wait is for an event (an SSE message or a
+//! metric), never a sleep.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use support::{data_dir, Sse, TestServer, ADMIN, POLL};
+
+/// A guard against a hang, never reached when things work.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// Joins the line for one "general" ticket; the waiting entry.
+async fn wait_in_line(server: &TestServer, token: &str, event: u64) -> Value {
+    let answer = server
+        .reserve(
+            token,
+            event,
+            json!({"ticket_type": "general", "wait": true}),
+            None,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.body);
+    answer.body["waiting"].clone()
+}
+
+/// The places in a `waiting` message (or GET answer), as positions.
+fn positions(waiting: &Value) -> Vec<u64> {
+    waiting["waiting"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["position"].as_u64().unwrap())
+        .collect()
+}
+
+/// Opens the customer's live stream, past its first `holds` message.
+async fn my_live(server: &TestServer, token: &str) -> Sse {
+    let mut live = server.live("/api/me/live", Some(token)).await;
+    let (first, _) = live.next().await.unwrap();
+    assert_eq!(first, "holds");
+    live
+}
+
+/// An event of one ticket, held by someone else: nothing is on sale.
+async fn one_ticket_held(server: &TestServer) -> (u64, String, String) {
+    let event = server.event_on_sale(1, 5).await;
+    let holder = server.sign_up("holder").await;
+    let hold = server
+        .reserve(&holder, event, json!({"ticket_type": "general"}), None)
+        .await;
+    assert_eq!(hold.status, StatusCode::CREATED, "{}", hold.body);
+    let id = hold.body["id"].as_str().unwrap().to_owned();
+    (event, holder, id)
+}
+
+async fn cancel_hold(server: &TestServer, token: &str, hold: &str) {
+    let cancelled = server
+        .call(
+            Method::DELETE,
+            &format!("/api/holds/{hold}"),
+            Some(token),
+            None,
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+}
+
+/// The `ticketpool_waiting_buyers` gauges: (vip, regular).
+async fn waiting_metrics(server: &TestServer) -> (u64, u64) {
+    let text = server
+        .client
+        .get(format!("{}/metrics", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let gauge = |priority: &str| {
+        let name = format!("ticketpool_waiting_buyers{{priority=\"{priority}\"}} ");
+        text.lines()
+            .find_map(|l| l.strip_prefix(&name))
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
+            .parse()
+            .unwrap()
+    };
+    (gauge("vip"), gauge("regular"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_reserve_gets_the_hold_when_a_ticket_comes_back() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let (event, holder, hold) = one_ticket_held(&server).await;
+    let bob = server.sign_up("bob").await;
+    // Without "wait", the refusal as before.
+    server
+        .reserve(&bob, event, json!({"ticket_type": "general"}), None)
+        .await
+        .assert_error(409, "none_available");
+    let waiting = wait_in_line(&server, &bob, event).await;
+    assert_eq!(waiting["position"], 1);
+    assert_eq!(waiting["status"], "waiting");
+    let mut live = my_live(&server, &bob).await;
+    let (name, places) = live.next().await.unwrap();
+    assert_eq!((name.as_str(), positions(&places)), ("waiting", vec![1]));
+    let mine = server.get("/api/me/waiting", Some(&bob)).await;
+    assert_eq!(positions(&mine.body), [1]);
+    assert_eq!(mine.body["waiting"][0]["id"], waiting["id"]);
+    assert_eq!(waiting_metrics(&server).await, (0, 1));
+
+    cancel_hold(&server, &holder, &hold).await;
+    let created = live.wait_for("hold_created", |_| true).await;
+    assert_eq!(created["status"], "held");
+    live.wait_for("waiting", |w| positions(w).is_empty()).await;
+    let holds = server.get("/api/me/holds", Some(&bob)).await;
+    assert_eq!(holds.body["holds"][0]["id"], created["id"]);
+    let confirmed = server
+        .confirm(&bob, created["id"].as_str().unwrap(), None)
+        .await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+    assert_eq!(waiting_metrics(&server).await, (0, 0));
+    // Sold out now: a waiting reserve is refused at once.
+    wait_in_line_refused(&server, &bob, event, 409, "sold_out").await;
+    server.stop().await;
+}
+
+async fn wait_in_line_refused(
+    server: &TestServer,
+    token: &str,
+    event: u64,
+    status: u16,
+    code: &str,
+) {
+    server
+        .reserve(
+            token,
+            event,
+            json!({"ticket_type": "general", "wait": true}),
+            None,
+        )
+        .await
+        .assert_error(status, code);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vips_wait_ahead_of_regulars_and_places_move_live() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let (event, holder, hold) = one_ticket_held(&server).await;
+    let first = server.sign_up("first").await;
+    let second = server.sign_up("second").await;
+    let vip = server.sign_up("vera").await;
+    let granted = server
+        .post("/api/admin/customers/vera/vip", Some(ADMIN), json!({}))
+        .await;
+    assert_eq!(granted.status, StatusCode::OK, "{}", granted.body);
+    assert_eq!(wait_in_line(&server, &first, event).await["position"], 1);
+    let mut first_live = my_live(&server, &first).await;
+    first_live
+        .wait_for("waiting", |w| positions(w) == [1])
+        .await;
+    assert_eq!(wait_in_line(&server, &second, event).await["position"], 2);
+    let joined = wait_in_line(&server, &vip, event).await;
+    assert_eq!(
+        (joined["position"].as_u64(), joined["priority"].as_str()),
+        (Some(1), Some("vip"))
+    );
+    first_live
+        .wait_for("waiting", |w| positions(w) == [2])
+        .await;
+    let second_place = server.get("/api/me/waiting", Some(&second)).await;
+    assert_eq!(positions(&second_place.body), [3]);
+    assert_eq!(waiting_metrics(&server).await, (1, 2));
+
+    let mut vip_live = my_live(&server, &vip).await;
+    cancel_hold(&server, &holder, &hold).await;
+    vip_live.wait_for("hold_created", |_| true).await;
+    first_live
+        .wait_for("waiting", |w| positions(w) == [1])
+        .await;
+    assert_eq!(waiting_metrics(&server).await, (0, 2));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leaving_the_line_gives_up_only_that_place() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let (event, holder, hold) = one_ticket_held(&server).await;
+    let ann = server.sign_up("ann").await;
+    let bob = server.sign_up("bob").await;
+    let left = wait_in_line(&server, &ann, event).await;
+    wait_in_line(&server, &bob, event).await;
+    let mut bob_live = my_live(&server, &bob).await;
+    bob_live.wait_for("waiting", |w| positions(w) == [2]).await;
+    let path = format!("/api/waiting/{}", left["id"].as_str().unwrap());
+    // Someone else's place does not exist for bob.
+    server
+        .call(Method::DELETE, &path, Some(&bob), None)
+        .await
+        .assert_error(404, "unknown_waiting");
+    assert_eq!(server.get(&path, Some(&ann)).await.body["position"], 1);
+    let gone = server.call(Method::DELETE, &path, Some(&ann), None).await;
+    assert_eq!(gone.status, StatusCode::OK, "{}", gone.body);
+    assert_eq!(gone.body["status"], "left");
+    server
+        .get(&path, Some(&ann))
+        .await
+        .assert_error(404, "unknown_waiting");
+    bob_live.wait_for("waiting", |w| positions(w) == [1]).await;
+    assert!(positions(&server.get("/api/me/waiting", Some(&ann)).await.body).is_empty());
+    // The ticket goes to bob, the one still in line.
+    cancel_hold(&server, &holder, &hold).await;
+    bob_live.wait_for("hold_created", |_| true).await;
+    assert_eq!(
+        server.get("/api/me/holds", Some(&ann)).await.body["holds"],
+        json!([])
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_who_does_not_come_back_loses_the_place() {
+    let dir = data_dir();
+    let server = TestServer::start_with_grace(dir.path(), Duration::from_millis(300)).await;
+    let (event, _holder, _hold) = one_ticket_held(&server).await;
+    let gone = server.sign_up("gone").await;
+    let stays = server.sign_up("stays").await;
+    // An open stream keeps a place however long it waits (opened first,
+    // so that even a slow join cannot lapse): "stays" moves up to first
+    // when "gone" (no stream, no reads) lapses.
+    let mut live = my_live(&server, &stays).await;
+    let lapsing = wait_in_line(&server, &gone, event).await;
+    wait_in_line(&server, &stays, event).await;
+    live.wait_for("waiting", |w| positions(w) == [1]).await;
+    let path = format!("/api/waiting/{}", lapsing["id"].as_str().unwrap());
+    server
+        .get(&path, Some(&gone))
+        .await
+        .assert_error(404, "unknown_waiting");
+    // "stays" keeps it past several grace periods: wait until the metrics
+    // show the lapse done, then see it still there.
+    let deadline = Instant::now() + PATIENCE;
+    while waiting_metrics(&server).await != (0, 1) {
+        assert!(Instant::now() < deadline, "the lapsed place never left");
+        tokio::time::sleep(POLL).await;
+    }
+    assert_eq!(
+        positions(&server.get("/api/me/waiting", Some(&stays)).await.body),
+        [1]
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_reserve_is_one_ticket_of_a_known_type() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let event = server.event_on_sale(2, 5).await;
+    let ann = server.sign_up("ann").await;
+    server
+        .reserve(
+            &ann,
+            event,
+            json!({"ticket_type": "general", "quantity": 2, "wait": true}),
+            None,
+        )
+        .await
+        .assert_error(422, "invalid_quantity");
+    server
+        .reserve(
+            &ann,
+            event,
+            json!({"ticket_type": "balcony", "wait": true}),
+            None,
+        )
+        .await
+        .assert_error(422, "unknown_ticket_type");
+    // A ticket on sale: held at once, as without "wait".
+    let held = server
+        .reserve(
+            &ann,
+            event,
+            json!({"ticket_type": "any", "wait": true}),
+            None,
+        )
+        .await;
+    assert_eq!(held.status, StatusCode::CREATED, "{}", held.body);
+    assert_eq!(held.body["status"], "held");
+    server.stop().await;
+}
