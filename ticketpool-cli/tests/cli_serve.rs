@@ -178,6 +178,79 @@ fn bad_serve_arguments_are_one_line_usage_errors() {
     assert!(!dir.join("ticketpool-data").exists(), "nothing created");
 }
 
+#[test]
+fn a_bad_database_is_a_usage_error_naming_the_flag() {
+    let dir = scratch("serve-bad-database");
+    for bad in [
+        "ticketpool.db",
+        "mysql://root@127.0.0.1/test",
+        "host=127.0.0.1",
+    ] {
+        let out = run(&dir, &["serve", "--addr", "127.0.0.1:0", "--database", bad]);
+        assert_eq!(out.status.code(), Some(2), "--database {bad}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("--database"), "{stderr}");
+        assert!(stderr.contains("postgres://"), "{stderr}");
+    }
+    // A URL the driver cannot read, a bad schema: still usage errors.
+    let url = run(
+        &dir,
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--database",
+            "postgres://u@h:port/db",
+        ],
+    );
+    assert_eq!(url.status.code(), Some(2));
+    assert!(
+        text(&url.stderr).contains("--database"),
+        "{}",
+        text(&url.stderr)
+    );
+    let schema = run(
+        &dir,
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--database",
+            "postgres://postgres@127.0.0.1:1/test",
+            "--database-schema",
+            "Bad Name",
+        ],
+    );
+    assert_eq!(schema.status.code(), Some(2));
+    let stderr = text(&schema.stderr);
+    assert!(stderr.contains("--database-schema"), "{stderr}");
+    // A schema without a database is a mistake, not ignored.
+    let alone = run(&dir, &["serve", "--database-schema", "tp"]);
+    assert_eq!(alone.status.code(), Some(2));
+    // A server that does not answer: a runtime error naming it, no panic.
+    let down = run(
+        &dir,
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--database",
+            "postgres://postgres:hunter2@127.0.0.1:1/test?connect_timeout=2",
+        ],
+    );
+    assert_eq!(down.status.code(), Some(1));
+    let stderr = text(&down.stderr);
+    assert!(stderr.contains("postgres@127.0.0.1:1/test"), "{stderr}");
+    assert!(
+        !stderr.contains("hunter2") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+    let help = run(&dir, &["serve", "--help"]);
+    let help = text(&help.stdout);
+    assert!(help.contains("--database <postgres://"), "{help}");
+    assert!(help.contains("--database-schema <PREFIX>"), "{help}");
+}
+
 /// Tickets sold of event `id`, from its page ("sold" in "availability").
 fn sold(addr: &str, id: u64) -> u64 {
     let (status, body) = get(addr, &format!("/api/events/{id}"));

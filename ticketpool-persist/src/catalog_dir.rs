@@ -7,14 +7,13 @@
 //! sale returns ([`Durability::Confirmed`]). Other files in the directory
 //! (the server's `accounts.db`) are left alone.
 
-use std::cmp::Reverse;
 use std::path::{Path, PathBuf};
 
 use ticketpool_catalog::{Catalog, CatalogError, CatalogOptions, EventId, StoreError};
 
 use crate::catalog_offices::catalog_offices;
 use crate::config::{Durability, JournalConfig};
-use crate::my_tickets::BookedTicket;
+use crate::my_tickets::{newest_first, CustomerTicket};
 use crate::sqlite::SqliteStore;
 
 /// The catalog database's file name inside the directory.
@@ -45,15 +44,6 @@ const CATALOG_FILE: &str = "catalog.db";
 pub struct CatalogDir {
     path: PathBuf,
     durability: Durability,
-}
-
-/// One ticket a customer bought, with the event it is for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CustomerTicket {
-    /// The event.
-    pub event: EventId,
-    /// The ticket, as its event's journal records it.
-    pub booked: BookedTicket,
 }
 
 impl CatalogDir {
@@ -160,9 +150,6 @@ impl CatalogDir {
                     .map(|booked| CustomerTicket { event, booked }),
             );
         }
-        // Newest first; a stable sort keeps each journal's own order on ties.
-        tickets.sort_by_key(|t| Reverse(t.booked.sold_at));
-        tickets.truncate(limit);
-        Ok(tickets)
+        Ok(newest_first(tickets, limit))
     }
 }

@@ -27,7 +27,9 @@
 //!   [`CatalogDir`] keeps a whole durable catalog in one directory (the
 //!   layout the Python bindings and the server share) and lists a
 //!   customer's tickets across its events (cargo feature `catalog`, on by
-//!   default).
+//!   default); `CatalogPg` is its PostgreSQL counterpart (the catalog in
+//!   one schema, each event's sales in a schema of its own; features
+//!   `catalog` and `postgres`), and [`CatalogHome`] holds either.
 //! - [`backup`]: a consistent copy of a live SQLite journal.
 //! - [`PersistError`]: typed errors, including corrupt, foreign and
 //!   too-new database files.
@@ -79,7 +81,11 @@ mod backup;
 #[cfg(feature = "catalog")]
 mod catalog_dir;
 #[cfg(feature = "catalog")]
+mod catalog_home;
+#[cfg(feature = "catalog")]
 mod catalog_offices;
+#[cfg(all(feature = "catalog", feature = "postgres"))]
+mod catalog_pg;
 #[cfg(feature = "catalog")]
 mod catalog_rows;
 mod codec;
@@ -98,6 +104,8 @@ mod sqlite;
 mod store;
 mod writer;
 
+#[cfg(all(feature = "catalog", feature = "postgres"))]
+pub use crate::catalog_pg::CatalogPg;
 #[cfg(feature = "postgres")]
 pub use crate::postgres::PgStore;
 pub use crate::{
@@ -113,7 +121,8 @@ pub use crate::{
 };
 #[cfg(feature = "catalog")]
 pub use crate::{
-    catalog_dir::{CatalogDir, CustomerTicket},
+    catalog_dir::CatalogDir,
+    catalog_home::CatalogHome,
     catalog_offices::catalog_offices,
-    my_tickets::BookedTicket,
+    my_tickets::{BookedTicket, CustomerTicket},
 };

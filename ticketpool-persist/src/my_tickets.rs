@@ -2,8 +2,10 @@
 //! the `sales_by_customer` index on `sales(customer, sold_at)` (schema
 //! version 4), never by scanning the sales.
 
+use std::cmp::Reverse;
 use std::time::SystemTime;
 
+use ticketpool_catalog::EventId;
 use ticketpool_core::{Money, TicketId};
 
 use crate::catalog_rows::Param;
@@ -76,4 +78,21 @@ pub(crate) fn my_tickets<D: QueryWith + Query>(
         },
     )?;
     Ok(tickets)
+}
+
+/// One ticket a customer bought, with the event it is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerTicket {
+    /// The event.
+    pub event: EventId,
+    /// The ticket, as its event's journal records it.
+    pub booked: BookedTicket,
+}
+
+/// Several events' tickets merged: the newest `limit`, newest first (a
+/// stable sort keeps each journal's own order on ties).
+pub(crate) fn newest_first(mut tickets: Vec<CustomerTicket>, limit: usize) -> Vec<CustomerTicket> {
+    tickets.sort_by_key(|t| Reverse(t.booked.sold_at));
+    tickets.truncate(limit);
+    tickets
 }

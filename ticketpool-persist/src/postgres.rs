@@ -72,24 +72,26 @@ impl PgStore {
     /// - [`PersistError::Foreign`] if the schema holds other tables;
     /// - [`PersistError::SchemaTooNew`] for a journal from a newer build.
     pub fn connect(params: &str, schema: &str) -> Result<Self, PersistError> {
-        let valid = !schema.is_empty()
-            && schema.len() <= 63
-            && schema.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-            && schema
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-        if !valid {
-            return Err(PersistError::Config(format!(
-                "PostgreSQL schema name {schema:?} must be 1-63 characters of a-z, 0-9 and _, \
-                 not starting with a digit"
-            )));
-        }
+        check_schema(schema)?;
+        let config: postgres::Config = params.parse().map_err(|e| PersistError::Open {
+            location: format!("PostgreSQL schema {schema}"),
+            source: Box::new(e),
+        })?;
+        Self::connect_with(&config, schema)
+    }
+
+    /// [`connect`](Self::connect) with parsed parameters.
+    pub(crate) fn connect_with(
+        config: &postgres::Config,
+        schema: &str,
+    ) -> Result<Self, PersistError> {
+        check_schema(schema)?;
         let location = format!("PostgreSQL schema {schema}");
-        let mut client = Client::connect(params, NoTls).map_err(|e| PersistError::Open {
+        let mut client = config.connect(NoTls).map_err(|e| PersistError::Open {
             location: location.clone(),
             source: Box::new(e),
         })?;
-        // The name is checked above, so quoting it cannot inject anything.
+        // The name is checked, so quoting it cannot inject anything.
         client
             .batch_execute(&format!(
                 "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
@@ -103,6 +105,24 @@ impl PgStore {
             location,
         })
     }
+}
+
+/// Refuses a schema name that is not a plain lowercase identifier (it is
+/// spliced into SQL).
+pub(crate) fn check_schema(schema: &str) -> Result<(), PersistError> {
+    let valid = !schema.is_empty()
+        && schema.len() <= 63
+        && schema.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && schema
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !valid {
+        return Err(PersistError::Config(format!(
+            "PostgreSQL schema name {schema:?} must be 1-63 characters of a-z, 0-9 and _, \
+                 not starting with a digit"
+        )));
+    }
+    Ok(())
 }
 
 fn migrate(client: &mut Client, schema: &str, location: &str) -> Result<(), PersistError> {

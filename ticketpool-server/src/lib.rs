@@ -11,7 +11,12 @@
 //! The data directory holds the catalog as
 //! [`CatalogDir`](ticketpool_persist::CatalogDir) lays it out (Python's
 //! `Catalog.open(dir)` reads it too) and `accounts.db`: customers, their
-//! VIP flag and their tokens' SHA-256 hashes.
+//! VIP flag and their tokens' SHA-256 hashes. With
+//! [`ServerConfig::database`] set, the catalog and every event's sales go
+//! to PostgreSQL instead ([`CatalogPg`](ticketpool_persist::CatalogPg):
+//! schema `ticketpool`, and `ticketpool_event_<id>` per event), while
+//! `accounts.db` and `vendors.db` stay in the data directory (a store of
+//! accounts shared by several servers is a later step).
 //!
 //! # The API
 //!
@@ -50,8 +55,8 @@
 //! stops.
 //!
 //! Not in this slice: waiting for a ticket (a reserve that would wait is a
-//! 409 now), the waiting room and its place in line, PostgreSQL, rate
-//! limits, admin routes for vendors, the sales log and drafts.
+//! 409 now), the waiting room and its place in line, rate limits, admin
+//! routes for vendors, the sales log and drafts.
 //!
 //! # Example
 //!

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use ticketpool_catalog::jiff::Timestamp;
 use ticketpool_catalog::{CatalogError, CatalogOptions};
-use ticketpool_persist::{CatalogDir, Durability};
+use ticketpool_persist::{CatalogDir, CatalogHome, CatalogPg, Durability, PersistError};
 use tokio::net::TcpListener;
 
 use crate::accounts::{Accounts, ACCOUNTS_FILE};
@@ -21,7 +21,7 @@ use crate::metrics::Metrics;
 use crate::rate_limit::{self, Limits, RateLimit};
 use crate::routes;
 use crate::secret::new_token;
-use crate::state::{every_event, AppState, Shared};
+use crate::state::{every_event, AppState, Owned, Shared};
 use crate::stock::{Stock, StockError};
 use crate::vendor_store::{VendorStore, VENDORS_FILE};
 use crate::waiting::{WaitingRoom, DEFAULT_GRACE};
@@ -38,9 +38,18 @@ pub struct ServerConfig {
     /// Where to listen (port 0: any free port; see [`Server::local_addr`]).
     pub addr: SocketAddr,
     /// The data directory: the catalog (as
-    /// [`CatalogDir`] lays it out) and
-    /// `accounts.db` and `vendors.db`. Created on first start, reused after.
+    /// [`CatalogDir`] lays it out, unless [`database`](Self::database)
+    /// is set) and `accounts.db` and `vendors.db`. Created on first start,
+    /// reused after.
     pub data_dir: PathBuf,
+    /// A PostgreSQL server for the catalog and every event's sales
+    /// (`postgres://user@host:port/db`, or libpq `key=value` pairs; see
+    /// [`CatalogPg`]); `None` keeps them in `data_dir` (SQLite).
+    /// `accounts.db` and `vendors.db` stay in `data_dir` either way.
+    pub database: Option<String>,
+    /// The PostgreSQL schema holding the catalog (each event's sales go
+    /// in `<schema>_event_<id>`); `None`: `ticketpool`.
+    pub database_schema: Option<String>,
     /// The admin token; `None` generates one (see [`Server::admin_token`]).
     pub admin_token: Option<String>,
     /// Each customer's request rate limit; `None`: no limit.
@@ -66,6 +75,8 @@ impl ServerConfig {
         Self {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
             data_dir: data_dir.into(),
+            database: None,
+            database_schema: None,
             admin_token: None,
             rate_limit: Some(RateLimit::DEFAULT),
             durability: Durability::Confirmed,
@@ -95,6 +106,19 @@ pub enum ServerError {
     Catalog {
         /// The directory.
         path: PathBuf,
+        /// Why.
+        source: CatalogError,
+    },
+    /// The database setting is unusable: not a PostgreSQL URL, no user,
+    /// a bad schema name.
+    #[error("the database setting: {0}")]
+    BadDatabase(PersistError),
+    /// The catalog could not be opened in PostgreSQL (the server does not
+    /// answer, refuses the login, ...).
+    #[error("cannot open the catalog in {database}: {source}")]
+    Database {
+        /// The server and schema (never the password).
+        database: String,
         /// Why.
         source: CatalogError,
     },
@@ -130,7 +154,7 @@ pub enum ServerError {
 /// The booking service, bound and ready to run.
 pub struct Server {
     listener: TcpListener,
-    state: Shared,
+    state: Owned,
     generated_token: bool,
     rate_limit: Option<RateLimit>,
     demo: Option<Demo>,
@@ -140,7 +164,7 @@ impl std::fmt::Debug for Server {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Server")
             .field("local_addr", &self.local_addr())
-            .field("data_dir", &self.state.dir.path())
+            .field("catalog", &self.state.get().home.to_string())
             .finish_non_exhaustive()
     }
 }
@@ -172,25 +196,38 @@ impl Server {
                 problem: "is not a directory".to_owned(),
             });
         }
-        let dir = CatalogDir::new(path.clone()).with_durability(config.durability);
-        let grace = config.waiting_grace;
-        let demo = config.demo;
-        let (state, demo) =
-            tokio::task::spawn_blocking(move || open_state(dir, admin_token, grace, demo))
-                .await
-                .map_err(|e| ServerError::Io {
-                    context: "opening the data directory".to_owned(),
-                    source: std::io::Error::other(e.to_string()),
-                })??;
+        let home: CatalogHome = match &config.database {
+            None => CatalogDir::new(path.clone())
+                .with_durability(config.durability)
+                .into(),
+            Some(params) => {
+                let schema = config.database_schema.as_deref();
+                CatalogPg::new(params, schema.unwrap_or(CatalogPg::DEFAULT_SCHEMA))
+                    .map_err(ServerError::BadDatabase)?
+                    .with_durability(config.durability)
+                    .into()
+            }
+        };
+        // Bound first: a state opened on PostgreSQL must not be dropped on
+        // an async thread (its blocking client would panic there).
         let listener = TcpListener::bind(config.addr)
             .await
             .map_err(|source| ServerError::Io {
                 context: format!("cannot listen on {}", config.addr),
                 source,
             })?;
+        let grace = config.waiting_grace;
+        let demo = config.demo;
+        let (state, demo) =
+            tokio::task::spawn_blocking(move || open_state(home, path, admin_token, grace, demo))
+                .await
+                .map_err(|e| ServerError::Io {
+                    context: "opening the data directory".to_owned(),
+                    source: std::io::Error::other(e.to_string()),
+                })??;
         Ok(Self {
             listener,
-            state: Arc::new(state),
+            state: Owned::new(state),
             generated_token,
             rate_limit: config.rate_limit,
             demo,
@@ -206,7 +243,13 @@ impl Server {
 
     /// The admin token: the one configured, or the one generated.
     pub fn admin_token(&self) -> &str {
-        &self.state.admin_token
+        &self.state.get().admin_token
+    }
+
+    /// Where the catalog and its sales are kept: the data directory or a
+    /// PostgreSQL server and schema (displayed without a password).
+    pub fn catalog_home(&self) -> &CatalogHome {
+        &self.state.get().home
     }
 
     /// `true` if the admin token was generated (print it: it is not stored).
@@ -228,11 +271,12 @@ impl Server {
     ) -> Result<(), ServerError> {
         let Self {
             listener,
-            state,
+            mut state,
             rate_limit,
             demo,
             ..
         } = self;
+        let state = state.take();
         let limits = rate_limit.and_then(|limit| rate_limit::limits(limit, Arc::clone(&state)));
         let sweeper = tokio::spawn(sweep(Arc::clone(&state), limits.clone()));
         let app = routes::router(Arc::clone(&state), limits.clone());
@@ -277,18 +321,30 @@ impl Server {
 }
 
 fn open_state(
-    dir: CatalogDir,
+    home: CatalogHome,
+    path: PathBuf,
     admin_token: String,
     grace: Duration,
     demo: bool,
 ) -> Result<(AppState, Option<Demo>), ServerError> {
-    let path = dir.path().to_path_buf();
-    let catalog = dir
-        .open(CatalogOptions::default())
-        .map_err(|source| ServerError::Catalog {
+    // The catalog's error names where it lives.
+    let catalog_error = |source: CatalogError| match &home {
+        CatalogHome::Postgres(_) => ServerError::Database {
+            database: home.to_string(),
+            source,
+        },
+        _ => ServerError::Catalog {
             path: path.clone(),
             source,
-        })?;
+        },
+    };
+    std::fs::create_dir_all(&path).map_err(|e| ServerError::DataDir {
+        path: path.clone(),
+        problem: format!("cannot be created: {e}"),
+    })?;
+    let catalog = home
+        .open(CatalogOptions::default())
+        .map_err(catalog_error)?;
     let accounts_file = path.join(ACCOUNTS_FILE);
     let accounts = Accounts::open(&accounts_file).map_err(|source| ServerError::Accounts {
         path: accounts_file,
@@ -301,7 +357,7 @@ fn open_state(
     })?;
     let state = AppState {
         catalog: Arc::new(catalog),
-        dir,
+        home: home.clone(),
         accounts,
         holds: Holds::default(),
         keys: Keys::default(),
@@ -313,10 +369,7 @@ fn open_state(
     };
     // Seeded before stocking starts, so the demo events get their vendors.
     let demo = if demo {
-        let demo = Demo::start(&state.catalog).map_err(|source| ServerError::Catalog {
-            path: path.clone(),
-            source,
-        })?;
+        let demo = Demo::start(&state.catalog).map_err(catalog_error)?;
         tracing::info!(target: "ticketpool", "demo: {} simulated fans", demo.fans());
         Some(demo)
     } else {
@@ -332,14 +385,8 @@ fn open_state(
                         path: vendors_file.clone(),
                         source,
                     },
-                    StockError::Catalog(source) => ServerError::Catalog {
-                        path: path.clone(),
-                        source,
-                    },
-                    StockError::Engine(source) => ServerError::Catalog {
-                        path: path.clone(),
-                        source: source.into(),
-                    },
+                    StockError::Catalog(source) => catalog_error(source),
+                    StockError::Engine(source) => catalog_error(source.into()),
                     StockError::Api(error) => ServerError::Io {
                         context: "starting the vendors".to_owned(),
                         source: std::io::Error::other(error.to_string()),

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use ticketpool_catalog::{Catalog, Event, EventId};
-use ticketpool_persist::CatalogDir;
+use ticketpool_persist::CatalogHome;
 
 use crate::accounts::Accounts;
 use crate::errors::{ApiError, ApiResult};
@@ -20,8 +20,8 @@ use crate::waiting::WaitingRoom;
 pub(crate) struct AppState {
     /// Events, venues, performers and their offices.
     pub(crate) catalog: Arc<Catalog>,
-    /// Where they are kept.
-    pub(crate) dir: CatalogDir,
+    /// Where they are kept: the data directory or PostgreSQL.
+    pub(crate) home: CatalogHome,
     /// Customers and their tokens.
     pub(crate) accounts: Accounts,
     /// Holds placed through the API.
@@ -42,6 +42,42 @@ pub(crate) struct AppState {
 
 /// The state as handlers get it.
 pub(crate) type Shared = Arc<AppState>;
+
+/// The bound server's state until it runs. Dropped unrun (or on an error
+/// path), it is let go on a thread of its own if this is an async thread:
+/// PostgreSQL's blocking client panics if it closes on one.
+pub(crate) struct Owned(Option<Shared>);
+
+impl Owned {
+    pub(crate) fn new(state: AppState) -> Self {
+        Self(Some(Arc::new(state)))
+    }
+
+    /// The state.
+    pub(crate) fn get(&self) -> &Shared {
+        // Only `take` empties it, and `run_until` takes it as it consumes
+        // the server.
+        self.0.as_ref().expect("the server's state was taken")
+    }
+
+    /// The state, to run with (nothing is left to drop).
+    pub(crate) fn take(&mut self) -> Shared {
+        self.0.take().expect("the server's state was taken")
+    }
+}
+
+impl Drop for Owned {
+    fn drop(&mut self) {
+        if let Some(state) = self.0.take() {
+            if tokio::runtime::Handle::try_current().is_ok() {
+                // Joined: the caller may reopen the same store next.
+                let _ = std::thread::spawn(move || drop(state)).join();
+            } else {
+                drop(state);
+            }
+        }
+    }
+}
 
 /// Runs `work` on tokio's blocking threads: anything that waits on SQLite
 /// or the journal, so the async threads keep serving.

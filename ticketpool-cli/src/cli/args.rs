@@ -56,6 +56,20 @@ pub struct ServeArgs {
     /// accounts (created on first start, reused and recovered after).
     #[arg(long, value_name = "DIR", default_value = "ticketpool-data")]
     pub data: PathBuf,
+    /// Keep the catalog and every event's sales in PostgreSQL instead of
+    /// the data directory, e.g. postgres://postgres@127.0.0.1:5432/test
+    /// (accounts and vendors stay in the data directory).
+    #[arg(long, value_name = "postgres://USER@HOST:PORT/DB", value_parser = parse_database)]
+    pub database: Option<String>,
+    /// With --database: the schema holding the catalog; each event's sales
+    /// go in PREFIX_event_ID.
+    #[arg(
+        long,
+        value_name = "PREFIX",
+        default_value = "ticketpool",
+        requires = "database"
+    )]
+    pub database_schema: String,
     /// A file holding the admin token (else the TICKETPOOL_ADMIN_TOKEN
     /// environment variable; else one is generated and printed).
     #[arg(long, value_name = "FILE")]
@@ -78,6 +92,17 @@ pub struct ServeArgs {
     /// admin token.
     #[arg(long)]
     pub demo: bool,
+}
+
+/// A `postgres://` (or `postgresql://`) URL; the rest is checked when
+/// the server connects.
+fn parse_database(text: &str) -> Result<String, String> {
+    let url = text.trim();
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(url.to_owned())
+    } else {
+        Err("expected a PostgreSQL URL, postgres://USER@HOST:PORT/DB".to_owned())
+    }
 }
 
 /// `--rate-limit` as given: a limit, or none.

@@ -24,6 +24,8 @@ pub fn run(args: &ServeArgs) -> Result<(), CliError> {
         let config = ServerConfig {
             addr: args.addr,
             data_dir: args.data.clone(),
+            database: args.database.clone(),
+            database_schema: Some(args.database_schema.clone()),
             admin_token,
             rate_limit: args.rate_limit.0,
             durability: match args.durability {
@@ -37,9 +39,13 @@ pub fn run(args: &ServeArgs) -> Result<(), CliError> {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(
             out,
-            "ticketpool serve: listening on http://{} (data in {})",
+            "ticketpool serve: listening on http://{} (data in {}{})",
             server.local_addr(),
-            args.data.display()
+            args.data.display(),
+            match &args.database {
+                Some(_) => format!(", catalog and sales in {}", server.catalog_home()),
+                None => String::new(),
+            }
         );
         if args.demo {
             let _ = writeln!(
@@ -93,6 +99,15 @@ fn server_error(error: ServerError) -> CliError {
              {MIN_ADMIN_TOKEN} characters, without spaces"
         )),
         ServerError::DataDir { .. } => CliError::Usage(error.to_string()),
+        ServerError::BadDatabase(problem) => {
+            // A schema problem is the prefix's; anything else is the URL's.
+            let flag = if problem.to_string().contains("schema") {
+                "--database-schema"
+            } else {
+                "--database"
+            };
+            CliError::Usage(format!("{flag}: {problem}"))
+        }
         other => CliError::Runtime(other.to_string()),
     }
 }

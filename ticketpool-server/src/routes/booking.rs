@@ -274,7 +274,7 @@ async fn my_tickets(
     let limit = query.limit.unwrap_or(100).clamp(1, 1_000);
     blocking(move || {
         let events: Vec<EventId> = every_event(&state.catalog).iter().map(|e| e.id).collect();
-        let tickets = state.dir.my_tickets(&events, &account.name, limit)?;
+        let tickets = state.home.my_tickets(&events, &account.name, limit)?;
         let tickets: Vec<Value> = tickets.iter().map(booked_view).collect();
         Ok(Json(json!({"tickets": tickets})))
     })

@@ -1,0 +1,297 @@
+//! A durable catalog in a PostgreSQL database: [`CatalogDir`]'s
+//! counterpart for a deployment that runs a server.
+//!
+//! Layout: schema `<prefix>` (default `ticketpool`) holds venues,
+//! performers and events; schema `<prefix>_event_<id>` is each event's
+//! sales journal. A schema per event because the journal's rows carry no
+//! event id yet (see [`catalog_offices`]): each event's `PgStore` is the
+//! same journal as an `event-<id>.db` file, so recovery, the double-sale
+//! guard and the migrations are the ones the suite already checks.
+//!
+//! Connections: one for the catalog, one per event with an office (its
+//! journal's writer owns it), and up to four idle ones for "my tickets":
+//! PostgreSQL's default `max_connections` of 100 allows about 90 events
+//! on sale at once, until the journal's rows carry an event id and the
+//! events share a pool.
+//!
+//! [`CatalogDir`]: crate::CatalogDir
+
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use postgres::config::Host;
+use postgres::{Client, NoTls};
+use ticketpool_catalog::{Catalog, CatalogError, CatalogOptions, EventId, StoreError};
+
+use crate::catalog_offices::catalog_offices;
+use crate::config::{Durability, JournalConfig};
+use crate::error::PersistError;
+use crate::my_tickets::{self, newest_first, CustomerTicket};
+use crate::postgres::{check_schema, PgStore};
+
+/// How long a connection attempt may take when the parameters do not say:
+/// a server that does not answer is an error at start, not a hang.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Idle connections kept for "my tickets" reads.
+const IDLE_READERS: usize = 4;
+
+/// The longest prefix: `<prefix>_event_<u64>` must fit PostgreSQL's 63
+/// characters.
+const MAX_PREFIX: usize = 63 - "_event_".len() - 20;
+
+/// A durable catalog and its events' sales journals in one PostgreSQL
+/// database.
+///
+/// # Examples
+///
+/// ```no_run
+/// use ticketpool_catalog::CatalogOptions;
+/// use ticketpool_persist::CatalogPg;
+///
+/// let home = CatalogPg::new("postgres://postgres@127.0.0.1:5432/test", CatalogPg::DEFAULT_SCHEMA)?;
+/// let catalog = home.open(CatalogOptions::default())?; // creates the schema
+/// assert!(home.my_tickets(&[], "ann", 10)?.is_empty());
+/// # drop(catalog);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct CatalogPg {
+    /// Shared: it is large, and each event's journal connects with it.
+    config: Arc<postgres::Config>,
+    schema: String,
+    server: String,
+    durability: Durability,
+    /// Connections for reads outside the catalog (a customer's tickets),
+    /// reused rather than opened per request.
+    readers: Arc<Mutex<Vec<Client>>>,
+}
+
+impl fmt::Debug for CatalogPg {
+    // Not the parameters: they may hold a password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CatalogPg")
+            .field("server", &self.server)
+            .field("schema", &self.schema)
+            .field("durability", &self.durability)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for CatalogPg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PostgreSQL {}, schema {}", self.server, self.schema)
+    }
+}
+
+impl CatalogPg {
+    /// The schema prefix when none is given.
+    pub const DEFAULT_SCHEMA: &'static str = "ticketpool";
+
+    /// The catalog on the server `params` names (a
+    /// `postgres://user@host:port/db` URL or libpq `key=value` pairs) in
+    /// schema `prefix`, its events in `<prefix>_event_<id>`; nothing is
+    /// connected yet. Sales are journaled with [`Durability::Confirmed`].
+    ///
+    /// # Errors
+    ///
+    /// [`PersistError::Config`] if `params` cannot be parsed or name no
+    /// user, or `prefix` is not 1-36 characters of a-z, 0-9 and `_`.
+    pub fn new(params: &str, prefix: &str) -> Result<Self, PersistError> {
+        check_schema(prefix)?;
+        if prefix.len() > MAX_PREFIX {
+            return Err(PersistError::Config(format!(
+                "PostgreSQL schema prefix {prefix:?} is longer than {MAX_PREFIX} characters \
+                 (each event's schema adds _event_<id>)"
+            )));
+        }
+        // The parser's message, never the parameters: they may hold a password.
+        let mut config: postgres::Config = params.parse().map_err(|e| {
+            PersistError::Config(format!(
+                "not a PostgreSQL URL (postgres://user@host:port/db) or key=value \
+                 parameters: {e}"
+            ))
+        })?;
+        if config.get_user().map_or(true, str::is_empty) {
+            return Err(PersistError::Config(
+                "the PostgreSQL connection names no user (postgres://USER@host:port/db)".into(),
+            ));
+        }
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        Ok(Self {
+            server: describe(&config),
+            config: Arc::new(config),
+            schema: prefix.to_owned(),
+            durability: Durability::Confirmed,
+            readers: Arc::default(),
+        })
+    }
+
+    /// The same catalog, its sales journaled with `durability`
+    /// (`synchronous_commit` off under [`Durability::Batched`]).
+    #[must_use]
+    pub fn with_durability(mut self, durability: Durability) -> Self {
+        self.durability = durability;
+        self
+    }
+
+    /// How its sales are journaled.
+    pub fn durability(&self) -> Durability {
+        self.durability
+    }
+
+    /// The catalog's schema (the prefix of its events' schemas).
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+
+    /// The server, as `user@host:port/database` (no password).
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    /// Event `id`'s sales journal's schema.
+    pub fn event_schema(&self, id: EventId) -> String {
+        event_schema(&self.schema, id)
+    }
+
+    /// Connects and opens (creating the schemas if needed) the catalog:
+    /// the catalog from its schema, each event's office from its journal
+    /// with [`durability`](Self::durability). `options.offices` is
+    /// replaced.
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::Store`] naming the server if it cannot be reached
+    /// or the catalog's schema cannot be opened; as [`Catalog::open_with`]
+    /// otherwise.
+    pub fn open(&self, options: CatalogOptions) -> Result<Catalog, CatalogError> {
+        let (config, prefix) = (Arc::clone(&self.config), self.schema.clone());
+        let offices = catalog_offices(
+            move |id| PgStore::connect_with(&config, &event_schema(&prefix, id)),
+            JournalConfig::new(self.durability),
+        );
+        let store = PgStore::connect_with(&self.config, &self.schema).map_err(|e| {
+            StoreError::with_source(format!("cannot open the catalog in {self}"), e)
+        })?;
+        Catalog::open_with(
+            store,
+            CatalogOptions {
+                offices: Some(offices),
+                ..options
+            },
+        )
+    }
+
+    /// Up to `limit` of `customer`'s tickets for `events`, newest first:
+    /// each event journal's indexed query, merged. An event without a
+    /// journal sold nothing and is skipped (none is created for it).
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::Store`] naming the server or the event's schema.
+    pub fn my_tickets(
+        &self,
+        events: &[EventId],
+        customer: &str,
+        limit: usize,
+    ) -> Result<Vec<CustomerTicket>, CatalogError> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut client = self.reader()?;
+        let tickets = self.read_tickets(&mut client, events, customer, limit)?;
+        // Only a connection that just worked goes back.
+        let mut idle = self.readers.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < IDLE_READERS {
+            idle.push(client);
+        }
+        Ok(newest_first(tickets, limit))
+    }
+
+    /// An idle connection, or a new one.
+    fn reader(&self) -> Result<Client, CatalogError> {
+        let idle = self
+            .readers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        match idle {
+            Some(client) if !client.is_closed() => Ok(client),
+            _ => self
+                .config
+                .connect(NoTls)
+                .map_err(|e| StoreError::with_source(format!("cannot reach {self}"), e).into()),
+        }
+    }
+
+    fn read_tickets(
+        &self,
+        client: &mut Client,
+        events: &[EventId],
+        customer: &str,
+        limit: usize,
+    ) -> Result<Vec<CustomerTicket>, CatalogError> {
+        let schemas: Vec<String> = events.iter().map(|&id| self.event_schema(id)).collect();
+        // Events whose journal exists: one query, not one per event.
+        let journaled: Vec<String> = client
+            .query(
+                "SELECT table_schema::text FROM information_schema.tables \
+                 WHERE table_name = 'sales' AND table_schema = ANY($1)",
+                &[&schemas],
+            )
+            .and_then(|rows| rows.iter().map(|row| row.try_get(0)).collect())
+            .map_err(|e| StoreError::with_source(format!("cannot read {self}"), e))?;
+        let mut tickets = Vec::new();
+        for (&event, schema) in events.iter().zip(&schemas) {
+            if !journaled.contains(schema) {
+                continue;
+            }
+            let location = format!("PostgreSQL schema {schema}");
+            // The schema name is checked (prefix and digits), so splicing it is safe.
+            let rows = client
+                .batch_execute(&format!("SET search_path TO {schema}"))
+                .map_err(PersistError::from)
+                .and_then(|()| my_tickets::my_tickets(client, &location, customer, limit))
+                .map_err(|e| StoreError::with_source(format!("cannot read {location}"), e))?;
+            tickets.extend(
+                rows.into_iter()
+                    .map(|booked| CustomerTicket { event, booked }),
+            );
+        }
+        Ok(tickets)
+    }
+}
+
+fn event_schema(prefix: &str, id: EventId) -> String {
+    format!("{prefix}_event_{}", id.0)
+}
+
+/// `user@host:port/database`, as the connection will use them.
+fn describe(config: &postgres::Config) -> String {
+    let ports = config.get_ports();
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(i, host)| {
+            let port = ports.get(i).or(ports.first()).copied().unwrap_or(5432);
+            match host {
+                Host::Tcp(name) => format!("{name}:{port}"),
+                #[cfg(unix)]
+                Host::Unix(path) => format!("{}:{port}", path.display()),
+            }
+        })
+        .collect();
+    let hosts = if hosts.is_empty() {
+        "localhost".to_owned()
+    } else {
+        hosts.join(",")
+    };
+    let user = config.get_user().unwrap_or_default();
+    let database = config.get_dbname().unwrap_or(user);
+    format!("{user}@{hosts}/{database}")
+}
