@@ -57,20 +57,21 @@ struct Filter {
 
 impl Filter {
     fn keeps(&self, sale: &Sale) -> bool {
+        // `Option::is_none_or` is newer than the workspace's MSRV.
         let at = Timestamp::try_from(sale.sold_at).ok();
-        self.customer
+        let customer = self
+            .customer
             .as_deref()
-            .is_none_or(|c| *sale.customer == *c)
-            && self
-                .ticket_type
-                .as_deref()
-                .is_none_or(|t| *sale.ticket.ticket_type == *t)
-            && self
-                .since
-                .is_none_or(|since| at.is_some_and(|at| at >= since))
-            && self
-                .until
-                .is_none_or(|until| at.is_some_and(|at| at < until))
+            .map_or(true, |c| *sale.customer == *c);
+        let ticket_type =
+            (self.ticket_type.as_deref()).map_or(true, |t| *sale.ticket.ticket_type == *t);
+        let since = self
+            .since
+            .map_or(true, |since| at.is_some_and(|at| at >= since));
+        let until = self
+            .until
+            .map_or(true, |until| at.is_some_and(|at| at < until));
+        customer && ticket_type && since && until
     }
 }
 
