@@ -38,6 +38,18 @@ fn ids_are_distinct_and_unknown_ids_are_named() {
         .create_event(new_event("b", f.venue, "2030-01-01T00:00:00Z"))
         .unwrap();
     assert_ne!(a, b);
+    f.catalog.put_on_sale(b).unwrap();
+    let listed: Vec<(EventId, EventStatus)> = f
+        .catalog
+        .events()
+        .iter()
+        .map(|e| (e.id, e.status))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![(a, EventStatus::Draft), (b, EventStatus::OnSale)],
+        "every event, drafts too, by id"
+    );
     let missing = EventId(999);
     let error = f.catalog.event(missing).unwrap_err();
     assert_eq!(error.to_string(), "there is no event #999");

@@ -5,7 +5,10 @@
 //! customer's event page shows it paused, then resumes it and watches the
 //! live charts draw the customer's next purchase, creates an event from
 //! the form and grants the customer VIP; the customer cancels a hold from
-//! "my holds". And with `--demo`, a
+//! "my holds". A customer finds none free, waits in line and watches
+//! the place, while the admin changes a vendor's rate in the vendors
+//! panel; another customer cancels, the waiting one gets the hold, books
+//! it, and the admin finds the sale in the sales log. And with `--demo`, a
 //! visitor sees the demo events, one of them selling, and the charts
 //! filling. Screenshots go to `target/frontend-{event,admin,browse,demo}.png`
 //! (and to `docs/` when `TICKETPOOL_UPDATE_SCREENSHOT=1`).
@@ -232,6 +235,116 @@ async fn a_customer_books_and_an_admin_pauses_in_headless_chromium() {
         )
         .await;
     save(&admin.screenshot().await, "frontend-admin.png");
+
+    customer.quit().await;
+    admin.quit().await;
+    drop(driver);
+    drop(profiles);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_waits_in_line_while_the_admin_runs_vendors_in_headless_chromium() {
+    let (chromium, chromedriver) = match programs() {
+        Ok(found) => found,
+        Err(reason) => {
+            println!("SKIPPED: {reason}");
+            return;
+        }
+    };
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let base = server.base.clone();
+    // One ticket, held by someone else: none is free.
+    let event = server.event_on_sale(1, 4).await;
+    let holder = server.sign_up("holder").await;
+    let held = server
+        .reserve(&holder, event, json!({"ticket_type": "general"}), None)
+        .await;
+    assert_eq!(held.status.as_u16(), 201, "{}", held.body);
+    let hold = held.body["id"].as_str().unwrap().to_owned();
+    let vendors = server
+        .get(&format!("/api/admin/events/{event}/vendors"), Some(ADMIN))
+        .await;
+    let vendor = vendors.body["vendors"][0]["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let profiles = Scratch(
+        std::env::temp_dir().join(format!("ticketpool-line-profiles-{}", std::process::id())),
+    );
+    let driver = Chromedriver::start(chromium, &chromedriver).await;
+    let customer = driver.session(&profiles.0.join("customer")).await;
+    let admin = driver.session(&profiles.0.join("admin")).await;
+
+    // Signed up through the API; the page keeps the token as after a sign-up.
+    let token = server.sign_up("line-lou").await;
+    customer.open(&format!("{base}/#/account")).await;
+    customer
+        .eval(
+            "localStorage.setItem('ticketpool.token', arguments[0]);\
+             localStorage.setItem('ticketpool.name', 'line-lou');",
+            json!([token]),
+        )
+        .await;
+    customer.open(&format!("{base}/#/event/{event}")).await;
+    customer.wait_text("#sale-status", |t| t == "on sale").await;
+    customer.click("#reserve-button").await;
+    customer
+        .wait_text("#booking-result", |t| t.contains("none_available"))
+        .await;
+    customer.click("#wait-button").await;
+    customer.wait_text("#place-in-line", |t| t == "1").await;
+
+    // Meanwhile the admin lists the events (drafts too) and changes the
+    // vendor's rate in the vendors panel.
+    admin.open(&format!("{base}/#/admin")).await;
+    admin.type_into("#admin-token", ADMIN).await;
+    admin.click("#admin-save").await;
+    let row = format!("tr[data-event-id=\"{event}\"]");
+    admin.click(&format!("{row} button.vendors")).await;
+    let vendor_row = format!("#admin-vendors tr[data-vendor=\"{vendor}\"]");
+    admin
+        .type_into(&format!("{vendor_row} .rate-input"), "7.5")
+        .await;
+    admin.click(&format!("{vendor_row} button.set-rate")).await;
+    admin
+        .wait_text(&format!("{vendor_row} .rate"), |t| t == "7.5")
+        .await;
+    let listed = server
+        .get(&format!("/api/admin/events/{event}/vendors"), Some(ADMIN))
+        .await;
+    assert_eq!(listed.body["vendors"][0]["rate_per_second"], 7.5);
+    assert_no_page_problems(&admin, "admin").await;
+
+    // The holder cancels: the ticket goes to the line, the waiting
+    // customer's page shows the hold and books it.
+    let cancelled = server
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/api/holds/{hold}"),
+            Some(&holder),
+            None,
+        )
+        .await;
+    assert_eq!(cancelled.status.as_u16(), 200, "{}", cancelled.body);
+    customer.wait_for_element("#countdown").await;
+    customer.click("#confirm-button").await;
+    customer
+        .wait_text("#booking-result", |t| t.starts_with("Booked"))
+        .await;
+    assert_no_page_problems(&customer, "event").await;
+    assert_eq!(server.my_tickets(&token).await.len(), 1);
+
+    // The sale is in the admin's sales log.
+    admin.click(&format!("{row} button.sales")).await;
+    admin
+        .wait_text("#admin-sales tr[data-ticket] .customer", |t| {
+            t == "line-lou"
+        })
+        .await;
+    assert_no_page_problems(&admin, "admin").await;
 
     customer.quit().await;
     admin.quit().await;

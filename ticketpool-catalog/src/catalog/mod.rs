@@ -179,6 +179,15 @@ impl Catalog {
             .ok_or(CatalogError::UnknownPerformer(id))
     }
 
+    /// Every event, drafts, cancelled and past ones included, by id: the
+    /// admin's list (buyers see [`upcoming`](Self::upcoming) and search).
+    pub fn events(&self) -> Vec<Event> {
+        let state = self.state.read();
+        let mut events: Vec<Event> = state.events.values().cloned().collect();
+        events.sort_unstable_by_key(|e| e.id);
+        events
+    }
+
     /// How many events the catalog holds, drafts included.
     pub fn event_count(&self) -> usize {
         self.state.read().events.len()

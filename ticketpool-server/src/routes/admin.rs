@@ -9,14 +9,14 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use ticketpool_catalog::jiff::Timestamp;
 use ticketpool_catalog::{
-    Catalog, CatalogError, DisplayZone, EventId, NewEvent, NewPerformer, NewVenue, PerformerId,
-    VenueId,
+    Catalog, CatalogError, DisplayZone, EventId, EventUpdate, NewEvent, NewPerformer, NewVenue,
+    PerformerId, VenueId,
 };
 use ticketpool_core::BoxOfficeConfig;
 
@@ -24,13 +24,14 @@ use crate::auth::AdminAuth;
 use crate::errors::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::{blocking, Shared};
-use crate::views::event_summary;
+use crate::views::{availability_view, event_summary};
 
 pub(super) fn routes() -> Router<Shared> {
     Router::new()
         .route("/api/admin/venues", post(add_venue))
         .route("/api/admin/performers", post(add_performer))
-        .route("/api/admin/events", post(create_event))
+        .route("/api/admin/events", get(list_events).post(create_event))
+        .route("/api/admin/events/{id}", axum::routing::patch(edit_event))
         .route("/api/admin/events/{id}/on-sale", post(put_on_sale))
         .route("/api/admin/events/{id}/pause", post(pause))
         .route("/api/admin/events/{id}/resume", post(resume))
@@ -133,22 +134,12 @@ async fn create_event(
     State(state): State<Shared>,
     ApiJson(event): ApiJson<Event>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let starts_at: Timestamp = event.starts_at.parse().map_err(|_| {
-        ApiError::invalid(
-            "invalid_start",
-            format!(
-                "starts_at must be an RFC 3339 time with Z or an offset \
-                 (2030-07-14T19:00:00Z), not {:?}",
-                event.starts_at
-            ),
-        )
-    })?;
+    let starts_at = start_time(&event.starts_at)?;
     let time_zone = match &event.time_zone {
         Some(name) => DisplayZone::new(name)?,
         None => DisplayZone::utc(),
     };
-    let office = BoxOfficeConfig::from_json_str(&event.office.to_string())
-        .map_err(|e| ApiError::invalid("invalid_office", format!("office: {e}")))?;
+    let office = office_config(&event.office)?;
     blocking(move || {
         let id = state.catalog.create_event(NewEvent {
             name: event.name,
@@ -162,6 +153,94 @@ async fn create_event(
         })?;
         searchable(&state.catalog)?;
         Ok(created(id.0))
+    })
+    .await
+}
+
+/// A change to an event: each field given replaces the current value.
+/// The catalog decides what may still change (the venue and the office
+/// only in a draft: 409 `frozen` after).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventEdit {
+    name: Option<String>,
+    description: Option<String>,
+    performers: Option<Vec<u64>>,
+    venue: Option<u64>,
+    starts_at: Option<String>,
+    time_zone: Option<String>,
+    categories: Option<Vec<String>>,
+    office: Option<Value>,
+}
+
+/// `text` as a start time, or a 422 naming the field.
+fn start_time(text: &str) -> ApiResult<Timestamp> {
+    text.parse().map_err(|_| {
+        ApiError::invalid(
+            "invalid_start",
+            format!(
+                "starts_at must be an RFC 3339 time with Z or an offset \
+                 (2030-07-14T19:00:00Z), not {text:?}"
+            ),
+        )
+    })
+}
+
+fn office_config(office: &Value) -> ApiResult<BoxOfficeConfig> {
+    BoxOfficeConfig::from_json_str(&office.to_string())
+        .map_err(|e| ApiError::invalid("invalid_office", format!("office: {e}")))
+}
+
+/// Every event, drafts, cancelled and past ones included, with its
+/// status and, once on sale, its counts.
+async fn list_events(_: AdminAuth, State(state): State<Shared>) -> Json<Value> {
+    let catalog = &state.catalog;
+    let events: Vec<Value> = catalog
+        .events()
+        .iter()
+        .map(|event| {
+            let mut view = event_summary(catalog, event);
+            view["availability"] = json!(catalog
+                .availability(event.id)
+                .ok()
+                .as_ref()
+                .map(availability_view));
+            view
+        })
+        .collect();
+    Json(json!({"events": events}))
+}
+
+async fn edit_event(
+    _: AdminAuth,
+    State(state): State<Shared>,
+    ApiPath(id): ApiPath<u64>,
+    ApiJson(edit): ApiJson<EventEdit>,
+) -> ApiResult<Json<Value>> {
+    let update = EventUpdate {
+        name: edit.name,
+        description: edit.description,
+        performers: edit
+            .performers
+            .map(|ids| ids.into_iter().map(PerformerId).collect()),
+        venue: edit.venue.map(VenueId),
+        starts_at: edit.starts_at.as_deref().map(start_time).transpose()?,
+        time_zone: edit
+            .time_zone
+            .as_deref()
+            .map(DisplayZone::new)
+            .transpose()?,
+        categories: edit.categories,
+        office: edit.office.as_ref().map(office_config).transpose()?,
+    };
+    blocking(move || {
+        let id = EventId(id);
+        state.catalog.update_event(id, update)?;
+        searchable(&state.catalog)?;
+        let event = state.catalog.event(id)?;
+        let mut view = event_summary(&state.catalog, &event);
+        view["description"] = json!(event.description);
+        Ok(Json(view))
     })
     .await
 }

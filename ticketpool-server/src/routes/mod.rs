@@ -9,6 +9,7 @@ mod catalog;
 mod live;
 mod ops;
 mod pages;
+mod sales;
 mod vendors;
 mod waiting;
 
@@ -37,6 +38,7 @@ pub(crate) fn router(state: Shared, limits: Option<Arc<Limits>>) -> Router {
         .merge(booking::routes())
         .merge(admin::routes())
         .merge(vendors::routes())
+        .merge(sales::routes())
         .merge(live::routes())
         .merge(waiting::routes())
         .merge(pages::routes())

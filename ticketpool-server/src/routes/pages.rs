@@ -42,6 +42,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("event.js", JS, include_str!("../static/event.js")),
     ("account.js", JS, include_str!("../static/account.js")),
     ("admin.js", JS, include_str!("../static/admin.js")),
+    ("admin_sale.js", JS, include_str!("../static/admin_sale.js")),
     ("charts.js", JS, include_str!("../static/charts.js")),
     ("style.css", CSS, include_str!("../static/style.css")),
     (

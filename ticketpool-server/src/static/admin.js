@@ -1,14 +1,16 @@
-// The admin page: the admin token (kept for this tab only), the events
-// with pause / resume / cancel, a form creating a venue, a performer and
-// an event and putting it on sale, VIP grants, and live charts of one
-// event (sold, available and price, one line per ticket type).
+// The admin page: the admin token (kept for this tab only), every event
+// (drafts too) with put on sale / pause / resume / cancel, a form creating
+// a venue, a performer and an event, VIP grants, live charts of one event
+// (sold, available and price, one line per ticket type), and that event's
+// vendors and sales log (admin_sale.js).
 //
-// Left out for want of an API: the sales log, vendors and their rates,
-// editing events, listing drafts, closing a sale without cancelling it.
+// Left out: editing an event here (the API has PATCH /api/admin/events/ID),
+// and closing a sale without cancelling it (the catalog has no such step).
 
 import { call, session } from "./api.js";
 import { h, field, toast, showError, when, saleState } from "./ui.js";
 import { lineChart } from "./charts.js";
+import { vendorsPanel, salesPanel } from "./admin_sale.js";
 
 export function renderAdmin(main) {
   const stops = [];
@@ -21,6 +23,7 @@ export function renderAdmin(main) {
     e.preventDefault();
     session.setAdminToken(tokenInput.value.trim());
     toast("Admin token set for this tab.");
+    loadEvents();
   });
 
   const events = h("div", { id: "admin-events", "aria-live": "polite" });
@@ -32,9 +35,9 @@ export function renderAdmin(main) {
   const chartsPanel = h("section", { class: "panel wide", "aria-labelledby": "charts-title" },
     chartsTitle, h("p", { class: "muted" }, "Choose “Charts” on an event."), charts);
 
-  main.append(tokenForm, eventsPanel, createForm(loadEvents), vipForm(), chartsPanel,
-    h("section", { class: "panel" }, h("h2", {}, "Not here yet"),
-      h("p", { class: "muted" }, "The sales log, vendors and their rates, editing events and drafts wait for their API.")));
+  const vendors = vendorsPanel();
+  const sales = salesPanel();
+  main.append(tokenForm, eventsPanel, vendors.panel, createForm(loadEvents), vipForm(), sales.panel, chartsPanel);
 
   async function act(id, action) {
     try {
@@ -48,7 +51,11 @@ export function renderAdmin(main) {
 
   async function loadEvents() {
     try {
-      const answer = await call("GET", "/api/events?view=upcoming&limit=100");
+      if (!session.adminToken()) {
+        events.replaceChildren(h("p", { class: "muted" }, "Enter the admin token to list the events."));
+        return;
+      }
+      const answer = await call("GET", "/api/admin/events", { auth: "admin" });
       events.replaceChildren(h("table", {},
         h("thead", {}, h("tr", {}, ["Id", "Event", "Starts", "Status", "Actions"].map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, answer.events.map((event) => h("tr", { "data-event-id": event.id },
@@ -57,12 +64,15 @@ export function renderAdmin(main) {
           h("td", {}, when(event.starts_at)),
           h("td", { class: "status" }, saleState(null, event.status)),
           h("td", {},
+            button("Put on sale", "on-sale", event.status === "draft", () => act(event.id, "on-sale")),
             button("Pause", "pause", event.status === "on_sale", () => act(event.id, "pause")),
             button("Resume", "resume", event.status === "paused", () => act(event.id, "resume")),
             button("Cancel", "cancel danger", ["on_sale", "paused", "sold_out"].includes(event.status), () => {
               if (confirm(`Cancel ${event.name}? This cannot be undone.`)) act(event.id, "cancel");
             }),
-            button("Charts", "chart", event.status !== "draft", () => showCharts(event))))))));
+            button("Charts", "chart", event.status !== "draft", () => showCharts(event)),
+            button("Vendors", "vendors", true, () => vendors.show(event)),
+            button("Sales", "sales", true, () => sales.show(event))))))));
     } catch (error) {
       showError(events, error);
     }

@@ -1,9 +1,11 @@
 // One event: venue, performers, each type's availability and current
 // price, live over the event's Server-Sent Events stream; a reserve form
 // (signed-in customers), then the hold with a countdown to its expiry,
-// confirm and cancel.
+// confirm and cancel. When none is free (409 none_available), "wait in
+// line" joins the waiting room: the place shows live from my own stream
+// (`waiting`), and the hold arrives on it (`hold_created`).
 
-import { call, session } from "./api.js";
+import { call, session, streamWithToken } from "./api.js";
 import { h, field, toast, showError, when, countdown, saleState } from "./ui.js";
 
 /** A fresh Idempotency-Key: a retried click never books twice. */
@@ -31,10 +33,11 @@ export function renderEvent(main, id) {
   const reserveButton = h("button", { id: "reserve-button", type: "submit" }, "Reserve");
   const result = h("p", { id: "booking-result", class: "result", "aria-live": "polite" });
   const holdPanel = h("div", { id: "hold", hidden: true });
+  const linePanel = h("div", { id: "line", hidden: true });
   const form = h("form", { class: "panel", "aria-labelledby": "reserve-title" },
     h("h2", { id: "reserve-title" }, "Reserve"),
     session.token() ? null : h("p", {}, h("a", { href: "#/account" }, "Sign up"), " to reserve tickets."),
-    field("Type", typeSelect), field("How many", quantity), reserveButton, result, holdPanel);
+    field("Type", typeSelect), field("How many", quantity), reserveButton, result, linePanel, holdPanel);
 
   main.append(
     h("section", { class: "panel", "aria-labelledby": "event-name" },
@@ -149,11 +152,90 @@ export function renderEvent(main, id) {
     holdPanel.hidden = false;
   }
 
+  /** Offers to wait in line for one ticket of the chosen type. */
+  function offerLine() {
+    const join = h("button", { id: "wait-button", type: "button" }, "Wait in line");
+    join.addEventListener("click", () => waitInLine(typeSelect.value));
+    linePanel.replaceChildren(h("p", {}, "None is free right now. Wait in line for one ticket?"), join);
+    linePanel.hidden = false;
+  }
+
+  /**
+   * Joins the line. My stream is opened first and its first message
+   * awaited, so the hold cannot be created before the stream listens.
+   */
+  async function waitInLine(ticketType) {
+    const place = h("strong", { id: "place-in-line" }, "…");
+    const leave = h("button", { id: "leave-button", type: "button", class: "danger" }, "Leave the line");
+    linePanel.replaceChildren(h("p", {}, "Waiting in line: place ", place), leave);
+    const aborter = new AbortController();
+    let entry = null;
+    let places = [];
+    let served = false;
+    let listening;
+    const ready = new Promise((resolve) => { listening = resolve; });
+    // The first of the answer and the stream to bring the hold shows it.
+    const serve = (hold) => {
+      if (served) return;
+      served = true;
+      aborter.abort();
+      linePanel.hidden = true;
+      result.className = "result ok";
+      result.textContent = `Your turn: held until ${when(hold.expires_at)}; confirm before the countdown ends.`;
+      showHold(hold);
+    };
+    const showPlace = () => {
+      const mine = entry && places.find((w) => w.id === entry.id);
+      if (mine && mine.position) place.textContent = String(mine.position);
+    };
+    stops.push(() => aborter.abort());
+    streamWithToken("/api/me/live", (name, data) => {
+      listening();
+      if (name === "waiting") {
+        places = data.waiting;
+        showPlace();
+      } else if (name === "hold_created" && data.event === id && data.status === "held") {
+        serve(data);
+      }
+    }, aborter.signal).catch(() => listening());
+    await ready;
+    try {
+      const answer = await call("POST", `/api/events/${id}/holds`, {
+        auth: "customer", body: { ticket_type: ticketType, quantity: 1, wait: true },
+        headers: { "Idempotency-Key": newKey() },
+      });
+      if (!answer.waiting) {
+        serve(answer); // a ticket came back meanwhile: held at once
+        return;
+      }
+      entry = answer.waiting;
+      if (served) return;
+      place.textContent = String(entry.position ?? "…");
+      showPlace();
+      leave.addEventListener("click", async () => {
+        try {
+          await call("DELETE", `/api/waiting/${entry.id}`, { auth: "customer" });
+          aborter.abort();
+          linePanel.hidden = true;
+          result.className = "result";
+          result.textContent = "You left the line.";
+        } catch (error) {
+          showError(result, error);
+        }
+      });
+    } catch (error) {
+      aborter.abort();
+      linePanel.hidden = true;
+      showError(result, error);
+    }
+  }
+
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     result.textContent = "";
     result.className = "result";
     reserveButton.disabled = true;
+    linePanel.hidden = true;
     try {
       const hold = await call("POST", `/api/events/${id}/holds`, {
         auth: "customer",
@@ -164,6 +246,7 @@ export function renderEvent(main, id) {
       showHold(hold);
     } catch (error) {
       showError(result, error);
+      if (error.code === "none_available" && Number(quantity.value) === 1) offerLine();
     } finally {
       reserveButton.disabled = false;
     }
