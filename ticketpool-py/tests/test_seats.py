@@ -165,6 +165,33 @@ def test_best_available_takes_adjacent_seats_front_and_centre() -> None:
     assert len(anywhere.seats) == 4
 
 
+def test_threads_taking_best_available_never_share_a_seat() -> None:
+    # 8 threads take pairs from a 10-seat-per-row section until none is
+    # left: every seat goes to one hold at most, and the counts agree.
+    sale = ticketpool.SeatedSale(hall())
+    sale.release_section("Circle")
+    start = threading.Barrier(8)
+
+    def take_pairs() -> list[str]:
+        start.wait(PATIENCE)
+        got: list[str] = []
+        while True:
+            try:
+                got += sale.best_available(2, section="Circle").seats
+            except ticketpool.NoAdjacentSeats:
+                return got
+
+    runners = [Runner(take_pairs) for _ in range(8)]
+    for r in runners:
+        r.start()
+    taken = [s for r in runners for s in r.outcome()]
+    assert len(taken) == len(set(taken))
+    counts = sale.snapshot().counts
+    assert counts.held == len(taken) and counts.available == 10 - len(taken)
+    # Rows of 5 give two pairs each, whoever wins them.
+    assert len(taken) == 8
+
+
 def test_best_available_misuse_names_the_argument() -> None:
     sale = on_sale()
     with pytest.raises(ValueError, match=r"n must be at least 1"):
