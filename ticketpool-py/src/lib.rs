@@ -12,6 +12,11 @@
 //! - `Catalog` with its `Venue`, `Performer`, `Event`, search and "my
 //!   tickets" values and its exceptions (modules `catalog*`).
 //!
+//! - `SeatMap`, `Seat`, `SeatedSale`, `SeatHold`, `SeatSnapshot`,
+//!   `SeatCounts` (module `seats`) and the seat exceptions (`seat_errors`):
+//!   seat maps, all-or-nothing holds and best-available (issue 17);
+//!   `simulate_seated()` (module `seated_sim`), the seated scenario.
+//!
 //! Every blocking call releases the GIL and, on the main thread, wakes every
 //! 50 ms to let Ctrl-C through (module `wait`). The type stubs are hand-written in
 //! `python/ticketpool/_ticketpool.pyi` and checked by `mypy.stubtest`.
@@ -30,6 +35,9 @@ mod events;
 mod office;
 mod pool;
 mod report;
+mod seat_errors;
+mod seated_sim;
+mod seats;
 mod simulate;
 mod subscription;
 mod tasks;
@@ -64,5 +72,14 @@ fn _ticketpool(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<catalog_values::PySearchResults>()?;
     module.add_class::<catalog_values::PyPopular>()?;
     module.add_class::<catalog_values::PyBookedTicket>()?;
+    // Seats (issue 17): modules seats and seat_errors.
+    seat_errors::SeatExceptions::register(module)?;
+    module.add_class::<seats::PySeatMap>()?;
+    module.add_class::<seats::PySeat>()?;
+    module.add_class::<seats::PySeatedSale>()?;
+    module.add_class::<seats::PySeatHold>()?;
+    module.add_class::<seats::PySeatCounts>()?;
+    module.add_class::<seats::PySeatSnapshot>()?;
+    module.add_function(wrap_pyfunction!(seated_sim::simulate_seated, module)?)?;
     Ok(())
 }

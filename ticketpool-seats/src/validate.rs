@@ -302,7 +302,9 @@ fn plan_section(
                 continue;
             };
             let plan = &mut rows[r];
-            for seat in [a, b] {
+            // One seat ("D-1") is a range of one: name it once.
+            let ends = if a == b { &[a][..] } else { &[a, b][..] };
+            for &seat in ends {
                 if seat < plan.first || seat > plan.last {
                     let p = Problem::SeatOutsideRow {
                         row: plan.label.clone(),

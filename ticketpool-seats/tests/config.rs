@@ -240,3 +240,26 @@ seats = "1-2"
         ]
     );
 }
+
+#[test]
+fn a_single_seat_outside_its_row_is_one_problem_not_two() {
+    let text = r#"
+name = "Hall"
+tiers = { standard = 5000 }
+[[sections]]
+name = "Stalls"
+tier = "standard"
+rows = "A-B"
+seats = "1-10"
+skip = ["B-50", "A-11..12"]
+"#;
+    let found = problems(text);
+    assert_eq!(
+        found,
+        [
+            "section \"Stalls\", skip \"B-50\": seat 50 is outside row B, which has seats 1-10",
+            "section \"Stalls\", skip \"A-11..12\": seat 11 is outside row A, which has seats 1-10",
+            "section \"Stalls\", skip \"A-11..12\": seat 12 is outside row A, which has seats 1-10",
+        ]
+    );
+}

@@ -23,6 +23,18 @@ pub enum SimulationError {
     /// A vendor rate that is negative or not a number.
     #[error("invalid rate: {0}")]
     InvalidRate(String),
+    /// The seated scenario's venue config cannot be used (every problem).
+    #[error(transparent)]
+    Venue(#[from] ticketpool_seats::ConfigError),
+    /// The seated scenario's waves or fans break a rule: every problem.
+    #[error("seated scenario has {} problem(s):\n{}", problems.len(), problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    Seated {
+        /// Each problem, naming its field.
+        problems: Vec<String>,
+    },
+    /// A seat operation failed where the scenario expected none to.
+    #[error(transparent)]
+    Seats(#[from] ticketpool_seats::SeatError),
     /// The run has not started or has ended.
     #[error("the simulation is not running")]
     NotRunning,

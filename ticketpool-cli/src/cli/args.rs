@@ -29,6 +29,14 @@ pub enum Command {
     /// (summary printed, journal complete, exit 0); a second Ctrl-C quits
     /// at once (exit 130).
     Simulate(SimulateArgs),
+    /// Run a seated sale: a venue's seat map, vendors releasing seats in
+    /// waves, groups of 1-6 fans taking best-available adjacent seats on
+    /// real threads; reports groups seated together, VIP and Regular.
+    ///
+    /// SCENARIO is TOML: `seed`, `waves = [{ section = ".." }, { tier =
+    /// ".." }]`, `[fans]` (groups, threads, vip_share, max_group,
+    /// tier_share, lapse_share) and the seat map under `[venue]`.
+    SimulateSeats(SimulateSeatsArgs),
     /// Write or check a simulation config file.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -43,6 +51,29 @@ pub enum Command {
     /// Prints its URL and, if none was given, the admin token it
     /// generated. SIGTERM or Ctrl-C stop it cleanly (exit 0).
     Serve(ServeArgs),
+}
+
+/// `ticketpool simulate-seats` options; each overrides the scenario.
+#[derive(Debug, Clone, Args)]
+pub struct SimulateSeatsArgs {
+    /// The scenario file (TOML, the seat map under `[venue]`).
+    #[arg(value_name = "SCENARIO.toml")]
+    pub scenario: PathBuf,
+    /// Number of fan groups.
+    #[arg(long, value_name = "N")]
+    pub groups: Option<usize>,
+    /// Buyer threads.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Share of VIP groups, 0 to 1.
+    #[arg(long, value_name = "SHARE", allow_negative_numbers = true)]
+    pub vip_share: Option<f64>,
+    /// Seed of the groups' draws.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Write the report as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
 }
 
 /// `ticketpool serve` options.

@@ -15,6 +15,7 @@ mod plot;
 mod sales;
 mod serve;
 mod simulate;
+mod simulate_seats;
 mod summary;
 
 use std::fmt;
@@ -70,11 +71,16 @@ impl From<SimulationError> for CliError {
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let live_terminal = match &cli.command {
         Command::Simulate(args) => live::Mode::detect(args.quiet) == live::Mode::Terminal,
-        Command::Config(_) | Command::Sales(_) | Command::Events(_) | Command::Serve(_) => false,
+        Command::SimulateSeats(_)
+        | Command::Config(_)
+        | Command::Sales(_)
+        | Command::Events(_)
+        | Command::Serve(_) => false,
     };
     logging::init(&cli.logging, live_terminal)?;
     match cli.command {
         Command::Simulate(args) => simulate::run(&args),
+        Command::SimulateSeats(args) => simulate_seats::run(&args),
         Command::Config(ConfigCommand::Init { file, force }) => {
             config_cmd::init(file.as_deref(), force)
         }

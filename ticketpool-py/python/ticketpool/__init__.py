@@ -19,6 +19,9 @@ minor units (cents). Times are seconds since the epoch.
   full-text ``search``, ``upcoming``, ``popular`` and ``my_tickets``; in
   memory or durable (``Catalog.open(directory)``). Its times are
   timezone-aware ``datetime`` objects.
+- Seats: ``SeatMap`` (from TOML), ``SeatedSale`` (release waves, ``hold``
+  of named seats all or nothing, ``best_available``), ``SeatHold``,
+  ``SeatSnapshot``; ``simulate_seated()`` runs the seated scenario.
 
 Money is an ``int`` of minor units (cents); times are seconds since the epoch.
 """
@@ -118,4 +121,40 @@ __all__ += [
     "SearchHit",
     "SearchResults",
     "Venue",
+]
+
+# Seats (issue 17): seat maps, all-or-nothing holds, best-available, and
+# the simulator's seated scenario.
+from ticketpool._ticketpool import (  # noqa: E402
+    HoldEnded,
+    NoAdjacentSeats,
+    NotInVenue,
+    Seat,
+    SeatCounts,
+    SeatError,
+    SeatHold,
+    SeatMap,
+    SeatSnapshot,
+    SeatedSale,
+    SeatsUnavailable,
+    VenueConfigError,
+    simulate_seated,
+)
+from ticketpool import seat_types  # noqa: E402
+
+__all__ += [
+    "HoldEnded",
+    "NoAdjacentSeats",
+    "NotInVenue",
+    "Seat",
+    "SeatCounts",
+    "SeatError",
+    "SeatHold",
+    "SeatMap",
+    "SeatSnapshot",
+    "SeatedSale",
+    "SeatsUnavailable",
+    "VenueConfigError",
+    "seat_types",
+    "simulate_seated",
 ]
