@@ -31,15 +31,19 @@
 //! | `GET /api/events?view=upcoming\|popular` | anyone | events a buyer may see |
 //! | `GET /api/events/{id}` | anyone | an event: venue, performers, types, current prices, availability |
 //! | `GET /api/search?q=&city=&category=&on_sale=&from=&to=&page=` | anyone | full-text search, filtered, paged |
-//! | `POST /api/events/{id}/holds` `{"ticket_type", "quantity"}` | customer | a hold (all tickets or none, without waiting) |
+//! | `POST /api/events/{id}/holds` `{"ticket_type", "quantity", "wait"}` | customer | a hold (all tickets or none); with `"wait": true` and none free, a 202 place in line |
+//! | `GET /api/me/waiting`, `GET`/`DELETE /api/waiting/{id}` | its owner | places in line; leave the line |
 //! | `GET /api/holds/{id}`, `POST /api/holds/{id}/confirm` `{"payment_ref"}`, `DELETE /api/holds/{id}` | its owner | see, buy, cancel a hold |
 //! | `GET /api/me`, `GET /api/me/holds`, `GET /api/me/tickets` | customer | the account, open holds, tickets (newest first) |
 //! | `POST /api/admin/venues`, `/performers`, `/events` | admin | create |
 //! | `POST /api/admin/events/{id}/on-sale`, `/pause`, `/resume`, `/cancel` | admin | an event's life |
 //! | `POST`/`DELETE /api/admin/customers/{name}/vip` | admin | grant or revoke VIP |
 //! | `POST`/`DELETE /api/admin/customers/{name}/tokens` | admin | a new token; revoke all |
+//! | `GET /api/admin/events`, `PATCH /api/admin/events/{id}` | admin | every event (drafts too); edit one |
+//! | `GET`/`POST /api/admin/events/{id}/vendors`, `PATCH`/`DELETE .../vendors/{name}` | admin | an event's vendors and their rates |
+//! | `GET /api/admin/events/{id}/sales?format=json\|csv` | admin | the sales log, filtered and paged |
 //! | `GET /api/events/{id}/live` | anyone | Server-Sent Events: `availability` (at most ~10 a second, with the sales rate), `paused`, `resumed`, `sold_out`, `closed` |
-//! | `GET /api/me/live` | customer | Server-Sent Events: my holds created, confirmed, cancelled, expiring, expired |
+//! | `GET /api/me/live` | customer | Server-Sent Events: my holds created, confirmed, cancelled, expiring, expired; my places in line |
 //! | `GET /healthz`, `GET /metrics`, `GET /openapi.json` | anyone | liveness; Prometheus text; the OpenAPI 3.1 document |
 //! | `GET /`, `GET /assets/{file}` | anyone | the web frontend: one page (hash routes for browse and search, an event, account, my tickets, admin) and its scripts and styles, compiled in |
 //!
@@ -54,9 +58,9 @@
 //! engine, as customers named `demo-fan-<event>-<n>-<k>`, until the server
 //! stops.
 //!
-//! Not in this slice: waiting for a ticket (a reserve that would wait is a
-//! 409 now), the waiting room and its place in line, rate limits, admin
-//! routes for vendors, the sales log and drafts.
+//! Each customer is held to a [`RateLimit`] (a JSON 429 past it), and
+//! every route is in `/openapi.json`. Not yet: an event closed without
+//! being cancelled; a waiting reserve of more than one ticket.
 //!
 //! # Example
 //!
