@@ -19,7 +19,7 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::holds::{Holds, Request};
 use crate::idempotency::HEADER;
 use crate::live::HoldChange;
-use crate::state::{blocking, every_event, Shared};
+use crate::state::{blocking, every_event, journaling, Shared};
 use crate::views::booked_view;
 use crate::waiting::{Entry, Hooks, Joined};
 
@@ -80,8 +80,9 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
         .transpose()
 }
 
-/// Runs `work` off the async threads, once per `Idempotency-Key` of this
-/// customer and request (see `idempotency`): a retry gets the first answer.
+/// Runs `work` (off the async threads unless the journal only queues, see
+/// [`journaling`]), once per `Idempotency-Key` of this customer and
+/// request (see `idempotency`): a retry gets the first answer.
 async fn once_per_key<F>(
     state: &Shared,
     owner: &Arc<str>,
@@ -95,7 +96,10 @@ where
     let key = idempotency_key(headers)?;
     let (status, answer) = state
         .keys
-        .once(owner, key.as_deref(), request, move || blocking(work))
+        .once(owner, key.as_deref(), request, {
+            let state = Arc::clone(state);
+            move || async move { journaling(&state, work).await }
+        })
         .await?;
     Ok((status, Json(answer)))
 }
