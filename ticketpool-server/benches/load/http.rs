@@ -35,6 +35,16 @@ impl Connection {
         }
     }
 
+    /// Connects now (before a phase's clock starts), if not connected.
+    pub async fn connect(&mut self) -> io::Result<()> {
+        if self.stream.is_none() {
+            let stream = TcpStream::connect(self.addr).await?;
+            stream.set_nodelay(true)?;
+            self.stream = Some(stream);
+        }
+        Ok(())
+    }
+
     /// Sends one request and reads its response. On an error the
     /// connection is dropped; the next request opens a new one.
     pub async fn request(
@@ -59,11 +69,7 @@ impl Connection {
         token: Option<&str>,
         body: Option<&[u8]>,
     ) -> io::Result<Response> {
-        if self.stream.is_none() {
-            let stream = TcpStream::connect(self.addr).await?;
-            stream.set_nodelay(true)?;
-            self.stream = Some(stream);
-        }
+        self.connect().await?;
         let stream = self.stream.as_mut().expect("connected above");
         self.out.clear();
         self.out.extend_from_slice(method.as_bytes());

@@ -247,12 +247,18 @@ async fn run_phase(
     work: impl Fn(usize) -> Work,
 ) -> (Phase, Acknowledged) {
     let stop = Arc::new(AtomicBool::new(false));
-    let started = Instant::now();
+    // Every connection is open before the clock starts: a thousand
+    // connects at once overflow the listen backlog, and the SYN retried a
+    // second later would count as a request's latency.
+    let ready = Arc::new(tokio::sync::Barrier::new(options.connections + 1));
     let mut loops = Vec::new();
     for i in 0..options.connections {
-        let (work, stop) = (work(i), Arc::clone(&stop));
+        let (work, stop, ready) = (work(i), Arc::clone(&stop), Arc::clone(&ready));
         loops.push(tokio::spawn(async move {
             let mut connection = Connection::new(addr);
+            // A failure here is retried by the first request.
+            let _ = connection.connect().await;
+            ready.wait().await;
             let mut latency = Histogram::<u64>::new(3).expect("a histogram");
             let (mut done, mut failed) = (0u64, 0u64);
             let mut acknowledged = Vec::new();
@@ -269,6 +275,8 @@ async fn run_phase(
             (done, failed, latency, acknowledged)
         }));
     }
+    ready.wait().await;
+    let started = Instant::now();
     tokio::time::sleep(Duration::from_secs_f64(options.seconds)).await;
     stop.store(true, Ordering::Relaxed);
     let mut phase = Phase {
