@@ -1,7 +1,8 @@
 //! The event page (`GET /api/events/{id}`) as last built, per event.
 //!
 //! Its JSON is a function of the event, its venue, its performers and the
-//! office's snapshot, nothing else (no clock). Each request still reads
+//! office's snapshot (but for the instant it was taken, which the page
+//! does not show), nothing else. Each request still reads
 //! all four, as before; if they equal what the cached body was built
 //! from, the body is answered as is, else it is rebuilt and kept. So a
 //! page is never stale: a sale, a hold, a price step or an admin's edit
@@ -11,6 +12,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::UNIX_EPOCH;
 
 use axum::body::Bytes;
 use ticketpool_catalog::{Catalog, Event, EventId, Performer, Venue};
@@ -49,7 +51,11 @@ impl EventPages {
                 .iter()
                 .filter_map(|id| catalog.performer(*id).ok())
                 .collect(),
-            snapshot: catalog.availability(event.id).ok(),
+            snapshot: catalog.availability(event.id).ok().map(|mut snapshot| {
+                // Not shown, and new at every read: it must not count as a change.
+                snapshot.taken_at = UNIX_EPOCH;
+                snapshot
+            }),
             event,
         };
         let id = inputs.event.id;
@@ -74,5 +80,52 @@ impl EventPages {
             .unwrap_or_else(PoisonError::into_inner)
             .insert(id, page);
         body
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ticketpool_catalog::jiff::Timestamp;
+    use ticketpool_catalog::CatalogOptions;
+    use ticketpool_core::{Priority, Want};
+    use ticketpool_persist::CatalogDir;
+
+    #[test]
+    fn an_unchanged_page_is_kept_and_a_change_rebuilds_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let catalog = CatalogDir::new(dir.path())
+            .open(CatalogOptions::default())
+            .unwrap();
+        crate::demo::seed::seed(&catalog, Timestamp::now()).unwrap();
+        let id = EventId(1);
+        let pages = EventPages::default();
+        let first = pages.page(&catalog, catalog.event(id).unwrap());
+        let again = pages.page(&catalog, catalog.event(id).unwrap());
+        assert_eq!(first.as_ptr(), again.as_ptr(), "kept, not rebuilt");
+
+        // A ticket released changes the availability: a new page.
+        let office = catalog.office(id).unwrap();
+        let vendor = office.add_vendor("test-vendor", &[]).unwrap();
+        let ticket_type = office.config().ticket_types[0].name.clone();
+        vendor.release(&ticket_type).unwrap();
+        let released = pages.page(&catalog, catalog.event(id).unwrap());
+        assert_ne!(released.as_ptr(), first.as_ptr());
+        let view: serde_json::Value = serde_json::from_slice(&released).unwrap();
+        let before: serde_json::Value = serde_json::from_slice(&first).unwrap();
+        assert_eq!(
+            view["availability"]["available"].as_u64(),
+            before["availability"]["available"].as_u64().map(|n| n + 1)
+        );
+
+        // A hold too.
+        let hold = office
+            .customer("ann", Priority::Regular)
+            .try_reserve(Want::Any)
+            .unwrap();
+        let held = pages.page(&catalog, catalog.event(id).unwrap());
+        let view: serde_json::Value = serde_json::from_slice(&held).unwrap();
+        assert_eq!(view["availability"]["held"], 1);
+        drop(hold);
     }
 }
