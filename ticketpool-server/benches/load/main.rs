@@ -7,6 +7,7 @@
 //! ```sh
 //! cargo bench -p ticketpool-server --bench load                    # 1,000 connections, 10 s a phase
 //! cargo bench -p ticketpool-server --bench load -- --connections 200 --seconds 5
+//! cargo bench -p ticketpool-server --bench load -- --rate 20000     # pairs offered at 20,000/s (open loop)
 //! cargo bench -p ticketpool-server --bench load -- --test          # a short run (CI)
 //! ```
 //!
@@ -53,6 +54,9 @@ struct Options {
     connections: usize,
     customers: usize,
     seconds: f64,
+    /// Reserve+confirm pairs a second offered in all (open loop), or
+    /// `None`: each connection starts its next pair when the last ends.
+    rate: Option<f64>,
 }
 
 fn options() -> Options {
@@ -60,6 +64,7 @@ fn options() -> Options {
         connections: 1000,
         customers: 1000,
         seconds: 10.0,
+        rate: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--test") {
@@ -67,6 +72,7 @@ fn options() -> Options {
             connections: 8,
             customers: 8,
             seconds: 0.5,
+            rate: None,
         };
     }
     let mut args = args.iter();
@@ -81,6 +87,7 @@ fn options() -> Options {
             "--connections" => options.connections = value() as usize,
             "--customers" => options.customers = value() as usize,
             "--seconds" => options.seconds = value(),
+            "--rate" => options.rate = Some(value()),
             // cargo bench's own flags, and --test (handled above).
             _ => {}
         }
@@ -212,7 +219,12 @@ async fn drive(
     let client = reqwest::Client::new();
     let event = set_up_event(&client, base).await;
     let tokens = sign_up(&client, base, options.customers).await;
-    let (bookings, acknowledged) = run_phase("reserve+confirm", addr, options, |i| {
+    // Offered at `--rate` if given: each connection starts a pair every
+    // `connections / rate` seconds, on a schedule, whatever the answers.
+    let every = options
+        .rate
+        .map(|rate| Duration::from_secs_f64(options.connections as f64 / rate));
+    let (bookings, acknowledged) = run_phase("reserve+confirm", addr, options, every, |i| {
         let (customer, token) = &tokens[i % tokens.len()];
         Work::Book {
             event,
@@ -222,12 +234,12 @@ async fn drive(
     })
     .await;
     let page_path: Arc<str> = Arc::from(format!("/api/events/{event}"));
-    let (page, _) = run_phase("event page", addr, options, |_| Work::Get {
+    let (page, _) = run_phase("event page", addr, options, None, |_| Work::Get {
         path: Arc::clone(&page_path),
     })
     .await;
     let peer_path: Arc<str> = Arc::from(PEER_PATH);
-    let (peer, _) = run_phase("peer (asset)", addr, options, |_| Work::Get {
+    let (peer, _) = run_phase("peer (asset)", addr, options, None, |_| Work::Get {
         path: Arc::clone(&peer_path),
     })
     .await;
@@ -239,18 +251,22 @@ async fn drive(
 }
 
 /// Runs `options.connections` loops, each on a connection of its own, of
-/// `work(i)` for `options.seconds`.
+/// `work(i)` for `options.seconds`: back to back, or each loop once
+/// `every` (open loop; a latency counts from when the work was due, so a
+/// late start is not hidden).
 async fn run_phase(
     name: &'static str,
     addr: SocketAddr,
     options: &Options,
+    every: Option<Duration>,
     work: impl Fn(usize) -> Work,
 ) -> (Phase, Acknowledged) {
     let stop = Arc::new(AtomicBool::new(false));
     // Every connection is open before the clock starts: a thousand
     // connects at once overflow the listen backlog, and the SYN retried a
     // second later would count as a request's latency.
-    let ready = Arc::new(tokio::sync::Barrier::new(options.connections + 1));
+    let connections = options.connections;
+    let ready = Arc::new(tokio::sync::Barrier::new(connections + 1));
     let mut loops = Vec::new();
     for i in 0..options.connections {
         let (work, stop, ready) = (work(i), Arc::clone(&stop), Arc::clone(&ready));
@@ -259,11 +275,22 @@ async fn run_phase(
             // A failure here is retried by the first request.
             let _ = connection.connect().await;
             ready.wait().await;
+            // Spread over the first period, so the loops do not start in step.
+            let mut due =
+                every.map(|every| Instant::now() + every.mul_f64(i as f64 / connections as f64));
             let mut latency = Histogram::<u64>::new(3).expect("a histogram");
             let (mut done, mut failed) = (0u64, 0u64);
             let mut acknowledged = Vec::new();
             while !stop.load(Ordering::Relaxed) {
-                let start = Instant::now();
+                let start = match (due.as_mut(), every) {
+                    (Some(due), Some(every)) => {
+                        tokio::time::sleep_until((*due).into()).await;
+                        let start = *due;
+                        *due += every;
+                        start
+                    }
+                    _ => Instant::now(),
+                };
                 if once(&mut connection, &work, &mut acknowledged).await {
                     done += 1;
                     let micros = start.elapsed().as_micros();
