@@ -80,6 +80,16 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
         .transpose()
 }
 
+/// `describe()` if the request carries an `Idempotency-Key` (what the key
+/// is checked against), else nothing: `Keys::once` reads it only with a key.
+fn fingerprint(headers: &HeaderMap, describe: impl FnOnce() -> String) -> String {
+    if headers.contains_key(HEADER) {
+        describe()
+    } else {
+        String::new()
+    }
+}
+
 /// Runs `work` (off the async threads unless the journal only queues, see
 /// [`journaling`]), once per `Idempotency-Key` of this customer and
 /// request (see `idempotency`): a retry gets the first answer.
@@ -111,10 +121,13 @@ async fn reserve(
     headers: HeaderMap,
     ApiJson(body): ApiJson<Reserve>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let request = format!(
-        "reserve {event} {}",
-        serde_json::to_string(&body).unwrap_or_default()
-    );
+    // The fingerprint a key is checked against; only a keyed request needs it.
+    let request = fingerprint(&headers, || {
+        format!(
+            "reserve {event} {}",
+            serde_json::to_string(&body).unwrap_or_default()
+        )
+    });
     let owner = account.name.clone();
     once_per_key(&state, &owner, &headers, &request, {
         let state = state.clone();
@@ -211,10 +224,12 @@ async fn confirm(
     headers: HeaderMap,
     ApiJson(body): ApiJson<Confirm>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let request = format!(
-        "confirm {id} {}",
-        serde_json::to_string(&body).unwrap_or_default()
-    );
+    let request = fingerprint(&headers, || {
+        format!(
+            "confirm {id} {}",
+            serde_json::to_string(&body).unwrap_or_default()
+        )
+    });
     let owner = account.name.clone();
     once_per_key(&state, &owner, &headers, &request, {
         let state = state.clone();
