@@ -81,6 +81,7 @@ mod accounts;
 mod auth;
 mod demo;
 mod errors;
+mod event_page;
 mod extract;
 mod holds;
 mod idempotency;

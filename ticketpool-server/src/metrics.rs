@@ -14,9 +14,13 @@ const BUCKETS: [f64; 11] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 ];
 
+/// Requests by status, by method, by route: nested so that counting one
+/// borrows its keys and allocates nothing once the series exists.
+type Requests = BTreeMap<String, BTreeMap<String, BTreeMap<u16, u64>>>;
+
 #[derive(Default)]
 struct Counts {
-    requests: BTreeMap<(String, String, u16), u64>,
+    requests: Requests,
     buckets: [u64; BUCKETS.len()],
     count: u64,
     sum: f64,
@@ -36,10 +40,15 @@ impl Metrics {
             .counts
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        *counts
-            .requests
-            .entry((route.to_owned(), method.to_owned(), status))
-            .or_default() += 1;
+        let methods = match counts.requests.get_mut(route) {
+            Some(methods) => methods,
+            None => counts.requests.entry(route.to_owned()).or_default(),
+        };
+        let statuses = match methods.get_mut(method) {
+            Some(statuses) => statuses,
+            None => methods.entry(method.to_owned()).or_default(),
+        };
+        *statuses.entry(status).or_default() += 1;
         let seconds = took.as_secs_f64();
         for (bucket, bound) in counts.buckets.iter_mut().zip(BUCKETS) {
             if seconds <= bound {
@@ -68,12 +77,16 @@ impl Metrics {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             out.push_str("# HELP ticketpool_http_requests_total HTTP requests answered.\n");
             out.push_str("# TYPE ticketpool_http_requests_total counter\n");
-            for ((route, method, status), n) in &counts.requests {
-                let _ = writeln!(
-                    out,
-                    "ticketpool_http_requests_total{{route=\"{}\",method=\"{method}\",status=\"{status}\"}} {n}",
-                    escape(route)
-                );
+            for (route, methods) in &counts.requests {
+                for (method, statuses) in methods {
+                    for (status, n) in statuses {
+                        let _ = writeln!(
+                            out,
+                            "ticketpool_http_requests_total{{route=\"{}\",method=\"{method}\",status=\"{status}\"}} {n}",
+                            escape(route)
+                        );
+                    }
+                }
             }
             out.push_str("# HELP ticketpool_http_request_duration_seconds Time to answer.\n");
             out.push_str("# TYPE ticketpool_http_request_duration_seconds histogram\n");

@@ -14,6 +14,7 @@ use tokio::net::TcpListener;
 
 use crate::accounts::{Accounts, ACCOUNTS_FILE};
 use crate::demo::Demo;
+use crate::event_page::EventPages;
 use crate::holds::Holds;
 use crate::idempotency::Keys;
 use crate::live::Live;
@@ -218,13 +219,15 @@ impl Server {
             })?;
         let grace = config.waiting_grace;
         let demo = config.demo;
-        let (state, demo) =
-            tokio::task::spawn_blocking(move || open_state(home, path, admin_token, grace, demo))
-                .await
-                .map_err(|e| ServerError::Io {
-                    context: "opening the data directory".to_owned(),
-                    source: std::io::Error::other(e.to_string()),
-                })??;
+        let queues = config.durability == Durability::Batched;
+        let (state, demo) = tokio::task::spawn_blocking(move || {
+            open_state(home, path, admin_token, grace, demo, queues)
+        })
+        .await
+        .map_err(|e| ServerError::Io {
+            context: "opening the data directory".to_owned(),
+            source: std::io::Error::other(e.to_string()),
+        })??;
         Ok(Self {
             listener,
             state: Owned::new(state),
@@ -326,6 +329,7 @@ fn open_state(
     admin_token: String,
     grace: Duration,
     demo: bool,
+    journal_queues: bool,
 ) -> Result<(AppState, Option<Demo>), ServerError> {
     // The catalog's error names where it lives.
     let catalog_error = |source: CatalogError| match &home {
@@ -366,6 +370,8 @@ fn open_state(
         metrics: Metrics::default(),
         waiting: Arc::new(WaitingRoom::new(grace)),
         admin_token,
+        pages: EventPages::default(),
+        journal_queues,
     };
     // Seeded before stocking starts, so the demo events get their vendors.
     let demo = if demo {

@@ -9,6 +9,7 @@ use ticketpool_persist::CatalogHome;
 
 use crate::accounts::Accounts;
 use crate::errors::{ApiError, ApiResult};
+use crate::event_page::EventPages;
 use crate::holds::Holds;
 use crate::idempotency::Keys;
 use crate::live::Live;
@@ -38,6 +39,13 @@ pub(crate) struct AppState {
     pub(crate) metrics: Metrics,
     /// The admin token (compared in constant time, see `auth`).
     pub(crate) admin_token: String,
+    /// The event pages as last built, rebuilt when what they show changes.
+    pub(crate) pages: EventPages,
+    /// `true` under [`Durability::Batched`](ticketpool_persist::Durability):
+    /// the journal's `record` only queues (it waits only if the writer's
+    /// bounded queue is full), so reserve and confirm run on the async
+    /// threads instead of paying a hand-off to a blocking thread each.
+    pub(crate) journal_queues: bool,
 }
 
 /// The state as handlers get it.
@@ -89,6 +97,20 @@ where
     tokio::task::spawn_blocking(work)
         .await
         .map_err(ApiError::internal)?
+}
+
+/// Runs `work` at once if the journal only queues (`journal_queues`),
+/// else as [`blocking`].
+pub(crate) async fn journaling<T, F>(state: &AppState, work: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> ApiResult<T> + Send + 'static,
+{
+    if state.journal_queues {
+        work()
+    } else {
+        blocking(work).await
+    }
 }
 
 /// Every event, drafts and past ones too, by id (ids are dense from 1).

@@ -6,7 +6,7 @@
 //! any other.
 
 mod fans;
-mod seed;
+pub(crate) mod seed;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

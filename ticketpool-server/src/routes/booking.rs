@@ -19,7 +19,7 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::holds::{Holds, Request};
 use crate::idempotency::HEADER;
 use crate::live::HoldChange;
-use crate::state::{blocking, every_event, Shared};
+use crate::state::{blocking, every_event, journaling, Shared};
 use crate::views::booked_view;
 use crate::waiting::{Entry, Hooks, Joined};
 
@@ -80,8 +80,19 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
         .transpose()
 }
 
-/// Runs `work` off the async threads, once per `Idempotency-Key` of this
-/// customer and request (see `idempotency`): a retry gets the first answer.
+/// `describe()` if the request carries an `Idempotency-Key` (what the key
+/// is checked against), else nothing: `Keys::once` reads it only with a key.
+fn fingerprint(headers: &HeaderMap, describe: impl FnOnce() -> String) -> String {
+    if headers.contains_key(HEADER) {
+        describe()
+    } else {
+        String::new()
+    }
+}
+
+/// Runs `work` (off the async threads unless the journal only queues, see
+/// [`journaling`]), once per `Idempotency-Key` of this customer and
+/// request (see `idempotency`): a retry gets the first answer.
 async fn once_per_key<F>(
     state: &Shared,
     owner: &Arc<str>,
@@ -95,7 +106,10 @@ where
     let key = idempotency_key(headers)?;
     let (status, answer) = state
         .keys
-        .once(owner, key.as_deref(), request, move || blocking(work))
+        .once(owner, key.as_deref(), request, {
+            let state = Arc::clone(state);
+            move || async move { journaling(&state, work).await }
+        })
         .await?;
     Ok((status, Json(answer)))
 }
@@ -107,10 +121,13 @@ async fn reserve(
     headers: HeaderMap,
     ApiJson(body): ApiJson<Reserve>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let request = format!(
-        "reserve {event} {}",
-        serde_json::to_string(&body).unwrap_or_default()
-    );
+    // The fingerprint a key is checked against; only a keyed request needs it.
+    let request = fingerprint(&headers, || {
+        format!(
+            "reserve {event} {}",
+            serde_json::to_string(&body).unwrap_or_default()
+        )
+    });
     let owner = account.name.clone();
     once_per_key(&state, &owner, &headers, &request, {
         let state = state.clone();
@@ -207,10 +224,12 @@ async fn confirm(
     headers: HeaderMap,
     ApiJson(body): ApiJson<Confirm>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let request = format!(
-        "confirm {id} {}",
-        serde_json::to_string(&body).unwrap_or_default()
-    );
+    let request = fingerprint(&headers, || {
+        format!(
+            "confirm {id} {}",
+            serde_json::to_string(&body).unwrap_or_default()
+        )
+    });
     let owner = account.name.clone();
     once_per_key(&state, &owner, &headers, &request, {
         let state = state.clone();

@@ -1,6 +1,8 @@
 //! Reading the catalog: the event lists, one event, search. Public.
 
 use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -13,7 +15,7 @@ use ticketpool_catalog::{EventId, EventStatus, SearchQuery};
 use crate::errors::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::state::{blocking, Shared};
-use crate::views::{event_detail, event_summary};
+use crate::views::event_summary;
 
 /// The most events or hits one answer lists.
 const MAX_LIST: usize = 100;
@@ -65,7 +67,7 @@ async fn list(
     Ok(Json(json!({"view": view, "events": events})))
 }
 
-async fn show(State(state): State<Shared>, ApiPath(id): ApiPath<u64>) -> ApiResult<Json<Value>> {
+async fn show(State(state): State<Shared>, ApiPath(id): ApiPath<u64>) -> ApiResult<Response> {
     let catalog = &state.catalog;
     let event = catalog.event(EventId(id))?;
     // A draft is the admin's business until it goes on sale.
@@ -74,8 +76,9 @@ async fn show(State(state): State<Shared>, ApiPath(id): ApiPath<u64>) -> ApiResu
             ticketpool_catalog::CatalogError::UnknownEvent(event.id),
         ));
     }
-    let snapshot = catalog.availability(event.id).ok();
-    Ok(Json(event_detail(catalog, &event, snapshot.as_ref())))
+    // Built once per change (see `event_page`), the same JSON as `Json`.
+    let body = state.pages.page(catalog, event);
+    Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 #[derive(Deserialize)]
