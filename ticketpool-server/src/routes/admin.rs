@@ -1,4 +1,5 @@
-//! Admin: venues, performers and events; an event's life; VIP and
+//! Admin: venues, performers and events; an event's life (on sale,
+//! pause, resume, close sales, cancel); VIP and
 //! tokens. Every route takes [`AdminAuth`].
 //!
 //! A catalog change is answered once search sees it (the index follows
@@ -35,6 +36,7 @@ pub(super) fn routes() -> Router<Shared> {
         .route("/api/admin/events/{id}/on-sale", post(put_on_sale))
         .route("/api/admin/events/{id}/pause", post(pause))
         .route("/api/admin/events/{id}/resume", post(resume))
+        .route("/api/admin/events/{id}/close", post(close_sales))
         .route("/api/admin/events/{id}/cancel", post(cancel))
         .route(
             "/api/admin/customers/{name}/vip",
@@ -291,6 +293,17 @@ async fn resume(
     ApiPath(id): ApiPath<u64>,
 ) -> ApiResult<Json<Value>> {
     change(state, id, Catalog::resume).await
+}
+
+/// Closes the sales for good: no new holds or sales, waiting buyers are
+/// told, tickets sold stay valid and open holds may still be confirmed
+/// until they expire (see `EventStatus::Closed`).
+async fn close_sales(
+    _: AdminAuth,
+    State(state): State<Shared>,
+    ApiPath(id): ApiPath<u64>,
+) -> ApiResult<Json<Value>> {
+    change(state, id, Catalog::close_sales).await
 }
 
 async fn cancel(
