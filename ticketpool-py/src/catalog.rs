@@ -351,6 +351,13 @@ impl PyCatalog {
         self.lifecycle(py, event, CoreCatalog::resume)
     }
 
+    /// Closes the sales for good (`"closed"`): no new holds or sales,
+    /// buyers waiting are refused `Closed`; tickets sold stay valid and
+    /// holds placed before may still be confirmed until they expire.
+    fn close_sales(&self, py: Python<'_>, event: u64) -> PyResult<PyEvent> {
+        self.lifecycle(py, event, CoreCatalog::close_sales)
+    }
+
     /// Cancels the event and closes its office.
     fn cancel(&self, py: Python<'_>, event: u64) -> PyResult<PyEvent> {
         self.lifecycle(py, event, CoreCatalog::cancel)
