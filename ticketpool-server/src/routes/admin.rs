@@ -194,7 +194,7 @@ fn office_config(office: &Value) -> ApiResult<BoxOfficeConfig> {
 }
 
 /// Every event, drafts, cancelled and past ones included, with its
-/// status and, once on sale, its counts.
+/// status, description and, once on sale, its counts.
 async fn list_events(_: AdminAuth, State(state): State<Shared>) -> Json<Value> {
     let catalog = &state.catalog;
     let events: Vec<Value> = catalog
@@ -202,6 +202,8 @@ async fn list_events(_: AdminAuth, State(state): State<Shared>) -> Json<Value> {
         .iter()
         .map(|event| {
             let mut view = event_summary(catalog, event);
+            // What the page's edit form starts from.
+            view["description"] = json!(event.description);
             view["availability"] = json!(catalog
                 .availability(event.id)
                 .ok()
