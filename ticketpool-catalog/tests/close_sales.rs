@@ -19,7 +19,12 @@ fn on_sale(f: &Fixture, released: usize) -> EventId {
         .create_event(new_event("gig", f.venue, "2030-01-01T00:00:00Z"))
         .unwrap();
     f.catalog.put_on_sale(id).unwrap();
-    let vendor = f.catalog.office(id).unwrap().add_vendor("desk", &[]).unwrap();
+    let vendor = f
+        .catalog
+        .office(id)
+        .unwrap()
+        .add_vendor("desk", &[])
+        .unwrap();
     for _ in 0..released {
         vendor.release("general").unwrap();
     }
@@ -50,7 +55,10 @@ fn closing_keeps_sales_refuses_new_ones_and_honours_open_holds() {
         ann.try_reserve("general"),
         Err(BoxOfficeError::Closed)
     ));
-    assert!(matches!(ann.try_buy("general"), Err(BoxOfficeError::Closed)));
+    assert!(matches!(
+        ann.try_buy("general"),
+        Err(BoxOfficeError::Closed)
+    ));
     // Nothing refunded: the sale made before stays.
     assert_eq!(office.sales()[0].ticket.id, sold.ticket.id);
     // The hold placed before closing is honoured until it expires.
@@ -80,7 +88,10 @@ fn a_buyer_waiting_when_sales_close_is_released_with_closed() {
         thread::yield_now();
     }
     f.catalog.close_sales(id).unwrap();
-    assert!(matches!(waiter.join().unwrap(), Err(BoxOfficeError::Closed)));
+    assert!(matches!(
+        waiter.join().unwrap(),
+        Err(BoxOfficeError::Closed)
+    ));
 }
 
 #[test]
@@ -131,10 +142,7 @@ fn close_applies_to_open_sales_only_and_is_final() {
     // Refresh leaves a closed sale closed, even once the event started.
     let changes = f.catalog.refresh(at("2031-01-01T00:00:00Z")).unwrap();
     assert!(!changes.iter().any(|(id, _)| *id == paused), "{changes:?}");
-    assert_eq!(
-        f.catalog.event(paused).unwrap().status,
-        EventStatus::Closed
-    );
+    assert_eq!(f.catalog.event(paused).unwrap().status, EventStatus::Closed);
 }
 
 #[test]
@@ -150,7 +158,11 @@ fn a_sold_out_sale_may_close() {
     let id = f.catalog.create_event(small).unwrap();
     f.catalog.put_on_sale(id).unwrap();
     let office = f.catalog.office(id).unwrap();
-    office.add_vendor("desk", &[]).unwrap().release("general").unwrap();
+    office
+        .add_vendor("desk", &[])
+        .unwrap()
+        .release("general")
+        .unwrap();
     office
         .customer("ann", Priority::Regular)
         .buy("general")
@@ -185,14 +197,13 @@ fn a_closed_sale_is_listed_found_but_never_on_sale_and_reopens_closed() {
     assert_eq!(ids(&on_sale_only), vec![open]);
 
     let reopened = Catalog::open(f.store.clone()).unwrap();
-    assert_eq!(
-        reopened.event(closed).unwrap().status,
-        EventStatus::Closed
-    );
+    assert_eq!(reopened.event(closed).unwrap().status, EventStatus::Closed);
     let office = reopened.office(closed).unwrap();
     assert!(office.is_closed(), "it reopens with its office closed");
     assert!(matches!(
-        office.customer("ann", Priority::Regular).try_reserve("general"),
+        office
+            .customer("ann", Priority::Regular)
+            .try_reserve("general"),
         Err(BoxOfficeError::Closed)
     ));
     assert!(!reopened.office(open).unwrap().is_closed());

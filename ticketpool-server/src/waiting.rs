@@ -28,9 +28,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use ticketpool_catalog::EventId;
-use ticketpool_core::{
-    BoxOfficeError, Customer, Hold, PlaceInLine, Priority, ReserveFuture, Want,
-};
+use ticketpool_core::{BoxOfficeError, Customer, Hold, PlaceInLine, Priority, ReserveFuture, Want};
 use tokio::sync::{watch, Notify};
 
 use crate::errors::{ApiError, ApiResult};

@@ -13,7 +13,11 @@ use support::{data_dir, TestServer, ADMIN};
 
 async fn close(server: &TestServer, event: u64, token: Option<&str>) -> support::Answer {
     server
-        .post(&format!("/api/admin/events/{event}/close"), token, json!({}))
+        .post(
+            &format!("/api/admin/events/{event}/close"),
+            token,
+            json!({}),
+        )
         .await
 }
 
@@ -77,7 +81,9 @@ async fn closing_a_sale_tells_watchers_and_waiters_keeps_sales_and_honours_holds
     assert_eq!(waiting.status, StatusCode::ACCEPTED, "{}", waiting.body);
     let entry = waiting.body["waiting"]["id"].as_str().unwrap().to_owned();
     let mut carol_live = server.live("/api/me/live", Some(&carol)).await;
-    let mut watcher = server.live(&format!("/api/events/{event}/live"), None).await;
+    let mut watcher = server
+        .live(&format!("/api/events/{event}/live"), None)
+        .await;
     let (first, _) = watcher.next().await.unwrap();
     assert_eq!(first, "availability");
 

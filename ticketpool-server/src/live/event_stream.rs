@@ -78,7 +78,8 @@ fn notice_message(state: &State, notice: Notice) -> SseEvent {
         let status = (state.status)();
         data["status"] = json!(status);
         data["message"] = json!(match status {
-            Some(EventStatus::Closed) => "Sales are closed: no more tickets are sold. \
+            Some(EventStatus::Closed) =>
+                "Sales are closed: no more tickets are sold. \
                  Tickets already bought stay valid.",
             Some(EventStatus::Cancelled) => "This event was cancelled.",
             Some(EventStatus::Past) => "This event has started: its sale is over.",
