@@ -26,7 +26,7 @@ export function renderAdmin(main) {
   });
 
   const events = h("div", { id: "admin-events", "aria-live": "polite" });
-  const eventsPanel = h("section", { class: "panel", "aria-labelledby": "admin-events-title" },
+  const eventsPanel = h("section", { class: "panel wide", "aria-labelledby": "admin-events-title" },
     h("h2", { id: "admin-events-title" }, "Events"), events);
 
   const charts = h("div", { id: "charts" });
@@ -37,7 +37,9 @@ export function renderAdmin(main) {
   const vendors = vendorsPanel();
   const sales = salesPanel();
   const edit = editPanel(() => loadEvents());
-  main.append(tokenForm, eventsPanel, edit.panel, vendors.panel, createForm(loadEvents), vipForm(), sales.panel, chartsPanel);
+  // The tables (events, vendors) take whole rows: their buttons never
+  // spill under a neighbouring panel.
+  main.append(tokenForm, edit.panel, eventsPanel, vendors.panel, createForm(loadEvents), vipForm(), sales.panel, chartsPanel);
 
   async function act(id, action) {
     try {
