@@ -67,6 +67,7 @@ export function editPanel(reload) {
     try {
       const event = await call("PATCH", `/api/admin/events/${current.id}`, { auth: "admin", body });
       current = { ...current, ...event };
+      title.textContent = `Edit: ${event.name}`;
       result.className = "result ok";
       result.textContent = `Saved ${event.name}.`;
       toast(`Saved ${event.name}.`);
