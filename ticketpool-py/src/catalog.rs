@@ -380,7 +380,7 @@ impl PyCatalog {
     }
 
     /// The event's box office, to sell through (`NotOnSale` for a draft).
-    /// Cancelled and past events keep theirs, closed.
+    /// Cancelled, past and sales-closed events keep theirs, closed.
     fn office(&self, py: Python<'_>, event: u64) -> PyResult<BoxOffice> {
         let open = self.get(py)?;
         open.catalog

@@ -70,7 +70,7 @@ impl Catalog {
     /// # Errors
     ///
     /// [`CatalogError::UnknownEvent`]; [`CatalogError::Transition`] if it is
-    /// already cancelled or past; [`CatalogError::Store`].
+    /// already cancelled, closed or past; [`CatalogError::Store`].
     pub fn cancel(&self, id: EventId) -> Result<(), CatalogError> {
         use EventStatus::*;
         let allowed = [Draft, OnSale, Paused, SoldOut];

@@ -197,8 +197,9 @@ impl Catalog {
         self.state.read().events.len()
     }
 
-    /// The box office of event `id`, to sell through. Cancelled and past
-    /// events keep theirs, closed, for their sales and snapshot.
+    /// The box office of event `id`, to sell through. Cancelled, past and
+    /// sales-closed events keep theirs, closed, for their sales and
+    /// snapshot (after a reopen, only a sales-closed one has it back).
     ///
     /// # Errors
     ///
