@@ -92,7 +92,7 @@ pub struct NewEvent {
 /// Which fields may change depends on the status (see
 /// [`Catalog::update_event`](crate::Catalog::update_event)): the text, the
 /// performers, the categories, the start time and its zone always (until
-/// the event is cancelled or past); the venue and the box office only while
+/// the event is cancelled, closed or past); the venue and the box office only while
 /// it is a draft, because tickets were printed against them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventUpdate {

@@ -9,9 +9,17 @@ use serde::{Deserialize, Serialize};
 /// ```text
 /// Draft --put_on_sale--> OnSale <--pause/resume--> Paused
 ///   OnSale, Paused --(every ticket sold; refresh)--> SoldOut
-///   any but Past --cancel--> Cancelled
-///   any but Cancelled --(start time passed; refresh)--> Past
+///   OnSale, Paused, SoldOut --close_sales--> Closed
+///   Draft, OnSale, Paused, SoldOut --cancel--> Cancelled
+///   Draft, OnSale, Paused, SoldOut --(start time passed; refresh)--> Past
 /// ```
+///
+/// Cancelled, Closed and Past are final: nothing about the event changes
+/// after. Closed differs from Cancelled in what it means for buyers: the
+/// event still takes place and every ticket sold stays valid; only the
+/// box office is shut (no new holds or sales). Holds open at the moment
+/// of closing keep their promise: they may still be confirmed until they
+/// expire, and a lapsed one's ticket does not go back on sale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -28,6 +36,10 @@ pub enum EventStatus {
     Cancelled,
     /// It has started; its box office is closed.
     Past,
+    /// Sales closed by an admin: the event takes place, the tickets sold
+    /// stay valid, its box office is closed (see the diagram above for
+    /// open holds).
+    Closed,
 }
 
 impl EventStatus {
@@ -40,10 +52,12 @@ impl EventStatus {
             EventStatus::SoldOut => "sold out",
             EventStatus::Cancelled => "cancelled",
             EventStatus::Past => "past",
+            EventStatus::Closed => "sales closed",
         }
     }
 
-    /// `true` once the event has a box office (it left the draft).
+    /// `true` while the event's box office is open (on sale, paused or
+    /// sold out): what vendors stock and buyers browse.
     pub fn has_office(self) -> bool {
         matches!(
             self,
@@ -51,9 +65,19 @@ impl EventStatus {
         )
     }
 
-    /// `true` for cancelled and past events: nothing about them changes.
+    /// `true` for cancelled, closed and past events: nothing about them
+    /// changes.
     pub fn is_final(self) -> bool {
-        matches!(self, EventStatus::Cancelled | EventStatus::Past)
+        matches!(
+            self,
+            EventStatus::Cancelled | EventStatus::Closed | EventStatus::Past
+        )
+    }
+
+    /// `true` for events buyers may still see in listings: open box
+    /// offices and closed sales (whose tickets stay valid).
+    pub fn is_listed(self) -> bool {
+        self.has_office() || self == EventStatus::Closed
     }
 }
 

@@ -191,6 +191,17 @@ fn events_added_put_on_sale_and_changed_come_back_in_every_later_process() {
         "{table}"
     );
     assert!(table.contains("general"), "{table}");
+    // Closing the sales keeps the event (and its sales), shut.
+    ok(&events(&dir, &journal, &["close", "1"]));
+    let closed = events_json(&dir, &journal, &["show", "1"]);
+    assert_eq!(closed["status"], "closed");
+    assert_eq!(closed["availability"]["closed"], true, "{closed}");
+    let table = ok(&events(&dir, &journal, &["show", "1"]));
+    assert!(table.contains("sales closed"), "{table}");
+    usage_error(
+        &events(&dir, &journal, &["resume", "1"]),
+        &["cannot resume event #1: it is sales closed"],
+    );
 
     // Venues and performers on their own.
     assert_eq!(

@@ -47,13 +47,14 @@ const SELECT_EVENTS: &str = "SELECT id, name, description, venue, starts_at, tim
     performers, categories, office FROM catalog_events ORDER BY id";
 
 /// Every status, to read one back from its text.
-const STATUSES: [EventStatus; 6] = [
+const STATUSES: [EventStatus; 7] = [
     EventStatus::Draft,
     EventStatus::OnSale,
     EventStatus::Paused,
     EventStatus::SoldOut,
     EventStatus::Cancelled,
     EventStatus::Past,
+    EventStatus::Closed,
 ];
 
 pub(crate) fn save_venue(db: &mut dyn Execute, venue: &Venue) -> Result<(), PersistError> {

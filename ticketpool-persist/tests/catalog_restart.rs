@@ -88,3 +88,51 @@ fn two_events_selling_come_back_after_a_crash_with_sales_and_unsold_tickets() {
     let catalog = open(dir.path());
     assert_eq!(catalog.office(ids[0]).unwrap().sales_count(), 4);
 }
+
+#[test]
+fn a_closed_sale_comes_back_closed_with_its_tickets_still_sold() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = open(dir.path());
+    let venue = catalog
+        .add_venue(NewVenue {
+            name: "Wigmore Hall".into(),
+            city: "London".into(),
+            capacity: 500,
+        })
+        .unwrap();
+    let id = catalog
+        .create_event(NewEvent {
+            name: "Lieder".into(),
+            description: String::new(),
+            performers: Vec::new(),
+            venue,
+            starts_at: "2030-05-01T19:00:00Z".parse().unwrap(),
+            time_zone: DisplayZone::utc(),
+            categories: Vec::new(),
+            office: BoxOfficeConfig::simple("Lieder", 10, 4, Money::from_minor(2_500)),
+        })
+        .unwrap();
+    catalog.put_on_sale(id).unwrap();
+    let office = catalog.office(id).unwrap();
+    let vendor = office.add_vendor("desk", &[]).unwrap();
+    for _ in 0..3 {
+        vendor.release("general").unwrap();
+    }
+    office
+        .customer("fan", Priority::Regular)
+        .buy(Want::Any)
+        .unwrap();
+    let sold = office.sales();
+    catalog.close_sales(id).unwrap();
+    drop((vendor, office, catalog));
+
+    let catalog = open(dir.path());
+    assert_eq!(catalog.event(id).unwrap().status, EventStatus::Closed);
+    let office = catalog.office(id).unwrap();
+    assert!(office.is_closed());
+    assert_eq!(office.sales(), sold, "nothing refunded");
+    assert!(office
+        .customer("late", Priority::Vip)
+        .try_buy(Want::Any)
+        .is_err());
+}

@@ -351,6 +351,13 @@ impl PyCatalog {
         self.lifecycle(py, event, CoreCatalog::resume)
     }
 
+    /// Closes the sales for good (`"closed"`): no new holds or sales,
+    /// buyers waiting are refused `Closed`; tickets sold stay valid and
+    /// holds placed before may still be confirmed until they expire.
+    fn close_sales(&self, py: Python<'_>, event: u64) -> PyResult<PyEvent> {
+        self.lifecycle(py, event, CoreCatalog::close_sales)
+    }
+
     /// Cancels the event and closes its office.
     fn cancel(&self, py: Python<'_>, event: u64) -> PyResult<PyEvent> {
         self.lifecycle(py, event, CoreCatalog::cancel)
@@ -373,7 +380,7 @@ impl PyCatalog {
     }
 
     /// The event's box office, to sell through (`NotOnSale` for a draft).
-    /// Cancelled and past events keep theirs, closed.
+    /// Cancelled, past and sales-closed events keep theirs, closed.
     fn office(&self, py: Python<'_>, event: u64) -> PyResult<BoxOffice> {
         let open = self.get(py)?;
         open.catalog

@@ -202,6 +202,7 @@ pub(crate) fn status_name(status: ticketpool_catalog::EventStatus) -> &'static s
         SoldOut => "sold_out",
         Cancelled => "cancelled",
         Past => "past",
+        Closed => "closed",
         // A status a newer library adds.
         _ => "unknown",
     }

@@ -144,8 +144,8 @@ impl PyEvent {
         self.0.categories.clone()
     }
 
-    /// `"draft"`, `"on_sale"`, `"paused"`, `"sold_out"`, `"cancelled"` or
-    /// `"past"`.
+    /// `"draft"`, `"on_sale"`, `"paused"`, `"sold_out"`, `"closed"` (sales
+    /// closed), `"cancelled"` or `"past"`.
     #[getter]
     fn status(&self) -> &'static str {
         status_name(self.0.status)

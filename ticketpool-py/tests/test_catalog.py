@@ -288,6 +288,29 @@ def test_the_life_cycle_and_its_refusals(catalog: Catalog, hall: int) -> None:
         catalog.put_on_sale(404)
 
 
+def test_closing_sales_keeps_what_sold_and_shuts_the_office(catalog: Catalog, hall: int) -> None:
+    event = catalog.add_event("Gig", venue=hall, starts_at=START, office=office(3)).id
+    with pytest.raises(InvalidTransition, match="cannot close sales of event #1: it is draft"):
+        catalog.close_sales(event)
+    catalog.put_on_sale(event)
+    box = catalog.office(event)
+    vendor = box.add_vendor("desk")
+    for _ in range(3):
+        vendor.release("general", timeout=0)
+    box.customer("ann").buy(timeout=0)
+    hold = box.customer("bob").reserve(timeout=0)
+    assert catalog.close_sales(event).status == "closed"
+    assert box.closed
+    with pytest.raises(Closed):
+        box.customer("cy").buy(timeout=0)
+    hold.confirm()  # a hold placed before the close is honoured
+    assert catalog.availability(event).totals.sold == 2
+    assert len(box.sales()) == 2
+    with pytest.raises(InvalidTransition) as e:
+        catalog.cancel(event)
+    assert e.value.status == "closed"
+
+
 def test_each_event_sells_through_its_own_box_office(catalog: Catalog, hall: int) -> None:
     event = catalog.add_event("Gig", venue=hall, starts_at=START, office=office(2)).id
     catalog.put_on_sale(event)

@@ -168,7 +168,7 @@ impl Holds {
                     holds.iter().for_each(|h| {
                         h.cancel();
                     });
-                    return Err(refused.into());
+                    return Err(refusal(catalog, event, refused));
                 }
             }
         }
@@ -186,8 +186,8 @@ impl Holds {
     ///
     /// # Errors
     ///
-    /// 404 `unknown_event`; 409 `paused`, `not_on_sale`, `closed`,
-    /// `sold_out`; 422 `unknown_ticket_type`.
+    /// 404 `unknown_event`; 409 `paused`, `not_on_sale`, `sales_closed`,
+    /// `closed`, `sold_out`; 422 `unknown_ticket_type`.
     pub(crate) fn customer_for(
         catalog: &Catalog,
         request: &Request<'_>,
@@ -210,6 +210,7 @@ impl Holds {
                     format!("event {} is not on sale yet", event.id.0),
                 ))
             }
+            EventStatus::Closed => return Err(sales_closed(event.id)),
             other => {
                 return Err(ApiError::conflict(
                     "closed",
@@ -377,5 +378,36 @@ impl Holds {
                 });
             }
         }
+    }
+}
+
+/// 409 `sales_closed`: an admin closed the sales of `event` for good.
+pub(crate) fn sales_closed(event: EventId) -> ApiError {
+    ApiError::conflict(
+        "sales_closed",
+        format!(
+            "sales for event {} are closed: no new holds or sales (tickets already sold stay valid)",
+            event.0
+        ),
+    )
+}
+
+/// The engine's refusal of a reserve on `event` as the client sees it: an
+/// office closed because its sales closed (rather than the event being
+/// cancelled or past) says so with its own code, also when the close
+/// raced the request.
+pub(crate) fn refusal(
+    catalog: &Catalog,
+    event: EventId,
+    refused: ticketpool_core::BoxOfficeError,
+) -> ApiError {
+    let closed_sales = matches!(refused, ticketpool_core::BoxOfficeError::Closed)
+        && catalog
+            .event(event)
+            .is_ok_and(|e| e.status == EventStatus::Closed);
+    if closed_sales {
+        sales_closed(event)
+    } else {
+        refused.into()
     }
 }

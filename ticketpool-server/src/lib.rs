@@ -37,6 +37,7 @@
 //! | `GET /api/me`, `GET /api/me/holds`, `GET /api/me/tickets` | customer | the account, open holds, tickets (newest first) |
 //! | `POST /api/admin/venues`, `/performers`, `/events` | admin | create |
 //! | `POST /api/admin/events/{id}/on-sale`, `/pause`, `/resume`, `/cancel` | admin | an event's life |
+//! | `POST /api/admin/events/{id}/close` | admin | close the sales for good: reserves get 409 `sales_closed`, waiting buyers' entries end with that reason, watchers get `closed`; tickets sold stay valid, holds placed before may still be confirmed until they expire |
 //! | `POST`/`DELETE /api/admin/customers/{name}/vip` | admin | grant or revoke VIP |
 //! | `POST`/`DELETE /api/admin/customers/{name}/tokens` | admin | a new token; revoke all |
 //! | `GET /api/admin/events`, `PATCH /api/admin/events/{id}` | admin | every event (drafts too); edit one |

@@ -8,6 +8,12 @@
 //! on the owner's live stream (`hold_created`). Every join and leave bumps
 //! [`WaitingRoom::moved`], so the owners' streams re-read their places.
 //!
+//! A reserve the engine refuses while waiting (the event's sales closed,
+//! it was cancelled) ends its entry with the reason: the entry stays
+//! readable, `"status": "ended"` with the refusal's code and message, for
+//! a grace period, so the owner's stream and page say why the wait ended
+//! rather than the place just vanishing.
+//!
 //! A place is kept only while its owner comes back: an open live stream
 //! (`/api/me/live`) or a read of the waiting entries within the grace
 //! period; otherwise the task drops its future, which takes the customer
@@ -22,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use ticketpool_catalog::EventId;
-use ticketpool_core::{Customer, Hold, PlaceInLine, Priority, ReserveFuture, Want};
+use ticketpool_core::{BoxOfficeError, Customer, Hold, PlaceInLine, Priority, ReserveFuture, Want};
 use tokio::sync::{watch, Notify};
 
 use crate::errors::{ApiError, ApiResult};
@@ -43,6 +49,8 @@ pub(crate) struct Entry {
     seen: Mutex<Instant>,
     /// Told when its owner leaves the line (or the server stops).
     leave: Notify,
+    /// Why the wait ended without a ticket, once it did.
+    ended: Mutex<Option<ApiError>>,
 }
 
 impl Entry {
@@ -70,8 +78,24 @@ impl Entry {
         &self.want
     }
 
+    fn ended(&self) -> MutexGuard<'_, Option<ApiError>> {
+        self.ended.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// The JSON its owner sees.
     pub(crate) fn view(&self) -> Value {
+        if let Some(why) = &*self.ended() {
+            return json!({
+                "id": self.id,
+                "event": self.event.0,
+                "ticket_type": self.want,
+                "priority": priority_name(self.place.priority()),
+                "status": "ended",
+                "position": null,
+                "reason": why.code(),
+                "message": why.message(),
+            });
+        }
         json!({
             "id": self.id,
             "event": self.event.0,
@@ -132,6 +156,9 @@ impl Wake for Noop {
 /// What a waiting reserve's task does with the hold it gets.
 pub(crate) type Served = Box<dyn FnOnce(&Entry, Hold) + Send>;
 
+/// How the engine's refusal of a waiting reserve reads to its owner.
+pub(crate) type Refused = Box<dyn Fn(EventId, BoxOfficeError) -> ApiError + Send + Sync>;
+
 /// What a waiting reserve's task calls on (the service's state, which
 /// this module does not name: the state holds the room).
 pub(crate) struct Hooks {
@@ -139,6 +166,8 @@ pub(crate) struct Hooks {
     pub(crate) watched: Box<dyn Fn(&str) -> bool + Send + Sync>,
     /// The hold came: keep it as an API hold and tell the owner.
     pub(crate) served: Served,
+    /// The engine refused: the reason the owner reads.
+    pub(crate) refused: Refused,
 }
 
 /// What joining gave.
@@ -190,7 +219,7 @@ impl WaitingRoom {
         let waker = Waker::from(Arc::new(Noop));
         match future.as_mut().poll(&mut Context::from_waker(&waker)) {
             Poll::Ready(Ok(hold)) => return Ok(Joined::Held(hold)),
-            Poll::Ready(Err(refused)) => return Err(refused.into()),
+            Poll::Ready(Err(refused)) => return Err((hooks.refused)(event, refused)),
             Poll::Pending => {}
         }
         let entry = Arc::new(Entry {
@@ -201,6 +230,7 @@ impl WaitingRoom {
             place: future.place(),
             seen: Mutex::new(Instant::now()),
             leave: Notify::new(),
+            ended: Mutex::new(None),
         });
         self.table().insert(Arc::clone(&entry));
         self.bump();
@@ -258,15 +288,17 @@ impl WaitingRoom {
         self.remove(&entry.id);
     }
 
-    /// Waiting reserves now, VIPs and Regulars.
+    /// Waiting reserves now, VIPs and Regulars (ended ones not counted).
     pub(crate) fn counts(&self) -> (usize, usize) {
         let table = self.table();
-        let vips = table
-            .by_id
-            .values()
-            .filter(|e| e.place.priority() == Priority::Vip)
-            .count();
-        (vips, table.by_id.len() - vips)
+        let (mut vips, mut regulars) = (0, 0);
+        for entry in table.by_id.values().filter(|e| e.ended().is_none()) {
+            match entry.place.priority() {
+                Priority::Vip => vips += 1,
+                _ => regulars += 1,
+            }
+        }
+        (vips, regulars)
     }
 
     /// Everyone leaves (the server stops).
@@ -305,8 +337,11 @@ async fn wait_in_line(
             held = &mut future => {
                 match held {
                     Ok(hold) => (hooks.served)(&entry, hold),
-                    Err(refused) => tracing::info!(target: "ticketpool",
-                        "waiting reserve {} ended: {refused}", entry.id),
+                    Err(refused) => {
+                        tracing::info!(target: "ticketpool",
+                            "waiting reserve {} ended: {refused}", entry.id);
+                        *entry.ended() = Some((hooks.refused)(entry.event, refused));
+                    }
                 }
                 break;
             }
@@ -324,5 +359,14 @@ async fn wait_in_line(
     // Out of the engine's line first (a dropped future leaves nothing
     // behind), then out of the table.
     drop(future);
+    if entry.ended().is_some() {
+        // Said first (the owner's streams re-read their places), then kept
+        // for a grace period for the owner to read, unless they leave it.
+        room.bump();
+        tokio::select! {
+            () = entry.leave.notified() => {}
+            () = tokio::time::sleep(grace) => {}
+        }
+    }
     room.remove(&entry.id);
 }

@@ -5,7 +5,9 @@
 //! customer's event page shows it paused, then resumes it and watches the
 //! live charts draw the customer's next purchase, creates an event from
 //! the form and grants the customer VIP; the customer cancels a hold from
-//! "my holds". A customer finds none free, waits in line and watches
+//! "my holds"; the admin edits the event (a bad time zone refused, a new
+//! name saved) and closes its sales after confirming, and the customer's
+//! page says the sales are closed. A customer finds none free, waits in line and watches
 //! the place, while the admin changes a vendor's rate in the vendors
 //! panel; another customer cancels, the waiting one gets the hold, books
 //! it, and the admin finds the sale in the sales log. And with `--demo`, a
@@ -227,6 +229,45 @@ async fn a_customer_books_and_an_admin_pauses_in_headless_chromium() {
     assert_no_page_problems(&customer, "my tickets").await;
     customer.open(&format!("{base}/#/event/{event}")).await;
     customer.wait_text("#sale-status", |t| t == "on sale").await;
+
+    // The admin edits the event: a bad time zone is refused readably,
+    // then the new name is saved.
+    admin.click(&format!("{row} button.edit")).await;
+    admin.type_into("#edit-zone", "Mars/Olympus").await;
+    admin.click("#edit-save").await;
+    admin
+        .wait_text("#edit-result", |t| t.ends_with("(unknown_time_zone)"))
+        .await;
+    admin.type_into("#edit-zone", "Europe/Paris").await;
+    admin
+        .type_into("#edit-name", "Jazz at the Olympia, late")
+        .await;
+    admin.click("#edit-save").await;
+    admin
+        .wait_text("#edit-result", |t| t == "Saved Jazz at the Olympia, late.")
+        .await;
+    // Then closes the sales, confirming first; the customer's page says so.
+    admin.click(&format!("{row} button.close-sales")).await;
+    admin.click(&format!("{row} .confirm-yes")).await;
+    admin
+        .wait_text(&format!("{row} .status"), |t| t == "sales closed")
+        .await;
+    customer
+        .wait_text("#sale-status", |t| t == "sales closed")
+        .await;
+    let note = customer
+        .wait_text("#sale-note", |t| t.starts_with("Sales are closed"))
+        .await;
+    assert!(note.contains("stay valid"), "{note}");
+    let closed = server.get(&format!("/api/events/{event}"), None).await;
+    assert_eq!(
+        (&closed.body["status"], &closed.body["name"]),
+        (&json!("closed"), &json!("Jazz at the Olympia, late")),
+        "{}",
+        closed.body
+    );
+    assert_eq!(server.my_tickets(token.as_str().unwrap()).await.len(), 2);
+    assert_no_page_problems(&customer, "closed event").await;
 
     admin
         .eval(

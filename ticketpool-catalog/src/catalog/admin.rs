@@ -152,7 +152,7 @@ impl Catalog {
     /// # Errors
     ///
     /// [`CatalogError::UnknownEvent`]; [`CatalogError::Transition`] for a
-    /// cancelled or past event; [`CatalogError::Frozen`] for a new venue or
+    /// cancelled, closed or past event; [`CatalogError::Frozen`] for a new venue or
     /// office once it left the draft; then the rules of
     /// [`create_event`](Self::create_event).
     pub fn update_event(&self, id: EventId, update: EventUpdate) -> Result<(), CatalogError> {

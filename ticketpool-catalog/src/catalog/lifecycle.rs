@@ -1,4 +1,5 @@
-//! An event's life: on sale, paused, resumed, cancelled, and what
+//! An event's life: on sale, paused, resumed, sales closed, cancelled,
+//! and what
 //! [`Catalog::refresh`] notices by itself (sold out, started).
 
 use std::sync::Arc;
@@ -69,7 +70,7 @@ impl Catalog {
     /// # Errors
     ///
     /// [`CatalogError::UnknownEvent`]; [`CatalogError::Transition`] if it is
-    /// already cancelled or past; [`CatalogError::Store`].
+    /// already cancelled, closed or past; [`CatalogError::Store`].
     pub fn cancel(&self, id: EventId) -> Result<(), CatalogError> {
         use EventStatus::*;
         let allowed = [Draft, OnSale, Paused, SoldOut];
@@ -78,9 +79,31 @@ impl Catalog {
         })
     }
 
+    /// Closes the sales of `id` for good: its office closes (no new holds
+    /// or sales; buyers waiting are released with the engine's `Closed`
+    /// error), while every ticket sold stays valid — nothing is refunded
+    /// or cancelled. Holds open now may still be confirmed until they
+    /// expire: the buyer was promised that ticket at that price for the
+    /// hold's life. The event stays [`Closed`](EventStatus::Closed), also
+    /// after a restart, and is never made past or sold out by
+    /// [`refresh`](Self::refresh).
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::UnknownEvent`]; [`CatalogError::Transition`] unless
+    /// it is on sale, paused or sold out; [`CatalogError::Store`].
+    pub fn close_sales(&self, id: EventId) -> Result<(), CatalogError> {
+        use EventStatus::*;
+        let allowed = [OnSale, Paused, SoldOut];
+        self.change_status(id, "close sales of", &allowed, Closed, |office| {
+            office.close();
+        })
+    }
+
     /// Brings statuses up to date at `now`: an event whose office sold
     /// every ticket becomes [`SoldOut`](EventStatus::SoldOut), one that has
     /// started becomes [`Past`](EventStatus::Past) and its office closes.
+    /// Final statuses (cancelled, closed, past) stay as they are.
     /// Returns the events that changed, with their new status. Call it on
     /// a timer; each change is stored and re-indexed like any other.
     ///

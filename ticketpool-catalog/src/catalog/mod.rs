@@ -111,10 +111,14 @@ impl Catalog {
         };
         let mut offices = Vec::new();
         for event in state.events.values() {
-            if event.status.has_office() {
+            // A closed sale keeps its office, closed, for its sales and
+            // snapshot; cancelled and past events come back without one.
+            if event.status.is_listed() {
                 let office = catalog.build_office(event)?;
                 if event.status == EventStatus::Paused {
                     office.pause();
+                } else if event.status == EventStatus::Closed {
+                    office.close();
                 }
                 offices.push((event.id, Arc::new(office)));
             }
@@ -193,8 +197,9 @@ impl Catalog {
         self.state.read().events.len()
     }
 
-    /// The box office of event `id`, to sell through. Cancelled and past
-    /// events keep theirs, closed, for their sales and snapshot.
+    /// The box office of event `id`, to sell through. Cancelled, past and
+    /// sales-closed events keep theirs, closed, for their sales and
+    /// snapshot (after a reopen, only a sales-closed one has it back).
     ///
     /// # Errors
     ///
@@ -223,15 +228,15 @@ impl Catalog {
     }
 
     /// Up to `limit` events starting after `now`, soonest first: those a
-    /// buyer may see (on sale, paused or sold out; not drafts, cancelled
-    /// or past ones).
+    /// buyer may see (on sale, paused, sold out or sales closed; not
+    /// drafts, cancelled or past ones).
     pub fn upcoming(&self, now: Timestamp, limit: usize) -> Vec<Event> {
         let state = self.state.read();
         state
             .by_start
             .range((now, EventId(u64::MAX))..)
             .filter_map(|(_, id)| state.events.get(id))
-            .filter(|e| e.status.has_office())
+            .filter(|e| e.status.is_listed())
             .take(limit)
             .cloned()
             .collect()

@@ -70,7 +70,8 @@ pub(crate) fn check_event(state: &State, event: &Event) -> Result<(), CatalogErr
     Ok(())
 }
 
-/// What may change given the status: nothing once cancelled or past; the
+/// What may change given the status: nothing once final (cancelled, sales
+/// closed, past); the
 /// venue and the box office only in a draft (tickets exist after that).
 pub(crate) fn check_update(event: &Event, update: &EventUpdate) -> Result<(), CatalogError> {
     if event.status.is_final() {
@@ -214,7 +215,11 @@ mod tests {
                 Err(CatalogError::Frozen { field: "venue", .. })
             ));
         }
-        for status in [EventStatus::Cancelled, EventStatus::Past] {
+        for status in [
+            EventStatus::Cancelled,
+            EventStatus::Closed,
+            EventStatus::Past,
+        ] {
             assert!(matches!(
                 check_update(&event(status), &name),
                 Err(CatalogError::Transition { .. })

@@ -29,7 +29,8 @@ const EXACT_BOOST: f32 = 4.0;
 
 /// A search: words, filters and a page.
 ///
-/// Drafts are never found; cancelled, past, paused and sold-out events are,
+/// Drafts are never found; cancelled, past, paused, sold-out and
+/// sales-closed events are,
 /// unless [`on_sale_only`](Self::on_sale_only) is set.
 ///
 /// # Examples

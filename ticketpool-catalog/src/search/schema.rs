@@ -103,5 +103,6 @@ pub(crate) fn status_token(status: crate::status::EventStatus) -> &'static str {
         SoldOut => "sold_out",
         Cancelled => "cancelled",
         Past => "past",
+        Closed => "closed",
     }
 }

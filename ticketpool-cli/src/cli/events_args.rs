@@ -54,6 +54,12 @@ pub enum EventsCommand {
         /// The event's id.
         id: u64,
     },
+    /// Close an event's sales for good: no new holds or sales; tickets
+    /// sold stay valid (unlike cancel).
+    Close {
+        /// The event's id.
+        id: u64,
+    },
     /// Cancel an event; its box office closes.
     Cancel {
         /// The event's id.

@@ -86,6 +86,7 @@ where
         EventStatus::Paused,
         EventStatus::Draft,
         EventStatus::SoldOut,
+        EventStatus::Closed,
     ]
     .into_iter()
     .enumerate()
@@ -161,13 +162,16 @@ where
     catalog.put_on_sale(paused).unwrap();
     catalog.pause(paused).unwrap();
     let draft = catalog.create_event(new("Draft Night")).unwrap();
-    let before: Vec<Event> = [proms, paused, draft]
+    let closed = catalog.create_event(new("Closed Night")).unwrap();
+    catalog.put_on_sale(closed).unwrap();
+    catalog.close_sales(closed).unwrap();
+    let before: Vec<Event> = [proms, paused, draft, closed]
         .map(|id| catalog.event(id).unwrap())
         .to_vec();
     drop(catalog); // no close: what a crash leaves
 
     let catalog = Catalog::open(db.open().unwrap()).unwrap();
-    let after: Vec<Event> = [proms, paused, draft]
+    let after: Vec<Event> = [proms, paused, draft, closed]
         .map(|id| catalog.event(id).unwrap())
         .to_vec();
     assert_eq!(after, before);
@@ -179,6 +183,11 @@ where
     let found: Vec<EventId> = found.hits.iter().map(|hit| hit.event).collect();
     assert_eq!(found, vec![proms]);
     assert!(catalog.availability(paused).unwrap().paused);
+    assert_eq!(catalog.event(closed).unwrap().status, EventStatus::Closed);
+    assert!(
+        catalog.office(closed).unwrap().is_closed(),
+        "a closed sale comes back closed, never on sale again"
+    );
     let next = catalog.create_event(new("Next Night")).unwrap();
     assert!(next > draft, "ids continue after the stored ones");
 }

@@ -2,6 +2,11 @@
 //! the fan-out's newest availability whenever it changes and its notices,
 //! until the event closes, the client goes or the server stops.
 //!
+//! The `closed` notice says why, from the event's status when it is sent
+//! (the catalog stores a status before it closes the office): `"status":
+//! "closed"` when an admin closed the sales (tickets sold stay valid),
+//! `"cancelled"` or `"past"` otherwise, with a message to show.
+//!
 //! A stream is a future polled by the connection's task: no thread of its
 //! own. It reads the `watch` (newest state only) so a slow client skips
 //! states instead of queueing them, and neither slows the pump nor other
@@ -16,10 +21,16 @@ use serde_json::{json, Value};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::watch;
 
+use ticketpool_catalog::EventStatus;
+
 use crate::live::feed::{FeedReceivers, Notice};
+
+/// The event's status now, read when its stream closes.
+pub(crate) type StatusNow = Box<dyn Fn() -> Option<EventStatus> + Send + Sync>;
 
 struct State {
     event: u64,
+    status: StatusNow,
     /// The first message, not yet sent.
     first: Option<Arc<Value>>,
     feed: FeedReceivers,
@@ -37,9 +48,11 @@ pub(crate) fn event_stream(
     first: Arc<Value>,
     feed: FeedReceivers,
     stopping: watch::Receiver<bool>,
+    status: StatusNow,
 ) -> impl Stream<Item = Result<SseEvent, Infallible>> + Send + 'static {
     let state = State {
         event,
+        status,
         first: Some(first),
         feed,
         stopping,
@@ -59,10 +72,23 @@ fn availability(value: &Value) -> SseEvent {
         .data(value.to_string())
 }
 
-fn notice_message(event: u64, notice: Notice) -> SseEvent {
+fn notice_message(state: &State, notice: Notice) -> SseEvent {
+    let mut data = json!({ "event": state.event });
+    if notice == Notice::Closed {
+        let status = (state.status)();
+        data["status"] = json!(status);
+        data["message"] = json!(match status {
+            Some(EventStatus::Closed) =>
+                "Sales are closed: no more tickets are sold. \
+                 Tickets already bought stay valid.",
+            Some(EventStatus::Cancelled) => "This event was cancelled.",
+            Some(EventStatus::Past) => "This event has started: its sale is over.",
+            _ => "This event's box office is closed.",
+        });
+    }
     SseEvent::default()
         .event(notice.name())
-        .data(json!({ "event": event }).to_string())
+        .data(data.to_string())
 }
 
 async fn next(state: &mut State) -> Option<SseEvent> {
@@ -76,12 +102,12 @@ async fn next(state: &mut State) -> Option<SseEvent> {
     }
     if std::mem::take(&mut state.pending_closed) {
         state.done = true;
-        return Some(notice_message(state.event, Notice::Closed));
+        return Some(notice_message(state, Notice::Closed));
     }
     if state.done {
         return None;
     }
-    loop {
+    let notice = loop {
         tokio::select! {
             // Stopping first: the server's graceful stop waits for this.
             biased;
@@ -98,7 +124,7 @@ async fn next(state: &mut State) -> Option<SseEvent> {
             notice = state.feed.notices.recv() => match notice {
                 Ok(notice) => {
                     state.done = notice == Notice::Closed;
-                    return Some(notice_message(state.event, notice));
+                    break notice;
                 }
                 // Notices dropped for a slow client: the availability it
                 // reads next carries the same flags.
@@ -106,5 +132,6 @@ async fn next(state: &mut State) -> Option<SseEvent> {
                 Err(RecvError::Closed) => return None,
             },
         }
-    }
+    };
+    Some(notice_message(state, notice))
 }

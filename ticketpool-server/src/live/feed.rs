@@ -51,7 +51,7 @@ pub(crate) enum Notice {
     Resumed,
     /// Every ticket sold.
     SoldOut,
-    /// The office closed (cancelled or past).
+    /// The office closed (sales closed, cancelled or past).
     Closed,
 }
 

@@ -20,7 +20,7 @@ use tokio::sync::watch;
 
 pub(crate) use customer_stream::{customer_stream, OpenHolds, Places};
 pub(crate) use customers::{Customers, HoldChange};
-pub(crate) use event_stream::event_stream;
+pub(crate) use event_stream::{event_stream, StatusNow};
 pub(crate) use feed::Feeds;
 
 /// The live side of the service.

@@ -1,4 +1,5 @@
-//! Admin: venues, performers and events; an event's life; VIP and
+//! Admin: venues, performers and events; an event's life (on sale,
+//! pause, resume, close sales, cancel); VIP and
 //! tokens. Every route takes [`AdminAuth`].
 //!
 //! A catalog change is answered once search sees it (the index follows
@@ -35,6 +36,7 @@ pub(super) fn routes() -> Router<Shared> {
         .route("/api/admin/events/{id}/on-sale", post(put_on_sale))
         .route("/api/admin/events/{id}/pause", post(pause))
         .route("/api/admin/events/{id}/resume", post(resume))
+        .route("/api/admin/events/{id}/close", post(close_sales))
         .route("/api/admin/events/{id}/cancel", post(cancel))
         .route(
             "/api/admin/customers/{name}/vip",
@@ -192,7 +194,7 @@ fn office_config(office: &Value) -> ApiResult<BoxOfficeConfig> {
 }
 
 /// Every event, drafts, cancelled and past ones included, with its
-/// status and, once on sale, its counts.
+/// status, description and, once on sale, its counts.
 async fn list_events(_: AdminAuth, State(state): State<Shared>) -> Json<Value> {
     let catalog = &state.catalog;
     let events: Vec<Value> = catalog
@@ -200,6 +202,8 @@ async fn list_events(_: AdminAuth, State(state): State<Shared>) -> Json<Value> {
         .iter()
         .map(|event| {
             let mut view = event_summary(catalog, event);
+            // What the page's edit form starts from.
+            view["description"] = json!(event.description);
             view["availability"] = json!(catalog
                 .availability(event.id)
                 .ok()
@@ -291,6 +295,17 @@ async fn resume(
     ApiPath(id): ApiPath<u64>,
 ) -> ApiResult<Json<Value>> {
     change(state, id, Catalog::resume).await
+}
+
+/// Closes the sales for good: no new holds or sales, waiting buyers are
+/// told, tickets sold stay valid and open holds may still be confirmed
+/// until they expire (see `EventStatus::Closed`).
+async fn close_sales(
+    _: AdminAuth,
+    State(state): State<Shared>,
+    ApiPath(id): ApiPath<u64>,
+) -> ApiResult<Json<Value>> {
+    change(state, id, Catalog::close_sales).await
 }
 
 async fn cancel(

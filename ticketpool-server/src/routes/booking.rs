@@ -16,7 +16,7 @@ use ticketpool_core::{Hold, Priority};
 use crate::auth::CustomerAuth;
 use crate::errors::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::holds::{Holds, Request};
+use crate::holds::{refusal, Holds, Request};
 use crate::idempotency::HEADER;
 use crate::live::HoldChange;
 use crate::state::{blocking, every_event, journaling, Shared};
@@ -194,6 +194,10 @@ fn waiting_hooks(state: &Shared, priority: Priority) -> Hooks {
         let state = Arc::clone(state);
         Box::new(move |owner: &str| state.live.customers.is_watched(owner))
     };
+    let refused = {
+        let state = Arc::clone(state);
+        Box::new(move |event, refused| refusal(&state.catalog, event, refused))
+    };
     let state = Arc::clone(state);
     let served = Box::new(move |entry: &Entry, hold: Hold| {
         let owner = Arc::clone(entry.owner());
@@ -206,7 +210,11 @@ fn waiting_hooks(state: &Shared, priority: Priority) -> Hooks {
                 "a waiting reserve's hold could not be kept: {error}"),
         }
     });
-    Hooks { watched, served }
+    Hooks {
+        watched,
+        served,
+        refused,
+    }
 }
 
 async fn show(

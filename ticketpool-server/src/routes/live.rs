@@ -16,7 +16,7 @@ use ticketpool_catalog::{EventId, EventStatus};
 use crate::auth::CustomerAuth;
 use crate::errors::{ApiError, ApiResult};
 use crate::extract::ApiPath;
-use crate::live::{customer_stream, event_stream, OpenHolds, Places};
+use crate::live::{customer_stream, event_stream, OpenHolds, Places, StatusNow};
 use crate::state::{blocking, Shared};
 
 /// A comment this often keeps proxies and clients from timing out a quiet
@@ -58,7 +58,11 @@ async fn event_live(
     let feeds = Arc::clone(&state.live.feeds);
     let feed = blocking(move || Ok(feeds.subscribe(event, office))).await?;
     let first = Arc::clone(&feed.latest.borrow());
-    Ok(sse(Box::pin(event_stream(id.0, first, feed, stopping))))
+    let catalog = Arc::clone(&state.catalog);
+    let status: StatusNow = Box::new(move || catalog.event(id).ok().map(|e| e.status));
+    Ok(sse(Box::pin(event_stream(
+        id.0, first, feed, stopping, status,
+    ))))
 }
 
 async fn my_live(State(state): State<Shared>, CustomerAuth(account): CustomerAuth) -> SseStream {

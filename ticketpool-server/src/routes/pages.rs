@@ -43,6 +43,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("account.js", JS, include_str!("../static/account.js")),
     ("admin.js", JS, include_str!("../static/admin.js")),
     ("admin_sale.js", JS, include_str!("../static/admin_sale.js")),
+    ("admin_edit.js", JS, include_str!("../static/admin_edit.js")),
     ("charts.js", JS, include_str!("../static/charts.js")),
     ("style.css", CSS, include_str!("../static/style.css")),
     (

@@ -1,16 +1,15 @@
 // The admin page: the admin token (kept for this tab only), every event
-// (drafts too) with put on sale / pause / resume / cancel, a form creating
-// a venue, a performer and an event, VIP grants, live charts of one event
-// (sold, available and price, one line per ticket type), and that event's
-// vendors and sales log (admin_sale.js).
-//
-// Left out: editing an event here (the API has PATCH /api/admin/events/ID),
-// and closing a sale without cancelling it (the catalog has no such step).
+// (drafts too) with put on sale / pause / resume / close sales / cancel
+// (the last two ask to be confirmed first), an edit form (admin_edit.js),
+// a form creating a venue, a performer and an event, VIP grants, live
+// charts of one event (sold, available and price, one line per ticket
+// type), and that event's vendors and sales log (admin_sale.js).
 
 import { call, session } from "./api.js";
 import { h, field, toast, showError, when, saleState } from "./ui.js";
 import { lineChart } from "./charts.js";
 import { vendorsPanel, salesPanel } from "./admin_sale.js";
+import { editPanel } from "./admin_edit.js";
 
 export function renderAdmin(main) {
   const stops = [];
@@ -27,7 +26,7 @@ export function renderAdmin(main) {
   });
 
   const events = h("div", { id: "admin-events", "aria-live": "polite" });
-  const eventsPanel = h("section", { class: "panel", "aria-labelledby": "admin-events-title" },
+  const eventsPanel = h("section", { class: "panel wide", "aria-labelledby": "admin-events-title" },
     h("h2", { id: "admin-events-title" }, "Events"), events);
 
   const charts = h("div", { id: "charts" });
@@ -37,7 +36,10 @@ export function renderAdmin(main) {
 
   const vendors = vendorsPanel();
   const sales = salesPanel();
-  main.append(tokenForm, eventsPanel, vendors.panel, createForm(loadEvents), vipForm(), sales.panel, chartsPanel);
+  const edit = editPanel(() => loadEvents());
+  // The tables (events, vendors) take whole rows: their buttons never
+  // spill under a neighbouring panel.
+  main.append(tokenForm, edit.panel, eventsPanel, vendors.panel, createForm(loadEvents), vipForm(), sales.panel, chartsPanel);
 
   async function act(id, action) {
     try {
@@ -67,9 +69,13 @@ export function renderAdmin(main) {
             button("Put on sale", "on-sale", event.status === "draft", () => act(event.id, "on-sale")),
             button("Pause", "pause", event.status === "on_sale", () => act(event.id, "pause")),
             button("Resume", "resume", event.status === "paused", () => act(event.id, "resume")),
+            button("Close sales", "close-sales danger", ["on_sale", "paused", "sold_out"].includes(event.status),
+              (e) => confirmStep(e.target, `Close the sales of ${event.name} for good? Tickets sold stay valid; nothing more is sold.`,
+                "Yes, close sales", () => act(event.id, "close"))),
             button("Cancel", "cancel danger", ["on_sale", "paused", "sold_out"].includes(event.status), () => {
               if (confirm(`Cancel ${event.name}? This cannot be undone.`)) act(event.id, "cancel");
             }),
+            button("Edit", "edit", !["cancelled", "closed", "past"].includes(event.status), () => edit.show(event)),
             button("Charts", "chart", event.status !== "draft", () => showCharts(event)),
             button("Vendors", "vendors", true, () => vendors.show(event)),
             button("Sales", "sales", true, () => sales.show(event))))))));
@@ -109,6 +115,21 @@ export function renderAdmin(main) {
 
   loadEvents();
   return () => stops.forEach((stop) => stop());
+}
+
+/**
+ * Asks in place, next to `anchor`, before a step that cannot be undone:
+ * `yes` runs `onYes`, "Keep selling" takes the question away.
+ */
+function confirmStep(anchor, question, yes, onYes) {
+  const cell = anchor.parentElement;
+  if (cell.querySelector(".confirm-step")) return;
+  const box = h("div", { class: "confirm-step", role: "alertdialog", "aria-label": question },
+    h("p", {}, question),
+    h("button", { type: "button", class: "confirm-yes danger", onclick: () => { box.remove(); onYes(); } }, yes), " ",
+    h("button", { type: "button", class: "confirm-no", onclick: () => { box.remove(); anchor.focus(); } }, "Keep selling"));
+  cell.append(box);
+  box.querySelector(".confirm-no").focus();
 }
 
 function button(text, className, enabled, onClick) {

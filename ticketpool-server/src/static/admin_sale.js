@@ -19,7 +19,7 @@ export function vendorsPanel() {
     h("h3", {}, "Add a vendor"),
     field("Name", name), field("Types (comma separated)", types), field("Tickets a second", rate),
     h("button", { id: "vendor-add", type: "submit" }, "Add vendor"));
-  const panel = h("section", { class: "panel", "aria-labelledby": "vendors-title" }, title, list, add, result);
+  const panel = h("section", { class: "panel wide", "aria-labelledby": "vendors-title" }, title, list, add, result);
   let event = null;
 
   const rateOf = (text) => (text.trim() === "" ? null : Number(text));

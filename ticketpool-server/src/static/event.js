@@ -3,7 +3,9 @@
 // (signed-in customers), then the hold with a countdown to its expiry,
 // confirm and cancel. When none is free (409 none_available), "wait in
 // line" joins the waiting room: the place shows live from my own stream
-// (`waiting`), and the hold arrives on it (`hold_created`).
+// (`waiting`), and the hold arrives on it (`hold_created`). When an admin
+// closes the sales, the page says so (the `closed` notice's message) and a
+// wait in line ends with the reason its entry gives.
 
 import { call, session, streamWithToken } from "./api.js";
 import { h, field, toast, showError, when, countdown, saleState } from "./ui.js";
@@ -22,6 +24,7 @@ export function renderEvent(main, id) {
   const facts = h("p", { id: "event-facts" });
   const rate = h("span", { id: "sales-rate" }, "0");
   const totals = h("p", { id: "totals" });
+  const note = h("p", { id: "sale-note", class: "result", "aria-live": "polite", hidden: true });
   const tbody = h("tbody", { id: "types" });
   const table = h("table", {},
     h("caption", {}, "Tickets by type (live)"),
@@ -41,7 +44,7 @@ export function renderEvent(main, id) {
 
   main.append(
     h("section", { class: "panel", "aria-labelledby": "event-name" },
-      heading, h("p", {}, "Sale: ", status, " · sales per second: ", rate), facts, totals, table),
+      heading, h("p", {}, "Sale: ", status, " · sales per second: ", rate), note, facts, totals, table),
     form);
 
   let event = null;
@@ -56,9 +59,19 @@ export function renderEvent(main, id) {
       h("td", { class: "sold" }, t.sold ?? "–"))));
   }
 
+  function showStatus(text) {
+    status.textContent = text;
+    status.className = `badge ${text.replace(" ", "_")}`;
+  }
+
+  /** Says why the sale ended, when it did for good. */
+  function showNote(text) {
+    note.textContent = text;
+    note.hidden = !text;
+  }
+
   function showAvailability(a) {
-    status.textContent = saleState(a, event && event.status);
-    status.className = `badge ${status.textContent.replace(" ", "_")}`;
+    showStatus(saleState(a, event && event.status));
     totals.textContent = `${a.available} available, ${a.held} held, ${a.sold} sold of ${event ? event.total_tickets : "?"}`;
     if (a.sales_rate !== undefined) rate.textContent = String(a.sales_rate);
     if (a.ticket_types) showTypes(a.ticket_types);
@@ -82,7 +95,10 @@ export function renderEvent(main, id) {
     for (const t of event.ticket_types) typeSelect.append(h("option", { value: t.name }, `${t.name} (${t.price})`));
     showTypes(event.ticket_types);
     if (event.availability) showAvailability(event.availability);
-    else status.textContent = saleState(null, event.status);
+    else showStatus(saleState(null, event.status));
+    if (event.status === "closed") {
+      showNote("Sales are closed: no more tickets are sold. Tickets already bought stay valid.");
+    }
     live();
   }
 
@@ -90,14 +106,22 @@ export function renderEvent(main, id) {
     const source = new EventSource(`/api/events/${id}/live`);
     stops.push(() => source.close());
     source.addEventListener("availability", (e) => showAvailability(JSON.parse(e.data)));
-    for (const notice of ["paused", "resumed", "sold_out", "closed"]) {
+    for (const notice of ["paused", "resumed", "sold_out"]) {
       source.addEventListener(notice, () => {
-        status.textContent = notice === "resumed" ? "on sale" : notice.replace("_", " ");
-        status.className = `badge ${notice === "resumed" ? "on_sale" : notice}`;
+        showStatus(notice === "resumed" ? "on sale" : notice.replace("_", " "));
         toast(`The sale is ${status.textContent}.`);
-        if (notice === "closed") source.close();
       });
     }
+    // The last message: it says why (sales closed, cancelled, started).
+    source.addEventListener("closed", (e) => {
+      const data = JSON.parse(e.data);
+      if (event && data.status) event.status = data.status;
+      showStatus(saleState(null, data.status || "closed"));
+      showNote(data.message || "");
+      reserveButton.disabled = true;
+      toast(data.message || "The sale is closed.");
+      source.close();
+    });
   }
 
   function showHold(hold) {
@@ -186,7 +210,14 @@ export function renderEvent(main, id) {
     };
     const showPlace = () => {
       const mine = entry && places.find((w) => w.id === entry.id);
-      if (mine && mine.position) place.textContent = String(mine.position);
+      if (mine && mine.status === "ended") {
+        // Refused while waiting (the sales closed...): say why, stop.
+        aborter.abort();
+        linePanel.hidden = true;
+        showError(result, { code: mine.reason, message: `Your wait in line ended: ${mine.message}` });
+      } else if (mine && mine.position) {
+        place.textContent = String(mine.position);
+      }
     };
     stops.push(() => aborter.abort());
     streamWithToken("/api/me/live", (name, data) => {

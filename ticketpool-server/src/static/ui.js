@@ -75,13 +75,17 @@ export function countdown(element, expiresAt, onExpired) {
   return () => clearInterval(timer);
 }
 
-/** The badge text for an event's sale. */
+/** How each status reads ("closed" is an admin's close of the sales). */
+const STATUS_TEXT = { on_sale: "on sale", sold_out: "sold out", closed: "sales closed" };
+
+/** The badge text for an event's sale: a final status says why it ended. */
 export function saleState(availability, status) {
+  if (["closed", "cancelled", "past"].includes(status)) return STATUS_TEXT[status] || status;
   if (availability) {
     if (availability.closed) return "closed";
     if (availability.sold_out) return "sold out";
     if (availability.paused) return "paused";
     return "on sale";
   }
-  return (status || "").replace("_", " ");
+  return STATUS_TEXT[status] || status || "";
 }

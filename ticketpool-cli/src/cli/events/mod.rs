@@ -1,6 +1,6 @@
 //! `ticketpool events`: a catalog of events on a journal, run from the
 //! command line: add events (from a file), venues and performers; put
-//! events on sale, pause, resume, cancel; list, search and show them.
+//! events on sale, pause, resume, close sales, cancel; list, search and show them.
 
 mod dates;
 mod errors;
@@ -63,6 +63,9 @@ pub fn run(args: &EventsArgs) -> Result<(), CliError> {
         EventsCommand::OnSale { id } => change(journal, *id, "on sale", Catalog::put_on_sale),
         EventsCommand::Pause { id } => change(journal, *id, "paused", Catalog::pause),
         EventsCommand::Resume { id } => change(journal, *id, "on sale again", Catalog::resume),
+        EventsCommand::Close { id } => {
+            change(journal, *id, "closed for sales", Catalog::close_sales)
+        }
         EventsCommand::Cancel { id } => change(journal, *id, "cancelled", Catalog::cancel),
         EventsCommand::List {
             popular,

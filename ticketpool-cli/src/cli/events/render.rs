@@ -199,6 +199,7 @@ pub fn show(
                 "sold": s.totals.sold,
                 "revenue": s.revenue.to_string(),
                 "paused": s.paused,
+                "closed": s.closed,
             })),
         }));
     }
