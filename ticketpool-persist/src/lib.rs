@@ -99,6 +99,9 @@ mod postgres;
 mod recover;
 mod rows;
 mod schema;
+#[cfg(feature = "catalog")]
+mod seat_ledger;
+mod seat_rows;
 mod settings;
 mod sqlite;
 mod store;
@@ -114,6 +117,7 @@ pub use crate::{
     error::PersistError,
     office::{open_office, reconfigure},
     recover::replay,
+    seat_rows::SoldSeat,
     settings::{EventSettings, SettingDifference, TypeSettings},
     sqlite::SqliteStore,
     store::{Outcome, Store},
@@ -125,4 +129,5 @@ pub use crate::{
     catalog_home::CatalogHome,
     catalog_offices::catalog_offices,
     my_tickets::{BookedTicket, CustomerTicket},
+    seat_ledger::{catalog_seat_ledgers, SEAT_VENDOR},
 };
