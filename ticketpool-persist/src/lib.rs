@@ -117,10 +117,9 @@ pub use crate::{
     error::PersistError,
     office::{open_office, reconfigure},
     recover::replay,
-    seat_rows::SoldSeat,
     settings::{EventSettings, SettingDifference, TypeSettings},
     sqlite::SqliteStore,
-    store::{Outcome, Store},
+    store::{Outcome, SoldSeat, Store},
     writer::DurableJournal,
 };
 #[cfg(feature = "catalog")]

@@ -16,8 +16,8 @@ use crate::schema;
 #[cfg(feature = "catalog")]
 mod catalog;
 mod seats;
-use crate::seat_rows::SoldSeat;
 use crate::settings::EventSettings;
+use crate::store::SoldSeat;
 use crate::store::{Outcome, Store};
 
 /// A journal in one PostgreSQL schema (so several journals, or parallel

@@ -10,7 +10,7 @@ use ticketpool_core::{Sale, Ticket};
 
 use crate::catalog_rows::store_error;
 use crate::error::PersistError;
-use crate::seat_rows::SoldSeat;
+use crate::store::SoldSeat;
 use crate::store::{Outcome, Store};
 
 /// The vendor a seat's ticket row names: seats are released by the seat

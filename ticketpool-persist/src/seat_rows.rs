@@ -10,26 +10,13 @@
 //! reads only rows whose seat is NULL, never sees it; the unique `seat`
 //! index and `UNIQUE(ticket_id)` keep a seat from being sold twice.
 
-use std::sync::Arc;
-
-use ticketpool_core::{Sale, TicketId};
+use ticketpool_core::TicketId;
 
 use crate::codec::id_to_sql;
 use crate::error::PersistError;
 use crate::rows::{Columns, Interner, Query, SaleRow, TicketRow};
 use crate::schema;
-use crate::store::Outcome;
-
-/// One seat sold: its label (`"Stalls B-12"`) and the sale, whose ticket is
-/// the seat's (type: the seat's price tier; id: the event's id for the
-/// seat).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SoldSeat {
-    /// The seat's label.
-    pub seat: Arc<str>,
-    /// The sale.
-    pub sale: Sale,
-}
+use crate::store::{Outcome, SoldSeat};
 
 /// The statements a backend runs, inside one transaction, to record seats.
 pub(crate) trait SeatTables {

@@ -16,8 +16,8 @@ use crate::config::Durability;
 use crate::error::PersistError;
 use crate::rows::{self, Columns, Query, SaleRow, SettingsRow, TicketRow};
 use crate::schema;
-use crate::seat_rows::SoldSeat;
 use crate::settings::EventSettings;
+use crate::store::SoldSeat;
 use crate::store::{Outcome, Store};
 
 #[cfg(feature = "catalog")]

@@ -3,11 +3,10 @@
 
 use std::sync::Arc;
 
-use ticketpool_core::{Event, RecoveredState, TicketId};
+use ticketpool_core::{Event, RecoveredState, Sale, TicketId};
 
 use crate::config::Durability;
 use crate::error::PersistError;
-use crate::seat_rows::SoldSeat;
 use crate::settings::EventSettings;
 
 /// What appending one event did.
@@ -28,6 +27,17 @@ pub enum Outcome {
         /// Who the recorded sale belongs to.
         holder: Arc<str>,
     },
+}
+
+/// One seat sold: its label (`"Stalls B-12"`) and the sale, whose ticket is
+/// the seat's (type: the seat's price tier; id: the event's id for the
+/// seat).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SoldSeat {
+    /// The seat's label.
+    pub seat: Arc<str>,
+    /// The sale.
+    pub sale: Sale,
 }
 
 /// A database that keeps a box office's journal: the tables `vendors`,

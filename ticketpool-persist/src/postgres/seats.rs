@@ -5,9 +5,9 @@ use postgres::Transaction;
 use super::{classify, PgStore};
 use crate::error::PersistError;
 use crate::schema;
-use crate::seat_rows::SoldSeat;
 use crate::seat_rows::{apply_seats, read_sold_seats, seat_ticket, ticket_and_sale, SeatTables};
 use crate::store::Outcome;
+use crate::store::SoldSeat;
 
 struct SeatTx<'t, 'c>(&'t mut Transaction<'c>);
 
