@@ -15,8 +15,8 @@ use super::{SeatLedger, SeatRecord};
 use crate::error::{CatalogError, StoreError};
 use crate::ids::EventId;
 
-/// The seats of one seated event (see the [module docs](crate::SeatedEvent)
-/// for the design): hold, best-available, confirm, cancel, snapshot.
+/// The seats of one seated event (the design is in the crate docs,
+/// "Seated events"): hold, best-available, confirm, cancel, snapshot.
 ///
 /// Shared in an `Arc`; every call is safe from many threads (the seats are
 /// claimed lock-free, see [`Seating`]).

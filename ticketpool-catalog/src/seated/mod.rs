@@ -1,32 +1,7 @@
 //! Seated events: an event whose venue has a seat map sells seats beside
 //! its general-admission tickets.
 //!
-//! # The design
-//!
-//! - A venue may have a seat map: a [`VenueConfig`](ticketpool_seats::VenueConfig)
-//!   (sections, rows, seat ranges, price tiers), set with
-//!   [`Catalog::set_seat_map`](crate::Catalog::set_seat_map) and kept in the
-//!   [`CatalogStore`](crate::CatalogStore) beside the venue.
-//! - An event at such a venue is *seated*: once it has a box office (on
-//!   sale, paused, sold out; cancelled and past ones keep theirs, closed),
-//!   [`Catalog::seats`](crate::Catalog::seats) opens its [`SeatedEvent`]: a
-//!   [`Seating`](ticketpool_seats::Seating) over the venue's map with every
-//!   seat on sale. Its seated ticket types are the map's price tiers; its
-//!   general-admission types (standing, say) stay in the event's
-//!   [`BoxOffice`](ticketpool_core::BoxOffice), so the two mix in one event.
-//! - Buying a seat: [`SeatedEvent::hold`] (named seats, all or nothing) or
-//!   [`SeatedEvent::best_available`], then [`SeatedEvent::confirm`] or
-//!   [`SeatedEvent::cancel`]; [`SeatedEvent::snapshot`] for drawing. These
-//!   are the calls the service's seat routes will make.
-//! - Durability: every confirm is recorded in the event's [`SeatLedger`]
-//!   ([`SeatRecord`]s, one per seat, all or none) before it is answered;
-//!   `ticketpool-persist` keeps them as rows of the event's journal (the
-//!   `tickets` and `sales` tables, with the seat's label in their `seat`
-//!   column). Opening a seated event again (a restart, or after a `kill
-//!   -9`) sells the recorded seats again: sold seats stay sold, and seats
-//!   that were only held come back available (holds are never recorded).
-//!   Without a [`SeatLedgerFactory`] in the
-//!   [`CatalogOptions`](crate::CatalogOptions) the seats live in memory only.
+//! The design is in the crate docs ("Seated events").
 //!
 //! Layering: the catalog imports `ticketpool-seats`, never the reverse;
 //! the journal (`ticketpool-persist`) implements [`SeatLedger`].
