@@ -384,7 +384,10 @@ fn the_version_3_fixture_migrates_keeps_its_sales_and_takes_a_catalog() {
         seat: "Stalls A-1".into(),
         sale: sale(seat_ticket, "dee", None),
     };
-    db.open().unwrap().record_seats(std::slice::from_ref(&seat)).unwrap();
+    db.open()
+        .unwrap()
+        .record_seats(std::slice::from_ref(&seat))
+        .unwrap();
     let log: Vec<(String, Option<String>)> = Connection::open(&db.path)
         .unwrap()
         .prepare("SELECT customer, seat FROM sales_log ORDER BY seq")
