@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
 use parking_lot::Mutex;
 use ticketpool_core::{BoxOffice, Money, Priority};
@@ -25,8 +25,15 @@ pub struct SeatedEvent {
     seating: Seating,
     office: Arc<BoxOffice>,
     ledger: Arc<dyn SeatLedger>,
-    /// Who holds each current hold, for the sale records.
-    holders: Mutex<HashMap<HoldId, (Arc<str>, Priority)>>,
+    /// Who holds each current hold, for the sale records, and until when
+    /// (so [`reap`](Self::reap) forgets the lapsed ones).
+    holders: Mutex<HashMap<HoldId, Holder>>,
+}
+
+struct Holder {
+    customer: Arc<str>,
+    priority: Priority,
+    expires_at: Instant,
 }
 
 impl std::fmt::Debug for SeatedEvent {
@@ -110,9 +117,12 @@ impl SeatedEvent {
     }
 
     fn held(&self, hold: SeatHold, customer: &str, priority: Priority) -> SeatHold {
-        self.holders
-            .lock()
-            .insert(hold.id, (Arc::from(customer), priority));
+        let holder = Holder {
+            customer: Arc::from(customer),
+            priority,
+            expires_at: hold.expires_at,
+        };
+        self.holders.lock().insert(hold.id, holder);
         hold
     }
 
@@ -164,7 +174,9 @@ impl SeatedEvent {
     pub fn confirm(&self, hold: HoldId) -> Result<SeatSale, CatalogError> {
         let holder = self.holders.lock().remove(&hold);
         let sale = self.seating.confirm(hold)?;
-        let (customer, priority) = holder.unwrap_or_else(|| (Arc::from(""), Priority::Regular));
+        let (customer, priority) = holder.map_or((Arc::from(""), Priority::Regular), |h| {
+            (h.customer, h.priority)
+        });
         let records = self.records(&sale, &customer, priority);
         self.ledger.record(&records)?;
         Ok(sale)
@@ -182,7 +194,11 @@ impl SeatedEvent {
 
     /// Ends the holds that lapsed; returns how many.
     pub fn reap(&self) -> usize {
-        self.seating.reap()
+        let reaped = self.seating.reap();
+        // The seating runs on the system clock (`Seating::new`).
+        let now = Instant::now();
+        self.holders.lock().retain(|_, h| h.expires_at > now);
+        reaped
     }
 
     /// One record per seat of `sale`; the hold's price is shared out in
