@@ -86,6 +86,19 @@ pub enum CatalogError {
     /// The search index failed.
     #[error("the search index failed: {0}")]
     Search(String),
+    /// The event's venue has no seat map: it sells general admission only.
+    #[error("{0} has no seats: its venue has no seat map")]
+    NotSeated(EventId),
+    /// The event's box office is closed (cancelled or past): no seats
+    /// are held any more.
+    #[error("{0} sells no seats now: its box office is closed")]
+    SeatsClosed(EventId),
+    /// A venue's seat map config is not valid (every problem listed).
+    #[error("the seat map is not valid: {0}")]
+    SeatMap(#[from] ticketpool_seats::ConfigError),
+    /// The seats refused: a seat unavailable, unknown, a hold ended.
+    #[error("{0}")]
+    Seats(#[from] ticketpool_seats::SeatError),
 }
 
 impl From<tantivy::TantivyError> for CatalogError {

@@ -16,10 +16,48 @@
 //! - Durability: every change goes to a [`CatalogStore`] first (the source
 //!   of truth); [`Catalog::open`] rebuilds the catalog, the offices and the
 //!   search index from it. [`MemoryStore`] is the in-memory store.
+//! - Seats: a venue may have a seat map ([`Catalog::set_seat_map`]); its
+//!   events are then seated, [`Catalog::seats`] opens a [`SeatedEvent`]
+//!   (hold named seats, best-available, confirm, cancel, snapshot) whose
+//!   confirms go to a [`SeatLedger`]. See "Seated events" below.
 //! - [`CatalogError`]: every failure, in the admin's words.
 //!
 //! An event's start time is UTC ([`jiff::Timestamp`]); its [`DisplayZone`]
 //! only says how to show it.
+//!
+//! # Seated events
+//!
+//! - A venue may have a seat map: a [`VenueConfig`](ticketpool_seats::VenueConfig)
+//!   (sections, rows, seat ranges, price tiers), set with
+//!   [`Catalog::set_seat_map`] and kept in the
+//!   [`CatalogStore`] beside the venue.
+//! - An event at such a venue is *seated*: once it has a box office (on
+//!   sale, paused, sold out; cancelled and past ones keep theirs, closed),
+//!   [`Catalog::seats`] opens its [`SeatedEvent`]: a
+//!   [`Seating`](ticketpool_seats::Seating) over the venue's map with every
+//!   seat on sale. Its seated ticket types are the map's price tiers; its
+//!   general-admission types (standing, say) stay in the event's
+//!   [`BoxOffice`](ticketpool_core::BoxOffice), so the two mix in one event.
+//! - Buying a seat: [`SeatedEvent::hold`] (named seats, all or nothing) or
+//!   [`SeatedEvent::best_available`], then [`SeatedEvent::confirm`] or
+//!   [`SeatedEvent::cancel`]; [`SeatedEvent::snapshot`] for drawing. These
+//!   are the calls the service's seat routes will make.
+//! - Durability: every confirm is recorded in the event's [`SeatLedger`]
+//!   ([`SeatRecord`]s, one per seat, all or none) before it is answered;
+//!   `ticketpool-persist` keeps them as rows of the event's journal (the
+//!   `tickets` and `sales` tables, with the seat's label in their `seat`
+//!   column). Opening a seated event again (a restart, or after a `kill
+//!   -9`) sells the recorded seats again: sold seats stay sold, and seats
+//!   that were only held come back available (holds are never recorded).
+//!   Without a [`SeatLedgerFactory`] in the
+//!   [`CatalogOptions`] the seats live in memory only.
+//! - Seat `n` is sold as ticket [`SEAT_TICKETS`]` + n`, far above the box
+//!   office's own ids, so both sell into one journal without meeting, and
+//!   a seat has one ticket id for good (the journal refuses its second
+//!   sale too).
+//! - Not yet: vendors' release waves are not recorded (a seated event puts
+//!   every seat on sale when its seats open); a map cannot change while an
+//!   event on it sells seats.
 //!
 //! # Example
 //!
@@ -70,6 +108,7 @@ mod ids;
 mod model;
 mod popular;
 mod search;
+mod seated;
 mod status;
 mod store;
 mod zone;
@@ -80,7 +119,9 @@ pub use crate::ids::{EventId, PerformerId, VenueId};
 pub use crate::model::{Event, EventUpdate, NewEvent, NewPerformer, NewVenue, Performer, Venue};
 pub use crate::popular::{Popular, PopularityWindow};
 pub use crate::search::query::{SearchHit, SearchQuery, SearchResults, MAX_PAGE};
+pub use crate::seated::{SeatLedger, SeatLedgerFactory, SeatRecord, SeatedEvent, SEAT_TICKETS};
 pub use crate::status::EventStatus;
 pub use crate::store::{CatalogStore, MemoryStore};
 pub use crate::zone::DisplayZone;
 pub use jiff;
+pub use ticketpool_seats;

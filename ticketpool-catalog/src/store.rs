@@ -13,6 +13,7 @@ use parking_lot::Mutex;
 use crate::error::StoreError;
 use crate::ids::{EventId, PerformerId, VenueId};
 use crate::model::{Event, Performer, Venue};
+use ticketpool_seats::VenueConfig;
 
 /// Where the catalog keeps its venues, performers and events.
 ///
@@ -58,6 +59,26 @@ pub trait CatalogStore: Send {
     ///
     /// [`StoreError`] if they could not be read.
     fn load_events(&mut self) -> Result<Vec<Event>, StoreError>;
+    /// Inserts or replaces a venue's seat map (its config, as written).
+    /// The default keeps none and says so.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] if it could not be made durable.
+    fn save_seat_map(&mut self, venue: VenueId, config: &VenueConfig) -> Result<(), StoreError> {
+        let _ = config;
+        Err(StoreError::new(format!(
+            "this catalog store keeps no seat maps (for {venue})"
+        )))
+    }
+    /// Every venue's seat map; the default keeps none.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] if they could not be read.
+    fn load_seat_maps(&mut self) -> Result<Vec<(VenueId, VenueConfig)>, StoreError> {
+        Ok(Vec::new())
+    }
 }
 
 #[derive(Debug, Default)]
@@ -65,6 +86,7 @@ struct Rows {
     venues: BTreeMap<VenueId, Venue>,
     performers: BTreeMap<PerformerId, Performer>,
     events: BTreeMap<EventId, Event>,
+    seat_maps: BTreeMap<VenueId, VenueConfig>,
     /// Writes left before every write fails (tests of the failure path).
     writes_before_failure: Option<u64>,
 }
@@ -146,5 +168,19 @@ impl CatalogStore for MemoryStore {
 
     fn load_events(&mut self) -> Result<Vec<Event>, StoreError> {
         Ok(self.rows.lock().events.values().cloned().collect())
+    }
+
+    fn save_seat_map(&mut self, venue: VenueId, config: &VenueConfig) -> Result<(), StoreError> {
+        self.write(|rows| rows.seat_maps.insert(venue, config.clone()))
+            .map(drop)
+    }
+
+    fn load_seat_maps(&mut self) -> Result<Vec<(VenueId, VenueConfig)>, StoreError> {
+        let rows = self.rows.lock();
+        Ok(rows
+            .seat_maps
+            .iter()
+            .map(|(v, c)| (*v, c.clone()))
+            .collect())
     }
 }

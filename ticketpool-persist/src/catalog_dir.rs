@@ -14,6 +14,7 @@ use ticketpool_catalog::{Catalog, CatalogError, CatalogOptions, EventId, StoreEr
 use crate::catalog_offices::catalog_offices;
 use crate::config::{Durability, JournalConfig};
 use crate::my_tickets::{newest_first, CustomerTicket};
+use crate::seat_ledger::catalog_seat_ledgers;
 use crate::sqlite::SqliteStore;
 
 /// The catalog database's file name inside the directory.
@@ -105,6 +106,10 @@ impl CatalogDir {
             move |id| SqliteStore::open(journals.event_journal(id)),
             JournalConfig::new(self.durability),
         );
+        let seat_journals = self.clone();
+        let seat_ledgers = options.seat_ledgers.clone().unwrap_or_else(|| {
+            catalog_seat_ledgers(move |id| SqliteStore::open(seat_journals.event_journal(id)))
+        });
         let file = self.catalog_file();
         let store = SqliteStore::open(&file).map_err(|e| {
             StoreError::with_source(format!("cannot open the catalog {}", file.display()), e)
@@ -113,6 +118,7 @@ impl CatalogDir {
             store,
             CatalogOptions {
                 offices: Some(offices),
+                seat_ledgers: Some(seat_ledgers),
                 ..options
             },
         )

@@ -29,6 +29,7 @@ use crate::config::{Durability, JournalConfig};
 use crate::error::PersistError;
 use crate::my_tickets::{self, newest_first, CustomerTicket};
 use crate::postgres::{check_schema, PgStore};
+use crate::seat_ledger::catalog_seat_ledgers;
 
 /// How long a connection attempt may take when the parameters do not say:
 /// a server that does not answer is an error at start, not a hang.
@@ -174,6 +175,12 @@ impl CatalogPg {
             move |id| PgStore::connect_with(&config, &event_schema(&prefix, id)),
             JournalConfig::new(self.durability),
         );
+        let (config, prefix) = (Arc::clone(&self.config), self.schema.clone());
+        let seat_ledgers = options.seat_ledgers.clone().unwrap_or_else(|| {
+            catalog_seat_ledgers(move |id| {
+                PgStore::connect_with(&config, &event_schema(&prefix, id))
+            })
+        });
         let store = PgStore::connect_with(&self.config, &self.schema).map_err(|e| {
             StoreError::with_source(format!("cannot open the catalog in {self}"), e)
         })?;
@@ -181,6 +188,7 @@ impl CatalogPg {
             store,
             CatalogOptions {
                 offices: Some(offices),
+                seat_ledgers: Some(seat_ledgers),
                 ..options
             },
         )

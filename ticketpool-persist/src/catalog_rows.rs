@@ -11,6 +11,8 @@ use ticketpool_catalog::{
     DisplayZone, Event, EventId, EventStatus, Performer, PerformerId, StoreError, Venue, VenueId,
 };
 
+use ticketpool_catalog::ticketpool_seats::VenueConfig;
+
 use crate::codec::{id_from_sql, id_to_sql};
 use crate::error::PersistError;
 use crate::rows::{Columns, Query};
@@ -45,6 +47,10 @@ const SELECT_VENUES: &str = "SELECT id, name, city, capacity FROM venues ORDER B
 const SELECT_PERFORMERS: &str = "SELECT id, name, description FROM performers ORDER BY id";
 const SELECT_EVENTS: &str = "SELECT id, name, description, venue, starts_at, time_zone, status, \
     performers, categories, office FROM catalog_events ORDER BY id";
+/// A venue's seat map: its config as JSON (schema version 5).
+const PUT_SEAT_MAP: &str = "INSERT INTO venue_seat_maps (venue, body) VALUES ($1, $2) \
+    ON CONFLICT (venue) DO UPDATE SET body = excluded.body";
+const SELECT_SEAT_MAPS: &str = "SELECT venue, body FROM venue_seat_maps ORDER BY venue";
 
 /// Every status, to read one back from its text.
 const STATUSES: [EventStatus; 7] = [
@@ -166,6 +172,36 @@ fn event_at(row: &dyn Columns, location: &str) -> Result<Event, PersistError> {
         categories: from_json(row.text(8)?).map_err(|e| bad(format!("categories: {e}")))?,
         office: from_json(row.text(9)?).map_err(|e| bad(format!("box office: {e}")))?,
     })
+}
+
+pub(crate) fn save_seat_map(
+    db: &mut dyn Execute,
+    venue: VenueId,
+    config: &VenueConfig,
+) -> Result<(), PersistError> {
+    let body = json(config)?;
+    db.execute(
+        PUT_SEAT_MAP,
+        &[Param::Int(id_to_sql(venue.0)), Param::Text(&body)],
+    )
+    .map(drop)
+}
+
+pub(crate) fn load_seat_maps(
+    db: &mut dyn Query,
+    location: &str,
+) -> Result<Vec<(VenueId, VenueConfig)>, PersistError> {
+    let mut maps = Vec::new();
+    db.each(SELECT_SEAT_MAPS, &mut |row| {
+        let venue = VenueId(id_from_sql(row.int(0)?));
+        let config = from_json(row.text(1)?).map_err(|e| PersistError::BadRow {
+            location: location.to_owned(),
+            detail: format!("the seat map of {venue}: {e}"),
+        })?;
+        maps.push((venue, config));
+        Ok(())
+    })?;
+    Ok(maps)
 }
 
 fn unsigned(value: i64, what: &str, location: &str) -> Result<u64, PersistError> {

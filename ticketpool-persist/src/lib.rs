@@ -99,6 +99,9 @@ mod postgres;
 mod recover;
 mod rows;
 mod schema;
+#[cfg(feature = "catalog")]
+mod seat_ledger;
+mod seat_rows;
 mod settings;
 mod sqlite;
 mod store;
@@ -116,7 +119,7 @@ pub use crate::{
     recover::replay,
     settings::{EventSettings, SettingDifference, TypeSettings},
     sqlite::SqliteStore,
-    store::{Outcome, Store},
+    store::{Outcome, SoldSeat, Store},
     writer::DurableJournal,
 };
 #[cfg(feature = "catalog")]
@@ -125,4 +128,5 @@ pub use crate::{
     catalog_home::CatalogHome,
     catalog_offices::catalog_offices,
     my_tickets::{BookedTicket, CustomerTicket},
+    seat_ledger::{catalog_seat_ledgers, SEAT_VENDOR},
 };

@@ -15,7 +15,9 @@ use crate::schema;
 
 #[cfg(feature = "catalog")]
 mod catalog;
+mod seats;
 use crate::settings::EventSettings;
+use crate::store::SoldSeat;
 use crate::store::{Outcome, Store};
 
 /// A journal in one PostgreSQL schema (so several journals, or parallel
@@ -360,6 +362,14 @@ impl Store for PgStore {
     ) -> Result<(), PersistError> {
         self.write_settings(settings, reason)
             .map_err(|e| classify(&self.location, e))
+    }
+
+    fn record_seats(&mut self, seats: &[SoldSeat]) -> Result<Outcome, PersistError> {
+        self.write_seats(seats)
+    }
+
+    fn sold_seats(&mut self) -> Result<Vec<SoldSeat>, PersistError> {
+        self.read_seats()
     }
 }
 

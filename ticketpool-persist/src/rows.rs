@@ -82,7 +82,7 @@ impl<'a> TicketRow<'a> {
     }
 
     /// The five ticket columns starting at `first`.
-    fn at(row: &'a dyn Columns, first: usize) -> Result<Self, PersistError> {
+    pub(crate) fn at(row: &'a dyn Columns, first: usize) -> Result<Self, PersistError> {
         Ok(Self {
             id: row.int(first)?,
             ticket_type: row.text(first + 1)?,
@@ -128,7 +128,7 @@ impl<'a> SaleRow<'a> {
     }
 
     /// The six sale columns starting at `first`.
-    fn at(row: &'a dyn Columns, first: usize) -> Result<Self, PersistError> {
+    pub(crate) fn at(row: &'a dyn Columns, first: usize) -> Result<Self, PersistError> {
         Ok(Self {
             customer: row.text(first)?,
             priority: row.text(first + 1)?,

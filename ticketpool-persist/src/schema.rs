@@ -27,7 +27,7 @@ pub(crate) struct Migration {
 pub(crate) const SQLITE_APPLICATION_ID: i32 = 0x5450_4A4C;
 
 /// The newest schema this build reads and writes.
-pub(crate) const CURRENT_VERSION: i64 = 4;
+pub(crate) const CURRENT_VERSION: i64 = 5;
 
 /// Every schema step, oldest first.
 pub(crate) const MIGRATIONS: &[Migration] = &[
@@ -212,6 +212,48 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
             CREATE INDEX sales_by_customer ON sales (customer, sold_at);
         ",
     },
+    // Seats (issue 17): a seated event's sold seats are tickets and sales
+    // rows whose `seat` is the seat's label ("Stalls B-12"); general
+    // admission rows keep it NULL. A seat's ticket row exists only once it
+    // is sold, and the unique index keeps a seat from being sold twice
+    // even in the database (NULLs are distinct in both dialects). The
+    // sales log shows the seat; a venue's seat map is kept as JSON.
+    Migration {
+        version: 5,
+        sqlite: "
+            ALTER TABLE tickets ADD COLUMN seat TEXT;
+            ALTER TABLE sales ADD COLUMN seat TEXT;
+            CREATE UNIQUE INDEX tickets_by_seat ON tickets (seat);
+            CREATE TABLE venue_seat_maps (
+                venue INTEGER PRIMARY KEY,
+                body TEXT NOT NULL
+            );
+            DROP VIEW sales_log;
+            CREATE VIEW sales_log AS
+            SELECT s.seq, s.ticket_id, t.ticket_type, t.vendor, s.customer,
+                   s.priority, s.price AS price_minor,
+                   strftime('%Y-%m-%d %H:%M:%f', s.sold_at / 1e9, 'unixepoch')
+                       AS sold_at_utc,
+                   s.hold_id, s.seat
+            FROM sales s JOIN tickets t ON t.id = s.ticket_id;
+        ",
+        postgres: "
+            ALTER TABLE tickets ADD COLUMN seat TEXT;
+            ALTER TABLE sales ADD COLUMN seat TEXT;
+            CREATE UNIQUE INDEX tickets_by_seat ON tickets (seat);
+            CREATE TABLE venue_seat_maps (
+                venue BIGINT PRIMARY KEY,
+                body TEXT NOT NULL
+            );
+            DROP VIEW sales_log;
+            CREATE VIEW sales_log AS
+            SELECT s.seq, s.ticket_id, t.ticket_type, t.vendor, s.customer,
+                   s.priority, s.price AS price_minor,
+                   to_timestamp(s.sold_at / 1e9) AS sold_at_utc,
+                   s.hold_id, s.seat
+            FROM sales s JOIN tickets t ON t.id = s.ticket_id;
+        ",
+    },
 ];
 
 /// The migrations a database at `version` still needs.
@@ -250,16 +292,37 @@ pub(crate) const SELECT_ORPHAN_SALES: &str = "SELECT COUNT(*), MIN(s.ticket_id) 
 /// Recovery: every sale with its ticket, in the order recorded.
 pub(crate) const SELECT_SALES: &str = "SELECT t.id, t.ticket_type, t.vendor, t.base_price, \
     t.released_at, s.customer, s.priority, s.price, s.sold_at, s.waited_ns, s.hold_id \
-    FROM sales s JOIN tickets t ON t.id = s.ticket_id ORDER BY s.seq";
+    FROM sales s JOIN tickets t ON t.id = s.ticket_id WHERE t.seat IS NULL ORDER BY s.seq";
 /// Recovery: released and not sold (held ones included), by id.
 pub(crate) const SELECT_UNSOLD: &str = "SELECT t.id, t.ticket_type, t.vendor, t.base_price, \
     t.released_at FROM tickets t \
-    WHERE NOT EXISTS (SELECT 1 FROM sales s WHERE s.ticket_id = t.id) ORDER BY t.id";
+    WHERE t.seat IS NULL \
+    AND NOT EXISTS (SELECT 1 FROM sales s WHERE s.ticket_id = t.id) ORDER BY t.id";
 /// Recovery: vendors in the order of their latest addition, with types.
 pub(crate) const SELECT_VENDORS: &str = "SELECT v.name, tt.name FROM vendors v \
     LEFT JOIN ticket_types tt ON tt.vendor = v.name ORDER BY v.added_seq, tt.position";
-/// Recovery: how many tickets were released, and the largest id.
-pub(crate) const SELECT_TICKET_COUNTS: &str = "SELECT COUNT(*), MAX(id) FROM tickets";
+/// Recovery: how many tickets were released, and the largest id (seats
+/// left out: their ids are the seated event's own, see `seat_rows`).
+pub(crate) const SELECT_TICKET_COUNTS: &str =
+    "SELECT COUNT(*), MAX(id) FROM tickets WHERE seat IS NULL";
+
+/// A sold seat's ticket row; nothing if its id or its seat is taken.
+pub(crate) const INSERT_SEAT_TICKET: &str = "INSERT INTO tickets \
+    (id, ticket_type, vendor, base_price, released_at, seat) VALUES ($1, $2, $3, $4, $5, $6) \
+    ON CONFLICT DO NOTHING";
+/// A sold seat's sale row; nothing if its ticket is sold.
+pub(crate) const INSERT_SEAT_SALE: &str = "INSERT INTO sales \
+    (ticket_id, customer, priority, price, sold_at, waited_ns, hold_id, seat) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING";
+/// Who a sold seat belongs to (no row: the seat's ticket id is another's).
+pub(crate) const SEAT_HOLDER: &str = "SELECT s.customer FROM sales s \
+    JOIN tickets t ON t.id = s.ticket_id WHERE t.seat = $1 OR t.id = $2";
+/// Recovery of a seated event: every sold seat, with its ticket and sale
+/// columns (as `SELECT_SALES`) and then the seat, in the order recorded.
+pub(crate) const SELECT_SOLD_SEATS: &str = "SELECT t.id, t.ticket_type, t.vendor, \
+    t.base_price, t.released_at, s.customer, s.priority, s.price, s.sold_at, s.waited_ns, \
+    s.hold_id, t.seat FROM sales s JOIN tickets t ON t.id = s.ticket_id \
+    WHERE t.seat IS NOT NULL ORDER BY s.seq";
 /// The event log, oldest first.
 /// Columns: `seq, kind, body`, then the ticket's five columns, then the
 /// sale's six (NULL unless the row is a release or a sale, whose body is

@@ -17,10 +17,12 @@ use crate::error::PersistError;
 use crate::rows::{self, Columns, Query, SaleRow, SettingsRow, TicketRow};
 use crate::schema;
 use crate::settings::EventSettings;
+use crate::store::SoldSeat;
 use crate::store::{Outcome, Store};
 
 #[cfg(feature = "catalog")]
 mod catalog;
+mod seats;
 mod vetted;
 
 /// A journal in one SQLite file (WAL mode).
@@ -372,6 +374,14 @@ impl Store for SqliteStore {
     ) -> Result<(), PersistError> {
         self.write_settings(settings, reason)
             .map_err(|e| classify(&self.location, e))
+    }
+
+    fn record_seats(&mut self, seats: &[SoldSeat]) -> Result<Outcome, PersistError> {
+        self.write_seats(seats)
+    }
+
+    fn sold_seats(&mut self) -> Result<Vec<SoldSeat>, PersistError> {
+        self.read_seats()
     }
 }
 

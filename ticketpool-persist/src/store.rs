@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use ticketpool_core::{Event, RecoveredState, TicketId};
+use ticketpool_core::{Event, RecoveredState, Sale, TicketId};
 
 use crate::config::Durability;
 use crate::error::PersistError;
@@ -27,6 +27,17 @@ pub enum Outcome {
         /// Who the recorded sale belongs to.
         holder: Arc<str>,
     },
+}
+
+/// One seat sold: its label (`"Stalls B-12"`) and the sale, whose ticket is
+/// the seat's (type: the seat's price tier; id: the event's id for the
+/// seat).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SoldSeat {
+    /// The seat's label.
+    pub seat: Arc<str>,
+    /// The sale.
+    pub sale: Sale,
 }
 
 /// A database that keeps a box office's journal: the tables `vendors`,
@@ -90,6 +101,30 @@ pub trait Store: Send {
         settings: &EventSettings,
         reason: &str,
     ) -> Result<(), PersistError>;
+
+    /// Records one hold's sold seats in one transaction, all or none: a
+    /// seated event's sales (see [`SoldSeat`]). [`Outcome::DoubleSale`]
+    /// if any seat is already sold to someone else (nothing is written).
+    ///
+    /// # Errors
+    ///
+    /// A database error (nothing is written); a store that keeps no seats
+    /// says so with [`PersistError::Config`].
+    fn record_seats(&mut self, seats: &[SoldSeat]) -> Result<Outcome, PersistError> {
+        let _ = seats;
+        Err(PersistError::Config("this store keeps no seats".into()))
+    }
+
+    /// Every sold seat, in the order recorded: what a seated event's seat
+    /// map restarts from (held seats were never recorded, so they come
+    /// back available).
+    ///
+    /// # Errors
+    ///
+    /// A database error, or [`PersistError::BadRow`].
+    fn sold_seats(&mut self) -> Result<Vec<SoldSeat>, PersistError> {
+        Ok(Vec::new())
+    }
 }
 
 impl<S: Store + ?Sized> Store for Box<S> {
@@ -123,5 +158,13 @@ impl<S: Store + ?Sized> Store for Box<S> {
         reason: &str,
     ) -> Result<(), PersistError> {
         (**self).record_settings(settings, reason)
+    }
+
+    fn record_seats(&mut self, seats: &[SoldSeat]) -> Result<Outcome, PersistError> {
+        (**self).record_seats(seats)
+    }
+
+    fn sold_seats(&mut self) -> Result<Vec<SoldSeat>, PersistError> {
+        (**self).sold_seats()
     }
 }

@@ -141,7 +141,7 @@ fn a_journal_from_a_newer_build_is_refused() {
             err,
             PersistError::SchemaTooNew {
                 found: 99,
-                supported: 4,
+                supported: 5,
                 ..
             }
         ),
@@ -303,6 +303,12 @@ fn a_version_2_journal_migrates_and_records_its_config_on_first_open() {
         .execute_batch(
             "DROP TABLE event_config; DROP TABLE venues; DROP TABLE performers; \
              DROP TABLE catalog_events; DROP INDEX sales_by_customer; \
+             DROP TABLE venue_seat_maps; DROP INDEX tickets_by_seat; DROP VIEW sales_log; \
+             ALTER TABLE tickets DROP COLUMN seat; ALTER TABLE sales DROP COLUMN seat; \
+             CREATE VIEW sales_log AS SELECT s.seq, s.ticket_id, t.ticket_type, t.vendor, \
+             s.customer, s.priority, s.price AS price_minor, \
+             strftime('%Y-%m-%d %H:%M:%f', s.sold_at / 1e9, 'unixepoch') AS sold_at_utc, \
+             s.hold_id FROM sales s JOIN tickets t ON t.id = s.ticket_id; \
              UPDATE schema_version SET version = 2;",
         )
         .unwrap();
@@ -317,7 +323,7 @@ fn a_version_2_journal_migrates_and_records_its_config_on_first_open() {
         .unwrap()
         .query_row("SELECT version FROM schema_version", [], |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 4, "migrated to the newest schema");
+    assert_eq!(version, 5, "migrated to the newest schema");
     assert_eq!(
         db.open().unwrap().settings().unwrap(),
         Some(EventSettings::of(&config))
@@ -333,9 +339,10 @@ fn a_version_2_journal_migrates_and_records_its_config_on_first_open() {
 /// The committed fixture `tests/fixtures/journal-v3.db` was written by the
 /// build before the catalog tables (schema version 3, commit 3547413): event
 /// "v3 gig", 10 tickets at 15.00, vendor "north" released 4, ada (VIP) and
-/// bob bought one each. It opens, migrates to version 4 (catalog tables, the
-/// "my tickets" index), keeps its sales and its unsold tickets, reopens as
-/// the same office, and takes a catalog beside it.
+/// bob bought one each. It opens, migrates to versions 4 (catalog tables, the
+/// "my tickets" index) and 5 (seats), keeps its sales and its unsold
+/// tickets, takes a seat sale the office does not see, reopens as the same
+/// office (3 sales, not 4), and takes a catalog beside it.
 #[test]
 fn the_version_3_fixture_migrates_keeps_its_sales_and_takes_a_catalog() {
     use ticketpool_catalog::{Catalog, NewVenue};
@@ -356,7 +363,7 @@ fn the_version_3_fixture_migrates_keeps_its_sales_and_takes_a_catalog() {
     let config = BoxOfficeConfig::simple("v3 gig", 10, 4, Money::from_minor(1_500));
     let confirmed = JournalConfig::new(Durability::Confirmed);
     let (office, journal) = open_office(config.clone(), db.open().unwrap(), confirmed).unwrap();
-    assert_eq!(version(&db.path), 4);
+    assert_eq!(version(&db.path), 5);
     let buyers: Vec<String> = office
         .sales()
         .iter()
@@ -369,6 +376,31 @@ fn the_version_3_fixture_migrates_keeps_its_sales_and_takes_a_catalog() {
         .buy(Want::Any)
         .unwrap();
     drop((office, journal));
+    // Version 5: a seat sold beside them; the old rows have no seat, and
+    // the sales log shows the seat column.
+    let mut seat_ticket = ticket(1 << 48);
+    seat_ticket.ticket_type = "premium".into();
+    let seat = ticketpool_persist::SoldSeat {
+        seat: "Stalls A-1".into(),
+        sale: sale(seat_ticket, "dee", None),
+    };
+    db.open()
+        .unwrap()
+        .record_seats(std::slice::from_ref(&seat))
+        .unwrap();
+    let log: Vec<(String, Option<String>)> = Connection::open(&db.path)
+        .unwrap()
+        .prepare("SELECT customer, seat FROM sales_log ORDER BY seq")
+        .unwrap()
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let seat_of = |c: &str| log.iter().find(|(who, _)| who == c).unwrap().1.clone();
+    assert_eq!(log.len(), 4);
+    assert_eq!(seat_of("ada"), None);
+    assert_eq!(seat_of("dee").as_deref(), Some("Stalls A-1"));
+    assert_eq!(db.open().unwrap().sold_seats().unwrap(), [seat]);
 
     let catalog = Catalog::open(db.open().unwrap()).unwrap();
     let venue = catalog

@@ -172,7 +172,7 @@ pub(crate) fn popularity(bucket: f64, buckets: usize) -> PyResult<CatalogOptions
             bucket: duration(bucket, "popular_bucket")?,
             buckets,
         },
-        offices: None,
+        ..CatalogOptions::default()
     })
 }
 

@@ -5,8 +5,10 @@
 mod admin;
 mod lifecycle;
 pub(crate) mod rules;
+mod seats;
 pub(crate) mod state;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,6 +22,7 @@ use crate::model::{Event, Performer, Venue};
 use crate::popular::{Popular, Popularity, PopularityWindow};
 use crate::search::index::SearchIndex;
 use crate::search::query::{SearchQuery, SearchResults};
+use crate::seated::{SeatLedgerFactory, SeatedEvent};
 use crate::status::EventStatus;
 use crate::store::CatalogStore;
 
@@ -38,6 +41,9 @@ pub struct CatalogOptions {
     pub popularity: PopularityWindow,
     /// How offices are built (`None`: `BoxOffice::new(config)`).
     pub offices: Option<OfficeFactory>,
+    /// Where seated events record their seat sales (`None`: nowhere, the
+    /// seats live in memory only). See [`SeatedEvent`].
+    pub seat_ledgers: Option<SeatLedgerFactory>,
 }
 
 impl std::fmt::Debug for CatalogOptions {
@@ -45,6 +51,7 @@ impl std::fmt::Debug for CatalogOptions {
         f.debug_struct("CatalogOptions")
             .field("popularity", &self.popularity)
             .field("offices", &self.offices.as_ref().map(|_| ".."))
+            .field("seat_ledgers", &self.seat_ledgers.as_ref().map(|_| ".."))
             .finish()
     }
 }
@@ -63,6 +70,15 @@ pub struct Catalog {
     index: SearchIndex,
     popularity: Popularity,
     offices: Option<OfficeFactory>,
+    seats: Mutex<Seats>,
+    seat_ledgers: Option<SeatLedgerFactory>,
+}
+
+/// Venues' seat maps, and the seated events opened on them.
+#[derive(Default)]
+struct Seats {
+    maps: HashMap<VenueId, Arc<ticketpool_seats::SeatMap>>,
+    events: HashMap<EventId, Arc<SeatedEvent>>,
 }
 
 impl Catalog {
@@ -102,10 +118,16 @@ impl Catalog {
             .load_events()?
             .into_iter()
             .for_each(|e| state.put_event(e));
+        let mut seats = Seats::default();
+        for (venue, config) in store.load_seat_maps()? {
+            seats.maps.insert(venue, Arc::new(config.build()?));
+        }
         let catalog = Self {
             index: SearchIndex::new()?,
             popularity: Popularity::new(options.popularity),
             offices: options.offices,
+            seats: Mutex::new(seats),
+            seat_ledgers: options.seat_ledgers,
             store: Mutex::new(store),
             state: RwLock::new(State::default()),
         };
@@ -126,6 +148,7 @@ impl Catalog {
         }
         state.offices.extend(offices);
         *catalog.state.write() = state;
+        catalog.open_seated()?;
         let last = catalog.index.last_queued();
         // No deadline that matters: open returns a searchable catalog.
         catalog

@@ -1,14 +1,17 @@
 //! `ticketpool sales`: the sales log a journal keeps, filtered, with totals
-//! by ticket type and vendor, as a table or JSON.
+//! by ticket type and vendor, as a table or JSON. A seated event's journal
+//! also holds its sold seats (schema version 5): they are listed with the
+//! box office's sales, with a seat column (blank for general admission).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::io::{ErrorKind, Write as _};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use serde_json::{json, Value};
-use ticketpool_core::{Money, Sale};
+use ticketpool_core::{Money, Sale, TicketId};
 use ticketpool_persist::{SqliteStore, Store};
 
 use super::args::SalesArgs;
@@ -17,7 +20,7 @@ use super::CliError;
 
 /// Runs the command.
 pub fn run(args: &SalesArgs) -> Result<(), CliError> {
-    let sales = read(&args.journal)?;
+    let (sales, seats) = read(&args.journal)?;
     let selected: Vec<&Sale> = sales.iter().filter(|sale| keep(args, sale)).collect();
     // Everything that can be wrong with the data is found before a line is
     // printed: a damaged journal gets an error, not half a table.
@@ -34,12 +37,12 @@ pub fn run(args: &SalesArgs) -> Result<(), CliError> {
         .map_err(damaged)?;
     let totals = Totals::of(&selected).map_err(damaged)?;
     let text = if args.json {
-        let value = to_json(args, &selected, &times, &totals);
+        let value = to_json(args, &selected, &times, &totals, &seats);
         let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
         text.push('\n');
         text
     } else {
-        table(&selected, &times, &totals)
+        table(&selected, &times, &totals, &seats)
     };
     emit(&text)
 }
@@ -55,9 +58,13 @@ pub fn emit(text: &str) -> Result<(), CliError> {
     }
 }
 
-/// Every sale in the journal at `path`, in the order recorded. The file
-/// must exist: reading never creates a journal.
-fn read(path: &Path) -> Result<Vec<Sale>, CliError> {
+/// The seat of each seat sale, by its ticket.
+type Seats = HashMap<TicketId, Arc<str>>;
+
+/// Every sale in the journal at `path`: the box office's in the order
+/// recorded, then the seats sold, by time; and the seat of each seat sale.
+/// The file must exist: reading never creates a journal.
+fn read(path: &Path) -> Result<(Vec<Sale>, Seats), CliError> {
     let shown = path.display();
     match std::fs::metadata(path) {
         Err(err) if err.kind() == ErrorKind::NotFound => {
@@ -90,7 +97,15 @@ fn read(path: &Path) -> Result<Vec<Sale>, CliError> {
         }
     };
     let mut store = SqliteStore::open(path).map_err(classify)?;
-    Ok(store.recover().map_err(classify)?.sales)
+    let mut sales = store.recover().map_err(classify)?.sales;
+    let mut sold_seats = store.sold_seats().map_err(classify)?;
+    sold_seats.sort_by_key(|seat| seat.sale.sold_at);
+    let mut seats = Seats::new();
+    for sold in sold_seats {
+        seats.insert(sold.sale.ticket.id, sold.seat);
+        sales.push(sold.sale);
+    }
+    Ok((sales, seats))
 }
 
 fn keep(args: &SalesArgs, sale: &Sale) -> bool {
@@ -175,7 +190,7 @@ fn sold_at(sale: &Sale) -> Result<String, String> {
     Ok(humantime::format_rfc3339_millis(sale.sold_at).to_string())
 }
 
-fn table(sales: &[&Sale], times: &[String], totals: &Totals) -> String {
+fn table(sales: &[&Sale], times: &[String], totals: &Totals, seats: &Seats) -> String {
     let width = |header: &str, field: fn(&Sale) -> &str| {
         sales
             .iter()
@@ -187,23 +202,43 @@ fn table(sales: &[&Sale], times: &[String], totals: &Totals) -> String {
     let customer = width("customer", |s| &s.customer);
     let ticket_type = width("type", |s| &s.ticket.ticket_type);
     let vendor = width("vendor", |s| &s.ticket.vendor);
+    let seat_of = |sale: &Sale| seats.get(&sale.ticket.id).map_or("", |seat| &**seat);
+    // The seat column only for a journal with seats: a general-admission
+    // journal reads as it always did.
+    let seat = (!seats.is_empty()).then(|| {
+        sales
+            .iter()
+            .map(|sale| seat_of(sale).len())
+            .max()
+            .unwrap_or(0)
+            .max("seat".len())
+    });
+    let seat_cell = |text: &str| seat.map_or(String::new(), |w| format!(" {text:<w$}"));
     let mut out = String::new();
     if !sales.is_empty() {
         let _ = writeln!(
             out,
-            "{:<10} {:<24} {:<customer$} {:<8} {:<ticket_type$} {:<vendor$} {:>10}",
-            "ticket", "sold at (UTC)", "customer", "priority", "type", "vendor", "price"
+            "{:<10} {:<24} {:<customer$} {:<8} {:<ticket_type$}{} {:<vendor$} {:>10}",
+            "ticket",
+            "sold at (UTC)",
+            "customer",
+            "priority",
+            "type",
+            seat_cell("seat"),
+            "vendor",
+            "price"
         );
     }
     for (sale, time) in sales.iter().zip(times) {
         let _ = writeln!(
             out,
-            "{:<10} {:<24} {:<customer$} {:<8} {:<ticket_type$} {:<vendor$} {:>10}",
+            "{:<10} {:<24} {:<customer$} {:<8} {:<ticket_type$}{} {:<vendor$} {:>10}",
             sale.ticket.id.to_string(),
             time,
             sale.customer,
             sale.priority.as_str(),
             sale.ticket.ticket_type,
+            seat_cell(seat_of(sale)),
             sale.ticket.vendor,
             sale.price.to_string(),
         );
@@ -234,7 +269,13 @@ fn table(sales: &[&Sale], times: &[String], totals: &Totals) -> String {
     out
 }
 
-fn to_json(args: &SalesArgs, sales: &[&Sale], times: &[String], totals: &Totals) -> Value {
+fn to_json(
+    args: &SalesArgs,
+    sales: &[&Sale],
+    times: &[String],
+    totals: &Totals,
+    seats: &Seats,
+) -> Value {
     let sums = |map: &BTreeMap<String, Sum>| -> Value {
         map.iter()
             .map(|(key, sum)| (key.clone(), sum.to_json()))
@@ -264,6 +305,7 @@ fn to_json(args: &SalesArgs, sales: &[&Sale], times: &[String], totals: &Totals)
             "price_minor": sale.price.minor(),
             "waited_us": u64::try_from(sale.waited.as_micros()).unwrap_or(u64::MAX),
             "hold": sale.hold.map(|hold| hold.0),
+            "seat": seats.get(&sale.ticket.id).map(|seat| &**seat),
         })).collect::<Vec<_>>(),
     })
 }

@@ -3,7 +3,8 @@
 
 use postgres::types::ToSql;
 use postgres::Client;
-use ticketpool_catalog::{CatalogStore, Event, Performer, StoreError, Venue};
+use ticketpool_catalog::ticketpool_seats::VenueConfig;
+use ticketpool_catalog::{CatalogStore, Event, Performer, StoreError, Venue, VenueId};
 
 use super::PgStore;
 use crate::catalog_rows::{self, store_error, Execute, Param};
@@ -87,5 +88,15 @@ impl CatalogStore for PgStore {
     fn load_events(&mut self) -> Result<Vec<Event>, StoreError> {
         catalog_rows::load_events(&mut self.client, &self.location)
             .map_err(|e| store_error("load the events", e))
+    }
+
+    fn save_seat_map(&mut self, venue: VenueId, config: &VenueConfig) -> Result<(), StoreError> {
+        catalog_rows::save_seat_map(&mut self.client, venue, config)
+            .map_err(|e| store_error("save the seat map", e))
+    }
+
+    fn load_seat_maps(&mut self) -> Result<Vec<(VenueId, VenueConfig)>, StoreError> {
+        catalog_rows::load_seat_maps(&mut self.client, &self.location)
+            .map_err(|e| store_error("load the seat maps", e))
     }
 }

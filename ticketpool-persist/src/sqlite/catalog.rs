@@ -3,7 +3,8 @@
 
 use rusqlite::types::ToSqlOutput;
 use rusqlite::ToSql;
-use ticketpool_catalog::{CatalogStore, Event, Performer, StoreError, Venue};
+use ticketpool_catalog::ticketpool_seats::VenueConfig;
+use ticketpool_catalog::{CatalogStore, Event, Performer, StoreError, Venue, VenueId};
 
 use super::{Sqlite, SqliteStore};
 use crate::catalog_rows::{self, store_error, Execute, Param};
@@ -109,6 +110,16 @@ impl CatalogStore for SqliteStore {
     fn load_events(&mut self) -> Result<Vec<Event>, StoreError> {
         catalog_rows::load_events(&mut Sqlite(&self.conn), &self.location)
             .map_err(|e| store_error("load the events", e))
+    }
+
+    fn save_seat_map(&mut self, venue: VenueId, config: &VenueConfig) -> Result<(), StoreError> {
+        catalog_rows::save_seat_map(&mut Sqlite(&self.conn), venue, config)
+            .map_err(|e| store_error("save the seat map", e))
+    }
+
+    fn load_seat_maps(&mut self) -> Result<Vec<(VenueId, VenueConfig)>, StoreError> {
+        catalog_rows::load_seat_maps(&mut Sqlite(&self.conn), &self.location)
+            .map_err(|e| store_error("load the seat maps", e))
     }
 }
 

@@ -49,7 +49,9 @@ macro_rules! journal_suite {
             open_office_refuses_a_journal_that_does_not_fit,
             reopening_with_a_contradicting_config_lists_every_difference,
             a_journal_without_a_recorded_config_records_it_on_first_open,
-            reconfigured_price_applies_to_new_releases_only);
+            reconfigured_price_applies_to_new_releases_only,
+            sold_seats_come_back_beside_general_admission,
+            seats_are_recorded_all_or_none_and_never_twice);
     };
     (@tests $db:path; $($name:ident),*) => {
         $(
@@ -67,6 +69,7 @@ macro_rules! journal_suite {
 mod catalog;
 mod journal_config;
 mod office;
+mod seats;
 mod settings;
 
 #[allow(unused_imports)]
@@ -78,6 +81,10 @@ pub use self::journal_config::{
 };
 #[allow(unused_imports)]
 pub use self::office::reopened_office_keeps_sales_and_sells_out_exactly;
+#[allow(unused_imports)]
+pub use self::seats::{
+    seats_are_recorded_all_or_none_and_never_twice, sold_seats_come_back_beside_general_admission,
+};
 #[allow(unused_imports)]
 pub use self::settings::{
     a_journal_without_a_recorded_config_records_it_on_first_open,

@@ -1,0 +1,106 @@
+//! Venues' seat maps and seated events' seats (see `crate::seated` for the
+//! design).
+
+use std::sync::Arc;
+
+use ticketpool_seats::{SeatMap, VenueConfig};
+
+use super::Catalog;
+use crate::error::CatalogError;
+use crate::ids::{EventId, VenueId};
+use crate::seated::{NoLedger, SeatLedger, SeatedEvent};
+
+impl Catalog {
+    /// Gives venue `venue` a seat map: events there become seated (see
+    /// [`SeatedEvent`]). Replaces an earlier map while no event there
+    /// sells seats yet.
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::UnknownVenue`]; [`CatalogError::SeatMap`] listing
+    /// every problem of the config; [`CatalogError::Invalid`] if the map
+    /// has more seats than the venue holds, or an event there already
+    /// sells seats; [`CatalogError::Store`] (nothing changed).
+    pub fn set_seat_map(&self, venue: VenueId, config: VenueConfig) -> Result<(), CatalogError> {
+        let capacity = self.venue(venue)?.capacity;
+        let map = config.build()?;
+        if map.seat_count() as u64 > capacity {
+            return Err(CatalogError::Invalid {
+                what: "the seat map",
+                problem: "has more seats than the venue holds",
+            });
+        }
+        let mut seats = self.seats.lock();
+        let in_use = seats
+            .events
+            .keys()
+            .any(|e| self.event(*e).is_ok_and(|e| e.venue == venue));
+        if in_use {
+            return Err(CatalogError::Invalid {
+                what: "the venue's seat map",
+                problem: "cannot change while an event there sells seats",
+            });
+        }
+        self.store.lock().save_seat_map(venue, &config)?;
+        seats.maps.insert(venue, Arc::new(map));
+        Ok(())
+    }
+
+    /// The seat map of venue `venue`, if it has one.
+    pub fn seat_map(&self, venue: VenueId) -> Option<Arc<SeatMap>> {
+        self.seats.lock().maps.get(&venue).cloned()
+    }
+
+    /// The seats of event `id`: opened the first time (and when the catalog
+    /// opens), from its ledger: seats recorded as sold are sold, every
+    /// other seat available.
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::UnknownEvent`]; [`CatalogError::NotSeated`] if its
+    /// venue has no seat map; [`CatalogError::NoOffice`] for a draft;
+    /// [`CatalogError::Store`] if its ledger cannot be read or names a
+    /// seat the map does not have.
+    pub fn seats(&self, id: EventId) -> Result<Arc<SeatedEvent>, CatalogError> {
+        let event = self.event(id)?;
+        let mut seats = self.seats.lock();
+        if let Some(open) = seats.events.get(&id) {
+            return Ok(Arc::clone(open));
+        }
+        let map = seats
+            .maps
+            .get(&event.venue)
+            .cloned()
+            .ok_or(CatalogError::NotSeated(id))?;
+        let office = self.office(id)?;
+        let ledger: Arc<dyn SeatLedger> = match &self.seat_ledgers {
+            Some(factory) => factory(&event)?,
+            None => Arc::new(NoLedger),
+        };
+        let open = Arc::new(SeatedEvent::open(id, map, office, ledger)?);
+        seats.events.insert(id, Arc::clone(&open));
+        Ok(open)
+    }
+
+    /// Whether event `id` is at a venue with a seat map.
+    pub fn is_seated(&self, id: EventId) -> bool {
+        self.event(id)
+            .is_ok_and(|e| self.seats.lock().maps.contains_key(&e.venue))
+    }
+
+    /// Opens the seats of every seated event that has an office: the
+    /// recovery step of [`Catalog::open_with`].
+    pub(super) fn open_seated(&self) -> Result<(), CatalogError> {
+        let ids: Vec<EventId> = self
+            .events()
+            .into_iter()
+            .filter(|e| e.status.has_office())
+            .map(|e| e.id)
+            .filter(|&id| self.is_seated(id))
+            .collect();
+        for id in ids {
+            self.seats(id)?;
+        }
+        Ok(())
+    }
+}

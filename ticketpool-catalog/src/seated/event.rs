@@ -1,0 +1,229 @@
+//! One seated event's seats: holds, confirms recorded in its ledger, and
+//! recovery from the ledger.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use parking_lot::Mutex;
+use ticketpool_core::{BoxOffice, Money, Priority};
+use ticketpool_seats::{
+    BestAvailable, HoldId, SeatHold, SeatId, SeatMap, SeatSale, SeatSnapshot, SeatState, Seating,
+};
+
+use super::{SeatLedger, SeatRecord};
+use crate::error::{CatalogError, StoreError};
+use crate::ids::EventId;
+
+/// The seats of one seated event (the design is in the crate docs,
+/// "Seated events"): hold, best-available, confirm, cancel, snapshot.
+///
+/// Shared in an `Arc`; every call is safe from many threads (the seats are
+/// claimed lock-free, see [`Seating`]).
+pub struct SeatedEvent {
+    event: EventId,
+    seating: Seating,
+    office: Arc<BoxOffice>,
+    ledger: Arc<dyn SeatLedger>,
+    /// Who holds each current hold, for the sale records, and until when
+    /// (so [`reap`](Self::reap) forgets the lapsed ones).
+    holders: Mutex<HashMap<HoldId, Holder>>,
+}
+
+struct Holder {
+    customer: Arc<str>,
+    priority: Priority,
+    expires_at: Instant,
+}
+
+impl std::fmt::Debug for SeatedEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SeatedEvent")
+            .field("event", &self.event)
+            .field("seating", &self.seating)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SeatedEvent {
+    /// Opens the seats of `event` on `map`: every seat on sale, then the
+    /// seats `ledger` recorded as sold sold again (held ones stay free).
+    pub(crate) fn open(
+        event: EventId,
+        map: Arc<SeatMap>,
+        office: Arc<BoxOffice>,
+        ledger: Arc<dyn SeatLedger>,
+    ) -> Result<Self, CatalogError> {
+        let seating = Seating::new(map);
+        seating.release_all();
+        let sold = ledger.sold()?;
+        let mut seats: Vec<SeatId> = Vec::with_capacity(sold.len());
+        for record in &sold {
+            let id = seating.map().find(&record.seat).ok_or_else(|| {
+                StoreError::new(format!(
+                    "the journal of {event} sold seat {:?}, which the venue's seat map \
+                     does not have",
+                    record.seat
+                ))
+            })?;
+            seats.push(id);
+        }
+        seats.sort_unstable();
+        seats.dedup();
+        if !seats.is_empty() {
+            let hold = seating.hold(&seats)?;
+            seating.confirm(hold.id)?;
+        }
+        Ok(Self {
+            event,
+            seating,
+            office,
+            ledger,
+            holders: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The event.
+    pub fn event(&self) -> EventId {
+        self.event
+    }
+
+    /// The venue's seat map.
+    pub fn map(&self) -> &SeatMap {
+        self.seating.map()
+    }
+
+    /// The live seats, for what this type does not wrap (tier prices,
+    /// release waves).
+    pub fn seating(&self) -> &Seating {
+        &self.seating
+    }
+
+    /// The seat labelled `label`'s state now, or `None` for no such seat.
+    pub fn state(&self, label: &str) -> Option<SeatState> {
+        self.seating.state(self.map().find(label)?)
+    }
+
+    /// Every seat's state, for drawing the map.
+    pub fn snapshot(&self) -> SeatSnapshot {
+        self.seating.snapshot()
+    }
+
+    fn open_for_sales(&self) -> Result<(), CatalogError> {
+        if self.office.is_closed() {
+            return Err(CatalogError::SeatsClosed(self.event));
+        }
+        Ok(())
+    }
+
+    fn held(&self, hold: SeatHold, customer: &str, priority: Priority) -> SeatHold {
+        let holder = Holder {
+            customer: Arc::from(customer),
+            priority,
+            expires_at: hold.expires_at,
+        };
+        self.holders.lock().insert(hold.id, holder);
+        hold
+    }
+
+    /// Holds the seats labelled `labels` (`"Stalls B-12"`) for `customer`,
+    /// all or nothing, at today's tier prices.
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::SeatsClosed`] once the event's office is closed;
+    /// [`CatalogError::Seats`] for an unknown label or seats not available
+    /// (none is held then).
+    pub fn hold(
+        &self,
+        customer: &str,
+        priority: Priority,
+        labels: &[&str],
+    ) -> Result<SeatHold, CatalogError> {
+        self.open_for_sales()?;
+        let hold = self.seating.hold_labels(labels)?;
+        Ok(self.held(hold, customer, priority))
+    }
+
+    /// Holds the best block of adjacent seats `want` describes (see the
+    /// best-available rule in `ticketpool-seats`) for `customer`.
+    ///
+    /// # Errors
+    ///
+    /// As [`hold`](Self::hold); [`CatalogError::Seats`] when no block fits.
+    pub fn best_available(
+        &self,
+        customer: &str,
+        priority: Priority,
+        want: BestAvailable<'_>,
+    ) -> Result<SeatHold, CatalogError> {
+        self.open_for_sales()?;
+        let hold = self.seating.best_available(want)?;
+        Ok(self.held(hold, customer, priority))
+    }
+
+    /// Sells a hold's seats and records them in the ledger, one record per
+    /// seat, before answering.
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::Seats`] if the hold ended or lapsed (its seats are
+    /// free again); [`CatalogError::Store`] if the ledger failed: the seats
+    /// stay sold here (never sold twice) but were not recorded, so the
+    /// buyer must not be told they have them.
+    pub fn confirm(&self, hold: HoldId) -> Result<SeatSale, CatalogError> {
+        let holder = self.holders.lock().remove(&hold);
+        let sale = self.seating.confirm(hold)?;
+        let (customer, priority) = holder.map_or((Arc::from(""), Priority::Regular), |h| {
+            (h.customer, h.priority)
+        });
+        let records = self.records(&sale, &customer, priority);
+        self.ledger.record(&records)?;
+        Ok(sale)
+    }
+
+    /// Gives a hold's seats back: they are available again.
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::Seats`] if the hold already ended.
+    pub fn cancel(&self, hold: HoldId) -> Result<Vec<SeatId>, CatalogError> {
+        self.holders.lock().remove(&hold);
+        Ok(self.seating.release_hold(hold)?)
+    }
+
+    /// Ends the holds that lapsed; returns how many.
+    pub fn reap(&self) -> usize {
+        let reaped = self.seating.reap();
+        // The seating runs on the system clock (`Seating::new`).
+        let now = Instant::now();
+        self.holders.lock().retain(|_, h| h.expires_at > now);
+        reaped
+    }
+
+    /// One record per seat of `sale`; the hold's price is shared out in
+    /// whole minor units, the first seats taking the remainder.
+    fn records(&self, sale: &SeatSale, customer: &Arc<str>, priority: Priority) -> Vec<SeatRecord> {
+        let n = sale.seats.len().max(1) as i64;
+        let (share, mut rest) = (sale.price.minor() / n, sale.price.minor() % n);
+        let sold_at = SystemTime::now();
+        sale.seats
+            .iter()
+            .filter_map(|&id| {
+                let seat = self.map().seat(id)?;
+                let extra = i64::from(rest > 0);
+                rest -= extra;
+                Some(SeatRecord {
+                    seat: Arc::from(seat.to_string()),
+                    ticket: SeatRecord::ticket_of(id),
+                    tier: Arc::from(seat.tier),
+                    price: Money::from_minor(share + extra),
+                    customer: Arc::clone(customer),
+                    priority,
+                    sold_at,
+                    hold: sale.hold.0,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,150 @@
+//! Seated events in the catalog, on the memory store and a ledger in
+//! memory: the seat map is kept with the venue, a seated event's seats
+//! open from its ledger (sold seats sold, held seats free), and the rules
+//! around them.
+
+mod common;
+
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use ticketpool_catalog::ticketpool_seats::{BestAvailable, SeatError, SeatState, VenueConfig};
+use ticketpool_catalog::*;
+use ticketpool_core::{Money, Priority};
+
+use common::*;
+
+const HALL: &str = r#"{
+    "name": "Hall",
+    "tiers": { "standard": 6000, "premium": 9000 },
+    "sections": [{ "name": "Stalls", "tier": "standard", "rows": "A-B", "seats": "1-5",
+                   "row_tiers": { "A": "premium" } }]
+}"#;
+
+fn hall() -> VenueConfig {
+    serde_json::from_str(HALL).unwrap()
+}
+
+/// A ledger in memory, shared across reopens like a journal file.
+#[derive(Clone, Default)]
+struct Ledger(Arc<Mutex<Vec<SeatRecord>>>);
+
+impl SeatLedger for Ledger {
+    fn record(&self, seats: &[SeatRecord]) -> Result<(), StoreError> {
+        self.0.lock().extend_from_slice(seats);
+        Ok(())
+    }
+
+    fn sold(&self) -> Result<Vec<SeatRecord>, StoreError> {
+        Ok(self.0.lock().clone())
+    }
+}
+
+fn options(ledger: &Ledger) -> CatalogOptions {
+    let ledger = ledger.clone();
+    CatalogOptions {
+        seat_ledgers: Some(Arc::new(move |_event: &Event| {
+            let ledger: Arc<dyn SeatLedger> = Arc::new(ledger.clone());
+            Ok(ledger)
+        })),
+        ..CatalogOptions::default()
+    }
+}
+
+#[test]
+fn a_seated_event_reopens_with_its_seats_sold_and_holds_gone() {
+    let (store, ledger) = (MemoryStore::new(), Ledger::default());
+    let catalog = Catalog::open_with(store.clone(), options(&ledger)).unwrap();
+    let venue = catalog.add_venue(venue("Hall", "Leeds", 100)).unwrap();
+    catalog.set_seat_map(venue, hall()).unwrap();
+    let id = catalog
+        .create_event(new_event("gig", venue, "2030-01-01T20:00:00Z"))
+        .unwrap();
+    assert!(matches!(catalog.seats(id), Err(CatalogError::NoOffice(_))));
+    catalog.put_on_sale(id).unwrap();
+    let seats = catalog.seats(id).unwrap();
+    let best = seats
+        .best_available("ann", Priority::Vip, BestAvailable::in_tier("premium", 3))
+        .unwrap();
+    let sale = seats.confirm(best.id).unwrap();
+    assert_eq!(sale.price, Money::from_minor(27_000));
+    let held = seats
+        .hold("bob", Priority::Regular, &["Stalls B-1"])
+        .unwrap();
+    let freed = seats
+        .hold("cy", Priority::Regular, &["Stalls B-2"])
+        .unwrap();
+    seats.cancel(freed.id).unwrap();
+    assert_eq!(seats.state("Stalls B-2"), Some(SeatState::Available));
+    // One record per seat, the hold's price shared out exactly.
+    let records = ledger.sold().unwrap();
+    assert_eq!(records.len(), 3);
+    let total: i64 = records.iter().map(|r| r.price.minor()).sum();
+    assert_eq!(total, 27_000);
+    assert!(records
+        .iter()
+        .all(|r| &*r.customer == "ann" && &*r.tier == "premium"));
+    assert!(records.iter().all(|r| r.ticket.0 >= SEAT_TICKETS));
+    drop((seats, held));
+    drop(catalog);
+
+    let catalog = Catalog::open_with(store, options(&ledger)).unwrap();
+    assert_eq!(catalog.seat_map(venue).unwrap().seat_count(), 10);
+    let seats = catalog.seats(id).unwrap();
+    for record in &records {
+        assert_eq!(seats.state(&record.seat), Some(SeatState::Sold));
+    }
+    assert_eq!(seats.state("Stalls B-1"), Some(SeatState::Available));
+    let again = seats.hold("dee", Priority::Vip, &[&records[0].seat]);
+    assert!(matches!(
+        again,
+        Err(CatalogError::Seats(SeatError::Unavailable { .. }))
+    ));
+    assert_eq!(seats.snapshot().counts().sold, 3);
+}
+
+#[test]
+fn seat_maps_follow_the_rules() {
+    let f = fixture();
+    // A general-admission venue's events have no seats.
+    let plain = f
+        .catalog
+        .create_event(new_event("plain", f.venue, "2030-01-01T20:00:00Z"))
+        .unwrap();
+    f.catalog.put_on_sale(plain).unwrap();
+    assert!(!f.catalog.is_seated(plain));
+    assert!(matches!(
+        f.catalog.seats(plain),
+        Err(CatalogError::NotSeated(_))
+    ));
+    // Unknown venue, invalid map, too many seats for the venue.
+    assert!(matches!(
+        f.catalog.set_seat_map(VenueId(99), hall()),
+        Err(CatalogError::UnknownVenue(_))
+    ));
+    let mut bad = hall();
+    bad.sections[0].tier = "gold".into();
+    assert!(matches!(
+        f.catalog.set_seat_map(f.venue, bad),
+        Err(CatalogError::SeatMap(_))
+    ));
+    let small = f.catalog.add_venue(venue("Club", "Leeds", 5)).unwrap();
+    assert!(matches!(
+        f.catalog.set_seat_map(small, hall()),
+        Err(CatalogError::Invalid { .. })
+    ));
+    // Once an event there sells seats, the map stays as it is.
+    f.catalog.set_seat_map(f.venue, hall()).unwrap();
+    assert!(f.catalog.is_seated(plain));
+    let seats = f.catalog.seats(plain).unwrap();
+    assert!(matches!(
+        f.catalog.set_seat_map(f.venue, hall()),
+        Err(CatalogError::Invalid { .. })
+    ));
+    // A cancelled event holds no more seats.
+    f.catalog.cancel(plain).unwrap();
+    assert!(matches!(
+        seats.hold("ann", Priority::Vip, &["Stalls A-1"]),
+        Err(CatalogError::SeatsClosed(_))
+    ));
+}
