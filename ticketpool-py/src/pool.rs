@@ -19,9 +19,17 @@ type Item = Py<PyAny>;
 /// A bounded, thread-safe pool of Python objects with VIP-priority `get`.
 #[pyclass(frozen, module = "ticketpool")]
 pub(crate) struct Pool {
-    inner: DynamicPool<Item>,
+    // Boxed: the lock-free ring keeps its indices on 128-byte aligned cache
+    // lines, and Python allocates a class's objects with 16-byte alignment
+    // only, so held inline the ring would sit misaligned (undefined
+    // behaviour; debug builds abort on it in `Pool::__new__`).
+    inner: Box<DynamicPool<Item>>,
     tasks: Tasks,
 }
+
+// Python's allocator aligns objects to 16 bytes: a field needing more must
+// be boxed (see `inner`). This fails the build if one creeps back inline.
+const _: () = assert!(std::mem::align_of::<Pool>() <= 16);
 
 /// How long a call may wait, read the way `queue.Queue` reads `block` and
 /// `timeout`: `None` when it must not wait at all (`block` false, and then
@@ -213,7 +221,7 @@ impl Pool {
         let inner =
             DynamicPool::with_capacity(strategy, capacity).map_err(|e| capacity_error(&e))?;
         Ok(Self {
-            inner,
+            inner: Box::new(inner),
             tasks: Tasks::default(),
         })
     }
