@@ -9,11 +9,10 @@
 //! 10 cycles by default, 100 with `TICKETPOOL_LONG=1`;
 //! `TICKETPOOL_CRASH_SEED` replays one run's timings.
 
+mod kill_child;
+
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::thread;
 use std::time::Duration;
 
 use ticketpool_catalog::{
@@ -67,28 +66,13 @@ fn sigkill_loses_no_acknowledged_catalog_change() {
         // Mostly past the reopen (which opens every earlier event's office
         // and journal), sometimes inside it.
         let delay = Duration::from_millis(rng.u64(50..1_000));
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "catalog_crash_child", "--ignored", "--nocapture"])
-            .env(CHILD_ENV, &path)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let reader = thread::spawn(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .collect::<Vec<_>>()
-        });
-        // The kill's moment, not a synchronisation: any moment is valid.
-        thread::sleep(delay);
-        child.kill().unwrap(); // SIGKILL on Unix
-        assert!(
-            !child.wait().unwrap().success(),
-            "cycle {cycle}: child ended"
+        let lines = kill_child::run_then_kill(
+            "catalog_crash_child",
+            &[(CHILD_ENV, path.as_os_str())],
+            delay,
+            cycle,
         );
-        for line in reader.join().unwrap() {
+        for line in lines {
             let mut words = line.split_whitespace();
             let (Some(change), Some(id)) = (words.next(), words.next()) else {
                 continue;

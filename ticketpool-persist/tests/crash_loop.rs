@@ -9,13 +9,13 @@
 //! minute): `TICKETPOOL_LONG=1 cargo test --release -p ticketpool-persist
 //! --test crash_loop`. `TICKETPOOL_CRASH_SEED` replays one run's timings.
 
+mod kill_child;
 #[allow(unused_macros)]
 mod suite;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
+use std::ffi::OsStr;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::thread;
 use std::time::Duration;
 
@@ -80,35 +80,17 @@ fn sigkill_at_random_moments_loses_no_acknowledged_sale() {
         } else {
             Duration::from_millis(rng.u64(0..=60))
         };
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "crash_child",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(CHILD_ENV, &db.0)
-            .env("TICKETPOOL_CRASH_CYCLE", cycle.to_string())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let reader = thread::spawn(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .collect::<Vec<_>>()
-        });
-        thread::sleep(delay);
-        child.kill().unwrap(); // SIGKILL on Unix
-        let status = child.wait().unwrap();
-        assert!(
-            !status.success(),
-            "cycle {cycle}: the child ended on its own: {status}"
+        let cycle_text = cycle.to_string();
+        let lines = kill_child::run_then_kill(
+            "crash_child",
+            &[
+                (CHILD_ENV, db.0.as_os_str()),
+                ("TICKETPOOL_CRASH_CYCLE", OsStr::new(&cycle_text)),
+            ],
+            delay,
+            cycle,
         );
-        for line in reader.join().unwrap() {
+        for line in lines {
             let mut words = line.split_whitespace();
             match (words.next(), words.next(), words.next()) {
                 (Some("sold"), Some(id), Some(customer)) => {

@@ -11,10 +11,10 @@
 //! `TICKETPOOL_CRASH_SEED` replays one run's timings.
 #![cfg(feature = "catalog")]
 
+mod kill_child;
+
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::thread;
 use std::time::Duration;
 
@@ -86,29 +86,13 @@ fn sigkill_loses_no_acknowledged_seat_and_frees_every_held_one() {
     let mut mid_sale = 0;
     for cycle in 0..cycles {
         let delay = Duration::from_millis(rng.u64(5..300));
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "seats_crash_child", "--ignored", "--nocapture"])
-            .env(CHILD_ENV, &path)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let reader = thread::spawn(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .collect::<Vec<_>>()
-        });
-        // The kill's moment, not a synchronisation: any moment is valid.
-        thread::sleep(delay);
-        child.kill().unwrap(); // SIGKILL on Unix
-        assert!(
-            !child.wait().unwrap().success(),
-            "cycle {cycle}: child ended"
+        let lines = kill_child::run_then_kill(
+            "seats_crash_child",
+            &[(CHILD_ENV, path.as_os_str())],
+            delay,
+            cycle,
         );
         let mut held: Vec<String> = Vec::new();
-        let lines = reader.join().unwrap();
         mid_sale += usize::from(lines.len() < HOLDS_PER_CHILD);
         for line in lines {
             let Some((what, labels)) = line.split_once(' ') else {
