@@ -10,12 +10,14 @@ use serde::{Deserialize, Serialize};
 /// Draft --put_on_sale--> OnSale <--pause/resume--> Paused
 ///   OnSale, Paused --(every ticket sold; refresh)--> SoldOut
 ///   OnSale, Paused, SoldOut --close_sales--> Closed
-///   Draft, OnSale, Paused, SoldOut --cancel--> Cancelled
+///   Draft, OnSale, Paused, SoldOut, Closed --cancel--> Cancelled
 ///   Draft, OnSale, Paused, SoldOut --(start time passed; refresh)--> Past
 /// ```
 ///
-/// Cancelled, Closed and Past are final: nothing about the event changes
-/// after. Closed differs from Cancelled in what it means for buyers: the
+/// Cancelled and Past are final: nothing about the event changes after.
+/// Closed is final for sales (no resume, no edit, never made past or sold
+/// out), but a show called off after its sales closed may still be
+/// cancelled. Closed differs from Cancelled in what it means for buyers: the
 /// event still takes place and every ticket sold stays valid; only the
 /// box office is shut (no new holds or sales). Holds open at the moment
 /// of closing keep their promise: they may still be confirmed until they
@@ -65,8 +67,8 @@ impl EventStatus {
         )
     }
 
-    /// `true` for cancelled, closed and past events: nothing about them
-    /// changes.
+    /// `true` for cancelled, closed and past events: their sales never
+    /// reopen (a closed event may still be cancelled).
     pub fn is_final(self) -> bool {
         matches!(
             self,

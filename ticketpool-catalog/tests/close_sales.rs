@@ -117,7 +117,6 @@ fn close_applies_to_open_sales_only_and_is_final() {
     for error in [
         f.catalog.close_sales(paused).unwrap_err(),
         f.catalog.resume(paused).unwrap_err(),
-        f.catalog.cancel(paused).unwrap_err(),
         f.catalog
             .update_event(paused, EventUpdate::default())
             .unwrap_err(),
@@ -143,6 +142,21 @@ fn close_applies_to_open_sales_only_and_is_final() {
     let changes = f.catalog.refresh(at("2031-01-01T00:00:00Z")).unwrap();
     assert!(!changes.iter().any(|(id, _)| *id == paused), "{changes:?}");
     assert_eq!(f.catalog.event(paused).unwrap().status, EventStatus::Closed);
+
+    // A show called off after its sales closed may still be cancelled,
+    // once: cancelled is final.
+    f.catalog.cancel(paused).unwrap();
+    assert_eq!(
+        f.catalog.event(paused).unwrap().status,
+        EventStatus::Cancelled
+    );
+    assert!(matches!(
+        f.catalog.cancel(paused),
+        Err(CatalogError::Transition {
+            status: EventStatus::Cancelled,
+            ..
+        })
+    ));
 }
 
 #[test]

@@ -148,7 +148,7 @@ async fn closing_a_sale_tells_watchers_and_waiters_keeps_sales_and_honours_holds
     close(&server, event, Some(ADMIN))
         .await
         .assert_error(409, "wrong_status");
-    for action in ["pause", "resume", "cancel", "on-sale"] {
+    for action in ["pause", "resume", "on-sale"] {
         server
             .post(
                 &format!("/api/admin/events/{event}/{action}"),
@@ -165,6 +165,16 @@ async fn closing_a_sale_tells_watchers_and_waiters_keeps_sales_and_honours_holds
             Some(ADMIN),
             Some(json!({"name": "too late"})),
         )
+        .await
+        .assert_error(409, "wrong_status");
+    // A show called off after its sales closed may still be cancelled.
+    let cancel = format!("/api/admin/events/{event}/cancel");
+    let cancelled = server.post(&cancel, Some(ADMIN), json!({})).await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+    let page = server.get(&format!("/api/events/{event}"), None).await;
+    assert_eq!(page.body["status"], "cancelled", "{}", page.body);
+    server
+        .post(&cancel, Some(ADMIN), json!({}))
         .await
         .assert_error(409, "wrong_status");
     server.stop().await;

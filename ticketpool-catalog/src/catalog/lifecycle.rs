@@ -66,14 +66,16 @@ impl Catalog {
     }
 
     /// Cancels `id` and closes its office (open holds may still settle).
+    /// An event whose sales were closed may still be cancelled: the show
+    /// was called off after the sale ended.
     ///
     /// # Errors
     ///
     /// [`CatalogError::UnknownEvent`]; [`CatalogError::Transition`] if it is
-    /// already cancelled, closed or past; [`CatalogError::Store`].
+    /// already cancelled or past; [`CatalogError::Store`].
     pub fn cancel(&self, id: EventId) -> Result<(), CatalogError> {
         use EventStatus::*;
-        let allowed = [Draft, OnSale, Paused, SoldOut];
+        let allowed = [Draft, OnSale, Paused, SoldOut, Closed];
         self.change_status(id, "cancel", &allowed, Cancelled, |office| {
             office.close();
         })
