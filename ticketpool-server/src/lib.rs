@@ -95,7 +95,7 @@ mod secret;
 mod server;
 mod state;
 mod stock;
-mod vendor_store;
+mod store;
 mod views;
 mod waiting;
 
