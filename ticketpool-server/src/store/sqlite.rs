@@ -283,3 +283,46 @@ impl StateStore for SqliteState {
         )?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::hash_token;
+
+    /// A data directory written by a build before idempotency keys were
+    /// stored opens unchanged: its customers and tokens load, and the
+    /// keys' table is added.
+    #[test]
+    fn an_older_accounts_file_opens_and_gains_the_keys_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = Connection::open(dir.path().join(ACCOUNTS_FILE)).unwrap();
+        old.execute_batch(
+            "CREATE TABLE customers (name TEXT PRIMARY KEY, vip INTEGER NOT NULL DEFAULT 0,
+                 created_at INTEGER NOT NULL);
+             CREATE TABLE tokens (hash BLOB PRIMARY KEY,
+                 customer TEXT NOT NULL REFERENCES customers(name),
+                 created_at INTEGER NOT NULL, revoked_at INTEGER);
+             INSERT INTO customers VALUES ('ann', 1, 5);",
+        )
+        .unwrap();
+        old.execute(
+            "INSERT INTO tokens VALUES (?1, 'ann', 5, NULL)",
+            params![hash_token("t").as_slice()],
+        )
+        .unwrap();
+        drop(old);
+
+        let store = SqliteState::open(dir.path()).unwrap();
+        let rows = store.load_accounts().unwrap();
+        assert_eq!(rows.customers, vec![("ann".to_owned(), true)]);
+        assert_eq!(rows.tokens, vec![(hash_token("t"), "ann".to_owned())]);
+        let claim = KeyClaim {
+            customer: "ann",
+            key: "k",
+            fingerprint: &[7; 32],
+            now: 10,
+            stale_before: 0,
+        };
+        assert_eq!(store.claim_key(&claim).unwrap(), Claim::Won);
+    }
+}
