@@ -194,6 +194,20 @@ impl CatalogPg {
         )
     }
 
+    /// A new connection to its server, for a service's own tables beside
+    /// the catalog's in [`schema`](Self::schema) (the caller names the
+    /// schema in its SQL; the connection's search path is left as is).
+    ///
+    /// # Errors
+    ///
+    /// [`PersistError::Open`] naming the server (never the password).
+    pub fn connect(&self) -> Result<Client, PersistError> {
+        self.config.connect(NoTls).map_err(|e| PersistError::Open {
+            location: format!("PostgreSQL {}", self.server),
+            source: Box::new(e),
+        })
+    }
+
     /// Up to `limit` of `customer`'s tickets for `events`, newest first:
     /// each event journal's indexed query, merged. An event without a
     /// journal sold nothing and is skipped (none is created for it).

@@ -1,39 +1,20 @@
-//! Customer accounts in `<data>/accounts.db` (SQLite): a name, the VIP
-//! flag only an admin sets, and bearer tokens stored as SHA-256 hashes
-//! (a stolen database gives no usable token). Every change is written to
-//! the database first, then to the in-memory copy that authenticates
-//! requests without a query.
+//! Customer accounts in the service's store (`<data>/accounts.db`, or
+//! PostgreSQL under `--database`; see `store`): a name, the VIP flag only
+//! an admin sets, and bearer tokens stored as SHA-256 hashes (a stolen
+//! database gives no usable token). Every change is written to the
+//! database first, then to the in-memory copy that authenticates requests
+//! without a query.
 
 use std::collections::HashMap;
-use std::path::Path;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
-
-use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::errors::{ApiError, ApiResult};
 use crate::secret::{hash_token, new_token, TokenHash};
-
-/// The accounts database's file name in the data directory.
-pub(crate) const ACCOUNTS_FILE: &str = "accounts.db";
+use crate::store::{StateError, StateStore};
 
 /// Longest customer name, in characters.
 const MAX_NAME: usize = 64;
-
-const SCHEMA: &str = "
-    PRAGMA journal_mode = WAL;
-    CREATE TABLE IF NOT EXISTS customers (
-        name TEXT PRIMARY KEY,
-        vip INTEGER NOT NULL DEFAULT 0,
-        created_at INTEGER NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS tokens (
-        hash BLOB PRIMARY KEY,
-        customer TEXT NOT NULL REFERENCES customers(name),
-        created_at INTEGER NOT NULL,
-        revoked_at INTEGER
-    );
-";
 
 /// An authenticated customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,43 +33,26 @@ struct Cache {
 
 /// The accounts: database and in-memory copy.
 pub(crate) struct Accounts {
-    db: Mutex<Connection>,
+    db: Arc<dyn StateStore>,
     cache: RwLock<Cache>,
 }
 
 impl Accounts {
-    /// Opens (creating if needed) the accounts database at `path`.
-    pub(crate) fn open(path: &Path) -> Result<Self, rusqlite::Error> {
-        let db = Connection::open(path)?;
-        db.execute_batch(SCHEMA)?;
+    /// Loads the accounts kept in `db`.
+    pub(crate) fn open(db: Arc<dyn StateStore>) -> Result<Self, StateError> {
+        let rows = db.load_accounts()?;
         let mut cache = Cache::default();
-        {
-            let mut customers = db.prepare("SELECT name, vip FROM customers")?;
-            let rows = customers.query_map([], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, bool>(1)?))
-            })?;
-            for row in rows {
-                let (name, vip) = row?;
-                cache.vip.insert(Arc::from(name), vip);
-            }
-            let mut tokens =
-                db.prepare("SELECT hash, customer FROM tokens WHERE revoked_at IS NULL")?;
-            let rows = tokens.query_map([], |row| {
-                Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, String>(1)?))
-            })?;
-            for row in rows {
-                let (hash, name) = row?;
-                if let (Ok(hash), Some((name, _))) = (
-                    TokenHash::try_from(hash.as_slice()),
-                    cache.vip.get_key_value(&*name),
-                ) {
-                    let name = Arc::clone(name);
-                    cache.tokens.insert(hash, name);
-                }
+        for (name, vip) in rows.customers {
+            cache.vip.insert(Arc::from(name), vip);
+        }
+        for (hash, name) in rows.tokens {
+            if let Some((name, _)) = cache.vip.get_key_value(&*name) {
+                let name = Arc::clone(name);
+                cache.tokens.insert(hash, name);
             }
         }
         Ok(Self {
-            db: Mutex::new(db),
+            db,
             cache: RwLock::new(cache),
         })
     }
@@ -103,26 +67,16 @@ impl Accounts {
         check_name(name)?;
         let token = new_token().map_err(ApiError::internal)?;
         let hash = hash_token(&token);
-        let mut db = self.db.lock().map_err(ApiError::internal)?;
-        let tx = db.transaction().map_err(ApiError::internal)?;
-        let inserted = tx
-            .execute(
-                "INSERT OR IGNORE INTO customers (name, vip, created_at) VALUES (?1, 0, ?2)",
-                params![name, now()],
-            )
+        let created = self
+            .db
+            .add_customer(name, &hash, now())
             .map_err(ApiError::internal)?;
-        if inserted == 0 {
+        if !created {
             return Err(ApiError::conflict(
                 "name_taken",
                 format!("a customer named {name:?} already exists"),
             ));
         }
-        tx.execute(
-            "INSERT INTO tokens (hash, customer, created_at) VALUES (?1, ?2, ?3)",
-            params![hash.as_slice(), name, now()],
-        )
-        .map_err(ApiError::internal)?;
-        tx.commit().map_err(ApiError::internal)?;
         let name: Arc<str> = Arc::from(name);
         let mut cache = self.cache.write().map_err(ApiError::internal)?;
         cache.vip.insert(Arc::clone(&name), false);
@@ -140,12 +94,7 @@ impl Accounts {
         let token = new_token().map_err(ApiError::internal)?;
         let hash = hash_token(&token);
         self.db
-            .lock()
-            .map_err(ApiError::internal)?
-            .execute(
-                "INSERT INTO tokens (hash, customer, created_at) VALUES (?1, ?2, ?3)",
-                params![hash.as_slice(), &*name, now()],
-            )
+            .add_token(&name, &hash, now())
             .map_err(ApiError::internal)?;
         self.cache
             .write()
@@ -164,12 +113,7 @@ impl Accounts {
         let name = self.known(name)?;
         let revoked = self
             .db
-            .lock()
-            .map_err(ApiError::internal)?
-            .execute(
-                "UPDATE tokens SET revoked_at = ?1 WHERE customer = ?2 AND revoked_at IS NULL",
-                params![now(), &*name],
-            )
+            .revoke_tokens(&name, now())
             .map_err(ApiError::internal)?;
         self.cache
             .write()
@@ -186,14 +130,7 @@ impl Accounts {
     /// 404 `unknown_customer`, 500 if the database fails.
     pub(crate) fn set_vip(&self, name: &str, vip: bool) -> ApiResult<()> {
         let name = self.known(name)?;
-        self.db
-            .lock()
-            .map_err(ApiError::internal)?
-            .execute(
-                "UPDATE customers SET vip = ?1 WHERE name = ?2",
-                params![vip, &*name],
-            )
-            .map_err(ApiError::internal)?;
+        self.db.set_vip(&name, vip).map_err(ApiError::internal)?;
         self.cache
             .write()
             .map_err(ApiError::internal)?
@@ -249,11 +186,7 @@ impl Accounts {
 
     /// Whether the database answers (for `/healthz`).
     pub(crate) fn ping(&self) -> bool {
-        self.db.lock().is_ok_and(|db| {
-            db.query_row("SELECT 1", [], |row| row.get::<_, i64>(0))
-                .optional()
-                .is_ok()
-        })
+        self.db.ping()
     }
 }
 
@@ -280,42 +213,9 @@ fn check_name(name: &str) -> ApiResult<()> {
     }
 }
 
-fn now() -> i64 {
+/// Milliseconds since the epoch, as the store keeps times.
+pub(crate) fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_survive_a_reopen_and_die_when_revoked() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(ACCOUNTS_FILE);
-        let accounts = Accounts::open(&path).unwrap();
-        let token = accounts.sign_up("ann").unwrap();
-        assert_eq!(accounts.sign_up("ann").unwrap_err().code(), "name_taken");
-        assert_eq!(accounts.sign_up("a b").unwrap_err().code(), "invalid_name");
-        accounts.set_vip("ann", true).unwrap();
-        drop(accounts);
-
-        let accounts = Accounts::open(&path).unwrap();
-        let ann = accounts.authenticate(&token).unwrap();
-        assert_eq!((&*ann.name, ann.vip), ("ann", true));
-        // Only the hash is stored.
-        let stored: Vec<u8> = Connection::open(&path)
-            .unwrap()
-            .query_row("SELECT hash FROM tokens", [], |r| r.get(0))
-            .unwrap();
-        assert_ne!(stored, token.as_bytes());
-        assert_eq!(accounts.revoke_tokens("ann").unwrap(), 1);
-        assert!(accounts.authenticate(&token).is_none());
-        drop(accounts);
-        assert!(Accounts::open(&path)
-            .unwrap()
-            .authenticate(&token)
-            .is_none());
-    }
 }

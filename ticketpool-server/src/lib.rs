@@ -10,13 +10,16 @@
 //!
 //! The data directory holds the catalog as
 //! [`CatalogDir`](ticketpool_persist::CatalogDir) lays it out (Python's
-//! `Catalog.open(dir)` reads it too) and `accounts.db`: customers, their
-//! VIP flag and their tokens' SHA-256 hashes. With
-//! [`ServerConfig::database`] set, the catalog and every event's sales go
-//! to PostgreSQL instead ([`CatalogPg`](ticketpool_persist::CatalogPg):
-//! schema `ticketpool`, and `ticketpool_event_<id>` per event), while
-//! `accounts.db` and `vendors.db` stay in the data directory (a store of
-//! accounts shared by several servers is a later step).
+//! `Catalog.open(dir)` reads it too) and the service's own state:
+//! `accounts.db` (customers, their VIP flag, their tokens' SHA-256 hashes,
+//! idempotency keys) and `vendors.db` (admins' vendor changes). With
+//! [`ServerConfig::database`] set, all of it goes to PostgreSQL instead
+//! ([`CatalogPg`](ticketpool_persist::CatalogPg): schema `ticketpool`
+//! with the catalog and the tables `customers`, `customer_tokens`,
+//! `vendor_changes` and `idempotency_keys`, and `ticketpool_event_<id>`
+//! per event's sales); the data directory is not used. Each server
+//! authenticates from an in-memory copy of the accounts loaded at start,
+//! written through to the database.
 //!
 //! # The API
 //!
@@ -49,8 +52,8 @@
 //! | `GET /`, `GET /assets/{file}` | anyone | the web frontend: one page (hash routes for browse and search, an event, account, my tickets, admin) and its scripts and styles, compiled in |
 //!
 //! Reserve and confirm take an `Idempotency-Key` header: a retry with the
-//! same key returns the first answer and never books twice. Keys are kept
-//! in memory for a day (a restart forgets them).
+//! same key returns the first answer and never books twice, after a
+//! restart too: keys are kept for a day in the store with the accounts.
 //!
 //! # The demo
 //!
@@ -95,7 +98,7 @@ mod secret;
 mod server;
 mod state;
 mod stock;
-mod vendor_store;
+mod store;
 mod views;
 mod waiting;
 

@@ -12,7 +12,7 @@ use ticketpool_catalog::{CatalogError, CatalogOptions};
 use ticketpool_persist::{CatalogDir, CatalogHome, CatalogPg, Durability, PersistError};
 use tokio::net::TcpListener;
 
-use crate::accounts::{Accounts, ACCOUNTS_FILE};
+use crate::accounts::Accounts;
 use crate::demo::Demo;
 use crate::event_page::EventPages;
 use crate::holds::Holds;
@@ -24,7 +24,7 @@ use crate::routes;
 use crate::secret::new_token;
 use crate::state::{every_event, AppState, Owned, Shared};
 use crate::stock::{Stock, StockError};
-use crate::vendor_store::{VendorStore, VENDORS_FILE};
+use crate::store::{PgState, SqliteState, StateStore};
 use crate::waiting::{WaitingRoom, DEFAULT_GRACE};
 
 /// The shortest admin token accepted from the operator.
@@ -38,18 +38,22 @@ const SWEEP_EVERY: Duration = Duration::from_secs(10);
 pub struct ServerConfig {
     /// Where to listen (port 0: any free port; see [`Server::local_addr`]).
     pub addr: SocketAddr,
-    /// The data directory: the catalog (as
-    /// [`CatalogDir`] lays it out, unless [`database`](Self::database)
-    /// is set) and `accounts.db` and `vendors.db`. Created on first start,
-    /// reused after.
+    /// The data directory: the catalog (as [`CatalogDir`] lays it out)
+    /// and the service's own state, `accounts.db` (customers, token
+    /// hashes, idempotency keys) and `vendors.db`. Created on first start,
+    /// reused after; unused (and not created) when
+    /// [`database`](Self::database) is set.
     pub data_dir: PathBuf,
     /// A PostgreSQL server for the catalog and every event's sales
     /// (`postgres://user@host:port/db`, or libpq `key=value` pairs; see
-    /// [`CatalogPg`]); `None` keeps them in `data_dir` (SQLite).
-    /// `accounts.db` and `vendors.db` stay in `data_dir` either way.
+    /// [`CatalogPg`]) and the service's own state (accounts, vendors,
+    /// idempotency keys: tables in the catalog's schema, so several
+    /// servers can share them); `None` keeps all of it in `data_dir`
+    /// (SQLite).
     pub database: Option<String>,
-    /// The PostgreSQL schema holding the catalog (each event's sales go
-    /// in `<schema>_event_<id>`); `None`: `ticketpool`.
+    /// The PostgreSQL schema holding the catalog and the service's state
+    /// (each event's sales go in `<schema>_event_<id>`); `None`:
+    /// `ticketpool`.
     pub database_schema: Option<String>,
     /// The admin token; `None` generates one (see [`Server::admin_token`]).
     pub admin_token: Option<String>,
@@ -138,6 +142,17 @@ pub enum ServerError {
         path: PathBuf,
         /// Why.
         source: rusqlite::Error,
+    },
+    /// The service's own state (accounts, vendors, idempotency keys)
+    /// could not be opened or read: PostgreSQL under
+    /// [`ServerConfig::database`], or the data directory's files once
+    /// open.
+    #[error("cannot use the service's state in {place}: {source}")]
+    State {
+        /// The directory, or the server and schema (never the password).
+        place: String,
+        /// Why.
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The address could not be bound, or serving failed.
     #[error("{context}: {source}")]
@@ -342,30 +357,50 @@ fn open_state(
             source,
         },
     };
-    std::fs::create_dir_all(&path).map_err(|e| ServerError::DataDir {
-        path: path.clone(),
-        problem: format!("cannot be created: {e}"),
-    })?;
+    // Under PostgreSQL nothing is kept in the data directory.
+    if matches!(home, CatalogHome::Dir(_)) {
+        std::fs::create_dir_all(&path).map_err(|e| ServerError::DataDir {
+            path: path.clone(),
+            problem: format!("cannot be created: {e}"),
+        })?;
+    }
     let catalog = home
         .open(CatalogOptions::default())
         .map_err(catalog_error)?;
-    let accounts_file = path.join(ACCOUNTS_FILE);
-    let accounts = Accounts::open(&accounts_file).map_err(|source| ServerError::Accounts {
-        path: accounts_file,
-        source,
-    })?;
-    let vendors_file = path.join(VENDORS_FILE);
-    let vendors = VendorStore::open(&vendors_file).map_err(|source| ServerError::Vendors {
-        path: vendors_file.clone(),
-        source,
-    })?;
+    // After the catalog: its schema adopts no schema holding other tables.
+    let store: Arc<dyn StateStore> = match &home {
+        CatalogHome::Postgres(pg) => {
+            Arc::new(PgState::open(pg).map_err(|source| ServerError::State {
+                place: home.to_string(),
+                source: Box::new(source),
+            })?)
+        }
+        _ => Arc::new(SqliteState::open(&path).map_err(|e| {
+            if e.vendors {
+                ServerError::Vendors {
+                    path: e.path,
+                    source: e.source,
+                }
+            } else {
+                ServerError::Accounts {
+                    path: e.path,
+                    source: e.source,
+                }
+            }
+        })?),
+    };
+    let state_error = |source: crate::store::StateError| ServerError::State {
+        place: store.describe(),
+        source: Box::new(source),
+    };
+    let accounts = Accounts::open(Arc::clone(&store)).map_err(state_error)?;
     let state = AppState {
         catalog: Arc::new(catalog),
         home: home.clone(),
         accounts,
         holds: Holds::default(),
-        keys: Keys::default(),
-        stock: Stock::new(vendors),
+        keys: Keys::new(Arc::clone(&store)),
+        stock: Stock::new(Arc::clone(&store)),
         live: Live::default(),
         metrics: Metrics::default(),
         waiting: Arc::new(WaitingRoom::new(grace)),
@@ -387,10 +422,7 @@ fn open_state(
                 .stock
                 .start(&state.catalog, event.id)
                 .map_err(|error| match error {
-                    StockError::Store(source) => ServerError::Vendors {
-                        path: vendors_file.clone(),
-                        source,
-                    },
+                    StockError::Store(source) => state_error(source),
                     StockError::Catalog(source) => catalog_error(source),
                     StockError::Engine(source) => catalog_error(source.into()),
                     StockError::Api(error) => ServerError::Io {
@@ -416,10 +448,13 @@ async fn sweep(state: Shared, limits: Option<Arc<Limits>>) {
             // Buckets of callers gone quiet are full again: forget them.
             limits.limiter().retain_recent();
         }
-        let catalog = Arc::clone(&state.catalog);
-        // It writes the catalog's store: off the async threads.
-        let refreshed =
-            tokio::task::spawn_blocking(move || catalog.refresh(Timestamp::now())).await;
+        let swept = Arc::clone(&state);
+        // It writes the catalog's store and the service's: off the async threads.
+        let refreshed = tokio::task::spawn_blocking(move || {
+            swept.keys.forget_stored();
+            swept.catalog.refresh(Timestamp::now())
+        })
+        .await;
         if let Ok(Err(error)) = refreshed {
             tracing::error!(target: "ticketpool", "refreshing event statuses: {error}");
         }

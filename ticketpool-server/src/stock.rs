@@ -2,7 +2,7 @@
 //! their rate, or as fast as the office has room, until the event's
 //! tickets are all released. The vendors are the ones the event's
 //! configuration names (each with its types), or one `box-office` vendor
-//! for every type, changed by what admins did since ([`VendorStore`]):
+//! for every type, changed by what admins did since (kept in the `store`):
 //! vendors added, removed, and their rates.
 //!
 //! A thread per vendor and type waits in the engine's blocking `release`
@@ -19,7 +19,7 @@ use ticketpool_core::{BoxOffice, BoxOfficeError, Vendor};
 
 use crate::errors::ApiError;
 use crate::pace::Pace;
-use crate::vendor_store::{VendorRecord, VendorStore};
+use crate::store::{StateError, StateStore, VendorRecord};
 
 /// The vendor that stocks an event whose configuration names none.
 pub(crate) const HOUSE_VENDOR: &str = "box-office";
@@ -38,7 +38,7 @@ pub(crate) enum StockError {
     Engine(#[from] BoxOfficeError),
     /// The vendors database failed.
     #[error("the vendors database: {0}")]
-    Store(#[from] rusqlite::Error),
+    Store(#[from] StateError),
     /// The request is wrong (already an API error).
     #[error("{0}")]
     Api(ApiError),
@@ -108,12 +108,12 @@ struct Stocked {
 /// The stocking threads, by event.
 pub(crate) struct Stock {
     events: Mutex<HashMap<EventId, Stocked>>,
-    store: VendorStore,
+    store: Arc<dyn StateStore>,
 }
 
 impl Stock {
     /// Stocking that keeps admins' vendor changes in `store`.
-    pub(crate) fn new(store: VendorStore) -> Self {
+    pub(crate) fn new(store: Arc<dyn StateStore>) -> Self {
         Self {
             events: Mutex::new(HashMap::new()),
             store,
@@ -164,7 +164,7 @@ impl Stock {
             let planned = record(&vendor.name, vendor.ticket_types.clone(), None);
             plan.insert(vendor.name.clone(), planned);
         }
-        for changed in self.store.of_event(id)? {
+        for changed in self.store.vendors_of(id)? {
             if changed.removed {
                 plan.remove(&changed.name);
             } else {
@@ -212,7 +212,7 @@ impl Stock {
         let types: Vec<&str> = ticket_types.iter().map(String::as_str).collect();
         let vendor = stocked.office.add_vendor(name, &types)?;
         let record = record(name, ticket_types, rate);
-        if let Err(error) = self.store.put(id, &record) {
+        if let Err(error) = self.store.put_vendor(id, &record) {
             let _ = stocked.office.remove_vendor(name);
             return Err(error.into());
         }
@@ -244,7 +244,7 @@ impl Stock {
             configured_types(&running.vendor, &stocked.office),
             rate,
         );
-        self.store.put(id, &changed)?;
+        self.store.put_vendor(id, &changed)?;
         running.pace.set_rate(rate);
         Ok(running.view())
     }
@@ -269,7 +269,7 @@ impl Stock {
                 None,
             );
             removed.removed = true;
-            if let Err(error) = self.store.put(id, &removed) {
+            if let Err(error) = self.store.put_vendor(id, &removed) {
                 // Not recorded: it keeps running, as the admin is told.
                 stocked.vendors.insert(name.to_owned(), running);
                 return Err(error.into());

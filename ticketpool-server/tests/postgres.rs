@@ -1,90 +1,20 @@
-//! The service on PostgreSQL (`--database`): the catalog and sales go to
-//! the server (127.0.0.1:5432, or `TICKETPOOL_PG_URL`) and come back after
-//! a restart, while accounts stay in the data directory. Without a server
-//! the test says so on stderr and passes, unless `TICKETPOOL_PG_REQUIRED=1`.
+//! The service on PostgreSQL (`--database`): the catalog, sales and the
+//! service's own state go to the server (127.0.0.1:5432, or
+//! `TICKETPOOL_PG_URL`) and come back after a restart; nothing is kept in
+//! the data directory. Without a server the test says so on stderr and
+//! passes, unless `TICKETPOOL_PG_REQUIRED=1` (see `support::pg`).
 
 mod support;
 
-use std::io::Write;
-
-use postgres::{Client, NoTls};
 use reqwest::StatusCode;
 use serde_json::json;
+use support::pg::{params, schemas, with_client};
 use support::{data_dir, TestServer};
 use ticketpool_server::{Server, ServerConfig, ServerError};
 
-fn params() -> String {
-    std::env::var("TICKETPOOL_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test?connect_timeout=3".into())
-}
-
-/// Runs `work` with a client of the test server, off the async threads
-/// (the blocking client must not run on them); `None` if none answers.
-fn with_client<T: Send + 'static>(
-    work: impl FnOnce(&mut Client) -> T + Send + 'static,
-) -> Option<T> {
-    std::thread::spawn(move || {
-        let mut client = Client::connect(&params(), NoTls).ok()?;
-        Some(work(&mut client))
-    })
-    .join()
-    .expect("the PostgreSQL client thread")
-}
-
-/// A test's schemas (the catalog's and its events'), dropped when done.
-struct Schemas(String);
-
-impl Schemas {
-    fn drop_all(&self) {
-        let prefix = self.0.clone();
-        with_client(move |client| {
-            let names: Vec<String> = client
-                .query(
-                    "SELECT schema_name::text FROM information_schema.schemata \
-                     WHERE schema_name = $1 OR starts_with(schema_name, $1 || '_event_')",
-                    &[&prefix],
-                )
-                .map(|rows| rows.iter().map(|row| row.get(0)).collect())
-                .unwrap_or_default();
-            for name in names {
-                let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"));
-            }
-        });
-    }
-}
-
-impl Drop for Schemas {
-    fn drop(&mut self) {
-        self.drop_all();
-    }
-}
-
-/// A fresh schema prefix for `test`, or `None` (with a notice) if no
-/// PostgreSQL answers.
-fn schemas(test: &str) -> Option<Schemas> {
-    if with_client(|_| ()).is_none() {
-        assert!(
-            std::env::var_os("TICKETPOOL_PG_REQUIRED").map_or(true, |v| v != "1"),
-            "TICKETPOOL_PG_REQUIRED=1 but PostgreSQL is unreachable at `{}`",
-            params()
-        );
-        // Past the harness's capture, so the skip is seen.
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "SKIPPED: server {test} on PostgreSQL: no server at `{}`; start one or set \
-             TICKETPOOL_PG_URL",
-            params()
-        );
-        return None;
-    }
-    let schemas = Schemas(format!("tps{}_{test}", std::process::id()));
-    schemas.drop_all();
-    Some(schemas)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_catalog_and_sales_on_postgres_survive_a_restart() {
-    let Some(schemas) = schemas("restart") else {
+    let Some(schemas) = schemas("tps", "restart") else {
         return;
     };
     let dir = data_dir();
@@ -126,11 +56,23 @@ async fn the_catalog_and_sales_on_postgres_survive_a_restart() {
     );
     server.stop().await;
 
-    // The sales are in the event's schema; the data directory holds the
-    // accounts and vendors, and no catalog files.
-    assert!(data.join("accounts.db").exists());
+    // The sales are in the event's schema, the accounts in the catalog's;
+    // the data directory was never created: no accounts, vendors or
+    // catalog files.
+    assert!(!data.join("accounts.db").exists());
+    assert!(!data.join("vendors.db").exists());
     assert!(!data.join("catalog.db").exists());
-    assert!(!data.join(format!("event-{event}.db")).exists());
+    assert!(
+        !data.exists(),
+        "nothing of the service's state is in {data:?}"
+    );
+    let accounts = format!("{}.customers", schemas.0);
+    let customers = with_client(move |client| {
+        client
+            .query_one(&format!("SELECT COUNT(*) FROM {accounts}"), &[])
+            .map(|row| row.get::<_, i64>(0))
+    });
+    assert_eq!(customers.unwrap().unwrap(), 1);
     let journal = format!("{}_event_{event}", schemas.0);
     let rows = with_client(move |client| {
         client
@@ -162,7 +104,7 @@ async fn an_unreachable_database_is_an_error_naming_it() {
 /// an async thread).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bound_server_dropped_unrun_closes_cleanly() {
-    let Some(schemas) = schemas("dropped") else {
+    let Some(schemas) = schemas("tps", "dropped") else {
         return;
     };
     let dir = data_dir();

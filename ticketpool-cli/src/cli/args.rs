@@ -83,13 +83,14 @@ pub struct ServeArgs {
     /// names the real one).
     #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8080")]
     pub addr: std::net::SocketAddr,
-    /// The data directory: the catalog, each event's sales and the
-    /// accounts (created on first start, reused and recovered after).
+    /// The data directory: the catalog, each event's sales, the accounts,
+    /// vendors and idempotency keys (created on first start, reused and
+    /// recovered after; unused with --database).
     #[arg(long, value_name = "DIR", default_value = "ticketpool-data")]
     pub data: PathBuf,
-    /// Keep the catalog and every event's sales in PostgreSQL instead of
-    /// the data directory, e.g. postgres://postgres@127.0.0.1:5432/test
-    /// (accounts and vendors stay in the data directory).
+    /// Keep the catalog, every event's sales, the accounts, vendors and
+    /// idempotency keys in PostgreSQL instead of the data directory, e.g.
+    /// postgres://postgres@127.0.0.1:5432/test.
     #[arg(long, value_name = "postgres://USER@HOST:PORT/DB", value_parser = parse_database)]
     pub database: Option<String>,
     /// With --database: the schema holding the catalog; each event's sales

@@ -39,12 +39,12 @@ pub fn run(args: &ServeArgs) -> Result<(), CliError> {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(
             out,
-            "ticketpool serve: listening on http://{} (data in {}{})",
+            "ticketpool serve: listening on http://{} ({})",
             server.local_addr(),
-            args.data.display(),
+            // Under --database nothing is kept in the data directory.
             match &args.database {
-                Some(_) => format!(", catalog and sales in {}", server.catalog_home()),
-                None => String::new(),
+                Some(_) => format!("catalog, sales and accounts in {}", server.catalog_home()),
+                None => format!("data in {}", args.data.display()),
             }
         );
         if args.demo {

@@ -1,6 +1,8 @@
 //! A service on its own port and data directory, and a client for it.
 #![allow(dead_code)] // each test file uses a part
 
+pub mod pg;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
