@@ -91,6 +91,7 @@ mod metrics;
 mod pace;
 mod rate_limit;
 mod routes;
+mod seats;
 mod secret;
 mod server;
 mod state;
