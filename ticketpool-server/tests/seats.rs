@@ -475,3 +475,73 @@ async fn two_customers_racing_for_overlapping_seats_one_gets_all_the_other_none(
     }
     std::sync::Arc::into_inner(server).unwrap().stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stadium_of_80000_seats_is_drawn_whole_and_read_again_unchanged() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let venue = server
+        .post(
+            "/api/admin/venues",
+            Some(ADMIN),
+            json!({"name": "Stadium", "city": "Paris", "capacity": 100_000}),
+        )
+        .await;
+    let venue = venue.body["id"].as_u64().unwrap();
+    let sections: Vec<Value> = (0..20)
+        .map(|i| {
+            json!({"name": format!("S{i}"), "tier": "std", "rows": "1-50", "seats": "1-80",
+                   "x": (i % 5) * 90, "y": (i / 5) * 60})
+        })
+        .collect();
+    let map = json!({"name": "Stadium", "tiers": {"std": 4000}, "sections": sections});
+    let set = server
+        .call(
+            Method::PUT,
+            &format!("/api/admin/venues/{venue}/seat-map"),
+            Some(ADMIN),
+            Some(map),
+        )
+        .await;
+    assert_eq!(set.body["seats"], 80_000, "{}", set.body);
+    let event = server
+        .post(
+            "/api/admin/events",
+            Some(ADMIN),
+            json!({"name": "Final", "venue": venue, "starts_at": "2030-07-14T19:00:00Z",
+                   "time_zone": "Europe/Paris", "categories": ["sport"],
+                   "office": {"event_name": "final", "total_tickets": 10, "max_capacity": 10,
+                              "ticket_types": [{"name": "standing", "price": "10.00"}]}}),
+        )
+        .await;
+    let event = event.body["id"].as_u64().unwrap();
+    let path = format!("/api/admin/events/{event}/on-sale");
+    assert_eq!(
+        server.post(&path, Some(ADMIN), json!({})).await.status,
+        StatusCode::OK
+    );
+    let started = Instant::now();
+    let (version, states) = server.seat_states(event).await;
+    let first = started.elapsed();
+    assert_eq!(states.len(), 80_000);
+    assert!(states.values().all(|s| s == "available"));
+    let started = Instant::now();
+    let raw = server
+        .client
+        .get(format!("{}/api/events/{event}/seats", server.base))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    // For the record only (a loaded machine must not fail it).
+    println!(
+        "80,000 seats: first read and parse {first:?}; cached read {:?}, {} bytes",
+        started.elapsed(),
+        raw.len()
+    );
+    let (again, _) = server.seat_states(event).await;
+    assert_eq!(again, version, "no change, no new version");
+    server.stop().await;
+}

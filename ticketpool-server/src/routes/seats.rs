@@ -66,11 +66,7 @@ async fn seat_map(
     // The first read opens the seats from the journal; a new version
     // renders every seat: both off the async threads.
     let body = blocking(move || Ok(seats::feed(&state, EventId(event))?.map_body())).await?;
-    Ok((
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response())
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// Which seats: `seats` by label, or `best`.

@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use axum::body::Bytes;
 use serde_json::{json, Value};
 use ticketpool_catalog::{EventId, SeatedEvent};
 use ticketpool_seats::SeatSnapshot;
@@ -37,7 +38,7 @@ pub(crate) struct SeatFeed {
     layout: Layout,
     now: Mutex<Now>,
     /// The body of the map for one version.
-    body: Mutex<Option<(u64, Arc<str>)>>,
+    body: Mutex<Option<(u64, Bytes)>>,
     deltas: broadcast::Sender<Arc<Value>>,
     /// Seats bought through this server per customer: the purchase limit
     /// counts them (see `seats::reserve`).
@@ -113,15 +114,16 @@ impl SeatFeed {
     }
 
     /// The map with every seat's state, as JSON text, for the newest
-    /// version: rebuilt only when the version moved on since the last read.
-    pub(crate) fn map_body(&self) -> Arc<str> {
+    /// version: rebuilt only when the version moved on since the last read
+    /// (a cached body is shared, not copied).
+    pub(crate) fn map_body(&self) -> Bytes {
         let (version, snapshot) = {
             let now = lock(&self.now);
             (now.version, Arc::clone(&now.snapshot))
         };
         if let Some((cached, body)) = &*lock(&self.body) {
             if *cached == version {
-                return Arc::clone(body);
+                return body.clone();
             }
         }
         let seating = self.seated.seating();
@@ -155,10 +157,10 @@ impl SeatFeed {
         out.push(',');
         self.layout.render(&snapshot, &mut out);
         out.push('}');
-        let body: Arc<str> = Arc::from(out);
+        let body = Bytes::from(out);
         let mut cache = lock(&self.body);
         if cache.as_ref().map_or(true, |(cached, _)| *cached < version) {
-            *cache = Some((version, Arc::clone(&body)));
+            *cache = Some((version, body.clone()));
         }
         body
     }
