@@ -65,7 +65,9 @@ pub(crate) fn with_seat_deltas(
     receiver: broadcast::Receiver<Arc<Value>>,
     stopping: watch::Receiver<bool>,
 ) -> impl Stream<Item = Result<SseEvent, Infallible>> + Send + 'static {
-    let seats = deltas(event, version, receiver, stopping);
+    // Fused: polled again after it ended (the main stream goes on), an
+    // unfold would panic.
+    let seats = deltas(event, version, receiver, stopping).fuse();
     stream::unfold((main, seats), |(mut main, mut seats)| async move {
         tokio::select! {
             // The event's own messages first: its `closed` ends both.
