@@ -40,7 +40,9 @@
 //!   [`BoxOffice`](ticketpool_core::BoxOffice), so the two mix in one event.
 //! - Buying a seat: [`SeatedEvent::hold`] (named seats, all or nothing) or
 //!   [`SeatedEvent::best_available`], then [`SeatedEvent::confirm`] or
-//!   [`SeatedEvent::cancel`]; [`SeatedEvent::snapshot`] for drawing. These
+//!   [`SeatedEvent::cancel`]; [`SeatedEvent::snapshot`] for drawing. A
+//!   seat hold lasts as long as the event's ticket holds (its office's
+//!   `hold_ttl`). These
 //!   are the calls the service's seat routes will make.
 //! - Durability: every confirm is recorded in the event's [`SeatLedger`]
 //!   ([`SeatRecord`]s, one per seat, all or none) before it is answered;

@@ -103,6 +103,7 @@
 mod best;
 mod clock;
 mod config;
+mod diff;
 mod error;
 mod hold;
 mod map;

@@ -47,10 +47,10 @@ impl StateCounts {
 /// Every seat's state at (about) one moment; see the module docs.
 #[derive(Debug, Clone)]
 pub struct SeatSnapshot {
-    map: Arc<SeatMap>,
-    on_sale: Vec<u64>,
-    sold: Vec<u64>,
-    free: Vec<u64>,
+    pub(crate) map: Arc<SeatMap>,
+    pub(crate) on_sale: Vec<u64>,
+    pub(crate) sold: Vec<u64>,
+    pub(crate) free: Vec<u64>,
 }
 
 impl Seating {

@@ -19,6 +19,9 @@ pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
+    /// More about the error, beside the code and message (`"seats"`:
+    /// the seats taken; `"problems"`: a seat map's problems).
+    details: Option<(&'static str, serde_json::Value)>,
 }
 
 impl ApiError {
@@ -28,7 +31,14 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            details: None,
         }
+    }
+
+    /// The error with `value` under `key` in its JSON, beside the code.
+    pub(crate) fn with_details(mut self, key: &'static str, value: serde_json::Value) -> Self {
+        self.details = Some((key, value));
+        self
     }
 
     /// 400: the request is malformed.
@@ -78,7 +88,11 @@ impl ApiError {
 
     /// The JSON body.
     pub(crate) fn body(&self) -> serde_json::Value {
-        json!({"error": {"code": self.code, "message": self.message}})
+        let mut body = json!({"error": {"code": self.code, "message": self.message}});
+        if let Some((key, value)) = &self.details {
+            body["error"][*key] = value.clone();
+        }
+        body
     }
 }
 
@@ -157,8 +171,33 @@ impl From<CatalogError> for ApiError {
             E::Frozen { .. } => Self::conflict("frozen", message),
             E::Transition { .. } => Self::conflict("wrong_status", message),
             E::NoOffice(_) => Self::conflict("not_on_sale", message),
+            E::NotSeated(_) => Self::conflict("not_seated", message),
+            E::SeatsClosed(_) => Self::conflict("closed", message),
+            E::SeatMap(config) => {
+                let problems: Vec<String> =
+                    config.problems().iter().map(ToString::to_string).collect();
+                Self::invalid("invalid_seat_map", message).with_details("problems", json!(problems))
+            }
+            E::Seats(seat) => seat_error(seat),
             _ => Self::internal(message),
         }
+    }
+}
+
+/// A seat operation's refusal (seats taken are named by the caller, who
+/// has the map: see `seats`).
+fn seat_error(error: ticketpool_seats::SeatError) -> ApiError {
+    use ticketpool_seats::SeatError as E;
+    let message = error.to_string();
+    match error {
+        E::UnknownSeat(_) | E::UnknownLabel(_) => ApiError::invalid("unknown_seat", message),
+        E::UnknownSection(_) => ApiError::invalid("unknown_section", message),
+        E::UnknownTier(_) => ApiError::invalid("unknown_tier", message),
+        E::UnknownRow { .. } => ApiError::invalid("unknown_row", message),
+        E::BadRequest => ApiError::invalid("invalid_seats", message),
+        E::Unavailable { .. } => ApiError::conflict("seats_taken", message),
+        E::NoBlock { .. } => ApiError::conflict("no_adjacent_seats", message),
+        E::NoSuchHold(_) | E::Expired(_) => BoxOfficeError::HoldExpired.into(),
     }
 }
 

@@ -12,10 +12,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::{json, Value};
-use ticketpool_catalog::{Catalog, EventId, EventStatus};
-use ticketpool_core::{Customer, Hold, Money, Priority, Sale, Want};
+use ticketpool_catalog::{Catalog, Event, EventId, EventStatus};
+use ticketpool_core::{Customer, Hold, Money, Priority, Want};
 
 use crate::errors::{ApiError, ApiResult};
+use crate::seats::SeatPart;
 use crate::secret::random_hex;
 use crate::views::{money, priority_name, rfc3339, sale_view};
 
@@ -38,11 +39,14 @@ pub(crate) struct BookingHold {
     want: String,
     priority: Priority,
     holds: Vec<Hold>,
-    stage: Mutex<(Stage, Vec<Sale>)>,
+    /// Seats held in a seated event (no tickets then).
+    seats: Option<SeatPart>,
+    /// The tickets sold, as views, once confirmed.
+    stage: Mutex<(Stage, Vec<Value>)>,
 }
 
 impl BookingHold {
-    fn stage(&self) -> MutexGuard<'_, (Stage, Vec<Sale>)> {
+    fn stage(&self) -> MutexGuard<'_, (Stage, Vec<Value>)> {
         // A panic elsewhere cannot leave the stage half-written: take it.
         self.stage
             .lock()
@@ -64,6 +68,7 @@ impl BookingHold {
         self.holds
             .iter()
             .map(Hold::deadline)
+            .chain(self.seats.as_ref().map(SeatPart::deadline))
             .min()
             .unwrap_or_else(Instant::now)
     }
@@ -72,17 +77,44 @@ impl BookingHold {
         self.holds
             .iter()
             .map(Hold::expires_at)
+            .chain(self.seats.as_ref().map(SeatPart::expires_at))
             .min()
             .unwrap_or_else(SystemTime::now)
     }
 
     fn total(&self) -> Money {
-        Money::from_minor(self.holds.iter().map(|h| h.price().minor()).sum())
+        let seats = self.seats.as_ref().map_or(0, |s| s.price().minor());
+        Money::from_minor(self.holds.iter().map(|h| h.price().minor()).sum::<i64>() + seats)
+    }
+
+    /// Every part still held (tickets and seats).
+    fn parts_open(&self) -> bool {
+        self.holds.iter().all(Hold::is_open) && self.seats.as_ref().map_or(true, SeatPart::is_open)
     }
 
     /// `true` while its tickets are held for the owner.
     pub(crate) fn is_open(&self) -> bool {
-        self.stage().0 == Stage::Held && self.holds.iter().all(Hold::is_open)
+        self.stage().0 == Stage::Held && self.parts_open()
+    }
+
+    /// The event.
+    pub(crate) fn event(&self) -> EventId {
+        self.event
+    }
+
+    /// How many seats it holds (0 for a hold of tickets).
+    pub(crate) fn seat_count(&self) -> usize {
+        self.seats.as_ref().map_or(0, SeatPart::len)
+    }
+
+    /// Gives every part back.
+    fn cancel_parts(&self) {
+        self.holds.iter().for_each(|h| {
+            h.cancel();
+        });
+        if let Some(seats) = &self.seats {
+            seats.cancel();
+        }
     }
 
     /// The JSON the owner sees.
@@ -91,7 +123,7 @@ impl BookingHold {
         let status = match stage.0 {
             Stage::Confirmed => "confirmed",
             Stage::Cancelled => "cancelled",
-            Stage::Held if self.holds.iter().all(Hold::is_open) => "held",
+            Stage::Held if self.parts_open() => "held",
             Stage::Held => "expired",
         };
         let tickets: Vec<Value> = self
@@ -104,18 +136,23 @@ impl BookingHold {
                     "price": money(h.price()),
                 })
             })
+            .chain(self.seats.iter().flat_map(SeatPart::tickets_view))
             .collect();
-        json!({
+        let mut view = json!({
             "id": self.id,
             "event": self.event.0,
             "ticket_type": self.want,
-            "quantity": self.holds.len(),
+            "quantity": self.holds.len() + self.seat_count(),
             "priority": priority_name(self.priority),
             "status": status,
             "total_price": money(self.total()),
             "expires_at": rfc3339(self.expires_at()),
             "tickets": tickets,
-        })
+        });
+        if let Some(seats) = &self.seats {
+            view["seats"] = json!(seats.labels());
+        }
+        view
     }
 }
 
@@ -193,31 +230,7 @@ impl Holds {
         request: &Request<'_>,
     ) -> ApiResult<(Customer, Want, EventId)> {
         let event = catalog.event(request.event)?;
-        match event.status {
-            EventStatus::OnSale => {}
-            EventStatus::Paused => {
-                return Err(ApiError::conflict(
-                    "paused",
-                    format!("the sale of event {} is paused", event.id.0),
-                ))
-            }
-            EventStatus::SoldOut => {
-                return Err(ApiError::from(ticketpool_core::BoxOfficeError::SoldOut))
-            }
-            EventStatus::Draft => {
-                return Err(ApiError::conflict(
-                    "not_on_sale",
-                    format!("event {} is not on sale yet", event.id.0),
-                ))
-            }
-            EventStatus::Closed => return Err(sales_closed(event.id)),
-            other => {
-                return Err(ApiError::conflict(
-                    "closed",
-                    format!("event {} is {other}: its sale is over", event.id.0),
-                ))
-            }
-        }
+        selling(&event)?;
         let want = match request.ticket_type {
             "any" => Want::Any,
             name => {
@@ -251,7 +264,45 @@ impl Holds {
         priority: Priority,
         holds: Vec<Hold>,
     ) -> ApiResult<Arc<BookingHold>> {
-        let id = random_hex::<16>().map_err(ApiError::internal)?;
+        self.insert(owner, event, want, priority, holds, None)
+    }
+
+    /// Seats held in a seated event as one API hold, under a new id.
+    ///
+    /// # Errors
+    ///
+    /// 500 if no random id can be drawn (the seats are given back).
+    pub(crate) fn adopt_seats(
+        &self,
+        owner: Arc<str>,
+        event: EventId,
+        priority: Priority,
+        seats: SeatPart,
+    ) -> ApiResult<Arc<BookingHold>> {
+        self.insert(owner, event, "seats", priority, Vec::new(), Some(seats))
+    }
+
+    fn insert(
+        &self,
+        owner: Arc<str>,
+        event: EventId,
+        want: &str,
+        priority: Priority,
+        holds: Vec<Hold>,
+        seats: Option<SeatPart>,
+    ) -> ApiResult<Arc<BookingHold>> {
+        let id = match random_hex::<16>() {
+            Ok(id) => id,
+            Err(error) => {
+                holds.iter().for_each(|h| {
+                    h.cancel();
+                });
+                if let Some(seats) = &seats {
+                    seats.cancel();
+                }
+                return Err(ApiError::internal(error));
+            }
+        };
         let hold = Arc::new(BookingHold {
             id: id.clone(),
             owner,
@@ -259,6 +310,7 @@ impl Holds {
             want: want.to_owned(),
             priority,
             holds,
+            seats,
             stage: Mutex::new((Stage::Held, Vec::new())),
         });
         self.table().insert(id, Arc::clone(&hold));
@@ -289,19 +341,19 @@ impl Holds {
     pub(crate) fn confirm(&self, hold: &BookingHold) -> ApiResult<(Vec<Value>, bool)> {
         let mut stage = hold.stage();
         match stage.0 {
-            Stage::Confirmed => {
-                let sold = stage.1.iter().map(|s| sale_view(hold.event, s)).collect();
-                return Ok((sold, false));
-            }
+            Stage::Confirmed => return Ok((stage.1.clone(), false)),
             Stage::Cancelled => return Err(ticketpool_core::BoxOfficeError::HoldCancelled.into()),
             Stage::Held => {}
         }
         // All or nothing: a lapsed part fails the whole before anything sells.
-        if !hold.holds.iter().all(Hold::is_open) {
-            hold.holds.iter().for_each(|h| {
-                h.cancel();
-            });
+        if !hold.parts_open() {
+            hold.cancel_parts();
             return Err(ticketpool_core::BoxOfficeError::HoldExpired.into());
+        }
+        if let Some(seats) = &hold.seats {
+            let sold = seats.confirm(&hold.owner)?;
+            *stage = (Stage::Confirmed, sold);
+            return Ok((stage.1.clone(), true));
         }
         let mut sales = Vec::with_capacity(hold.holds.len());
         for part in &hold.holds {
@@ -314,11 +366,9 @@ impl Holds {
                     "hold {} confirmed in part: {error}", hold.id),
             }
         }
-        *stage = (Stage::Confirmed, sales);
-        Ok((
-            stage.1.iter().map(|s| sale_view(hold.event, s)).collect(),
-            true,
-        ))
+        let sold: Vec<Value> = sales.iter().map(|s| sale_view(hold.event, s)).collect();
+        *stage = (Stage::Confirmed, sold);
+        Ok((stage.1.clone(), true))
     }
 
     /// Cancels `hold`: its tickets go back on sale. A confirmed hold stays
@@ -335,9 +385,7 @@ impl Holds {
                 "the hold was confirmed: its tickets are sold",
             ));
         }
-        hold.holds.iter().for_each(|h| {
-            h.cancel();
-        });
+        hold.cancel_parts();
         stage.0 = Stage::Cancelled;
         drop(stage);
         self.table().remove(&hold.id);
@@ -373,9 +421,7 @@ impl Holds {
         let holds: Vec<_> = self.table().drain().map(|(_, hold)| hold).collect();
         for hold in holds {
             if hold.stage().0 == Stage::Held {
-                hold.holds.iter().for_each(|h| {
-                    h.cancel();
-                });
+                hold.cancel_parts();
             }
         }
     }
@@ -410,4 +456,38 @@ pub(crate) fn refusal(
     } else {
         refused.into()
     }
+}
+
+/// `Ok` if `event` is on sale now.
+///
+/// # Errors
+///
+/// 409 `paused`, `not_on_sale`, `sales_closed`, `closed`, `sold_out`.
+pub(crate) fn selling(event: &Event) -> ApiResult<()> {
+    match event.status {
+        EventStatus::OnSale => {}
+        EventStatus::Paused => {
+            return Err(ApiError::conflict(
+                "paused",
+                format!("the sale of event {} is paused", event.id.0),
+            ))
+        }
+        EventStatus::SoldOut => {
+            return Err(ApiError::from(ticketpool_core::BoxOfficeError::SoldOut))
+        }
+        EventStatus::Draft => {
+            return Err(ApiError::conflict(
+                "not_on_sale",
+                format!("event {} is not on sale yet", event.id.0),
+            ))
+        }
+        EventStatus::Closed => return Err(sales_closed(event.id)),
+        other => {
+            return Err(ApiError::conflict(
+                "closed",
+                format!("event {} is {other}: its sale is over", event.id.0),
+            ))
+        }
+    }
+    Ok(())
 }

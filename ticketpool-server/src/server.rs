@@ -297,6 +297,7 @@ impl Server {
         let state = state.take();
         let limits = rate_limit.and_then(|limit| rate_limit::limits(limit, Arc::clone(&state)));
         let sweeper = tokio::spawn(sweep(Arc::clone(&state), limits.clone()));
+        let reaper = tokio::spawn(crate::seats::reap(Arc::clone(&state)));
         let app = routes::router(Arc::clone(&state), limits.clone());
         // Live streams never end by themselves: the graceful stop would
         // wait for them forever. End them the moment the stop begins.
@@ -312,6 +313,8 @@ impl Server {
             .await;
         sweeper.abort();
         let _ = sweeper.await;
+        reaper.abort();
+        let _ = reaper.await;
         // The limiter's key finder holds the state: let it go first.
         drop(limits);
         // Off the async threads: joining the vendors and closing the
@@ -403,6 +406,7 @@ fn open_state(
         stock: Stock::new(Arc::clone(&store)),
         live: Live::default(),
         metrics: Metrics::default(),
+        seat_feeds: crate::seats::SeatFeeds::default(),
         waiting: Arc::new(WaitingRoom::new(grace)),
         admin_token,
         pages: EventPages::default(),

@@ -14,6 +14,7 @@ use crate::holds::Holds;
 use crate::idempotency::Keys;
 use crate::live::Live;
 use crate::metrics::Metrics;
+use crate::seats::SeatFeeds;
 use crate::stock::Stock;
 use crate::waiting::WaitingRoom;
 
@@ -35,6 +36,8 @@ pub(crate) struct AppState {
     pub(crate) live: Live,
     /// Reserves waiting for a ticket.
     pub(crate) waiting: Arc<WaitingRoom>,
+    /// Seated events' live seat maps.
+    pub(crate) seat_feeds: SeatFeeds,
     /// Request counters.
     pub(crate) metrics: Metrics,
     /// The admin token (compared in constant time, see `auth`).

@@ -12,7 +12,9 @@
 //! panel; another customer cancels, the waiting one gets the hold, books
 //! it, and the admin finds the sale in the sales log. And with `--demo`, a
 //! visitor sees the demo events, one of them selling, and the charts
-//! filling. Screenshots go to `target/frontend-{event,admin,browse,demo}.png`
+//! filling. Two customers on a seated event: a seat one holds turns
+//! unavailable on the other's seat map, live, then sold. Screenshots go to
+//! `target/frontend-{event,admin,browse,demo,seats}.png`
 //! (and to `docs/` when `TICKETPOOL_UPDATE_SCREENSHOT=1`).
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`scripts/test-all.sh`
@@ -459,5 +461,91 @@ async fn the_demo_sale_moves_in_headless_chromium() {
     visitor.quit().await;
     drop(driver);
     drop(profiles);
+    server.stop().await;
+}
+
+/// Signs `name` up in `browser` (the account page) and opens `event`.
+async fn sign_up_and_open(browser: &Browser, base: &str, name: &str, event: u64) {
+    browser.open(&format!("{base}/#/account")).await;
+    browser.type_into("#signup-name", name).await;
+    browser.click("#signup-button").await;
+    browser
+        .wait_text("#who", |t| t == format!("signed in as {name}"))
+        .await;
+    browser.open(&format!("{base}/#/event/{event}")).await;
+    browser.wait_for_element("#seat-map circle").await;
+}
+
+/// The state the seat map in `browser` shows for `label`.
+async fn seat_state(browser: &Browser, label: &str) -> Value {
+    browser
+        .eval(
+            "const e = document.querySelector(`#seat-map [data-seat=\"${arguments[0]}\"]`); \
+             return e ? e.getAttribute('data-state') : null;",
+            json!([label]),
+        )
+        .await
+}
+
+/// Waits until `browser`'s seat map shows `label` in `state`.
+async fn wait_seat(browser: &Browser, label: &str, state: &str) {
+    browser
+        .wait_js(
+            &format!("{label} {state} in the seat map"),
+            "const e = document.querySelector(`#seat-map [data-seat=\"${arguments[0]}\"]`); \
+             return !!e && e.getAttribute('data-state') === arguments[1];",
+            json!([label, state]),
+        )
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_seat_one_browser_holds_turns_unavailable_in_the_other() {
+    let (chromium, chromedriver) = match programs() {
+        Ok(found) => found,
+        Err(reason) => {
+            println!("SKIPPED: {reason}");
+            return;
+        }
+    };
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let event = server.seated_event(10, 600_000).await;
+    let base = server.base.clone();
+    let profiles = Scratch(
+        std::env::temp_dir().join(format!("ticketpool-seat-profiles-{}", std::process::id())),
+    );
+    let driver = Chromedriver::start(chromium, &chromedriver).await;
+    let ann = driver.session(&profiles.0.join("ann")).await;
+    let bob = driver.session(&profiles.0.join("bob")).await;
+    sign_up_and_open(&ann, &base, "seat-ann", event).await;
+    sign_up_and_open(&bob, &base, "seat-bob", event).await;
+    assert_eq!(seat_state(&bob, "Stalls A-4").await, "available");
+
+    // Ann picks two seats and holds them; Bob's map greys them out live.
+    ann.click("#seat-map [data-seat=\"Stalls A-4\"]").await;
+    ann.click("#seat-map [data-seat=\"Stalls A-5\"]").await;
+    ann.wait_text("#seats-picked", |t| t.contains("Stalls A-5"))
+        .await;
+    ann.click("#reserve-seats").await;
+    ann.wait_text("#countdown", |t| t.contains(':')).await;
+    for seat in ["Stalls A-4", "Stalls A-5"] {
+        wait_seat(&bob, seat, "held").await;
+    }
+    // Bob cannot pick it now; he holds another one.
+    bob.click("#seat-map [data-seat=\"Stalls A-4\"]").await;
+    assert_eq!(bob.text("#seats-picked").await, "No seat picked.");
+
+    // Ann confirms: sold in both, and in her tickets with the seat.
+    ann.click("#confirm-button").await;
+    ann.wait_text("#booking-result", |t| t.starts_with("Booked"))
+        .await;
+    wait_seat(&bob, "Stalls A-5", "sold").await;
+    assert_no_page_problems(&ann, "seated event").await;
+    assert_no_page_problems(&bob, "seated event").await;
+    save(&bob.screenshot().await, "frontend-seats.png");
+    ann.quit().await;
+    bob.quit().await;
+    drop(driver);
     server.stop().await;
 }

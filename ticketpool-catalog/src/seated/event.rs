@@ -54,7 +54,9 @@ impl SeatedEvent {
         office: Arc<BoxOffice>,
         ledger: Arc<dyn SeatLedger>,
     ) -> Result<Self, CatalogError> {
-        let seating = Seating::new(map);
+        // Seat holds last as long as the event's ticket holds: one rule
+        // for a buyer, whatever they hold.
+        let seating = Seating::new(map).with_hold_duration(office.config().hold_ttl);
         seating.release_all();
         let sold = ledger.sold()?;
         let mut seats: Vec<SeatId> = Vec::with_capacity(sold.len());

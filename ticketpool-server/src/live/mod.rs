@@ -13,6 +13,7 @@ mod customers;
 mod event_stream;
 mod feed;
 mod rate;
+mod seat_deltas;
 
 use std::sync::Arc;
 
@@ -22,6 +23,7 @@ pub(crate) use customer_stream::{customer_stream, OpenHolds, Places};
 pub(crate) use customers::{Customers, HoldChange};
 pub(crate) use event_stream::{event_stream, StatusNow};
 pub(crate) use feed::Feeds;
+pub(crate) use seat_deltas::with_seat_deltas;
 
 /// The live side of the service.
 pub(crate) struct Live {

@@ -19,6 +19,7 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::holds::{refusal, Holds, Request};
 use crate::idempotency::HEADER;
 use crate::live::HoldChange;
+use crate::seats::seat_label;
 use crate::state::{blocking, every_event, journaling, Shared};
 use crate::views::booked_view;
 use crate::waiting::{Entry, Hooks, Joined};
@@ -82,7 +83,7 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
 
 /// `describe()` if the request carries an `Idempotency-Key` (what the key
 /// is checked against), else nothing: `Keys::once` reads it only with a key.
-fn fingerprint(headers: &HeaderMap, describe: impl FnOnce() -> String) -> String {
+pub(super) fn fingerprint(headers: &HeaderMap, describe: impl FnOnce() -> String) -> String {
     if headers.contains_key(HEADER) {
         describe()
     } else {
@@ -93,7 +94,7 @@ fn fingerprint(headers: &HeaderMap, describe: impl FnOnce() -> String) -> String
 /// Runs `work` (off the async threads unless the journal only queues, see
 /// [`journaling`]), once per `Idempotency-Key` of this customer and
 /// request (see `idempotency`): a retry gets the first answer.
-async fn once_per_key<F>(
+pub(super) async fn once_per_key<F>(
     state: &Shared,
     owner: &Arc<str>,
     headers: &HeaderMap,
@@ -302,7 +303,18 @@ async fn my_tickets(
     blocking(move || {
         let events: Vec<EventId> = every_event(&state.catalog).iter().map(|e| e.id).collect();
         let tickets = state.home.my_tickets(&events, &account.name, limit)?;
-        let tickets: Vec<Value> = tickets.iter().map(booked_view).collect();
+        let tickets: Vec<Value> = tickets
+            .iter()
+            .map(|ticket| {
+                let mut view = booked_view(ticket);
+                // A seated event's seat tickets show their seat.
+                if let Some(seat) = seat_label(&state.catalog, ticket.event, ticket.booked.ticket.0)
+                {
+                    view["seat"] = json!(seat);
+                }
+                view
+            })
+            .collect();
         Ok(Json(json!({"tickets": tickets})))
     })
     .await

@@ -16,7 +16,8 @@ use ticketpool_catalog::{EventId, EventStatus};
 use crate::auth::CustomerAuth;
 use crate::errors::{ApiError, ApiResult};
 use crate::extract::ApiPath;
-use crate::live::{customer_stream, event_stream, OpenHolds, Places, StatusNow};
+use crate::live::{customer_stream, event_stream, with_seat_deltas, OpenHolds, Places, StatusNow};
+use crate::seats;
 use crate::state::{blocking, Shared};
 
 /// A comment this often keeps proxies and clients from timing out a quiet
@@ -60,8 +61,20 @@ async fn event_live(
     let first = Arc::clone(&feed.latest.borrow());
     let catalog = Arc::clone(&state.catalog);
     let status: StatusNow = Box::new(move || catalog.event(id).ok().map(|e| e.status));
-    Ok(sse(Box::pin(event_stream(
-        id.0, first, feed, stopping, status,
+    let seat_stopping = stopping.clone();
+    let stream: StreamBox = Box::pin(event_stream(id.0, first, feed, stopping, status));
+    if !state.catalog.is_seated(id) {
+        return Ok(sse(stream));
+    }
+    // A seated event's stream carries its seat deltas too.
+    let seats = blocking(move || seats::feed(&state, id)).await?;
+    let deltas = seats.subscribe();
+    Ok(sse(Box::pin(with_seat_deltas(
+        id.0,
+        stream,
+        seats.version(),
+        deltas,
+        seat_stopping,
     ))))
 }
 

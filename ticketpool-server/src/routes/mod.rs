@@ -10,6 +10,7 @@ mod live;
 mod ops;
 mod pages;
 mod sales;
+mod seats;
 mod vendors;
 mod waiting;
 
@@ -39,6 +40,7 @@ pub(crate) fn router(state: Shared, limits: Option<Arc<Limits>>) -> Router {
         .merge(admin::routes())
         .merge(vendors::routes())
         .merge(sales::routes())
+        .merge(seats::routes())
         .merge(live::routes())
         .merge(waiting::routes())
         .merge(pages::routes())

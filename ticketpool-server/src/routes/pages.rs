@@ -40,6 +40,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("ui.js", JS, include_str!("../static/ui.js")),
     ("browse.js", JS, include_str!("../static/browse.js")),
     ("event.js", JS, include_str!("../static/event.js")),
+    ("seatmap.js", JS, include_str!("../static/seatmap.js")),
     ("account.js", JS, include_str!("../static/account.js")),
     ("admin.js", JS, include_str!("../static/admin.js")),
     ("admin_sale.js", JS, include_str!("../static/admin_sale.js")),

@@ -57,7 +57,10 @@ export async function call(method, path, { auth = null, body, headers = {} } = {
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
   if (!response.ok) {
     const error = json && json.error ? json.error : { code: "http_" + response.status, message: text || response.statusText };
-    throw new ApiError(response.status, error.code, error.message);
+    const failure = new ApiError(response.status, error.code, error.message);
+    // A seat refusal names the seats taken.
+    if (error.seats) failure.seats = error.seats;
+    throw failure;
   }
   return json;
 }

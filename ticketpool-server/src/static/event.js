@@ -9,6 +9,7 @@
 
 import { call, session, streamWithToken } from "./api.js";
 import { h, field, toast, showError, when, countdown, saleState } from "./ui.js";
+import { renderSeatMap } from "./seatmap.js";
 
 /** A fresh Idempotency-Key: a retried click never books twice. */
 function newKey() {
@@ -37,6 +38,7 @@ export function renderEvent(main, id) {
   const result = h("p", { id: "booking-result", class: "result", "aria-live": "polite" });
   const holdPanel = h("div", { id: "hold", hidden: true });
   const linePanel = h("div", { id: "line", hidden: true });
+  const seatPanel = h("section", { id: "seats", class: "panel", "aria-labelledby": "seats-title", hidden: true });
   const form = h("form", { class: "panel", "aria-labelledby": "reserve-title" },
     h("h2", { id: "reserve-title" }, "Reserve"),
     session.token() ? null : h("p", {}, h("a", { href: "#/account" }, "Sign up"), " to reserve tickets."),
@@ -45,7 +47,7 @@ export function renderEvent(main, id) {
   main.append(
     h("section", { class: "panel", "aria-labelledby": "event-name" },
       heading, h("p", {}, "Sale: ", status, " · sales per second: ", rate), note, facts, totals, table),
-    form);
+    seatPanel, form);
 
   let event = null;
   let heldAt = "";
@@ -100,6 +102,16 @@ export function renderEvent(main, id) {
       showNote("Sales are closed: no more tickets are sold. Tickets already bought stay valid.");
     }
     live();
+    // A seated event: its seat map, live; a seat hold shows as any hold.
+    renderSeatMap(seatPanel, id, {
+      newKey,
+      onHold: (hold) => {
+        result.className = "result";
+        result.textContent = `Held ${hold.seats.join(", ")} until ${when(hold.expires_at)}: confirm before the countdown ends.`;
+        showHold(hold);
+      },
+      onError: (error) => showError(result, error),
+    }).then((stop) => { if (stop) stops.push(stop); }).catch((error) => showError(result, error));
   }
 
   function live() {

@@ -354,3 +354,121 @@ impl Sse {
         while self.next_before(deadline).await.is_some() {}
     }
 }
+
+/// The seat map the seat tests use: 29 seats in rows A-C of "Stalls"
+/// (row A "front" at 50.00, rows B-C "back" at 30.00; B-5 a gap; C-1
+/// accessible with companion C-2).
+pub fn small_seat_map() -> Value {
+    json!({
+        "name": "Little Hall",
+        "tiers": {"front": 5000, "back": 3000},
+        "sections": [{
+            "name": "Stalls",
+            "tier": "back",
+            "rows": "A-C",
+            "seats": "1-10",
+            "row_tiers": {"A": "front"},
+            "skip": ["B-5"],
+            "accessible": ["C-1"],
+            "companion": ["C-2"],
+        }],
+    })
+}
+
+impl TestServer {
+    /// A venue with [`small_seat_map`], and an event there (10 "general"
+    /// tickets besides the seats, purchase limit `limit`, holds lasting
+    /// `hold_ms`) put on sale; its id.
+    pub async fn seated_event(&self, limit: u32, hold_ms: u64) -> u64 {
+        let venue = self
+            .post(
+                "/api/admin/venues",
+                Some(ADMIN),
+                json!({"name": "Little Hall", "city": "Lyon", "capacity": 100}),
+            )
+            .await;
+        assert_eq!(venue.status, StatusCode::CREATED, "{}", venue.body);
+        let venue = venue.body["id"].as_u64().unwrap();
+        let map = self
+            .call(
+                Method::PUT,
+                &format!("/api/admin/venues/{venue}/seat-map"),
+                Some(ADMIN),
+                Some(small_seat_map()),
+            )
+            .await;
+        assert_eq!(map.status, StatusCode::OK, "{}", map.body);
+        let event = self
+            .post(
+                "/api/admin/events",
+                Some(ADMIN),
+                json!({
+                    "name": "Chamber music",
+                    "venue": venue,
+                    "starts_at": "2030-07-14T19:00:00Z",
+                    "time_zone": "Europe/Paris",
+                    "categories": ["classical"],
+                    "office": {
+                        "event_name": "chamber",
+                        "total_tickets": 10,
+                        "max_capacity": 10,
+                        "hold_ttl_ms": hold_ms,
+                        "purchase_limit": limit,
+                        "ticket_types": [{"name": "standing", "price": "10.00"}],
+                    },
+                }),
+            )
+            .await;
+        assert_eq!(event.status, StatusCode::CREATED, "{}", event.body);
+        let id = event.body["id"].as_u64().unwrap();
+        let on_sale = self
+            .post(
+                &format!("/api/admin/events/{id}/on-sale"),
+                Some(ADMIN),
+                json!({}),
+            )
+            .await;
+        assert_eq!(on_sale.status, StatusCode::OK, "{}", on_sale.body);
+        id
+    }
+
+    /// Holds seats (`{"seats": [...]}` or `{"best": {...}}`); the answer.
+    pub async fn reserve_seats(
+        &self,
+        token: &str,
+        event: u64,
+        body: Value,
+        key: Option<&str>,
+    ) -> Answer {
+        let mut request = self
+            .client
+            .post(format!("{}/api/events/{event}/seat-holds", self.base))
+            .bearer_auth(token)
+            .json(&body);
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        answer(request.send().await.expect("request")).await
+    }
+
+    /// The seat map's version and each seat's state by label.
+    pub async fn seat_states(
+        &self,
+        event: u64,
+    ) -> (u64, std::collections::HashMap<String, String>) {
+        let map = self.get(&format!("/api/events/{event}/seats"), None).await;
+        assert_eq!(map.status, StatusCode::OK, "{}", map.body);
+        let mut states = std::collections::HashMap::new();
+        for section in map.body["sections"].as_array().unwrap() {
+            for row in section["rows"].as_array().unwrap() {
+                for seat in row["seats"].as_array().unwrap() {
+                    states.insert(
+                        seat["label"].as_str().unwrap().to_owned(),
+                        seat["state"].as_str().unwrap().to_owned(),
+                    );
+                }
+            }
+        }
+        (map.body["version"].as_u64().unwrap(), states)
+    }
+}

@@ -1,0 +1,195 @@
+//! One seated event's live seat map: the newest snapshot and its version,
+//! the map's body for that version (built once per version, on demand),
+//! and the deltas (`seats` SSE messages) from one version to the next.
+//!
+//! Whoever changes seats through the service calls [`SeatFeed::refresh`]
+//! after (a hold, a confirm, a cancel; the ticker for lapsed holds): it
+//! takes a snapshot, compares it word by word with the last one and, if
+//! seats changed, publishes them as version + 1. Versions go up by one per
+//! delta, so a client that sees a version skip knows it missed one and
+//! reads the map again.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use axum::body::Bytes;
+use serde_json::{json, Value};
+use ticketpool_catalog::{EventId, SeatedEvent};
+use ticketpool_seats::SeatSnapshot;
+use tokio::sync::broadcast;
+
+use crate::seats::layout::{state_name, Layout};
+use crate::views::money;
+
+/// Deltas buffered per stream before it lags (it then skips a version,
+/// which the client sees).
+const BUFFER: usize = 256;
+
+/// The newest picture.
+struct Now {
+    version: u64,
+    snapshot: Arc<SeatSnapshot>,
+}
+
+/// One event's live seats.
+pub(crate) struct SeatFeed {
+    event: EventId,
+    seated: Arc<SeatedEvent>,
+    layout: Layout,
+    now: Mutex<Now>,
+    /// The body of the map for one version.
+    body: Mutex<Option<(u64, Bytes)>>,
+    deltas: broadcast::Sender<Arc<Value>>,
+    /// Seats bought through this server per customer: the purchase limit
+    /// counts them (see `seats::reserve`).
+    pub(crate) bought: Mutex<HashMap<Arc<str>, u32>>,
+    /// Held while a reserve counts a customer's seats and holds more, so
+    /// two of its reserves cannot both slip under the limit. Taken before
+    /// the hold table; `bought` is only ever taken on its own.
+    pub(crate) reserving: Mutex<()>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl SeatFeed {
+    pub(crate) fn new(event: EventId, seated: Arc<SeatedEvent>) -> Self {
+        let layout = Layout::new(seated.map());
+        let snapshot = Arc::new(seated.snapshot());
+        Self {
+            event,
+            seated,
+            layout,
+            now: Mutex::new(Now {
+                version: 1,
+                snapshot,
+            }),
+            body: Mutex::new(None),
+            deltas: broadcast::channel(BUFFER).0,
+            bought: Mutex::new(HashMap::new()),
+            reserving: Mutex::new(()),
+        }
+    }
+
+    /// The event's seats.
+    pub(crate) fn seated(&self) -> &Arc<SeatedEvent> {
+        &self.seated
+    }
+
+    /// Publishes the seats changed since the last refresh, if any.
+    pub(crate) fn refresh(&self) {
+        let mut now = lock(&self.now);
+        let snapshot = self.seated.snapshot();
+        let changes = snapshot.changes_since(&now.snapshot);
+        if changes.is_empty() {
+            return;
+        }
+        now.version += 1;
+        now.snapshot = Arc::new(snapshot);
+        let map = self.seated.map();
+        let seats: Vec<Value> = changes
+            .iter()
+            .filter_map(|&(id, state)| {
+                let seat = map.seat(id)?;
+                Some(json!({"seat": seat.to_string(), "state": state_name(state)}))
+            })
+            .collect();
+        // Sent under the lock: deltas go out in version order.
+        let _ = self.deltas.send(Arc::new(json!({
+            "event": self.event.0,
+            "version": now.version,
+            "seats": seats,
+        })));
+    }
+
+    /// The deltas from now on.
+    pub(crate) fn subscribe(&self) -> broadcast::Receiver<Arc<Value>> {
+        self.deltas.subscribe()
+    }
+
+    /// The version now.
+    pub(crate) fn version(&self) -> u64 {
+        lock(&self.now).version
+    }
+
+    /// The map with every seat's state, as JSON text, for the newest
+    /// version: rebuilt only when the version moved on since the last read
+    /// (a cached body is shared, not copied).
+    pub(crate) fn map_body(&self) -> Bytes {
+        let (version, snapshot) = {
+            let now = lock(&self.now);
+            (now.version, Arc::clone(&now.snapshot))
+        };
+        if let Some((cached, body)) = &*lock(&self.body) {
+            if *cached == version {
+                return body.clone();
+            }
+        }
+        let seating = self.seated.seating();
+        let tiers: Vec<Value> = self
+            .seated
+            .map()
+            .tiers()
+            .map(|(name, price)| {
+                let price = seating.tier_price(name).unwrap_or(price);
+                json!({"name": name, "price": money(price)})
+            })
+            .collect();
+        let counts = snapshot.counts();
+        let mut out = String::with_capacity(self.layout.size_hint() + 256);
+        out.push_str(
+            &json!({
+                "event": self.event.0,
+                "version": version,
+                "tiers": tiers,
+                "counts": {
+                    "available": counts.available,
+                    "held": counts.held,
+                    "sold": counts.sold,
+                    "not_on_sale": counts.not_on_sale,
+                },
+            })
+            .to_string(),
+        );
+        // Reopen the object for the layout's fields.
+        out.pop();
+        out.push(',');
+        self.layout.render(&snapshot, &mut out);
+        out.push('}');
+        let body = Bytes::from(out);
+        let mut cache = lock(&self.body);
+        if cache.as_ref().map_or(true, |(cached, _)| *cached < version) {
+            *cache = Some((version, body.clone()));
+        }
+        body
+    }
+}
+
+/// The feeds of the seated events the service has opened, by event.
+#[derive(Default)]
+pub(crate) struct SeatFeeds {
+    feeds: Mutex<HashMap<EventId, Arc<SeatFeed>>>,
+}
+
+impl SeatFeeds {
+    /// The feed of `event`, opened with `open` the first time.
+    pub(crate) fn get_or_open(
+        &self,
+        event: EventId,
+        open: impl FnOnce() -> Result<Arc<SeatedEvent>, ticketpool_catalog::CatalogError>,
+    ) -> Result<Arc<SeatFeed>, ticketpool_catalog::CatalogError> {
+        let mut feeds = lock(&self.feeds);
+        if let Some(feed) = feeds.get(&event) {
+            return Ok(Arc::clone(feed));
+        }
+        let feed = Arc::new(SeatFeed::new(event, open()?));
+        feeds.insert(event, Arc::clone(&feed));
+        Ok(feed)
+    }
+
+    /// Every open feed.
+    pub(crate) fn all(&self) -> Vec<Arc<SeatFeed>> {
+        lock(&self.feeds).values().cloned().collect()
+    }
+}
