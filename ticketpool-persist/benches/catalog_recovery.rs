@@ -25,7 +25,7 @@ fn journaled(dir: &Path) -> Catalog {
     let events = dir.to_path_buf();
     let offices = catalog_offices(
         move |id: EventId| SqliteStore::open(events.join(format!("event-{}.db", id.0))),
-        JournalConfig::new(Durability::Batched),
+        JournalConfig::per_event(Durability::Batched),
     );
     let options = CatalogOptions {
         offices: Some(offices),

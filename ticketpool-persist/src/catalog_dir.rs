@@ -104,7 +104,7 @@ impl CatalogDir {
         let journals = self.clone();
         let offices = catalog_offices(
             move |id| SqliteStore::open(journals.event_journal(id)),
-            JournalConfig::new(self.durability),
+            JournalConfig::per_event(self.durability),
         );
         let seat_journals = self.clone();
         let seat_ledgers = options.seat_ledgers.clone().unwrap_or_else(|| {

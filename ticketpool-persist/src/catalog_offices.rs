@@ -15,6 +15,7 @@ use crate::store::Store;
 /// An [`OfficeFactory`] for [`CatalogOptions::offices`] that opens each
 /// event's office on the journal `journal_for(event)` returns, restoring
 /// its sales and unsold tickets (see [`open_office`]).
+/// [`JournalConfig::per_event`] suits a catalog of many events.
 ///
 /// Until the journal's rows carry an event id, each event needs a journal
 /// of its own: a file per event for SQLite, a schema per event (in the
@@ -30,7 +31,7 @@ use crate::store::Store;
 /// let events = dir.path().to_path_buf();
 /// let offices = catalog_offices(
 ///     move |id| SqliteStore::open(events.join(format!("event-{}.db", id.0))),
-///     JournalConfig::new(Durability::Confirmed),
+///     JournalConfig::per_event(Durability::Confirmed),
 /// );
 /// let options = CatalogOptions { offices: Some(offices), ..CatalogOptions::default() };
 /// let store = SqliteStore::open(dir.path().join("catalog.db")).unwrap();

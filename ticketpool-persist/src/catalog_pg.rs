@@ -173,7 +173,7 @@ impl CatalogPg {
         let (config, prefix) = (Arc::clone(&self.config), self.schema.clone());
         let offices = catalog_offices(
             move |id| PgStore::connect_with(&config, &event_schema(&prefix, id)),
-            JournalConfig::new(self.durability),
+            JournalConfig::per_event(self.durability),
         );
         let (config, prefix) = (Arc::clone(&self.config), self.schema.clone());
         let seat_ledgers = options.seat_ledgers.clone().unwrap_or_else(|| {

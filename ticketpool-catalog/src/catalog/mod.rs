@@ -4,6 +4,7 @@
 
 mod admin;
 mod lifecycle;
+mod reopen;
 pub(crate) mod rules;
 mod seats;
 pub(crate) mod state;
@@ -131,19 +132,24 @@ impl Catalog {
             store: Mutex::new(store),
             state: RwLock::new(State::default()),
         };
-        let mut offices = Vec::new();
-        for event in state.events.values() {
-            // A closed sale keeps its office, closed, for its sales and
-            // snapshot; cancelled and past events come back without one.
-            if event.status.is_listed() {
-                let office = catalog.build_office(event)?;
-                if event.status == EventStatus::Paused {
-                    office.pause();
-                } else if event.status == EventStatus::Closed {
-                    office.close();
-                }
-                offices.push((event.id, Arc::new(office)));
+        // A closed sale keeps its office, closed, for its sales and
+        // snapshot; cancelled and past events come back without one.
+        let listed: Vec<&Event> = state
+            .events
+            .values()
+            .filter(|event| event.status.is_listed())
+            .collect();
+        let mut offices = Vec::with_capacity(listed.len());
+        for (event, office) in listed.iter().zip(catalog.build_offices(&listed)) {
+            let office = office?;
+            if event.status == EventStatus::Paused {
+                office.pause();
+            } else if event.status == EventStatus::Closed {
+                office.close();
             }
+            offices.push((event.id, Arc::new(office)));
+        }
+        for event in state.events.values() {
             catalog.index.put(state.indexed(event));
         }
         state.offices.extend(offices);
