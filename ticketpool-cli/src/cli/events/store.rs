@@ -53,7 +53,7 @@ pub fn open_catalog(path: &Path, access: Access) -> Result<Catalog, CliError> {
                 }
                 SqliteStore::open(file)
             },
-            JournalConfig::new(Durability::Confirmed),
+            JournalConfig::per_event(Durability::Confirmed),
         )
     };
     let options = CatalogOptions {
