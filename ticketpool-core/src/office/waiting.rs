@@ -305,7 +305,12 @@ impl Future for ReserveFuture {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let many = Pin::new(&mut self.get_mut().many);
         many.poll(cx).map(|held| {
-            held.map(|holds| holds.into_iter().next().expect("a reserve holds one ticket"))
+            held.map(|holds| {
+                holds
+                    .into_iter()
+                    .next()
+                    .expect("a reserve holds one ticket")
+            })
         })
     }
 }

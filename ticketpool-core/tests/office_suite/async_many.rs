@@ -188,10 +188,7 @@ pub fn reserve_many_respects_the_limit_and_close(strategy: Strategy) {
         vendor.release(&ty).unwrap();
         wait.pending("1 of 3 came");
         office.close();
-        assert!(matches!(
-            wait.ready("closed"),
-            Err(BoxOfficeError::Closed)
-        ));
+        assert!(matches!(wait.ready("closed"), Err(BoxOfficeError::Closed)));
         assert_eq!(office.tickets_of("ann"), 0);
         let snap = office.snapshot();
         assert_eq!(snap.totals.held, 0);

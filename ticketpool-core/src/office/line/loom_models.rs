@@ -362,7 +362,10 @@ fn dropped_many_waiter_loses_no_ticket<P: BoundedPool<Item = u32> + 'static>() {
         office.restock(0, 1);
         office.restock(0, 2);
         let mut seen: Vec<u32> = waiter.join().unwrap();
-        assert!(seen.is_empty() || seen.len() == 2, "served {seen:?}: not all or nothing");
+        assert!(
+            seen.is_empty() || seen.len() == 2,
+            "served {seen:?}: not all or nothing"
+        );
         while let Ok(ticket) = office.pools[0].try_take(Priority::Regular) {
             seen.push(ticket);
         }

@@ -150,11 +150,7 @@ impl<T> Line<T> {
     }
 
     /// Leaves the line with nothing: every kept ticket goes back.
-    fn end(
-        &self,
-        wait: &mut AsyncWait,
-        pools: &impl Pools<T>,
-    ) -> Poll<Result<Taken<T>, Miss>> {
+    fn end(&self, wait: &mut AsyncWait, pools: &impl Pools<T>) -> Poll<Result<Taken<T>, Miss>> {
         self.give_back_all(self.leave(wait), pools);
         Poll::Ready(Err(Miss::Ended))
     }
