@@ -28,7 +28,7 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{fence, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
@@ -130,6 +130,9 @@ impl SeatLine {
 
     /// Seats became available: offers them to the line (see the rule).
     pub(crate) fn serve(&self, seating: &Seating) {
+        // Pairs with the fence after a newcomer registers: either its
+        // second try sees the seats just freed, or this load sees it.
+        fence(Ordering::SeqCst);
         if self.len() == 0 {
             return;
         }
@@ -253,7 +256,7 @@ impl Future for SeatWait {
         }
         // A newcomer: the line has its pick first (seats freed a moment
         // ago may not have been offered yet), then it tries.
-        let wakers = line.serve_locked(&mut queue, &this.seating);
+        let mut wakers = line.serve_locked(&mut queue, &this.seating);
         let tried = this.seating.best_available(this.want.request());
         let result = match tried {
             Err(SeatError::NoBlock { .. }) => {
@@ -266,7 +269,18 @@ impl Future for SeatWait {
                     .push_back(Waiter { id, want, waker });
                 line.len.fetch_add(1, Ordering::SeqCst);
                 this.id = Some(id);
-                Poll::Pending
+                // Seats freed between the try and the registration were
+                // offered to nobody (their `serve` saw an empty line, see
+                // there): offer them again, to this waiter too.
+                fence(Ordering::SeqCst);
+                wakers.extend(line.serve_locked(&mut queue, &this.seating));
+                match queue.served.remove(&id) {
+                    Some(hold) => {
+                        this.done = true;
+                        Poll::Ready(Ok(hold))
+                    }
+                    None => Poll::Pending,
+                }
             }
             other => {
                 this.done = true;
