@@ -109,6 +109,7 @@ mod clock;
 mod config;
 mod error;
 mod hold;
+mod line;
 mod map;
 mod primitive;
 mod ranges;

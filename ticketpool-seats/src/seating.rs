@@ -11,12 +11,12 @@ use ticketpool_core::Money;
 use crate::clock::{Clock, SystemClock};
 use crate::error::SeatError;
 use crate::hold::{HoldId, Holds, Record, SeatHold, SeatSale};
+use crate::line::SeatLine;
 use crate::map::{SeatId, SeatMap, PRESENT};
 use crate::primitive::{AtomicI64, Ordering};
 use crate::ranges::parse_rows;
 use crate::row_bits::{Bits, Mask};
 use crate::state::SeatState;
-use crate::waiting::SeatLine;
 
 /// How long a hold lasts unless [`Seating::with_hold_duration`] says.
 pub const DEFAULT_HOLD: Duration = Duration::from_secs(10 * 60);
@@ -89,7 +89,7 @@ impl Seating {
     /// After `n` seats became available: the waiting line gets its pick.
     fn freed(&self, n: usize) -> usize {
         if n > 0 {
-            self.line.serve(self);
+            self.line.serve(|w| self.best_available(w.request()));
         }
         n
     }

@@ -24,155 +24,20 @@
 //! is held twice: every block is claimed through the seat bitmaps, as for
 //! any hold.
 
-use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{fence, AtomicUsize, Ordering};
+use std::sync::atomic::{fence, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use parking_lot::{Mutex, MutexGuard};
 use ticketpool_core::Priority;
 
-use crate::best::{Area, BestAvailable};
+use crate::best::BestAvailable;
 use crate::error::SeatError;
 use crate::hold::SeatHold;
+use crate::line::{Waiter, Wanted};
 use crate::seating::Seating;
-
-/// Where a waiting best-available request looks (an owned [`Area`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Where {
-    Section(String),
-    Tier(String),
-    Anywhere,
-}
-
-/// A best-available request kept while waiting.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Wanted {
-    seats: usize,
-    area: Where,
-    accessible: bool,
-}
-
-impl Wanted {
-    fn of(want: &BestAvailable<'_>) -> Self {
-        let area = match want.area {
-            Area::Section(name) => Where::Section(name.to_string()),
-            Area::Tier(name) => Where::Tier(name.to_string()),
-            Area::Anywhere => Where::Anywhere,
-        };
-        Self {
-            seats: want.seats,
-            area,
-            accessible: want.accessible,
-        }
-    }
-
-    fn request(&self) -> BestAvailable<'_> {
-        let area = match &self.area {
-            Where::Section(name) => Area::Section(name),
-            Where::Tier(name) => Area::Tier(name),
-            Where::Anywhere => Area::Anywhere,
-        };
-        BestAvailable {
-            seats: self.seats,
-            area,
-            accessible: self.accessible,
-        }
-    }
-}
-
-/// One waiting buyer.
-struct Waiter {
-    id: u64,
-    want: Wanted,
-    waker: Waker,
-}
-
-/// The line under its lock.
-#[derive(Default)]
-struct Queue {
-    next_id: u64,
-    vips: VecDeque<Waiter>,
-    regulars: VecDeque<Waiter>,
-    /// Holds made for waiters that have not picked them up yet.
-    served: HashMap<u64, SeatHold>,
-}
-
-impl Queue {
-    fn of(&mut self, priority: Priority) -> &mut VecDeque<Waiter> {
-        match priority {
-            Priority::Vip => &mut self.vips,
-            Priority::Regular => &mut self.regulars,
-        }
-    }
-}
-
-/// The buyers waiting for best-available seats of one [`Seating`].
-#[derive(Default)]
-pub(crate) struct SeatLine {
-    /// Waiters in line: what a freeing reads before taking the lock.
-    len: AtomicUsize,
-    queue: Mutex<Queue>,
-}
-
-impl SeatLine {
-    fn lock(&self) -> MutexGuard<'_, Queue> {
-        self.queue.lock()
-    }
-
-    /// Waiters now.
-    pub(crate) fn len(&self) -> usize {
-        self.len.load(Ordering::SeqCst)
-    }
-
-    /// Seats became available: offers them to the line (see the rule).
-    pub(crate) fn serve(&self, seating: &Seating) {
-        // Pairs with the fence after a newcomer registers: either its
-        // second try sees the seats just freed, or this load sees it.
-        fence(Ordering::SeqCst);
-        if self.len() == 0 {
-            return;
-        }
-        let wakers = self.serve_locked(&mut self.lock(), seating);
-        wakers.into_iter().for_each(Waker::wake);
-    }
-
-    /// Serves, in line order, every waiter a block fits now; returns their
-    /// wakers to wake once the lock is let go.
-    fn serve_locked(&self, queue: &mut Queue, seating: &Seating) -> Vec<Waker> {
-        let mut wakers = Vec::new();
-        for priority in [Priority::Vip, Priority::Regular] {
-            let mut i = 0;
-            while i < queue.of(priority).len() {
-                let waiter = &queue.of(priority)[i];
-                match seating.best_available(waiter.want.request()) {
-                    Ok(hold) => {
-                        let waiter = queue.of(priority).remove(i).expect("index in range");
-                        self.len.fetch_sub(1, Ordering::SeqCst);
-                        queue.served.insert(waiter.id, hold);
-                        wakers.push(waiter.waker);
-                    }
-                    // No block fits it now (its area was checked when it
-                    // joined): it keeps its place.
-                    Err(_) => i += 1,
-                }
-            }
-        }
-        wakers
-    }
-
-    fn position(&self, priority: Priority, id: u64) -> Option<usize> {
-        let queue = self.lock();
-        let index = |q: &VecDeque<Waiter>| q.iter().position(|w| w.id == id);
-        match priority {
-            Priority::Vip => index(&queue.vips).map(|i| i + 1),
-            Priority::Regular => index(&queue.regulars).map(|i| queue.vips.len() + i + 1),
-        }
-    }
-}
 
 impl Seating {
     /// Holds the best block for `want` (as
@@ -256,7 +121,8 @@ impl Future for SeatWait {
         }
         // A newcomer: the line has its pick first (seats freed a moment
         // ago may not have been offered yet), then it tries.
-        let mut wakers = line.serve_locked(&mut queue, &this.seating);
+        let mut wakers =
+            line.serve_locked(&mut queue, |w| this.seating.best_available(w.request()));
         let tried = this.seating.best_available(this.want.request());
         let result = match tried {
             Err(SeatError::NoBlock { .. }) => {
@@ -273,7 +139,9 @@ impl Future for SeatWait {
                 // offered to nobody (their `serve` saw an empty line, see
                 // there): offer them again, to this waiter too.
                 fence(Ordering::SeqCst);
-                wakers.extend(line.serve_locked(&mut queue, &this.seating));
+                wakers.extend(
+                    line.serve_locked(&mut queue, |w| this.seating.best_available(w.request())),
+                );
                 match queue.served.remove(&id) {
                     Some(hold) => {
                         this.done = true;
