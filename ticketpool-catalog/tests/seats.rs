@@ -148,3 +148,59 @@ fn seat_maps_follow_the_rules() {
         Err(CatalogError::SeatsClosed(_))
     ));
 }
+
+/// Polls a future once with a waker that does nothing.
+fn poll_once<F: std::future::Future>(future: std::pin::Pin<&mut F>) -> std::task::Poll<F::Output> {
+    struct Noop;
+    impl std::task::Wake for Noop {
+        fn wake(self: Arc<Self>) {}
+    }
+    let waker = std::task::Waker::from(Arc::new(Noop));
+    future.poll(&mut std::task::Context::from_waker(&waker))
+}
+
+/// Buyers waiting for best-available seats of a seated event are served
+/// when a hold is cancelled, each with seats of their own, and the hold is
+/// theirs to confirm (recorded under their name); a dropped wait holds
+/// nothing. (The order rules are tested in `ticketpool-seats`.)
+#[test]
+fn waiting_for_best_available_seats_through_the_catalog() {
+    let (store, ledger) = (MemoryStore::new(), Ledger::default());
+    let catalog = Catalog::open_with(store, options(&ledger)).unwrap();
+    let venue = catalog.add_venue(venue("Hall", "Leeds", 100)).unwrap();
+    catalog.set_seat_map(venue, hall()).unwrap();
+    let id = catalog
+        .create_event(new_event("gig", venue, "2030-01-01T20:00:00Z"))
+        .unwrap();
+    catalog.put_on_sale(id).unwrap();
+    let seats = catalog.seats(id).unwrap();
+    let row_a = seats
+        .best_available(
+            "ann",
+            Priority::Regular,
+            BestAvailable::in_tier("premium", 5),
+        )
+        .unwrap();
+    let want = || BestAvailable::in_tier("premium", 2);
+    let mut regular = Box::pin(seats.wait_best_available("reg", Priority::Regular, want()));
+    let mut vip = Box::pin(seats.wait_best_available("vip", Priority::Vip, want()));
+    assert!(poll_once(regular.as_mut()).is_pending());
+    assert!(poll_once(vip.as_mut()).is_pending());
+    let mut dropped = Box::pin(seats.wait_best_available("gone", Priority::Vip, want()));
+    assert!(poll_once(dropped.as_mut()).is_pending());
+    drop(dropped);
+    assert_eq!(seats.seating().waiting_for_seats(), 2);
+    seats.cancel(row_a.id).unwrap();
+    let std::task::Poll::Ready(Ok(vips)) = poll_once(vip.as_mut()) else {
+        panic!("the VIP should be served");
+    };
+    let std::task::Poll::Ready(Ok(regulars)) = poll_once(regular.as_mut()) else {
+        panic!("two more premium seats were free");
+    };
+    assert!(vips.seats.iter().all(|s| !regulars.seats.contains(s)));
+    assert_eq!(seats.seating().hold_count(), 2);
+    seats.confirm(vips.id).unwrap();
+    let records = ledger.sold().unwrap();
+    assert_eq!(records.len(), 2);
+    assert!(records.iter().all(|r| &*r.customer == "vip"), "{records:?}");
+}

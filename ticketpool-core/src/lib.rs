@@ -20,7 +20,8 @@
 //!   that can go wrong is a [`BoxOfficeError`] or a [`ConfigError`].
 //! - [`BuyFuture`] and [`ReserveFuture`]: a customer waiting as a future
 //!   (no thread parked, no runtime needed), in the same line as blocking
-//!   buyers, with its [`PlaceInLine`].
+//!   buyers, with its [`PlaceInLine`]; [`ReserveManyFuture`] waits for
+//!   several tickets, handed over together (its docs give the rule).
 //!
 //! The simulator that drives an office with vendors and customers on real
 //! threads is the `ticketpool-sim` crate, and the durable journal is
@@ -83,7 +84,7 @@ pub use crate::office::snapshot::{Snapshot, TicketCounts};
 pub use crate::office::subscribe::{Notification, Subscription};
 pub use crate::office::ticket::{HoldId, Money, Sale, Ticket, TicketId};
 pub use crate::office::vendor::Vendor;
-pub use crate::office::waiting::{BuyFuture, PlaceInLine, ReserveFuture};
+pub use crate::office::waiting::{BuyFuture, PlaceInLine, ReserveFuture, ReserveManyFuture};
 
 /// Reading a configuration document field by field, so that every problem
 /// (a wrong type, an unknown field, a missing one, a bad value) is reported

@@ -19,6 +19,7 @@
 
 use crate::error::SeatError;
 use crate::hold::SeatHold;
+use crate::line::{Wanted, Where};
 use crate::map::{RowInfo, SeatId};
 use crate::row_bits::Mask;
 use crate::seating::Seating;
@@ -258,5 +259,35 @@ mod tests {
         let mut runs = Vec::new();
         for_each_run(&full, 98, |a, b| runs.push((a, b)));
         assert_eq!(runs, [(0, 98)]);
+    }
+}
+
+impl Wanted {
+    /// The owned form of a request, kept while it waits.
+    pub(crate) fn of(want: &BestAvailable<'_>) -> Self {
+        let area = match want.area {
+            Area::Section(name) => Where::Section(name.to_string()),
+            Area::Tier(name) => Where::Tier(name.to_string()),
+            Area::Anywhere => Where::Anywhere,
+        };
+        Self {
+            seats: want.seats,
+            area,
+            accessible: want.accessible,
+        }
+    }
+
+    /// The request again, to try it.
+    pub(crate) fn request(&self) -> BestAvailable<'_> {
+        let area = match &self.area {
+            Where::Section(name) => Area::Section(name),
+            Where::Tier(name) => Area::Tier(name),
+            Where::Anywhere => Area::Anywhere,
+        };
+        BestAvailable {
+            seats: self.seats,
+            area,
+            accessible: self.accessible,
+        }
     }
 }

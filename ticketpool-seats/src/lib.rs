@@ -17,6 +17,10 @@
 //!   ([`ManualClock`] in tests).
 //! - [`SeatSnapshot`]: every seat's state for drawing, and
 //!   [`StateCounts`] by section and tier.
+//! - [`SeatWait`]: a best-available request that waits, as a future
+//!   ([`Seating::wait_best_available`]), and is served when seats free up:
+//!   VIPs first, then first come first served; a waiter no freed block
+//!   fits keeps its place without holding back those behind it.
 //!
 //! # The config
 //!
@@ -106,6 +110,7 @@ mod config;
 mod diff;
 mod error;
 mod hold;
+mod line;
 mod map;
 mod primitive;
 mod ranges;
@@ -114,6 +119,7 @@ mod seating;
 mod snapshot;
 mod state;
 mod validate;
+mod waiting;
 
 pub use crate::best::{Area, BestAvailable};
 pub use crate::clock::{Clock, ManualClock, SystemClock};
@@ -124,3 +130,4 @@ pub use crate::map::{Seat, SeatId, SeatMap};
 pub use crate::seating::{Seating, DEFAULT_HOLD};
 pub use crate::snapshot::{SeatSnapshot, StateCounts};
 pub use crate::state::SeatState;
+pub use crate::waiting::SeatWait;

@@ -11,6 +11,7 @@ use ticketpool_core::Money;
 use crate::clock::{Clock, SystemClock};
 use crate::error::SeatError;
 use crate::hold::{HoldId, Holds, Record, SeatHold, SeatSale};
+use crate::line::SeatLine;
 use crate::map::{SeatId, SeatMap, PRESENT};
 use crate::primitive::{AtomicI64, Ordering};
 use crate::ranges::parse_rows;
@@ -31,6 +32,9 @@ pub struct Seating {
     prices: Box<[AtomicI64]>,
     clock: Arc<dyn Clock>,
     hold_for: Duration,
+    /// Buyers waiting for best-available seats (`waiting.rs`): offered
+    /// seats whenever some become available.
+    pub(crate) line: SeatLine,
 }
 
 impl std::fmt::Debug for Seating {
@@ -61,6 +65,7 @@ impl Seating {
             prices,
             clock,
             hold_for: DEFAULT_HOLD,
+            line: SeatLine::default(),
             map,
         }
     }
@@ -78,7 +83,15 @@ impl Seating {
 
     /// Puts every seat on sale; returns how many were not on sale before.
     pub fn release_all(&self) -> usize {
-        self.release_rows_range(0..self.map.rows.len() as u32, None)
+        self.freed(self.release_rows_range(0..self.map.rows.len() as u32, None))
+    }
+
+    /// After `n` seats became available: the waiting line gets its pick.
+    fn freed(&self, n: usize) -> usize {
+        if n > 0 {
+            self.line.serve(|w| self.best_available(w.request()));
+        }
+        n
     }
 
     /// Puts a section's seats on sale (a vendor's wave); returns how many
@@ -92,7 +105,7 @@ impl Seating {
             .map
             .section_index(section)
             .ok_or_else(|| SeatError::UnknownSection(section.to_string()))?;
-        Ok(self.release_rows_range(self.map.sections[s].rows.clone(), None))
+        Ok(self.freed(self.release_rows_range(self.map.sections[s].rows.clone(), None)))
     }
 
     /// Puts a price tier's seats on sale, in every section.
@@ -105,7 +118,8 @@ impl Seating {
             .map
             .tier_index(tier)
             .ok_or_else(|| SeatError::UnknownTier(tier.to_string()))?;
-        Ok(self.release_rows_range(0..self.map.rows.len() as u32, Some(t as u16)))
+        let rows = 0..self.map.rows.len() as u32;
+        Ok(self.freed(self.release_rows_range(rows, Some(t as u16))))
     }
 
     /// Puts a block on sale: rows `rows` (`"A-C"`, `"K"`) of a section.
@@ -129,10 +143,12 @@ impl Seating {
             .iter()
             .map(|l| by_label.get(l).copied().ok_or_else(unknown))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(indices
-            .into_iter()
-            .map(|r| self.release_rows_range(r..r + 1, None))
-            .sum())
+        Ok(self.freed(
+            indices
+                .into_iter()
+                .map(|r| self.release_rows_range(r..r + 1, None))
+                .sum(),
+        ))
     }
 
     /// Puts the named seats on sale.
@@ -144,10 +160,12 @@ impl Seating {
     /// sale then).
     pub fn release_seats(&self, seats: &[SeatId]) -> Result<usize, SeatError> {
         let masks = self.masks(seats)?;
-        Ok(masks
-            .iter()
-            .map(|&(w, m)| self.bits.put_on_sale(w, m).count_ones() as usize)
-            .sum())
+        Ok(self.freed(
+            masks
+                .iter()
+                .map(|&(w, m)| self.bits.put_on_sale(w, m).count_ones() as usize)
+                .sum(),
+        ))
     }
 
     fn release_rows_range(&self, rows: std::ops::Range<u32>, tier: Option<u16>) -> usize {
@@ -258,6 +276,7 @@ impl Seating {
     pub fn release_hold(&self, hold: HoldId) -> Result<Vec<SeatId>, SeatError> {
         let record = self.holds.take(hold).ok_or(SeatError::NoSuchHold(hold))?;
         self.bits.unclaim(&record.masks);
+        self.freed(record.seats.len());
         Ok(record.seats)
     }
 
@@ -271,6 +290,7 @@ impl Seating {
         let record = self.holds.take(hold).ok_or(SeatError::NoSuchHold(hold))?;
         if record.expires_at <= self.now() {
             self.bits.unclaim(&record.masks);
+            self.freed(record.seats.len());
             return Err(SeatError::Expired(hold));
         }
         self.bits.sell(&record.masks);
@@ -288,6 +308,7 @@ impl Seating {
         for record in &expired {
             self.bits.unclaim(&record.masks);
         }
+        self.freed(expired.len());
         expired.len()
     }
 

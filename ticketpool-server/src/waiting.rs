@@ -2,10 +2,13 @@
 //! refused `none_available` (`"wait": true`).
 //!
 //! Each waiting reserve is one tokio task awaiting the engine's
-//! [`ReserveFuture`]: no thread per waiter. The engine keeps the line
-//! (VIPs first, then first come first served) and hands the ticket over;
-//! the task then turns the engine hold into an API hold and publishes it
-//! on the owner's live stream (`hold_created`). Every join and leave bumps
+//! [`ReserveManyFuture`]: no thread per waiter. The engine keeps the line
+//! (VIPs first, then first come first served) and hands the tickets over,
+//! all `quantity` together: a reserve of several keeps its place until
+//! all can be held at once, the tickets that come meanwhile kept for it
+//! (so a later, smaller reserve does not jump it); the task then turns
+//! the engine holds into one API hold and publishes it on the owner's live
+//! stream (`hold_created`). Every join and leave bumps
 //! [`WaitingRoom::moved`], so the owners' streams re-read their places.
 //!
 //! A reserve the engine refuses while waiting (the event's sales closed,
@@ -28,7 +31,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use ticketpool_catalog::EventId;
-use ticketpool_core::{BoxOfficeError, Customer, Hold, PlaceInLine, Priority, ReserveFuture, Want};
+use ticketpool_core::{
+    BoxOfficeError, Customer, Hold, PlaceInLine, Priority, ReserveManyFuture, Want,
+};
 use tokio::sync::{watch, Notify};
 
 use crate::errors::{ApiError, ApiResult};
@@ -44,6 +49,8 @@ pub(crate) struct Entry {
     owner: Arc<str>,
     event: EventId,
     want: String,
+    /// How many tickets, held together.
+    quantity: usize,
     place: PlaceInLine,
     /// When its owner last came back.
     seen: Mutex<Instant>,
@@ -89,6 +96,7 @@ impl Entry {
                 "id": self.id,
                 "event": self.event.0,
                 "ticket_type": self.want,
+                "quantity": self.quantity,
                 "priority": priority_name(self.place.priority()),
                 "status": "ended",
                 "position": null,
@@ -100,6 +108,7 @@ impl Entry {
             "id": self.id,
             "event": self.event.0,
             "ticket_type": self.want,
+            "quantity": self.quantity,
             "priority": priority_name(self.place.priority()),
             "status": "waiting",
             "position": self.place.get(),
@@ -153,8 +162,9 @@ impl Wake for Noop {
     fn wake(self: Arc<Self>) {}
 }
 
-/// What a waiting reserve's task does with the hold it gets.
-pub(crate) type Served = Box<dyn FnOnce(&Entry, Hold) + Send>;
+/// What a waiting reserve's task does with the holds it gets (all of
+/// its quantity, placed together).
+pub(crate) type Served = Box<dyn FnOnce(&Entry, Vec<Hold>) + Send>;
 
 /// How the engine's refusal of a waiting reserve reads to its owner.
 pub(crate) type Refused = Box<dyn Fn(EventId, BoxOfficeError) -> ApiError + Send + Sync>;
@@ -172,8 +182,8 @@ pub(crate) struct Hooks {
 
 /// What joining gave.
 pub(crate) enum Joined {
-    /// A ticket was there: held at once.
-    Held(Hold),
+    /// The tickets were there: held at once.
+    Held(Vec<Hold>),
     /// In line.
     Waiting(Arc<Entry>),
 }
@@ -200,9 +210,9 @@ impl WaitingRoom {
         self.moved.send_modify(|n| *n += 1);
     }
 
-    /// Reserves one ticket for `customer`, waiting in line if none is
-    /// there. Must run inside the tokio runtime (it spawns the waiting
-    /// task).
+    /// Reserves `quantity` tickets for `customer`, all or none, waiting
+    /// in line until all can be held together. Must run inside the tokio
+    /// runtime (it spawns the waiting task).
     ///
     /// # Errors
     ///
@@ -211,11 +221,11 @@ impl WaitingRoom {
         self: &Arc<Self>,
         hooks: Hooks,
         customer: &Customer,
-        want: Want,
+        (want, quantity): (Want, usize),
         event: EventId,
         want_name: &str,
     ) -> ApiResult<Joined> {
-        let mut future = Box::pin(customer.reserve_async(want));
+        let mut future = Box::pin(customer.reserve_many_async(want, quantity));
         let waker = Waker::from(Arc::new(Noop));
         match future.as_mut().poll(&mut Context::from_waker(&waker)) {
             Poll::Ready(Ok(hold)) => return Ok(Joined::Held(hold)),
@@ -227,6 +237,7 @@ impl WaitingRoom {
             owner: Arc::clone(customer.name()),
             event,
             want: want_name.to_owned(),
+            quantity,
             place: future.place(),
             seen: Mutex::new(Instant::now()),
             leave: Notify::new(),
@@ -323,7 +334,7 @@ async fn wait_in_line(
     room: Arc<WaitingRoom>,
     hooks: Hooks,
     entry: Arc<Entry>,
-    mut future: Pin<Box<ReserveFuture>>,
+    mut future: Pin<Box<ReserveManyFuture>>,
 ) {
     let grace = room.grace;
     loop {
@@ -336,7 +347,7 @@ async fn wait_in_line(
             () = entry.leave.notified() => break,
             held = &mut future => {
                 match held {
-                    Ok(hold) => (hooks.served)(&entry, hold),
+                    Ok(holds) => (hooks.served)(&entry, holds),
                     Err(refused) => {
                         tracing::info!(target: "ticketpool",
                             "waiting reserve {} ended: {refused}", entry.id);

@@ -53,21 +53,25 @@ async fn my_live(server: &TestServer, token: &str) -> Sse {
 async fn one_ticket_held(server: &TestServer) -> (u64, String, String) {
     let event = server.event_on_sale(1, 5).await;
     let holder = server.sign_up("holder").await;
-    // The one ticket counts as on sale a moment before its journal write
-    // ends and a reserve can take it: a 409 `none_available` then is retried.
+    let id = hold_released(server, &holder, event, 1).await;
+    (event, holder, id)
+}
+
+/// Holds `quantity` "general" tickets just released; the hold's id. A
+/// ticket counts as on sale a moment before its journal write ends and a
+/// reserve can take it: a 409 `none_available` then is retried.
+async fn hold_released(server: &TestServer, token: &str, event: u64, quantity: u32) -> String {
     let deadline = Instant::now() + PATIENCE;
+    let body = json!({"ticket_type": "general", "quantity": quantity});
     let hold = loop {
-        let hold = server
-            .reserve(&holder, event, json!({"ticket_type": "general"}), None)
-            .await;
+        let hold = server.reserve(token, event, body.clone(), None).await;
         if hold.code() != "none_available" || Instant::now() > deadline {
             break hold;
         }
         tokio::time::sleep(POLL).await;
     };
     assert_eq!(hold.status, StatusCode::CREATED, "{}", hold.body);
-    let id = hold.body["id"].as_str().unwrap().to_owned();
-    (event, holder, id)
+    hold.body["id"].as_str().unwrap().to_owned()
 }
 
 async fn cancel_hold(server: &TestServer, token: &str, hold: &str) {
@@ -270,8 +274,96 @@ async fn a_customer_who_does_not_come_back_loses_the_place() {
     server.stop().await;
 }
 
+/// A waiting reserve of 3 keeps its place (a later reserve of 1 stays
+/// behind it) until the 3 come back together, and is held as one hold of
+/// 3; the reserve of 1 gets the next ticket.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_waiting_reserve_is_one_ticket_of_a_known_type() {
+async fn a_waiting_reserve_of_three_gets_its_three_together() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let event = server.event_on_sale(4, 5).await;
+    let holder = server.sign_up("holder").await;
+    let one = hold_released(&server, &holder, event, 1).await;
+    let three = hold_released(&server, &holder, event, 3).await;
+    let bob = server.sign_up("bob").await;
+    let carol = server.sign_up("carol").await;
+    let body = json!({"ticket_type": "general", "quantity": 3, "wait": true});
+    let joined = server.reserve(&bob, event, body, None).await;
+    assert_eq!(joined.status, StatusCode::ACCEPTED, "{}", joined.body);
+    let waiting = &joined.body["waiting"];
+    assert_eq!(
+        (waiting["position"].as_u64(), waiting["quantity"].as_u64()),
+        (Some(1), Some(3))
+    );
+    assert_eq!(wait_in_line(&server, &carol, event).await["position"], 2);
+    let mut bob_live = my_live(&server, &bob).await;
+    let mut carol_live = my_live(&server, &carol).await;
+    // One ticket back: kept for bob, first in line; carol stays second.
+    cancel_hold(&server, &holder, &one).await;
+    let places = server.get("/api/me/waiting", Some(&carol)).await;
+    assert_eq!(positions(&places.body), [2]);
+    assert_eq!(waiting_metrics(&server).await, (0, 2));
+    // Three more: two complete bob's three, the last goes to carol.
+    cancel_hold(&server, &holder, &three).await;
+    let created = bob_live.wait_for("hold_created", |_| true).await;
+    assert_eq!(
+        (created["status"].as_str(), created["quantity"].as_u64()),
+        (Some("held"), Some(3))
+    );
+    let carols = carol_live.wait_for("hold_created", |_| true).await;
+    assert_eq!(carols["quantity"], 1);
+    let mine = server.get("/api/me/holds", Some(&bob)).await;
+    assert_eq!(mine.body["holds"][0]["quantity"], 3);
+    assert_eq!(waiting_metrics(&server).await, (0, 0));
+    server.stop().await;
+}
+
+/// Leaving a waiting reserve of several frees its place and gives the
+/// tickets kept for it to the next in line; nothing is left held.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leaving_a_waiting_reserve_of_several_frees_what_it_kept() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let event = server.event_on_sale(2, 5).await;
+    let holder = server.sign_up("holder").await;
+    let first = hold_released(&server, &holder, event, 1).await;
+    let second = hold_released(&server, &holder, event, 1).await;
+    let bob = server.sign_up("bob").await;
+    let carol = server.sign_up("carol").await;
+    let body = json!({"ticket_type": "general", "quantity": 2, "wait": true});
+    let joined = server.reserve(&bob, event, body, None).await;
+    assert_eq!(joined.status, StatusCode::ACCEPTED, "{}", joined.body);
+    let id = joined.body["waiting"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(wait_in_line(&server, &carol, event).await["position"], 2);
+    let mut carol_live = my_live(&server, &carol).await;
+    // One ticket back, kept for bob: carol still waits, second.
+    cancel_hold(&server, &holder, &first).await;
+    let mine = server.get(&format!("/api/waiting/{id}"), Some(&bob)).await;
+    assert_eq!(mine.body["position"], 1);
+    assert_eq!(waiting_metrics(&server).await, (0, 2));
+    let left = server
+        .call(
+            Method::DELETE,
+            &format!("/api/waiting/{id}"),
+            Some(&bob),
+            None,
+        )
+        .await;
+    assert_eq!(left.status, StatusCode::OK, "{}", left.body);
+    // The kept ticket goes to carol; bob holds nothing.
+    let created = carol_live.wait_for("hold_created", |_| true).await;
+    assert_eq!(created["quantity"], 1);
+    let bobs = server.get("/api/me/holds", Some(&bob)).await;
+    assert_eq!(bobs.body["holds"], json!([]));
+    assert_eq!(waiting_metrics(&server).await, (0, 0));
+    // The other ticket, once back, is on sale to anyone.
+    cancel_hold(&server, &holder, &second).await;
+    hold_released(&server, &bob, event, 1).await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_reserve_is_of_a_known_type() {
     let dir = data_dir();
     let server = TestServer::start_in(dir.path()).await;
     let event = server.event_on_sale(2, 5).await;
@@ -280,7 +372,7 @@ async fn a_waiting_reserve_is_one_ticket_of_a_known_type() {
         .reserve(
             &ann,
             event,
-            json!({"ticket_type": "general", "quantity": 2, "wait": true}),
+            json!({"ticket_type": "general", "quantity": 51, "wait": true}),
             None,
         )
         .await

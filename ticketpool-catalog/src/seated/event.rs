@@ -22,7 +22,8 @@ use crate::ids::EventId;
 /// claimed lock-free, see [`Seating`]).
 pub struct SeatedEvent {
     event: EventId,
-    seating: Seating,
+    /// Shared with the futures of buyers waiting for seats.
+    seating: Arc<Seating>,
     office: Arc<BoxOffice>,
     ledger: Arc<dyn SeatLedger>,
     /// Who holds each current hold, for the sale records, and until when
@@ -78,7 +79,7 @@ impl SeatedEvent {
         }
         Ok(Self {
             event,
-            seating,
+            seating: Arc::new(seating),
             office,
             ledger,
             holders: Mutex::new(HashMap::new()),
@@ -161,6 +162,33 @@ impl SeatedEvent {
     ) -> Result<SeatHold, CatalogError> {
         self.open_for_sales()?;
         let hold = self.seating.best_available(want)?;
+        Ok(self.held(hold, customer, priority))
+    }
+
+    /// As [`best_available`](Self::best_available), but waits while no
+    /// block fits: the buyer is served when seats free up (a hold released
+    /// or lapsed, a vendor's wave), VIPs first, then first come first
+    /// served (the rule is in `ticketpool-seats`'s `waiting.rs`). Dropping
+    /// the future leaves the line and holds nothing.
+    ///
+    /// # Errors
+    ///
+    /// As [`best_available`](Self::best_available), except that it waits
+    /// instead of failing when no block fits now;
+    /// [`CatalogError::SeatsClosed`] if the office closed while it waited
+    /// (the seats it was served are given back).
+    pub async fn wait_best_available(
+        &self,
+        customer: &str,
+        priority: Priority,
+        want: BestAvailable<'_>,
+    ) -> Result<SeatHold, CatalogError> {
+        self.open_for_sales()?;
+        let hold = self.seating.wait_best_available(want, priority).await?;
+        if let Err(closed) = self.open_for_sales() {
+            let _ = self.seating.release_hold(hold.id);
+            return Err(closed);
+        }
         Ok(self.held(hold, customer, priority))
     }
 

@@ -11,7 +11,7 @@ use crate::office::state::Inner;
 use crate::office::take::{Wait, Want};
 use crate::office::ticket::Sale;
 use crate::office::trace::{self, Actor};
-use crate::office::waiting::{BuyFuture, ReserveFuture};
+use crate::office::waiting::{BuyFuture, ReserveFuture, ReserveManyFuture};
 use crate::pool::deadline::Interrupt;
 use crate::pool::Priority;
 
@@ -252,6 +252,31 @@ impl Customer {
             Arc::clone(&self.name),
             self.priority,
             &want.into(),
+        )
+    }
+
+    /// Places `count` holds together, waiting as a future until all
+    /// `count` tickets can be handed over at once (see
+    /// [`ReserveManyFuture`] for the rule: the place in line is kept, VIPs
+    /// first then first come first served, and tickets that come meanwhile
+    /// are kept for it). `count` 0 holds nothing.
+    ///
+    /// # Errors
+    ///
+    /// As [`reserve`](Self::reserve); the purchase limit counts all
+    /// `count` tickets from the first poll.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`buy_async`](Self::buy_async): no hold is left behind, and the
+    /// tickets kept for it go back on sale.
+    pub fn reserve_many_async(&self, want: impl Into<Want>, count: usize) -> ReserveManyFuture {
+        ReserveManyFuture::new(
+            Arc::clone(&self.office),
+            Arc::clone(&self.name),
+            self.priority,
+            &want.into(),
+            count,
         )
     }
 }

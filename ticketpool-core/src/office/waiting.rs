@@ -1,7 +1,10 @@
-//! The office's async face: [`BuyFuture`] and [`ReserveFuture`], what
-//! [`Customer::buy_async`](crate::Customer::buy_async) and
-//! [`Customer::reserve_async`](crate::Customer::reserve_async) return, and
-//! [`PlaceInLine`], a waiting future's place in line read from elsewhere.
+//! The office's async face: [`BuyFuture`], [`ReserveFuture`] and
+//! [`ReserveManyFuture`], what
+//! [`Customer::buy_async`](crate::Customer::buy_async),
+//! [`Customer::reserve_async`](crate::Customer::reserve_async) and
+//! [`Customer::reserve_many_async`](crate::Customer::reserve_many_async)
+//! return, and [`PlaceInLine`], a waiting future's place in line read from
+//! elsewhere.
 //!
 //! A future waits in the office's line (`line/`, its async queue in
 //! `waitlist.rs`, where the design is described), in every office, even a
@@ -19,7 +22,7 @@ use std::time::Duration;
 
 use crate::office::error::BoxOfficeError;
 use crate::office::hold::Hold;
-use crate::office::line::{AsyncWait, Miss, PlaceOf};
+use crate::office::line::{AsyncWait, Miss, PlaceOf, Taken};
 use crate::office::state::Inner;
 use crate::office::take::Want;
 use crate::office::ticket::{Sale, Ticket};
@@ -36,8 +39,10 @@ struct Acquiring {
     /// An unknown type, reported on the first poll.
     failed: Option<BoxOfficeError>,
     wait: AsyncWait,
-    /// The purchase-limit slot is claimed (on the first poll).
-    claimed: bool,
+    /// How many tickets it waits for, handed over together.
+    count: usize,
+    /// Purchase-limit slots claimed (all `count`, on the first poll).
+    claimed: usize,
     /// Counted in the office's waiting gauge (for demand pricing).
     gauged: bool,
     /// Ready was returned: nothing is left to clean up.
@@ -45,19 +50,26 @@ struct Acquiring {
 }
 
 impl Acquiring {
-    fn new(office: Arc<Inner>, customer: Arc<str>, priority: Priority, want: &Want) -> Self {
+    fn new(
+        office: Arc<Inner>,
+        customer: Arc<str>,
+        priority: Priority,
+        want: &Want,
+        count: usize,
+    ) -> Self {
         let (target, failed) = match office.target_of(want) {
             Ok(target) => (target, None),
             Err(err) => (None, Some(err)),
         };
-        let wait = AsyncWait::new(priority, target);
+        let wait = AsyncWait::new(priority, target, count);
         Self {
             office,
             customer,
             priority,
             failed,
             wait,
-            claimed: false,
+            count,
+            claimed: 0,
             gauged: false,
             done: false,
         }
@@ -73,19 +85,25 @@ impl Acquiring {
     fn poll_acquire(
         &mut self,
         cx: &mut Context<'_>,
-    ) -> Poll<Result<(Ticket, usize, Duration), BoxOfficeError>> {
+    ) -> Poll<Result<Taken<Ticket>, BoxOfficeError>> {
         assert!(!self.done, "a ticket future polled after it completed");
         if let Some(err) = self.failed.take() {
             self.done = true;
             return Poll::Ready(Err(err));
         }
+        if self.count == 0 {
+            // Nothing asked, nothing held (and no place taken).
+            self.done = true;
+            return Poll::Ready(Ok((Vec::new(), Duration::ZERO)));
+        }
         let office = Arc::clone(&self.office);
-        if !self.claimed {
+        while self.claimed < self.count {
             if let Err(err) = office.claim_limit(&self.customer) {
                 self.done = true;
+                self.unclaim();
                 return Poll::Ready(Err(err));
             }
-            self.claimed = true;
+            self.claimed += 1;
         }
         let polled = office.line.poll_take(&mut self.wait, cx, &*office, || {
             office.gauges.closed.load(Ordering::Acquire)
@@ -100,8 +118,7 @@ impl Acquiring {
         self.done = true;
         self.ungauge();
         Poll::Ready(result.map_err(|miss| {
-            self.claimed = false;
-            office.unclaim_limit(&self.customer);
+            self.unclaim();
             match miss {
                 Miss::Ended => office.end_reason(),
                 // Not produced by an async take (no deadline, no check).
@@ -110,6 +127,39 @@ impl Acquiring {
                 Miss::Interrupted => BoxOfficeError::Interrupted,
             }
         }))
+    }
+
+    /// Places a hold on each ticket taken, all or none: if one fails (a
+    /// journal error), the holds made are cancelled (dropped) and the
+    /// tickets not yet held go back on sale, their limit slots freed.
+    fn hold_all(&self, (tickets, waited): Taken<Ticket>) -> Result<Vec<Hold>, BoxOfficeError> {
+        let mut holds = Vec::with_capacity(tickets.len());
+        let mut tickets = tickets.into_iter();
+        while let Some((ticket, ty)) = tickets.next() {
+            let placed = self
+                .office
+                .hold_taken(&self.customer, self.priority, ticket, ty, waited);
+            match placed {
+                Ok(terms) => holds.push(Hold::new(Arc::clone(&self.office), terms)),
+                Err(err) => {
+                    // That one's ticket and slot are given back by
+                    // `hold_taken`; the rest are given back here.
+                    for (ticket, ty) in tickets {
+                        self.office.unclaim_limit(&self.customer);
+                        self.office.restock(ticket, ty);
+                    }
+                    return Err(err);
+                }
+            }
+        }
+        Ok(holds)
+    }
+
+    /// Frees the purchase-limit slots claimed.
+    fn unclaim(&mut self) {
+        for _ in 0..std::mem::take(&mut self.claimed) {
+            self.office.unclaim_limit(&self.customer);
+        }
     }
 
     /// Logs a refused buy or reserve, as the blocking calls do.
@@ -134,19 +184,18 @@ impl Acquiring {
 }
 
 impl Drop for Acquiring {
-    /// Cancel safety: leaves the line (a ticket handed over meanwhile goes
-    /// back on sale, to the next in line) and frees the limit slot.
+    /// Cancel safety: leaves the line (tickets handed over or kept
+    /// meanwhile go back on sale, to the next in line) and frees the limit
+    /// slots.
     fn drop(&mut self) {
         if self.done {
             return;
         }
         self.ungauge();
-        if let Some((ticket, ty)) = self.office.line.leave(&mut self.wait) {
+        for (ticket, ty) in self.office.line.leave(&mut self.wait) {
             self.office.restock(ticket, ty);
         }
-        if self.claimed {
-            self.office.unclaim_limit(&self.customer);
-        }
+        self.unclaim();
     }
 }
 
@@ -175,7 +224,7 @@ impl BuyFuture {
         want: &Want,
     ) -> Self {
         Self {
-            acquiring: Acquiring::new(office, customer, priority, want),
+            acquiring: Acquiring::new(office, customer, priority, want, 1),
         }
     }
 
@@ -199,8 +248,9 @@ impl Future for BuyFuture {
         let acquiring = &mut self.get_mut().acquiring;
         let result = match acquiring.poll_acquire(cx) {
             Poll::Pending => return Poll::Pending,
-            Poll::Ready(taken) => taken.and_then(|(ticket, ty, waited)| {
+            Poll::Ready(taken) => taken.and_then(|(tickets, waited)| {
                 let (customer, priority) = (&acquiring.customer, acquiring.priority);
+                let (ticket, ty) = tickets.into_iter().next().expect("a buy takes one ticket");
                 acquiring
                     .office
                     .sell_taken(customer, priority, ticket, ty, waited)
@@ -223,7 +273,7 @@ impl Future for BuyFuture {
 /// As [`BuyFuture`]'s.
 #[must_use = "futures do nothing unless polled"]
 pub struct ReserveFuture {
-    acquiring: Acquiring,
+    many: ReserveManyFuture,
 }
 
 impl ReserveFuture {
@@ -234,7 +284,77 @@ impl ReserveFuture {
         want: &Want,
     ) -> Self {
         Self {
-            acquiring: Acquiring::new(office, customer, priority, want),
+            many: ReserveManyFuture::new(office, customer, priority, want, 1),
+        }
+    }
+
+    /// As [`BuyFuture::position`].
+    pub fn position(&self) -> Option<usize> {
+        self.many.position()
+    }
+
+    /// As [`BuyFuture::place`].
+    pub fn place(&self) -> PlaceInLine {
+        self.many.place()
+    }
+}
+
+impl Future for ReserveFuture {
+    type Output = Result<Hold, BoxOfficeError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let many = Pin::new(&mut self.get_mut().many);
+        many.poll(cx).map(|held| {
+            held.map(|holds| {
+                holds
+                    .into_iter()
+                    .next()
+                    .expect("a reserve holds one ticket")
+            })
+        })
+    }
+}
+
+/// A reserve of several tickets that waits as a future, all or nothing:
+/// what [`Customer::reserve_many_async`](crate::Customer::reserve_many_async)
+/// returns.
+///
+/// # The rule
+///
+/// The customer takes one place in line (VIPs first, then first come
+/// first served) and keeps it until it holds all `count` tickets: tickets
+/// that come while it is first in line for them are kept for it, off sale,
+/// and it stays first for the rest, so a later, smaller request never
+/// jumps it (no large request starves). A VIP who arrives meanwhile goes
+/// before it for the tickets still to come, not for those already kept.
+/// The holds are placed together when the last ticket comes (their
+/// expiry counts from then). All `count` purchase-limit slots are claimed
+/// on the first poll.
+///
+/// # Cancel safety
+///
+/// Dropped before it completes, it leaves no hold behind and gives the
+/// tickets it kept back on sale, to the next in line; nobody else loses a
+/// place.
+///
+/// # Panics
+///
+/// As [`BuyFuture`]'s.
+#[must_use = "futures do nothing unless polled"]
+pub struct ReserveManyFuture {
+    acquiring: Acquiring,
+}
+
+impl ReserveManyFuture {
+    pub(crate) fn new(
+        office: Arc<Inner>,
+        customer: Arc<str>,
+        priority: Priority,
+        want: &Want,
+        count: usize,
+    ) -> Self {
+        Self {
+            acquiring: Acquiring::new(office, customer, priority, want, count),
         }
     }
 
@@ -247,22 +367,21 @@ impl ReserveFuture {
     pub fn place(&self) -> PlaceInLine {
         self.acquiring.place()
     }
+
+    /// How many tickets it waits for.
+    pub fn count(&self) -> usize {
+        self.acquiring.count
+    }
 }
 
-impl Future for ReserveFuture {
-    type Output = Result<Hold, BoxOfficeError>;
+impl Future for ReserveManyFuture {
+    type Output = Result<Vec<Hold>, BoxOfficeError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let acquiring = &mut self.get_mut().acquiring;
         let result = match acquiring.poll_acquire(cx) {
             Poll::Pending => return Poll::Pending,
-            Poll::Ready(taken) => taken.and_then(|(ticket, ty, waited)| {
-                let (customer, priority) = (&acquiring.customer, acquiring.priority);
-                acquiring
-                    .office
-                    .hold_taken(customer, priority, ticket, ty, waited)
-                    .map(|terms| Hold::new(Arc::clone(&acquiring.office), terms))
-            }),
+            Poll::Ready(taken) => taken.and_then(|taken| acquiring.hold_all(taken)),
         };
         Poll::Ready(result.inspect_err(|err| acquiring.refused("reserve", err)))
     }
@@ -312,8 +431,19 @@ impl fmt::Debug for BuyFuture {
 impl fmt::Debug for ReserveFuture {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReserveFuture")
+            .field("customer", &self.many.acquiring.customer)
+            .field("priority", &self.many.acquiring.priority)
+            .field("position", &self.position())
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for ReserveManyFuture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReserveManyFuture")
             .field("customer", &self.acquiring.customer)
             .field("priority", &self.acquiring.priority)
+            .field("count", &self.acquiring.count)
             .field("position", &self.position())
             .finish_non_exhaustive()
     }

@@ -27,10 +27,17 @@
 //! entry only tries the pools itself while it is in front, so within a
 //! priority it is first come first served.
 //!
+//! Several tickets (a waiting reserve of N): an entry keeps its place
+//! until it holds all N. Tickets handed to it, or taken by it while in
+//! front, are kept in its slot, off sale, and it stays first in line for
+//! the rest (so a later, smaller want never jumps it); it is served, and
+//! leaves the queue, when its N-th ticket comes. A VIP arriving meanwhile
+//! goes before it for the tickets still to come, not for those it keeps.
+//!
 //! Cancel safety: dropping an entry removes it (and its counts) under the
-//! queue's lock; a ticket already handed to it is returned to the caller,
-//! who restocks it (so it goes to the next waiter). Leaving wakes the new
-//! front.
+//! queue's lock; the tickets already handed to it are returned to the
+//! caller, who restocks them (so they go to the next waiters). Leaving
+//! wakes the new front.
 
 use std::collections::{HashMap, VecDeque};
 use std::task::Waker;
@@ -43,6 +50,8 @@ struct Entry {
     seq: u64,
     target: Option<usize>,
     waker: Waker,
+    /// Tickets it still needs (at least 1 while queued).
+    need: usize,
 }
 
 impl Entry {
@@ -59,9 +68,9 @@ pub(crate) struct Queue<T> {
     next_seq: u64,
     vips: VecDeque<Entry>,
     regulars: VecDeque<Entry>,
-    /// Tickets handed to entries that have not picked them up yet, by
-    /// arrival number, with their type.
-    handed: HashMap<u64, (T, usize)>,
+    /// Tickets handed to (or kept by) entries that have not picked them
+    /// up yet, by arrival number, each with its type.
+    handed: HashMap<u64, Vec<(T, usize)>>,
 }
 
 impl<T> Queue<T> {
@@ -114,6 +123,18 @@ impl Blocked {
     }
 }
 
+/// What became of a ticket an entry took from the pools itself.
+pub(crate) enum Kept<T> {
+    /// Kept in its slot; it needs more.
+    More,
+    /// Its last one: the entry left the queue with all its tickets (its
+    /// counts are the caller's to drop).
+    Complete(Vec<(T, usize)>),
+    /// Not needed (the entry was completed, or left, meanwhile): the
+    /// ticket back, for the caller to restock.
+    Extra(T, usize),
+}
+
 /// Async waiters of one office, in line order.
 pub(crate) struct Waitlist<T> {
     types: usize,
@@ -151,7 +172,8 @@ impl<T> Waitlist<T> {
         self.len.load(Ordering::SeqCst)
     }
 
-    /// Adds a waiter at the back of its priority's queue; returns its
+    /// Adds a waiter at the back of its priority's queue, needing `need`
+    /// tickets more than the `kept` ones it already took; returns its
     /// arrival number.
     pub(crate) fn push(
         &self,
@@ -159,10 +181,20 @@ impl<T> Waitlist<T> {
         priority: Priority,
         target: Option<usize>,
         waker: Waker,
+        (need, kept): (usize, Vec<(T, usize)>),
     ) -> u64 {
+        debug_assert!(need > 0, "a waiter in line needs a ticket");
         let seq = queue.next_seq;
         queue.next_seq += 1;
-        queue.of(priority).push_back(Entry { seq, target, waker });
+        queue.of(priority).push_back(Entry {
+            seq,
+            target,
+            waker,
+            need,
+        });
+        if !kept.is_empty() {
+            queue.handed.insert(seq, kept);
+        }
         self.len.fetch_add(1, Ordering::SeqCst);
         seq
     }
@@ -180,9 +212,52 @@ impl<T> Waitlist<T> {
         }
     }
 
-    /// The ticket handed to waiter `seq`, if any.
-    pub(crate) fn take_handed(&self, queue: &mut Queue<T>, seq: u64) -> Option<(T, usize)> {
+    /// Every ticket handed to (or kept by) waiter `seq`, served or not.
+    pub(crate) fn take_handed(&self, queue: &mut Queue<T>, seq: u64) -> Vec<(T, usize)> {
+        queue.handed.remove(&seq).unwrap_or_default()
+    }
+
+    /// Waiter `seq`'s tickets once it is served (out of the queue with
+    /// all it needs); `None` while it waits for more.
+    pub(crate) fn served(
+        &self,
+        queue: &mut Queue<T>,
+        priority: Priority,
+        seq: u64,
+    ) -> Option<Vec<(T, usize)>> {
+        if Queue::<T>::index_of(queue.of(priority), seq).is_some() {
+            return None;
+        }
         queue.handed.remove(&seq)
+    }
+
+    /// Keeps a ticket waiter `seq` took from the pools itself (see
+    /// [`Kept`]).
+    pub(crate) fn keep(
+        &self,
+        queue: &mut Queue<T>,
+        priority: Priority,
+        seq: u64,
+        (ticket, ty): (T, usize),
+    ) -> Kept<T> {
+        let entries = queue.of(priority);
+        let Some(i) = Queue::<T>::index_of(entries, seq) else {
+            return Kept::Extra(ticket, ty);
+        };
+        entries[i].need -= 1;
+        let complete = entries[i].need == 0;
+        if complete {
+            entries.remove(i);
+            self.len.fetch_sub(1, Ordering::SeqCst);
+        }
+        let mut kept = self.take_handed(queue, seq);
+        kept.push((ticket, ty));
+        if complete {
+            Kept::Complete(kept)
+        } else {
+            queue.handed.insert(seq, kept);
+            Kept::More
+        }
     }
 
     /// Replaces the waker of waiter `seq` (if still queued).
@@ -225,9 +300,11 @@ impl<T> Waitlist<T> {
 
     /// Gives `ticket` of type `ty` to the first waiter that wants it, VIPs
     /// first; a Regular only when `vip_owed(ty)` (a blocking VIP waits for
-    /// it) is false. Returns the waiter's priority and want (its counts are
-    /// the caller's to drop) and its waker to wake once the lock is let go;
-    /// or the ticket back when nobody may have it.
+    /// it) is false. When that was the last ticket the waiter needed,
+    /// returns its priority and want (its counts are the caller's to drop)
+    /// and its waker to wake once the lock is let go; `None` when it waits
+    /// on for more (it keeps the ticket and its place). Returns the ticket
+    /// back when nobody may have it.
     #[allow(clippy::type_complexity)]
     pub(crate) fn hand_off(
         &self,
@@ -235,7 +312,7 @@ impl<T> Waitlist<T> {
         ticket: T,
         ty: usize,
         vip_owed: impl FnOnce(usize) -> bool,
-    ) -> Result<(Priority, Option<usize>, Waker), T> {
+    ) -> Result<Option<(Priority, Option<usize>, Waker)>, T> {
         let mut found = queue
             .vips
             .iter()
@@ -251,10 +328,16 @@ impl<T> Waitlist<T> {
         let Some((priority, i)) = found else {
             return Err(ticket);
         };
-        let entry = queue.of(priority).remove(i).expect("index just found");
+        let entries = queue.of(priority);
+        entries[i].need -= 1;
+        let seq = entries[i].seq;
+        let served = (entries[i].need == 0).then(|| entries.remove(i).expect("index just found"));
+        queue.handed.entry(seq).or_default().push((ticket, ty));
+        let Some(entry) = served else {
+            return Ok(None);
+        };
         self.len.fetch_sub(1, Ordering::SeqCst);
-        queue.handed.insert(entry.seq, (ticket, ty));
-        Ok((priority, entry.target, entry.waker))
+        Ok(Some((priority, entry.target, entry.waker)))
     }
 
     /// The wakers of the entries in front (see [`in_front`](Self::in_front)).

@@ -33,13 +33,13 @@ impl Wake for Flag {
 }
 
 /// A future polled by hand.
-struct Polled<F: Future> {
+pub(super) struct Polled<F: Future> {
     future: Pin<Box<F>>,
     flag: Arc<Flag>,
 }
 
 impl<F: Future> Polled<F> {
-    fn new(future: F) -> Self {
+    pub(super) fn new(future: F) -> Self {
         Self {
             future: Box::pin(future),
             flag: Arc::default(),
@@ -53,23 +53,23 @@ impl<F: Future> Polled<F> {
     }
 
     /// Polls, expecting it to wait still.
-    fn pending(&mut self, what: &str) {
+    pub(super) fn pending(&mut self, what: &str) {
         assert!(self.poll().is_pending(), "{what} should still wait");
     }
 
     /// Polls, expecting it done.
-    fn ready(&mut self, what: &str) -> F::Output {
+    pub(super) fn ready(&mut self, what: &str) -> F::Output {
         match self.poll() {
             Poll::Ready(out) => out,
             Poll::Pending => panic!("{what} should be done"),
         }
     }
 
-    fn woken(&self) -> bool {
+    pub(super) fn woken(&self) -> bool {
         self.flag.0.load(Ordering::SeqCst)
     }
 
-    fn get(&self) -> &F {
+    pub(super) fn get(&self) -> &F {
         &self.future
     }
 }
@@ -105,7 +105,7 @@ fn wait_until(what: &str, condition: impl Fn() -> bool) {
     }
 }
 
-fn waiting(office: &BoxOffice) -> (u64, u64) {
+pub(super) fn waiting(office: &BoxOffice) -> (u64, u64) {
     let snap = office.snapshot();
     (snap.waiting_vip, snap.waiting_regular)
 }

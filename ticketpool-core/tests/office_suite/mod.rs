@@ -47,7 +47,12 @@ macro_rules! office_suite {
             blocking_vip_goes_before_an_async_regular,
             async_waiters_are_served_first_come_first_served,
             dropping_an_async_wait_cancels_it_cleanly, close_and_sold_out_wake_async_waiters,
-            async_and_blocking_buyers_share_a_sale);
+            async_and_blocking_buyers_share_a_sale,
+            reserve_many_is_served_at_once_when_enough_are_on_sale,
+            reserve_many_keeps_its_place_until_all_come,
+            vip_goes_before_a_waiting_reserve_of_several,
+            dropping_a_reserve_many_gives_back_what_it_kept,
+            reserve_many_respects_the_limit_and_close);
     };
     (@tests $strategy:expr; $($name:ident),*) => {
         $(
@@ -59,11 +64,13 @@ macro_rules! office_suite {
     };
 }
 
+mod async_many;
 mod async_wait;
 mod capacity;
 mod events;
 mod vip_rule;
 
+pub use self::async_many::*;
 pub use self::async_wait::*;
 pub use self::capacity::*;
 pub use self::events::*;

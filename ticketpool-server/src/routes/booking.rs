@@ -49,8 +49,9 @@ struct Reserve {
     /// How many, all or none (default 1).
     #[serde(default = "one")]
     quantity: u32,
-    /// Wait in line when none is available (one ticket only): answered
-    /// 202 with a place in line instead of 409 `none_available`.
+    /// Wait in line when not all `quantity` are available: answered 202
+    /// with a place in line instead of 409 `none_available`; the place is
+    /// kept until all can be held together (see `waiting`).
     #[serde(default)]
     wait: bool,
 }
@@ -155,27 +156,22 @@ async fn reserve(
                 quantity: body.quantity,
             };
             let hold = if body.wait {
-                if body.quantity != 1 {
-                    return Err(ApiError::invalid(
-                        "invalid_quantity",
-                        "a waiting reserve holds one ticket: quantity must be 1",
-                    ));
-                }
                 let (customer, want, event) = Holds::customer_for(&state.catalog, &request)?;
                 let hooks = waiting_hooks(&state, priority);
+                let wanted = (want, body.quantity as usize);
                 match state
                     .waiting
-                    .join(hooks, &customer, want, event, &body.ticket_type)?
+                    .join(hooks, &customer, wanted, event, &body.ticket_type)?
                 {
                     Joined::Waiting(entry) => {
                         return Ok((StatusCode::ACCEPTED, json!({"waiting": entry.view()})))
                     }
-                    Joined::Held(hold) => state.holds.adopt(
+                    Joined::Held(holds) => state.holds.adopt(
                         request.owner,
                         event,
                         &body.ticket_type,
                         priority,
-                        vec![hold],
+                        holds,
                     )?,
                 }
             } else {
@@ -200,11 +196,11 @@ fn waiting_hooks(state: &Shared, priority: Priority) -> Hooks {
         Box::new(move |event, refused| refusal(&state.catalog, event, refused))
     };
     let state = Arc::clone(state);
-    let served = Box::new(move |entry: &Entry, hold: Hold| {
+    let served = Box::new(move |entry: &Entry, holds: Vec<Hold>| {
         let owner = Arc::clone(entry.owner());
         match state
             .holds
-            .adopt(owner, entry.event(), entry.want(), priority, vec![hold])
+            .adopt(owner, entry.event(), entry.want(), priority, holds)
         {
             Ok(booking) => state.live.customers.publish(HoldChange::Created, &booking),
             Err(error) => tracing::error!(target: "ticketpool",

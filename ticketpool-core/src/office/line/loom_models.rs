@@ -5,6 +5,7 @@
 //! `LOOM_MAX_PREEMPTIONS=2 RUSTFLAGS="--cfg ticketpool_loom" cargo test -p ticketpool-core --release --lib office::line`.
 
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use super::*;
 use crate::pool::condvar::CondvarPool;
@@ -132,13 +133,13 @@ impl<P: BoundedPool<Item = u32>> Office<P> {
     /// Waits as a future, polled until ready and parked on its waker
     /// between polls; returns the ticket.
     fn buy_async(&self, priority: Priority, target: Option<usize>) -> u32 {
-        let mut wait = AsyncWait::new(priority, target);
+        let mut wait = AsyncWait::new(priority, target, 1);
         let notified = Arc::new(Notified(loom::sync::Notify::new()));
         let waker = std::task::Waker::from(Arc::clone(&notified));
         let mut cx = Context::from_waker(&waker);
         loop {
             match self.line.poll_take(&mut wait, &mut cx, self, || false) {
-                Poll::Ready(taken) => return taken.unwrap().0,
+                Poll::Ready(taken) => return taken.unwrap().0[0].0,
                 Poll::Pending => notified.0.wait(),
             }
         }
@@ -184,17 +185,17 @@ fn dropped_async_waiter_loses_no_ticket<P: BoundedPool<Item = u32> + 'static>() 
         let waiter = {
             let office = Arc::clone(&office);
             loom::thread::spawn(move || {
-                let mut wait = AsyncWait::new(Priority::Vip, None);
+                let mut wait = AsyncWait::new(Priority::Vip, None, 1);
                 let waker = std::task::Waker::from(Arc::new(Noop));
                 let mut cx = Context::from_waker(&waker);
                 match office
                     .line
                     .poll_take(&mut wait, &mut cx, &*office, || false)
                 {
-                    Poll::Ready(taken) => Some(taken.unwrap().0),
+                    Poll::Ready(taken) => Some(taken.unwrap().0[0].0),
                     Poll::Pending => {
                         // Dropped: what `Acquiring`'s drop does.
-                        if let Some((ticket, ty)) = office.line.leave(&mut wait) {
+                        for (ticket, ty) in office.line.leave(&mut wait) {
                             office.restock(ty, ticket);
                         }
                         None
@@ -279,4 +280,108 @@ fn vip_typed_before_regular_any_condvar() {
 #[test]
 fn vip_typed_before_regular_any_lockfree() {
     vip_gets_the_first_ticket::<LockFreePool<u32>>(Some(0), None, 1);
+}
+
+impl<P: BoundedPool<Item = u32>> Office<P> {
+    /// Waits as a future for `count` tickets of type 0, as `buy_async`;
+    /// returns them, sorted.
+    fn buy_many_async(&self, priority: Priority, count: usize) -> Vec<u32> {
+        let mut wait = AsyncWait::new(priority, Some(0), count);
+        let notified = Arc::new(Notified(loom::sync::Notify::new()));
+        let waker = std::task::Waker::from(Arc::clone(&notified));
+        let mut cx = Context::from_waker(&waker);
+        loop {
+            match self.line.poll_take(&mut wait, &mut cx, self, || false) {
+                Poll::Ready(taken) => {
+                    let mut got: Vec<u32> = taken.unwrap().0.into_iter().map(|t| t.0).collect();
+                    got.sort_unstable();
+                    return got;
+                }
+                Poll::Pending => notified.0.wait(),
+            }
+        }
+    }
+}
+
+/// A future waiting for two tickets while a vendor releases two, one at a
+/// time: whichever way the hand-offs, its own tries and its registration
+/// interleave, it is served both, together, and nothing is left in the
+/// pool or the line (no ticket lost, none kept after it is served).
+fn many_waiter_gets_all_together<P: BoundedPool<Item = u32> + 'static>() {
+    loom::model(|| {
+        let office = Office::<P>::new();
+        let waiter = {
+            let office = Arc::clone(&office);
+            loom::thread::spawn(move || office.buy_many_async(Priority::Regular, 2))
+        };
+        office.restock(0, 1);
+        office.restock(0, 2);
+        assert_eq!(waiter.join().unwrap(), [1, 2]);
+        assert!(office.pools[0].try_take(Priority::Regular).is_err());
+        assert_eq!(office.line.waiting(Priority::Regular), 0);
+        assert_eq!(office.line.waiting_async(), 0);
+    });
+}
+
+#[test]
+fn many_waiter_gets_all_together_condvar() {
+    many_waiter_gets_all_together::<CondvarPool<u32>>();
+}
+
+#[test]
+fn many_waiter_gets_all_together_lockfree() {
+    many_waiter_gets_all_together::<LockFreePool<u32>>();
+}
+
+/// A future for two tickets, polled once and dropped while a vendor
+/// releases two: it is served both, or its drop gives back what it kept;
+/// each ticket ends up bought or in the pool, exactly once.
+fn dropped_many_waiter_loses_no_ticket<P: BoundedPool<Item = u32> + 'static>() {
+    loom::model(|| {
+        let office = Office::<P>::new();
+        let waiter = {
+            let office = Arc::clone(&office);
+            loom::thread::spawn(move || {
+                let mut wait = AsyncWait::new(Priority::Vip, Some(0), 2);
+                let waker = std::task::Waker::from(Arc::new(Noop));
+                let mut cx = Context::from_waker(&waker);
+                match office
+                    .line
+                    .poll_take(&mut wait, &mut cx, &*office, || false)
+                {
+                    Poll::Ready(taken) => taken.unwrap().0.into_iter().map(|t| t.0).collect(),
+                    Poll::Pending => {
+                        for (ticket, ty) in office.line.leave(&mut wait) {
+                            office.restock(ty, ticket);
+                        }
+                        Vec::new()
+                    }
+                }
+            })
+        };
+        office.restock(0, 1);
+        office.restock(0, 2);
+        let mut seen: Vec<u32> = waiter.join().unwrap();
+        assert!(
+            seen.is_empty() || seen.len() == 2,
+            "served {seen:?}: not all or nothing"
+        );
+        while let Ok(ticket) = office.pools[0].try_take(Priority::Regular) {
+            seen.push(ticket);
+        }
+        seen.sort_unstable();
+        assert_eq!(seen, [1, 2]);
+        assert_eq!(office.line.waiting(Priority::Vip), 0);
+        assert_eq!(office.line.waiting_async(), 0);
+    });
+}
+
+#[test]
+fn dropped_many_waiter_loses_no_ticket_condvar() {
+    dropped_many_waiter_loses_no_ticket::<CondvarPool<u32>>();
+}
+
+#[test]
+fn dropped_many_waiter_loses_no_ticket_lockfree() {
+    dropped_many_waiter_loses_no_ticket::<LockFreePool<u32>>();
 }

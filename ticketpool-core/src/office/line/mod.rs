@@ -31,7 +31,6 @@
 
 use std::ops::Range;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use crossbeam_utils::CachePadded;
@@ -89,6 +88,8 @@ pub(crate) struct AsyncWait {
     seq: Arc<AtomicU64>,
     /// Its first miss.
     started: Option<Instant>,
+    /// How many tickets it waits for, all handed over at once.
+    count: usize,
 }
 
 /// The arrival number of an async waiter that is not in the waitlist.
@@ -109,12 +110,14 @@ impl PlaceOf {
 }
 
 impl AsyncWait {
-    pub(crate) fn new(priority: Priority, target: Option<usize>) -> Self {
+    /// A wait for `count` tickets (at least 1), handed over together.
+    pub(crate) fn new(priority: Priority, target: Option<usize>, count: usize) -> Self {
         Self {
             priority,
             target,
             seq: Arc::new(AtomicU64::new(NOT_WAITING)),
             started: None,
+            count: count.max(1),
         }
     }
 
@@ -279,136 +282,6 @@ impl<T> Line<T> {
         }
     }
 
-    /// Offers a ticket of type `ty` just (re)stocked to the futures in
-    /// line; gives it back if none may have it now (then the caller puts it
-    /// into its pool and calls [`wake`](Self::wake)).
-    pub(crate) fn hand_off(&self, ticket: T, ty: usize, pools: &impl Pools<T>) -> Option<T> {
-        if self.room.is_empty() {
-            return Some(ticket);
-        }
-        let mut queue = self.room.lock();
-        let vip_owed = |ty| self.owed_to_vip(ty) || pools.vip_waits_inside(ty);
-        match self.room.hand_off(&mut queue, ticket, ty, vip_owed) {
-            Err(ticket) => Some(ticket),
-            Ok((priority, target, waker)) => {
-                // Counted out under the lock, so the next hand-off sees it.
-                self.uncount(priority, target);
-                drop(queue);
-                waker.wake();
-                self.after_leaving(priority);
-                None
-            }
-        }
-    }
-
-    /// Polls an async take: as [`take`](Self::take) with no deadline, but
-    /// waiting as a registered waker instead of a parked thread.
-    pub(crate) fn poll_take(
-        &self,
-        wait: &mut AsyncWait,
-        cx: &mut Context<'_>,
-        pools: &impl Pools<T>,
-        closed: impl Fn() -> bool,
-    ) -> Poll<Result<(T, usize, Duration), Miss>> {
-        let types = wait.target.map_or(0..self.vips_for.len(), |ty| ty..ty + 1);
-        let Some(seq) = wait.seq() else {
-            if closed() {
-                return Poll::Ready(Err(Miss::Ended));
-            }
-            match self.round(wait.priority, types.clone(), pools) {
-                Round::Got(ticket, ty) => return Poll::Ready(Ok((ticket, ty, Duration::ZERO))),
-                Round::Ended => return Poll::Ready(Err(Miss::Ended)),
-                Round::Nothing => {}
-            }
-            wait.started = Some(Instant::now());
-            let mut queue = self.room.lock();
-            let seq = self
-                .room
-                .push(&mut queue, wait.priority, wait.target, cx.waker().clone());
-            wait.set_seq(Some(seq));
-            // Fences: a put from now on either hands the ticket over or
-            // sees this waiter in the count and wakes the front.
-            self.register(wait.priority, wait.target);
-            drop(queue);
-            // Try once more: a put before the registration may not have
-            // seen it.
-            return self.poll_registered(wait, seq, types, cx, pools, closed);
-        };
-        self.poll_registered(wait, seq, types, cx, pools, closed)
-    }
-
-    fn poll_registered(
-        &self,
-        wait: &mut AsyncWait,
-        seq: u64,
-        types: Range<usize>,
-        cx: &mut Context<'_>,
-        pools: &impl Pools<T>,
-        closed: impl Fn() -> bool,
-    ) -> Poll<Result<(T, usize, Duration), Miss>> {
-        let mut queue = self.room.lock();
-        if let Some((ticket, ty)) = self.room.take_handed(&mut queue, seq) {
-            wait.set_seq(None);
-            return Poll::Ready(Ok((ticket, ty, wait.waited())));
-        }
-        // Ended for this waiter even when it is not at the front: a
-        // closed office, or every type it wants drained (sold out).
-        if closed() || types.clone().all(|ty| pools.drained(ty)) {
-            drop(queue);
-            self.give_back_extra(self.leave(wait), pools);
-            return Poll::Ready(Err(Miss::Ended));
-        }
-        self.room
-            .set_waker(&mut queue, wait.priority, seq, cx.waker());
-        if !self.room.in_front(&queue, seq) {
-            return Poll::Pending;
-        }
-        drop(queue);
-        // The waker is stored first: a put after this try hands over or
-        // wakes it.
-        match self.round(wait.priority, types, pools) {
-            Round::Nothing => Poll::Pending,
-            Round::Got(ticket, ty) => {
-                let waited = wait.waited();
-                self.give_back_extra(self.leave(wait), pools);
-                Poll::Ready(Ok((ticket, ty, waited)))
-            }
-            Round::Ended => {
-                self.give_back_extra(self.leave(wait), pools);
-                Poll::Ready(Err(Miss::Ended))
-            }
-        }
-    }
-
-    fn give_back_extra(&self, extra: Option<(T, usize)>, pools: &impl Pools<T>) {
-        if let Some((ticket, ty)) = extra {
-            pools.give_back(ty, ticket);
-        }
-    }
-
-    /// Takes an async waiter out of the line (done, or dropped); returns a
-    /// ticket handed to it meanwhile, for the caller to put back.
-    #[must_use]
-    pub(crate) fn leave(&self, wait: &mut AsyncWait) -> Option<(T, usize)> {
-        let seq = wait.seq()?;
-        let mut queue = self.room.lock();
-        wait.set_seq(None);
-        let handed = self.room.take_handed(&mut queue, seq);
-        let removed = self.room.remove(&mut queue, wait.priority, seq);
-        if removed {
-            self.uncount(wait.priority, wait.target);
-        }
-        drop(queue);
-        if removed {
-            self.after_leaving(wait.priority);
-            // Those it stood before may be at the front now.
-            for waker in self.room.front() {
-                waker.wake();
-            }
-        }
-        handed
-    }
-
     /// The async waiter's 1-based place in line (VIPs first, then by
     /// arrival), or `None` when it is not waiting.
     pub(crate) fn position(&self, place: &PlaceOf) -> Option<usize> {
@@ -517,6 +390,10 @@ impl<T> Line<T> {
         }
     }
 }
+
+mod poll;
+
+pub(crate) use poll::Taken;
 
 #[cfg(all(test, ticketpool_loom))]
 mod loom_models;
