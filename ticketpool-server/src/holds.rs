@@ -16,7 +16,7 @@ use ticketpool_catalog::{Catalog, Event, EventId, EventStatus};
 use ticketpool_core::{Customer, Hold, Money, Priority, Want};
 
 use crate::errors::{ApiError, ApiResult};
-use crate::seats::SeatPart;
+use crate::seats::hold::SeatPart;
 use crate::secret::random_hex;
 use crate::views::{money, priority_name, rfc3339, sale_view};
 

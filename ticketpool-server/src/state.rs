@@ -14,7 +14,7 @@ use crate::holds::Holds;
 use crate::idempotency::Keys;
 use crate::live::Live;
 use crate::metrics::Metrics;
-use crate::seats::SeatFeeds;
+use crate::seats::feed::SeatFeeds;
 use crate::stock::Stock;
 use crate::waiting::WaitingRoom;
 

@@ -49,7 +49,7 @@ pub(crate) struct SeatFeed {
     pub(crate) reserving: Mutex<()>,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn feed_lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -79,7 +79,7 @@ impl SeatFeed {
 
     /// Publishes the seats changed since the last refresh, if any.
     pub(crate) fn refresh(&self) {
-        let mut now = lock(&self.now);
+        let mut now = feed_lock(&self.now);
         let snapshot = self.seated.snapshot();
         let changes = snapshot.changes_since(&now.snapshot);
         if changes.is_empty() {
@@ -110,7 +110,7 @@ impl SeatFeed {
 
     /// The version now.
     pub(crate) fn version(&self) -> u64 {
-        lock(&self.now).version
+        feed_lock(&self.now).version
     }
 
     /// The map with every seat's state, as JSON text, for the newest
@@ -118,10 +118,10 @@ impl SeatFeed {
     /// (a cached body is shared, not copied).
     pub(crate) fn map_body(&self) -> Bytes {
         let (version, snapshot) = {
-            let now = lock(&self.now);
+            let now = feed_lock(&self.now);
             (now.version, Arc::clone(&now.snapshot))
         };
-        if let Some((cached, body)) = &*lock(&self.body) {
+        if let Some((cached, body)) = &*feed_lock(&self.body) {
             if *cached == version {
                 return body.clone();
             }
@@ -158,7 +158,7 @@ impl SeatFeed {
         self.layout.render(&snapshot, &mut out);
         out.push('}');
         let body = Bytes::from(out);
-        let mut cache = lock(&self.body);
+        let mut cache = feed_lock(&self.body);
         if cache.as_ref().map_or(true, |(cached, _)| *cached < version) {
             *cache = Some((version, body.clone()));
         }
@@ -179,7 +179,7 @@ impl SeatFeeds {
         event: EventId,
         open: impl FnOnce() -> Result<Arc<SeatedEvent>, ticketpool_catalog::CatalogError>,
     ) -> Result<Arc<SeatFeed>, ticketpool_catalog::CatalogError> {
-        let mut feeds = lock(&self.feeds);
+        let mut feeds = feed_lock(&self.feeds);
         if let Some(feed) = feeds.get(&event) {
             return Ok(Arc::clone(feed));
         }
@@ -190,6 +190,6 @@ impl SeatFeeds {
 
     /// Every open feed.
     pub(crate) fn all(&self) -> Vec<Arc<SeatFeed>> {
-        lock(&self.feeds).values().cloned().collect()
+        feed_lock(&self.feeds).values().cloned().collect()
     }
 }

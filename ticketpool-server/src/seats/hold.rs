@@ -12,7 +12,7 @@ use ticketpool_core::{BoxOfficeError, Money};
 use ticketpool_seats::{SeatError, SeatHold};
 
 use crate::errors::{ApiError, ApiResult};
-use crate::seats::SeatFeed;
+use crate::seats::feed::{feed_lock, SeatFeed};
 use crate::views::{money, rfc3339};
 
 /// Seats held for one API hold.
@@ -131,7 +131,7 @@ impl SeatPart {
             }
             Err(other) => return Err(other.into()),
         }
-        *crate::seats::feed_lock(&self.feed.bought)
+        *feed_lock(&self.feed.bought)
             .entry(Arc::clone(owner))
             .or_default() += self.seats.len() as u32;
         let event = self.feed.seated().event().0;
