@@ -122,6 +122,10 @@ else
   if ! cargo +nightly miri --version >/dev/null 2>&1; then
     echo "miri: skipped: the miri component is not installed and could not be installed"
   else
+    # `miri setup` fetches rust-src and builds miri's sysroot the first
+    # time; a second try covers another rustup install racing this one
+    # (seen once: "could not rename 'downloaded' file").
+    cargo +nightly miri setup >/dev/null 2>&1 || cargo +nightly miri setup
     cargo +nightly miri test -p ticketpool-core --target-dir target/miri --lib pool::lockfree
   fi
 fi
