@@ -23,6 +23,7 @@ use std::sync::atomic::Ordering;
 use ticketpool_core::BoxOfficeError;
 use ticketpool_core::Customer;
 use ticketpool_core::Hold;
+use ticketpool_core::Ticket;
 use ticketpool_core::Vendor;
 use ticketpool_core::Want;
 
@@ -34,6 +35,10 @@ const MAX_LAG: Duration = Duration::from_millis(100);
 /// Holds abandoned by a customer are given this long past their deadline
 /// for the office's reaper to expire them before the customer checks.
 const EXPIRY_GRACE: Duration = Duration::from_millis(20);
+
+/// How long a vendor whose every type is full waits on one of them before
+/// trying the next: room may come first in any of them.
+const FULL_TYPE_SLICE: Duration = Duration::from_millis(5);
 
 /// Starts vendor threads, at the start and at run time.
 #[derive(Clone)]
@@ -102,17 +107,53 @@ impl VendorAgent {
                 break;
             }
             turn %= types.len();
-            match self.vendor.release(&types[turn]) {
-                Ok(_) => turn += 1,
+            let (released, result) = self.release_next(&types, turn);
+            match result {
+                Ok(_) => turn = released + 1,
                 // The event or this type's quota is fully released.
                 Err(BoxOfficeError::SoldOut) => {
-                    types.remove(turn);
+                    types.remove(released);
+                    turn = released;
                 }
                 Err(BoxOfficeError::Closed | BoxOfficeError::UnknownVendor(_)) => break,
                 Err(err) => return Err(err),
             }
         }
         Ok(AgentOutcome::Vendor)
+    }
+
+    /// Releases one ticket of the first type, from `turn` on, that has room;
+    /// returns the index of the type it released (or failed on).
+    ///
+    /// A full type does not hold the vendor up while another has room:
+    /// held tickets count against their type's share, so abandoned holds
+    /// can keep one type full for a whole hold time, and a vendor blocked on
+    /// it would starve buyers of every other type (with every vendor blocked
+    /// there, the run stalled until the holds expired). When every type is
+    /// full the vendor waits on one at a time, a slice each, in turn.
+    fn release_next(
+        &self,
+        types: &[Arc<str>],
+        mut turn: usize,
+    ) -> (usize, Result<Ticket, BoxOfficeError>) {
+        if types.len() == 1 {
+            return (0, self.vendor.release(&types[0]));
+        }
+        loop {
+            for k in 0..types.len() {
+                let i = (turn + k) % types.len();
+                match self.vendor.try_release(&types[i]) {
+                    Err(BoxOfficeError::Full) => {}
+                    // The blocking form waits for resume (or the close).
+                    Err(BoxOfficeError::Paused) => return (i, self.vendor.release(&types[i])),
+                    result => return (i, result),
+                }
+            }
+            match self.vendor.release_timeout(&types[turn], FULL_TYPE_SLICE) {
+                Err(BoxOfficeError::Timeout) => turn = (turn + 1) % types.len(),
+                result => return (turn, result),
+            }
+        }
     }
 }
 

@@ -35,7 +35,8 @@ pub struct SimVendorConfig {
     /// possible.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
-    /// The ticket types it releases, in turn; empty means every type.
+    /// The ticket types it releases, in turn (a full type is skipped while
+    /// another has room); empty means every type.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ticket_types: Vec<String>,
 }

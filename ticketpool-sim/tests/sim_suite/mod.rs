@@ -24,7 +24,8 @@ macro_rules! sim_suite {
             stop_from_another_thread_joins_everything,
             duration_ends_the_run, abandoned_holds_expire,
             vendors_can_be_added_removed_and_retuned_while_running,
-            progress_callback_sees_the_run, purchase_demand_ends_the_run);
+            progress_callback_sees_the_run, purchase_demand_ends_the_run,
+            a_full_type_does_not_hold_vendors_up);
     };
     (@tests $strategy:expr; $($name:ident),*) => {
         $(
@@ -219,5 +220,27 @@ pub fn purchase_demand_ends_the_run(strategy: Strategy) {
     assert!(report.customers.iter().all(|c| c.bought == 3));
     assert_eq!(report.fairness.vip, Some(1.0));
     assert_eq!(report.fairness.regular, Some(1.0));
+    check_consistent(&report, &config);
+}
+
+/// Nobody buys balcony, so its share of the office fills and stays full; the
+/// vendors, who release both types in turn, must keep releasing stalls for
+/// the customers who want them instead of waiting for balcony room. (A
+/// vendor blocked on the full type stalled such runs until `duration_ms`.)
+pub fn a_full_type_does_not_hold_vendors_up(strategy: Strategy) {
+    let mut config = small(strategy);
+    config.office.max_capacity = 2;
+    config.office.total_tickets = 1_000;
+    config.office.ticket_types[0].quota = None;
+    config.customers.ticket_type = Some("stalls".into());
+    config.customers.count = 2;
+    config.customers.tickets_each = 20;
+    config.customers.hold_share = 0.0;
+    config.duration_ms = PATIENCE.as_millis() as u64;
+    let report = Simulation::new(config.clone()).unwrap().run().unwrap();
+    assert_eq!(report.end, EndReason::DemandMet, "{:?}", report.end);
+    assert_eq!(report.sales_by_type["stalls"].sold, 40);
+    assert_eq!(report.sales_by_type.get("balcony").map_or(0, |t| t.sold), 0);
+    assert!(report.available_at_end >= 1, "balcony's share stayed full");
     check_consistent(&report, &config);
 }
