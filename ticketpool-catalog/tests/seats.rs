@@ -194,14 +194,20 @@ fn seats_released_in_waves_reopen_as_they_were() {
     assert_eq!(seats.state("Stalls A-3"), Some(SeatState::Available));
     assert_eq!(seats.state("Stalls B-5"), Some(SeatState::NotOnSale));
     let counts = seats.snapshot().counts();
-    assert_eq!((counts.sold, counts.available, counts.not_on_sale), (2, 3, 5));
+    assert_eq!(
+        (counts.sold, counts.available, counts.not_on_sale),
+        (2, 3, 5)
+    );
     drop((seats, catalog));
 
     // Reopened after them all: every unsold seat available.
     let catalog = Catalog::open_with(store, options(&ledger)).unwrap();
     let seats = catalog.seats(id).unwrap();
     let counts = seats.snapshot().counts();
-    assert_eq!((counts.sold, counts.available, counts.not_on_sale), (2, 8, 0));
+    assert_eq!(
+        (counts.sold, counts.available, counts.not_on_sale),
+        (2, 8, 0)
+    );
 }
 
 #[test]

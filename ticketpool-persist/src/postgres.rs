@@ -17,8 +17,8 @@ use crate::schema;
 mod catalog;
 mod seats;
 use crate::settings::EventSettings;
-use crate::store::{SeatWave, SoldSeat};
 use crate::store::{Outcome, Store};
+use crate::store::{SeatWave, SoldSeat};
 
 /// A journal in one PostgreSQL schema (so several journals, or parallel
 /// tests, share a database without meeting).

@@ -10,8 +10,8 @@ use ticketpool_core::{Sale, Ticket};
 
 use crate::catalog_rows::store_error;
 use crate::error::PersistError;
-use crate::store::{SeatWave, SoldSeat};
 use crate::store::{Outcome, Store};
+use crate::store::{SeatWave, SoldSeat};
 
 /// The vendor a seat's ticket row names: seats are released by the seat
 /// map, not by a vendor of the box office.

@@ -17,8 +17,8 @@ use crate::error::PersistError;
 use crate::rows::{self, Columns, Query, SaleRow, SettingsRow, TicketRow};
 use crate::schema;
 use crate::settings::EventSettings;
-use crate::store::{SeatWave, SoldSeat};
 use crate::store::{Outcome, Store};
+use crate::store::{SeatWave, SoldSeat};
 
 #[cfg(feature = "catalog")]
 mod catalog;

@@ -76,7 +76,10 @@ fn waves_survive_a_reopen(home: &CatalogHome) -> EventId {
         rows: "C-D".into(),
     });
     assert!(
-        matches!(unknown, Err(CatalogError::Seats(SeatError::UnknownRow { .. }))),
+        matches!(
+            unknown,
+            Err(CatalogError::Seats(SeatError::UnknownRow { .. }))
+        ),
         "{unknown:?}"
     );
     let unknown = seats.release_wave(Wave::Section("Gallery".into()));
@@ -119,7 +122,9 @@ fn waves_survive_a_reopen(home: &CatalogHome) -> EventId {
             .unwrap(),
         5
     );
-    let cy = seats.hold("cy", Priority::Regular, &["Stalls B-5"]).unwrap();
+    let cy = seats
+        .hold("cy", Priority::Regular, &["Stalls B-5"])
+        .unwrap();
     seats.confirm(cy.id).unwrap();
     drop(seats);
     drop(catalog);
@@ -198,7 +203,10 @@ fn sqlite_a_journal_from_before_waves_opens_with_every_seat_on_sale() {
         .query_row("SELECT version FROM schema_version", [], |row| row.get(0))
         .unwrap();
     assert_eq!(version, 6, "migrated");
-    assert_eq!(SqliteStore::open(&journal).unwrap().seat_waves().unwrap(), []);
+    assert_eq!(
+        SqliteStore::open(&journal).unwrap().seat_waves().unwrap(),
+        []
+    );
 }
 
 #[cfg(feature = "postgres")]
@@ -231,7 +239,10 @@ fn postgres_waves_survive_a_reopen() {
     let event = waves_survive_a_reopen(&CatalogHome::from(pg));
     assert_eq!(event, EventId(1));
     let count: i64 = client
-        .query_one(&format!("SELECT COUNT(*) FROM {prefix}_event_1.seat_waves"), &[])
+        .query_one(
+            &format!("SELECT COUNT(*) FROM {prefix}_event_1.seat_waves"),
+            &[],
+        )
         .unwrap()
         .get(0);
     assert_eq!(count, 4);

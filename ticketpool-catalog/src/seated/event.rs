@@ -76,8 +76,7 @@ impl SeatedEvent {
     ) -> Result<Self, CatalogError> {
         // Seat holds last as long as the event's ticket holds: one rule
         // for a buyer, whatever they hold.
-        let seating =
-            Seating::new(Arc::clone(&map)).with_hold_duration(office.config().hold_ttl);
+        let seating = Seating::new(Arc::clone(&map)).with_hold_duration(office.config().hold_ttl);
         let mut waves = ledger.waves()?;
         let sold = ledger.sold()?;
         if in_waves && waves.is_empty() {

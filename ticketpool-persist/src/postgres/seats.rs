@@ -3,9 +3,9 @@
 use postgres::Transaction;
 
 use super::{classify, PgStore};
+use crate::codec::time_to_nanos;
 use crate::error::PersistError;
 use crate::schema;
-use crate::codec::time_to_nanos;
 use crate::seat_rows::{
     apply_seats, read_seat_waves, read_sold_seats, seat_ticket, ticket_and_sale, wave_columns,
     SeatTables,
