@@ -57,9 +57,22 @@
 //!   office's own ids, so both sell into one journal without meeting, and
 //!   a seat has one ticket id for good (the journal refuses its second
 //!   sale too).
-//! - Not yet: vendors' release waves are not recorded (a seated event puts
-//!   every seat on sale when its seats open); a map cannot change while an
-//!   event on it sells seats.
+//! - Release waves: a seated event's seats go on sale either all at open
+//!   ([`Catalog::seats`], the default) or in vendors' waves
+//!   ([`Catalog::seats_in_waves`], then [`SeatedEvent::release_wave`] with a
+//!   [`Wave`]: all, a section, a price tier, or a block of rows). The
+//!   choice lives in the ledger, no new event setting: an event opened in
+//!   waves records [`Wave::Nothing`] before anything else, and each wave is
+//!   recorded ([`SeatLedger::record_wave`]) durably *before* its seats go
+//!   on sale (a crash between leaves them off sale, never on sale
+//!   unrecorded); an unknown section, tier or row is a typed
+//!   [`CatalogError::Seats`] and nothing is recorded. Opening the seats
+//!   again replays the recorded waves in order, then sells the sold seats:
+//!   a restart restores not-on-sale, available and sold (held seats come
+//!   back available). A ledger with no wave (every journal written before
+//!   waves, and every event opened with [`Catalog::seats`]) puts every seat
+//!   on sale, as before.
+//! - Not yet: a map cannot change while an event on it sells seats.
 //!
 //! # Example
 //!
@@ -121,7 +134,9 @@ pub use crate::ids::{EventId, PerformerId, VenueId};
 pub use crate::model::{Event, EventUpdate, NewEvent, NewPerformer, NewVenue, Performer, Venue};
 pub use crate::popular::{Popular, PopularityWindow};
 pub use crate::search::query::{SearchHit, SearchQuery, SearchResults, MAX_PAGE};
-pub use crate::seated::{SeatLedger, SeatLedgerFactory, SeatRecord, SeatedEvent, SEAT_TICKETS};
+pub use crate::seated::{
+    SeatLedger, SeatLedgerFactory, SeatRecord, SeatedEvent, Wave, SEAT_TICKETS,
+};
 pub use crate::status::EventStatus;
 pub use crate::store::{CatalogStore, MemoryStore};
 pub use crate::zone::DisplayZone;

@@ -27,7 +27,7 @@ fn hall() -> VenueConfig {
 
 /// A ledger in memory, shared across reopens like a journal file.
 #[derive(Clone, Default)]
-struct Ledger(Arc<Mutex<Vec<SeatRecord>>>);
+struct Ledger(Arc<Mutex<Vec<SeatRecord>>>, Arc<Mutex<Vec<Wave>>>);
 
 impl SeatLedger for Ledger {
     fn record(&self, seats: &[SeatRecord]) -> Result<(), StoreError> {
@@ -37,6 +37,15 @@ impl SeatLedger for Ledger {
 
     fn sold(&self) -> Result<Vec<SeatRecord>, StoreError> {
         Ok(self.0.lock().clone())
+    }
+
+    fn record_wave(&self, wave: &Wave) -> Result<(), StoreError> {
+        self.1.lock().push(wave.clone());
+        Ok(())
+    }
+
+    fn waves(&self) -> Result<Vec<Wave>, StoreError> {
+        Ok(self.1.lock().clone())
     }
 }
 
@@ -101,6 +110,133 @@ fn a_seated_event_reopens_with_its_seats_sold_and_holds_gone() {
         Err(CatalogError::Seats(SeatError::Unavailable { .. }))
     ));
     assert_eq!(seats.snapshot().counts().sold, 3);
+}
+
+#[test]
+fn seats_released_in_waves_reopen_as_they_were() {
+    let (store, ledger) = (MemoryStore::new(), Ledger::default());
+    let catalog = Catalog::open_with(store.clone(), options(&ledger)).unwrap();
+    let venue = catalog.add_venue(venue("Hall", "Leeds", 100)).unwrap();
+    catalog.set_seat_map(venue, hall()).unwrap();
+    let id = catalog
+        .create_event(new_event("gig", venue, "2030-01-01T20:00:00Z"))
+        .unwrap();
+    catalog.put_on_sale(id).unwrap();
+    let seats = catalog.seats_in_waves(id).unwrap();
+    assert!(seats.in_waves());
+    assert_eq!(seats.snapshot().counts().not_on_sale, 10);
+    assert_eq!(ledger.waves().unwrap(), vec![Wave::Nothing]);
+    // Unknown names: typed errors, nothing recorded, nothing on sale.
+    for wave in [
+        Wave::Section("Balcony".into()),
+        Wave::Tier("gold".into()),
+        Wave::Block {
+            section: "Stalls".into(),
+            rows: "Z".into(),
+        },
+    ] {
+        let err = seats.release_wave(wave.clone());
+        assert!(
+            matches!(
+                err,
+                Err(CatalogError::Seats(
+                    SeatError::UnknownSection(_)
+                        | SeatError::UnknownTier(_)
+                        | SeatError::UnknownRow { .. }
+                ))
+            ),
+            "{wave:?}: {err:?}"
+        );
+    }
+    assert_eq!(ledger.waves().unwrap(), vec![Wave::Nothing]);
+    assert_eq!(seats.snapshot().counts().not_on_sale, 10);
+    // Row A (premium) in a wave; B stays off sale.
+    assert_eq!(seats.release_wave(Wave::Tier("premium".into())).unwrap(), 5);
+    assert_eq!(seats.state("Stalls B-1"), Some(SeatState::NotOnSale));
+    let off = seats.hold("ann", Priority::Vip, &["Stalls B-1"]);
+    assert!(matches!(
+        off,
+        Err(CatalogError::Seats(SeatError::Unavailable { .. }))
+    ));
+    let ann = seats
+        .hold("ann", Priority::Vip, &["Stalls A-1", "Stalls A-2"])
+        .unwrap();
+    seats.confirm(ann.id).unwrap();
+    let _held = seats
+        .hold("bob", Priority::Regular, &["Stalls A-3"])
+        .unwrap();
+    assert_eq!(
+        seats
+            .release_wave(Wave::Block {
+                section: "Stalls".into(),
+                rows: "B".into()
+            })
+            .unwrap(),
+        5
+    );
+    // Releasing again puts nothing new on sale and leaves sold seats sold.
+    assert_eq!(seats.release_wave(Wave::All).unwrap(), 0);
+    assert_eq!(seats.state("Stalls A-1"), Some(SeatState::Sold));
+    drop(seats);
+    // Already in waves: asked again, the same seats.
+    assert!(catalog.seats_in_waves(id).unwrap().in_waves());
+    drop(catalog);
+
+    // Reopened before the last two waves: B off sale, A's sold seats sold.
+    let partial = Ledger(
+        Arc::new(Mutex::new(ledger.sold().unwrap())),
+        Arc::new(Mutex::new(ledger.waves().unwrap()[..2].to_vec())),
+    );
+    let catalog = Catalog::open_with(store.clone(), options(&partial)).unwrap();
+    let seats = catalog.seats(id).unwrap();
+    assert!(seats.in_waves());
+    assert_eq!(seats.state("Stalls A-1"), Some(SeatState::Sold));
+    assert_eq!(seats.state("Stalls A-3"), Some(SeatState::Available));
+    assert_eq!(seats.state("Stalls B-5"), Some(SeatState::NotOnSale));
+    let counts = seats.snapshot().counts();
+    assert_eq!(
+        (counts.sold, counts.available, counts.not_on_sale),
+        (2, 3, 5)
+    );
+    drop((seats, catalog));
+
+    // Reopened after them all: every unsold seat available.
+    let catalog = Catalog::open_with(store, options(&ledger)).unwrap();
+    let seats = catalog.seats(id).unwrap();
+    let counts = seats.snapshot().counts();
+    assert_eq!(
+        (counts.sold, counts.available, counts.not_on_sale),
+        (2, 8, 0)
+    );
+}
+
+#[test]
+fn an_event_already_all_on_sale_cannot_go_in_waves() {
+    let (store, ledger) = (MemoryStore::new(), Ledger::default());
+    let catalog = Catalog::open_with(store.clone(), options(&ledger)).unwrap();
+    let venue = catalog.add_venue(venue("Hall", "Leeds", 100)).unwrap();
+    catalog.set_seat_map(venue, hall()).unwrap();
+    let id = catalog
+        .create_event(new_event("gig", venue, "2030-01-01T20:00:00Z"))
+        .unwrap();
+    catalog.put_on_sale(id).unwrap();
+    let seats = catalog.seats(id).unwrap();
+    assert!(!seats.in_waves());
+    let ann = seats.hold("ann", Priority::Vip, &["Stalls A-1"]).unwrap();
+    seats.confirm(ann.id).unwrap();
+    assert!(matches!(
+        catalog.seats_in_waves(id),
+        Err(CatalogError::Invalid { .. })
+    ));
+    drop((seats, catalog));
+    // Nor after a restart, with a sale and no wave recorded.
+    let catalog = Catalog::open_with(store, options(&ledger)).unwrap();
+    assert!(matches!(
+        catalog.seats_in_waves(id),
+        Err(CatalogError::Invalid { .. })
+    ));
+    assert_eq!(catalog.seats(id).unwrap().snapshot().counts().available, 9);
+    assert!(ledger.waves().unwrap().is_empty());
 }
 
 #[test]

@@ -119,7 +119,7 @@ pub use crate::{
     recover::replay,
     settings::{EventSettings, SettingDifference, TypeSettings},
     sqlite::SqliteStore,
-    store::{Outcome, SoldSeat, Store},
+    store::{Outcome, SeatWave, SoldSeat, Store},
     writer::DurableJournal,
 };
 #[cfg(feature = "catalog")]

@@ -17,8 +17,8 @@ use crate::schema;
 mod catalog;
 mod seats;
 use crate::settings::EventSettings;
-use crate::store::SoldSeat;
 use crate::store::{Outcome, Store};
+use crate::store::{SeatWave, SoldSeat};
 
 /// A journal in one PostgreSQL schema (so several journals, or parallel
 /// tests, share a database without meeting).
@@ -370,6 +370,14 @@ impl Store for PgStore {
 
     fn sold_seats(&mut self) -> Result<Vec<SoldSeat>, PersistError> {
         self.read_seats()
+    }
+
+    fn record_seat_wave(&mut self, wave: &SeatWave) -> Result<(), PersistError> {
+        self.write_seat_wave(wave)
+    }
+
+    fn seat_waves(&mut self) -> Result<Vec<SeatWave>, PersistError> {
+        self.read_seat_waves()
     }
 }
 

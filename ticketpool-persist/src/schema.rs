@@ -27,7 +27,7 @@ pub(crate) struct Migration {
 pub(crate) const SQLITE_APPLICATION_ID: i32 = 0x5450_4A4C;
 
 /// The newest schema this build reads and writes.
-pub(crate) const CURRENT_VERSION: i64 = 5;
+pub(crate) const CURRENT_VERSION: i64 = 6;
 
 /// Every schema step, oldest first.
 pub(crate) const MIGRATIONS: &[Migration] = &[
@@ -254,6 +254,33 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
             FROM sales s JOIN tickets t ON t.id = s.ticket_id;
         ",
     },
+    // Release waves (issue 17): a seated event's seats go on sale in the
+    // waves recorded here, in `seq` order ('none' is the marker of an
+    // event released in waves that has released nothing yet). A journal
+    // with no row puts every seat on sale, as before this version.
+    Migration {
+        version: 6,
+        sqlite: "
+            CREATE TABLE seat_waves (
+                seq INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL
+                    CHECK (kind IN ('none', 'all', 'section', 'tier', 'block')),
+                name TEXT,
+                block_rows TEXT,
+                recorded_at INTEGER NOT NULL
+            );
+        ",
+        postgres: "
+            CREATE TABLE seat_waves (
+                seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                kind TEXT NOT NULL
+                    CHECK (kind IN ('none', 'all', 'section', 'tier', 'block')),
+                name TEXT,
+                block_rows TEXT,
+                recorded_at BIGINT NOT NULL
+            );
+        ",
+    },
 ];
 
 /// The migrations a database at `version` still needs.
@@ -334,3 +361,9 @@ pub(crate) const SELECT_EVENTS: &str = "SELECT e.seq, e.kind, e.body, \
     LEFT JOIN tickets t ON e.body IS NULL AND t.id = e.ticket_id \
     LEFT JOIN sales s ON e.body IS NULL AND e.kind = 'sold' AND s.ticket_id = e.ticket_id \
     ORDER BY e.seq";
+/// One release wave of a seated event.
+pub(crate) const INSERT_SEAT_WAVE: &str = "INSERT INTO seat_waves \
+    (kind, name, block_rows, recorded_at) VALUES ($1, $2, $3, $4)";
+/// Recovery of a seated event: its release waves, in the order recorded.
+pub(crate) const SELECT_SEAT_WAVES: &str =
+    "SELECT seq, kind, name, block_rows FROM seat_waves ORDER BY seq";

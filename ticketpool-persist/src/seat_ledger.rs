@@ -5,13 +5,13 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ticketpool_catalog::{EventId, SeatLedger, SeatLedgerFactory, SeatRecord, StoreError};
+use ticketpool_catalog::{EventId, SeatLedger, SeatLedgerFactory, SeatRecord, StoreError, Wave};
 use ticketpool_core::{Sale, Ticket};
 
 use crate::catalog_rows::store_error;
 use crate::error::PersistError;
-use crate::store::SoldSeat;
 use crate::store::{Outcome, Store};
+use crate::store::{SeatWave, SoldSeat};
 
 /// The vendor a seat's ticket row names: seats are released by the seat
 /// map, not by a vendor of the box office.
@@ -63,6 +63,44 @@ impl<S: Store> SeatLedger for JournalLedger<S> {
             .sold_seats()
             .map_err(|e| store_error("read the sold seats", e))?;
         Ok(sold.into_iter().map(from_sold).collect())
+    }
+
+    fn record_wave(&self, wave: &Wave) -> Result<(), StoreError> {
+        let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
+        store
+            .record_seat_wave(&to_row(wave))
+            .map_err(|e| store_error("record the seat wave", e))
+    }
+
+    fn waves(&self) -> Result<Vec<Wave>, StoreError> {
+        let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
+        let waves = store
+            .seat_waves()
+            .map_err(|e| store_error("read the seat waves", e))?;
+        Ok(waves.into_iter().map(from_row).collect())
+    }
+}
+
+fn to_row(wave: &Wave) -> SeatWave {
+    match wave {
+        Wave::Nothing => SeatWave::Nothing,
+        Wave::All => SeatWave::All,
+        Wave::Section(name) => SeatWave::Section(name.clone()),
+        Wave::Tier(name) => SeatWave::Tier(name.clone()),
+        Wave::Block { section, rows } => SeatWave::Block {
+            section: section.clone(),
+            rows: rows.clone(),
+        },
+    }
+}
+
+fn from_row(wave: SeatWave) -> Wave {
+    match wave {
+        SeatWave::Nothing => Wave::Nothing,
+        SeatWave::All => Wave::All,
+        SeatWave::Section(name) => Wave::Section(name),
+        SeatWave::Tier(name) => Wave::Tier(name),
+        SeatWave::Block { section, rows } => Wave::Block { section, rows },
     }
 }
 

@@ -16,7 +16,7 @@ use crate::codec::id_to_sql;
 use crate::error::PersistError;
 use crate::rows::{Columns, Interner, Query, SaleRow, TicketRow};
 use crate::schema;
-use crate::store::{Outcome, SoldSeat};
+use crate::store::{Outcome, SeatWave, SoldSeat};
 
 /// The statements a backend runs, inside one transaction, to record seats.
 pub(crate) trait SeatTables {
@@ -91,4 +91,44 @@ pub(crate) fn read_sold_seats(
 pub(crate) fn seat_ticket(sold: &SoldSeat) -> i64 {
     let TicketId(id) = sold.sale.ticket.id;
     id_to_sql(id)
+}
+
+/// The columns of `INSERT_SEAT_WAVE` but the time: kind, name, rows.
+pub(crate) fn wave_columns(wave: &SeatWave) -> (&'static str, Option<&str>, Option<&str>) {
+    match wave {
+        SeatWave::Nothing => ("none", None, None),
+        SeatWave::All => ("all", None, None),
+        SeatWave::Section(name) => ("section", Some(name), None),
+        SeatWave::Tier(name) => ("tier", Some(name), None),
+        SeatWave::Block { section, rows } => ("block", Some(section), Some(rows)),
+    }
+}
+
+/// Every release wave, in the order recorded.
+pub(crate) fn read_seat_waves(
+    db: &mut dyn Query,
+    location: &str,
+) -> Result<Vec<SeatWave>, PersistError> {
+    let mut waves = Vec::new();
+    db.each(schema::SELECT_SEAT_WAVES, &mut |row: &dyn Columns| {
+        let seq = row.int(0)?;
+        let name = row.opt_text(2)?.map(str::to_owned);
+        let rows = row.opt_text(3)?.map(str::to_owned);
+        let wave = match (row.text(1)?, name, rows) {
+            ("none", None, None) => SeatWave::Nothing,
+            ("all", None, None) => SeatWave::All,
+            ("section", Some(name), None) => SeatWave::Section(name),
+            ("tier", Some(name), None) => SeatWave::Tier(name),
+            ("block", Some(section), Some(rows)) => SeatWave::Block { section, rows },
+            (kind, ..) => {
+                return Err(PersistError::BadRow {
+                    location: location.to_owned(),
+                    detail: format!("seat wave {seq}: kind {kind:?} with the wrong columns"),
+                })
+            }
+        };
+        waves.push(wave);
+        Ok(())
+    })?;
+    Ok(waves)
 }

@@ -17,8 +17,8 @@ use crate::error::PersistError;
 use crate::rows::{self, Columns, Query, SaleRow, SettingsRow, TicketRow};
 use crate::schema;
 use crate::settings::EventSettings;
-use crate::store::SoldSeat;
 use crate::store::{Outcome, Store};
+use crate::store::{SeatWave, SoldSeat};
 
 #[cfg(feature = "catalog")]
 mod catalog;
@@ -400,6 +400,14 @@ impl Store for SqliteStore {
 
     fn sold_seats(&mut self) -> Result<Vec<SoldSeat>, PersistError> {
         self.read_seats()
+    }
+
+    fn record_seat_wave(&mut self, wave: &SeatWave) -> Result<(), PersistError> {
+        self.write_seat_wave(wave)
+    }
+
+    fn seat_waves(&mut self) -> Result<Vec<SeatWave>, PersistError> {
+        self.read_seat_waves()
     }
 }
 

@@ -40,6 +40,27 @@ pub struct SoldSeat {
     pub sale: Sale,
 }
 
+/// One release wave of a seated event's seats, as the journal keeps it
+/// (the catalog's `Wave`): which seats went on sale together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SeatWave {
+    /// Nothing yet: the event's seats go on sale in waves.
+    Nothing,
+    /// Every seat.
+    All,
+    /// A section's seats.
+    Section(String),
+    /// A price tier's seats.
+    Tier(String),
+    /// Rows `rows` (`"A-C"`) of `section`.
+    Block {
+        /// The section.
+        section: String,
+        /// The rows.
+        rows: String,
+    },
+}
+
 /// A database that keeps a box office's journal: the tables `vendors`,
 /// `ticket_types`, `tickets`, `sales` (with `UNIQUE(ticket_id)`) and the
 /// `events` log.
@@ -125,6 +146,28 @@ pub trait Store: Send {
     fn sold_seats(&mut self) -> Result<Vec<SoldSeat>, PersistError> {
         Ok(Vec::new())
     }
+
+    /// Records one release wave of a seated event, durably (as the
+    /// connection's durability) before returning.
+    ///
+    /// # Errors
+    ///
+    /// A database error (nothing is written); a store that keeps no seats
+    /// says so with [`PersistError::Config`].
+    fn record_seat_wave(&mut self, wave: &SeatWave) -> Result<(), PersistError> {
+        let _ = wave;
+        Err(PersistError::Config("this store keeps no seats".into()))
+    }
+
+    /// Every release wave recorded, in order; empty for a journal whose
+    /// seats all went on sale at open (or written before waves were kept).
+    ///
+    /// # Errors
+    ///
+    /// A database error, or [`PersistError::BadRow`].
+    fn seat_waves(&mut self) -> Result<Vec<SeatWave>, PersistError> {
+        Ok(Vec::new())
+    }
 }
 
 impl<S: Store + ?Sized> Store for Box<S> {
@@ -166,5 +209,13 @@ impl<S: Store + ?Sized> Store for Box<S> {
 
     fn sold_seats(&mut self) -> Result<Vec<SoldSeat>, PersistError> {
         (**self).sold_seats()
+    }
+
+    fn record_seat_wave(&mut self, wave: &SeatWave) -> Result<(), PersistError> {
+        (**self).record_seat_wave(wave)
+    }
+
+    fn seat_waves(&mut self) -> Result<Vec<SeatWave>, PersistError> {
+        (**self).seat_waves()
     }
 }

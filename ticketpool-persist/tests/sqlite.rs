@@ -141,7 +141,7 @@ fn a_journal_from_a_newer_build_is_refused() {
             err,
             PersistError::SchemaTooNew {
                 found: 99,
-                supported: 5,
+                supported: 6,
                 ..
             }
         ),
@@ -304,6 +304,7 @@ fn a_version_2_journal_migrates_and_records_its_config_on_first_open() {
             "DROP TABLE event_config; DROP TABLE venues; DROP TABLE performers; \
              DROP TABLE catalog_events; DROP INDEX sales_by_customer; \
              DROP TABLE venue_seat_maps; DROP INDEX tickets_by_seat; DROP VIEW sales_log; \
+             DROP TABLE seat_waves; \
              ALTER TABLE tickets DROP COLUMN seat; ALTER TABLE sales DROP COLUMN seat; \
              CREATE VIEW sales_log AS SELECT s.seq, s.ticket_id, t.ticket_type, t.vendor, \
              s.customer, s.priority, s.price AS price_minor, \
@@ -323,7 +324,7 @@ fn a_version_2_journal_migrates_and_records_its_config_on_first_open() {
         .unwrap()
         .query_row("SELECT version FROM schema_version", [], |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 5, "migrated to the newest schema");
+    assert_eq!(version, 6, "migrated to the newest schema");
     assert_eq!(
         db.open().unwrap().settings().unwrap(),
         Some(EventSettings::of(&config))
@@ -363,7 +364,10 @@ fn the_version_3_fixture_migrates_keeps_its_sales_and_takes_a_catalog() {
     let config = BoxOfficeConfig::simple("v3 gig", 10, 4, Money::from_minor(1_500));
     let confirmed = JournalConfig::new(Durability::Confirmed);
     let (office, journal) = open_office(config.clone(), db.open().unwrap(), confirmed).unwrap();
-    assert_eq!(version(&db.path), 5);
+    assert_eq!(version(&db.path), 6);
+    // Version 6: an old journal has no release waves (its seats all on
+    // sale at open), and takes new ones.
+    assert_eq!(db.open().unwrap().seat_waves().unwrap(), []);
     let buyers: Vec<String> = office
         .sales()
         .iter()

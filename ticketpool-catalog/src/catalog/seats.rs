@@ -52,8 +52,8 @@ impl Catalog {
     }
 
     /// The seats of event `id`: opened the first time (and when the catalog
-    /// opens), from its ledger: seats recorded as sold are sold, every
-    /// other seat available.
+    /// opens), from its ledger: the recorded waves on sale again (every
+    /// seat when none is recorded), seats recorded as sold sold.
     ///
     /// # Errors
     ///
@@ -62,9 +62,33 @@ impl Catalog {
     /// [`CatalogError::Store`] if its ledger cannot be read or names a
     /// seat the map does not have.
     pub fn seats(&self, id: EventId) -> Result<Arc<SeatedEvent>, CatalogError> {
+        self.open_seats(id, false)
+    }
+
+    /// The seats of event `id`, released in vendors' waves
+    /// ([`SeatedEvent::release_wave`]) instead of all at once: the first
+    /// time, before any seat is sold, the event's ledger records that no
+    /// seat is on sale yet, so it stays so across restarts. An event
+    /// already in waves is returned as it is.
+    ///
+    /// # Errors
+    ///
+    /// As [`seats`](Self::seats); [`CatalogError::Invalid`] if the event's
+    /// seats are already all on sale (opened with [`seats`](Self::seats)).
+    pub fn seats_in_waves(&self, id: EventId) -> Result<Arc<SeatedEvent>, CatalogError> {
+        self.open_seats(id, true)
+    }
+
+    fn open_seats(&self, id: EventId, in_waves: bool) -> Result<Arc<SeatedEvent>, CatalogError> {
         let event = self.event(id)?;
         let mut seats = self.seats.lock();
         if let Some(open) = seats.events.get(&id) {
+            if in_waves && !open.in_waves() {
+                return Err(CatalogError::Invalid {
+                    what: "the event's seats",
+                    problem: "are already all on sale, not in waves",
+                });
+            }
             return Ok(Arc::clone(open));
         }
         let map = seats
@@ -77,7 +101,7 @@ impl Catalog {
             Some(factory) => factory(&event)?,
             None => Arc::new(NoLedger),
         };
-        let open = Arc::new(SeatedEvent::open(id, map, office, ledger)?);
+        let open = Arc::new(SeatedEvent::open(id, map, office, ledger, in_waves)?);
         seats.events.insert(id, Arc::clone(&open));
         Ok(open)
     }

@@ -11,7 +11,7 @@ use ticketpool_seats::{
     BestAvailable, HoldId, SeatHold, SeatId, SeatMap, SeatSale, SeatSnapshot, SeatState, Seating,
 };
 
-use super::{SeatLedger, SeatRecord};
+use super::{SeatLedger, SeatRecord, Wave};
 use crate::error::{CatalogError, StoreError};
 use crate::ids::EventId;
 
@@ -26,6 +26,13 @@ pub struct SeatedEvent {
     seating: Arc<Seating>,
     office: Arc<BoxOffice>,
     ledger: Arc<dyn SeatLedger>,
+    /// The venue's map, for checking a wave on a scratch seating.
+    map: Arc<SeatMap>,
+    /// Whether the seats go on sale in waves (else all at open).
+    in_waves: bool,
+    /// Taken while a wave is recorded and applied, so the journal's order
+    /// is the order the waves went on sale.
+    wave_lock: Mutex<()>,
     /// Who holds each current hold, for the sale records, and until when
     /// (so [`reap`](Self::reap) forgets the lapsed ones).
     holders: Mutex<HashMap<HoldId, Holder>>,
@@ -47,19 +54,52 @@ impl std::fmt::Debug for SeatedEvent {
 }
 
 impl SeatedEvent {
-    /// Opens the seats of `event` on `map`: every seat on sale, then the
-    /// seats `ledger` recorded as sold sold again (held ones stay free).
+    /// Opens the seats of `event` on `map` from `ledger`: the waves it
+    /// recorded put on sale again in order (no wave recorded: every seat on
+    /// sale), then the seats it recorded as sold sold again (held ones stay
+    /// free). With `in_waves` and a ledger that has recorded neither a
+    /// wave nor a sale, [`Wave::Nothing`] is recorded first, so the seats
+    /// stay off sale until a vendor's wave, across restarts too.
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::Invalid`] for `in_waves` on an event whose seats are
+    /// already all on sale (sold with no wave recorded);
+    /// [`CatalogError::Store`] if the ledger fails or names a seat, section,
+    /// tier or row the map does not have.
     pub(crate) fn open(
         event: EventId,
         map: Arc<SeatMap>,
         office: Arc<BoxOffice>,
         ledger: Arc<dyn SeatLedger>,
+        in_waves: bool,
     ) -> Result<Self, CatalogError> {
         // Seat holds last as long as the event's ticket holds: one rule
         // for a buyer, whatever they hold.
-        let seating = Seating::new(map).with_hold_duration(office.config().hold_ttl);
-        seating.release_all();
+        let seating = Seating::new(Arc::clone(&map)).with_hold_duration(office.config().hold_ttl);
+        let mut waves = ledger.waves()?;
         let sold = ledger.sold()?;
+        if in_waves && waves.is_empty() {
+            if !sold.is_empty() {
+                return Err(CatalogError::Invalid {
+                    what: "the event's seats",
+                    problem: "are already all on sale, not in waves",
+                });
+            }
+            ledger.record_wave(&Wave::Nothing)?;
+            waves.push(Wave::Nothing);
+        }
+        if waves.is_empty() {
+            seating.release_all();
+        }
+        for wave in &waves {
+            wave.apply(&seating).map_err(|e| {
+                StoreError::new(format!(
+                    "the journal of {event} released the wave {wave:?}, which the venue's \
+                     seat map does not have: {e}"
+                ))
+            })?;
+        }
         let mut seats: Vec<SeatId> = Vec::with_capacity(sold.len());
         for record in &sold {
             let id = seating.map().find(&record.seat).ok_or_else(|| {
@@ -74,6 +114,10 @@ impl SeatedEvent {
         seats.sort_unstable();
         seats.dedup();
         if !seats.is_empty() {
+            // A seat recorded as sold is sold whatever the waves say (a
+            // wave is recorded before its seats go on sale, so this only
+            // matters for a journal edited by hand).
+            seating.release_seats(&seats)?;
             let hold = seating.hold(&seats)?;
             seating.confirm(hold.id)?;
         }
@@ -82,8 +126,51 @@ impl SeatedEvent {
             seating: Arc::new(seating),
             office,
             ledger,
+            in_waves: in_waves || !waves.is_empty(),
+            map,
+            wave_lock: Mutex::new(()),
             holders: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Whether the seats go on sale in vendors' waves (else every seat
+    /// went on sale at open).
+    pub fn in_waves(&self) -> bool {
+        self.in_waves
+    }
+
+    /// Puts a vendor's wave of seats on sale: recorded in the ledger
+    /// first, durably, then put on sale (a crash between the two leaves
+    /// the seats off sale now and on sale after the restart, never on sale
+    /// unrecorded). Returns how many seats went on sale (seats already on
+    /// sale, held or sold are left as they are). Buyers waiting for seats
+    /// are served from the wave.
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::Seats`] for a section, tier or row the map does not
+    /// have ([`SeatError`](ticketpool_seats::SeatError)`::UnknownSection`,
+    /// `UnknownTier`, `UnknownRow`): nothing is recorded or put on sale;
+    /// [`CatalogError::Store`] if the ledger failed (nothing on sale).
+    pub fn release_wave(&self, wave: Wave) -> Result<usize, CatalogError> {
+        if wave == Wave::Nothing {
+            return Ok(0);
+        }
+        let _order = self.wave_lock.lock();
+        // Checked on a scratch seating first: the engine's own checks, and
+        // an unknown name is never recorded.
+        wave.apply(&Seating::new(Arc::clone(&self.map)))?;
+        self.ledger.record_wave(&wave)?;
+        Ok(wave.apply(&self.seating)?)
+    }
+
+    /// The waves recorded in the ledger, in order.
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::Store`] if the ledger could not be read.
+    pub fn waves(&self) -> Result<Vec<Wave>, CatalogError> {
+        Ok(self.ledger.waves()?)
     }
 
     /// The event.

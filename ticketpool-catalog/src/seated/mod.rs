@@ -7,6 +7,7 @@
 //! the journal (`ticketpool-persist`) implements [`SeatLedger`].
 
 mod event;
+mod wave;
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -18,6 +19,7 @@ use crate::error::{CatalogError, StoreError};
 use crate::model::Event;
 
 pub use self::event::SeatedEvent;
+pub use self::wave::Wave;
 
 /// Seat `n` of a seated event is sold as ticket `SEAT_TICKETS + n`: far
 /// above the ids the event's box office gives its own tickets, so the two
@@ -69,6 +71,23 @@ pub trait SeatLedger: Send + Sync {
     ///
     /// [`StoreError`] if they could not be read.
     fn sold(&self) -> Result<Vec<SeatRecord>, StoreError>;
+
+    /// Records one release wave, durably before returning (the seats go on
+    /// sale only after it).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] if it could not be made durable (nothing recorded).
+    fn record_wave(&self, wave: &Wave) -> Result<(), StoreError>;
+
+    /// Every release wave recorded, in the order recorded; empty for an
+    /// event whose seats all went on sale at open (and for a journal
+    /// written before waves were recorded).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] if they could not be read.
+    fn waves(&self) -> Result<Vec<Wave>, StoreError>;
 }
 
 /// Opens the [`SeatLedger`] of a seated event, when the catalog opens the
@@ -85,6 +104,14 @@ impl SeatLedger for NoLedger {
     }
 
     fn sold(&self) -> Result<Vec<SeatRecord>, StoreError> {
+        Ok(Vec::new())
+    }
+
+    fn record_wave(&self, _: &Wave) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    fn waves(&self) -> Result<Vec<Wave>, StoreError> {
         Ok(Vec::new())
     }
 }

@@ -3,11 +3,15 @@
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{classify, Sqlite, SqliteStore};
+use crate::codec::time_to_nanos;
 use crate::error::PersistError;
 use crate::schema;
-use crate::seat_rows::{apply_seats, read_sold_seats, seat_ticket, ticket_and_sale, SeatTables};
+use crate::seat_rows::{
+    apply_seats, read_seat_waves, read_sold_seats, seat_ticket, ticket_and_sale, wave_columns,
+    SeatTables,
+};
 use crate::store::Outcome;
-use crate::store::SoldSeat;
+use crate::store::{SeatWave, SoldSeat};
 
 struct SeatTx<'t, 'c>(&'t Transaction<'c>);
 
@@ -75,6 +79,20 @@ impl SqliteStore {
 
     pub(super) fn read_seats(&mut self) -> Result<Vec<SoldSeat>, PersistError> {
         read_sold_seats(&mut Sqlite(&self.conn), &self.location)
+            .map_err(|e| classify(&self.location, e))
+    }
+
+    pub(super) fn write_seat_wave(&mut self, wave: &SeatWave) -> Result<(), PersistError> {
+        let (kind, name, rows) = wave_columns(wave);
+        let now = time_to_nanos(std::time::SystemTime::now());
+        self.conn
+            .execute(schema::INSERT_SEAT_WAVE, params![kind, name, rows, now])
+            .map(drop)
+            .map_err(|e| classify(&self.location, e.into()))
+    }
+
+    pub(super) fn read_seat_waves(&mut self) -> Result<Vec<SeatWave>, PersistError> {
+        read_seat_waves(&mut Sqlite(&self.conn), &self.location)
             .map_err(|e| classify(&self.location, e))
     }
 }

@@ -10,6 +10,7 @@ mod live;
 mod ops;
 mod pages;
 mod sales;
+mod seat_waves;
 mod seats;
 mod vendors;
 mod waiting;
@@ -41,6 +42,7 @@ pub(crate) fn router(state: Shared, limits: Option<Arc<Limits>>) -> Router {
         .merge(vendors::routes())
         .merge(sales::routes())
         .merge(seats::routes())
+        .merge(seat_waves::routes())
         .merge(live::routes())
         .merge(waiting::routes())
         .merge(pages::routes())
