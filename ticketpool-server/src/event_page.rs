@@ -1,9 +1,9 @@
 //! The event page (`GET /api/events/{id}`) as last built, per event.
 //!
-//! Its JSON is a function of the event, its venue, its performers and the
+//! Its JSON is a function of the event, its venue, its performers, the
 //! office's snapshot (but for the instant it was taken, which the page
-//! does not show), nothing else. Each request still reads
-//! all four, as before; if they equal what the cached body was built
+//! does not show) and whether its venue has a seat map, nothing else. Each
+//! request still reads all five; if they equal what the cached body was built
 //! from, the body is answered as is, else it is rebuilt and kept. So a
 //! page is never stale: a sale, a hold, a price step or an admin's edit
 //! changes the snapshot or the event, and the next read rebuilds. What is
@@ -27,6 +27,8 @@ struct Inputs {
     venue: Option<Venue>,
     performers: Vec<Performer>,
     snapshot: Option<Snapshot>,
+    /// The venue has a seat map (an admin may give it one at any time).
+    seated: bool,
 }
 
 struct Page {
@@ -56,6 +58,7 @@ impl EventPages {
                 snapshot.taken_at = UNIX_EPOCH;
                 snapshot
             }),
+            seated: catalog.is_seated(event.id),
             event,
         };
         let id = inputs.event.id;
@@ -68,7 +71,12 @@ impl EventPages {
         if let Some(page) = kept.filter(|page| page.inputs == inputs) {
             return page.body.clone();
         }
-        let view = event_detail(catalog, &inputs.event, inputs.snapshot.as_ref());
+        let view = event_detail(
+            catalog,
+            &inputs.event,
+            inputs.snapshot.as_ref(),
+            inputs.seated,
+        );
         // A `Value` always serialises.
         let body = Bytes::from(serde_json::to_vec(&view).unwrap_or_default());
         let page = Arc::new(Page {
