@@ -135,5 +135,19 @@ mod tests {
         let view: serde_json::Value = serde_json::from_slice(&held).unwrap();
         assert_eq!(view["availability"]["held"], 1);
         drop(hold);
+
+        // A seat map given to its venue makes it seated: a new page too.
+        assert_eq!(view["seated"], false);
+        let map: ticketpool_seats::VenueConfig = serde_json::from_value(serde_json::json!({
+            "name": "Hall",
+            "tiers": {"std": 1000},
+            "sections": [{"name": "Stalls", "tier": "std", "rows": "A", "seats": "1-4"}],
+        }))
+        .unwrap();
+        let venue = catalog.event(id).unwrap().venue;
+        catalog.set_seat_map(venue, map).unwrap();
+        let seated = pages.page(&catalog, catalog.event(id).unwrap());
+        let view: serde_json::Value = serde_json::from_slice(&seated).unwrap();
+        assert_eq!(view["seated"], true);
     }
 }
