@@ -85,7 +85,7 @@ fn a_seated_event_reopens_with_its_seats_sold_and_holds_gone() {
         .unwrap();
     seats.cancel(freed.id).unwrap();
     assert_eq!(seats.state("Stalls B-2"), Some(SeatState::Available));
-    // One record per seat, the hold's price shared out exactly.
+    // One record per seat, each at its price: together the hold's.
     let records = ledger.sold().unwrap();
     assert_eq!(records.len(), 3);
     let total: i64 = records.iter().map(|r| r.price.minor()).sum();
@@ -237,6 +237,44 @@ fn an_event_already_all_on_sale_cannot_go_in_waves() {
     ));
     assert_eq!(catalog.seats(id).unwrap().snapshot().counts().available, 9);
     assert!(ledger.waves().unwrap().is_empty());
+}
+
+#[test]
+fn a_mixed_tier_hold_records_each_seat_at_its_tiers_price() {
+    let (store, ledger) = (MemoryStore::new(), Ledger::default());
+    let catalog = Catalog::open_with(store, options(&ledger)).unwrap();
+    let venue = catalog.add_venue(venue("Hall", "Leeds", 100)).unwrap();
+    catalog.set_seat_map(venue, hall()).unwrap();
+    let id = catalog
+        .create_event(new_event("gig", venue, "2030-01-01T20:00:00Z"))
+        .unwrap();
+    catalog.put_on_sale(id).unwrap();
+    let seats = catalog.seats(id).unwrap();
+    let hold = seats
+        .hold("ann", Priority::Regular, &["Stalls A-1", "Stalls B-1"])
+        .unwrap();
+    assert_eq!(hold.price, Money::from_minor(15_000));
+    // A price change after the hold does not reach it.
+    seats
+        .seating()
+        .set_tier_price("premium", Money::from_minor(1))
+        .unwrap();
+    let sale = seats.confirm(hold.id).unwrap();
+    assert_eq!(sale.price, Money::from_minor(15_000));
+    let records = ledger.sold().unwrap();
+    let sold: Vec<(&str, &str, i64)> = records
+        .iter()
+        .map(|r| (&*r.seat, &*r.tier, r.price.minor()))
+        .collect();
+    assert_eq!(
+        sold,
+        vec![
+            ("Stalls A-1", "premium", 9_000),
+            ("Stalls B-1", "standard", 6_000)
+        ]
+    );
+    let total: i64 = records.iter().map(|r| r.price.minor()).sum();
+    assert_eq!(total, sale.price.minor());
 }
 
 #[test]

@@ -220,6 +220,7 @@ impl PySeatedSale {
             id: hold.id,
             seats: hold.seats.iter().map(|&s| label(map, s)).collect(),
             price: hold.price.minor(),
+            prices: hold.prices.iter().map(|p| p.minor()).collect(),
         }
     }
 }
@@ -404,6 +405,8 @@ pub(crate) struct PySeatHold {
     id: HoldId,
     seats: Vec<String>,
     price: i64,
+    /// Each seat's price in cents, in the order of `seats`.
+    prices: Vec<i64>,
 }
 
 #[pymethods]
@@ -420,10 +423,18 @@ impl PySeatHold {
         self.seats.clone()
     }
 
-    /// The price of all of them, in cents, fixed when held.
+    /// The price of all of them, in cents, fixed when held: the sum of
+    /// [`prices`](Self::prices).
     #[getter]
     fn price(&self) -> i64 {
         self.price
+    }
+
+    /// Each seat's price in cents, in the order of `seats`: its tier's
+    /// price when the hold was made (a confirm sells each seat at it).
+    #[getter]
+    fn prices(&self) -> Vec<i64> {
+        self.prices.clone()
     }
 
     /// Sells the seats. `HoldExpired` if the hold lapsed (its seats are
@@ -444,8 +455,8 @@ impl PySeatHold {
 
     fn __repr__(&self) -> String {
         format!(
-            "SeatHold(id={}, seats={:?}, price={})",
-            self.id.0, self.seats, self.price
+            "SeatHold(id={}, seats={:?}, price={}, prices={:?})",
+            self.id.0, self.seats, self.price, self.prices
         )
     }
 }

@@ -117,6 +117,18 @@ def test_a_hold_of_named_seats_is_all_or_nothing() -> None:
     assert sale.state("Stalls A-1") == "sold"
 
 
+def test_each_seat_of_a_mixed_tier_hold_has_its_own_price() -> None:
+    sale = on_sale()
+    hold = sale.hold(["Stalls B-1", "Stalls A-1", "Circle A-1"])
+    assert hold.prices == [5_000, 9_000, 5_000]
+    assert hold.price == sum(hold.prices) == 19_000
+    assert "prices=[5000, 9000, 5000]" in repr(hold)
+    single = sale.best_available(2, tier="premium")
+    assert single.prices == [9_000, 9_000] and single.price == 18_000
+    hold.confirm()
+    assert hold.prices == [5_000, 9_000, 5_000], "the price fixed when held"
+
+
 def test_racing_threads_never_half_hold_an_overlapping_set() -> None:
     # Rounds of 8 threads racing for overlapping pairs of a 10-seat row:
     # every seat ends held by exactly one winner, and a loser holds none.

@@ -13,6 +13,7 @@ use std::time::Instant;
 use ticketpool_core::Money;
 
 use crate::map::SeatId;
+use crate::prices::SeatPrices;
 use crate::primitive::{AtomicU64, Mutex, Ordering};
 use crate::row_bits::Mask;
 
@@ -29,8 +30,11 @@ pub struct SeatHold {
     pub id: HoldId,
     /// The seats, in the order asked (best-available: left to right).
     pub seats: Vec<SeatId>,
-    /// The price of all of them, fixed when held.
+    /// The price of all of them, fixed when held: the sum of `prices`.
     pub price: Money,
+    /// Each seat's price, in the order of `seats`, fixed when held (its
+    /// tier's price then, whatever it is later).
+    pub prices: SeatPrices,
     /// When the hold lapses and its seats become available again.
     pub expires_at: Instant,
 }
@@ -44,6 +48,8 @@ pub struct SeatSale {
     pub seats: Vec<SeatId>,
     /// The price paid: the hold's.
     pub price: Money,
+    /// Each seat's price, in the order of `seats`: the hold's.
+    pub prices: SeatPrices,
 }
 
 /// A hold as recorded: its seats as bitmap masks too, to give them back.
@@ -51,6 +57,7 @@ pub(crate) struct Record {
     pub(crate) seats: Vec<SeatId>,
     pub(crate) masks: Vec<Mask>,
     pub(crate) price: Money,
+    pub(crate) prices: SeatPrices,
     pub(crate) expires_at: Instant,
 }
 

@@ -10,8 +10,8 @@
 //!   seats in waves (a section, a block of rows, a tier); buyers
 //!   [`hold`](Seating::hold) named seats all or nothing, or take the
 //!   [`best_available`](Seating::best_available) block of N adjacent seats
-//!   ([`BestAvailable`], [`Area`]); a [`SeatHold`] has a price fixed when
-//!   made and an expiry, and ends by [`confirm`](Seating::confirm) (a
+//!   ([`BestAvailable`], [`Area`]); a [`SeatHold`] has each seat's price
+//!   ([`SeatPrices`]: its tier's) fixed when made and an expiry, and ends by [`confirm`](Seating::confirm) (a
 //!   [`SeatSale`]), [`release_hold`](Seating::release_hold) or
 //!   [`reap`](Seating::reap). Time comes from a [`Clock`]
 //!   ([`ManualClock`] in tests).
@@ -112,6 +112,7 @@ mod error;
 mod hold;
 mod line;
 mod map;
+mod prices;
 mod primitive;
 mod ranges;
 mod row_bits;
@@ -127,6 +128,7 @@ pub use crate::config::{SectionConfig, VenueConfig};
 pub use crate::error::{ConfigError, ConfigProblem, Problem, SeatError};
 pub use crate::hold::{HoldId, SeatHold, SeatSale};
 pub use crate::map::{Seat, SeatId, SeatMap};
+pub use crate::prices::SeatPrices;
 pub use crate::seating::{Seating, DEFAULT_HOLD};
 pub use crate::snapshot::{SeatSnapshot, StateCounts};
 pub use crate::state::SeatState;

@@ -13,6 +13,7 @@ use crate::error::SeatError;
 use crate::hold::{HoldId, Holds, Record, SeatHold, SeatSale};
 use crate::line::SeatLine;
 use crate::map::{SeatId, SeatMap, PRESENT};
+use crate::prices::SeatPrices;
 use crate::primitive::{AtomicI64, Ordering};
 use crate::ranges::parse_rows;
 use crate::row_bits::{Bits, Mask};
@@ -245,25 +246,34 @@ impl Seating {
     ) -> SeatHold {
         let price_of =
             |tier: u16| Money::from_minor(self.prices[tier as usize].load(Ordering::Relaxed));
-        let price = match tier {
-            Some(tier) => {
-                Money::from_minor(price_of(tier).minor().saturating_mul(seats.len() as i64))
-            }
-            None => seats.iter().fold(Money::ZERO, |sum, &id| {
-                sum + price_of(self.map.rows[self.map.row_of(id)].tier)
-            }),
+        let tier_of = |id: SeatId| self.map.rows[self.map.row_of(id)].tier;
+        // One tier (always so for best-available) stores one price; only
+        // a mixed-tier hold allocates a price per seat.
+        let tier = tier.or_else(|| {
+            let first = tier_of(*seats.first()?);
+            seats
+                .iter()
+                .all(|&id| tier_of(id) == first)
+                .then_some(first)
+        });
+        let prices = match tier {
+            Some(tier) => SeatPrices::same(price_of(tier), seats.len()),
+            None => SeatPrices::each(seats.iter().map(|&id| price_of(tier_of(id)))),
         };
+        let price = prices.total();
         let expires_at = self.now() + self.hold_for;
         let id = self.holds.insert(Record {
             seats: seats.clone(),
             masks,
             price,
+            prices: prices.clone(),
             expires_at,
         });
         SeatHold {
             id,
             seats,
             price,
+            prices,
             expires_at,
         }
     }
@@ -280,7 +290,7 @@ impl Seating {
         Ok(record.seats)
     }
 
-    /// Sells a hold's seats at the hold's price.
+    /// Sells a hold's seats at the hold's prices.
     ///
     /// # Errors
     ///
@@ -298,6 +308,7 @@ impl Seating {
             hold,
             seats: record.seats,
             price: record.price,
+            prices: record.prices,
         })
     }
 

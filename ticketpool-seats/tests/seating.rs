@@ -263,3 +263,32 @@ fn the_snapshot_shows_every_seat_and_counts_by_section_and_tier() {
     );
     assert!(text.ends_with("Circle B: -----\n"), "{text}");
 }
+
+#[test]
+fn each_seat_keeps_its_own_tiers_price_fixed_when_held() {
+    let (seating, _) = seating();
+    seating.release_all();
+    let m = Money::from_minor;
+    // Mixed tiers: one price per seat, in the order asked.
+    let mixed = seating
+        .hold_labels(&["Stalls B-1", "Stalls A-1", "Circle A-2"])
+        .unwrap();
+    assert_eq!(mixed.prices.to_vec(), vec![m(5000), m(9000), m(5000)]);
+    assert_eq!(mixed.prices.total(), mixed.price);
+    // One tier: the same price for each.
+    let single = seating.hold_labels(&["Stalls A-5", "Stalls A-6"]).unwrap();
+    assert_eq!(single.prices.to_vec(), vec![m(9000), m(9000)]);
+    assert_eq!(single.price, m(18_000));
+    // A later price change leaves both holds' prices as they were.
+    seating.set_tier_price("premium", m(20_000)).unwrap();
+    seating.set_tier_price("standard", m(1_000)).unwrap();
+    let sale = seating.confirm(mixed.id).unwrap();
+    assert_eq!(sale.prices.to_vec(), vec![m(5000), m(9000), m(5000)]);
+    assert_eq!(sale.price, m(19_000));
+    let sale = seating.confirm(single.id).unwrap();
+    assert_eq!(sale.prices, single.prices);
+    assert_eq!(sale.prices.get(1), Some(m(9000)));
+    // Holds made after the change take the new prices.
+    let next = seating.hold_labels(&["Stalls A-7", "Stalls C-1"]).unwrap();
+    assert_eq!(next.prices.to_vec(), vec![m(20_000), m(1_000)]);
+}

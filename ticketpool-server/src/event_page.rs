@@ -1,9 +1,9 @@
 //! The event page (`GET /api/events/{id}`) as last built, per event.
 //!
-//! Its JSON is a function of the event, its venue, its performers and the
+//! Its JSON is a function of the event, its venue, its performers, the
 //! office's snapshot (but for the instant it was taken, which the page
-//! does not show), nothing else. Each request still reads
-//! all four, as before; if they equal what the cached body was built
+//! does not show) and whether its venue has a seat map, nothing else. Each
+//! request still reads all five; if they equal what the cached body was built
 //! from, the body is answered as is, else it is rebuilt and kept. So a
 //! page is never stale: a sale, a hold, a price step or an admin's edit
 //! changes the snapshot or the event, and the next read rebuilds. What is
@@ -27,6 +27,8 @@ struct Inputs {
     venue: Option<Venue>,
     performers: Vec<Performer>,
     snapshot: Option<Snapshot>,
+    /// The venue has a seat map (an admin may give it one at any time).
+    seated: bool,
 }
 
 struct Page {
@@ -56,6 +58,7 @@ impl EventPages {
                 snapshot.taken_at = UNIX_EPOCH;
                 snapshot
             }),
+            seated: catalog.is_seated(event.id),
             event,
         };
         let id = inputs.event.id;
@@ -68,7 +71,12 @@ impl EventPages {
         if let Some(page) = kept.filter(|page| page.inputs == inputs) {
             return page.body.clone();
         }
-        let view = event_detail(catalog, &inputs.event, inputs.snapshot.as_ref());
+        let view = event_detail(
+            catalog,
+            &inputs.event,
+            inputs.snapshot.as_ref(),
+            inputs.seated,
+        );
         // A `Value` always serialises.
         let body = Bytes::from(serde_json::to_vec(&view).unwrap_or_default());
         let page = Arc::new(Page {
@@ -127,5 +135,19 @@ mod tests {
         let view: serde_json::Value = serde_json::from_slice(&held).unwrap();
         assert_eq!(view["availability"]["held"], 1);
         drop(hold);
+
+        // A seat map given to its venue makes it seated: a new page too.
+        assert_eq!(view["seated"], false);
+        let map: ticketpool_seats::VenueConfig = serde_json::from_value(serde_json::json!({
+            "name": "Hall",
+            "tiers": {"std": 1000},
+            "sections": [{"name": "Stalls", "tier": "std", "rows": "A", "seats": "1-4"}],
+        }))
+        .unwrap();
+        let venue = catalog.event(id).unwrap().venue;
+        catalog.set_seat_map(venue, map).unwrap();
+        let seated = pages.page(&catalog, catalog.event(id).unwrap());
+        let view: serde_json::Value = serde_json::from_slice(&seated).unwrap();
+        assert_eq!(view["seated"], true);
     }
 }

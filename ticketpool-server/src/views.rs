@@ -63,8 +63,15 @@ pub(crate) fn event_summary(catalog: &Catalog, event: &Event) -> Value {
 }
 
 /// One event in full: venue, performers, each type with its base and
-/// current price and availability (the office's snapshot).
-pub(crate) fn event_detail(catalog: &Catalog, event: &Event, snapshot: Option<&Snapshot>) -> Value {
+/// current price and availability (the office's snapshot), and whether it
+/// is `seated` (its venue has a seat map), so a page knows without asking
+/// for the seats.
+pub(crate) fn event_detail(
+    catalog: &Catalog,
+    event: &Event,
+    snapshot: Option<&Snapshot>,
+    seated: bool,
+) -> Value {
     let mut view = event_summary(catalog, event);
     let venue = catalog.venue(event.venue).ok();
     let performers: Vec<Value> = event
@@ -82,6 +89,7 @@ pub(crate) fn event_detail(catalog: &Catalog, event: &Event, snapshot: Option<&S
     view["hold_seconds"] = json!(office.hold_ttl.as_secs_f64());
     view["ticket_types"] = json!(ticket_types_view(event, snapshot));
     view["availability"] = json!(snapshot.map(availability_view));
+    view["seated"] = json!(seated);
     view
 }
 

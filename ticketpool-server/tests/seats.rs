@@ -184,8 +184,9 @@ async fn named_seats_are_held_confirmed_and_shown_in_my_tickets_by_their_owner_o
     let tickets = confirmed.body["tickets"].as_array().unwrap();
     assert_eq!(tickets.len(), 2);
     assert_eq!(tickets[0]["seat"], "Stalls A-3");
-    // The hold's price shared out per seat, as the journal records it.
-    assert_eq!(tickets[0]["price"], "40.00");
+    // Each seat at its own tier's price, as the journal records it.
+    assert_eq!(tickets[0]["price"], "50.00");
+    assert_eq!(tickets[1]["price"], "30.00");
     // A retried confirm answers the same.
     let again = server.confirm(&ann, &id, Some("k1")).await;
     assert_eq!(again.body, confirmed.body);

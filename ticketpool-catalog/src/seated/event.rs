@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use parking_lot::Mutex;
-use ticketpool_core::{BoxOffice, Money, Priority};
+use ticketpool_core::{BoxOffice, Priority};
 use ticketpool_seats::{
     BestAvailable, HoldId, SeatHold, SeatId, SeatMap, SeatSale, SeatSnapshot, SeatState, Seating,
 };
@@ -318,23 +318,20 @@ impl SeatedEvent {
         reaped
     }
 
-    /// One record per seat of `sale`; the hold's price is shared out in
-    /// whole minor units, the first seats taking the remainder.
+    /// One record per seat of `sale`, each at its own price as fixed when
+    /// held (its tier's then): together they are the hold's price.
     fn records(&self, sale: &SeatSale, customer: &Arc<str>, priority: Priority) -> Vec<SeatRecord> {
-        let n = sale.seats.len().max(1) as i64;
-        let (share, mut rest) = (sale.price.minor() / n, sale.price.minor() % n);
         let sold_at = SystemTime::now();
         sale.seats
             .iter()
-            .filter_map(|&id| {
+            .zip(sale.prices.iter())
+            .filter_map(|(&id, price)| {
                 let seat = self.map().seat(id)?;
-                let extra = i64::from(rest > 0);
-                rest -= extra;
                 Some(SeatRecord {
                     seat: Arc::from(seat.to_string()),
                     ticket: SeatRecord::ticket_of(id),
                     tier: Arc::from(seat.tier),
-                    price: Money::from_minor(share + extra),
+                    price,
                     customer: Arc::clone(customer),
                     priority,
                     sold_at,

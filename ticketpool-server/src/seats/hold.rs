@@ -19,7 +19,7 @@ use crate::views::{money, rfc3339};
 pub(crate) struct SeatPart {
     feed: Arc<SeatFeed>,
     hold: SeatHold,
-    /// Each seat's label, tier and price share, in the hold's order.
+    /// Each seat's label, tier and price, in the hold's order.
     seats: Vec<(String, String, Money)>,
     expires_at: SystemTime,
 }
@@ -28,22 +28,15 @@ impl SeatPart {
     /// `hold`, placed in `feed`'s event.
     pub(crate) fn new(feed: Arc<SeatFeed>, hold: SeatHold) -> Self {
         let map = feed.seated().map();
-        let n = hold.seats.len().max(1) as i64;
-        // Shared out as the ledger records it: the first seats take the
-        // remainder of whole minor units.
-        let (share, mut rest) = (hold.price.minor() / n, hold.price.minor() % n);
+        // Each seat at its own price, fixed when held (as the journal
+        // records it on confirm).
         let seats = hold
             .seats
             .iter()
-            .filter_map(|&id| {
+            .zip(hold.prices.iter())
+            .filter_map(|(&id, price)| {
                 let seat = map.seat(id)?;
-                let extra = i64::from(rest > 0);
-                rest -= extra;
-                Some((
-                    seat.to_string(),
-                    seat.tier.to_owned(),
-                    Money::from_minor(share + extra),
-                ))
+                Some((seat.to_string(), seat.tier.to_owned(), price))
             })
             .collect();
         let expires_at =

@@ -103,6 +103,8 @@ export function renderEvent(main, id) {
     }
     live();
     // A seated event: its seat map, live; a seat hold shows as any hold.
+    // The event says whether it is seated: no probe of its seats.
+    if (!event.seated) return;
     renderSeatMap(seatPanel, id, {
       newKey,
       onHold: (hold) => {

@@ -20,7 +20,9 @@ function svg(tag, attrs = {}) {
 }
 
 /**
- * Draws event `id`'s seat map into `container` if the event is seated.
+ * Draws event `id`'s seat map into `container`: the event page calls it for an
+ * event whose JSON says `seated` (a draft or a venue that lost its map still
+ * answers null).
  * `onHold(hold)` gets a new hold; `onError(error)` a refusal. Returns a
  * stop function, or null for an event without seats.
  */
