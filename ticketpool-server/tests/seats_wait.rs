@@ -1,0 +1,292 @@
+//! Waiting for best-available seats: `{"best": {...}, "wait": true}` on a
+//! seat hold joins the waiting room when no block fits (202, the same
+//! entry as a waiting reserve, `position: null`), is served VIPs first
+//! when seats free up (`hold_created` on the owner's live stream, an
+//! ordinary seat hold), and leaving the line holds nothing. Every wait is
+//! for an event (an SSE message, or a state polled under a guard), never
+//! a sleep.
+
+mod support;
+
+use std::time::Instant;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use support::{data_dir, Sse, TestServer, ADMIN, PATIENCE, POLL};
+
+/// Every seat of the small map but row A's first two.
+fn all_but_a1_a2() -> Vec<String> {
+    let mut labels: Vec<String> = (3..=10).map(|n| format!("Stalls A-{n}")).collect();
+    labels.extend(
+        (1..=10)
+            .filter(|n| *n != 5)
+            .map(|n| format!("Stalls B-{n}")),
+    );
+    labels.extend((1..=10).map(|n| format!("Stalls C-{n}")));
+    labels
+}
+
+/// A seated event whose every seat is held by "holder": in
+/// one hold (its id returned), the rest in another.
+async fn full_house(server: &TestServer) -> (u64, String, String) {
+    let event = server.seated_event(50, 600_000).await;
+    let holder = server.sign_up("holder").await;
+    let pair = server
+        .reserve_seats(
+            &holder,
+            event,
+            json!({"seats": ["Stalls A-1", "Stalls A-2"]}),
+            None,
+        )
+        .await;
+    assert_eq!(pair.status, StatusCode::CREATED, "{}", pair.body);
+    let rest = server
+        .reserve_seats(&holder, event, json!({"seats": all_but_a1_a2()}), None)
+        .await;
+    assert_eq!(rest.status, StatusCode::CREATED, "{}", rest.body);
+    let pair = pair.body["id"].as_str().unwrap().to_owned();
+    (event, holder, pair)
+}
+
+/// Waits for 2 adjacent seats in the stalls; the waiting entry.
+async fn wait_for_two(server: &TestServer, token: &str, event: u64) -> Value {
+    let answer = server
+        .reserve_seats(
+            token,
+            event,
+            json!({"best": {"count": 2, "section": "Stalls"}, "wait": true}),
+            None,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.body);
+    let entry = answer.body["waiting"].clone();
+    assert_eq!(entry["status"], "waiting", "{entry}");
+    assert_eq!(entry["ticket_type"], "seats", "{entry}");
+    assert_eq!(entry["quantity"], 2, "{entry}");
+    assert_eq!(entry["best"]["count"], 2, "{entry}");
+    assert_eq!(entry["best"]["section"], "Stalls", "{entry}");
+    assert!(entry["position"].is_null(), "{entry}");
+    entry
+}
+
+async fn cancel_hold(server: &TestServer, token: &str, hold: &str) {
+    let cancelled = server
+        .call(
+            Method::DELETE,
+            &format!("/api/holds/{hold}"),
+            Some(token),
+            None,
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+}
+
+/// Opens the customer's live stream, past its first `holds` message.
+async fn my_live(server: &TestServer, token: &str) -> Sse {
+    let mut live = server.live("/api/me/live", Some(token)).await;
+    let (first, _) = live.next().await.unwrap();
+    assert_eq!(first, "holds");
+    live
+}
+
+fn seat_labels(hold: &Value) -> Vec<&str> {
+    hold["seats"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no seats in {hold}"))
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiter_is_served_the_seats_another_buyer_gives_back() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let (event, holder, pair) = full_house(&server).await;
+    let ann = server.sign_up("ann").await;
+    let mut live = my_live(&server, &ann).await;
+    let entry = wait_for_two(&server, &ann, event).await;
+    let mine = server.get("/api/me/waiting", Some(&ann)).await;
+    assert_eq!(mine.body["waiting"][0]["id"], entry["id"], "{}", mine.body);
+
+    cancel_hold(&server, &holder, &pair).await;
+    let hold = live.wait_for("hold_created", |_| true).await;
+    assert_eq!(hold["status"], "held", "{hold}");
+    let mut labels = seat_labels(&hold);
+    labels.sort_unstable();
+    assert_eq!(labels, ["Stalls A-1", "Stalls A-2"], "{hold}");
+
+    let holds = server.get("/api/me/holds", Some(&ann)).await;
+    assert_eq!(holds.body["holds"].as_array().unwrap().len(), 1);
+    assert_eq!(holds.body["holds"][0]["id"], hold["id"], "{}", holds.body);
+    let (_, states) = server.seat_states(event).await;
+    assert_eq!(states["Stalls A-1"], "held");
+    assert_eq!(states["Stalls A-2"], "held");
+    // Served: the entry leaves the room.
+    let deadline = Instant::now() + PATIENCE;
+    let path = format!("/api/waiting/{}", entry["id"].as_str().unwrap());
+    while server.get(&path, Some(&ann)).await.status != StatusCode::NOT_FOUND {
+        assert!(Instant::now() < deadline, "the served entry stayed");
+        tokio::time::sleep(POLL).await;
+    }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vip_who_joined_later_is_served_before_a_regular() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let (event, holder, pair) = full_house(&server).await;
+    let rita = server.sign_up("rita").await;
+    let vera = server.sign_up("vera").await;
+    let vip = server
+        .post("/api/admin/customers/vera/vip", Some(ADMIN), json!({}))
+        .await;
+    assert_eq!(vip.status, StatusCode::OK, "{}", vip.body);
+    let regular = wait_for_two(&server, &rita, event).await;
+    assert_eq!(regular["priority"], "regular");
+    let mut vera_live = my_live(&server, &vera).await;
+    let first = wait_for_two(&server, &vera, event).await;
+    assert_eq!(first["priority"], "vip");
+
+    cancel_hold(&server, &holder, &pair).await;
+    vera_live.wait_for("hold_created", |_| true).await;
+    let vera_holds = server.get("/api/me/holds", Some(&vera)).await;
+    assert_eq!(vera_holds.body["holds"].as_array().unwrap().len(), 1);
+    // The Regular still waits, holding nothing.
+    let path = format!("/api/waiting/{}", regular["id"].as_str().unwrap());
+    let still = server.get(&path, Some(&rita)).await;
+    assert_eq!(still.status, StatusCode::OK, "{}", still.body);
+    assert_eq!(still.body["status"], "waiting");
+    let rita_holds = server.get("/api/me/holds", Some(&rita)).await;
+    assert_eq!(rita_holds.body["holds"], json!([]));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leaving_the_line_holds_nothing_and_strangers_cannot_touch_it() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let (event, holder, pair) = full_house(&server).await;
+    let ann = server.sign_up("ann").await;
+    let eve = server.sign_up("eve").await;
+    let entry = wait_for_two(&server, &ann, event).await;
+    let path = format!("/api/waiting/{}", entry["id"].as_str().unwrap());
+
+    server
+        .get(&path, Some(&eve))
+        .await
+        .assert_error(404, "unknown_waiting");
+    server
+        .call(Method::DELETE, &path, Some(&eve), None)
+        .await
+        .assert_error(404, "unknown_waiting");
+    assert_eq!(server.get(&path, Some(&ann)).await.status, StatusCode::OK);
+
+    let left = server.call(Method::DELETE, &path, Some(&ann), None).await;
+    assert_eq!(left.status, StatusCode::OK, "{}", left.body);
+    assert_eq!(left.body["status"], "left");
+    server
+        .get(&path, Some(&ann))
+        .await
+        .assert_error(404, "unknown_waiting");
+    let mine = server.get("/api/me/waiting", Some(&ann)).await;
+    assert_eq!(mine.body["waiting"], json!([]));
+
+    // The seats given back stay free: nobody waits for them now (the
+    // left entry's task drops its future; a hold made for it meanwhile
+    // would be given back too).
+    cancel_hold(&server, &holder, &pair).await;
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let (_, states) = server.seat_states(event).await;
+        if states["Stalls A-1"] == "available" && states["Stalls A-2"] == "available" {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the seats stayed held: {states:?}"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+    let holds = server.get("/api/me/holds", Some(&ann)).await;
+    assert_eq!(holds.body["holds"], json!([]));
+    // And they can be held at once, without waiting.
+    let now = server
+        .reserve_seats(
+            &eve,
+            event,
+            json!({"best": {"count": 2}, "wait": true}),
+            None,
+        )
+        .await;
+    assert_eq!(now.status, StatusCode::CREATED, "{}", now.body);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_waiting_seat_bodies_are_json_4xx() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let (event, _, _) = full_house(&server).await;
+    let ann = server.sign_up("ann").await;
+    let cases = [
+        (
+            json!({"seats": ["Stalls A-1"], "wait": true}),
+            422,
+            "invalid_wait",
+        ),
+        (
+            json!({"seats": ["Stalls A-1"], "best": {"count": 1}, "wait": true}),
+            422,
+            "invalid_wait",
+        ),
+        (json!({"wait": true}), 422, "invalid_wait"),
+        (
+            json!({"best": {"count": 0}, "wait": true}),
+            422,
+            "invalid_seats",
+        ),
+        (
+            json!({"best": {"count": 51}, "wait": true}),
+            422,
+            "invalid_seats",
+        ),
+        (
+            json!({"best": {"count": 2, "section": "Stalls", "tier": "back"}, "wait": true}),
+            422,
+            "invalid_seats",
+        ),
+        (
+            json!({"best": {"count": 2, "section": "Roof"}, "wait": true}),
+            422,
+            "unknown_section",
+        ),
+        (
+            json!({"best": {"count": 2, "tier": "gold"}, "wait": true}),
+            422,
+            "unknown_tier",
+        ),
+    ];
+    for (body, status, code) in cases {
+        let answer = server.reserve_seats(&ann, event, body.clone(), None).await;
+        assert_eq!(answer.status.as_u16(), status, "{body}: {}", answer.body);
+        assert_eq!(answer.code(), code, "{body}: {}", answer.body);
+    }
+    let typed = server
+        .reserve_seats(
+            &ann,
+            event,
+            json!({"best": {"count": 2}, "wait": "yes"}),
+            None,
+        )
+        .await;
+    assert!(typed.status.is_client_error(), "{}", typed.body);
+    assert!(!typed.code().is_empty(), "{}", typed.body);
+    // Nothing joined the line, nothing was held.
+    let mine = server.get("/api/me/waiting", Some(&ann)).await;
+    assert_eq!(mine.body["waiting"], json!([]));
+    let holds = server.get("/api/me/holds", Some(&ann)).await;
+    assert_eq!(holds.body["holds"], json!([]));
+    server.stop().await;
+}
