@@ -8,7 +8,7 @@
 
 mod support;
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -79,6 +79,28 @@ async fn cancel_hold(server: &TestServer, token: &str, hold: &str) {
         )
         .await;
     assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+}
+
+/// The `ticketpool_waiting_buyers` gauges: (vip, regular).
+async fn waiting_metrics(server: &TestServer) -> (u64, u64) {
+    let text = server
+        .client
+        .get(format!("{}/metrics", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let gauge = |priority: &str| {
+        let name = format!("ticketpool_waiting_buyers{{priority=\"{priority}\"}} ");
+        text.lines()
+            .find_map(|l| l.strip_prefix(&name))
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
+            .parse()
+            .unwrap()
+    };
+    (gauge("vip"), gauge("regular"))
 }
 
 /// Opens the customer's live stream, past its first `holds` message.
@@ -287,6 +309,39 @@ async fn bad_waiting_seat_bodies_are_json_4xx() {
     let mine = server.get("/api/me/waiting", Some(&ann)).await;
     assert_eq!(mine.body["waiting"], json!([]));
     let holds = server.get("/api/me/holds", Some(&ann)).await;
+    assert_eq!(holds.body["holds"], json!([]));
+    server.stop().await;
+}
+
+/// A waiter with no stream and no reads loses the place after the grace
+/// period: out of the engine's line too, so the seats freed later go to
+/// the one who joined after but kept coming back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_seat_waiter_who_does_not_come_back_loses_the_place() {
+    let dir = data_dir();
+    let server = TestServer::start_with_grace(dir.path(), Duration::from_millis(300)).await;
+    let (event, holder, pair) = full_house(&server).await;
+    let gone = server.sign_up("gone").await;
+    let stays = server.sign_up("stays").await;
+    // Opened first, so that even a slow join cannot lapse.
+    let mut live = my_live(&server, &stays).await;
+    let lapsing = wait_for_two(&server, &gone, event).await;
+    wait_for_two(&server, &stays, event).await;
+    let deadline = Instant::now() + PATIENCE;
+    while waiting_metrics(&server).await != (0, 1) {
+        assert!(Instant::now() < deadline, "the lapsed place never left");
+        tokio::time::sleep(POLL).await;
+    }
+    let path = format!("/api/waiting/{}", lapsing["id"].as_str().unwrap());
+    server
+        .get(&path, Some(&gone))
+        .await
+        .assert_error(404, "unknown_waiting");
+
+    cancel_hold(&server, &holder, &pair).await;
+    let hold = live.wait_for("hold_created", |_| true).await;
+    assert_eq!(seat_labels(&hold).len(), 2, "{hold}");
+    let holds = server.get("/api/me/holds", Some(&gone)).await;
     assert_eq!(holds.body["holds"], json!([]));
     server.stop().await;
 }
