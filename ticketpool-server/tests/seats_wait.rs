@@ -345,3 +345,66 @@ async fn a_seat_waiter_who_does_not_come_back_loses_the_place() {
     assert_eq!(holds.body["holds"], json!([]));
     server.stop().await;
 }
+
+/// The purchase limit is checked again when the seats come: a waiter who
+/// took other tickets meanwhile gets none, the seats go back, and the
+/// entry ends with the reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiter_over_the_limit_when_served_gets_no_seats_and_is_told_why() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let event = server.seated_event(11, 600_000).await;
+    let everything = all_but_a1_a2();
+    let mut first = vec!["Stalls A-1".to_owned(), "Stalls A-2".to_owned()];
+    first.extend_from_slice(&everything[..9]);
+    let parts = [first, everything[9..20].to_vec(), everything[20..].to_vec()];
+    let mut first_hold = None;
+    for (n, seats) in parts.iter().enumerate() {
+        let holder = server.sign_up(&format!("holder{n}")).await;
+        let held = server
+            .reserve_seats(&holder, event, json!({ "seats": seats }), None)
+            .await;
+        assert_eq!(held.status, StatusCode::CREATED, "{}", held.body);
+        if n == 0 {
+            first_hold = Some((holder, held.body["id"].as_str().unwrap().to_owned()));
+        }
+    }
+    let ann = server.sign_up("ann").await;
+    let entry = wait_for_two(&server, &ann, event).await;
+    let standing = server
+        .reserve(
+            &ann,
+            event,
+            json!({"ticket_type": "standing", "quantity": 10}),
+            None,
+        )
+        .await;
+    assert_eq!(standing.status, StatusCode::CREATED, "{}", standing.body);
+
+    let (holder, hold) = first_hold.unwrap();
+    cancel_hold(&server, &holder, &hold).await;
+    let path = format!("/api/waiting/{}", entry["id"].as_str().unwrap());
+    let deadline = Instant::now() + PATIENCE;
+    let ended = loop {
+        let now = server.get(&path, Some(&ann)).await;
+        assert_eq!(now.status, StatusCode::OK, "{}", now.body);
+        if now.body["status"] == "ended" {
+            break now.body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the wait never ended: {}",
+            now.body
+        );
+        tokio::time::sleep(POLL).await;
+    };
+    assert_eq!(ended["reason"], "limit_reached", "{ended}");
+    let holds = server.get("/api/me/holds", Some(&ann)).await;
+    let holds = holds.body["holds"].as_array().unwrap().clone();
+    assert_eq!(holds.len(), 1, "{holds:?}");
+    assert_eq!(holds[0]["id"], standing.body["id"]);
+    let (_, states) = server.seat_states(event).await;
+    assert_eq!(states["Stalls A-1"], "available");
+    assert_eq!(states["Stalls A-2"], "available");
+    server.stop().await;
+}
