@@ -81,7 +81,9 @@ struct ReserveSeats {
     best: Option<Best>,
     /// With `best` only: no block fits now, wait in line for one (202 and
     /// a place in the waiting room, see `seats::wait`).
-    #[serde(default)]
+    // Left out of the idempotency fingerprint when false, so a keyed
+    // request stored before this field existed still matches its retry.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     wait: bool,
 }
 
