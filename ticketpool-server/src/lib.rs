@@ -48,7 +48,7 @@
 //! | `GET /api/admin/events/{id}/sales?format=json\|csv` | admin | the sales log, filtered and paged |
 //! | `PUT /api/admin/venues/{id}/seat-map` | admin | a venue's seat map (the compact config); every problem listed in one 422 |
 //! | `GET /api/events/{id}/seats` | anyone | a seated event's map for drawing, each seat's state (never its holder), a version |
-//! | `POST /api/events/{id}/seat-holds` `{"seats": [labels]}` or `{"best": {"count", "section"\|"tier", "accessible"}}` | customer | a hold of seats (all or none; 409 `seats_taken` names them), seen, confirmed and cancelled at `/api/holds/{id}` |
+//! | `POST /api/events/{id}/seat-holds` `{"seats": [labels]}` or `{"best": {"count", "section"\|"tier", "accessible"}, "wait"}` | customer | a hold of seats (all or none; 409 `seats_taken` names them; with `best` and `"wait": true` and no block free, a 202 place in line, `position` null), seen, confirmed and cancelled at `/api/holds/{id}` |
 //! | `GET /api/events/{id}/live` | anyone | Server-Sent Events: `availability` (at most ~10 a second, with the sales rate), `paused`, `resumed`, `sold_out`, `closed`; `seats` deltas on a seated event |
 //! | `GET /api/me/live` | customer | Server-Sent Events: my holds created, confirmed, cancelled, expiring, expired; my places in line |
 //! | `GET /healthz`, `GET /metrics`, `GET /openapi.json` | anyone | liveness; Prometheus text; the OpenAPI 3.1 document |

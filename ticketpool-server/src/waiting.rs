@@ -1,8 +1,14 @@
 //! The waiting room: reserves that wait for a ticket instead of being
-//! refused `none_available` (`"wait": true`).
+//! refused `none_available` (`"wait": true`), and best-available seat
+//! holds that wait for a block instead of being refused
+//! `no_adjacent_seats` (`seats::wait`).
 //!
-//! Each waiting reserve is one tokio task awaiting the engine's
-//! [`ReserveManyFuture`]: no thread per waiter. The engine keeps the line
+//! Each waiting reserve is one tokio task awaiting the engine's future
+//! ([`Waited`]: a [`ReserveManyFuture`] or a seat wait): no thread per
+//! waiter. The entry says what it waits for ([`Wants`]) and where it
+//! stands ([`Place`]): a seat wait has no position (`null`), as the seat
+//! line can only tell it by scanning the line under its lock, too dear
+//! for every stream's re-read on every join and leave. The engine keeps the line
 //! (VIPs first, then first come first served) and hands the tickets over,
 //! all `quantity` together: a reserve of several keeps its place until
 //! all can be held at once, the tickets that come meanwhile kept for it
@@ -31,9 +37,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use ticketpool_catalog::EventId;
-use ticketpool_core::{
-    BoxOfficeError, Customer, Hold, PlaceInLine, Priority, ReserveManyFuture, Want,
-};
+#[cfg(doc)]
+use ticketpool_core::ReserveManyFuture;
+use ticketpool_core::{PlaceInLine, Priority};
 use tokio::sync::{watch, Notify};
 
 use crate::errors::{ApiError, ApiResult};
@@ -48,10 +54,8 @@ pub(crate) struct Entry {
     id: String,
     owner: Arc<str>,
     event: EventId,
-    want: String,
-    /// How many tickets, held together.
-    quantity: usize,
-    place: PlaceInLine,
+    want: Wants,
+    place: Place,
     /// When its owner last came back.
     seen: Mutex<Instant>,
     /// Told when its owner leaves the line (or the server stops).
@@ -80,39 +84,75 @@ impl Entry {
         self.event
     }
 
-    /// The type asked for, as asked.
-    pub(crate) fn want(&self) -> &str {
-        &self.want
-    }
-
     fn ended(&self) -> MutexGuard<'_, Option<ApiError>> {
         self.ended.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The JSON its owner sees.
     pub(crate) fn view(&self) -> Value {
-        if let Some(why) = &*self.ended() {
-            return json!({
-                "id": self.id,
-                "event": self.event.0,
-                "ticket_type": self.want,
-                "quantity": self.quantity,
-                "priority": priority_name(self.place.priority()),
-                "status": "ended",
-                "position": null,
-                "reason": why.code(),
-                "message": why.message(),
-            });
-        }
-        json!({
+        let (ticket_type, quantity) = match &self.want {
+            Wants::Tickets {
+                ticket_type,
+                quantity,
+            } => (ticket_type.as_str(), *quantity),
+            Wants::Seats(best) => ("seats", best["count"].as_u64().unwrap_or(0) as usize),
+        };
+        let mut view = json!({
             "id": self.id,
             "event": self.event.0,
-            "ticket_type": self.want,
-            "quantity": self.quantity,
+            "ticket_type": ticket_type,
+            "quantity": quantity,
             "priority": priority_name(self.place.priority()),
             "status": "waiting",
             "position": self.place.get(),
-        })
+        });
+        if let Wants::Seats(best) = &self.want {
+            view["best"] = best.clone();
+        }
+        if let Some(why) = &*self.ended() {
+            view["status"] = json!("ended");
+            view["position"] = Value::Null;
+            view["reason"] = json!(why.code());
+            view["message"] = json!(why.message());
+        }
+        view
+    }
+}
+
+/// What a waiting entry waits for, as its owner asked.
+pub(crate) enum Wants {
+    /// `quantity` tickets of one type, held together.
+    Tickets {
+        /// The type, as asked.
+        ticket_type: String,
+        /// How many.
+        quantity: usize,
+    },
+    /// A best-available block of seats: the request's `best` object.
+    Seats(Value),
+}
+
+/// Where a waiting entry stands.
+pub(crate) enum Place {
+    /// In the box office's line: its position is read cheaply.
+    Tickets(PlaceInLine),
+    /// In a seated event's line: no position (see the module's docs).
+    Seats(Priority),
+}
+
+impl Place {
+    fn priority(&self) -> Priority {
+        match self {
+            Self::Tickets(place) => place.priority(),
+            Self::Seats(priority) => *priority,
+        }
+    }
+
+    fn get(&self) -> Option<usize> {
+        match self {
+            Self::Tickets(place) => place.get(),
+            Self::Seats(_) => None,
+        }
     }
 }
 
@@ -162,28 +202,42 @@ impl Wake for Noop {
     fn wake(self: Arc<Self>) {}
 }
 
-/// What a waiting reserve's task does with the holds it gets (all of
-/// its quantity, placed together).
-pub(crate) type Served = Box<dyn FnOnce(&Entry, Vec<Hold>) + Send>;
+/// The engine's waiting future, its refusal already read as the owner
+/// reads it: what a waiting entry's task awaits.
+pub(crate) type Waited<T> = Pin<Box<dyn Future<Output = ApiResult<T>> + Send>>;
 
-/// How the engine's refusal of a waiting reserve reads to its owner.
-pub(crate) type Refused = Box<dyn Fn(EventId, BoxOfficeError) -> ApiError + Send + Sync>;
+/// What a waiting reserve's task does with what it gets (all of its
+/// tickets, or its seats): keeps it as an API hold and tells the owner;
+/// an error ends the entry with that reason (what it got given back).
+pub(crate) type Served<T> = Box<dyn FnOnce(&Entry, T) -> ApiResult<()> + Send>;
 
 /// What a waiting reserve's task calls on (the service's state, which
 /// this module does not name: the state holds the room).
-pub(crate) struct Hooks {
+pub(crate) struct Hooks<T> {
     /// `true` while the owner has a live stream open.
     pub(crate) watched: Box<dyn Fn(&str) -> bool + Send + Sync>,
     /// The hold came: keep it as an API hold and tell the owner.
-    pub(crate) served: Served,
-    /// The engine refused: the reason the owner reads.
-    pub(crate) refused: Refused,
+    pub(crate) served: Served<T>,
+}
+
+/// What to wait for: the engine's future and what the entry shows.
+pub(crate) struct Waiting<T> {
+    /// The engine's future, not polled yet.
+    pub(crate) future: Waited<T>,
+    /// Who waits.
+    pub(crate) owner: Arc<str>,
+    /// In which event.
+    pub(crate) event: EventId,
+    /// What, as asked.
+    pub(crate) want: Wants,
+    /// Where it will stand (read from the future before it is boxed).
+    pub(crate) place: Place,
 }
 
 /// What joining gave.
-pub(crate) enum Joined {
-    /// The tickets were there: held at once.
-    Held(Vec<Hold>),
+pub(crate) enum Joined<T> {
+    /// It was there: held at once.
+    Held(T),
     /// In line.
     Waiting(Arc<Entry>),
 }
@@ -210,35 +264,36 @@ impl WaitingRoom {
         self.moved.send_modify(|n| *n += 1);
     }
 
-    /// Reserves `quantity` tickets for `customer`, all or none, waiting
-    /// in line until all can be held together. Must run inside the tokio
-    /// runtime (it spawns the waiting task).
+    /// Polls `waiting`'s future once: what it holds at once is returned;
+    /// otherwise it waits in line, in its own task, until it is served,
+    /// refused, left, or its owner stops coming back. Must run inside the
+    /// tokio runtime (it spawns the waiting task).
     ///
     /// # Errors
     ///
     /// The engine's refusals (sold out, closed, limit reached...).
-    pub(crate) fn join(
+    pub(crate) fn join<T: Send + 'static>(
         self: &Arc<Self>,
-        hooks: Hooks,
-        customer: &Customer,
-        (want, quantity): (Want, usize),
-        event: EventId,
-        want_name: &str,
-    ) -> ApiResult<Joined> {
-        let mut future = Box::pin(customer.reserve_many_async(want, quantity));
+        hooks: Hooks<T>,
+        waiting: Waiting<T>,
+    ) -> ApiResult<Joined<T>> {
+        let Waiting {
+            mut future,
+            owner,
+            event,
+            want,
+            place,
+        } = waiting;
         let waker = Waker::from(Arc::new(Noop));
-        match future.as_mut().poll(&mut Context::from_waker(&waker)) {
-            Poll::Ready(Ok(hold)) => return Ok(Joined::Held(hold)),
-            Poll::Ready(Err(refused)) => return Err((hooks.refused)(event, refused)),
-            Poll::Pending => {}
+        if let Poll::Ready(held) = future.as_mut().poll(&mut Context::from_waker(&waker)) {
+            return held.map(Joined::Held);
         }
         let entry = Arc::new(Entry {
             id: random_hex::<16>().map_err(ApiError::internal)?,
-            owner: Arc::clone(customer.name()),
+            owner,
             event,
-            want: want_name.to_owned(),
-            quantity,
-            place: future.place(),
+            want,
+            place,
             seen: Mutex::new(Instant::now()),
             leave: Notify::new(),
             ended: Mutex::new(None),
@@ -330,11 +385,11 @@ impl WaitingRoom {
 
 /// One waiting reserve's task: until the hold is made, the owner leaves or
 /// stops coming back.
-async fn wait_in_line(
+async fn wait_in_line<T>(
     room: Arc<WaitingRoom>,
-    hooks: Hooks,
+    hooks: Hooks<T>,
     entry: Arc<Entry>,
-    mut future: Pin<Box<ReserveManyFuture>>,
+    mut future: Waited<T>,
 ) {
     let grace = room.grace;
     loop {
@@ -346,13 +401,10 @@ async fn wait_in_line(
             biased;
             () = entry.leave.notified() => break,
             held = &mut future => {
-                match held {
-                    Ok(holds) => (hooks.served)(&entry, holds),
-                    Err(refused) => {
-                        tracing::info!(target: "ticketpool",
-                            "waiting reserve {} ended: {refused}", entry.id);
-                        *entry.ended() = Some((hooks.refused)(entry.event, refused));
-                    }
+                if let Err(refused) = held.and_then(|held| (hooks.served)(&entry, held)) {
+                    tracing::info!(target: "ticketpool",
+                        "waiting reserve {} ended: {}", entry.id, refused.message());
+                    *entry.ended() = Some(refused);
                 }
                 break;
             }

@@ -22,7 +22,7 @@ use crate::live::HoldChange;
 use crate::seats::seat_label;
 use crate::state::{blocking, every_event, journaling, Shared};
 use crate::views::booked_view;
-use crate::waiting::{Entry, Hooks, Joined};
+use crate::waiting::{Entry, Hooks, Joined, Place, Waiting, Wants};
 
 /// The most tickets one hold may take (the event's purchase limit may be
 /// lower; the engine applies it).
@@ -157,12 +157,25 @@ async fn reserve(
             };
             let hold = if body.wait {
                 let (customer, want, event) = Holds::customer_for(&state.catalog, &request)?;
-                let hooks = waiting_hooks(&state, priority);
-                let wanted = (want, body.quantity as usize);
-                match state
-                    .waiting
-                    .join(hooks, &customer, wanted, event, &body.ticket_type)?
-                {
+                let hooks = waiting_hooks(&state, priority, &body.ticket_type);
+                let future = customer.reserve_many_async(want, body.quantity as usize);
+                let place = Place::Tickets(future.place());
+                let catalog = Arc::clone(&state.catalog);
+                let waiting = Waiting {
+                    future: Box::pin(async move {
+                        future
+                            .await
+                            .map_err(|refused| refusal(&catalog, event, refused))
+                    }),
+                    owner: Arc::clone(customer.name()),
+                    event,
+                    want: Wants::Tickets {
+                        ticket_type: body.ticket_type.clone(),
+                        quantity: body.quantity as usize,
+                    },
+                    place,
+                };
+                match state.waiting.join(hooks, waiting)? {
                     Joined::Waiting(entry) => {
                         return Ok((StatusCode::ACCEPTED, json!({"waiting": entry.view()})))
                     }
@@ -186,32 +199,30 @@ async fn reserve(
 
 /// What a waiting reserve's task does with the service: keeps the hold
 /// it gets and tells its owner, and asks whether the owner watches.
-fn waiting_hooks(state: &Shared, priority: Priority) -> Hooks {
-    let watched = {
-        let state = Arc::clone(state);
-        Box::new(move |owner: &str| state.live.customers.is_watched(owner))
-    };
-    let refused = {
-        let state = Arc::clone(state);
-        Box::new(move |event, refused| refusal(&state.catalog, event, refused))
-    };
+fn waiting_hooks(state: &Shared, priority: Priority, ticket_type: &str) -> Hooks<Vec<Hold>> {
     let state = Arc::clone(state);
-    let served = Box::new(move |entry: &Entry, holds: Vec<Hold>| {
-        let owner = Arc::clone(entry.owner());
-        match state
-            .holds
-            .adopt(owner, entry.event(), entry.want(), priority, holds)
-        {
-            Ok(booking) => state.live.customers.publish(HoldChange::Created, &booking),
-            Err(error) => tracing::error!(target: "ticketpool",
-                "a waiting reserve's hold could not be kept: {error}"),
-        }
-    });
+    let ticket_type = ticket_type.to_owned();
     Hooks {
-        watched,
-        served,
-        refused,
+        watched: watched(&state),
+        served: Box::new(move |entry: &Entry, holds: Vec<Hold>| {
+            let owner = Arc::clone(entry.owner());
+            let booking = state
+                .holds
+                .adopt(owner, entry.event(), &ticket_type, priority, holds)
+                .inspect_err(|error| {
+                    tracing::error!(target: "ticketpool",
+                        "a waiting reserve's hold could not be kept: {error}")
+                })?;
+            state.live.customers.publish(HoldChange::Created, &booking);
+            Ok(())
+        }),
     }
+}
+
+/// Whether an owner has a live stream open (their place is kept).
+fn watched(state: &Shared) -> Box<dyn Fn(&str) -> bool + Send + Sync> {
+    let state = Arc::clone(state);
+    Box::new(move |owner: &str| state.live.customers.is_watched(owner))
 }
 
 async fn show(

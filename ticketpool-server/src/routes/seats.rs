@@ -21,9 +21,11 @@ use crate::auth::{AdminAuth, CustomerAuth};
 use crate::errors::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
 use crate::live::HoldChange;
+use crate::seats::wait::{reserve_or_wait, BestWait};
 use crate::seats::{self, Wanted};
 use crate::state::{blocking, Shared};
 use crate::views::money;
+use crate::waiting::Joined;
 
 pub(super) fn routes() -> Router<Shared> {
     Router::new()
@@ -77,6 +79,12 @@ struct ReserveSeats {
     seats: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     best: Option<Best>,
+    /// With `best` only: no block fits now, wait in line for one (202 and
+    /// a place in the waiting room, see `seats::wait`).
+    // Left out of the idempotency fingerprint when false, so a keyed
+    // request stored before this field existed still matches its retry.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    wait: bool,
 }
 
 /// The best block of adjacent seats (front and centre first).
@@ -110,6 +118,33 @@ async fn reserve_seats(
     once_per_key(&state, &owner, &headers, &request, {
         let state = Arc::clone(&state);
         move || {
+            let priority = if account.vip {
+                Priority::Vip
+            } else {
+                Priority::Regular
+            };
+            if body.wait {
+                let Some(best) = body.best.filter(|_| body.seats.is_none()) else {
+                    return Err(ApiError::invalid(
+                        "invalid_wait",
+                        "\"wait\" takes \"best\" ({\"count\", ...}) only: named seats cannot be waited for",
+                    ));
+                };
+                let want = BestWait {
+                    count: best.count,
+                    section: best.section,
+                    tier: best.tier,
+                    accessible: best.accessible,
+                };
+                let hold = match reserve_or_wait(&state, account.name, priority, EventId(event), want)? {
+                    Joined::Held(hold) => hold,
+                    Joined::Waiting(entry) => {
+                        return Ok((StatusCode::ACCEPTED, json!({"waiting": entry.view()})))
+                    }
+                };
+                state.live.customers.publish(HoldChange::Created, &hold);
+                return Ok((StatusCode::CREATED, hold.view()));
+            }
             let wanted = match (&body.seats, &body.best) {
                 (Some(labels), None) => Wanted::Named(labels),
                 (None, Some(best)) => Wanted::Best {
@@ -122,11 +157,6 @@ async fn reserve_seats(
                     "invalid_seats",
                     "give either \"seats\" (labels) or \"best\" ({\"count\", ...}), one of them",
                 )),
-            };
-            let priority = if account.vip {
-                Priority::Vip
-            } else {
-                Priority::Regular
             };
             let hold = seats::reserve(&state, account.name, priority, EventId(event), wanted)?;
             state.live.customers.publish(HoldChange::Created, &hold);

@@ -9,6 +9,7 @@
 pub(crate) mod feed;
 pub(crate) mod hold;
 mod layout;
+pub(crate) mod wait;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,7 +17,7 @@ use std::time::Duration;
 use serde_json::json;
 use ticketpool_catalog::{Catalog, CatalogError, EventId, EventStatus, SEAT_TICKETS};
 use ticketpool_core::Priority;
-use ticketpool_seats::{BestAvailable, SeatError, SeatId, SeatMap};
+use ticketpool_seats::{BestAvailable, SeatError, SeatHold, SeatId, SeatMap};
 
 pub(crate) use feed::{feed_lock, SeatFeed, SeatFeeds};
 pub(crate) use hold::SeatPart;
@@ -69,46 +70,15 @@ pub(crate) fn reserve(
     event: EventId,
     wanted: Wanted<'_>,
 ) -> ApiResult<Arc<BookingHold>> {
-    let details = state.catalog.event(event)?;
-    // The box office's "sold out" is about its tickets, not the seats.
-    if details.status != EventStatus::SoldOut {
-        selling(&details)?;
-    }
-    let feed = feed(state, event)?;
     let count = match wanted {
         Wanted::Named(labels) => labels.len(),
         Wanted::Best { count, .. } => count,
     };
-    if !(1..=MAX_SEATS).contains(&count) {
-        return Err(ApiError::invalid(
-            "invalid_seats",
-            format!("a hold takes 1 to {MAX_SEATS} seats, not {count}"),
-        ));
-    }
+    let feed = admit(state, event, count)?;
     // Counted and held under one lock per event, so one customer's
     // concurrent reserves cannot both slip under the limit.
     let reserving = feed_lock(&feed.reserving);
-    if let Some(limit) = details.office.purchase_limit {
-        let office = state.catalog.office(event)?;
-        let held: usize = state
-            .holds
-            .open_of(&owner)
-            .iter()
-            .filter(|h| h.event() == event)
-            .map(|h| h.seat_count())
-            .sum();
-        let bought = feed_lock(&feed.bought).get(&owner).copied().unwrap_or(0);
-        let has = u64::from(office.tickets_of(&owner)) + held as u64 + u64::from(bought);
-        if has + count as u64 > u64::from(limit) {
-            return Err(ApiError::conflict(
-                "limit_reached",
-                format!(
-                    "the purchase limit of {limit} tickets per customer for this event \
-                     is reached (you have {has}, asked for {count})"
-                ),
-            ));
-        }
-    }
+    within_limit(state, &feed, &owner, count)?;
     let seated = feed.seated();
     let held = match wanted {
         Wanted::Named(labels) => {
@@ -120,28 +90,114 @@ pub(crate) fn reserve(
             section,
             tier,
             accessible,
-        } => {
-            let mut want = match (section, tier) {
-                (Some(_), Some(_)) => {
-                    return Err(ApiError::invalid(
-                        "invalid_seats",
-                        "best available takes a section or a tier, not both",
-                    ))
-                }
-                (Some(section), None) => BestAvailable::in_section(section, count),
-                (None, Some(tier)) => BestAvailable::in_tier(tier, count),
-                (None, None) => BestAvailable::anywhere(count),
-            };
-            if accessible {
-                want = want.accessible();
-            }
-            seated.best_available(&owner, priority, want)
-        }
+        } => seated.best_available(&owner, priority, best(count, section, tier, accessible)?),
     };
     let held = held.map_err(|error| seat_error(state, event, seated.map(), error))?;
     drop(reserving);
+    adopt(state, &feed, owner, priority, held)
+}
+
+/// `event`'s seats if it sells and `count` seats may be held at once.
+///
+/// # Errors
+///
+/// As [`reserve`], but for the seats themselves and the limit.
+fn admit(state: &AppState, event: EventId, count: usize) -> ApiResult<Arc<SeatFeed>> {
+    let details = state.catalog.event(event)?;
+    // The box office's "sold out" is about its tickets, not the seats.
+    if details.status != EventStatus::SoldOut {
+        selling(&details)?;
+    }
+    let feed = feed(state, event)?;
+    if !(1..=MAX_SEATS).contains(&count) {
+        return Err(ApiError::invalid(
+            "invalid_seats",
+            format!("a hold takes 1 to {MAX_SEATS} seats, not {count}"),
+        ));
+    }
+    Ok(feed)
+}
+
+/// Checks that `owner` may hold `count` more seats of `feed`'s event under
+/// its purchase limit (tickets bought, seats bought and seats held). Call
+/// it under `feed.reserving`.
+///
+/// # Errors
+///
+/// 409 `limit_reached`.
+fn within_limit(
+    state: &AppState,
+    feed: &SeatFeed,
+    owner: &Arc<str>,
+    count: usize,
+) -> ApiResult<()> {
+    let event = feed.seated().event();
+    let Some(limit) = state.catalog.event(event)?.office.purchase_limit else {
+        return Ok(());
+    };
+    let office = state.catalog.office(event)?;
+    let held: usize = state
+        .holds
+        .open_of(owner)
+        .iter()
+        .filter(|h| h.event() == event)
+        .map(|h| h.seat_count())
+        .sum();
+    let bought = feed_lock(&feed.bought).get(owner).copied().unwrap_or(0);
+    let has = u64::from(office.tickets_of(owner)) + held as u64 + u64::from(bought);
+    if has + count as u64 > u64::from(limit) {
+        return Err(ApiError::conflict(
+            "limit_reached",
+            format!(
+                "the purchase limit of {limit} tickets per customer for this event \
+                 is reached (you have {has}, asked for {count})"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The best-available request for `count` seats.
+///
+/// # Errors
+///
+/// 422 `invalid_seats` for a section and a tier both.
+fn best<'a>(
+    count: usize,
+    section: Option<&'a str>,
+    tier: Option<&'a str>,
+    accessible: bool,
+) -> ApiResult<BestAvailable<'a>> {
+    let want = match (section, tier) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid(
+                "invalid_seats",
+                "best available takes a section or a tier, not both",
+            ))
+        }
+        (Some(section), None) => BestAvailable::in_section(section, count),
+        (None, Some(tier)) => BestAvailable::in_tier(tier, count),
+        (None, None) => BestAvailable::anywhere(count),
+    };
+    Ok(if accessible { want.accessible() } else { want })
+}
+
+/// Seats just held in `feed`'s event, kept as an API hold of `owner`'s
+/// (the seat map's watchers told).
+///
+/// # Errors
+///
+/// 500 if no random id can be drawn (the seats are given back).
+fn adopt(
+    state: &AppState,
+    feed: &Arc<SeatFeed>,
+    owner: Arc<str>,
+    priority: Priority,
+    held: SeatHold,
+) -> ApiResult<Arc<BookingHold>> {
     feed.refresh();
-    let part = SeatPart::new(Arc::clone(&feed), held);
+    let event = feed.seated().event();
+    let part = SeatPart::new(Arc::clone(feed), held);
     state.holds.adopt_seats(owner, event, priority, part)
 }
 
