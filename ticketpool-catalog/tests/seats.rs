@@ -378,3 +378,52 @@ fn waiting_for_best_available_seats_through_the_catalog() {
     assert_eq!(records.len(), 2);
     assert!(records.iter().all(|r| &*r.customer == "vip"), "{records:?}");
 }
+
+/// A sale that ends leaves nobody waiting for its seats: cancelling the
+/// event ends the waits in line with `SeatsClosed`, holding nothing, and
+/// so does closing the sales of another; a wait started later is refused.
+#[test]
+fn ending_a_sale_ends_the_waits_for_its_seats() {
+    let (store, ledger) = (MemoryStore::new(), Ledger::default());
+    let catalog = Catalog::open_with(store, options(&ledger)).unwrap();
+    let venue = catalog.add_venue(venue("Hall", "Leeds", 100)).unwrap();
+    catalog.set_seat_map(venue, hall()).unwrap();
+    for end in ["cancel", "close sales"] {
+        let id = catalog
+            .create_event(new_event("gig", venue, "2030-01-01T20:00:00Z"))
+            .unwrap();
+        catalog.put_on_sale(id).unwrap();
+        let seats = catalog.seats(id).unwrap();
+        let _all = seats
+            .best_available(
+                "ann",
+                Priority::Regular,
+                BestAvailable::in_tier("premium", 5),
+            )
+            .unwrap();
+        let want = || BestAvailable::in_tier("premium", 2);
+        let mut waiting = Box::pin(seats.wait_best_available("bob", Priority::Vip, want()));
+        assert!(poll_once(waiting.as_mut()).is_pending());
+        match end {
+            "cancel" => catalog.cancel(id).unwrap(),
+            _ => catalog.close_sales(id).unwrap(),
+        }
+        assert!(
+            matches!(
+                poll_once(waiting.as_mut()),
+                std::task::Poll::Ready(Err(CatalogError::SeatsClosed(e))) if e == id
+            ),
+            "{end}: the wait ends"
+        );
+        assert_eq!(seats.seating().waiting_for_seats(), 0, "{end}");
+        assert_eq!(seats.seating().hold_count(), 1, "{end}: only ann's hold");
+        let mut late = Box::pin(seats.wait_best_available("cat", Priority::Vip, want()));
+        assert!(
+            matches!(
+                poll_once(late.as_mut()),
+                std::task::Poll::Ready(Err(CatalogError::SeatsClosed(_)))
+            ),
+            "{end}: a later wait is refused"
+        );
+    }
+}

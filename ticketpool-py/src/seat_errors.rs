@@ -168,6 +168,7 @@ pub(crate) fn seat_error(py: Python<'_>, map: &SeatMap, err: SeatError, argument
         SeatError::NoBlock { .. } => raise(py, |e| &e.no_block, message, None),
         SeatError::NoSuchHold(_) => raise(py, |e| &e.hold_ended, err.to_string(), None),
         SeatError::Expired(_) => raise_office(py, |e| &e.hold_expired, err.to_string()),
+        SeatError::WaitsEnded => raise_office(py, |e| &e.closed, err.to_string()),
     }
 }
 

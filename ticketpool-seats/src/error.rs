@@ -207,6 +207,12 @@ pub enum SeatError {
     /// again.
     #[error("hold {0:?} expired")]
     Expired(HoldId),
+    /// Waiting for seats has ended for good ([`Seating::end_waits`]: the
+    /// sale closed); nothing is held.
+    ///
+    /// [`Seating::end_waits`]: crate::Seating::end_waits
+    #[error("the seat sale has ended: nobody waits for seats any more")]
+    WaitsEnded,
 }
 
 pub(crate) fn problem(at: String, problem: Problem) -> ConfigProblem {

@@ -47,6 +47,8 @@ pub(crate) struct Queue {
     regulars: VecDeque<Waiter>,
     /// Holds made for waiters that have not picked them up yet.
     pub(crate) served: HashMap<u64, SeatHold>,
+    /// Set for good by `end`: waiters and newcomers are refused.
+    pub(crate) ended: bool,
 }
 
 impl Queue {
@@ -114,6 +116,21 @@ impl SeatLine {
             }
         }
         wakers
+    }
+
+    /// Ends waiting for good: every waiter is woken to be refused, and so
+    /// is every newcomer. Holds already made for waiters stay theirs to
+    /// pick up (the caller decides what to do with them).
+    pub(crate) fn end(&self) {
+        let mut queue = self.lock();
+        queue.ended = true;
+        let mut wakers: Vec<Waker> = Vec::new();
+        for priority in [Priority::Vip, Priority::Regular] {
+            wakers.extend(queue.of(priority).drain(..).map(|w| w.waker));
+        }
+        self.len.store(0, Ordering::SeqCst);
+        drop(queue);
+        wakers.into_iter().for_each(Waker::wake);
     }
 
     pub(crate) fn position(&self, priority: Priority, id: u64) -> Option<usize> {

@@ -13,6 +13,9 @@
 //! four waiting in the stalls, so holding it back would only leave it
 //! empty). A newcomer is served only after the line has had its pick.
 //!
+//! When the sale closes, [`Seating::end_waits`] ends every wait (and every
+//! later one) with [`SeatError::WaitsEnded`]: nobody is left waiting.
+//!
 //! Served waiters get an ordinary [`SeatHold`] (confirm, release and
 //! expiry as any other). A direct [`Seating::best_available`] call does not
 //! queue and is not held back by the line.
@@ -61,6 +64,15 @@ impl Seating {
     /// Buyers waiting for best-available seats now.
     pub fn waiting_for_seats(&self) -> usize {
         self.line.len()
+    }
+
+    /// Ends waiting for seats for good, when the sale closes: every
+    /// [`SeatWait`] in line ends with [`SeatError::WaitsEnded`] (holding
+    /// nothing), and so does every one that starts later. A waiter served
+    /// before the end keeps its hold. Nobody is left waiting for seats
+    /// that will never be sold.
+    pub fn end_waits(&self) {
+        self.line.end();
     }
 }
 
@@ -112,12 +124,20 @@ impl Future for SeatWait {
                 this.done = true;
                 return Poll::Ready(Ok(hold));
             }
+            if queue.ended {
+                this.done = true;
+                return Poll::Ready(Err(SeatError::WaitsEnded));
+            }
             if let Some(w) = queue.of(this.priority).iter_mut().find(|w| w.id == id) {
                 if !w.waker.will_wake(cx.waker()) {
                     w.waker = cx.waker().clone();
                 }
             }
             return Poll::Pending;
+        }
+        if queue.ended {
+            this.done = true;
+            return Poll::Ready(Err(SeatError::WaitsEnded));
         }
         // A newcomer: the line has its pick first (seats freed a moment
         // ago may not have been offered yet), then it tries.

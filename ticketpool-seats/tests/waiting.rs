@@ -298,3 +298,30 @@ fn many_threads_waiting_never_share_a_seat() {
     let row = seating.map().find("S A-1").unwrap();
     assert_eq!(seating.state(row), Some(SeatState::Available));
 }
+
+#[test]
+fn ending_waits_refuses_every_waiter_and_every_newcomer() {
+    let (seating, _) = hall();
+    seating.release_all();
+    let all = seating
+        .best_available(BestAvailable::in_section("S", 4))
+        .unwrap();
+    let mut vip = wait(&seating, "S", 2, Priority::Vip);
+    let mut regular = wait(&seating, "S", 1, Priority::Regular);
+    assert_eq!(seating.waiting_for_seats(), 2);
+    seating.end_waits();
+    assert!(vip.woken() && regular.woken(), "both are woken to be told");
+    assert_eq!(vip.ready("the VIP"), Err(SeatError::WaitsEnded));
+    assert_eq!(regular.ready("the Regular"), Err(SeatError::WaitsEnded));
+    assert_eq!(seating.waiting_for_seats(), 0);
+    // A newcomer is refused at once, even where seats are free...
+    let mut late =
+        Polled::new(seating.wait_best_available(BestAvailable::in_section("B", 1), Priority::Vip));
+    assert_eq!(late.ready("the newcomer"), Err(SeatError::WaitsEnded));
+    // ...and seats freed later go to nobody: they stay available.
+    seating.release_hold(all.id).unwrap();
+    for label in ["S A-1", "S A-2", "S A-3", "S A-4"] {
+        let seat = seating.map().find(label).unwrap();
+        assert_eq!(seating.state(seat), Some(SeatState::Available));
+    }
+}

@@ -198,6 +198,7 @@ fn seat_error(error: ticketpool_seats::SeatError) -> ApiError {
         E::Unavailable { .. } => ApiError::conflict("seats_taken", message),
         E::NoBlock { .. } => ApiError::conflict("no_adjacent_seats", message),
         E::NoSuchHold(_) | E::Expired(_) => BoxOfficeError::HoldExpired.into(),
+        E::WaitsEnded => BoxOfficeError::Closed.into(),
     }
 }
 

@@ -408,3 +408,50 @@ async fn a_waiter_over_the_limit_when_served_gets_no_seats_and_is_told_why() {
     assert_eq!(states["Stalls A-2"], "available");
     server.stop().await;
 }
+
+/// Nobody is left waiting once the sale is over: closing an event's sales
+/// ends a seat wait with the reason, as it ends a waiting reserve, and
+/// nothing is held for the waiter.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_the_sales_ends_a_seat_wait_with_the_reason() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let (event, _holder, _pair) = full_house(&server).await;
+    let ann = server.sign_up("ann").await;
+    let mut live = my_live(&server, &ann).await;
+    let entry = wait_for_two(&server, &ann, event).await;
+    let entry = entry["id"].as_str().unwrap().to_owned();
+    let closed = server
+        .post(
+            &format!("/api/admin/events/{event}/close"),
+            Some(ADMIN),
+            json!({}),
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+    let ended = |data: &Value| {
+        data["waiting"]
+            .as_array()
+            .is_some_and(|w| w.iter().any(|e| e["status"] == "ended"))
+    };
+    let places = live.wait_for("waiting", ended).await;
+    let mine = &places["waiting"][0];
+    assert_eq!(
+        (&mine["id"], &mine["reason"]),
+        (&json!(entry), &json!("sales_closed")),
+        "{places}"
+    );
+    let holds = server.get("/api/me/holds", Some(&ann)).await;
+    assert_eq!(holds.body["holds"], json!([]), "{}", holds.body);
+    // A new seat wait is refused at once.
+    let late = server
+        .reserve_seats(
+            &ann,
+            event,
+            json!({"best": {"count": 2, "section": "Stalls"}, "wait": true}),
+            None,
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.body);
+    assert_eq!(late.body["error"]["code"], "sales_closed", "{}", late.body);
+}

@@ -78,7 +78,9 @@ impl Catalog {
         let allowed = [Draft, OnSale, Paused, SoldOut, Closed];
         self.change_status(id, "cancel", &allowed, Cancelled, |office| {
             office.close();
-        })
+        })?;
+        self.end_seat_waits(&[id]);
+        Ok(())
     }
 
     /// Closes the sales of `id` for good: its office closes (no new holds
@@ -99,7 +101,9 @@ impl Catalog {
         let allowed = [OnSale, Paused, SoldOut];
         self.change_status(id, "close sales of", &allowed, Closed, |office| {
             office.close();
-        })
+        })?;
+        self.end_seat_waits(&[id]);
+        Ok(())
     }
 
     /// Brings statuses up to date at `now`: an event whose office sold
@@ -145,7 +149,27 @@ impl Catalog {
                 }
             }
         }
+        drop(state);
+        let past: Vec<EventId> = changes
+            .iter()
+            .filter(|(_, status)| *status == EventStatus::Past)
+            .map(|(id, _)| *id)
+            .collect();
+        self.end_seat_waits(&past);
         Ok(changes)
+    }
+
+    /// Ends the seat waits of events whose sale just closed. After the
+    /// state lock is let go: opening seats takes the seats lock, then the
+    /// state's (an event whose seats open later ends its waits itself,
+    /// seeing its office closed).
+    fn end_seat_waits(&self, ids: &[EventId]) {
+        let seats = self.seats.lock();
+        for id in ids {
+            if let Some(seated) = seats.events.get(id) {
+                seated.end_waits();
+            }
+        }
     }
 
     fn change_status(

@@ -8,7 +8,8 @@ use std::time::{Instant, SystemTime};
 use parking_lot::Mutex;
 use ticketpool_core::{BoxOffice, Priority};
 use ticketpool_seats::{
-    BestAvailable, HoldId, SeatHold, SeatId, SeatMap, SeatSale, SeatSnapshot, SeatState, Seating,
+    BestAvailable, HoldId, SeatError, SeatHold, SeatId, SeatMap, SeatSale, SeatSnapshot, SeatState,
+    Seating,
 };
 
 use super::{SeatLedger, SeatRecord, Wave};
@@ -121,6 +122,11 @@ impl SeatedEvent {
             let hold = seating.hold(&seats)?;
             seating.confirm(hold.id)?;
         }
+        if office.is_closed() {
+            // Opened after its sale closed (a restart, or the first look
+            // at the seats): nobody may start waiting for them.
+            seating.end_waits();
+        }
         Ok(Self {
             event,
             seating: Arc::new(seating),
@@ -199,6 +205,14 @@ impl SeatedEvent {
         self.seating.snapshot()
     }
 
+    /// Ends every wait for best-available seats, and every later one, with
+    /// [`CatalogError::SeatsClosed`]: called when the event's sale closes
+    /// (cancelled, sales closed, past), so nobody waits for seats that
+    /// will never be sold.
+    pub(crate) fn end_waits(&self) {
+        self.seating.end_waits();
+    }
+
     fn open_for_sales(&self) -> Result<(), CatalogError> {
         if self.office.is_closed() {
             return Err(CatalogError::SeatsClosed(self.event));
@@ -271,7 +285,14 @@ impl SeatedEvent {
         want: BestAvailable<'_>,
     ) -> Result<SeatHold, CatalogError> {
         self.open_for_sales()?;
-        let hold = self.seating.wait_best_available(want, priority).await?;
+        let hold = self
+            .seating
+            .wait_best_available(want, priority)
+            .await
+            .map_err(|error| match error {
+                SeatError::WaitsEnded => CatalogError::SeatsClosed(self.event),
+                other => other.into(),
+            })?;
         if let Err(closed) = self.open_for_sales() {
             let _ = self.seating.release_hold(hold.id);
             return Err(closed);
