@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::{data_dir, Sse, TestServer, ADMIN, PATIENCE, POLL};
+use support::{data_dir, TestServer, ADMIN, PATIENCE, POLL};
 
 /// Every seat of the small map but row A's first two.
 fn all_but_a1_a2() -> Vec<String> {
@@ -69,48 +69,6 @@ async fn wait_for_two(server: &TestServer, token: &str, event: u64) -> Value {
     entry
 }
 
-async fn cancel_hold(server: &TestServer, token: &str, hold: &str) {
-    let cancelled = server
-        .call(
-            Method::DELETE,
-            &format!("/api/holds/{hold}"),
-            Some(token),
-            None,
-        )
-        .await;
-    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
-}
-
-/// The `ticketpool_waiting_buyers` gauges: (vip, regular).
-async fn waiting_metrics(server: &TestServer) -> (u64, u64) {
-    let text = server
-        .client
-        .get(format!("{}/metrics", server.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let gauge = |priority: &str| {
-        let name = format!("ticketpool_waiting_buyers{{priority=\"{priority}\"}} ");
-        text.lines()
-            .find_map(|l| l.strip_prefix(&name))
-            .unwrap_or_else(|| panic!("no {name} in {text}"))
-            .parse()
-            .unwrap()
-    };
-    (gauge("vip"), gauge("regular"))
-}
-
-/// Opens the customer's live stream, past its first `holds` message.
-async fn my_live(server: &TestServer, token: &str) -> Sse {
-    let mut live = server.live("/api/me/live", Some(token)).await;
-    let (first, _) = live.next().await.unwrap();
-    assert_eq!(first, "holds");
-    live
-}
-
 fn seat_labels(hold: &Value) -> Vec<&str> {
     hold["seats"]
         .as_array()
@@ -126,12 +84,12 @@ async fn a_waiter_is_served_the_seats_another_buyer_gives_back() {
     let server = TestServer::start_in(dir.path()).await;
     let (event, holder, pair) = full_house(&server).await;
     let ann = server.sign_up("ann").await;
-    let mut live = my_live(&server, &ann).await;
+    let mut live = server.my_live(&ann).await;
     let entry = wait_for_two(&server, &ann, event).await;
     let mine = server.get("/api/me/waiting", Some(&ann)).await;
     assert_eq!(mine.body["waiting"][0]["id"], entry["id"], "{}", mine.body);
 
-    cancel_hold(&server, &holder, &pair).await;
+    server.cancel_hold(&holder, &pair).await;
     let hold = live.wait_for("hold_created", |_| true).await;
     assert_eq!(hold["status"], "held", "{hold}");
     let mut labels = seat_labels(&hold);
@@ -167,11 +125,11 @@ async fn a_vip_who_joined_later_is_served_before_a_regular() {
     assert_eq!(vip.status, StatusCode::OK, "{}", vip.body);
     let regular = wait_for_two(&server, &rita, event).await;
     assert_eq!(regular["priority"], "regular");
-    let mut vera_live = my_live(&server, &vera).await;
+    let mut vera_live = server.my_live(&vera).await;
     let first = wait_for_two(&server, &vera, event).await;
     assert_eq!(first["priority"], "vip");
 
-    cancel_hold(&server, &holder, &pair).await;
+    server.cancel_hold(&holder, &pair).await;
     vera_live.wait_for("hold_created", |_| true).await;
     let vera_holds = server.get("/api/me/holds", Some(&vera)).await;
     assert_eq!(vera_holds.body["holds"].as_array().unwrap().len(), 1);
@@ -218,7 +176,7 @@ async fn leaving_the_line_holds_nothing_and_strangers_cannot_touch_it() {
     // The seats given back stay free: nobody waits for them now (the
     // left entry's task drops its future; a hold made for it meanwhile
     // would be given back too).
-    cancel_hold(&server, &holder, &pair).await;
+    server.cancel_hold(&holder, &pair).await;
     let deadline = Instant::now() + PATIENCE;
     loop {
         let (_, states) = server.seat_states(event).await;
@@ -324,11 +282,11 @@ async fn a_seat_waiter_who_does_not_come_back_loses_the_place() {
     let gone = server.sign_up("gone").await;
     let stays = server.sign_up("stays").await;
     // Opened first, so that even a slow join cannot lapse.
-    let mut live = my_live(&server, &stays).await;
+    let mut live = server.my_live(&stays).await;
     let lapsing = wait_for_two(&server, &gone, event).await;
     wait_for_two(&server, &stays, event).await;
     let deadline = Instant::now() + PATIENCE;
-    while waiting_metrics(&server).await != (0, 1) {
+    while server.waiting_metrics().await != (0, 1) {
         assert!(Instant::now() < deadline, "the lapsed place never left");
         tokio::time::sleep(POLL).await;
     }
@@ -338,7 +296,7 @@ async fn a_seat_waiter_who_does_not_come_back_loses_the_place() {
         .await
         .assert_error(404, "unknown_waiting");
 
-    cancel_hold(&server, &holder, &pair).await;
+    server.cancel_hold(&holder, &pair).await;
     let hold = live.wait_for("hold_created", |_| true).await;
     assert_eq!(seat_labels(&hold).len(), 2, "{hold}");
     let holds = server.get("/api/me/holds", Some(&gone)).await;
@@ -382,7 +340,7 @@ async fn a_waiter_over_the_limit_when_served_gets_no_seats_and_is_told_why() {
     assert_eq!(standing.status, StatusCode::CREATED, "{}", standing.body);
 
     let (holder, hold) = first_hold.unwrap();
-    cancel_hold(&server, &holder, &hold).await;
+    server.cancel_hold(&holder, &hold).await;
     let path = format!("/api/waiting/{}", entry["id"].as_str().unwrap());
     let deadline = Instant::now() + PATIENCE;
     let ended = loop {
@@ -418,7 +376,7 @@ async fn closing_the_sales_ends_a_seat_wait_with_the_reason() {
     let server = TestServer::start_in(dir.path()).await;
     let (event, _holder, _pair) = full_house(&server).await;
     let ann = server.sign_up("ann").await;
-    let mut live = my_live(&server, &ann).await;
+    let mut live = server.my_live(&ann).await;
     let entry = wait_for_two(&server, &ann, event).await;
     let entry = entry["id"].as_str().unwrap().to_owned();
     let closed = server

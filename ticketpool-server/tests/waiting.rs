@@ -12,10 +12,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::{data_dir, Sse, TestServer, ADMIN, POLL};
-
-/// A guard against a hang, never reached when things work.
-const PATIENCE: Duration = Duration::from_secs(30);
+use support::{data_dir, TestServer, ADMIN, PATIENCE, POLL};
 
 /// Joins the line for one "general" ticket; the waiting entry.
 async fn wait_in_line(server: &TestServer, token: &str, event: u64) -> Value {
@@ -39,14 +36,6 @@ fn positions(waiting: &Value) -> Vec<u64> {
         .iter()
         .map(|w| w["position"].as_u64().unwrap())
         .collect()
-}
-
-/// Opens the customer's live stream, past its first `holds` message.
-async fn my_live(server: &TestServer, token: &str) -> Sse {
-    let mut live = server.live("/api/me/live", Some(token)).await;
-    let (first, _) = live.next().await.unwrap();
-    assert_eq!(first, "holds");
-    live
 }
 
 /// An event of one ticket, held by someone else: nothing is on sale.
@@ -74,40 +63,6 @@ async fn hold_released(server: &TestServer, token: &str, event: u64, quantity: u
     hold.body["id"].as_str().unwrap().to_owned()
 }
 
-async fn cancel_hold(server: &TestServer, token: &str, hold: &str) {
-    let cancelled = server
-        .call(
-            Method::DELETE,
-            &format!("/api/holds/{hold}"),
-            Some(token),
-            None,
-        )
-        .await;
-    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
-}
-
-/// The `ticketpool_waiting_buyers` gauges: (vip, regular).
-async fn waiting_metrics(server: &TestServer) -> (u64, u64) {
-    let text = server
-        .client
-        .get(format!("{}/metrics", server.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let gauge = |priority: &str| {
-        let name = format!("ticketpool_waiting_buyers{{priority=\"{priority}\"}} ");
-        text.lines()
-            .find_map(|l| l.strip_prefix(&name))
-            .unwrap_or_else(|| panic!("no {name} in {text}"))
-            .parse()
-            .unwrap()
-    };
-    (gauge("vip"), gauge("regular"))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_waiting_reserve_gets_the_hold_when_a_ticket_comes_back() {
     let dir = data_dir();
@@ -122,15 +77,15 @@ async fn a_waiting_reserve_gets_the_hold_when_a_ticket_comes_back() {
     let waiting = wait_in_line(&server, &bob, event).await;
     assert_eq!(waiting["position"], 1);
     assert_eq!(waiting["status"], "waiting");
-    let mut live = my_live(&server, &bob).await;
+    let mut live = server.my_live(&bob).await;
     let (name, places) = live.next().await.unwrap();
     assert_eq!((name.as_str(), positions(&places)), ("waiting", vec![1]));
     let mine = server.get("/api/me/waiting", Some(&bob)).await;
     assert_eq!(positions(&mine.body), [1]);
     assert_eq!(mine.body["waiting"][0]["id"], waiting["id"]);
-    assert_eq!(waiting_metrics(&server).await, (0, 1));
+    assert_eq!(server.waiting_metrics().await, (0, 1));
 
-    cancel_hold(&server, &holder, &hold).await;
+    server.cancel_hold(&holder, &hold).await;
     let created = live.wait_for("hold_created", |_| true).await;
     assert_eq!(created["status"], "held");
     live.wait_for("waiting", |w| positions(w).is_empty()).await;
@@ -140,7 +95,7 @@ async fn a_waiting_reserve_gets_the_hold_when_a_ticket_comes_back() {
         .confirm(&bob, created["id"].as_str().unwrap(), None)
         .await;
     assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
-    assert_eq!(waiting_metrics(&server).await, (0, 0));
+    assert_eq!(server.waiting_metrics().await, (0, 0));
     // Sold out now: a waiting reserve is refused at once.
     wait_in_line_refused(&server, &bob, event, 409, "sold_out").await;
     server.stop().await;
@@ -177,7 +132,7 @@ async fn vips_wait_ahead_of_regulars_and_places_move_live() {
         .await;
     assert_eq!(granted.status, StatusCode::OK, "{}", granted.body);
     assert_eq!(wait_in_line(&server, &first, event).await["position"], 1);
-    let mut first_live = my_live(&server, &first).await;
+    let mut first_live = server.my_live(&first).await;
     first_live
         .wait_for("waiting", |w| positions(w) == [1])
         .await;
@@ -192,15 +147,15 @@ async fn vips_wait_ahead_of_regulars_and_places_move_live() {
         .await;
     let second_place = server.get("/api/me/waiting", Some(&second)).await;
     assert_eq!(positions(&second_place.body), [3]);
-    assert_eq!(waiting_metrics(&server).await, (1, 2));
+    assert_eq!(server.waiting_metrics().await, (1, 2));
 
-    let mut vip_live = my_live(&server, &vip).await;
-    cancel_hold(&server, &holder, &hold).await;
+    let mut vip_live = server.my_live(&vip).await;
+    server.cancel_hold(&holder, &hold).await;
     vip_live.wait_for("hold_created", |_| true).await;
     first_live
         .wait_for("waiting", |w| positions(w) == [1])
         .await;
-    assert_eq!(waiting_metrics(&server).await, (0, 2));
+    assert_eq!(server.waiting_metrics().await, (0, 2));
     server.stop().await;
 }
 
@@ -213,7 +168,7 @@ async fn leaving_the_line_gives_up_only_that_place() {
     let bob = server.sign_up("bob").await;
     let left = wait_in_line(&server, &ann, event).await;
     wait_in_line(&server, &bob, event).await;
-    let mut bob_live = my_live(&server, &bob).await;
+    let mut bob_live = server.my_live(&bob).await;
     bob_live.wait_for("waiting", |w| positions(w) == [2]).await;
     let path = format!("/api/waiting/{}", left["id"].as_str().unwrap());
     // Someone else's place does not exist for bob.
@@ -232,7 +187,7 @@ async fn leaving_the_line_gives_up_only_that_place() {
     bob_live.wait_for("waiting", |w| positions(w) == [1]).await;
     assert!(positions(&server.get("/api/me/waiting", Some(&ann)).await.body).is_empty());
     // The ticket goes to bob, the one still in line.
-    cancel_hold(&server, &holder, &hold).await;
+    server.cancel_hold(&holder, &hold).await;
     bob_live.wait_for("hold_created", |_| true).await;
     assert_eq!(
         server.get("/api/me/holds", Some(&ann)).await.body["holds"],
@@ -251,7 +206,7 @@ async fn a_customer_who_does_not_come_back_loses_the_place() {
     // An open stream keeps a place however long it waits (opened first,
     // so that even a slow join cannot lapse): "stays" moves up to first
     // when "gone" (no stream, no reads) lapses.
-    let mut live = my_live(&server, &stays).await;
+    let mut live = server.my_live(&stays).await;
     let lapsing = wait_in_line(&server, &gone, event).await;
     wait_in_line(&server, &stays, event).await;
     live.wait_for("waiting", |w| positions(w) == [1]).await;
@@ -263,7 +218,7 @@ async fn a_customer_who_does_not_come_back_loses_the_place() {
     // "stays" keeps it past several grace periods: wait until the metrics
     // show the lapse done, then see it still there.
     let deadline = Instant::now() + PATIENCE;
-    while waiting_metrics(&server).await != (0, 1) {
+    while server.waiting_metrics().await != (0, 1) {
         assert!(Instant::now() < deadline, "the lapsed place never left");
         tokio::time::sleep(POLL).await;
     }
@@ -296,15 +251,15 @@ async fn a_waiting_reserve_of_three_gets_its_three_together() {
         (Some(1), Some(3))
     );
     assert_eq!(wait_in_line(&server, &carol, event).await["position"], 2);
-    let mut bob_live = my_live(&server, &bob).await;
-    let mut carol_live = my_live(&server, &carol).await;
+    let mut bob_live = server.my_live(&bob).await;
+    let mut carol_live = server.my_live(&carol).await;
     // One ticket back: kept for bob, first in line; carol stays second.
-    cancel_hold(&server, &holder, &one).await;
+    server.cancel_hold(&holder, &one).await;
     let places = server.get("/api/me/waiting", Some(&carol)).await;
     assert_eq!(positions(&places.body), [2]);
-    assert_eq!(waiting_metrics(&server).await, (0, 2));
+    assert_eq!(server.waiting_metrics().await, (0, 2));
     // Three more: two complete bob's three, the last goes to carol.
-    cancel_hold(&server, &holder, &three).await;
+    server.cancel_hold(&holder, &three).await;
     let created = bob_live.wait_for("hold_created", |_| true).await;
     assert_eq!(
         (created["status"].as_str(), created["quantity"].as_u64()),
@@ -314,7 +269,7 @@ async fn a_waiting_reserve_of_three_gets_its_three_together() {
     assert_eq!(carols["quantity"], 1);
     let mine = server.get("/api/me/holds", Some(&bob)).await;
     assert_eq!(mine.body["holds"][0]["quantity"], 3);
-    assert_eq!(waiting_metrics(&server).await, (0, 0));
+    assert_eq!(server.waiting_metrics().await, (0, 0));
     server.stop().await;
 }
 
@@ -335,12 +290,12 @@ async fn leaving_a_waiting_reserve_of_several_frees_what_it_kept() {
     assert_eq!(joined.status, StatusCode::ACCEPTED, "{}", joined.body);
     let id = joined.body["waiting"]["id"].as_str().unwrap().to_owned();
     assert_eq!(wait_in_line(&server, &carol, event).await["position"], 2);
-    let mut carol_live = my_live(&server, &carol).await;
+    let mut carol_live = server.my_live(&carol).await;
     // One ticket back, kept for bob: carol still waits, second.
-    cancel_hold(&server, &holder, &first).await;
+    server.cancel_hold(&holder, &first).await;
     let mine = server.get(&format!("/api/waiting/{id}"), Some(&bob)).await;
     assert_eq!(mine.body["position"], 1);
-    assert_eq!(waiting_metrics(&server).await, (0, 2));
+    assert_eq!(server.waiting_metrics().await, (0, 2));
     let left = server
         .call(
             Method::DELETE,
@@ -355,9 +310,9 @@ async fn leaving_a_waiting_reserve_of_several_frees_what_it_kept() {
     assert_eq!(created["quantity"], 1);
     let bobs = server.get("/api/me/holds", Some(&bob)).await;
     assert_eq!(bobs.body["holds"], json!([]));
-    assert_eq!(waiting_metrics(&server).await, (0, 0));
+    assert_eq!(server.waiting_metrics().await, (0, 0));
     // The other ticket, once back, is on sale to anyone.
-    cancel_hold(&server, &holder, &second).await;
+    server.cancel_hold(&holder, &second).await;
     hold_released(&server, &bob, event, 1).await;
     server.stop().await;
 }

@@ -294,6 +294,44 @@ impl TestServer {
             seen: Vec::new(),
         }
     }
+
+    /// Opens the customer's live stream, past its first `holds` message.
+    pub async fn my_live(&self, token: &str) -> Sse {
+        let mut live = self.live("/api/me/live", Some(token)).await;
+        let (first, _) = live.next().await.unwrap();
+        assert_eq!(first, "holds");
+        live
+    }
+
+    /// Cancels `hold` as its owner; panics unless the service agrees.
+    pub async fn cancel_hold(&self, token: &str, hold: &str) {
+        let path = format!("/api/holds/{hold}");
+        let cancelled = self.call(Method::DELETE, &path, Some(token), None).await;
+        assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+    }
+
+    /// The `ticketpool_waiting_buyers` gauges: (vip, regular).
+    pub async fn waiting_metrics(&self) -> (u64, u64) {
+        let url = format!("{}/metrics", self.base);
+        let text = self
+            .client
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let gauge = |priority: &str| {
+            let name = format!("ticketpool_waiting_buyers{{priority=\"{priority}\"}} ");
+            text.lines()
+                .find_map(|l| l.strip_prefix(&name))
+                .unwrap_or_else(|| panic!("no {name} in {text}"))
+                .parse()
+                .unwrap()
+        };
+        (gauge("vip"), gauge("regular"))
+    }
 }
 
 impl Sse {
