@@ -72,9 +72,10 @@ async fn set_rate(server: &TestServer, id: u64, name: &str, rate: Value) -> supp
 }
 
 async fn buy(server: &TestServer, token: &str, id: u64) {
-    // The event page counts a ticket available once it is released, a
-    // moment before its journal write ends and a reserve can take it: a
-    // 409 `none_available` right after `wait_available` is retried.
+    // The office counts a released ticket available (once journaled) and
+    // announces it a moment before it reaches its pool, where a reserve
+    // can take it: a 409 `none_available` right after `wait_available` is
+    // retried.
     let deadline = Instant::now() + Duration::from_secs(30);
     let hold = loop {
         let hold = server

@@ -47,8 +47,9 @@ async fn one_ticket_held(server: &TestServer) -> (u64, String, String) {
 }
 
 /// Holds `quantity` "general" tickets just released; the hold's id. A
-/// ticket counts as on sale a moment before its journal write ends and a
-/// reserve can take it: a 409 `none_available` then is retried.
+/// ticket counts as on sale (once journaled) a moment before it reaches
+/// its pool, where a reserve can take it: a 409 `none_available` then is
+/// retried.
 async fn hold_released(server: &TestServer, token: &str, event: u64, quantity: u32) -> String {
     let deadline = Instant::now() + PATIENCE;
     let body = json!({"ticket_type": "general", "quantity": quantity});

@@ -36,11 +36,6 @@ impl TicketCounts {
         self.available = self.available.wrapping_add(1);
     }
 
-    pub(crate) fn unrelease(&mut self) {
-        self.released = self.released.wrapping_sub(1);
-        self.available = self.available.wrapping_sub(1);
-    }
-
     pub(crate) fn hold(&mut self) {
         self.available = self.available.wrapping_sub(1);
         self.held = self.held.wrapping_add(1);

@@ -90,19 +90,24 @@ impl Inner {
             base_price: stock.base_price,
             released_at: SystemTime::now(),
         };
-        self.ledger.apply(ty, &ticket.vendor, |c| c.release());
         // Built only for someone to hand it to: a release nobody journals,
         // subscribes to or logs skips two refcount round trips.
-        if self.events.is_observed() {
-            let event = Event::Released {
-                ticket: ticket.clone(),
-            };
-            if let Err(err) = self.events.record(&event) {
-                self.ledger.apply(ty, &ticket.vendor, |c| c.unrelease());
+        let event = self.events.is_observed().then(|| Event::Released {
+            ticket: ticket.clone(),
+        });
+        if let Some(event) = &event {
+            if let Err(err) = self.events.write(event) {
                 self.room_left.unreserve(ty);
                 self.wake_vendors();
                 return Err(err);
             }
+        }
+        // Counted available only once journaled: counted before, a snapshot
+        // showed the ticket on sale for the whole journal write (an fsync)
+        // while no buyer could take it yet.
+        self.ledger.apply(ty, &ticket.vendor, |c| c.release());
+        if let Some(event) = &event {
+            self.events.announce(event);
         }
         self.restock(ticket.clone(), ty);
         Ok(ticket)

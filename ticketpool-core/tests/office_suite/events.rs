@@ -135,16 +135,32 @@ pub fn hold_expiring_after_close_ends_the_stream(strategy: Strategy) {
     assert!(matches!(hold.confirm(), Err(BoxOfficeError::HoldExpired)));
 }
 
-/// Lets the test hold a `Sold` record inside the journal until it says go,
-/// so a sale can be under way while the office closes.
+/// Lets the test hold the first record `gated` picks inside the journal
+/// until it says go, so a sale or a release can be under way meanwhile.
 struct GateJournal {
+    gated: fn(&Event) -> bool,
     entered: Mutex<Option<mpsc::Sender<()>>>,
     release: Mutex<mpsc::Receiver<()>>,
 }
 
+impl GateJournal {
+    /// The journal, the signal that a gated record entered it, and the
+    /// sender that lets it through.
+    fn new(gated: fn(&Event) -> bool) -> (Arc<Self>, mpsc::Receiver<()>, mpsc::Sender<()>) {
+        let (entered_tx, entered) = mpsc::channel();
+        let (go, release) = mpsc::channel();
+        let journal = Arc::new(Self {
+            gated,
+            entered: Mutex::new(Some(entered_tx)),
+            release: Mutex::new(release),
+        });
+        (journal, entered, go)
+    }
+}
+
 impl Journal for GateJournal {
     fn record(&self, event: &Event) -> Result<(), JournalError> {
-        if matches!(event, Event::Sold { .. }) {
+        if (self.gated)(event) {
             if let Some(entered) = self.entered.lock().unwrap().take() {
                 let _ = entered.send(());
                 let _ = self.release.lock().unwrap().recv();
@@ -162,12 +178,7 @@ impl Journal for GateJournal {
 /// after the stream ended: it is not lost silently but counted in
 /// `missed`.
 pub fn sale_completing_after_the_stream_ended_is_counted_missed(strategy: Strategy) {
-    let (entered_tx, entered) = mpsc::channel();
-    let (go, release) = mpsc::channel();
-    let journal = Arc::new(GateJournal {
-        entered: Mutex::new(Some(entered_tx)),
-        release: Mutex::new(release),
-    });
+    let (journal, entered, go) = GateJournal::new(|e| matches!(e, Event::Sold { .. }));
     let office = BoxOffice::builder(one_type(strategy, 5, 5))
         .journal(journal)
         .build()
@@ -193,6 +204,35 @@ pub fn sale_completing_after_the_stream_ended_is_counted_missed(strategy: Strate
     assert_eq!(events.missed(), 1, "the Sold after the end is counted");
     let items = drain_until_end(events);
     assert_eq!(kinds(&items), ["Closed"]);
+}
+
+/// A release under way in the journal (an fsync, say) is not on sale yet:
+/// no snapshot counts it available before a buyer can take it, and once
+/// the journal has it, it is counted and sold.
+pub fn a_release_counts_only_once_journaled(strategy: Strategy) {
+    let (journal, entered, go) = GateJournal::new(|e| matches!(e, Event::Released { .. }));
+    let office = BoxOffice::builder(one_type(strategy, 5, 5))
+        .journal(journal)
+        .build()
+        .unwrap();
+    let vendor = office.add_vendor("v", &[]).unwrap();
+    let releasing = thread::spawn(move || vendor.release("general"));
+    entered
+        .recv_timeout(GENEROUS)
+        .expect("the release never reached the journal");
+    let during = office.snapshot().totals;
+    assert_eq!((during.released, during.available), (0, 0), "{during:?}");
+    let buyer = office.customer("c", Priority::Regular);
+    assert!(matches!(
+        buyer.try_buy(Want::Any),
+        Err(BoxOfficeError::Empty)
+    ));
+    go.send(()).unwrap();
+    let ticket = releasing.join().unwrap().expect("the release completes");
+    let after = office.snapshot().totals;
+    assert_eq!((after.released, after.available), (1, 1), "{after:?}");
+    let sale = buyer.try_buy(Want::Any).expect("on sale once journaled");
+    assert_eq!(sale.ticket.id, ticket.id);
 }
 
 /// With a TTL far below the reaper's wake-up, every `HoldPlaced` still
