@@ -103,6 +103,11 @@ pub enum PersistError {
         /// What is wrong with its value.
         problem: String,
     },
+    /// A ticket-lease call that cannot work (a zero-size block, a zero or
+    /// over-long time to live, an empty node name, one ticket twice in a
+    /// commit); nothing was sent to the database.
+    #[error("invalid lease request: {0}")]
+    LeaseRequest(String),
     /// An earlier write failed; every later write fails too until the
     /// journal is reopened, so no sale is handed over unrecorded.
     #[error("the journal stopped after a failed write ({0}); reopen it to continue")]

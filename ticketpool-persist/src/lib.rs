@@ -30,6 +30,13 @@
 //!   default); `CatalogPg` is its PostgreSQL counterpart (the catalog in
 //!   one schema, each event's sales in a schema of its own; features
 //!   `catalog` and `postgres`), and [`CatalogHome`] holds either.
+//! - `lease` (module): several nodes selling one event out of one PostgreSQL
+//!   table: a node leases a block of tickets (`FOR UPDATE SKIP LOCKED`,
+//!   owner and expiry on the database's clock) with a `LeaseInventory`,
+//!   sells them from memory, commits sales in groups fenced by its lease
+//!   (a sale on an expired lease comes back lost), renews while alive and
+//!   hands back on a clean stop; `LeaseSizer` sizes blocks from demand,
+//!   small near sell-out (feature `postgres`).
 //! - [`backup`]: a consistent copy of a live SQLite journal.
 //! - [`PersistError`]: typed errors, including corrupt, foreign and
 //!   too-new database files.
@@ -91,6 +98,8 @@ mod catalog_rows;
 mod codec;
 mod config;
 mod error;
+#[cfg(feature = "postgres")]
+pub mod lease;
 #[cfg(feature = "catalog")]
 mod my_tickets;
 mod office;
@@ -109,6 +118,11 @@ mod writer;
 
 #[cfg(all(feature = "catalog", feature = "postgres"))]
 pub use crate::catalog_pg::CatalogPg;
+#[cfg(feature = "postgres")]
+pub use crate::lease::{
+    CommitOutcome, DemandRate, InventoryCounts, LeaseInventory, LeaseSizer, LeasedTicket,
+    SaleToCommit, StockTicket,
+};
 #[cfg(feature = "postgres")]
 pub use crate::postgres::PgStore;
 pub use crate::{
