@@ -114,3 +114,30 @@ fn a_venue_cannot_shrink_below_an_event_planned_there() {
         .update_venue(f.venue, venue("Olympia", "Paris", 500))
         .unwrap();
 }
+
+#[test]
+fn every_venue_and_performer_is_listed_by_id_also_after_a_reopen() {
+    let f = fixture();
+    let wembley = f
+        .catalog
+        .add_venue(venue("Wembley", "London", 90_000))
+        .unwrap();
+    let queen = f
+        .catalog
+        .add_performer(NewPerformer {
+            name: "Queen".into(),
+            description: String::new(),
+        })
+        .unwrap();
+    let listed = |catalog: &Catalog| {
+        let venues: Vec<VenueId> = catalog.venues().iter().map(|v| v.id).collect();
+        let performers: Vec<PerformerId> = catalog.performers().iter().map(|p| p.id).collect();
+        (venues, performers)
+    };
+    let expected = (vec![f.venue, wembley], vec![f.performer, queen]);
+    assert_eq!(listed(&f.catalog), expected);
+    assert_eq!(f.catalog.venues()[1].name, "Wembley");
+    drop(f.catalog);
+    let reopened = Catalog::open(f.store).unwrap();
+    assert_eq!(listed(&reopened), expected);
+}

@@ -221,6 +221,22 @@ impl Catalog {
         events
     }
 
+    /// Every venue, by id.
+    pub fn venues(&self) -> Vec<Venue> {
+        let state = self.state.read();
+        let mut venues: Vec<Venue> = state.venues.values().cloned().collect();
+        venues.sort_unstable_by_key(|v| v.id);
+        venues
+    }
+
+    /// Every performer, by id.
+    pub fn performers(&self) -> Vec<Performer> {
+        let state = self.state.read();
+        let mut performers: Vec<Performer> = state.performers.values().cloned().collect();
+        performers.sort_unstable_by_key(|p| p.id);
+        performers
+    }
+
     /// How many events the catalog holds, drafts included.
     pub fn event_count(&self) -> usize {
         self.state.read().events.len()

@@ -12,8 +12,7 @@ use std::path::Path;
 
 use ticketpool_catalog::jiff::Timestamp;
 use ticketpool_catalog::{
-    Catalog, EventId, NewEvent, NewPerformer, NewVenue, PerformerId, SearchQuery, Venue, VenueId,
-    MAX_PAGE,
+    Catalog, EventId, NewEvent, NewPerformer, NewVenue, SearchQuery, MAX_PAGE,
 };
 
 use self::errors::catalog_error;
@@ -74,7 +73,7 @@ pub fn run(args: &EventsArgs) -> Result<(), CliError> {
         } => {
             let catalog = open_catalog(journal, Access::Existing)?;
             let events = if *all {
-                every_event(&catalog).into_iter().take(*limit).collect()
+                catalog.events().into_iter().take(*limit).collect()
             } else {
                 catalog.upcoming(Timestamp::now(), if *popular { usize::MAX } else { *limit })
             };
@@ -123,7 +122,7 @@ fn add(journal: &Path, file: &Path, json: bool) -> Result<(), CliError> {
         (open_catalog(journal, Access::CreateIfMissing)?, event)
     } else {
         let catalog = open_catalog(journal, Access::Existing)?;
-        let event = file::read(file, &every_venue(&catalog)).map_err(problems)?;
+        let event = file::read(file, &catalog.venues()).map_err(problems)?;
         (catalog, event)
     };
     let venue = match event.venue {
@@ -142,11 +141,12 @@ fn add(journal: &Path, file: &Path, json: bool) -> Result<(), CliError> {
     };
     let mut performers = Vec::new();
     for name in &event.performers {
-        let found = every_performer(&catalog)
+        let found = catalog
+            .performers()
             .into_iter()
-            .find(|(_, known)| known.trim().eq_ignore_ascii_case(name.trim()));
+            .find(|known| known.name.trim().eq_ignore_ascii_case(name.trim()));
         let id = match found {
-            Some((id, _)) => id,
+            Some(known) => known.id,
             None => catalog
                 .add_performer(NewPerformer {
                     name: name.clone(),
@@ -245,27 +245,4 @@ fn search_query(args: &SearchArgs) -> Result<SearchQuery, CliError> {
         offset,
         limit: args.per_page,
     })
-}
-
-// The catalog lists neither all its events nor its venues and performers;
-// their ids are given from 1 up and nothing is ever deleted, so walking the
-// ids until the first gap finds them all.
-
-fn every_event(catalog: &Catalog) -> Vec<ticketpool_catalog::Event> {
-    (1..)
-        .map_while(|id| catalog.event(EventId(id)).ok())
-        .collect()
-}
-
-fn every_venue(catalog: &Catalog) -> Vec<Venue> {
-    (1..)
-        .map_while(|id| catalog.venue(VenueId(id)).ok())
-        .collect()
-}
-
-fn every_performer(catalog: &Catalog) -> Vec<(PerformerId, String)> {
-    (1..)
-        .map_while(|id| catalog.performer(PerformerId(id)).ok())
-        .map(|p| (p.id, p.name))
-        .collect()
 }
