@@ -30,7 +30,7 @@ pub struct Customer {
 
 /// What every client books.
 #[derive(Clone, Debug)]
-pub struct Booking {
+pub struct Order {
     /// The event.
     pub event: u64,
     /// The ticket type.
@@ -83,7 +83,7 @@ pub struct Client {
     /// Who it books as.
     pub customer: Customer,
     /// What it books.
-    pub booking: Booking,
+    pub order: Order,
     /// Its HTTP client (with the run's request timeout).
     pub http: reqwest::Client,
     /// Where it records.
@@ -138,9 +138,9 @@ impl Client {
         stop: &mut watch::Receiver<bool>,
     ) {
         let booking = self.next_booking.fetch_add(1, Ordering::Relaxed);
-        let quantity = self.rng.u32(1..=self.booking.max_quantity);
-        let url = format!("{base}/api/events/{}/holds", self.booking.event);
-        let body = json!({"ticket_type": self.booking.ticket_type, "quantity": quantity});
+        let quantity = self.rng.u32(1..=self.order.max_quantity);
+        let url = format!("{base}/api/events/{}/holds", self.order.event);
+        let body = json!({"ticket_type": self.order.ticket_type, "quantity": quantity});
         let reserved = self.post(&url, &format!("b{booking}-reserve"), body).await;
         self.record(
             node,

@@ -196,3 +196,80 @@ pub fn bookings(records: &[Record]) -> Vec<Booking> {
     }
     found.into_values().collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(booking: u64, kind: Kind, outcome: Outcome, tickets: &[u64]) -> Record {
+        Record {
+            at_ms: 0,
+            client: Some(1),
+            node: 0,
+            booking: Some(booking),
+            kind,
+            outcome,
+            customer: "ann".to_owned(),
+            quantity: 2,
+            tickets: tickets.to_vec(),
+            detail: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_booking_is_ok_if_any_confirm_was_and_unknown_if_one_got_no_answer() {
+        let records = [
+            record(1, Kind::Reserve, Outcome::Ok, &[]),
+            record(1, Kind::Confirm, Outcome::Unknown, &[]),
+            record(1, Kind::Confirm, Outcome::Ok, &[4, 5]),
+            record(2, Kind::Reserve, Outcome::Ok, &[]),
+            record(2, Kind::Confirm, Outcome::Unknown, &[]),
+            // The retry found the hold gone: the first try may still have sold.
+            record(2, Kind::Confirm, Outcome::Fail, &[]),
+            record(3, Kind::Reserve, Outcome::Unknown, &[]),
+        ];
+        let outcomes: Vec<(u64, Outcome, Vec<u64>)> = bookings(&records)
+            .into_iter()
+            .map(|b| (b.id, b.outcome, b.tickets))
+            .collect();
+        assert_eq!(
+            outcomes,
+            vec![
+                (1, Outcome::Ok, vec![4, 5]),
+                (2, Outcome::Unknown, vec![]),
+                (3, Outcome::Fail, vec![]),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_history_is_written_one_json_object_a_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::new();
+        history.push(record(7, Kind::Confirm, Outcome::Ok, &[3]));
+        history.push(Record {
+            client: None,
+            booking: None,
+            kind: Kind::Kill,
+            ..record(0, Kind::Kill, Outcome::Ok, &[])
+        });
+        assert_eq!(
+            *history.completed().borrow(),
+            1,
+            "only client operations count"
+        );
+        let file = dir.path().join("history.jsonl");
+        history.write_jsonl(&file).unwrap();
+        let lines: Vec<Value> = std::fs::read_to_string(&file)
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["op"], "confirm");
+        assert_eq!(lines[0]["outcome"], "ok");
+        assert_eq!(lines[0]["tickets"], json!([3]));
+        assert_eq!(lines[1]["op"], "kill");
+        assert_eq!(lines[1]["client"], Value::Null);
+    }
+}

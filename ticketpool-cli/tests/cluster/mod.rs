@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use checker::{check, DbState, Verdict};
-use clients::{Booking, Client};
+use clients::{Client, Order};
 use history::{bookings, History, Kind, Outcome, Record};
 use nodes::{Node, NodeConfig, PATIENCE};
 
@@ -241,7 +241,7 @@ impl<'a> Run<'a> {
         let (live_tx, live) = watch::channel(self.bases());
         let (stop_tx, stop) = watch::channel(false);
         let next_booking = Arc::new(AtomicU64::new(1));
-        let booking = Booking {
+        let order = Order {
             event,
             ticket_type: "general".to_owned(),
             max_quantity: config.max_quantity,
@@ -253,7 +253,7 @@ impl<'a> Run<'a> {
                 let client = Client {
                     id,
                     customer,
-                    booking: booking.clone(),
+                    order: order.clone(),
                     http: clients::http(config.request_timeout),
                     history: self.history.clone(),
                     next_booking: Arc::clone(&next_booking),
