@@ -91,6 +91,8 @@ impl Node {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ticketpool"))
             .current_dir(&self.config.dir)
             .args(["serve", "--addr", "127.0.0.1:0", "--rate-limit", "off"])
+            // Journal failures and refusals in its log, for a failed run.
+            .args(["--log-level", "warn"])
             .arg("--data")
             .arg(&data)
             .args(["--database", &self.config.database])
