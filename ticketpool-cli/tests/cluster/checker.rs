@@ -176,6 +176,9 @@ pub struct Verdict {
     pub failed: usize,
     /// Bookings whose confirm got no answer.
     pub unknown: usize,
+    /// Acknowledged bookings answered with fewer tickets than asked (a
+    /// confirm the journal failed part of: allowed, but worth seeing).
+    pub partial: usize,
     /// Everything wrong, empty if nothing is.
     pub anomalies: Vec<Anomaly>,
 }
@@ -188,7 +191,12 @@ pub fn check(bookings: &[Booking], db: &DbState, views: &[NodeView]) -> Verdict 
     };
     for booking in bookings {
         match booking.outcome {
-            Outcome::Ok => verdict.acknowledged += 1,
+            Outcome::Ok => {
+                verdict.acknowledged += 1;
+                if booking.tickets.len() < booking.quantity as usize {
+                    verdict.partial += 1;
+                }
+            }
             Outcome::Fail => verdict.failed += 1,
             Outcome::Unknown => verdict.unknown += 1,
         }
@@ -372,6 +380,21 @@ mod tests {
             (verdict.acknowledged, verdict.unknown, verdict.sold),
             (1, 1, 3)
         );
+        assert_eq!(verdict.partial, 0);
+    }
+
+    #[test]
+    fn a_booking_acknowledged_with_fewer_tickets_than_asked_is_counted() {
+        let mut reserve = op(1, "ann", Kind::Reserve, Outcome::Ok, &[]);
+        reserve.quantity = 3;
+        let history = [reserve, op(1, "ann", Kind::Confirm, Outcome::Ok, &[1, 2])];
+        let db = DbState {
+            total: 3,
+            sales: vec![row(1, "ann"), row(2, "ann")],
+        };
+        let verdict = check(&bookings(&history), &db, &settled(1));
+        assert_eq!(verdict.anomalies, vec![]);
+        assert_eq!((verdict.acknowledged, verdict.partial), (1, 1));
     }
 
     #[test]

@@ -83,7 +83,7 @@ impl RunReport {
             "jepsen set: {} node(s), {} kill cycles, {} clients, seed {}, {:.1} s \
              (setup {:.1} s)\n  \
              reserve ok/fail/unknown {}/{}/{}, confirm ok/fail/unknown {}/{}/{}\n  \
-             bookings acknowledged {}, failed {}, unknown {}; sold {} of {}\n  \
+             bookings acknowledged {} ({} in part), failed {}, unknown {}; sold {} of {}\n  \
              anomalies: {} {:?}{}",
             config.nodes,
             self.kills,
@@ -98,6 +98,7 @@ impl RunReport {
             c[1],
             c[2],
             v.acknowledged,
+            v.partial,
             v.failed,
             v.unknown,
             v.sold,
