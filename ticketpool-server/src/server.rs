@@ -24,7 +24,7 @@ use crate::routes;
 use crate::secret::new_token;
 use crate::state::{every_event, AppState, Owned, Shared};
 use crate::stock::{Stock, StockError};
-use crate::store::{PgState, SqliteState, StateStore};
+use crate::store::{PgState, SoleServer, SqliteState, StateStore};
 use crate::waiting::{WaitingRoom, DEFAULT_GRACE};
 
 /// The shortest admin token accepted from the operator.
@@ -165,6 +165,17 @@ pub enum ServerError {
     /// A random token could not be drawn.
     #[error("cannot draw a random admin token: {0}")]
     Random(getrandom::Error),
+    /// Another `serve` already sells from this database schema: two would
+    /// each sell the same tickets.
+    #[error(
+        "another ticketpool serve is already running on {place}: two servers on one \
+         schema would sell the same tickets twice; stop it first, or give this one \
+         its own --database-schema"
+    )]
+    InUse {
+        /// The server and schema (never the password).
+        place: String,
+    },
 }
 
 /// The booking service, bound and ready to run.
@@ -367,17 +378,29 @@ fn open_state(
             problem: format!("cannot be created: {e}"),
         })?;
     }
+    let home_error = |source: crate::store::StateError| ServerError::State {
+        place: home.to_string(),
+        source: Box::new(source),
+    };
     let catalog = home
         .open(CatalogOptions::default())
         .map_err(catalog_error)?;
+    // Before anything sells (vendors start below): a second server on the
+    // schema would sell the same tickets. After the catalog, whose error
+    // names an unreachable server best.
+    let sole = match &home {
+        CatalogHome::Postgres(pg) => match SoleServer::claim(pg).map_err(home_error)? {
+            Some(sole) => Some(sole),
+            None => {
+                let place = home.to_string();
+                return Err(ServerError::InUse { place });
+            }
+        },
+        _ => None,
+    };
     // After the catalog: its schema adopts no schema holding other tables.
     let store: Arc<dyn StateStore> = match &home {
-        CatalogHome::Postgres(pg) => {
-            Arc::new(PgState::open(pg).map_err(|source| ServerError::State {
-                place: home.to_string(),
-                source: Box::new(source),
-            })?)
-        }
+        CatalogHome::Postgres(pg) => Arc::new(PgState::open(pg).map_err(home_error)?),
         _ => Arc::new(SqliteState::open(&path).map_err(|e| {
             if e.vendors {
                 ServerError::Vendors {
@@ -411,6 +434,7 @@ fn open_state(
         admin_token,
         pages: EventPages::default(),
         journal_queues,
+        _sole_server: sole,
     };
     // Seeded before stocking starts, so the demo events get their vendors.
     let demo = if demo {

@@ -119,3 +119,33 @@ async fn a_bound_server_dropped_unrun_closes_cleanly() {
     assert!(again.catalog_home().to_string().contains(&schemas.0));
     drop(again);
 }
+
+/// Each server sells from its own copy of the inventory, so a second one
+/// on the same schema is refused with the reason, and may start once the
+/// first has stopped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_server_on_the_same_schema_is_refused() {
+    let Some(schemas) = schemas("tps", "second") else {
+        return;
+    };
+    let dir = data_dir();
+    let prefix = schemas.0.clone();
+    let on_postgres = move |config: &mut ServerConfig| {
+        config.database = Some(params());
+        config.database_schema = Some(prefix.clone());
+    };
+    let first = TestServer::start_with(&dir.path().join("a"), on_postgres.clone()).await;
+
+    let mut config = ServerConfig::new(dir.path().join("b"));
+    config.addr = "127.0.0.1:0".parse().unwrap();
+    on_postgres(&mut config);
+    let error = Server::bind(config.clone()).await.unwrap_err();
+    assert!(matches!(error, ServerError::InUse { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains(&schemas.0), "{message}");
+    assert!(message.contains("already running"), "{message}");
+
+    first.stop().await;
+    let again = Server::bind(config).await.unwrap();
+    drop(again);
+}

@@ -7,7 +7,8 @@
 //!   wrote (an existing data directory keeps working unchanged).
 //! - [`PgState`]: tables in the catalog's PostgreSQL schema under
 //!   `--database`, so nothing of the service's state is in the data
-//!   directory and several servers can share it.
+//!   directory and a node can be replaced (one server at a time: see
+//!   `SoleServer`).
 //!
 //! Callers keep their in-memory copies (authentication reads no table);
 //! every change is written here first. Every method blocks: call it off
@@ -22,7 +23,7 @@ use ticketpool_catalog::EventId;
 
 use crate::secret::TokenHash;
 
-pub(crate) use self::pg::PgState;
+pub(crate) use self::pg::{PgState, SoleServer};
 pub(crate) use self::sqlite::SqliteState;
 
 /// Why the store failed.
