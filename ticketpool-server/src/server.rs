@@ -165,12 +165,12 @@ pub enum ServerError {
     /// A random token could not be drawn.
     #[error("cannot draw a random admin token: {0}")]
     Random(getrandom::Error),
-    /// Another `serve` already sells from this database schema: two would
-    /// each sell the same tickets.
+    /// Another `serve` already sells from this data directory or database
+    /// schema: two would each sell the same tickets.
     #[error(
         "another ticketpool serve is already running on {place}: two servers on one \
-         schema would sell the same tickets twice; stop it first, or give this one \
-         its own --database-schema"
+         catalog would sell the same tickets twice; stop it first, or give this one \
+         its own --data directory or --database-schema"
     )]
     InUse {
         /// The server and schema (never the password).
@@ -389,14 +389,15 @@ fn open_state(
     // schema would sell the same tickets. After the catalog, whose error
     // names an unreachable server best.
     let sole = match &home {
-        CatalogHome::Postgres(pg) => match SoleServer::claim(pg).map_err(home_error)? {
-            Some(sole) => Some(sole),
-            None => {
-                let place = home.to_string();
-                return Err(ServerError::InUse { place });
-            }
-        },
-        _ => None,
+        CatalogHome::Postgres(pg) => SoleServer::claim_schema(pg).map_err(home_error)?,
+        _ => SoleServer::claim_dir(&path).map_err(|e| ServerError::DataDir {
+            path: path.clone(),
+            problem: format!("cannot lock {}: {e}", crate::store::SOLE_LOCK_FILE),
+        })?,
+    };
+    let Some(sole) = sole else {
+        let place = home.to_string();
+        return Err(ServerError::InUse { place });
     };
     // After the catalog: its schema adopts no schema holding other tables.
     let store: Arc<dyn StateStore> = match &home {

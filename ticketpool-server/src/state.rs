@@ -49,9 +49,9 @@ pub(crate) struct AppState {
     /// bounded queue is full), so reserve and confirm run on the async
     /// threads instead of paying a hand-off to a blocking thread each.
     pub(crate) journal_queues: bool,
-    /// Under PostgreSQL, the lock that keeps a second server off the
+    /// The lock that keeps a second server off the data directory or
     /// schema, held as long as the state lives.
-    pub(crate) _sole_server: Option<crate::store::SoleServer>,
+    pub(crate) _sole_server: crate::store::SoleServer,
 }
 
 /// The state as handlers get it.

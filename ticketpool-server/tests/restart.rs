@@ -8,6 +8,7 @@ use serde_json::json;
 use support::{data_dir, TestServer};
 use ticketpool_catalog::{CatalogOptions, EventId};
 use ticketpool_persist::CatalogDir;
+use ticketpool_server::{Server, ServerConfig, ServerError};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_accounts_and_sales_survive_a_restart() {
@@ -75,4 +76,25 @@ async fn events_accounts_and_sales_survive_a_restart() {
         .my_tickets(&[EventId(event)], "ann", 10)
         .unwrap();
     assert_eq!(tickets.len(), 2);
+}
+
+/// Each server sells from its own copy of the inventory, so a second one
+/// on the same data directory is refused with the reason, and may start
+/// once the first has stopped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_server_on_the_same_data_directory_is_refused() {
+    let dir = data_dir();
+    let data = dir.path().join("data");
+    let first = TestServer::start_in(&data).await;
+    let mut config = ServerConfig::new(data.clone());
+    config.addr = "127.0.0.1:0".parse().unwrap();
+    let error = Server::bind(config.clone()).await.unwrap_err();
+    assert!(matches!(error, ServerError::InUse { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains(&data.display().to_string()), "{message}");
+    assert!(message.contains("already running"), "{message}");
+
+    first.stop().await;
+    let again = Server::bind(config).await.unwrap();
+    drop(again);
 }

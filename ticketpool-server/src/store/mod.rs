@@ -15,6 +15,7 @@
 //! the async threads (PostgreSQL's blocking client panics on them).
 
 mod pg;
+mod sole;
 mod sqlite;
 #[cfg(test)]
 mod suite;
@@ -23,7 +24,8 @@ use ticketpool_catalog::EventId;
 
 use crate::secret::TokenHash;
 
-pub(crate) use self::pg::{PgState, SoleServer};
+pub(crate) use self::pg::PgState;
+pub(crate) use self::sole::{SoleServer, LOCK_FILE as SOLE_LOCK_FILE};
 pub(crate) use self::sqlite::SqliteState;
 
 /// Why the store failed.

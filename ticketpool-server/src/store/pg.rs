@@ -1,7 +1,6 @@
 //! [`PgState`]: the service's state in the catalog's PostgreSQL schema
 //! (`--database`): tables `customers`, `customer_tokens`,
-//! `vendor_changes` and `idempotency_keys`, created if missing; and
-//! [`SoleServer`], the lock that keeps a second server off the schema.
+//! `vendor_changes` and `idempotency_keys`, created if missing.
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -48,33 +47,6 @@ const SCHEMA: &str = "
     );
     CREATE INDEX IF NOT EXISTS idempotency_keys_created ON {s}.idempotency_keys (created_at);
 ";
-
-/// The connection whose session lock makes this process the only
-/// `serve` selling from `home`'s schema. Each server sells from its own
-/// copy of every event's inventory, so a second one on the same schema
-/// would sell the same tickets again: refused until several nodes can
-/// share an event (issue 18). The lock goes with the connection, so a
-/// killed server's successor is not locked out.
-pub(crate) struct SoleServer {
-    /// Never used again: holding it is the point (a mutex only so the
-    /// state stays `Sync`).
-    _session: Mutex<Client>,
-}
-
-impl SoleServer {
-    /// Takes the lock; `Ok(None)` if another live server holds it.
-    pub(crate) fn claim(home: &CatalogPg) -> Result<Option<Self>, StateError> {
-        let mut client = home.connect()?;
-        let row = client.query_one(
-            "SELECT pg_try_advisory_lock(hashtext($1 || '.serve'))",
-            &[&home.schema()],
-        )?;
-        let sole = row.get::<_, bool>(0).then(|| Self {
-            _session: Mutex::new(client),
-        });
-        Ok(sole)
-    }
-}
 
 /// The service's state in PostgreSQL: one connection, reopened if the
 /// server dropped it.
