@@ -15,6 +15,9 @@ pub mod checker;
 pub mod clients;
 pub mod history;
 pub mod nodes;
+// The server tests' PostgreSQL helpers (params, a client off the async
+// threads, a schema prefix dropped when done), shared rather than copied.
+#[path = "../../../ticketpool-server/tests/support/pg.rs"]
 pub mod pg;
 pub mod setup;
 
@@ -123,7 +126,7 @@ impl RunReport {
 /// skipped); an error if the cluster itself failed (a node that did not
 /// come up, no progress), with the history written too.
 pub async fn run_set(config: &RunConfig) -> Option<Result<RunReport, String>> {
-    let schemas = pg::Schemas::fresh(&format!("tpjepsen{}n", config.nodes))?;
+    let schemas = pg::schemas("tpj", &format!("{}n", config.nodes))?;
     let dir = tempfile::Builder::new()
         .prefix("ticketpool-jepsen-")
         .tempdir()
