@@ -167,17 +167,17 @@ mod tests {
         let journal = dir.path().join("j.db");
         drop(SqliteStore::open(&journal).unwrap());
         let before = std::fs::read(&journal).unwrap();
-        check(&journal).unwrap();
-        assert_eq!(std::fs::read(&journal).unwrap(), before);
         let empty = dir.path().join("empty.db");
         std::fs::write(&empty, b"").unwrap();
+        // The journal's emptied -wal and -shm stay after its close (see
+        // `SqliteStore`'s `Drop`): checking adds none for the empty file.
+        let files = || std::fs::read_dir(dir.path()).unwrap().count();
+        let files_before = files();
+        check(&journal).unwrap();
+        assert_eq!(std::fs::read(&journal).unwrap(), before);
         check(&empty).unwrap();
         assert_eq!(std::fs::read(&empty).unwrap(), b"");
-        assert_eq!(
-            std::fs::read_dir(dir.path()).unwrap().count(),
-            2,
-            "no -wal or -shm"
-        );
+        assert_eq!(files(), files_before, "no -wal or -shm created");
     }
 
     #[test]
