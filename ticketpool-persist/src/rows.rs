@@ -220,54 +220,116 @@ pub(crate) fn read_events(db: &mut dyn Query, location: &str) -> Result<Vec<Even
     Ok(events)
 }
 
-/// Refuses a journal with sales rows that have no ticket row (deleted by
-/// hand, or lost): the join in `SELECT_SALES` would drop them without a
-/// word, so a damaged journal would read as a smaller, healthy one.
-fn check_sales_have_tickets(db: &mut dyn Query, location: &str) -> Result<(), PersistError> {
-    let (mut orphans, mut first) = (0, None);
-    db.each(schema::SELECT_ORPHAN_SALES, &mut |row| {
-        (orphans, first) = (row.int(0)?, row.opt_int(1)?);
-        Ok(())
-    })?;
-    match first {
-        Some(first) if orphans > 0 => Err(PersistError::BadRow {
-            location: location.to_owned(),
-            detail: format!(
-                "the journal is damaged: {orphans} sale(s) have no ticket row \
-                 (the first: the sale of ticket {})",
-                TicketId(id_from_sql(first))
-            ),
-        }),
-        _ => Ok(()),
+/// A `tickets` row as recovery keeps it until the sales are read.
+enum Slot {
+    /// A general-admission ticket, not (yet) found sold.
+    Unsold(Ticket),
+    /// A general-admission ticket whose sale was read.
+    Sold,
+    /// A seat's ticket: the seated event restores it (see `seat_rows`);
+    /// here it only proves that its sale has a ticket.
+    Seat,
+}
+
+/// Sales whose ticket row is missing (deleted by hand, or lost): counted,
+/// with the lowest such ticket id to name one.
+#[derive(Default)]
+struct Orphans {
+    count: u64,
+    lowest: Option<i64>,
+}
+
+impl Orphans {
+    fn add(&mut self, ticket_id: i64) {
+        self.count += 1;
+        self.lowest = Some(self.lowest.map_or(ticket_id, |low| low.min(ticket_id)));
+    }
+
+    /// Refuses a journal with orphan sales: dropping them without a word
+    /// would read a damaged journal as a smaller, healthy one.
+    fn check(&self, location: &str) -> Result<(), PersistError> {
+        match self.lowest {
+            Some(first) => Err(PersistError::BadRow {
+                location: location.to_owned(),
+                detail: format!(
+                    "the journal is damaged: {} sale(s) have no ticket row \
+                     (the first: the sale of ticket {})",
+                    self.count,
+                    TicketId(id_from_sql(first))
+                ),
+            }),
+            None => Ok(()),
+        }
     }
 }
 
 /// What a box office restarts from, read from the tables (run it inside
 /// one read transaction, for a consistent snapshot).
+///
+/// One scan of the tickets in id order and one of the sales in the order
+/// recorded, joined here: each sale takes its ticket out of the id-ordered
+/// list (no copy), what is left unsold stays in id order, and a sale whose
+/// ticket is missing is counted as damage before anything is returned.
 pub(crate) fn read_state(
     db: &mut dyn Query,
     location: &str,
 ) -> Result<RecoveredState, PersistError> {
-    check_sales_have_tickets(db, location)?;
     let mut names = Interner::default();
-    let (mut released, mut max_id) = (0, None);
-    db.each(schema::SELECT_TICKET_COUNTS, &mut |row| {
-        (released, max_id) = (row.int(0)?, row.opt_int(1)?);
+    let (mut ids, mut slots) = (Vec::new(), Vec::new());
+    let (mut released, mut max_id) = (0_u64, None);
+    db.each(schema::SELECT_RECOVERY_TICKETS, &mut |row| {
+        let ticket = TicketRow::at(row, 0)?;
+        ids.push(ticket.id);
+        if row.opt_text(5)?.is_some() {
+            slots.push(Slot::Seat);
+        } else {
+            released += 1;
+            max_id = Some(ticket.id);
+            slots.push(Slot::Unsold(ticket.decode(&mut names)));
+        }
         Ok(())
     })?;
 
-    let mut sales = Vec::new();
-    db.each(schema::SELECT_SALES, &mut |row| {
-        let ticket = TicketRow::at(row, 0)?.decode(&mut names);
-        sales.push(SaleRow::at(row, 5)?.decode(location, ticket, &mut names)?);
+    // A row that cannot be decoded is reported after the orphan count, as
+    // when the orphan check ran first: damage is named as damage.
+    let mut sales = Vec::with_capacity(ids.len());
+    let (mut orphans, mut bad_row) = (Orphans::default(), None);
+    db.each(schema::SELECT_RECOVERY_SALES, &mut |row| {
+        let ticket_id = row.int(0)?;
+        let Ok(at) = ids.binary_search(&ticket_id) else {
+            orphans.add(ticket_id);
+            return Ok(());
+        };
+        if orphans.count > 0 || bad_row.is_some() {
+            return Ok(());
+        }
+        let ticket = match std::mem::replace(&mut slots[at], Slot::Sold) {
+            Slot::Unsold(ticket) => ticket,
+            Slot::Seat => {
+                slots[at] = Slot::Seat;
+                return Ok(());
+            }
+            // `UNIQUE(ticket_id)`: a second sale of one ticket cannot be
+            // stored; were it there, the first counts, as in `replay`.
+            Slot::Sold => return Ok(()),
+        };
+        match SaleRow::at(row, 1).and_then(|sale| sale.decode(location, ticket, &mut names)) {
+            Ok(sale) => sales.push(sale),
+            Err(err) => bad_row = Some(err),
+        }
         Ok(())
     })?;
-
-    let mut unsold = Vec::new();
-    db.each(schema::SELECT_UNSOLD, &mut |row| {
-        unsold.push(TicketRow::at(row, 0)?.decode(&mut names));
-        Ok(())
-    })?;
+    orphans.check(location)?;
+    if let Some(err) = bad_row {
+        return Err(err);
+    }
+    let unsold = slots
+        .into_iter()
+        .filter_map(|slot| match slot {
+            Slot::Unsold(ticket) => Some(ticket),
+            Slot::Sold | Slot::Seat => None,
+        })
+        .collect();
 
     let mut vendor_rows = Vec::new();
     db.each(schema::SELECT_VENDORS, &mut |row| {
@@ -281,7 +343,7 @@ pub(crate) fn read_state(
         sales,
         unsold,
         next_ticket_id: TicketId(max_id.map_or(0, |id| id_from_sql(id).saturating_add(1))),
-        released: u64::try_from(released).unwrap_or(0),
+        released,
         vendors: group_vendors(vendor_rows),
     })
 }

@@ -311,27 +311,18 @@ pub(crate) const DELETE_TICKET_TYPES: &str = "DELETE FROM ticket_types WHERE ven
 pub(crate) const INSERT_TICKET_TYPE: &str =
     "INSERT INTO ticket_types (vendor, name, position) VALUES ($1, $2, $3)";
 
-/// Recovery's first check: sales whose ticket row is gone, counted, and
-/// the lowest such ticket id, to name one.
-pub(crate) const SELECT_ORPHAN_SALES: &str = "SELECT COUNT(*), MIN(s.ticket_id) FROM sales s \
-    WHERE NOT EXISTS (SELECT 1 FROM tickets t WHERE t.id = s.ticket_id)";
-
-/// Recovery: every sale with its ticket, in the order recorded.
-pub(crate) const SELECT_SALES: &str = "SELECT t.id, t.ticket_type, t.vendor, t.base_price, \
-    t.released_at, s.customer, s.priority, s.price, s.sold_at, s.waited_ns, s.hold_id \
-    FROM sales s JOIN tickets t ON t.id = s.ticket_id WHERE t.seat IS NULL ORDER BY s.seq";
-/// Recovery: released and not sold (held ones included), by id.
-pub(crate) const SELECT_UNSOLD: &str = "SELECT t.id, t.ticket_type, t.vendor, t.base_price, \
-    t.released_at FROM tickets t \
-    WHERE t.seat IS NULL \
-    AND NOT EXISTS (SELECT 1 FROM sales s WHERE s.ticket_id = t.id) ORDER BY t.id";
+/// Recovery: every ticket, by id, then its seat (NULL for general
+/// admission; a seat's ticket belongs to the seated event, see
+/// `seat_rows`). Read in one pass with [`SELECT_RECOVERY_SALES`] and
+/// joined in memory: two scans in key order instead of a lookup per row.
+pub(crate) const SELECT_RECOVERY_TICKETS: &str = "SELECT id, ticket_type, vendor, \
+    base_price, released_at, seat FROM tickets ORDER BY id";
+/// Recovery: every sale, in the order recorded, by its ticket's id.
+pub(crate) const SELECT_RECOVERY_SALES: &str = "SELECT ticket_id, customer, priority, price, \
+    sold_at, waited_ns, hold_id FROM sales ORDER BY seq";
 /// Recovery: vendors in the order of their latest addition, with types.
 pub(crate) const SELECT_VENDORS: &str = "SELECT v.name, tt.name FROM vendors v \
     LEFT JOIN ticket_types tt ON tt.vendor = v.name ORDER BY v.added_seq, tt.position";
-/// Recovery: how many tickets were released, and the largest id (seats
-/// left out: their ids are the seated event's own, see `seat_rows`).
-pub(crate) const SELECT_TICKET_COUNTS: &str =
-    "SELECT COUNT(*), MAX(id) FROM tickets WHERE seat IS NULL";
 
 /// A sold seat's ticket row; nothing if its id or its seat is taken.
 pub(crate) const INSERT_SEAT_TICKET: &str = "INSERT INTO tickets \
@@ -345,7 +336,8 @@ pub(crate) const INSERT_SEAT_SALE: &str = "INSERT INTO sales \
 pub(crate) const SEAT_HOLDER: &str = "SELECT s.customer FROM sales s \
     JOIN tickets t ON t.id = s.ticket_id WHERE t.seat = $1 OR t.id = $2";
 /// Recovery of a seated event: every sold seat, with its ticket and sale
-/// columns (as `SELECT_SALES`) and then the seat, in the order recorded.
+/// columns (the ticket's five, the sale's six) and then the seat, in the
+/// order recorded.
 pub(crate) const SELECT_SOLD_SEATS: &str = "SELECT t.id, t.ticket_type, t.vendor, \
     t.base_price, t.released_at, s.customer, s.priority, s.price, s.sold_at, s.waited_ns, \
     s.hold_id, t.seat FROM sales s JOIN tickets t ON t.id = s.ticket_id \

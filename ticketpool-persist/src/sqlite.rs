@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use rusqlite::config::DbConfig;
 use rusqlite::types::ValueRef;
 use rusqlite::{
     params, CachedStatement, Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior,
@@ -29,6 +30,8 @@ mod vetted;
 ///
 /// `synchronous=FULL` under [`Durability::Confirmed`] (a committed sale
 /// survives a power loss), `NORMAL` under [`Durability::Batched`].
+/// Closing checkpoints the WAL into the file and leaves the emptied
+/// `-wal` and `-shm` files beside it for the next open.
 ///
 /// # Examples
 ///
@@ -125,6 +128,12 @@ impl SqliteStore {
             )));
         }
         self.conn.pragma_update(None, "synchronous", "FULL")?;
+        // Closing does its own checkpoint (see `Drop`) and keeps the `-wal`
+        // and `-shm` files: SQLite would delete them on close and the next
+        // open create them again, which was most of the cost of reopening
+        // a catalog of 1,000 journals (`ext4_create` and unlink, twice each).
+        self.conn
+            .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
         self.migrate()
     }
 
@@ -184,6 +193,21 @@ impl SqliteStore {
     /// Names damage and foreign files by what they are.
     fn classify(&self, error: PersistError) -> PersistError {
         classify(&self.location, error)
+    }
+}
+
+impl Drop for SqliteStore {
+    /// Moves the WAL into the database file and empties it, as SQLite's own
+    /// close would, but keeps the emptied `-wal` and `-shm` for the next
+    /// open. Without waiting: if another connection (a backup, a reader) is
+    /// using the WAL, it stays for that one to checkpoint; what is committed
+    /// is durable in the WAL either way.
+    fn drop(&mut self) {
+        if self.conn.busy_timeout(Duration::ZERO).is_ok() {
+            let _ = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        }
     }
 }
 
@@ -493,6 +517,36 @@ mod tests {
         assert_eq!(store.version().unwrap(), Some(schema::CURRENT_VERSION));
         assert_eq!(store.recover().unwrap().released, 0);
         writer.execute_batch("COMMIT").unwrap();
+    }
+
+    /// Closing moves every commit into the database file and keeps the
+    /// emptied `-wal` and `-shm` for the next open: the file alone
+    /// recovers everything, and reopening finds the files already there.
+    #[test]
+    fn closing_checkpoints_into_the_file_and_keeps_the_emptied_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("closed.db");
+        let ticket = Ticket {
+            id: TicketId(3),
+            ticket_type: Arc::from("standard"),
+            vendor: Arc::from("acme"),
+            base_price: ticketpool_core::Money::from_minor(5_000),
+            released_at: std::time::UNIX_EPOCH,
+        };
+        let mut store = SqliteStore::open(&path).unwrap();
+        store
+            .append(&[Event::Released { ticket }], &mut Vec::new())
+            .unwrap();
+        drop(store);
+        let sibling = |suffix: &str| dir.path().join(format!("closed.db{suffix}"));
+        assert_eq!(std::fs::metadata(sibling("-wal")).unwrap().len(), 0);
+        assert!(sibling("-shm").exists());
+
+        let alone = tempfile::tempdir().unwrap();
+        let copy = alone.path().join("copy.db");
+        std::fs::copy(&path, &copy).unwrap();
+        let state = SqliteStore::open(&copy).unwrap().recover().unwrap();
+        assert_eq!((state.released, state.unsold.len()), (1, 1));
     }
 
     /// A journal written by a build at schema version 1 opens, migrates to
