@@ -1,6 +1,7 @@
 //! From journal to [`RecoveredState`]: the rules a restart follows, as a
-//! fold over events ([`replay`]); the stores apply the same rules in SQL
-//! over their tables, and the test suite checks that both agree.
+//! fold over events ([`replay`]); the stores apply the same rules to their
+//! tables (read in one pass each and joined in memory, `rows.rs`), and
+//! the test suite checks that both agree.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
