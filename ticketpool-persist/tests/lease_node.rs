@@ -144,8 +144,10 @@ fn an_abandoned_nodes_tickets_are_sold_by_the_others_after_expiry() {
     };
     let event = 2;
     stock(&mut schema.node(), event, 300);
+    // Short, but long enough that a loaded machine does not fence the node
+    // before it is abandoned (it renews every third).
     let short = LeaseNodeConfig {
-        ttl: Duration::from_millis(300),
+        ttl: Duration::from_secs(1),
         ..LeaseNodeConfig::default()
     };
     let doomed = start(&schema, event, "doomed", short);
@@ -240,6 +242,7 @@ fn group_commits_cost_under_a_tenth_of_a_statement_per_ticket() {
     let sold: u64 = buy_until_closed(&node, 40, None).values().sum();
     let elapsed = started.elapsed();
     assert_eq!(sold, 1_280);
+    assert!(node.sold_out(), "the node sold the whole event itself");
     let per_ticket = node.statements() as f64 / sold as f64;
     note(format!(
         "one node, block 64, groups of 32, 40 buyers: {sold} tickets in {elapsed:?} \
@@ -319,8 +322,11 @@ fn a_node_whose_commit_comes_back_lost_acknowledges_nothing_and_stops() {
     let event = 6;
     stock(&mut schema.node(), event, 100);
     // A long lease: the renewal (every 20 s) does not find the theft first.
+    // A low watermark of one: the node leases no second block while the
+    // first one's 15 tickets are unsold, so every ticket it has is stolen.
     let long = LeaseNodeConfig {
         ttl: Duration::from_secs(60),
+        low_watermark: 1,
         ..LeaseNodeConfig::default()
     };
     let node = start(&schema, event, "paused", long);
@@ -360,6 +366,7 @@ fn a_renewal_that_comes_back_short_fences_the_node() {
     stock(&mut schema.node(), event, 100);
     let renewing = LeaseNodeConfig {
         ttl: Duration::from_millis(1_500),
+        low_watermark: 1,
         ..LeaseNodeConfig::default()
     };
     let node = start(&schema, event, "renewing", renewing);

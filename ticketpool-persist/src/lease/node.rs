@@ -156,9 +156,9 @@ impl LeaseNode {
     }
 
     /// `true` once the node saw every ticket of the event sold, across the
-    /// cluster, and closed its office.
+    /// cluster, and closed its office, or sold them all itself.
     pub fn sold_out(&self) -> bool {
-        self.shared.is_sold_out()
+        self.shared.is_sold_out() || self.office.is_sold_out()
     }
 
     /// Why the node stopped selling on its own (fenced, a ticket type its
