@@ -390,3 +390,40 @@ fn a_renewal_that_comes_back_short_fences_the_node() {
     ));
     node.shutdown().unwrap();
 }
+
+#[test]
+fn a_node_reconnects_when_the_database_drops_its_connections() {
+    let Some(schema) = schema("node_reconnect") else {
+        return;
+    };
+    let event = 8;
+    stock(&mut schema.node(), event, 300);
+    let node = start(&schema, event, "resilient", LeaseNodeConfig::default());
+    let before = buy_until_closed(&node, 3, Some(10));
+    // Every connection that last ran one of this schema's statements: the
+    // node's feeder and committer, nobody else's.
+    let dropped: i64 = admin()
+        .query_one(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE pid <> pg_backend_pid() AND datname = current_database() \
+               AND query LIKE '%' || $1 || '.lease_tickets%'",
+            &[&schema.0],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(dropped, 2, "the feeder's and the committer's connections");
+    let after = buy_until_closed(&node, 3, None);
+    assert_eq!(node.failure().map(|f| f.to_string()), None);
+    assert!(node.sold_out());
+    let table = sold_per_customer(&schema, event);
+    let mut acknowledged: HashMap<String, u64> = before;
+    for (customer, count) in after {
+        *acknowledged.entry(customer).or_insert(0) += count;
+    }
+    assert_eq!(acknowledged.values().sum::<u64>(), 300);
+    assert_eq!(
+        table, acknowledged,
+        "the table holds exactly the acknowledged sales"
+    );
+    node.shutdown().unwrap();
+}

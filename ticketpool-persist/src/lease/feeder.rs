@@ -29,6 +29,10 @@ const IDLE_WAIT: Duration = Duration::from_millis(100);
 /// The first back-off while nothing is leasable.
 const FIRST_BACKOFF: Duration = Duration::from_millis(2);
 
+/// How many lease attempts in a row may fail on the database (each
+/// followed by a new connection) before the node gives up.
+const LEASE_TRIES: u32 = 3;
+
 /// What a lease attempt found.
 enum Leased {
     /// Tickets queued for release.
@@ -44,6 +48,11 @@ enum Leased {
 pub(super) struct Feeder {
     pub shared: Arc<NodeShared>,
     pub inventory: LeaseInventory,
+    /// To reconnect after a database failure.
+    pub params: String,
+    pub schema: String,
+    /// Statements sent by connections already replaced.
+    pub earlier_statements: u64,
     pub vendor: Vendor,
     pub config: LeaseNodeConfig,
     /// The ticket types the office sells.
@@ -51,12 +60,14 @@ pub(super) struct Feeder {
 }
 
 impl Feeder {
-    /// Keeps the office stocked until the node stops, fails or sells out.
-    pub fn run(mut self) -> LeaseInventory {
+    /// Keeps the office stocked until the node stops, fails or sells out;
+    /// gives back its connection and the statements of replaced ones.
+    pub fn run(mut self) -> (LeaseInventory, u64) {
         let mut queue: VecDeque<LeasedTicket> = VecDeque::new();
         let mut demand = DemandRate::new(self.config.demand_half_life);
         let mut sampled = (Instant::now(), 0_u64);
         let mut backoff = FIRST_BACKOFF;
+        let mut failed_tries = 0;
         while !self.shared.is_stopping() && self.shared.failure().is_none() {
             if let Some(ticket) = queue.pop_front() {
                 if !self.release(ticket, &mut queue) {
@@ -74,7 +85,11 @@ impl Feeder {
             let committed = self.shared.tally().committed;
             demand.record(committed - sampled.1, sampled.0.elapsed());
             sampled = (Instant::now(), committed);
-            match self.lease(demand.per_sec(), &mut queue) {
+            let leased = self.lease(demand.per_sec(), &mut queue);
+            if leased.is_ok() {
+                failed_tries = 0;
+            }
+            match leased {
                 Ok(Leased::Some) => backoff = FIRST_BACKOFF,
                 Ok(Leased::Nothing) => {
                     self.shared.wait_until(backoff, |_| false);
@@ -84,13 +99,32 @@ impl Feeder {
                     self.shared.sell_out();
                     break;
                 }
+                // A broken connection: a new one, and the next round tries
+                // again (a lease whose answer was lost only expires).
+                Err(err @ PersistError::Postgres(_)) if failed_tries + 1 < LEASE_TRIES => {
+                    failed_tries += 1;
+                    if let Err(reconnect) = self.reconnect() {
+                        drop(err);
+                        self.shared.fail(reconnect);
+                        break;
+                    }
+                }
                 Err(err) => {
                     self.shared.fail(err);
                     break;
                 }
             }
         }
-        self.inventory
+        (self.inventory, self.earlier_statements)
+    }
+
+    /// Replaces the connection, keeping its statement count.
+    fn reconnect(&mut self) -> Result<(), PersistError> {
+        let fresh = LeaseInventory::connect(&self.params, &self.schema)?;
+        self.earlier_statements += self.inventory.statements();
+        self.inventory = fresh;
+        self.count_statements();
+        Ok(())
     }
 
     /// Releases one leased ticket into the office. `false` once the office
@@ -161,8 +195,9 @@ impl Feeder {
     }
 
     fn count_statements(&self) {
-        self.shared
-            .feeder_statements
-            .store(self.inventory.statements(), Ordering::Relaxed);
+        self.shared.feeder_statements.store(
+            self.earlier_statements + self.inventory.statements(),
+            Ordering::Relaxed,
+        );
     }
 }

@@ -41,7 +41,7 @@ pub struct LeaseNode {
     shared: Arc<NodeShared>,
     office: Arc<BoxOffice>,
     jobs: Sender<Job>,
-    feeder: Option<JoinHandle<LeaseInventory>>,
+    feeder: Option<JoinHandle<(LeaseInventory, u64)>>,
     committer: Option<JoinHandle<()>>,
 }
 
@@ -113,6 +113,9 @@ impl LeaseNode {
         let feeder = Feeder {
             shared: Arc::clone(&shared),
             inventory: feeder_inventory,
+            params: params.to_owned(),
+            schema: schema.to_owned(),
+            earlier_statements: 0,
             vendor,
             config,
             types,
@@ -209,13 +212,14 @@ impl LeaseNode {
             let _ = committer.join();
         }
         self.shared.forget_office();
-        let Some(mut inventory) = inventory.filter(|_| hand_back) else {
+        let Some((mut inventory, earlier)) = inventory.filter(|_| hand_back) else {
             return Ok(0);
         };
         let handed = inventory.hand_back_all(&self.shared.node, self.shared.event);
-        self.shared
-            .feeder_statements
-            .store(inventory.statements(), std::sync::atomic::Ordering::Relaxed);
+        self.shared.feeder_statements.store(
+            earlier + inventory.statements(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
         handed
     }
 }
