@@ -427,3 +427,49 @@ fn a_node_reconnects_when_the_database_drops_its_connections() {
     );
     node.shutdown().unwrap();
 }
+
+#[test]
+fn a_confirmed_hold_is_committed_and_a_cancelled_one_stays_on_sale() {
+    let Some(schema) = schema("node_holds") else {
+        return;
+    };
+    let event = 9;
+    stock(&mut schema.node(), event, 40);
+    let node = start(&schema, event, "holding", LeaseNodeConfig::default());
+    let ada = node.office().customer("ada", Priority::Vip);
+    let kept = ada
+        .reserve_timeout(Want::Any, Duration::from_secs(60))
+        .unwrap();
+    let dropped = ada
+        .reserve_timeout(Want::Any, Duration::from_secs(60))
+        .unwrap();
+    assert!(sold_rows(&schema, event).is_empty(), "a hold is not a sale");
+    let sale = kept.confirm().unwrap();
+    assert!(dropped.cancel());
+    assert_eq!(
+        sold_per_customer(&schema, event),
+        HashMap::from([("ada".to_owned(), 1)])
+    );
+    assert_eq!(node.committed(), 1);
+    // The cancelled hold's ticket is still this node's to sell.
+    let rest = buy_until_closed(&node, 2, None);
+    assert_eq!(rest.values().sum::<u64>(), 39);
+    assert_eq!(sold_rows(&schema, event).len(), 40);
+    assert_eq!(
+        sale.price,
+        Money::from_minor(2_000),
+        "the office's price is recorded"
+    );
+    let recorded: i64 = admin()
+        .query_one(
+            &format!(
+                "SELECT price FROM {}.lease_tickets WHERE event_id = $1 AND customer = 'ada'",
+                schema.0
+            ),
+            &[&(event as i64)],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(recorded, 2_000);
+    node.shutdown().unwrap();
+}

@@ -66,3 +66,34 @@ impl LeaseNodeConfig {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_that_cannot_work_are_refused_by_name() {
+        assert!(LeaseNodeConfig::default().check().is_ok());
+        let bad = |config: LeaseNodeConfig| config.check().unwrap_err().to_string();
+        let short = LeaseNodeConfig {
+            ttl: Duration::from_millis(2),
+            ..LeaseNodeConfig::default()
+        };
+        assert!(bad(short).contains("at least 3 ms"));
+        let no_group = LeaseNodeConfig {
+            group_size: 0,
+            ..LeaseNodeConfig::default()
+        };
+        assert!(bad(no_group).contains("group_size (0)"));
+        let no_nodes = LeaseNodeConfig {
+            nodes: 0,
+            ..LeaseNodeConfig::default()
+        };
+        assert!(bad(no_nodes).contains("nodes (0)"));
+        let forever = LeaseNodeConfig {
+            ttl: Duration::from_secs(2 * 24 * 60 * 60),
+            ..LeaseNodeConfig::default()
+        };
+        assert!(bad(forever).contains("time to live"));
+    }
+}

@@ -103,3 +103,113 @@ impl Journal for LeaseJournal {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::thread;
+    use std::time::{Duration, SystemTime};
+
+    use ticketpool_core::{Money, Priority, Ticket};
+
+    use super::*;
+    use crate::error::PersistError;
+
+    fn ticket(id: u64) -> Ticket {
+        Ticket {
+            id: TicketId(id),
+            ticket_type: Arc::from("standard"),
+            vendor: Arc::from("lease-feeder"),
+            base_price: Money::from_minor(100),
+            released_at: SystemTime::UNIX_EPOCH,
+        }
+    }
+
+    fn sold(id: u64) -> Event {
+        Event::Sold {
+            sale: Sale {
+                ticket: ticket(id),
+                customer: Arc::from("ada"),
+                priority: Priority::Regular,
+                price: Money::from_minor(150),
+                sold_at: SystemTime::UNIX_EPOCH,
+                waited: Duration::ZERO,
+                hold: None,
+            },
+        }
+    }
+
+    fn journal() -> (
+        Arc<NodeShared>,
+        LeaseJournal,
+        crossbeam_channel::Receiver<Job>,
+    ) {
+        let shared = Arc::new(NodeShared::new("n1", 7));
+        let (jobs, inbox) = crossbeam_channel::unbounded();
+        (Arc::clone(&shared), LeaseJournal::new(shared, jobs), inbox)
+    }
+
+    #[test]
+    fn a_release_pairs_the_office_id_with_the_queued_lease() {
+        let (shared, journal, _inbox) = journal();
+        let refused = journal.record(&Event::Released { ticket: ticket(1) });
+        assert!(refused.unwrap_err().message().contains("without a lease"));
+        shared.tally().next_release = Some(TicketId(501));
+        journal
+            .record(&Event::Released { ticket: ticket(1) })
+            .unwrap();
+        let tally = shared.tally();
+        assert_eq!(tally.in_office.get(&TicketId(1)), Some(&TicketId(501)));
+        assert_eq!((tally.next_release, tally.released), (None, 1));
+    }
+
+    #[test]
+    fn a_sale_waits_for_its_commit_and_carries_the_leased_id() {
+        let (shared, journal, inbox) = journal();
+        let unknown = journal.record(&sold(1)).unwrap_err();
+        assert!(
+            unknown.message().contains("not released from a lease"),
+            "{unknown}"
+        );
+        shared.tally().in_office.insert(TicketId(1), TicketId(501));
+        let committer = thread::spawn(move || {
+            let Ok(Job::Sale(pending)) = inbox.recv() else {
+                panic!("expected a sale");
+            };
+            assert_eq!(pending.sale.ticket, TicketId(501));
+            assert_eq!(pending.sale.customer, "ada");
+            assert_eq!(pending.sale.price, Money::from_minor(150));
+            pending.reply.send(Ok(())).unwrap();
+        });
+        journal.record(&sold(1)).unwrap();
+        committer.join().unwrap();
+        assert_eq!(shared.tally().in_flight, 0);
+        // Other events never reach the database.
+        journal.record(&Event::Paused).unwrap();
+    }
+
+    #[test]
+    fn a_failed_node_refuses_sales_at_once() {
+        let (shared, journal, inbox) = journal();
+        shared.tally().in_office.insert(TicketId(1), TicketId(501));
+        shared.fence(3);
+        let refused = journal.record(&sold(1)).unwrap_err();
+        assert!(
+            refused.message().contains("lost its lease on 3"),
+            "{refused}"
+        );
+        assert!(inbox.try_recv().is_err(), "nothing sent to the committer");
+        assert!(matches!(
+            shared.failure().as_deref(),
+            Some(PersistError::Fenced { lost: 3, .. })
+        ));
+    }
+
+    #[test]
+    fn a_stopped_committer_is_an_error_not_a_hang() {
+        let (shared, journal, inbox) = journal();
+        shared.tally().in_office.insert(TicketId(1), TicketId(501));
+        drop(inbox);
+        assert!(journal.record(&sold(1)).is_err());
+        assert_eq!(shared.tally().in_flight, 0);
+    }
+}
