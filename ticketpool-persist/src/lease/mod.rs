@@ -115,7 +115,8 @@ mod types;
 
 pub use self::checks::MAX_LEASE_TTL;
 pub use self::inventory::LeaseInventory;
-pub use self::node::{LeaseNode, FEEDER_VENDOR};
+pub use self::node::LeaseNode;
 pub use self::node_config::LeaseNodeConfig;
+pub use self::node_journal::FEEDER_VENDOR;
 pub use self::sizer::{DemandRate, LeaseSizer};
 pub use self::types::{CommitOutcome, InventoryCounts, LeasedTicket, SaleToCommit, StockTicket};

@@ -14,12 +14,9 @@ use super::committer::{Committer, Job};
 use super::feeder::Feeder;
 use super::inventory::LeaseInventory;
 use super::node_config::LeaseNodeConfig;
-use super::node_journal::LeaseJournal;
+use super::node_journal::{LeaseJournal, FEEDER_VENDOR};
 use super::node_state::NodeShared;
 use crate::error::PersistError;
-
-/// The vendor name the node's feeder releases under.
-pub const FEEDER_VENDOR: &str = "lease-feeder";
 
 /// How long a clean stop waits for sales already committing.
 const IN_FLIGHT_WAIT: Duration = Duration::from_secs(30);

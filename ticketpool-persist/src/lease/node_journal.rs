@@ -12,6 +12,10 @@ use super::committer::{Job, PendingSale};
 use super::node_state::NodeShared;
 use super::types::SaleToCommit;
 
+/// The vendor name the node's feeder releases under: the only vendor whose
+/// releases the node's journal accepts.
+pub const FEEDER_VENDOR: &str = "lease-feeder";
+
 /// The node's journal: only releases and sales matter to the database;
 /// holds, cancellations and the rest stay in the node's memory (a held
 /// ticket is still leased, and comes back with the lease if the node dies).
@@ -28,7 +32,14 @@ impl LeaseJournal {
     /// The office numbered a ticket `office_id` on release: it is the
     /// leased ticket the feeder queued just before. Mapped here, not after
     /// the release returns, because a buyer may take it before that.
-    fn released(&self, office_id: TicketId) -> Result<(), JournalError> {
+    fn released(&self, office_id: TicketId, vendor: &str) -> Result<(), JournalError> {
+        if vendor != FEEDER_VENDOR {
+            return Err(JournalError::new(format!(
+                "node {}: vendor {vendor:?} may not release tickets; only the node's feeder \
+                 releases what it leased",
+                self.shared.node
+            )));
+        }
         let mut tally = self.shared.tally();
         let Some(leased) = tally.next_release.take() else {
             return Err(JournalError::new(format!(
@@ -92,7 +103,7 @@ impl LeaseJournal {
 impl Journal for LeaseJournal {
     fn record(&self, event: &Event) -> Result<(), JournalError> {
         match event {
-            Event::Released { ticket } => self.released(ticket.id),
+            Event::Released { ticket } => self.released(ticket.id, &ticket.vendor),
             Event::Sold { sale } => self.sold(sale),
             _ => Ok(()),
         }
@@ -118,7 +129,7 @@ mod tests {
         Ticket {
             id: TicketId(id),
             ticket_type: Arc::from("standard"),
-            vendor: Arc::from("lease-feeder"),
+            vendor: Arc::from(FEEDER_VENDOR),
             base_price: Money::from_minor(100),
             released_at: SystemTime::UNIX_EPOCH,
         }
@@ -154,6 +165,18 @@ mod tests {
         let refused = journal.record(&Event::Released { ticket: ticket(1) });
         assert!(refused.unwrap_err().message().contains("without a lease"));
         shared.tally().next_release = Some(TicketId(501));
+        let mut other = ticket(1);
+        other.vendor = Arc::from("walk-in");
+        let refused = journal.record(&Event::Released { ticket: other });
+        assert!(refused
+            .unwrap_err()
+            .message()
+            .contains("\"walk-in\" may not"));
+        assert_eq!(
+            shared.tally().next_release,
+            Some(TicketId(501)),
+            "left for the feeder"
+        );
         journal
             .record(&Event::Released { ticket: ticket(1) })
             .unwrap();
