@@ -108,6 +108,33 @@ pub enum PersistError {
     /// commit); nothing was sent to the database.
     #[error("invalid lease request: {0}")]
     LeaseRequest(String),
+    /// A lease node leased a ticket whose type its box office does not
+    /// sell: the node and the event disagree on the ticket types. The node
+    /// handed the block back and stopped selling.
+    #[error(
+        "ticket {ticket} of event {event} has type {ticket_type:?}, which the node's box \
+         office does not sell; the node stopped selling"
+    )]
+    UnknownLeasedType {
+        /// The event.
+        event: u64,
+        /// The ticket, as PostgreSQL numbers it.
+        ticket: TicketId,
+        /// Its type in PostgreSQL.
+        ticket_type: String,
+    },
+    /// A lease node found that it no longer held some of its leases (they
+    /// expired before a renewal or a commit): another node may sell those
+    /// tickets now, so this node stopped selling.
+    #[error("node {node} lost its lease on {lost} ticket(s) of event {event}; it stopped selling")]
+    Fenced {
+        /// The node.
+        node: String,
+        /// The event.
+        event: u64,
+        /// How many tickets it found gone.
+        lost: u64,
+    },
     /// An earlier write failed; every later write fails too until the
     /// journal is reopened, so no sale is handed over unrecorded.
     #[error("the journal stopped after a failed write ({0}); reopen it to continue")]

@@ -120,8 +120,8 @@ mod writer;
 pub use crate::catalog_pg::CatalogPg;
 #[cfg(feature = "postgres")]
 pub use crate::lease::{
-    CommitOutcome, DemandRate, InventoryCounts, LeaseInventory, LeaseSizer, LeasedTicket,
-    SaleToCommit, StockTicket,
+    CommitOutcome, DemandRate, InventoryCounts, LeaseInventory, LeaseNode, LeaseNodeConfig,
+    LeaseSizer, LeasedTicket, SaleToCommit, StockTicket,
 };
 #[cfg(feature = "postgres")]
 pub use crate::postgres::PgStore;

@@ -65,8 +65,49 @@
 //! across the cluster: tickets leased by a dead node count as unsold until
 //! someone sells them.
 
+//! # The node: selling from leases through a box office
+//!
+//! [`LeaseNode`] runs all of the above for one event behind a local
+//! [`BoxOffice`](ticketpool_core::BoxOffice), so buyers use the normal
+//! customer API at memory speed:
+//!
+//! - a **feeder** thread, the office's only vendor, leases a block (sized
+//!   by [`LeaseSizer`] from the node's [`DemandRate`]) once fewer than a
+//!   low watermark of leased tickets are unsold in the office, and releases
+//!   them one at a time. The office numbers tickets itself; the node's
+//!   journal pairs each office id with the leased ticket being released
+//!   when the office records the release, before any buyer can take it;
+//! - the office's **journal** sends every sale to a **committer** thread
+//!   and waits for its group's outcome (up to `group_size` sales, or
+//!   `group_wait`): the office hands a sale over only once it is
+//!   committed, and a lost or failed commit comes back to the buyer as an
+//!   error. Holds stay in the node's memory: a held ticket is still leased;
+//! - the committer also **renews** the node's leases every third of their
+//!   time to live, on the same connection, so a renewal never overlaps a
+//!   commit and a renewal that finds fewer tickets than the node holds
+//!   proves a lease was lost;
+//! - a lost sale or a short renewal **fences** the node: it closes its
+//!   office (nothing more is sold or acknowledged) and reports it
+//!   ([`LeaseNode::fenced`]). No ticket is sold twice either way, because
+//!   every commit is fenced in the database;
+//! - when nothing is leasable, the feeder closes the office if the event is
+//!   **sold out** cluster-wide, and otherwise polls with a bounded back-off,
+//!   so a dead node's tickets are picked up once its leases expire;
+//! - [`LeaseNode::shutdown`] stops the feeder, closes the office, lets sales
+//!   already committing finish and hands back everything unsold at once;
+//!   [`LeaseNode::abandon`] stops without handing back, as a killed node.
+//!
+//! A hold still open at shutdown is handed back with the rest: confirming
+//! it afterwards fails, and the buyer is told so.
+
 mod checks;
+mod committer;
+mod feeder;
 mod inventory;
+mod node;
+mod node_config;
+mod node_journal;
+mod node_state;
 mod sizer;
 mod statements;
 mod table;
@@ -74,5 +115,8 @@ mod types;
 
 pub use self::checks::MAX_LEASE_TTL;
 pub use self::inventory::LeaseInventory;
+pub use self::node::LeaseNode;
+pub use self::node_config::LeaseNodeConfig;
+pub use self::node_journal::FEEDER_VENDOR;
 pub use self::sizer::{DemandRate, LeaseSizer};
 pub use self::types::{CommitOutcome, InventoryCounts, LeasedTicket, SaleToCommit, StockTicket};

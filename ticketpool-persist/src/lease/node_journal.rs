@@ -1,0 +1,238 @@
+//! [`LeaseJournal`]: the journal of a lease node's box office. A release
+//! pairs the office's ticket id with the leased ticket the feeder is
+//! releasing; a sale waits for its group's commit in PostgreSQL, so the
+//! office hands over only committed sales.
+
+use std::sync::Arc;
+
+use crossbeam_channel::Sender;
+use ticketpool_core::{Event, Journal, JournalError, Sale, TicketId};
+
+use super::committer::{Job, PendingSale};
+use super::node_state::NodeShared;
+use super::types::SaleToCommit;
+
+/// The vendor name the node's feeder releases under: the only vendor whose
+/// releases the node's journal accepts.
+pub const FEEDER_VENDOR: &str = "lease-feeder";
+
+/// The node's journal: only releases and sales matter to the database;
+/// holds, cancellations and the rest stay in the node's memory (a held
+/// ticket is still leased, and comes back with the lease if the node dies).
+pub(super) struct LeaseJournal {
+    shared: Arc<NodeShared>,
+    jobs: Sender<Job>,
+}
+
+impl LeaseJournal {
+    pub fn new(shared: Arc<NodeShared>, jobs: Sender<Job>) -> Self {
+        Self { shared, jobs }
+    }
+
+    /// The office numbered a ticket `office_id` on release: it is the
+    /// leased ticket the feeder queued just before. Mapped here, not after
+    /// the release returns, because a buyer may take it before that.
+    fn released(&self, office_id: TicketId, vendor: &str) -> Result<(), JournalError> {
+        if vendor != FEEDER_VENDOR {
+            return Err(JournalError::new(format!(
+                "node {}: vendor {vendor:?} may not release tickets; only the node's feeder \
+                 releases what it leased",
+                self.shared.node
+            )));
+        }
+        let mut tally = self.shared.tally();
+        let Some(leased) = tally.next_release.take() else {
+            return Err(JournalError::new(format!(
+                "node {}: ticket {office_id} released without a lease; only the node's feeder \
+                 may release tickets",
+                self.shared.node
+            )));
+        };
+        tally.in_office.insert(office_id, leased);
+        tally.released += 1;
+        Ok(())
+    }
+
+    /// Sends the sale to the committer and waits for its group's outcome.
+    fn sold(&self, sale: &Sale) -> Result<(), JournalError> {
+        if let Some(failure) = self.shared.failure() {
+            return Err(JournalError::new(format!(
+                "node {} stopped selling: {failure}",
+                self.shared.node
+            )));
+        }
+        let ticket = {
+            let mut tally = self.shared.tally();
+            let Some(&ticket) = tally.in_office.get(&sale.ticket.id) else {
+                return Err(JournalError::new(format!(
+                    "node {}: ticket {} was not released from a lease",
+                    self.shared.node, sale.ticket.id
+                )));
+            };
+            tally.in_flight += 1;
+            ticket
+        };
+        let (reply, answer) = crossbeam_channel::bounded(1);
+        let job = Job::Sale(PendingSale {
+            sale: SaleToCommit {
+                ticket,
+                customer: sale.customer.to_string(),
+                price: sale.price,
+            },
+            office_ticket: sale.ticket.id,
+            reply,
+        });
+        let outcome = match self.jobs.send(job) {
+            Ok(()) => answer.recv().unwrap_or_else(|_| {
+                Err(JournalError::new(format!(
+                    "node {} stopped before the sale of {ticket} committed",
+                    self.shared.node
+                )))
+            }),
+            Err(_) => Err(JournalError::new(format!(
+                "node {} stopped",
+                self.shared.node
+            ))),
+        };
+        self.shared.tally().in_flight -= 1;
+        self.shared.notify();
+        outcome
+    }
+}
+
+impl Journal for LeaseJournal {
+    fn record(&self, event: &Event) -> Result<(), JournalError> {
+        match event {
+            Event::Released { ticket } => self.released(ticket.id, &ticket.vendor),
+            Event::Sold { sale } => self.sold(sale),
+            _ => Ok(()),
+        }
+    }
+
+    /// Every sale is committed before `record` returns: nothing pending.
+    fn flush(&self) -> Result<(), JournalError> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::thread;
+    use std::time::{Duration, SystemTime};
+
+    use ticketpool_core::{Money, Priority, Ticket};
+
+    use super::*;
+    use crate::error::PersistError;
+
+    fn ticket(id: u64) -> Ticket {
+        Ticket {
+            id: TicketId(id),
+            ticket_type: Arc::from("standard"),
+            vendor: Arc::from(FEEDER_VENDOR),
+            base_price: Money::from_minor(100),
+            released_at: SystemTime::UNIX_EPOCH,
+        }
+    }
+
+    fn sold(id: u64) -> Event {
+        Event::Sold {
+            sale: Sale {
+                ticket: ticket(id),
+                customer: Arc::from("ada"),
+                priority: Priority::Regular,
+                price: Money::from_minor(150),
+                sold_at: SystemTime::UNIX_EPOCH,
+                waited: Duration::ZERO,
+                hold: None,
+            },
+        }
+    }
+
+    fn journal() -> (
+        Arc<NodeShared>,
+        LeaseJournal,
+        crossbeam_channel::Receiver<Job>,
+    ) {
+        let shared = Arc::new(NodeShared::new("n1", 7));
+        let (jobs, inbox) = crossbeam_channel::unbounded();
+        (Arc::clone(&shared), LeaseJournal::new(shared, jobs), inbox)
+    }
+
+    #[test]
+    fn a_release_pairs_the_office_id_with_the_queued_lease() {
+        let (shared, journal, _inbox) = journal();
+        let refused = journal.record(&Event::Released { ticket: ticket(1) });
+        assert!(refused.unwrap_err().message().contains("without a lease"));
+        shared.tally().next_release = Some(TicketId(501));
+        let mut other = ticket(1);
+        other.vendor = Arc::from("walk-in");
+        let refused = journal.record(&Event::Released { ticket: other });
+        assert!(refused
+            .unwrap_err()
+            .message()
+            .contains("\"walk-in\" may not"));
+        assert_eq!(
+            shared.tally().next_release,
+            Some(TicketId(501)),
+            "left for the feeder"
+        );
+        journal
+            .record(&Event::Released { ticket: ticket(1) })
+            .unwrap();
+        let tally = shared.tally();
+        assert_eq!(tally.in_office.get(&TicketId(1)), Some(&TicketId(501)));
+        assert_eq!((tally.next_release, tally.released), (None, 1));
+    }
+
+    #[test]
+    fn a_sale_waits_for_its_commit_and_carries_the_leased_id() {
+        let (shared, journal, inbox) = journal();
+        let unknown = journal.record(&sold(1)).unwrap_err();
+        assert!(
+            unknown.message().contains("not released from a lease"),
+            "{unknown}"
+        );
+        shared.tally().in_office.insert(TicketId(1), TicketId(501));
+        let committer = thread::spawn(move || {
+            let Ok(Job::Sale(pending)) = inbox.recv() else {
+                panic!("expected a sale");
+            };
+            assert_eq!(pending.sale.ticket, TicketId(501));
+            assert_eq!(pending.sale.customer, "ada");
+            assert_eq!(pending.sale.price, Money::from_minor(150));
+            pending.reply.send(Ok(())).unwrap();
+        });
+        journal.record(&sold(1)).unwrap();
+        committer.join().unwrap();
+        assert_eq!(shared.tally().in_flight, 0);
+        // Other events never reach the database.
+        journal.record(&Event::Paused).unwrap();
+    }
+
+    #[test]
+    fn a_failed_node_refuses_sales_at_once() {
+        let (shared, journal, inbox) = journal();
+        shared.tally().in_office.insert(TicketId(1), TicketId(501));
+        shared.fence(3);
+        let refused = journal.record(&sold(1)).unwrap_err();
+        assert!(
+            refused.message().contains("lost its lease on 3"),
+            "{refused}"
+        );
+        assert!(inbox.try_recv().is_err(), "nothing sent to the committer");
+        assert!(matches!(
+            shared.failure().as_deref(),
+            Some(PersistError::Fenced { lost: 3, .. })
+        ));
+    }
+
+    #[test]
+    fn a_stopped_committer_is_an_error_not_a_hang() {
+        let (shared, journal, inbox) = journal();
+        shared.tally().in_office.insert(TicketId(1), TicketId(501));
+        drop(inbox);
+        assert!(journal.record(&sold(1)).is_err());
+        assert_eq!(shared.tally().in_flight, 0);
+    }
+}

@@ -1,0 +1,475 @@
+//! Lease nodes against PostgreSQL (127.0.0.1:5432, or
+//! `TICKETPOOL_PG_URL`): each node sells one event from leased tickets
+//! through its own box office, and buyers use the office's customer API.
+//! Each test owns a schema, dropped afterwards; without a server the tests
+//! say so on stderr and pass, unless `TICKETPOOL_PG_REQUIRED=1`.
+#![cfg(feature = "postgres")]
+
+mod lease_support;
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use ticketpool_core::{
+    BoxOfficeConfig, BoxOfficeError, Event, Money, Notification, Priority, TicketTypeConfig, Want,
+};
+use ticketpool_persist::{LeaseNode, LeaseNodeConfig, LeaseSizer, PersistError};
+
+use lease_support::{admin, params, schema, sold_rows, stock, Schema};
+
+/// An office selling the two types `lease_support::stock` puts on sale.
+fn office(capacity: usize) -> BoxOfficeConfig {
+    let mut config = BoxOfficeConfig::simple("gig", 1, capacity, Money::from_minor(1_000));
+    config.ticket_types = ["standard", "balcony"]
+        .into_iter()
+        .map(|name| TicketTypeConfig {
+            name: name.into(),
+            price: Money::from_minor(2_000),
+            quota: None,
+            capacity: None,
+        })
+        .collect();
+    config
+}
+
+fn start(schema: &Schema, event: u64, node: &str, config: LeaseNodeConfig) -> LeaseNode {
+    LeaseNode::start(&params(), &schema.0, event, node, office(128), config).expect("start")
+}
+
+/// `buyers` threads buying from `node`'s office until it closes; returns
+/// each customer's acknowledged purchases. A buyer that never sees its
+/// office close fails the test instead of hanging it.
+fn buy_until_closed(node: &LeaseNode, buyers: usize, limit: Option<u64>) -> HashMap<String, u64> {
+    thread::scope(|scope| {
+        let handles: Vec<_> = (0..buyers)
+            .map(|b| {
+                let customer = format!("{}-b{b}", node.node());
+                let office = node.office();
+                scope.spawn(move || {
+                    let buyer = office.customer(&customer, Priority::Regular);
+                    let deadline = Instant::now() + Duration::from_secs(120);
+                    let mut bought = 0_u64;
+                    while limit.map_or(true, |limit| bought < limit) {
+                        assert!(Instant::now() < deadline, "{customer}: office never closed");
+                        match buyer.buy_timeout(Want::Any, Duration::from_millis(100)) {
+                            Ok(_) => bought += 1,
+                            Err(BoxOfficeError::Timeout) => {}
+                            Err(BoxOfficeError::Closed | BoxOfficeError::SoldOut) => break,
+                            Err(other) => panic!("{customer}: {other}"),
+                        }
+                    }
+                    (customer, bought)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+/// How many tickets the table says each customer bought.
+fn sold_per_customer(schema: &Schema, event: u64) -> HashMap<String, u64> {
+    let mut per_customer = HashMap::new();
+    for (_, _, customer) in sold_rows(schema, event) {
+        *per_customer.entry(customer).or_insert(0) += 1;
+    }
+    per_customer
+}
+
+fn note(line: String) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+#[test]
+fn three_nodes_sell_an_event_once_and_every_office_closes() {
+    let Some(schema) = schema("node_three") else {
+        return;
+    };
+    let event = 1;
+    stock(&mut schema.node(), event, 600);
+    let nodes: Vec<LeaseNode> = ["n1", "n2", "n3"]
+        .into_iter()
+        .map(|name| start(&schema, event, name, LeaseNodeConfig::default()))
+        .collect();
+    let started = Instant::now();
+    let acknowledged: Vec<HashMap<String, u64>> = thread::scope(|scope| {
+        let runs: Vec<_> = nodes
+            .iter()
+            .map(|node| scope.spawn(move || buy_until_closed(node, 4, None)))
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    let elapsed = started.elapsed();
+
+    let table = sold_per_customer(&schema, event);
+    let mut total = 0;
+    for (node, bought) in nodes.iter().zip(&acknowledged) {
+        let sum: u64 = bought.values().sum();
+        note(format!(
+            "{}: {sum} tickets in {elapsed:?} ({:.0}/s), {} statements",
+            node.node(),
+            sum as f64 / elapsed.as_secs_f64(),
+            node.statements()
+        ));
+        assert!(node.sold_out(), "{} closed for sell-out", node.node());
+        assert_eq!(node.failure().map(|f| f.to_string()), None);
+        assert_eq!(
+            node.committed(),
+            sum,
+            "{}: acknowledged == committed",
+            node.node()
+        );
+        for (customer, count) in bought {
+            assert_eq!(
+                table.get(customer).copied().unwrap_or(0),
+                *count,
+                "{customer}: the table holds exactly the acknowledged sales"
+            );
+        }
+        total += sum;
+    }
+    assert_eq!(total, 600, "acknowledged across nodes");
+    assert_eq!(sold_rows(&schema, event).len(), 600, "sold in the table");
+    assert_eq!(table.values().sum::<u64>(), 600);
+    for node in nodes {
+        assert_eq!(node.shutdown().unwrap(), 0, "nothing left to hand back");
+    }
+}
+
+#[test]
+fn an_abandoned_nodes_tickets_are_sold_by_the_others_after_expiry() {
+    let Some(schema) = schema("node_abandoned") else {
+        return;
+    };
+    let event = 2;
+    stock(&mut schema.node(), event, 300);
+    // Short, but long enough that a loaded machine does not fence the node
+    // before it is abandoned (it renews every third).
+    let short = LeaseNodeConfig {
+        ttl: Duration::from_secs(1),
+        ..LeaseNodeConfig::default()
+    };
+    let doomed = start(&schema, event, "doomed", short);
+    let bought = buy_until_closed(&doomed, 2, Some(5));
+    assert_eq!(bought.values().sum::<u64>(), 10);
+    doomed.abandon();
+    let stranded: i64 = admin()
+        .query_one(
+            &format!(
+                "SELECT count(*) FROM {}.lease_tickets \
+                 WHERE event_id = $1 AND state = 1 AND lease_owner = 'doomed'",
+                schema.0
+            ),
+            &[&(event as i64)],
+        )
+        .unwrap()
+        .get(0);
+    assert!(stranded > 0, "the abandoned node kept leased tickets");
+
+    let survivors: Vec<LeaseNode> = ["s1", "s2"]
+        .into_iter()
+        .map(|name| start(&schema, event, name, LeaseNodeConfig::default()))
+        .collect();
+    let acknowledged: Vec<HashMap<String, u64>> = thread::scope(|scope| {
+        let runs: Vec<_> = survivors
+            .iter()
+            .map(|node| scope.spawn(move || buy_until_closed(node, 3, None)))
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    let table = sold_per_customer(&schema, event);
+    let survivors_sold: u64 = acknowledged.iter().flat_map(|a| a.values()).sum();
+    assert_eq!(survivors_sold + 10, 300, "every ticket sold, once");
+    assert_eq!(sold_rows(&schema, event).len(), 300);
+    for (customer, count) in acknowledged.iter().flatten().chain(&bought) {
+        assert_eq!(
+            table.get(customer).copied().unwrap_or(0),
+            *count,
+            "{customer}"
+        );
+    }
+    for node in survivors {
+        assert!(node.sold_out());
+        node.shutdown().unwrap();
+    }
+}
+
+#[test]
+fn a_clean_shutdown_hands_unsold_tickets_back_at_once() {
+    let Some(schema) = schema("node_hand_back") else {
+        return;
+    };
+    let event = 3;
+    stock(&mut schema.node(), event, 200);
+    let long = LeaseNodeConfig {
+        ttl: Duration::from_secs(60),
+        ..LeaseNodeConfig::default()
+    };
+    let node = start(&schema, event, "a", long);
+    // One sale: the node has leased a block by then.
+    assert_eq!(buy_until_closed(&node, 1, Some(1)).values().sum::<u64>(), 1);
+    let handed = node.shutdown().unwrap();
+    assert!(handed > 0, "the node held unsold tickets");
+    let mut other = schema.node();
+    let leased = other
+        .lease("b", event, 200, Duration::from_secs(60))
+        .unwrap();
+    assert_eq!(
+        leased.len(),
+        199,
+        "every unsold ticket leasable without waiting"
+    );
+}
+
+#[test]
+fn group_commits_cost_under_a_tenth_of_a_statement_per_ticket() {
+    let Some(schema) = schema("node_statements") else {
+        return;
+    };
+    let event = 4;
+    stock(&mut schema.node(), event, 1_280);
+    let config = LeaseNodeConfig {
+        sizer: LeaseSizer::new(Duration::from_secs(1), 64, 64).unwrap(),
+        nodes: 1,
+        low_watermark: 32,
+        group_size: 32,
+        group_wait: Duration::from_millis(20),
+        ..LeaseNodeConfig::default()
+    };
+    let node = start(&schema, event, "steady", config);
+    let started = Instant::now();
+    let sold: u64 = buy_until_closed(&node, 40, None).values().sum();
+    let elapsed = started.elapsed();
+    assert_eq!(sold, 1_280);
+    assert!(node.sold_out(), "the node sold the whole event itself");
+    let per_ticket = node.statements() as f64 / sold as f64;
+    note(format!(
+        "one node, block 64, groups of 32, 40 buyers: {sold} tickets in {elapsed:?} \
+         ({:.0}/s), {} statements, {per_ticket:.3} per ticket",
+        sold as f64 / elapsed.as_secs_f64(),
+        node.statements()
+    ));
+    assert!(per_ticket <= 0.1, "{per_ticket} statements per ticket");
+    node.shutdown().unwrap();
+}
+
+#[test]
+fn a_ticket_type_the_office_does_not_sell_is_a_typed_error() {
+    let Some(schema) = schema("node_unknown_type") else {
+        return;
+    };
+    let event = 5;
+    stock(&mut schema.node(), event, 50);
+    let mut only_standard = office(16);
+    only_standard.ticket_types.retain(|t| t.name == "standard");
+    let node = LeaseNode::start(
+        &params(),
+        &schema.0,
+        event,
+        "picky",
+        only_standard,
+        LeaseNodeConfig::default(),
+    )
+    .unwrap();
+    // The buyer waits until the node gives up and closes its office.
+    let bought = buy_until_closed(&node, 1, None);
+    assert_eq!(bought.values().sum::<u64>(), 0);
+    let failure = node.failure().expect("the node reports why it stopped");
+    assert!(
+        matches!(
+            &*failure,
+            PersistError::UnknownLeasedType { ticket_type, .. } if ticket_type == "balcony"
+        ),
+        "{failure}"
+    );
+    assert!(failure.to_string().contains("\"balcony\""), "{failure}");
+    node.shutdown().unwrap();
+    let counts = schema.node().counts(event).unwrap();
+    assert_eq!(
+        (counts.on_sale, counts.leased),
+        (50, 0),
+        "the block went back"
+    );
+}
+
+/// Ends `node`'s live leases in the table, as if it had paused past them,
+/// and lets another node lease every unsold ticket.
+fn expire_and_steal(schema: &Schema, event: u64, node: &str) -> usize {
+    let expired = admin()
+        .execute(
+            &format!(
+                "UPDATE {}.lease_tickets SET lease_expires = now() - interval '1 second' \
+                 WHERE event_id = $1 AND lease_owner = $2 AND state = 1",
+                schema.0
+            ),
+            &[&(event as i64), &node],
+        )
+        .unwrap();
+    assert!(expired > 0, "{node} held leases");
+    let stolen = schema
+        .node()
+        .lease("thief", event, 1_000, Duration::from_secs(60))
+        .unwrap();
+    stolen.len()
+}
+
+#[test]
+fn a_node_whose_commit_comes_back_lost_acknowledges_nothing_and_stops() {
+    let Some(schema) = schema("node_fenced_commit") else {
+        return;
+    };
+    let event = 6;
+    stock(&mut schema.node(), event, 100);
+    // A long lease: the renewal (every 20 s) does not find the theft first.
+    // A low watermark of one: the node leases no second block while the
+    // first one's 15 tickets are unsold, so every ticket it has is stolen.
+    let long = LeaseNodeConfig {
+        ttl: Duration::from_secs(60),
+        low_watermark: 1,
+        ..LeaseNodeConfig::default()
+    };
+    let node = start(&schema, event, "paused", long);
+    assert_eq!(buy_until_closed(&node, 1, Some(1)).values().sum::<u64>(), 1);
+    assert_eq!(expire_and_steal(&schema, event, "paused"), 99);
+
+    let buyer = node.office().customer("late", Priority::Regular);
+    let refused = buyer.buy_timeout(Want::Any, Duration::from_secs(60));
+    assert!(
+        matches!(refused, Err(BoxOfficeError::Journal(_))),
+        "the lost sale is refused: {refused:?}"
+    );
+    assert!(node.fenced());
+    assert!(matches!(
+        node.failure().as_deref(),
+        Some(PersistError::Fenced { lost: 1, .. })
+    ));
+    assert!(matches!(
+        buyer.buy_timeout(Want::Any, Duration::from_secs(60)),
+        Err(BoxOfficeError::Closed)
+    ));
+    assert_eq!(
+        sold_rows(&schema, event).len(),
+        1,
+        "only the committed sale"
+    );
+    assert_eq!(node.committed(), 1);
+    node.shutdown().unwrap();
+}
+
+#[test]
+fn a_renewal_that_comes_back_short_fences_the_node() {
+    let Some(schema) = schema("node_fenced_renew") else {
+        return;
+    };
+    let event = 7;
+    stock(&mut schema.node(), event, 100);
+    let renewing = LeaseNodeConfig {
+        ttl: Duration::from_millis(1_500),
+        low_watermark: 1,
+        ..LeaseNodeConfig::default()
+    };
+    let node = start(&schema, event, "renewing", renewing);
+    assert_eq!(buy_until_closed(&node, 1, Some(1)).values().sum::<u64>(), 1);
+    let events = node.office().subscribe();
+    expire_and_steal(&schema, event, "renewing");
+    // No buyer: the next renewal (every 500 ms) finds the leases gone.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match events.next_timeout(left) {
+            Some(Notification::Event(Event::Closed)) => break,
+            Some(_) => {}
+            None => panic!("the office never closed"),
+        }
+    }
+    assert!(node.fenced());
+    assert!(matches!(
+        node.failure().as_deref(),
+        Some(PersistError::Fenced { .. })
+    ));
+    node.shutdown().unwrap();
+}
+
+#[test]
+fn a_node_reconnects_when_the_database_drops_its_connections() {
+    let Some(schema) = schema("node_reconnect") else {
+        return;
+    };
+    let event = 8;
+    stock(&mut schema.node(), event, 300);
+    let node = start(&schema, event, "resilient", LeaseNodeConfig::default());
+    let before = buy_until_closed(&node, 3, Some(10));
+    // Every connection that last ran one of this schema's statements: the
+    // node's feeder and committer, nobody else's.
+    let dropped: i64 = admin()
+        .query_one(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE pid <> pg_backend_pid() AND datname = current_database() \
+               AND query LIKE '%' || $1 || '.lease_tickets%'",
+            &[&schema.0],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(dropped, 2, "the feeder's and the committer's connections");
+    let after = buy_until_closed(&node, 3, None);
+    assert_eq!(node.failure().map(|f| f.to_string()), None);
+    assert!(node.sold_out());
+    let table = sold_per_customer(&schema, event);
+    let mut acknowledged: HashMap<String, u64> = before;
+    for (customer, count) in after {
+        *acknowledged.entry(customer).or_insert(0) += count;
+    }
+    assert_eq!(acknowledged.values().sum::<u64>(), 300);
+    assert_eq!(
+        table, acknowledged,
+        "the table holds exactly the acknowledged sales"
+    );
+    node.shutdown().unwrap();
+}
+
+#[test]
+fn a_confirmed_hold_is_committed_and_a_cancelled_one_stays_on_sale() {
+    let Some(schema) = schema("node_holds") else {
+        return;
+    };
+    let event = 9;
+    stock(&mut schema.node(), event, 40);
+    let node = start(&schema, event, "holding", LeaseNodeConfig::default());
+    let ada = node.office().customer("ada", Priority::Vip);
+    let kept = ada
+        .reserve_timeout(Want::Any, Duration::from_secs(60))
+        .unwrap();
+    let dropped = ada
+        .reserve_timeout(Want::Any, Duration::from_secs(60))
+        .unwrap();
+    assert!(sold_rows(&schema, event).is_empty(), "a hold is not a sale");
+    let sale = kept.confirm().unwrap();
+    assert!(dropped.cancel());
+    assert_eq!(
+        sold_per_customer(&schema, event),
+        HashMap::from([("ada".to_owned(), 1)])
+    );
+    assert_eq!(node.committed(), 1);
+    // The cancelled hold's ticket is still this node's to sell.
+    let rest = buy_until_closed(&node, 2, None);
+    assert_eq!(rest.values().sum::<u64>(), 39);
+    assert_eq!(sold_rows(&schema, event).len(), 40);
+    assert_eq!(
+        sale.price,
+        Money::from_minor(2_000),
+        "the office's price is recorded"
+    );
+    let recorded: i64 = admin()
+        .query_one(
+            &format!(
+                "SELECT price FROM {}.lease_tickets WHERE event_id = $1 AND customer = 'ada'",
+                schema.0
+            ),
+            &[&(event as i64)],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(recorded, 2_000);
+    node.shutdown().unwrap();
+}
