@@ -246,7 +246,7 @@ impl Server {
         let grace = config.waiting_grace;
         let demo = config.demo;
         let queues = config.durability == Durability::Batched;
-        let (state, demo) = tokio::task::spawn_blocking(move || {
+        let (state, demo, sole) = tokio::task::spawn_blocking(move || {
             open_state(home, path, admin_token, grace, demo, queues)
         })
         .await
@@ -256,7 +256,7 @@ impl Server {
         })??;
         Ok(Self {
             listener,
-            state: Owned::new(state),
+            state: Owned::new(state, sole),
             generated_token,
             rate_limit: config.rate_limit,
             demo,
@@ -300,12 +300,12 @@ impl Server {
     ) -> Result<(), ServerError> {
         let Self {
             listener,
-            mut state,
+            state: mut owned,
             rate_limit,
             demo,
             ..
         } = self;
-        let state = state.take();
+        let state = owned.take();
         let limits = rate_limit.and_then(|limit| rate_limit::limits(limit, Arc::clone(&state)));
         let sweeper = tokio::spawn(sweep(Arc::clone(&state), limits.clone()));
         let reaper = tokio::spawn(crate::seats::reap(Arc::clone(&state)));
@@ -345,6 +345,9 @@ impl Server {
         if let Err(error) = closed {
             tracing::error!(target: "ticketpool", "stopping: {error}");
         }
+        // Stopped: the next server may take the data directory or schema,
+        // even if a finishing task still holds a clone of the state.
+        drop(owned);
         served.map_err(|source| ServerError::Io {
             context: "serving".to_owned(),
             source,
@@ -359,7 +362,7 @@ fn open_state(
     grace: Duration,
     demo: bool,
     journal_queues: bool,
-) -> Result<(AppState, Option<Demo>), ServerError> {
+) -> Result<(AppState, Option<Demo>, SoleServer), ServerError> {
     // The catalog's error names where it lives.
     let catalog_error = |source: CatalogError| match &home {
         CatalogHome::Postgres(_) => ServerError::Database {
@@ -435,7 +438,6 @@ fn open_state(
         admin_token,
         pages: EventPages::default(),
         journal_queues,
-        _sole_server: sole,
     };
     // Seeded before stocking starts, so the demo events get their vendors.
     let demo = if demo {
@@ -461,7 +463,7 @@ fn open_state(
                 })?;
         }
     }
-    Ok((state, demo))
+    Ok((state, demo, sole))
 }
 
 /// Now and then: drops lapsed holds, old keys and quiet callers' buckets, and brings event

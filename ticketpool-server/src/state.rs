@@ -16,6 +16,7 @@ use crate::live::Live;
 use crate::metrics::Metrics;
 use crate::seats::feed::SeatFeeds;
 use crate::stock::Stock;
+use crate::store::SoleServer;
 use crate::waiting::WaitingRoom;
 
 /// The service's shared state.
@@ -49,46 +50,52 @@ pub(crate) struct AppState {
     /// bounded queue is full), so reserve and confirm run on the async
     /// threads instead of paying a hand-off to a blocking thread each.
     pub(crate) journal_queues: bool,
-    /// The lock that keeps a second server off the data directory or
-    /// schema, held as long as the state lives.
-    pub(crate) _sole_server: crate::store::SoleServer,
 }
 
 /// The state as handlers get it.
 pub(crate) type Shared = Arc<AppState>;
 
-/// The bound server's state until it runs. Dropped unrun (or on an error
-/// path), it is let go on a thread of its own if this is an async thread:
-/// PostgreSQL's blocking client panics if it closes on one.
-pub(crate) struct Owned(Option<Shared>);
+/// The bound server's state until it runs, and the lock that keeps a
+/// second server off its data directory or schema until it has stopped.
+/// Dropped (unrun, on an error path, or at the end of the run), both are
+/// let go on a thread of its own if this is an async thread: PostgreSQL's
+/// blocking client panics if it closes on one.
+pub(crate) struct Owned {
+    state: Option<Shared>,
+    sole: Option<SoleServer>,
+}
 
 impl Owned {
-    pub(crate) fn new(state: AppState) -> Self {
-        Self(Some(Arc::new(state)))
+    pub(crate) fn new(state: AppState, sole: SoleServer) -> Self {
+        Self {
+            state: Some(Arc::new(state)),
+            sole: Some(sole),
+        }
     }
 
     /// The state.
     pub(crate) fn get(&self) -> &Shared {
         // Only `take` empties it, and `run_until` takes it as it consumes
         // the server.
-        self.0.as_ref().expect("the server's state was taken")
+        self.state.as_ref().expect("the server's state was taken")
     }
 
-    /// The state, to run with (nothing is left to drop).
+    /// The state, to run with. The lock stays: it goes when this does,
+    /// once the run has ended, whether or not a task still holds a clone
+    /// of the state (the next server may start then).
     pub(crate) fn take(&mut self) -> Shared {
-        self.0.take().expect("the server's state was taken")
+        self.state.take().expect("the server's state was taken")
     }
 }
 
 impl Drop for Owned {
     fn drop(&mut self) {
-        if let Some(state) = self.0.take() {
-            if tokio::runtime::Handle::try_current().is_ok() {
-                // Joined: the caller may reopen the same store next.
-                let _ = std::thread::spawn(move || drop(state)).join();
-            } else {
-                drop(state);
-            }
+        let (state, sole) = (self.state.take(), self.sole.take());
+        if tokio::runtime::Handle::try_current().is_ok() {
+            // Joined: the caller may reopen the same store next.
+            let _ = std::thread::spawn(move || drop((state, sole))).join();
+        } else {
+            drop((state, sole));
         }
     }
 }
