@@ -33,6 +33,10 @@ pub const MIN_ADMIN_TOKEN: usize = 16;
 /// How often lapsed holds and old idempotency keys are dropped.
 const SWEEP_EVERY: Duration = Duration::from_secs(10);
 
+/// How long a stop waits for tasks still holding the state (a request
+/// being answered as the stop came) before it goes on without them.
+const LAST_TASKS: Duration = Duration::from_secs(5);
+
 /// How the service runs.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -339,6 +343,17 @@ impl Server {
             state.waiting.stop_all();
             state.holds.cancel_all();
             state.stock.stop_all();
+            // A task that was still answering when the stop came may hold
+            // the state a moment longer (seen on a loaded machine): wait
+            // for it, bounded, so the journals close here and whatever
+            // opens them next finds every sale.
+            let deadline = Instant::now() + LAST_TASKS;
+            while Arc::strong_count(&state) > 1 && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            if Arc::strong_count(&state) > 1 {
+                tracing::warn!(target: "ticketpool", "stopping: a task still holds the state; its journals close when it ends");
+            }
             drop(state);
         })
         .await;
