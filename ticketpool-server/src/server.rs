@@ -177,7 +177,8 @@ pub enum ServerError {
          its own --data directory or --database-schema"
     )]
     InUse {
-        /// The server and schema (never the password).
+        /// The data directory, or the server and schema (never the
+        /// password).
         place: String,
     },
 }
