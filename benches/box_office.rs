@@ -48,7 +48,7 @@ enum Purchase {
 }
 
 fn priority(i: usize) -> Priority {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         Priority::Vip
     } else {
         Priority::Regular

@@ -41,7 +41,7 @@ fn config() -> BoxOfficeConfig {
 }
 
 fn priority(i: usize) -> Priority {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         Priority::Vip
     } else {
         Priority::Regular

@@ -114,7 +114,7 @@ impl CatalogPg {
                  parameters: {e}"
             ))
         })?;
-        if config.get_user().map_or(true, str::is_empty) {
+        if config.get_user().is_none_or(str::is_empty) {
             return Err(PersistError::Config(
                 "the PostgreSQL connection names no user (postgres://USER@host:port/db)".into(),
             ));

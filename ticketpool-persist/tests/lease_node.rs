@@ -51,7 +51,7 @@ fn buy_until_closed(node: &LeaseNode, buyers: usize, limit: Option<u64>) -> Hash
                     let buyer = office.customer(&customer, Priority::Regular);
                     let deadline = Instant::now() + Duration::from_secs(120);
                     let mut bought = 0_u64;
-                    while limit.map_or(true, |limit| bought < limit) {
+                    while limit.is_none_or(|limit| bought < limit) {
                         assert!(Instant::now() < deadline, "{customer}: office never closed");
                         match buyer.buy_timeout(Want::Any, Duration::from_millis(100)) {
                             Ok(_) => bought += 1,

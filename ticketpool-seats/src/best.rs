@@ -171,7 +171,7 @@ impl Seating {
         let mut best: Option<(u32, u32)> = None;
         let mut consider = |s: u32| {
             let d = distance(s);
-            if best.map_or(true, |(bd, bs)| (d, s) < (bd, bs)) {
+            if best.is_none_or(|(bd, bs)| (d, s) < (bd, bs)) {
                 best = Some((d, s));
             }
         };

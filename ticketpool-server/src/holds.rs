@@ -89,7 +89,7 @@ impl BookingHold {
 
     /// Every part still held (tickets and seats).
     fn parts_open(&self) -> bool {
-        self.holds.iter().all(Hold::is_open) && self.seats.as_ref().map_or(true, SeatPart::is_open)
+        self.holds.iter().all(Hold::is_open) && self.seats.as_ref().is_none_or(SeatPart::is_open)
     }
 
     /// `true` while its tickets are held for the owner.

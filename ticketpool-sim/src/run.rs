@@ -293,7 +293,7 @@ impl RunningSimulation {
     /// `true` once the run has finished and [`join`](Self::join) will not
     /// wait.
     pub fn is_finished(&self) -> bool {
-        self.thread.as_ref().map_or(true, JoinHandle::is_finished)
+        self.thread.as_ref().is_none_or(JoinHandle::is_finished)
     }
 
     /// Waits for the run to end and returns its report.

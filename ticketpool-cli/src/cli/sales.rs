@@ -110,7 +110,7 @@ fn read(path: &Path) -> Result<(Vec<Sale>, Seats), CliError> {
 
 fn keep(args: &SalesArgs, sale: &Sale) -> bool {
     let matches =
-        |filter: &Option<String>, value: &str| filter.as_deref().map_or(true, |f| f == value);
+        |filter: &Option<String>, value: &str| filter.as_deref().is_none_or(|f| f == value);
     matches(&args.customer, &sale.customer)
         && matches(&args.ticket_type, &sale.ticket.ticket_type)
         && matches(&args.vendor, &sale.ticket.vendor)

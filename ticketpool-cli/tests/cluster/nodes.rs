@@ -130,7 +130,7 @@ impl Node {
             let exited = self
                 .child
                 .as_mut()
-                .map_or(true, |child| child.try_wait().ok().flatten().is_some());
+                .is_none_or(|child| child.try_wait().ok().flatten().is_some());
             if exited {
                 return Err(self.not_ready("exited before answering /healthz"));
             }

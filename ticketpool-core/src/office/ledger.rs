@@ -323,7 +323,7 @@ impl Ledger {
         moved.sort_unstable_by_key(|(seq, _)| *seq);
         debug_assert!(moved
             .first()
-            .map_or(true, |(seq, _)| *seq == archive.len() as u64));
+            .is_none_or(|(seq, _)| *seq == archive.len() as u64));
         archive.extend(moved.into_iter().map(|(_, sale)| sale));
         f(&archive)
     }

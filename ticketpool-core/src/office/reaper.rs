@@ -94,7 +94,7 @@ impl Reaper {
     pub(crate) fn kick(&self, deadline: Instant) {
         let (lock, wake) = &*self.state;
         let mut state = lock.lock();
-        if state.planned.map_or(true, |planned| deadline < planned) {
+        if state.planned.is_none_or(|planned| deadline < planned) {
             state.kicked = true;
             wake.notify_one();
         }

@@ -23,9 +23,7 @@ pub(crate) struct VendorEntry {
 
 impl VendorEntry {
     pub(crate) fn may_release(&self, ty: usize) -> bool {
-        self.types
-            .as_ref()
-            .map_or(true, |types| types.contains(&ty))
+        self.types.as_ref().is_none_or(|types| types.contains(&ty))
     }
 
     pub(crate) fn is_removed(&self) -> bool {

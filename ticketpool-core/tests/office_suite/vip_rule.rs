@@ -230,13 +230,13 @@ pub fn vip_rule_holds_across_types_under_a_crowd(strategy: Strategy) {
             let buyer = last_buyer.lock().unwrap().clone().unwrap();
             let (_, priority, want) = buyers.iter().find(|b| b.0 == buyer).unwrap();
             assert!(
-                want.map_or(true, |w| w == ty),
+                want.is_none_or(|w| w == ty),
                 "{buyer} got a {} ticket",
                 types[ty]
             );
             let vip_owed = buyers
                 .iter()
-                .any(|b| b.1 == Priority::Vip && b.2.map_or(true, |w| w == ty));
+                .any(|b| b.1 == Priority::Vip && b.2.is_none_or(|w| w == ty));
             if vip_owed {
                 assert_eq!(
                     *priority,

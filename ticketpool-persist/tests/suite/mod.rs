@@ -100,8 +100,16 @@ pub fn at(nanos: u64) -> SystemTime {
 pub fn ticket(id: u64) -> Ticket {
     Ticket {
         id: TicketId(id),
-        ticket_type: Arc::from(if id % 2 == 0 { "standard" } else { "balcony" }),
-        vendor: Arc::from(if id % 3 == 0 { "acme" } else { "globex" }),
+        ticket_type: Arc::from(if id.is_multiple_of(2) {
+            "standard"
+        } else {
+            "balcony"
+        }),
+        vendor: Arc::from(if id.is_multiple_of(3) {
+            "acme"
+        } else {
+            "globex"
+        }),
         base_price: Money::from_minor(5_000 + id as i64),
         released_at: at(id),
     }
@@ -113,7 +121,7 @@ pub fn sale(ticket: Ticket, customer: &str, hold: Option<HoldId>) -> Sale {
         price: Money::from_minor(4_250 + id as i64),
         ticket,
         customer: Arc::from(customer),
-        priority: if id % 2 == 0 {
+        priority: if id.is_multiple_of(2) {
             Priority::Vip
         } else {
             Priority::Regular

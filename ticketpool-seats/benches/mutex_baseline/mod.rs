@@ -161,7 +161,7 @@ impl MutexSeating {
                 if run >= n {
                     let s = i + 1 - n;
                     let d = (2 * s + n).abs_diff(len);
-                    if best.map_or(true, |(bd, bs)| (d, s) < (bd, bs)) {
+                    if best.is_none_or(|(bd, bs)| (d, s) < (bd, bs)) {
                         best = Some((d, s));
                     }
                 }

@@ -48,7 +48,7 @@ fn name(fan: &Fan, generation: u32) -> String {
 /// Buys (and every tenth attempt reserves) as `demo-fan-E-I-G`, moving to
 /// a new name when the purchase limit is reached, until the event ends.
 fn run(office: &BoxOffice, fan: &Fan, stop: &AtomicBool) {
-    let priority = if fan.index % 4 == 0 {
+    let priority = if fan.index.is_multiple_of(4) {
         Priority::Vip
     } else {
         Priority::Regular
@@ -62,11 +62,11 @@ fn run(office: &BoxOffice, fan: &Fan, stop: &AtomicBool) {
     while !stop.load(Ordering::Relaxed) {
         attempt += 1;
         lapsing.retain(Hold::is_open);
-        let outcome = if attempt % 10 == 0 {
+        let outcome = if attempt.is_multiple_of(10) {
             customer.reserve_timeout(want.clone(), POLL).map(|hold| {
-                if attempt % 30 == 0 {
+                if attempt.is_multiple_of(30) {
                     lapsing.push(hold);
-                } else if attempt % 20 == 0 {
+                } else if attempt.is_multiple_of(20) {
                     hold.cancel();
                 } else {
                     let _ = hold.confirm();

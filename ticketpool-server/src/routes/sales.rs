@@ -62,15 +62,15 @@ impl Filter {
         let customer = self
             .customer
             .as_deref()
-            .map_or(true, |c| *sale.customer == *c);
+            .is_none_or(|c| *sale.customer == *c);
         let ticket_type =
-            (self.ticket_type.as_deref()).map_or(true, |t| *sale.ticket.ticket_type == *t);
+            (self.ticket_type.as_deref()).is_none_or(|t| *sale.ticket.ticket_type == *t);
         let since = self
             .since
-            .map_or(true, |since| at.is_some_and(|at| at >= since));
+            .is_none_or(|since| at.is_some_and(|at| at >= since));
         let until = self
             .until
-            .map_or(true, |until| at.is_some_and(|at| at < until));
+            .is_none_or(|until| at.is_some_and(|at| at < until));
         customer && ticket_type && since && until
     }
 }

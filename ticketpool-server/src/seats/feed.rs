@@ -159,7 +159,7 @@ impl SeatFeed {
         out.push('}');
         let body = Bytes::from(out);
         let mut cache = feed_lock(&self.body);
-        if cache.as_ref().map_or(true, |(cached, _)| *cached < version) {
+        if cache.as_ref().is_none_or(|(cached, _)| *cached < version) {
             *cache = Some((version, body.clone()));
         }
         body

@@ -61,7 +61,7 @@ impl Drop for Schemas {
 pub fn schemas(tag: &str, test: &str) -> Option<Schemas> {
     if with_client(|_| ()).is_none() {
         assert!(
-            std::env::var_os("TICKETPOOL_PG_REQUIRED").map_or(true, |v| v != "1"),
+            std::env::var_os("TICKETPOOL_PG_REQUIRED").is_none_or(|v| v != "1"),
             "TICKETPOOL_PG_REQUIRED=1 but PostgreSQL is unreachable at `{}`",
             params()
         );
