@@ -4,13 +4,15 @@
 //!
 //! Today's layout: `<dir>/catalog.db` holds venues, performers and events;
 //! `<dir>/event-<id>.db` is each event's sales journal, written before a
-//! sale returns ([`Durability::Confirmed`]). Other files in the directory
-//! (the server's `accounts.db`) are left alone.
+//! sale returns ([`Durability::Confirmed`]); `<dir>/catalog.lock` is the
+//! [`CatalogClaim`]'s. Other files in the directory (the server's
+//! `accounts.db`) are left alone.
 
 use std::path::{Path, PathBuf};
 
 use ticketpool_catalog::{Catalog, CatalogError, CatalogOptions, EventId, StoreError};
 
+use crate::catalog_claim::{claim, CatalogClaim};
 use crate::catalog_offices::catalog_offices;
 use crate::config::{Durability, JournalConfig};
 use crate::my_tickets::{newest_first, CustomerTicket};
@@ -84,6 +86,37 @@ impl CatalogDir {
     /// Event `id`'s sales journal.
     pub fn event_journal(&self, id: EventId) -> PathBuf {
         self.path.join(format!("event-{}.db", id.0))
+    }
+
+    /// Claims the directory (creating it if missing) for this process, so
+    /// no other program opens it while the claim is held: two programs on
+    /// one directory would each sell every event's tickets. `Ok(None)` if
+    /// a live process, this one included, holds the claim. [`open`] does
+    /// not claim: a program that sells from the catalog claims first and
+    /// keeps the claim as long as it has the catalog open (the lock goes
+    /// with the process, however it ends).
+    ///
+    /// # Errors
+    ///
+    /// The operating system's, if the directory or its lock file cannot
+    /// be created or locked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ticketpool_persist::CatalogDir;
+    ///
+    /// let tmp = tempfile::tempdir().unwrap();
+    /// let dir = CatalogDir::new(tmp.path().join("data"));
+    /// let claim = dir.claim().unwrap().expect("nobody else has it");
+    /// assert!(dir.claim().unwrap().is_none(), "one claim at a time");
+    /// drop(claim);
+    /// assert!(dir.claim().unwrap().is_some());
+    /// ```
+    ///
+    /// [`open`]: Self::open
+    pub fn claim(&self) -> std::io::Result<Option<CatalogClaim>> {
+        claim(&self.path)
     }
 
     /// Opens (creating the directory and files if needed) the catalog: the

@@ -86,6 +86,8 @@
 mod apply;
 mod backup;
 #[cfg(feature = "catalog")]
+mod catalog_claim;
+#[cfg(feature = "catalog")]
 mod catalog_dir;
 #[cfg(feature = "catalog")]
 mod catalog_home;
@@ -138,6 +140,7 @@ pub use crate::{
 };
 #[cfg(feature = "catalog")]
 pub use crate::{
+    catalog_claim::{CatalogClaim, CLAIM_FILE},
     catalog_dir::CatalogDir,
     catalog_home::CatalogHome,
     catalog_offices::catalog_offices,

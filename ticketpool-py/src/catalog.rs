@@ -18,13 +18,14 @@ use ticketpool_catalog::{
     Catalog as CoreCatalog, EventId, EventUpdate, NewPerformer, NewVenue, PerformerId, SearchQuery,
     VenueId, MAX_PAGE,
 };
+use ticketpool_persist::CatalogClaim;
 
 use crate::catalog_args::EventArgs;
 use crate::catalog_args::{
     duration, ids, office_config, optional_in_range, popularity, strings, whole, zone,
 };
-use crate::catalog_errors::{catalog_error, closed};
-use crate::catalog_store::{open_durable, Backing};
+use crate::catalog_errors::{cannot_claim, catalog_error, closed, in_use};
+use crate::catalog_store::{open_durable, Backing, OpenFailure};
 use crate::catalog_time::{optional_timestamp, timestamp_from_py};
 use crate::catalog_values::{
     PyBookedTicket, PyEvent, PyPerformer, PyPopular, PySearchResults, PyVenue,
@@ -36,6 +37,8 @@ use crate::office::BoxOffice;
 pub(crate) struct Open {
     pub(crate) catalog: CoreCatalog,
     pub(crate) backing: Backing,
+    /// A durable catalog's directory claim, let go with the catalog.
+    _claim: Option<CatalogClaim>,
 }
 
 /// Venues, performers and events, each event with its box office.
@@ -56,12 +59,25 @@ impl PyCatalog {
         let catalog = py
             .detach(|| CoreCatalog::open_with(ticketpool_catalog::MemoryStore::new(), options))
             .map_err(|e| catalog_error(py, e))?;
-        Ok(Self::wrap(catalog, Backing::Memory, None))
+        Ok(Self::wrap(
+            Open {
+                catalog,
+                backing: Backing::Memory,
+                _claim: None,
+            },
+            None,
+        ))
     }
 
     /// Opens the durable catalog in directory `path` (created if missing):
     /// every venue, performer and event comes back, each on-sale event with
     /// its sales and unsold tickets, and search finds them at once.
+    ///
+    /// One program at a time: raises `CatalogInUse` while another (a
+    /// `ticketpool serve --data path`, or a `Catalog.open(path)` not yet
+    /// closed, in this process or another) has the directory; `close()`
+    /// or the end of the `with` block lets it go, as does the end of the
+    /// process, however it ends.
     #[staticmethod]
     #[pyo3(signature = (path, *, popular_bucket = 5.0, popular_buckets = 12))]
     fn open(
@@ -83,12 +99,19 @@ impl PyCatalog {
             )));
         }
         let options = popularity(popular_bucket, popular_buckets)?;
-        let catalog = py
+        let (catalog, claim) = py
             .detach(|| open_durable(&path, options))
-            .map_err(|e| catalog_error(py, e))?;
+            .map_err(|failure| match failure {
+                OpenFailure::InUse => in_use(py, &path),
+                OpenFailure::Claim(e) => cannot_claim(py, &path, &e),
+                OpenFailure::Catalog(e) => catalog_error(py, e),
+            })?;
         Ok(Self::wrap(
-            catalog,
-            Backing::Directory(path.clone()),
+            Open {
+                catalog,
+                backing: Backing::Directory(path.clone()),
+                _claim: Some(claim),
+            },
             Some(path),
         ))
     }
@@ -504,9 +527,9 @@ impl PyCatalog {
 }
 
 impl PyCatalog {
-    fn wrap(catalog: CoreCatalog, backing: Backing, path: Option<PathBuf>) -> Self {
+    fn wrap(open: Open, path: Option<PathBuf>) -> Self {
         Self {
-            open: RwLock::new(Some(Arc::new(Open { catalog, backing }))),
+            open: RwLock::new(Some(Arc::new(open))),
             path,
         }
     }

@@ -6,6 +6,8 @@
 //! message names the argument at fault first (`"venue: ..."`), since
 //! Python 3.9 and 3.10 never print PEP 678 notes.
 
+use std::path::Path;
+
 use pyo3::exceptions::{PyLookupError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -22,6 +24,7 @@ pub(crate) struct CatalogExceptions {
     frozen: Py<PyType>,
     transition: Py<PyType>,
     not_on_sale: Py<PyType>,
+    in_use: Py<PyType>,
 }
 
 static CATALOG_EXCEPTIONS: PyOnceLock<CatalogExceptions> = PyOnceLock::new();
@@ -71,6 +74,12 @@ impl CatalogExceptions {
                 "NotOnSale",
                 "The event is a draft: it has no box office yet.",
             )?,
+            in_use: sub(
+                "CatalogInUse",
+                "Another program (a `ticketpool serve`, or another `Catalog.open`) \
+                 has this catalog directory open: both would sell the same tickets. \
+                 `path` names the directory.",
+            )?,
             base: base.unbind(),
         })
     }
@@ -86,6 +95,7 @@ impl CatalogExceptions {
             &e.frozen,
             &e.transition,
             &e.not_on_sale,
+            &e.in_use,
         ] {
             let class = class.bind(py);
             module.add(class.name()?, class)?;
@@ -184,6 +194,32 @@ pub(crate) fn catalog_error(py: Python<'_>, err: CatalogError) -> PyErr {
         CatalogError::Office(office) => office_error(py, office, TimeoutAs::Full),
         _ => raise(py, |e| &e.base, message, &[]),
     }
+}
+
+/// `CatalogInUse`: another program has directory `path` open.
+pub(crate) fn in_use(py: Python<'_>, path: &Path) -> PyErr {
+    let shown = path.display().to_string();
+    raise(
+        py,
+        |e| &e.in_use,
+        format!(
+            "path: {shown} is in use by another program (a ticketpool serve, or a \
+             Catalog.open not yet closed): two programs on one catalog would sell the \
+             same tickets twice; close the other one first"
+        ),
+        &[("path", &shown)],
+    )
+}
+
+/// `CatalogError`: the directory's lock file could not be made or locked.
+pub(crate) fn cannot_claim(py: Python<'_>, path: &Path, error: &std::io::Error) -> PyErr {
+    let shown = path.display().to_string();
+    raise(
+        py,
+        |e| &e.base,
+        format!("path: cannot lock the catalog in {shown}: {error}"),
+        &[("path", &shown)],
+    )
 }
 
 /// The catalog error for a closed catalog: the bindings' `Closed`.

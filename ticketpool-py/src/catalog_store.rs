@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use ticketpool_catalog::{Catalog, CatalogError, CatalogOptions, EventId};
-use ticketpool_persist::CatalogDir;
+use ticketpool_persist::{CatalogClaim, CatalogDir};
 
 /// Where a catalog lives.
 pub(crate) enum Backing {
@@ -27,9 +27,31 @@ pub(crate) struct Booked {
     pub(crate) sold_at: SystemTime,
 }
 
-/// Opens (creating if needed) the durable catalog in directory `dir`.
-pub(crate) fn open_durable(dir: &Path, options: CatalogOptions) -> Result<Catalog, CatalogError> {
-    CatalogDir::new(dir).open(options)
+/// Why a durable catalog did not open.
+pub(crate) enum OpenFailure {
+    /// Another program (a `ticketpool serve`, another `Catalog.open`) has
+    /// the directory: both would sell the same tickets.
+    InUse,
+    /// The directory's lock file could not be created or locked.
+    Claim(std::io::Error),
+    /// The catalog's own error.
+    Catalog(CatalogError),
+}
+
+/// Claims directory `dir` for this process (see [`CatalogDir::claim`]),
+/// then opens (creating if needed) the durable catalog in it. The claim
+/// must live as long as the catalog.
+pub(crate) fn open_durable(
+    dir: &Path,
+    options: CatalogOptions,
+) -> Result<(Catalog, CatalogClaim), OpenFailure> {
+    let home = CatalogDir::new(dir);
+    let claim = home
+        .claim()
+        .map_err(OpenFailure::Claim)?
+        .ok_or(OpenFailure::InUse)?;
+    let catalog = home.open(options).map_err(OpenFailure::Catalog)?;
+    Ok((catalog, claim))
 }
 
 /// Up to `limit` of `customer`'s tickets across every event, newest first.

@@ -599,6 +599,7 @@ def test_a_durable_catalog_comes_back_with_its_events_sales_and_index(
 def test_the_package_exports_the_catalog() -> None:
     for name in (
         "Catalog",
+        "CatalogInUse",
         "Event",
         "Venue",
         "Performer",

@@ -170,11 +170,14 @@ pub enum ServerError {
     #[error("cannot draw a random admin token: {0}")]
     Random(getrandom::Error),
     /// Another `serve` already sells from this data directory or database
-    /// schema: two would each sell the same tickets.
+    /// schema (or, for a directory, another program has it open, such as
+    /// Python's `Catalog.open`): two would each sell the same tickets.
     #[error(
-        "another ticketpool serve is already running on {place}: two servers on one \
-         catalog would sell the same tickets twice; stop it first, or give this one \
-         its own --data directory or --database-schema"
+        "{place} is already in use by another ticketpool serve (or, for a data \
+         directory, by a program that has the catalog open, such as Python's \
+         Catalog.open): two programs on one catalog would sell the same tickets \
+         twice; stop it first, or give this one its own --data directory or \
+         --database-schema"
     )]
     InUse {
         /// The data directory, or the server and schema (never the
@@ -411,7 +414,7 @@ fn open_state(
         CatalogHome::Postgres(pg) => SoleServer::claim_schema(pg).map_err(home_error)?,
         _ => SoleServer::claim_dir(&path).map_err(|e| ServerError::DataDir {
             path: path.clone(),
-            problem: format!("cannot lock {}: {e}", crate::store::SOLE_LOCK_FILE),
+            problem: format!("cannot lock {}: {e}", ticketpool_persist::CLAIM_FILE),
         })?,
     };
     let Some(sole) = sole else {

@@ -143,7 +143,7 @@ async fn a_second_server_on_the_same_schema_is_refused() {
     assert!(matches!(error, ServerError::InUse { .. }), "{error:?}");
     let message = error.to_string();
     assert!(message.contains(&schemas.0), "{message}");
-    assert!(message.contains("already running"), "{message}");
+    assert!(message.contains("already in use"), "{message}");
 
     first.stop().await;
     let again = Server::bind(config).await.unwrap();

@@ -92,9 +92,30 @@ async fn a_second_server_on_the_same_data_directory_is_refused() {
     assert!(matches!(error, ServerError::InUse { .. }), "{error:?}");
     let message = error.to_string();
     assert!(message.contains(&data.display().to_string()), "{message}");
-    assert!(message.contains("already running"), "{message}");
+    assert!(message.contains("already in use"), "{message}");
 
     first.stop().await;
     let again = Server::bind(config).await.unwrap();
     drop(again);
+}
+
+/// A program with the catalog open (Python's `Catalog.open` claims the
+/// directory the same way) keeps `serve` off it, and the server starts
+/// once that program lets go.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_program_with_the_catalog_open_keeps_the_server_off_its_directory() {
+    let dir = data_dir();
+    let data = dir.path().join("data");
+    let claim = CatalogDir::new(&data).claim().unwrap().expect("unclaimed");
+    let mut config = ServerConfig::new(data.clone());
+    config.addr = "127.0.0.1:0".parse().unwrap();
+    let error = Server::bind(config.clone()).await.unwrap_err();
+    assert!(matches!(error, ServerError::InUse { .. }), "{error:?}");
+    assert!(error.to_string().contains("Catalog.open"), "{error}");
+
+    drop(claim);
+    let server = Server::bind(config).await.unwrap();
+    // And the server holds the claim while it runs.
+    assert!(CatalogDir::new(&data).claim().unwrap().is_none());
+    drop(server);
 }

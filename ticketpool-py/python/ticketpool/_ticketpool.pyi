@@ -3,6 +3,7 @@
 
 import datetime
 import os
+import pathlib
 import queue
 import types
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
@@ -364,6 +365,7 @@ __all__ += [
     "BookedTicket",
     "Catalog",
     "CatalogError",
+    "CatalogInUse",
     "Event",
     "FrozenField",
     "InvalidEntry",
@@ -404,6 +406,12 @@ class InvalidTransition(CatalogError):
 
 class NotOnSale(CatalogError):
     """The event is a draft: it has no box office yet."""
+
+class CatalogInUse(CatalogError):
+    """Another program (a ``ticketpool serve``, or another ``Catalog.open``)
+    has this catalog directory open; ``path`` names it."""
+
+    path: str
 
 @final
 class Venue:
@@ -532,7 +540,7 @@ class Catalog:
         popular_buckets: int = 12,
     ) -> Catalog: ...
     @property
-    def path(self) -> Optional[str]: ...
+    def path(self) -> Optional[pathlib.Path]: ...
     @property
     def closed(self) -> bool: ...
     def close(self) -> None: ...

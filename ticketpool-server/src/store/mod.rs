@@ -25,7 +25,7 @@ use ticketpool_catalog::EventId;
 use crate::secret::TokenHash;
 
 pub(crate) use self::pg::PgState;
-pub(crate) use self::sole::{SoleServer, LOCK_FILE as SOLE_LOCK_FILE};
+pub(crate) use self::sole::SoleServer;
 pub(crate) use self::sqlite::SqliteState;
 
 /// Why the store failed.

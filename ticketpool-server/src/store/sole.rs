@@ -2,19 +2,17 @@
 //! sells from its own copy of every event's inventory, so a second one on
 //! the same data directory or PostgreSQL schema would sell the same
 //! tickets again. Refused until several nodes can share an event through
-//! ticket leases (issue 18). Both locks go with the process, so a killed
-//! server's successor is never locked out.
+//! ticket leases (issue 18). A data directory's lock is the catalog's own
+//! claim ([`CatalogDir::claim`]), which the Python bindings take too. Both
+//! locks go with the process, so a killed server's successor is never
+//! locked out.
 
-use std::fs::OpenOptions;
 use std::path::Path;
 use std::sync::Mutex;
 
-use ticketpool_persist::CatalogPg;
+use ticketpool_persist::{CatalogDir, CatalogPg};
 
 use super::StateError;
-
-/// The lock file in a data directory (empty; only its lock matters).
-pub(crate) const LOCK_FILE: &str = "serve.lock";
 
 /// Held for the server's life; dropping it lets the next server in.
 pub(crate) struct SoleServer {
@@ -28,18 +26,9 @@ impl SoleServer {
     /// Locks data directory `dir` (created beforehand); `Ok(None)` if
     /// another live server holds it.
     pub(crate) fn claim_dir(dir: &Path) -> std::io::Result<Option<Self>> {
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(dir.join(LOCK_FILE))?;
-        match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
-            Ok(()) => Ok(Some(Self {
-                _held: Box::new(file),
-            })),
-            Err(rustix::io::Errno::WOULDBLOCK) => Ok(None),
-            Err(other) => Err(other.into()),
-        }
+        Ok(CatalogDir::new(dir).claim()?.map(|claim| Self {
+            _held: Box::new(claim),
+        }))
     }
 
     /// Locks `home`'s schema; `Ok(None)` if another live server holds it.
