@@ -65,6 +65,15 @@
 //! across the cluster: tickets leased by a dead node count as unsold until
 //! someone sells them.
 
+//! # Sharding by event id
+//!
+//! An event's inventory lives in one database; different events may live
+//! in different databases or servers. [`LeaseShards`] maps event `id` to
+//! shard `id % n` of a fixed list, and connects inventories and starts
+//! nodes on the event's shard, so each event keeps exactly one source of
+//! truth and a shard that is down stops only its own events
+//! (`tests/lease_shards.rs` sells three events from two databases).
+
 //! # The node: selling from leases through a box office
 //!
 //! [`LeaseNode`] runs all of the above for one event behind a local
@@ -122,6 +131,7 @@ mod node;
 mod node_config;
 mod node_journal;
 mod node_state;
+mod shards;
 mod sizer;
 mod statements;
 mod table;
@@ -132,5 +142,6 @@ pub use self::inventory::LeaseInventory;
 pub use self::node::LeaseNode;
 pub use self::node_config::LeaseNodeConfig;
 pub use self::node_journal::FEEDER_VENDOR;
+pub use self::shards::{LeaseShard, LeaseShards};
 pub use self::sizer::{DemandRate, LeaseSizer};
 pub use self::types::{CommitOutcome, InventoryCounts, LeasedTicket, SaleToCommit, StockTicket};
