@@ -143,30 +143,41 @@ impl LeaseInventory {
         )?;
         let mut leased = rows
             .iter()
-            .map(|row| {
-                Ok(LeasedTicket {
-                    id: TicketId(id_from_sql(row.try_get(0)?)),
-                    ticket_type: row.try_get(1)?,
-                    base_price: Money::from_minor(row.try_get(2)?),
-                    expires: row.try_get::<_, SystemTime>(3)?,
-                })
-            })
+            .map(leased_ticket)
             .collect::<Result<Vec<_>, PersistError>>()?;
         leased.sort_by_key(|t| t.id);
         Ok(leased)
     }
 
-    /// Extends every live lease `node` holds on `event` to `ttl` from now
-    /// (database clock), in one statement. Returns how many tickets it
-    /// still holds; fewer than the node thinks means some expired (and may
-    /// be another node's now): their sales will come back lost.
-    pub fn renew(&mut self, node: &str, event: u64, ttl: Duration) -> Result<u64, PersistError> {
+    /// Extends `node`'s live leases on `tickets` of `event` to `ttl` from
+    /// now (database clock), in one statement. Returns how many of them it
+    /// still holds (a ticket named twice counts once); fewer than named
+    /// means some expired (and may be another node's now): their sales
+    /// will come back lost. Only the tickets named are renewed: a lease
+    /// the node does not know of (its answer was lost) runs out. An empty
+    /// list sends nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`PersistError::LeaseRequest`] for a bad node name or `ttl`.
+    pub fn renew(
+        &mut self,
+        node: &str,
+        event: u64,
+        tickets: &[TicketId],
+        ttl: Duration,
+    ) -> Result<u64, PersistError> {
         checks::node(node)?;
         let ttl = checks::ttl_micros(ttl)?;
+        if tickets.is_empty() {
+            return Ok(0);
+        }
+        let ids: Vec<i64> = tickets.iter().map(|t| id_to_sql(t.0)).collect();
         self.statements += 1;
-        Ok(self
-            .client
-            .execute(&self.prepared.renew, &[&id_to_sql(event), &node, &ttl])?)
+        Ok(self.client.execute(
+            &self.prepared.renew,
+            &[&id_to_sql(event), &node, &ttl, &ids],
+        )?)
     }
 
     /// Records a group of sales in one statement. A sale commits only if
@@ -237,6 +248,25 @@ impl LeaseInventory {
             .execute(&self.prepared.hand_back_all, &[&id_to_sql(event), &node])?)
     }
 
+    /// Puts every ticket `node` leased on `event` back on sale except
+    /// `known`: after a lease whose answer never arrived, the node hands
+    /// back what that lease may have taken instead of leaving it off sale
+    /// until it expires. Returns how many went back.
+    pub fn hand_back_unknown(
+        &mut self,
+        node: &str,
+        event: u64,
+        known: &[TicketId],
+    ) -> Result<u64, PersistError> {
+        checks::node(node)?;
+        let ids: Vec<i64> = known.iter().map(|t| id_to_sql(t.0)).collect();
+        self.statements += 1;
+        Ok(self.client.execute(
+            &self.prepared.hand_back_unknown,
+            &[&id_to_sql(event), &node, &ids],
+        )?)
+    }
+
     /// Where `event`'s tickets are, at one instant (all zero for an event
     /// never stocked).
     pub fn counts(&mut self, event: u64) -> Result<InventoryCounts, PersistError> {
@@ -266,4 +296,14 @@ impl LeaseInventory {
             .query_one(&self.prepared.sold_out, &[&id_to_sql(event)])?;
         Ok(row.try_get(0)?)
     }
+}
+
+/// A leased ticket from the first four columns of a lease answer.
+fn leased_ticket(row: &postgres::Row) -> Result<LeasedTicket, PersistError> {
+    Ok(LeasedTicket {
+        id: TicketId(id_from_sql(row.try_get(0)?)),
+        ticket_type: row.try_get(1)?,
+        base_price: Money::from_minor(row.try_get(2)?),
+        expires: row.try_get::<_, SystemTime>(3)?,
+    })
 }

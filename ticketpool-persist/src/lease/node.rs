@@ -113,6 +113,7 @@ impl LeaseNode {
             params: params.to_owned(),
             schema: schema.to_owned(),
             earlier_statements: 0,
+            unsure: false,
             vendor,
             config,
             types,

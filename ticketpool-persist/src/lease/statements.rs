@@ -16,7 +16,8 @@ pub(super) struct Prepared {
     /// expired tickets, lowest ids first, skipping rows another
     /// transaction has locked.
     pub lease: Statement,
-    /// `$1` event, `$2` node, `$3` ttl: extends the node's live leases.
+    /// `$1` event, `$2` node, `$3` ttl, `$4` array of ids: extends the
+    /// node's live leases on those tickets.
     pub renew: Statement,
     /// `$1` event, `$2` node, `$3..$5` arrays of id, customer, price:
     /// returns the ids recorded as sold by this node.
@@ -25,6 +26,9 @@ pub(super) struct Prepared {
     pub hand_back: Statement,
     /// `$1` event, `$2` node: all the node's leases back on sale.
     pub hand_back_all: Statement,
+    /// `$1` event, `$2` node, `$3` array of ids: the node's leases on
+    /// other tickets back on sale.
+    pub hand_back_unknown: Statement,
     /// `$1` event: total, on sale, live leases, expired leases, sold.
     pub counts: Statement,
     /// `$1` event: true when it has tickets and every one is sold.
@@ -62,10 +66,12 @@ impl Prepared {
                  RETURNING t.ticket_id, t.ticket_type, t.base_price, t.lease_expires"
             ))?,
             // Only live leases: an expired one may already be another node's.
+            // Only the tickets named: a lease whose answer the node never
+            // got must expire, not be kept alive by the node's renewals.
             renew: client.prepare(&format!(
                 "UPDATE {table} SET lease_expires = now() + $3::bigint {ttl}
                  WHERE event_id = $1 AND lease_owner = $2 AND state = {LEASED}
-                   AND lease_expires > now()"
+                   AND lease_expires > now() AND ticket_id = ANY($4::bigint[])"
             ))?,
             // The fence: a sale is recorded only on a live lease of this
             // node. The second half reports sales an earlier try of the same
@@ -97,6 +103,11 @@ impl Prepared {
             hand_back_all: client.prepare(&format!(
                 "UPDATE {table} SET state = {ON_SALE}, lease_owner = NULL, lease_expires = NULL
                  WHERE event_id = $1 AND lease_owner = $2 AND state = {LEASED}"
+            ))?,
+            hand_back_unknown: client.prepare(&format!(
+                "UPDATE {table} SET state = {ON_SALE}, lease_owner = NULL, lease_expires = NULL
+                 WHERE event_id = $1 AND lease_owner = $2 AND state = {LEASED}
+                   AND NOT (ticket_id = ANY($3::bigint[]))"
             ))?,
             counts: client.prepare(&format!(
                 "SELECT count(*),
