@@ -121,7 +121,7 @@ pub use crate::catalog_pg::CatalogPg;
 #[cfg(feature = "postgres")]
 pub use crate::lease::{
     CommitOutcome, DemandRate, InventoryCounts, LeaseInventory, LeaseNode, LeaseNodeConfig,
-    LeaseSizer, LeasedTicket, SaleToCommit, StockTicket,
+    LeaseShare, LeaseSizer, LeasedTicket, SaleToCommit, StockTicket,
 };
 #[cfg(feature = "postgres")]
 pub use crate::postgres::PgStore;

@@ -575,3 +575,37 @@ fn after_a_lease_fails_the_node_hands_back_what_it_did_not_know_it_held() {
     assert_eq!(acknowledged, 40);
     node.shutdown().unwrap();
 }
+
+#[test]
+fn a_lease_costs_the_node_one_statement_whatever_the_events_size() {
+    let Some(schema) = schema("node_lease_cost") else {
+        return;
+    };
+    let event = 12;
+    stock(&mut schema.node(), event, 20_000);
+    // No renewal during the test; blocks of the minimum 16.
+    let config = LeaseNodeConfig {
+        ttl: Duration::from_secs(600),
+        ..LeaseNodeConfig::default()
+    };
+    let node = start(&schema, event, "frugal", config);
+    wait_for("the first block", || {
+        node.statements() >= 2 && live_leases(&schema, event, "frugal") == 16
+    });
+    let first = node.statements();
+    assert_eq!(
+        first, 2,
+        "the start's one count of the event, then one lease"
+    );
+    // One sale takes the office below its low watermark: a second block.
+    assert_eq!(buy_until_closed(&node, 1, Some(1)).values().sum::<u64>(), 1);
+    wait_for("the second block", || {
+        node.statements() >= first + 2 && live_leases(&schema, event, "frugal") == 31
+    });
+    assert_eq!(
+        node.statements() - first,
+        2,
+        "one commit and one lease, no count of 20,000 rows"
+    );
+    node.shutdown().unwrap();
+}

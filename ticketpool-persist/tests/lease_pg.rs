@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use ticketpool_core::{Money, TicketId};
 use ticketpool_persist::{
-    DemandRate, LeaseInventory, LeaseSizer, PersistError, SaleToCommit, StockTicket,
+    DemandRate, LeaseInventory, LeaseSizer, LeasedTicket, PersistError, SaleToCommit, StockTicket,
 };
 
 use lease_support::{
@@ -492,6 +492,57 @@ fn a_renewal_extends_only_the_tickets_named_so_an_unknown_lease_runs_out() {
         a.renew("a", event, &all, Duration::from_secs(60)).unwrap(),
         10
     );
+}
+
+#[test]
+fn a_share_lease_caps_its_block_near_sell_out_in_one_statement() {
+    let Some(schema) = schema("share") else {
+        return;
+    };
+    let event = 9;
+    let (mut a, mut b) = (schema.node(), schema.node());
+    stock(&mut a, event, 60);
+    let ttl = Duration::from_secs(60);
+    let sizer = LeaseSizer::new(Duration::from_secs(1), 1, 100).unwrap();
+
+    let before = a.statements();
+    let first = a.lease_share("a", event, 100, 3, ttl).unwrap();
+    assert_eq!(a.statements(), before + 1, "one statement, no count first");
+    assert_eq!(first.unsold, 60, "counted exactly below 2 x 3 x 100");
+    assert_eq!(first.tickets.len(), 10, "half of a third of 60");
+    assert_eq!(first.tickets.len() as u32, sizer.block(1e6, 60, 3));
+    assert_eq!(first.tickets[0].id, TicketId(1), "lowest first");
+
+    // Counted only as far as the cap needs: 2 x 3 x 4 = 24.
+    let second = a.lease_share("a", event, 4, 3, ttl).unwrap();
+    assert_eq!((second.unsold, second.tickets.len()), (24, 4));
+
+    // b holds the rest: nothing leasable, but not sold out.
+    let rest = b.lease("b", event, 100, ttl).unwrap();
+    assert_eq!(rest.len(), 46);
+    let none = a.lease_share("a", event, 8, 1, ttl).unwrap();
+    assert!(none.tickets.is_empty());
+    assert_eq!(none.unsold, 16, "leased tickets are unsold");
+
+    // Everything sold: the lease itself says so.
+    let mine: Vec<LeasedTicket> = first.tickets.into_iter().chain(second.tickets).collect();
+    assert_eq!(
+        a.commit_sales("a", event, &sales("a", &mine))
+            .unwrap()
+            .committed
+            .len(),
+        14
+    );
+    assert_eq!(
+        b.commit_sales("b", event, &sales("b", &rest))
+            .unwrap()
+            .committed
+            .len(),
+        46
+    );
+    let done = a.lease_share("a", event, 8, 3, ttl).unwrap();
+    assert_eq!((done.unsold, done.tickets.len()), (0, 0));
+    assert!(a.sold_out(event).unwrap());
 }
 
 #[test]

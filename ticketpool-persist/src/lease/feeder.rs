@@ -155,7 +155,9 @@ impl Feeder {
         }
     }
 
-    /// Leases a block sized from demand, if anything is leasable.
+    /// Leases a block sized from demand, if anything is leasable. One
+    /// statement, whatever the event's size: the database caps the block
+    /// near sell-out and says whether anything is unsold.
     fn lease(
         &mut self,
         demand: f64,
@@ -165,22 +167,20 @@ impl Feeder {
         if self.unsure {
             self.hand_back_unknown()?;
         }
-        let counts = self.inventory.counts(event);
+        let share = self.inventory.lease_share(
+            &node,
+            event,
+            self.config.sizer.wanted(demand),
+            self.config.nodes,
+            self.config.ttl,
+        );
         self.count_statements();
-        let counts = counts?;
-        if counts.total > 0 && counts.unsold() == 0 {
+        let share = share?;
+        // The event has tickets (checked at start): none unsold is sold out.
+        if share.unsold == 0 {
             return Ok(Leased::SoldOut);
         }
-        if counts.on_sale + counts.expired_leases == 0 {
-            return Ok(Leased::Nothing);
-        }
-        let block = self
-            .config
-            .sizer
-            .block(demand, counts.unsold(), self.config.nodes);
-        let leased = self.inventory.lease(&node, event, block, self.config.ttl);
-        self.count_statements();
-        let leased = leased?;
+        let leased = share.tickets;
         if leased.is_empty() {
             return Ok(Leased::Nothing);
         }

@@ -9,7 +9,9 @@ use ticketpool_core::{Money, TicketId};
 use super::checks;
 use super::statements::Prepared;
 use super::table;
-use super::types::{CommitOutcome, InventoryCounts, LeasedTicket, SaleToCommit, StockTicket};
+use super::types::{
+    CommitOutcome, InventoryCounts, LeaseShare, LeasedTicket, SaleToCommit, StockTicket,
+};
 use crate::codec::{id_from_sql, id_to_sql};
 use crate::error::PersistError;
 use crate::postgres::check_schema;
@@ -149,6 +151,51 @@ impl LeaseInventory {
         Ok(leased)
     }
 
+    /// Leases like [`lease`](Self::lease), in one statement, but never more
+    /// than `max(1, unsold / (2 × nodes))` tickets, the sell-out cap of
+    /// [`LeaseSizer::block`](super::LeaseSizer::block) applied to the
+    /// unsold count of the same instant, and says how many tickets were
+    /// unsold. The count stops at `2 × nodes × n` (where the cap no longer
+    /// binds), so a lease costs the same in a small event and a huge one;
+    /// no full count of the event is needed to size a block. `nodes == 0`
+    /// reads as one.
+    ///
+    /// # Errors
+    ///
+    /// As [`lease`](Self::lease).
+    pub fn lease_share(
+        &mut self,
+        node: &str,
+        event: u64,
+        n: u32,
+        nodes: u32,
+        ttl: Duration,
+    ) -> Result<LeaseShare, PersistError> {
+        checks::node(node)?;
+        let limit = checks::block(n)?;
+        let ttl = checks::ttl_micros(ttl)?;
+        let share = 2 * i64::from(nodes.max(1));
+        // At most 2^33 x 2^32: fits in an i64.
+        let count_to = share * limit;
+        self.statements += 1;
+        let rows = self.client.query(
+            &self.prepared.lease_share,
+            &[&id_to_sql(event), &node, &limit, &ttl, &count_to, &share],
+        )?;
+        let mut unsold = 0;
+        let mut tickets = Vec::with_capacity(rows.len());
+        for row in &rows {
+            // count(*) is never negative.
+            unsold = u64::try_from(row.try_get::<_, i64>(4)?).unwrap_or(0);
+            // The one row of an empty lease has no ticket.
+            if row.try_get::<_, Option<i64>>(0)?.is_some() {
+                tickets.push(leased_ticket(row)?);
+            }
+        }
+        tickets.sort_by_key(|t| t.id);
+        Ok(LeaseShare { tickets, unsold })
+    }
+
     /// Extends `node`'s live leases on `tickets` of `event` to `ttl` from
     /// now (database clock), in one statement. Returns how many of them it
     /// still holds (a ticket named twice counts once); fewer than named
@@ -268,7 +315,8 @@ impl LeaseInventory {
     }
 
     /// Where `event`'s tickets are, at one instant (all zero for an event
-    /// never stocked).
+    /// never stocked). Reads every row of the event: for reports and
+    /// tests, not for every lease (see [`lease_share`](Self::lease_share)).
     pub fn counts(&mut self, event: u64) -> Result<InventoryCounts, PersistError> {
         self.statements += 1;
         let row = self

@@ -6,8 +6,9 @@
 //! customer, the price and the node that sold it). A node
 //!
 //! 1. **leases** a block of tickets with one statement
-//!    ([`LeaseInventory::lease`]), sized from its demand by a
-//!    [`LeaseSizer`], and sells them from memory;
+//!    ([`LeaseInventory::lease_share`]), sized from its demand by a
+//!    [`LeaseSizer`] and capped near sell-out in the same statement, and
+//!    sells them from memory;
 //! 2. **commits** its sales in groups, one statement per group
 //!    ([`LeaseInventory::commit_sales`]), and acknowledges a sale to the
 //!    buyer only once it is committed;
@@ -73,9 +74,14 @@
 //! [`LeaseSizer`] leases one period of the node's demand ([`DemandRate`]),
 //! within bounds, and near sell-out never more than half of the node's fair
 //! share of what remains, so the last tickets are not stranded on a quiet
-//! node. [`LeaseInventory::sold_out`] asks the database, so it is exact
-//! across the cluster: tickets leased by a dead node count as unsold until
-//! someone sells them.
+//! node. [`LeaseInventory::lease_share`] applies that cap in the lease
+//! statement itself, to the unsold count of the same snapshot, counted on
+//! the partial index of unsold tickets only as far as the cap can bind
+//! (`2 × nodes × block` rows): a lease costs the same whatever the event's
+//! size, and no full count of the event precedes it. Its answer also says
+//! when nothing is unsold. [`LeaseInventory::sold_out`] asks the database,
+//! so it is exact across the cluster: tickets leased by a dead node count
+//! as unsold until someone sells them.
 
 //! # The node: selling from leases through a box office
 //!
@@ -85,8 +91,8 @@
 //!
 //! - a **feeder** thread, the office's only vendor, leases a block (sized
 //!   by [`LeaseSizer`] from the node's [`DemandRate`]) once fewer than a
-//!   low watermark of leased tickets are unsold in the office, and releases
-//!   them one at a time. The office numbers tickets itself; the node's
+//!   low watermark of leased tickets are unsold in the office (one
+//!   statement per block), and releases them one at a time. The office numbers tickets itself; the node's
 //!   journal pairs each office id with the leased ticket being released
 //!   when the office records the release, before any buyer can take it;
 //! - the office's **journal** sends every sale to a **committer** thread
@@ -103,7 +109,7 @@
 //!   ([`LeaseNode::fenced`]). No ticket is sold twice either way, because
 //!   every commit is fenced in the database;
 //! - when nothing is leasable, the feeder closes the office if the event is
-//!   **sold out** cluster-wide, and otherwise
+//!   **sold out** cluster-wide (the lease's answer says so), and otherwise
 //!   polls with a bounded back-off, so a dead node's tickets, and leases
 //!   whose answer this node lost, are picked up once they expire;
 //! - [`LeaseNode::shutdown`] stops the feeder, closes the office, lets sales
@@ -132,4 +138,6 @@ pub use self::node::LeaseNode;
 pub use self::node_config::LeaseNodeConfig;
 pub use self::node_journal::FEEDER_VENDOR;
 pub use self::sizer::{DemandRate, LeaseSizer};
-pub use self::types::{CommitOutcome, InventoryCounts, LeasedTicket, SaleToCommit, StockTicket};
+pub use self::types::{
+    CommitOutcome, InventoryCounts, LeaseShare, LeasedTicket, SaleToCommit, StockTicket,
+};
