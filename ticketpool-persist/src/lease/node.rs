@@ -173,7 +173,8 @@ impl LeaseNode {
         self.shared.tally().committed
     }
 
-    /// Statements this node's connections sent (setup not counted).
+    /// Statements this node's connections sent: connection setup is not
+    /// counted; the one count of the event at [`start`](Self::start) is.
     pub fn statements(&self) -> u64 {
         self.shared.statements()
     }
