@@ -123,7 +123,7 @@ pub use crate::catalog_pg::CatalogPg;
 #[cfg(feature = "postgres")]
 pub use crate::lease::{
     CommitOutcome, DemandRate, InventoryCounts, LeaseInventory, LeaseNode, LeaseNodeConfig,
-    LeaseShard, LeaseShards, LeaseSizer, LeasedTicket, SaleToCommit, StockTicket,
+    LeaseShard, LeaseShards, LeaseShare, LeaseSizer, LeasedTicket, SaleToCommit, StockTicket,
 };
 #[cfg(feature = "postgres")]
 pub use crate::postgres::PgStore;

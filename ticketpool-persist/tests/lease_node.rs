@@ -17,7 +17,7 @@ use ticketpool_core::{
 };
 use ticketpool_persist::{LeaseNode, LeaseNodeConfig, LeaseSizer, PersistError};
 
-use lease_support::{admin, params, schema, sold_rows, stock, Schema};
+use lease_support::{admin, params, schema, sold_rows, stock, wait_for, Schema};
 
 /// An office selling the two types `lease_support::stock` puts on sale.
 fn office(capacity: usize) -> BoxOfficeConfig {
@@ -391,6 +391,36 @@ fn a_renewal_that_comes_back_short_fences_the_node() {
     node.shutdown().unwrap();
 }
 
+/// Terminates every connection that last ran one of `schema`'s statements
+/// (a node's feeder and committer, when no other connection is open);
+/// returns how many.
+fn drop_connections(schema: &Schema) -> i64 {
+    admin()
+        .query_one(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE pid <> pg_backend_pid() AND datname = current_database() \
+               AND query LIKE '%' || $1 || '.lease_tickets%'",
+            &[&schema.0],
+        )
+        .unwrap()
+        .get(0)
+}
+
+/// How many tickets `node` holds under a live lease, says the table.
+fn live_leases(schema: &Schema, event: u64, node: &str) -> i64 {
+    admin()
+        .query_one(
+            &format!(
+                "SELECT count(*) FROM {}.lease_tickets WHERE event_id = $1 AND state = 1 \
+                 AND lease_owner = $2 AND lease_expires > now()",
+                schema.0
+            ),
+            &[&(event as i64), &node],
+        )
+        .unwrap()
+        .get(0)
+}
+
 #[test]
 fn a_node_reconnects_when_the_database_drops_its_connections() {
     let Some(schema) = schema("node_reconnect") else {
@@ -400,18 +430,11 @@ fn a_node_reconnects_when_the_database_drops_its_connections() {
     stock(&mut schema.node(), event, 300);
     let node = start(&schema, event, "resilient", LeaseNodeConfig::default());
     let before = buy_until_closed(&node, 3, Some(10));
-    // Every connection that last ran one of this schema's statements: the
-    // node's feeder and committer, nobody else's.
-    let dropped: i64 = admin()
-        .query_one(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
-             WHERE pid <> pg_backend_pid() AND datname = current_database() \
-               AND query LIKE '%' || $1 || '.lease_tickets%'",
-            &[&schema.0],
-        )
-        .unwrap()
-        .get(0);
-    assert_eq!(dropped, 2, "the feeder's and the committer's connections");
+    assert_eq!(
+        drop_connections(&schema),
+        2,
+        "the feeder's and the committer's connections"
+    );
     let after = buy_until_closed(&node, 3, None);
     assert_eq!(node.failure().map(|f| f.to_string()), None);
     assert!(node.sold_out());
@@ -471,5 +494,118 @@ fn a_confirmed_hold_is_committed_and_a_cancelled_one_stays_on_sale() {
         .unwrap()
         .get(0);
     assert_eq!(recorded, 2_000);
+    node.shutdown().unwrap();
+}
+
+#[test]
+fn a_lease_the_node_never_heard_of_runs_out_while_it_renews_and_sells() {
+    let Some(schema) = schema("node_unknown_lease") else {
+        return;
+    };
+    let event = 10;
+    stock(&mut schema.node(), event, 200);
+    let ttl = Duration::from_secs(2);
+    // Leased under the node's name on another connection: what a lease
+    // whose answer was lost leaves behind. T1, the lowest.
+    let unknown = schema.node().lease("forgetful", event, 1, ttl).unwrap();
+    // One block of 16 (T2..T17), and no second one while this test sells.
+    let config = LeaseNodeConfig {
+        ttl,
+        low_watermark: 1,
+        ..LeaseNodeConfig::default()
+    };
+    let node = start(&schema, event, "forgetful", config);
+    assert_eq!(buy_until_closed(&node, 1, Some(2)).values().sum::<u64>(), 2);
+    // Past the unknown lease's expiry and a whole ttl more: the node's own
+    // block, leased after it, lives only by the node's renewals.
+    let mut clock = admin();
+    wait_for("two leases' time on the database clock", || {
+        clock
+            .query_one(
+                "SELECT now() > $1::timestamptz + interval '2 seconds'",
+                &[&unknown[0].expires],
+            )
+            .unwrap()
+            .get(0)
+    });
+    let taken = schema
+        .node()
+        .lease("other", event, 1, Duration::from_secs(60))
+        .unwrap();
+    assert_eq!(
+        taken.iter().map(|t| t.id).collect::<Vec<_>>(),
+        vec![unknown[0].id],
+        "the unknown lease ran out and went to another node"
+    );
+    assert_eq!(live_leases(&schema, event, "forgetful"), 14, "its own kept");
+    assert_eq!(buy_until_closed(&node, 1, Some(3)).values().sum::<u64>(), 3);
+    assert!(!node.fenced(), "the unknown lease does not fence it");
+    assert_eq!(node.failure().map(|f| f.to_string()), None);
+    assert_eq!(node.committed(), 5);
+    assert_eq!(node.shutdown().unwrap(), 11);
+}
+
+#[test]
+fn after_a_lease_fails_the_node_hands_back_what_it_did_not_know_it_held() {
+    let Some(schema) = schema("node_lost_answer") else {
+        return;
+    };
+    let event = 11;
+    stock(&mut schema.node(), event, 40);
+    // A long unknown lease: only a hand-back frees T1 within the test.
+    let unknown = schema
+        .node()
+        .lease("amnesiac", event, 1, Duration::from_secs(600))
+        .unwrap();
+    let node = start(&schema, event, "amnesiac", LeaseNodeConfig::default());
+    let before = buy_until_closed(&node, 1, Some(1));
+    // The feeder's next lease fails (its connection is gone): it reconnects
+    // and hands back the leases it does not know, as after a lost answer.
+    // (A connection closed just before may still be listed: at least 2.)
+    assert!(drop_connections(&schema) >= 2);
+    let after = buy_until_closed(&node, 2, None);
+    assert_eq!(node.failure().map(|f| f.to_string()), None);
+    assert!(node.sold_out());
+    let sold = sold_rows(&schema, event);
+    assert_eq!(sold.len(), 40);
+    assert!(sold
+        .iter()
+        .any(|(ticket, owner, _)| *ticket == unknown[0].id.0 && owner == "amnesiac"));
+    let acknowledged: u64 = before.values().chain(after.values()).sum();
+    assert_eq!(acknowledged, 40);
+    node.shutdown().unwrap();
+}
+
+#[test]
+fn a_lease_costs_the_node_one_statement_whatever_the_events_size() {
+    let Some(schema) = schema("node_lease_cost") else {
+        return;
+    };
+    let event = 12;
+    stock(&mut schema.node(), event, 20_000);
+    // No renewal during the test; blocks of the minimum 16.
+    let config = LeaseNodeConfig {
+        ttl: Duration::from_secs(600),
+        ..LeaseNodeConfig::default()
+    };
+    let node = start(&schema, event, "frugal", config);
+    wait_for("the first block", || {
+        node.statements() >= 2 && live_leases(&schema, event, "frugal") == 16
+    });
+    let first = node.statements();
+    assert_eq!(
+        first, 2,
+        "the start's one count of the event, then one lease"
+    );
+    // One sale takes the office below its low watermark: a second block.
+    assert_eq!(buy_until_closed(&node, 1, Some(1)).values().sum::<u64>(), 1);
+    wait_for("the second block", || {
+        node.statements() >= first + 2 && live_leases(&schema, event, "frugal") == 31
+    });
+    assert_eq!(
+        node.statements() - first,
+        2,
+        "one commit and one lease, no count of 20,000 rows"
+    );
     node.shutdown().unwrap();
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use ticketpool_core::{Money, TicketId};
 use ticketpool_persist::{
-    DemandRate, LeaseInventory, LeaseSizer, PersistError, SaleToCommit, StockTicket,
+    DemandRate, LeaseInventory, LeaseSizer, LeasedTicket, PersistError, SaleToCommit, StockTicket,
 };
 
 use lease_support::{
@@ -190,7 +190,13 @@ fn a_late_nodes_commit_is_lost_and_the_new_owners_commits() {
     assert!(late.committed.is_empty());
     assert_eq!(late.lost, ids_in_order(&a_leased[..4]));
     assert_eq!(
-        a.renew("a", event, Duration::from_secs(60)).unwrap(),
+        a.renew(
+            "a",
+            event,
+            &ids_in_order(&a_leased),
+            Duration::from_secs(60)
+        )
+        .unwrap(),
         0,
         "no renewal after expiry"
     );
@@ -226,7 +232,11 @@ fn renewal_keeps_a_lease_and_hand_back_frees_it_at_once() {
     stock(&mut a, event, 30);
     let held = a.lease("a", event, 20, Duration::from_millis(500)).unwrap();
     assert_eq!(held.len(), 20);
-    assert_eq!(a.renew("a", event, Duration::from_secs(60)).unwrap(), 20);
+    assert_eq!(
+        a.renew("a", event, &ids_in_order(&held), Duration::from_secs(60))
+            .unwrap(),
+        20
+    );
     let first_expiry = held[0].expires;
     let mut clock = admin();
     wait_for("the database clock to pass the first expiry", || {
@@ -296,7 +306,7 @@ fn steady_state_costs_at_most_a_tenth_of_a_statement_per_ticket() {
                         }
                         if round % 4 == 0 {
                             inventory
-                                .renew(node, event, Duration::from_secs(60))
+                                .renew(node, event, &ids_in_order(&leased), Duration::from_secs(60))
                                 .unwrap();
                         }
                     }
@@ -337,8 +347,13 @@ fn bad_input_is_a_typed_error_or_a_lost_sale() {
         a.lease("a", event, 0, ttl).unwrap_err(),
         a.lease("a", event, 5, Duration::ZERO).unwrap_err(),
         a.lease("", event, 5, ttl).unwrap_err(),
-        a.renew("a", event, Duration::from_secs(365 * 24 * 3600))
-            .unwrap_err(),
+        a.renew(
+            "a",
+            event,
+            &[TicketId(1)],
+            Duration::from_secs(365 * 24 * 3600),
+        )
+        .unwrap_err(),
     ] {
         assert!(matches!(err, PersistError::LeaseRequest(_)), "{err:?}");
     }
@@ -429,4 +444,130 @@ fn a_retried_commit_and_a_second_stocking_change_nothing() {
     assert!(sold_rows(&schema, event)
         .iter()
         .all(|(_, _, c)| c.starts_with("a-buyer-")));
+}
+
+#[test]
+fn a_renewal_extends_only_the_tickets_named_so_an_unknown_lease_runs_out() {
+    let Some(schema) = schema("renew_named") else {
+        return;
+    };
+    let event = 8;
+    // Two connections under one node name: the second lease stands for one
+    // whose answer never reached the node.
+    let (mut a, mut ghost, mut b) = (schema.node(), schema.node(), schema.node());
+    stock(&mut a, event, 20);
+    // The renewal below comes well within the unknown lease's 2 s, even on
+    // a loaded machine; the known lease cannot expire during the test.
+    let known = a.lease("a", event, 10, Duration::from_secs(60)).unwrap();
+    let unknown = ghost.lease("a", event, 5, Duration::from_secs(2)).unwrap();
+    assert_eq!(unknown.len(), 5);
+    assert_eq!(
+        a.renew("a", event, &ids_in_order(&known), Duration::from_secs(60))
+            .unwrap(),
+        10,
+        "every ticket named is renewed"
+    );
+    assert_eq!(
+        a.renew("a", event, &[], Duration::from_secs(60)).unwrap(),
+        0,
+        "nothing named"
+    );
+    let mut clock = admin();
+    wait_for(
+        "the database clock to pass the unknown lease's expiry",
+        || {
+            clock
+                .query_one("SELECT now() > $1", &[&unknown[0].expires])
+                .unwrap()
+                .get(0)
+        },
+    );
+    let others = b.lease("b", event, 20, Duration::from_secs(60)).unwrap();
+    assert_eq!(others.len(), 10, "the 5 unknown and the 5 on sale");
+    assert!(ids(&unknown).is_subset(&ids(&others)), "not renewed");
+    assert!(ids(&others).is_disjoint(&ids(&known)), "renewed");
+    // Named again now that they are b's: not a's to renew.
+    let all: Vec<TicketId> = known.iter().chain(&unknown).map(|t| t.id).collect();
+    assert_eq!(
+        a.renew("a", event, &all, Duration::from_secs(60)).unwrap(),
+        10
+    );
+}
+
+#[test]
+fn a_share_lease_caps_its_block_near_sell_out_in_one_statement() {
+    let Some(schema) = schema("share") else {
+        return;
+    };
+    let event = 9;
+    let (mut a, mut b) = (schema.node(), schema.node());
+    stock(&mut a, event, 60);
+    let ttl = Duration::from_secs(60);
+    let sizer = LeaseSizer::new(Duration::from_secs(1), 1, 100).unwrap();
+
+    let before = a.statements();
+    let first = a.lease_share("a", event, 100, 3, ttl).unwrap();
+    assert_eq!(a.statements(), before + 1, "one statement, no count first");
+    assert_eq!(first.unsold, 60, "counted exactly below 2 x 3 x 100");
+    assert_eq!(first.tickets.len(), 10, "half of a third of 60");
+    assert_eq!(first.tickets.len() as u32, sizer.block(1e6, 60, 3));
+    assert_eq!(first.tickets[0].id, TicketId(1), "lowest first");
+
+    // Counted only as far as the cap needs: 2 x 3 x 4 = 24.
+    let second = a.lease_share("a", event, 4, 3, ttl).unwrap();
+    assert_eq!((second.unsold, second.tickets.len()), (24, 4));
+
+    // b holds the rest: nothing leasable, but not sold out.
+    let rest = b.lease("b", event, 100, ttl).unwrap();
+    assert_eq!(rest.len(), 46);
+    let none = a.lease_share("a", event, 8, 1, ttl).unwrap();
+    assert!(none.tickets.is_empty());
+    assert_eq!(none.unsold, 16, "leased tickets are unsold");
+
+    // Everything sold: the lease itself says so.
+    let mine: Vec<LeasedTicket> = first.tickets.into_iter().chain(second.tickets).collect();
+    assert_eq!(
+        a.commit_sales("a", event, &sales("a", &mine))
+            .unwrap()
+            .committed
+            .len(),
+        14
+    );
+    assert_eq!(
+        b.commit_sales("b", event, &sales("b", &rest))
+            .unwrap()
+            .committed
+            .len(),
+        46
+    );
+    let done = a.lease_share("a", event, 8, 3, ttl).unwrap();
+    assert_eq!((done.unsold, done.tickets.len()), (0, 0));
+    assert!(a.sold_out(event).unwrap());
+}
+
+#[test]
+fn after_a_lost_answer_the_unknown_leases_go_back_at_once() {
+    let Some(schema) = schema("unknown_back") else {
+        return;
+    };
+    let event = 10;
+    let (mut a, mut ghost) = (schema.node(), schema.node());
+    stock(&mut a, event, 10);
+    let ttl = Duration::from_secs(60);
+    let known = a.lease("a", event, 3, ttl).unwrap();
+    let unknown = ghost.lease("a", event, 4, ttl).unwrap();
+    assert_eq!(
+        a.hand_back_unknown("a", event, &ids_in_order(&known))
+            .unwrap(),
+        4
+    );
+    let counts = a.counts(event).unwrap();
+    assert_eq!((counts.leased, counts.on_sale), (3, 7));
+    let again = a.lease("b", event, 10, ttl).unwrap();
+    assert!(ids(&unknown).is_subset(&ids(&again)));
+    assert_eq!(
+        a.hand_back_unknown("b", event, &[]).unwrap(),
+        7,
+        "knowing nothing, everything goes back"
+    );
 }

@@ -1,8 +1,8 @@
 //! The committer thread of a lease node: commits sales in groups (one
 //! statement per group) and renews the node's leases, on one connection.
 //! Both on one thread, so a renewal never runs beside a commit and the
-//! tally it checks against is exact: a renewal that finds fewer tickets
-//! than the node holds means a lease was lost.
+//! tickets it names are exactly the ones the node holds: a renewal that
+//! extends fewer than it named means a lease was lost.
 
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
@@ -128,6 +128,7 @@ impl Committer {
             let mut tally = self.shared.tally();
             for pending in &group {
                 tally.in_office.remove(&pending.office_ticket);
+                tally.holding.remove(&pending.sale.ticket);
             }
             tally.committed += outcome.committed.len() as u64;
             tally.lost += lost.len() as u64;
@@ -183,19 +184,25 @@ impl Committer {
         Ok(())
     }
 
-    /// Extends the node's leases; fewer tickets than it holds means some
-    /// expired, and the node is fenced.
+    /// Extends the node's leases on the tickets it knows it holds; fewer
+    /// renewed than named means some expired, and the node is fenced.
+    /// Leases it does not know of (a lost answer) are not named: they
+    /// expire and go back to the other nodes, and cannot skew the check.
     fn renew(&mut self) {
         if self.shared.failure().is_some() {
             return;
         }
-        let held = self.shared.tally().held();
-        if held == 0 {
+        // Exact: commits, the only other removals, run on this thread.
+        let held: Vec<TicketId> = self.shared.tally().holding.iter().copied().collect();
+        if held.is_empty() {
             return;
         }
         let node = self.shared.node.clone();
-        let renewed = self.inventory.renew(&node, self.shared.event, self.ttl);
+        let renewed = self
+            .inventory
+            .renew(&node, self.shared.event, &held, self.ttl);
         self.count_statements();
+        let held = held.len() as u64;
         match renewed {
             Ok(still) if still < held => self.shared.fence(held - still),
             Ok(_) => {}

@@ -53,6 +53,9 @@ pub(super) struct Feeder {
     pub schema: String,
     /// Statements sent by connections already replaced.
     pub earlier_statements: u64,
+    /// A statement failed with its outcome unknown: a lease may have taken
+    /// tickets the node never heard of, to hand back before leasing again.
+    pub unsure: bool,
     pub vendor: Vendor,
     pub config: LeaseNodeConfig,
     /// The ticket types the office sells.
@@ -99,10 +102,12 @@ impl Feeder {
                     self.shared.sell_out();
                     break;
                 }
-                // A broken connection: a new one, and the next round tries
-                // again (a lease whose answer was lost only expires).
+                // A broken connection: a new one, and the next round hands
+                // back what a lease whose answer was lost may have taken,
+                // then tries again.
                 Err(err @ PersistError::Postgres(_)) if failed_tries + 1 < LEASE_TRIES => {
                     failed_tries += 1;
+                    self.unsure = true;
                     if let Err(reconnect) = self.reconnect() {
                         drop(err);
                         self.shared.fail(reconnect);
@@ -150,29 +155,32 @@ impl Feeder {
         }
     }
 
-    /// Leases a block sized from demand, if anything is leasable.
+    /// Leases a block sized from demand, if anything is leasable. One
+    /// statement, whatever the event's size: the database caps the block
+    /// near sell-out and says whether anything is unsold.
     fn lease(
         &mut self,
         demand: f64,
         queue: &mut VecDeque<LeasedTicket>,
     ) -> Result<Leased, PersistError> {
         let (node, event) = (self.shared.node.clone(), self.shared.event);
-        let counts = self.inventory.counts(event);
+        if self.unsure {
+            self.hand_back_unknown()?;
+        }
+        let share = self.inventory.lease_share(
+            &node,
+            event,
+            self.config.sizer.wanted(demand),
+            self.config.nodes,
+            self.config.ttl,
+        );
         self.count_statements();
-        let counts = counts?;
-        if counts.total > 0 && counts.unsold() == 0 {
+        let share = share?;
+        // The event has tickets (checked at start): none unsold is sold out.
+        if share.unsold == 0 {
             return Ok(Leased::SoldOut);
         }
-        if counts.on_sale + counts.expired_leases == 0 {
-            return Ok(Leased::Nothing);
-        }
-        let block = self
-            .config
-            .sizer
-            .block(demand, counts.unsold(), self.config.nodes);
-        let leased = self.inventory.lease(&node, event, block, self.config.ttl);
-        self.count_statements();
-        let leased = leased?;
+        let leased = share.tickets;
         if leased.is_empty() {
             return Ok(Leased::Nothing);
         }
@@ -189,9 +197,27 @@ impl Feeder {
             handed?;
             return Err(error);
         }
-        self.shared.tally().leased += leased.len() as u64;
+        {
+            let mut tally = self.shared.tally();
+            tally.leased += leased.len() as u64;
+            tally.holding.extend(leased.iter().map(|t| t.id));
+        }
         queue.extend(leased);
         Ok(Leased::Some)
+    }
+
+    /// Hands back the node's leases it does not know of: a lease whose
+    /// answer was lost committed them. Safe beside the committer: every
+    /// ticket the node knows stays in `holding` until its sale's outcome,
+    /// and the feeder, the only one leasing, is here.
+    fn hand_back_unknown(&mut self) -> Result<(), PersistError> {
+        let (node, event) = (self.shared.node.clone(), self.shared.event);
+        let known: Vec<TicketId> = self.shared.tally().holding.iter().copied().collect();
+        let handed = self.inventory.hand_back_unknown(&node, event, &known);
+        self.count_statements();
+        handed?;
+        self.unsure = false;
+        Ok(())
     }
 
     fn count_statements(&self) {

@@ -9,7 +9,9 @@ use ticketpool_core::{Money, TicketId};
 use super::checks;
 use super::statements::Prepared;
 use super::table;
-use super::types::{CommitOutcome, InventoryCounts, LeasedTicket, SaleToCommit, StockTicket};
+use super::types::{
+    CommitOutcome, InventoryCounts, LeaseShare, LeasedTicket, SaleToCommit, StockTicket,
+};
 use crate::codec::{id_from_sql, id_to_sql};
 use crate::error::PersistError;
 use crate::postgres::check_schema;
@@ -143,30 +145,86 @@ impl LeaseInventory {
         )?;
         let mut leased = rows
             .iter()
-            .map(|row| {
-                Ok(LeasedTicket {
-                    id: TicketId(id_from_sql(row.try_get(0)?)),
-                    ticket_type: row.try_get(1)?,
-                    base_price: Money::from_minor(row.try_get(2)?),
-                    expires: row.try_get::<_, SystemTime>(3)?,
-                })
-            })
+            .map(leased_ticket)
             .collect::<Result<Vec<_>, PersistError>>()?;
         leased.sort_by_key(|t| t.id);
         Ok(leased)
     }
 
-    /// Extends every live lease `node` holds on `event` to `ttl` from now
-    /// (database clock), in one statement. Returns how many tickets it
-    /// still holds; fewer than the node thinks means some expired (and may
-    /// be another node's now): their sales will come back lost.
-    pub fn renew(&mut self, node: &str, event: u64, ttl: Duration) -> Result<u64, PersistError> {
+    /// Leases like [`lease`](Self::lease), in one statement, but never more
+    /// than `max(1, unsold / (2 × nodes))` tickets, the sell-out cap of
+    /// [`LeaseSizer::block`](super::LeaseSizer::block) applied to the
+    /// unsold count of the same instant, and says how many tickets were
+    /// unsold. The count stops at `2 × nodes × n` (where the cap no longer
+    /// binds), so a lease costs the same in a small event and a huge one;
+    /// no full count of the event is needed to size a block. `nodes == 0`
+    /// reads as one.
+    ///
+    /// # Errors
+    ///
+    /// As [`lease`](Self::lease).
+    pub fn lease_share(
+        &mut self,
+        node: &str,
+        event: u64,
+        n: u32,
+        nodes: u32,
+        ttl: Duration,
+    ) -> Result<LeaseShare, PersistError> {
+        checks::node(node)?;
+        let limit = checks::block(n)?;
+        let ttl = checks::ttl_micros(ttl)?;
+        let share = 2 * i64::from(nodes.max(1));
+        // At most 2^33 x 2^32: fits in an i64.
+        let count_to = share * limit;
+        self.statements += 1;
+        let rows = self.client.query(
+            &self.prepared.lease_share,
+            &[&id_to_sql(event), &node, &limit, &ttl, &count_to, &share],
+        )?;
+        let mut unsold = 0;
+        let mut tickets = Vec::with_capacity(rows.len());
+        for row in &rows {
+            // count(*) is never negative.
+            unsold = u64::try_from(row.try_get::<_, i64>(4)?).unwrap_or(0);
+            // The one row of an empty lease has no ticket.
+            if row.try_get::<_, Option<i64>>(0)?.is_some() {
+                tickets.push(leased_ticket(row)?);
+            }
+        }
+        tickets.sort_by_key(|t| t.id);
+        Ok(LeaseShare { tickets, unsold })
+    }
+
+    /// Extends `node`'s live leases on `tickets` of `event` to `ttl` from
+    /// now (database clock), in one statement. Returns how many of them it
+    /// still holds (a ticket named twice counts once); fewer than named
+    /// means some expired (and may be another node's now): their sales
+    /// will come back lost. Only the tickets named are renewed: a lease
+    /// the node does not know of (its answer was lost) runs out. An empty
+    /// list sends nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`PersistError::LeaseRequest`] for a bad node name or `ttl`.
+    pub fn renew(
+        &mut self,
+        node: &str,
+        event: u64,
+        tickets: &[TicketId],
+        ttl: Duration,
+    ) -> Result<u64, PersistError> {
         checks::node(node)?;
         let ttl = checks::ttl_micros(ttl)?;
+        if tickets.is_empty() {
+            return Ok(0);
+        }
+        let ids: Vec<i64> = tickets.iter().map(|t| id_to_sql(t.0)).collect();
         self.statements += 1;
-        Ok(self
-            .client
-            .execute(&self.prepared.renew, &[&id_to_sql(event), &node, &ttl])?)
+        Ok(self.client.execute(
+            &self.prepared.renew,
+            &[&id_to_sql(event), &node, &ttl, &ids],
+        )?)
     }
 
     /// Records a group of sales in one statement. A sale commits only if
@@ -237,8 +295,28 @@ impl LeaseInventory {
             .execute(&self.prepared.hand_back_all, &[&id_to_sql(event), &node])?)
     }
 
+    /// Puts every ticket `node` leased on `event` back on sale except
+    /// `known`: after a lease whose answer never arrived, the node hands
+    /// back what that lease may have taken instead of leaving it off sale
+    /// until it expires. Returns how many went back.
+    pub fn hand_back_unknown(
+        &mut self,
+        node: &str,
+        event: u64,
+        known: &[TicketId],
+    ) -> Result<u64, PersistError> {
+        checks::node(node)?;
+        let ids: Vec<i64> = known.iter().map(|t| id_to_sql(t.0)).collect();
+        self.statements += 1;
+        Ok(self.client.execute(
+            &self.prepared.hand_back_unknown,
+            &[&id_to_sql(event), &node, &ids],
+        )?)
+    }
+
     /// Where `event`'s tickets are, at one instant (all zero for an event
-    /// never stocked).
+    /// never stocked). Reads every row of the event: for reports and
+    /// tests, not for every lease (see [`lease_share`](Self::lease_share)).
     pub fn counts(&mut self, event: u64) -> Result<InventoryCounts, PersistError> {
         self.statements += 1;
         let row = self
@@ -266,4 +344,14 @@ impl LeaseInventory {
             .query_one(&self.prepared.sold_out, &[&id_to_sql(event)])?;
         Ok(row.try_get(0)?)
     }
+}
+
+/// A leased ticket from the first four columns of a lease answer.
+fn leased_ticket(row: &postgres::Row) -> Result<LeasedTicket, PersistError> {
+    Ok(LeasedTicket {
+        id: TicketId(id_from_sql(row.try_get(0)?)),
+        ticket_type: row.try_get(1)?,
+        base_price: Money::from_minor(row.try_get(2)?),
+        expires: row.try_get::<_, SystemTime>(3)?,
+    })
 }

@@ -6,13 +6,15 @@
 //! customer, the price and the node that sold it). A node
 //!
 //! 1. **leases** a block of tickets with one statement
-//!    ([`LeaseInventory::lease`]), sized from its demand by a
-//!    [`LeaseSizer`], and sells them from memory;
+//!    ([`LeaseInventory::lease_share`]), sized from its demand by a
+//!    [`LeaseSizer`] and capped near sell-out in the same statement, and
+//!    sells them from memory;
 //! 2. **commits** its sales in groups, one statement per group
 //!    ([`LeaseInventory::commit_sales`]), and acknowledges a sale to the
 //!    buyer only once it is committed;
-//! 3. **renews** all its leases with one statement while it is alive
-//!    ([`LeaseInventory::renew`]), well before they expire;
+//! 3. **renews** the leases it knows it holds, named by ticket, with one
+//!    statement while it is alive ([`LeaseInventory::renew`]), well before
+//!    they expire;
 //! 4. **hands back** what it has not sold on a clean stop
 //!    ([`LeaseInventory::hand_back_all`]). A killed node hands nothing
 //!    back: its tickets return when its leases expire.
@@ -51,6 +53,17 @@
 //! only live leases, so an expired ticket is never taken back from the
 //! node that leased it since.
 //!
+//! A renewal names the tickets the node knows it holds, never "all of this
+//! node's leases". A lease whose answer never arrived (the connection
+//! broke after PostgreSQL committed it) leaves rows under the node's name
+//! that the node does not know: they are not renewed, so they expire and
+//! any node (this one included) may lease them again, instead of staying
+//! off sale as long as the node lives. The renewal's count is checked
+//! against exactly the tickets it named, so such rows cannot hide a lost
+//! lease or fence the node. After a failed lease, a node also hands back
+//! at once whatever it holds but does not know
+//! ([`LeaseInventory::hand_back_unknown`]) before leasing again.
+//!
 //! A commit whose answer never arrived (the connection broke) may or may
 //! not have been recorded. Sending the same group again, on a new
 //! connection, is safe: the sales the first try recorded come back
@@ -61,9 +74,14 @@
 //! [`LeaseSizer`] leases one period of the node's demand ([`DemandRate`]),
 //! within bounds, and near sell-out never more than half of the node's fair
 //! share of what remains, so the last tickets are not stranded on a quiet
-//! node. [`LeaseInventory::sold_out`] asks the database, so it is exact
-//! across the cluster: tickets leased by a dead node count as unsold until
-//! someone sells them.
+//! node. [`LeaseInventory::lease_share`] applies that cap in the lease
+//! statement itself, to the unsold count of the same snapshot, counted on
+//! the partial index of unsold tickets only as far as the cap can bind
+//! (`2 × nodes × block` rows): a lease costs the same whatever the event's
+//! size, and no full count of the event precedes it. Its answer also says
+//! when nothing is unsold. [`LeaseInventory::sold_out`] asks the database,
+//! so it is exact across the cluster: tickets leased by a dead node count
+//! as unsold until someone sells them.
 
 //! # Sharding by event id
 //!
@@ -82,8 +100,8 @@
 //!
 //! - a **feeder** thread, the office's only vendor, leases a block (sized
 //!   by [`LeaseSizer`] from the node's [`DemandRate`]) once fewer than a
-//!   low watermark of leased tickets are unsold in the office, and releases
-//!   them one at a time. The office numbers tickets itself; the node's
+//!   low watermark of leased tickets are unsold in the office (one
+//!   statement per block), and releases them one at a time. The office numbers tickets itself; the node's
 //!   journal pairs each office id with the leased ticket being released
 //!   when the office records the release, before any buyer can take it;
 //! - the office's **journal** sends every sale to a **committer** thread
@@ -92,16 +110,17 @@
 //!   committed, and a lost or failed commit comes back to the buyer as an
 //!   error. Holds stay in the node's memory: a held ticket is still leased;
 //! - the committer also **renews** the node's leases every third of their
-//!   time to live, on the same connection, so a renewal never overlaps a
-//!   commit and a renewal that finds fewer tickets than the node holds
-//!   proves a lease was lost;
+//!   time to live, naming the tickets the node holds, on the same
+//!   connection, so a renewal never overlaps a commit and a renewal that
+//!   extends fewer tickets than it named proves a lease was lost;
 //! - a lost sale or a short renewal **fences** the node: it closes its
 //!   office (nothing more is sold or acknowledged) and reports it
 //!   ([`LeaseNode::fenced`]). No ticket is sold twice either way, because
 //!   every commit is fenced in the database;
 //! - when nothing is leasable, the feeder closes the office if the event is
-//!   **sold out** cluster-wide, and otherwise polls with a bounded back-off,
-//!   so a dead node's tickets are picked up once its leases expire;
+//!   **sold out** cluster-wide (the lease's answer says so), and otherwise
+//!   polls with a bounded back-off, so a dead node's tickets, and leases
+//!   whose answer this node lost, are picked up once they expire;
 //! - [`LeaseNode::shutdown`] stops the feeder, closes the office, lets sales
 //!   already committing finish and hands back everything unsold at once;
 //!   [`LeaseNode::abandon`] stops without handing back, as a killed node.
@@ -144,4 +163,6 @@ pub use self::node_config::LeaseNodeConfig;
 pub use self::node_journal::FEEDER_VENDOR;
 pub use self::shards::{LeaseShard, LeaseShards};
 pub use self::sizer::{DemandRate, LeaseSizer};
-pub use self::types::{CommitOutcome, InventoryCounts, LeasedTicket, SaleToCommit, StockTicket};
+pub use self::types::{
+    CommitOutcome, InventoryCounts, LeaseShare, LeasedTicket, SaleToCommit, StockTicket,
+};

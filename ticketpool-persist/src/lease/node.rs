@@ -113,6 +113,7 @@ impl LeaseNode {
             params: params.to_owned(),
             schema: schema.to_owned(),
             earlier_statements: 0,
+            unsure: false,
             vendor,
             config,
             types,
@@ -172,7 +173,8 @@ impl LeaseNode {
         self.shared.tally().committed
     }
 
-    /// Statements this node's connections sent (setup not counted).
+    /// Statements this node's connections sent: connection setup is not
+    /// counted; the one count of the event at [`start`](Self::start) is.
     pub fn statements(&self) -> u64 {
         self.shared.statements()
     }

@@ -2,7 +2,7 @@
 //! released into the office, committed, lost), the office-to-PostgreSQL
 //! ticket ids, and how the node ends (stopping, failed, fenced, sold out).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -23,8 +23,11 @@ pub(super) struct Tally {
     pub in_office: HashMap<TicketId, TicketId>,
     /// Tickets leased, in all.
     pub leased: u64,
-    /// Tickets handed back early (a block the node could not sell).
-    pub handed_back: u64,
+    /// The PostgreSQL ids of the tickets the node holds a lease on: leased
+    /// and not yet committed or lost (queued, in the office, or selling).
+    /// Renewals name exactly these, so a lease the node never heard of
+    /// (its answer was lost) is not kept alive.
+    pub holding: HashSet<TicketId>,
     /// Tickets released into the office, in all.
     pub released: u64,
     /// Sales the database recorded.
@@ -39,12 +42,6 @@ impl Tally {
     /// Released into the office and not sold yet (available or held).
     pub fn unsold_in_office(&self) -> u64 {
         self.released.saturating_sub(self.committed + self.lost)
-    }
-
-    /// Tickets the node should still hold a lease on.
-    pub fn held(&self) -> u64 {
-        self.leased
-            .saturating_sub(self.handed_back + self.committed + self.lost)
     }
 }
 

@@ -65,15 +65,33 @@ impl LeaseSizer {
         if remaining == 0 {
             return 0;
         }
+        let wanted = self.wanted(demand_per_sec);
+        let fair_half = (remaining / (2 * u64::from(nodes.max(1)))).max(1);
+        u32::try_from(fair_half).map_or(wanted, |cap| wanted.min(cap))
+    }
+
+    /// The block before the sell-out cap: one period of demand within the
+    /// bounds, always at least `min_block`. For
+    /// [`LeaseInventory::lease_share`](super::LeaseInventory::lease_share),
+    /// which applies the cap in the database.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ticketpool_persist::LeaseSizer;
+    ///
+    /// let sizer = LeaseSizer::new(Duration::from_secs(2), 8, 512)?;
+    /// assert_eq!(sizer.wanted(100.0), 200);
+    /// assert_eq!(sizer.wanted(0.0), 8);
+    /// # Ok::<(), ticketpool_persist::PersistError>(())
+    /// ```
+    pub fn wanted(&self, demand_per_sec: f64) -> u32 {
         let wanted = demand_per_sec.max(0.0) * self.period.as_secs_f64();
         // NaN and huge demands land on the bounds (`as` saturates).
-        let wanted = if wanted.is_nan() {
+        if wanted.is_nan() {
             self.min_block
         } else {
             (wanted.ceil() as u32).clamp(self.min_block, self.max_block)
-        };
-        let fair_half = (remaining / (2 * u64::from(nodes.max(1)))).max(1);
-        u32::try_from(fair_half).map_or(wanted, |cap| wanted.min(cap))
+        }
     }
 }
 

@@ -16,7 +16,14 @@ pub(super) struct Prepared {
     /// expired tickets, lowest ids first, skipping rows another
     /// transaction has locked.
     pub lease: Statement,
-    /// `$1` event, `$2` node, `$3` ttl: extends the node's live leases.
+    /// `$1` event, `$2` node, `$3` how many at most, `$4` ttl, `$5` how far
+    /// to count unsold tickets, `$6` twice the nodes: leases like `lease`,
+    /// capped at half a fair share of the unsold tickets, and returns that
+    /// count (bounded by `$5`) on every row, on a row of NULLs if nothing
+    /// was leased.
+    pub lease_share: Statement,
+    /// `$1` event, `$2` node, `$3` ttl, `$4` array of ids: extends the
+    /// node's live leases on those tickets.
     pub renew: Statement,
     /// `$1` event, `$2` node, `$3..$5` arrays of id, customer, price:
     /// returns the ids recorded as sold by this node.
@@ -25,6 +32,9 @@ pub(super) struct Prepared {
     pub hand_back: Statement,
     /// `$1` event, `$2` node: all the node's leases back on sale.
     pub hand_back_all: Statement,
+    /// `$1` event, `$2` node, `$3` array of ids: the node's leases on
+    /// other tickets back on sale.
+    pub hand_back_unknown: Statement,
     /// `$1` event: total, on sale, live leases, expired leases, sold.
     pub counts: Statement,
     /// `$1` event: true when it has tickets and every one is sold.
@@ -61,11 +71,41 @@ impl Prepared {
                  WHERE t.event_id = $1 AND t.ticket_id = picked.ticket_id
                  RETURNING t.ticket_id, t.ticket_type, t.base_price, t.lease_expires"
             ))?,
+            // The unsold count walks the partial index of unsold tickets and
+            // stops at $5 (2 x nodes x block: past it the cap cannot bind),
+            // so it costs the same in a small event and a huge one. All
+            // CTEs read one snapshot: the count includes the rows leased
+            // here. The cap mirrors LeaseSizer::block's.
+            lease_share: client.prepare(&format!(
+                "WITH unsold AS (
+                     SELECT count(*) AS n FROM (
+                         SELECT 1 FROM {table}
+                         WHERE event_id = $1 AND state < {SOLD}
+                         LIMIT $5) u),
+                 picked AS (
+                     SELECT ticket_id FROM {table}
+                     WHERE event_id = $1 AND state < {SOLD}
+                       AND (state = {ON_SALE} OR lease_expires <= now())
+                     ORDER BY ticket_id
+                     LIMIT (SELECT least($3, greatest(1, n / $6)) FROM unsold)
+                     FOR UPDATE SKIP LOCKED),
+                 leased AS (
+                     UPDATE {table} t
+                     SET state = {LEASED}, lease_owner = $2,
+                         lease_expires = now() + $4::bigint {ttl}
+                     FROM picked
+                     WHERE t.event_id = $1 AND t.ticket_id = picked.ticket_id
+                     RETURNING t.ticket_id, t.ticket_type, t.base_price, t.lease_expires)
+                 SELECT l.ticket_id, l.ticket_type, l.base_price, l.lease_expires, u.n
+                 FROM unsold u LEFT JOIN leased l ON true"
+            ))?,
             // Only live leases: an expired one may already be another node's.
+            // Only the tickets named: a lease whose answer the node never
+            // got must expire, not be kept alive by the node's renewals.
             renew: client.prepare(&format!(
                 "UPDATE {table} SET lease_expires = now() + $3::bigint {ttl}
                  WHERE event_id = $1 AND lease_owner = $2 AND state = {LEASED}
-                   AND lease_expires > now()"
+                   AND lease_expires > now() AND ticket_id = ANY($4::bigint[])"
             ))?,
             // The fence: a sale is recorded only on a live lease of this
             // node. The second half reports sales an earlier try of the same
@@ -97,6 +137,11 @@ impl Prepared {
             hand_back_all: client.prepare(&format!(
                 "UPDATE {table} SET state = {ON_SALE}, lease_owner = NULL, lease_expires = NULL
                  WHERE event_id = $1 AND lease_owner = $2 AND state = {LEASED}"
+            ))?,
+            hand_back_unknown: client.prepare(&format!(
+                "UPDATE {table} SET state = {ON_SALE}, lease_owner = NULL, lease_expires = NULL
+                 WHERE event_id = $1 AND lease_owner = $2 AND state = {LEASED}
+                   AND NOT (ticket_id = ANY($3::bigint[]))"
             ))?,
             counts: client.prepare(&format!(
                 "SELECT count(*),

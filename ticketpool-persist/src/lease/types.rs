@@ -32,6 +32,20 @@ pub struct LeasedTicket {
     pub expires: SystemTime,
 }
 
+/// What [`LeaseInventory::lease_share`](super::LeaseInventory::lease_share)
+/// leased, and how much of the event was left to lease from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LeaseShare {
+    /// The tickets leased, lowest ids first; empty when nothing was
+    /// leasable.
+    pub tickets: Vec<LeasedTicket>,
+    /// Tickets of the event not sold when the lease was taken (on sale or
+    /// leased by anyone, the ones leased here included), counted only up
+    /// to `2 × nodes × n`: exact below that, "at least" at it. Zero means
+    /// every ticket is sold (or the event was never stocked).
+    pub unsold: u64,
+}
+
 /// One sale a node asks the database to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SaleToCommit {
