@@ -8,31 +8,13 @@
 mod lease_support;
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use ticketpool_core::{
-    BoxOfficeConfig, BoxOfficeError, Event, Money, Notification, Priority, TicketTypeConfig, Want,
-};
+use ticketpool_core::{BoxOfficeError, Event, Money, Notification, Priority, Want};
 use ticketpool_persist::{LeaseNode, LeaseNodeConfig, LeaseSizer, PersistError};
 
-use lease_support::{admin, params, schema, sold_rows, stock, wait_for, Schema};
-
-/// An office selling the two types `lease_support::stock` puts on sale.
-fn office(capacity: usize) -> BoxOfficeConfig {
-    let mut config = BoxOfficeConfig::simple("gig", 1, capacity, Money::from_minor(1_000));
-    config.ticket_types = ["standard", "balcony"]
-        .into_iter()
-        .map(|name| TicketTypeConfig {
-            name: name.into(),
-            price: Money::from_minor(2_000),
-            quota: None,
-            capacity: None,
-        })
-        .collect();
-    config
-}
+use lease_support::{admin, note, office, params, schema, sold_rows, stock, wait_for, Schema};
 
 fn start(schema: &Schema, event: u64, node: &str, config: LeaseNodeConfig) -> LeaseNode {
     LeaseNode::start(&params(), &schema.0, event, node, office(128), config).expect("start")
@@ -75,10 +57,6 @@ fn sold_per_customer(schema: &Schema, event: u64) -> HashMap<String, u64> {
         *per_customer.entry(customer).or_insert(0) += 1;
     }
     per_customer
-}
-
-fn note(line: String) {
-    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 #[test]

@@ -11,10 +11,10 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use postgres::{Client, NoTls};
-use ticketpool_core::{BoxOfficeConfig, BoxOfficeError, Money, Priority, TicketTypeConfig, Want};
+use ticketpool_core::{BoxOfficeError, Priority, Want};
 use ticketpool_persist::{LeaseNodeConfig, LeaseShard, LeaseShards, PersistError};
 
-use lease_support::{admin, params, schema, stock};
+use lease_support::{admin, office, params, schema, stock};
 
 /// A database of the test's own on the same server, dropped afterwards.
 struct Database {
@@ -64,20 +64,6 @@ impl Drop for Database {
             ));
         }
     }
-}
-
-fn office() -> BoxOfficeConfig {
-    let mut config = BoxOfficeConfig::simple("gig", 1, 64, Money::from_minor(1_000));
-    config.ticket_types = ["standard", "balcony"]
-        .into_iter()
-        .map(|name| TicketTypeConfig {
-            name: name.into(),
-            price: Money::from_minor(2_000),
-            quota: None,
-            capacity: None,
-        })
-        .collect();
-    config
 }
 
 /// The events whose rows `client`'s `schema.lease_tickets` holds, and how
@@ -133,7 +119,7 @@ fn each_event_sells_from_its_own_database() {
             (
                 event,
                 shards
-                    .start_node(event, "node-a", office(), config)
+                    .start_node(event, "node-a", office(64), config)
                     .unwrap(),
             )
         })

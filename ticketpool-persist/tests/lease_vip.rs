@@ -12,32 +12,16 @@
 
 mod lease_support;
 
-use std::io::Write;
 use std::thread;
 use std::time::Duration;
 
-use ticketpool_core::{BoxOfficeConfig, BoxOfficeError, Money, Priority, Want};
+use ticketpool_core::{BoxOfficeError, Priority, Want};
 use ticketpool_persist::{LeaseInventory, LeaseNode, LeaseNodeConfig};
 
-use lease_support::{params, schema, sold_rows, stock, wait_for, Schema};
+use lease_support::{note, office, params, schema, sold_rows, stock, wait_for, Schema};
 
 /// Tickets per round, and buyers of each priority.
 const TICKETS: u64 = 20;
-
-/// An office for the two types `lease_support::stock` puts on sale.
-fn office() -> BoxOfficeConfig {
-    let mut config = BoxOfficeConfig::simple("gig", 1, 64, Money::from_minor(1_000));
-    config.ticket_types = ["standard", "balcony"]
-        .into_iter()
-        .map(|name| ticketpool_core::TicketTypeConfig {
-            name: name.into(),
-            price: Money::from_minor(2_000),
-            quota: None,
-            capacity: None,
-        })
-        .collect();
-    config
-}
 
 fn config(nodes: u32) -> LeaseNodeConfig {
     LeaseNodeConfig {
@@ -61,7 +45,7 @@ fn held_back(schema: &Schema, event: u64) -> LeaseInventory {
 }
 
 fn start(schema: &Schema, event: u64, node: &str, nodes: u32) -> LeaseNode {
-    LeaseNode::start(&params(), &schema.0, event, node, office(), config(nodes)).expect("start")
+    LeaseNode::start(&params(), &schema.0, event, node, office(64), config(nodes)).expect("start")
 }
 
 /// One buyer per `(node, priority)` in `buyers`, each waiting for one
@@ -110,10 +94,6 @@ fn opening(
         let vips = bought.iter().filter(|p| **p == Priority::Vip).count() as u64;
         (vips, bought.len() as u64 - vips)
     })
-}
-
-fn note(line: String) {
-    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use postgres::{Client, NoTls};
-use ticketpool_core::{Money, TicketId};
+use ticketpool_core::{BoxOfficeConfig, Money, TicketId, TicketTypeConfig};
 use ticketpool_persist::{LeaseInventory, LeasedTicket, SaleToCommit, StockTicket};
 
 /// The server: `TICKETPOOL_PG_URL` or the local test database.
@@ -127,4 +127,25 @@ pub fn sold_rows(schema: &Schema, event: u64) -> Vec<(u64, String, String)> {
 /// The leased tickets' ids, lowest first.
 pub fn ids_in_order(leased: &[LeasedTicket]) -> Vec<TicketId> {
     leased.iter().map(|t| t.id).collect()
+}
+
+/// An office selling the two types [`stock`] puts on sale, `capacity`
+/// tickets in it at once.
+pub fn office(capacity: usize) -> BoxOfficeConfig {
+    let mut config = BoxOfficeConfig::simple("gig", 1, capacity, Money::from_minor(1_000));
+    config.ticket_types = ["standard", "balcony"]
+        .into_iter()
+        .map(|name| TicketTypeConfig {
+            name: name.into(),
+            price: Money::from_minor(2_000),
+            quota: None,
+            capacity: None,
+        })
+        .collect();
+    config
+}
+
+/// A line on stderr, for figures a test reports (`--nocapture`).
+pub fn note(line: String) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
