@@ -197,11 +197,10 @@ impl Feeder {
             handed?;
             return Err(error);
         }
-        {
-            let mut tally = self.shared.tally();
-            tally.leased += leased.len() as u64;
-            tally.holding.extend(leased.iter().map(|t| t.id));
-        }
+        self.shared
+            .tally()
+            .holding
+            .extend(leased.iter().map(|t| t.id));
         queue.extend(leased);
         Ok(Leased::Some)
     }

@@ -21,8 +21,6 @@ pub(super) struct Tally {
     /// Office id -> PostgreSQL id of every released ticket not yet
     /// committed or lost (on sale or held in the office).
     pub in_office: HashMap<TicketId, TicketId>,
-    /// Tickets leased, in all.
-    pub leased: u64,
     /// The PostgreSQL ids of the tickets the node holds a lease on: leased
     /// and not yet committed or lost (queued, in the office, or selling).
     /// Renewals name exactly these, so a lease the node never heard of
