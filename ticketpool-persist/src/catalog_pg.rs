@@ -90,7 +90,11 @@ impl fmt::Debug for CatalogPg {
 
 impl fmt::Display for CatalogPg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PostgreSQL {}, schema {}", self.server, self.schema)
+        write!(f, "PostgreSQL {}, schema {}", self.server, self.schema)?;
+        match self.lease_node() {
+            Some(node) => write!(f, ", lease node {node}"),
+            None => Ok(()),
+        }
     }
 }
 

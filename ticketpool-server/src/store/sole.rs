@@ -1,9 +1,11 @@
 //! [`SoleServer`]: one `serve` at a time on a catalog's home. Each server
 //! sells from its own copy of every event's inventory, so a second one on
 //! the same data directory or PostgreSQL schema would sell the same
-//! tickets again. Refused until several nodes can share an event through
-//! ticket leases (issue 18). Both locks go with the process, so a killed
-//! server's successor is never locked out.
+//! tickets again. Lease nodes (`--lease-node`) share one schema instead,
+//! selling every event from the ticket leases: one server per (schema,
+//! node name), and never beside a server that sells from the journals.
+//! The locks go with the process, so a killed server's successor is never
+//! locked out.
 
 use std::fs::OpenOptions;
 use std::path::Path;
@@ -43,12 +45,23 @@ impl SoleServer {
     }
 
     /// Locks `home`'s schema; `Ok(None)` if another live server holds it.
+    /// A lease node shares the schema's lock with the other lease nodes
+    /// (a server selling from the journals holds it alone) and holds its
+    /// node name's alone. Both on one connection: a refusal closes it,
+    /// letting go of the one that was taken.
     pub(crate) fn claim_schema(home: &CatalogPg) -> Result<Option<Self>, StateError> {
         let mut client = home.connect()?;
-        let row = client.query_one(
-            "SELECT pg_try_advisory_lock(hashtext($1 || '.serve'))",
-            &[&home.schema()],
-        )?;
+        let row = match home.lease_node() {
+            None => client.query_one(
+                "SELECT pg_try_advisory_lock(hashtext($1 || '.serve'))",
+                &[&home.schema()],
+            )?,
+            Some(node) => client.query_one(
+                "SELECT pg_try_advisory_lock_shared(hashtext($1 || '.serve')) \
+                     AND pg_try_advisory_lock(hashtext($1 || '.serve.node.' || $2))",
+                &[&home.schema(), &node],
+            )?,
+        };
         Ok(row.get::<_, bool>(0).then(|| Self {
             _held: Box::new(Mutex::new(client)),
         }))
