@@ -14,7 +14,7 @@ use ticketpool_catalog::{
 };
 use ticketpool_core::{BoxOfficeConfig, Money, TicketTypeConfig};
 use ticketpool_persist::lease::lease_type_counts;
-use ticketpool_persist::{CatalogPg, LeaseNodeConfig};
+use ticketpool_persist::{CatalogPg, LeaseNode, LeaseNodeConfig};
 
 use lease_support::{admin, buy_until_closed, params, schema, sold_rows, wait_for, Schema};
 
@@ -194,4 +194,49 @@ fn a_restarted_node_keeps_its_sales_and_shows_them_as_my_tickets() {
             .get::<_, i64>(0)
             == 0
     });
+}
+
+#[test]
+fn a_node_restarted_after_a_kill_sells_what_its_predecessor_leased() {
+    let Some(home) = Home::new("lc_kill") else {
+        return;
+    };
+    let total = 100;
+    let (_, a) = home.open("node-a");
+    let id = on_sale(&a, total);
+    drop(a);
+    // A node-a that dies holding long leases (no hand-back).
+    let long = LeaseNodeConfig {
+        ttl: std::time::Duration::from_secs(600),
+        ..LeaseNodeConfig::default()
+    };
+    let killed = LeaseNode::start(
+        &params(),
+        &home.leases.0,
+        id.0,
+        "node-a",
+        office(total),
+        long,
+    )
+    .unwrap();
+    let leased = || {
+        admin()
+            .query_one(
+                &format!(
+                    "SELECT count(*) FROM {}.lease_tickets WHERE state = 1",
+                    home.leases.0
+                ),
+                &[],
+            )
+            .unwrap()
+            .get::<_, i64>(0)
+    };
+    wait_for("the doomed node's lease", || leased() > 0);
+    killed.abandon();
+    // Its successor takes those tickets back at start and sells them all,
+    // long before the leases would expire.
+    let (_, a) = home.open("node-a");
+    let bought = buy_until_closed(&a.office(id).unwrap(), "a", 2, None);
+    assert_eq!(bought.values().sum::<u64>(), total);
+    assert_eq!(sold_rows(&home.leases, id.0).len() as u64, total);
 }

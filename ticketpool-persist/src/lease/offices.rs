@@ -56,6 +56,10 @@ impl LeaseNodes {
         }
         let mut inventory = LeaseInventory::connect(params, schema)?;
         stock_event(&mut inventory, event.id.0, &event.office)?;
+        // Leases under this name now are an earlier run's (a killed
+        // node's): the new node would renew them without ever selling
+        // them, so they go back on sale first.
+        inventory.hand_back_all(node, event.id.0)?;
         drop(inventory);
         let started = LeaseNode::start(
             params,
@@ -90,8 +94,11 @@ impl LeaseNodes {
 ///
 /// The nodes stop (handing back what they have not sold) when the factory
 /// is dropped, that is with the catalog. Each node of a cluster must have
-/// its own `node` name; one name twice sells nothing twice (every commit
-/// is fenced in the database) but the two take each other's leases.
+/// its own `node` name, and one process at a time runs it: a node starting
+/// hands back every lease still under its name (a killed predecessor's,
+/// which it could not sell and would otherwise renew for ever). One name
+/// twice at once sells nothing twice (every commit is fenced in the
+/// database) but the two take each other's leases.
 ///
 /// What the office does not do in lease mode: its vendors are the node's
 /// feeder only (add none); its sales are in `lease_tickets`, not in a
