@@ -10,10 +10,18 @@
 use std::fs::OpenOptions;
 use std::path::Path;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use ticketpool_persist::CatalogPg;
 
 use super::StateError;
+
+/// How long a schema's lock is tried for before another server counts as
+/// running.
+const CLAIM_PATIENCE: Duration = Duration::from_secs(3);
+
+/// The pause between two tries.
+const CLAIM_RETRY: Duration = Duration::from_millis(50);
 
 /// The lock file in a data directory (empty; only its lock matters).
 pub(crate) const LOCK_FILE: &str = "serve.lock";
@@ -49,21 +57,36 @@ impl SoleServer {
     /// (a server selling from the journals holds it alone) and holds its
     /// node name's alone. Both on one connection: a refusal closes it,
     /// letting go of the one that was taken.
+    ///
+    /// A server killed just now may still hold it for a moment (PostgreSQL
+    /// ends its session once it sees the connection gone): a refusal is
+    /// retried for up to [`CLAIM_PATIENCE`] before it counts.
     pub(crate) fn claim_schema(home: &CatalogPg) -> Result<Option<Self>, StateError> {
         let mut client = home.connect()?;
-        let row = match home.lease_node() {
-            None => client.query_one(
-                "SELECT pg_try_advisory_lock(hashtext($1 || '.serve'))",
-                &[&home.schema()],
-            )?,
-            Some(node) => client.query_one(
-                "SELECT pg_try_advisory_lock_shared(hashtext($1 || '.serve')) \
-                     AND pg_try_advisory_lock(hashtext($1 || '.serve.node.' || $2))",
-                &[&home.schema(), &node],
-            )?,
-        };
-        Ok(row.get::<_, bool>(0).then(|| Self {
-            _held: Box::new(Mutex::new(client)),
-        }))
+        let deadline = Instant::now() + CLAIM_PATIENCE;
+        loop {
+            let row = match home.lease_node() {
+                None => client.query_one(
+                    "SELECT pg_try_advisory_lock(hashtext($1 || '.serve'))",
+                    &[&home.schema()],
+                )?,
+                Some(node) => client.query_one(
+                    "SELECT pg_try_advisory_lock_shared(hashtext($1 || '.serve')) \
+                         AND pg_try_advisory_lock(hashtext($1 || '.serve.node.' || $2))",
+                    &[&home.schema(), &node],
+                )?,
+            };
+            if row.get::<_, bool>(0) {
+                return Ok(Some(Self {
+                    _held: Box::new(Mutex::new(client)),
+                }));
+            }
+            if Instant::now() >= deadline {
+                return Ok(None);
+            }
+            // Whichever of the two was taken goes before the next try.
+            client.batch_execute("SELECT pg_advisory_unlock_all()")?;
+            std::thread::sleep(CLAIM_RETRY);
+        }
     }
 }
