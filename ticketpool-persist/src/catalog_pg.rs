@@ -14,6 +14,11 @@
 //! on sale at once, until the journal's rows carry an event id and the
 //! events share a pool.
 //!
+//! In lease mode ([`CatalogPg::with_lease_node`]) the events' tickets are
+//! in `<prefix>_lease.lease_tickets` instead, shared by every node; each
+//! event with an office takes two connections per node (its lease node's
+//! feeder and committer) instead of its journal's one.
+//!
 //! [`CatalogDir`]: crate::CatalogDir
 
 use std::fmt;
@@ -151,7 +156,10 @@ impl CatalogPg {
     /// [`lease_schema`](Self::lease_schema) (see
     /// [`lease_offices`](crate::lease::lease_offices)), so several
     /// catalogs on one schema, each with its own node name, sell the same
-    /// events. Seated events keep their journals.
+    /// events. "My tickets" then reads that table too. Seated events are
+    /// not supported yet: seats are not leased, and a seat sale releases
+    /// through the seat map's own vendor, which a lease node's office
+    /// refuses.
     ///
     /// # Errors
     ///
