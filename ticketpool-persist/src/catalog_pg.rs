@@ -14,10 +14,15 @@
 //! on sale at once, until the journal's rows carry an event id and the
 //! events share a pool.
 //!
+//! In lease mode ([`CatalogPg::with_lease_node`]) the events' tickets are
+//! in `<prefix>_lease.lease_tickets` instead, shared by every node; each
+//! event with an office takes two connections per node (its lease node's
+//! feeder and committer) instead of its journal's one.
+//!
 //! [`CatalogDir`]: crate::CatalogDir
 
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
 use postgres::config::Host;
@@ -27,6 +32,7 @@ use ticketpool_catalog::{Catalog, CatalogError, CatalogOptions, EventId, StoreEr
 use crate::catalog_offices::catalog_offices;
 use crate::config::{Durability, JournalConfig};
 use crate::error::PersistError;
+use crate::lease::{lease_my_tickets, lease_offices_with_nodes, LeaseNodeConfig, LeaseNodes};
 use crate::my_tickets::{self, newest_first, CustomerTicket};
 use crate::postgres::{check_schema, PgStore};
 use crate::seat_ledger::catalog_seat_ledgers;
@@ -67,6 +73,12 @@ pub struct CatalogPg {
     /// Connections for reads outside the catalog (a customer's tickets),
     /// reused rather than opened per request.
     readers: Arc<Mutex<Vec<Client>>>,
+    /// As given: a lease node connects with them (never shown).
+    params: Arc<str>,
+    /// Lease mode: this node's name and settings.
+    lease: Option<(String, LeaseNodeConfig)>,
+    /// The lease nodes of the catalog opened last (for event names).
+    lease_nodes: Arc<Mutex<Weak<LeaseNodes>>>,
 }
 
 impl fmt::Debug for CatalogPg {
@@ -76,13 +88,18 @@ impl fmt::Debug for CatalogPg {
             .field("server", &self.server)
             .field("schema", &self.schema)
             .field("durability", &self.durability)
+            .field("lease_node", &self.lease_node())
             .finish_non_exhaustive()
     }
 }
 
 impl fmt::Display for CatalogPg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PostgreSQL {}, schema {}", self.server, self.schema)
+        write!(f, "PostgreSQL {}, schema {}", self.server, self.schema)?;
+        match self.lease_node() {
+            Some(node) => write!(f, ", lease node {node}"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -128,7 +145,44 @@ impl CatalogPg {
             schema: prefix.to_owned(),
             durability: Durability::Confirmed,
             readers: Arc::default(),
+            params: params.into(),
+            lease: None,
+            lease_nodes: Arc::new(Mutex::new(Weak::new())),
         })
+    }
+
+    /// The same catalog in lease mode: its events are sold as node `node`
+    /// from the shared `lease_tickets` table in
+    /// [`lease_schema`](Self::lease_schema) (see
+    /// [`lease_offices`](crate::lease::lease_offices)), so several
+    /// catalogs on one schema, each with its own node name, sell the same
+    /// events. "My tickets" then reads that table too. Seated events are
+    /// not supported yet: seats are not leased, and a seat sale releases
+    /// through the seat map's own vendor, which a lease node's office
+    /// refuses.
+    ///
+    /// # Errors
+    ///
+    /// [`PersistError::LeaseRequest`] for a bad node name (it must be
+    /// 1-200 bytes).
+    pub fn with_lease_node(
+        mut self,
+        node: &str,
+        config: LeaseNodeConfig,
+    ) -> Result<Self, PersistError> {
+        crate::lease::check_node(node)?;
+        self.lease = Some((node.to_owned(), config));
+        Ok(self)
+    }
+
+    /// The lease node's name, in lease mode.
+    pub fn lease_node(&self) -> Option<&str> {
+        self.lease.as_ref().map(|(node, _)| node.as_str())
+    }
+
+    /// The schema of the shared `lease_tickets` table, `<prefix>_lease`.
+    pub fn lease_schema(&self) -> String {
+        format!("{}_lease", self.schema)
     }
 
     /// The same catalog, its sales journaled with `durability`
@@ -171,10 +225,27 @@ impl CatalogPg {
     /// otherwise.
     pub fn open(&self, options: CatalogOptions) -> Result<Catalog, CatalogError> {
         let (config, prefix) = (Arc::clone(&self.config), self.schema.clone());
-        let offices = catalog_offices(
-            move |id| PgStore::connect_with(&config, &event_schema(&prefix, id)),
-            JournalConfig::per_event(self.durability),
-        );
+        let offices = match &self.lease {
+            Some((node, lease)) => {
+                let (offices, nodes) =
+                    lease_offices_with_nodes(&self.params, &self.lease_schema(), node, *lease)
+                        .map_err(|e| {
+                            StoreError::with_source(
+                                format!("cannot open the ticket leases in {self}"),
+                                e,
+                            )
+                        })?;
+                *self
+                    .lease_nodes
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) = nodes;
+                offices
+            }
+            None => catalog_offices(
+                move |id| PgStore::connect_with(&config, &event_schema(&prefix, id)),
+                JournalConfig::per_event(self.durability),
+            ),
+        };
         let (config, prefix) = (Arc::clone(&self.config), self.schema.clone());
         let seat_ledgers = options.seat_ledgers.clone().unwrap_or_else(|| {
             catalog_seat_ledgers(move |id| {
@@ -225,7 +296,10 @@ impl CatalogPg {
             return Ok(Vec::new());
         }
         let mut client = self.reader()?;
-        let tickets = self.read_tickets(&mut client, events, customer, limit)?;
+        let mut tickets = self.read_tickets(&mut client, events, customer, limit)?;
+        if self.lease.is_some() {
+            tickets.extend(self.read_leased(&mut client, events, customer, limit)?);
+        }
         // Only a connection that just worked goes back.
         let mut idle = self.readers.lock().unwrap_or_else(PoisonError::into_inner);
         if idle.len() < IDLE_READERS {
@@ -248,6 +322,31 @@ impl CatalogPg {
                 .connect(NoTls)
                 .map_err(|e| StoreError::with_source(format!("cannot reach {self}"), e).into()),
         }
+    }
+
+    /// The customer's tickets sold from leases (lease mode).
+    fn read_leased(
+        &self,
+        client: &mut Client,
+        events: &[EventId],
+        customer: &str,
+        limit: usize,
+    ) -> Result<Vec<CustomerTicket>, CatalogError> {
+        let nodes = self
+            .lease_nodes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .upgrade();
+        let name = |id| {
+            nodes
+                .as_ref()
+                .and_then(|nodes| nodes.event_name(id))
+                .unwrap_or_default()
+        };
+        let schema = self.lease_schema();
+        lease_my_tickets(client, &schema, events, customer, limit, name).map_err(|e| {
+            StoreError::with_source(format!("cannot read PostgreSQL schema {schema}"), e).into()
+        })
     }
 
     fn read_tickets(

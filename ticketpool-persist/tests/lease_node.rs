@@ -20,34 +20,9 @@ fn start(schema: &Schema, event: u64, node: &str, config: LeaseNodeConfig) -> Le
     LeaseNode::start(&params(), &schema.0, event, node, office(128), config).expect("start")
 }
 
-/// `buyers` threads buying from `node`'s office until it closes; returns
-/// each customer's acknowledged purchases. A buyer that never sees its
-/// office close fails the test instead of hanging it.
+/// `buyers` threads buying from `node`'s office until it closes.
 fn buy_until_closed(node: &LeaseNode, buyers: usize, limit: Option<u64>) -> HashMap<String, u64> {
-    thread::scope(|scope| {
-        let handles: Vec<_> = (0..buyers)
-            .map(|b| {
-                let customer = format!("{}-b{b}", node.node());
-                let office = node.office();
-                scope.spawn(move || {
-                    let buyer = office.customer(&customer, Priority::Regular);
-                    let deadline = Instant::now() + Duration::from_secs(120);
-                    let mut bought = 0_u64;
-                    while limit.is_none_or(|limit| bought < limit) {
-                        assert!(Instant::now() < deadline, "{customer}: office never closed");
-                        match buyer.buy_timeout(Want::Any, Duration::from_millis(100)) {
-                            Ok(_) => bought += 1,
-                            Err(BoxOfficeError::Timeout) => {}
-                            Err(BoxOfficeError::Closed | BoxOfficeError::SoldOut) => break,
-                            Err(other) => panic!("{customer}: {other}"),
-                        }
-                    }
-                    (customer, bought)
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    })
+    lease_support::buy_until_closed(&node.office(), node.node(), buyers, limit)
 }
 
 /// How many tickets the table says each customer bought.

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use ticketpool_catalog::jiff::Timestamp;
 use ticketpool_catalog::{CatalogError, CatalogOptions};
-use ticketpool_persist::{CatalogDir, CatalogHome, CatalogPg, Durability, PersistError};
+use ticketpool_persist::{
+    CatalogDir, CatalogHome, CatalogPg, Durability, LeaseNodeConfig, PersistError,
+};
 use tokio::net::TcpListener;
 
 use crate::accounts::Accounts;
@@ -59,6 +61,15 @@ pub struct ServerConfig {
     /// (each event's sales go in `<schema>_event_<id>`); `None`:
     /// `ticketpool`.
     pub database_schema: Option<String>,
+    /// With [`database`](Self::database): sell as node NAME of a cluster,
+    /// from the shared ticket leases (`lease_tickets` in
+    /// `<schema>_lease`, see [`CatalogPg::with_lease_node`]) instead of
+    /// each event's journal, so several servers with different names sell
+    /// the same events. `None`: the only server on the schema.
+    pub lease_node: Option<String>,
+    /// How long a lease node's leases last without a renewal: a killed
+    /// node's unsold tickets come back on sale after this long (30 s).
+    pub lease_ttl: Duration,
     /// The admin token; `None` generates one (see [`Server::admin_token`]).
     pub admin_token: Option<String>,
     /// Each customer's request rate limit; `None`: no limit.
@@ -86,6 +97,8 @@ impl ServerConfig {
             data_dir: data_dir.into(),
             database: None,
             database_schema: None,
+            lease_node: None,
+            lease_ttl: LeaseNodeConfig::default().ttl,
             admin_token: None,
             rate_limit: Some(RateLimit::DEFAULT),
             durability: Durability::Confirmed,
@@ -122,6 +135,13 @@ pub enum ServerError {
     /// a bad schema name.
     #[error("the database setting: {0}")]
     BadDatabase(PersistError),
+    /// A lease node was asked for without a PostgreSQL database: the
+    /// leases live there.
+    #[error(
+        "a lease node (--lease-node) sells from ticket leases in PostgreSQL: \
+         give the database (--database) too"
+    )]
+    LeaseWithoutDatabase,
     /// The catalog could not be opened in PostgreSQL (the server does not
     /// answer, refuses the login, ...).
     #[error("cannot open the catalog in {database}: {source}")]
@@ -177,7 +197,7 @@ pub enum ServerError {
          directory, by a program that has the catalog open, such as Python's \
          Catalog.open): two programs on one catalog would sell the same tickets \
          twice; stop it first, or give this one its own --data directory or \
-         --database-schema"
+         --database-schema (or, in a cluster, its own --lease-node name)"
     )]
     InUse {
         /// The data directory, or the server and schema (never the
@@ -232,15 +252,25 @@ impl Server {
             });
         }
         let home: CatalogHome = match &config.database {
+            None if config.lease_node.is_some() => return Err(ServerError::LeaseWithoutDatabase),
             None => CatalogDir::new(path.clone())
                 .with_durability(config.durability)
                 .into(),
             Some(params) => {
                 let schema = config.database_schema.as_deref();
-                CatalogPg::new(params, schema.unwrap_or(CatalogPg::DEFAULT_SCHEMA))
+                let mut pg = CatalogPg::new(params, schema.unwrap_or(CatalogPg::DEFAULT_SCHEMA))
                     .map_err(ServerError::BadDatabase)?
-                    .with_durability(config.durability)
-                    .into()
+                    .with_durability(config.durability);
+                if let Some(node) = &config.lease_node {
+                    let lease = LeaseNodeConfig {
+                        ttl: config.lease_ttl,
+                        ..LeaseNodeConfig::default()
+                    };
+                    pg = pg
+                        .with_lease_node(node, lease)
+                        .map_err(ServerError::BadDatabase)?;
+                }
+                pg.into()
             }
         };
         // Bound first: a state opened on PostgreSQL must not be dropped on
@@ -404,22 +434,38 @@ fn open_state(
         place: home.to_string(),
         source: Box::new(source),
     };
+    let claim = || {
+        let sole = match &home {
+            CatalogHome::Postgres(pg) => SoleServer::claim_schema(pg).map_err(home_error)?,
+            _ => SoleServer::claim_dir(&path).map_err(|e| ServerError::DataDir {
+                path: path.clone(),
+                problem: format!("cannot lock {}: {e}", ticketpool_persist::CLAIM_FILE),
+            })?,
+        };
+        sole.ok_or_else(|| ServerError::InUse {
+            place: home.to_string(),
+        })
+    };
+    // A lease node sells as soon as its catalog opens, and a second node
+    // of the same name would take (and, refused, hand back) the first
+    // one's leases: its lock comes first.
+    let lease_node = match &home {
+        CatalogHome::Postgres(pg) => pg.lease_node().map(str::to_owned),
+        _ => None,
+    };
+    let early = match lease_node {
+        Some(_) => Some(claim()?),
+        None => None,
+    };
     let catalog = home
         .open(CatalogOptions::default())
         .map_err(catalog_error)?;
-    // Before anything sells (vendors start below): a second server on the
-    // schema would sell the same tickets. After the catalog, whose error
-    // names an unreachable server best.
-    let sole = match &home {
-        CatalogHome::Postgres(pg) => SoleServer::claim_schema(pg).map_err(home_error)?,
-        _ => SoleServer::claim_dir(&path).map_err(|e| ServerError::DataDir {
-            path: path.clone(),
-            problem: format!("cannot lock {}: {e}", ticketpool_persist::CLAIM_FILE),
-        })?,
-    };
-    let Some(sole) = sole else {
-        let place = home.to_string();
-        return Err(ServerError::InUse { place });
+    // Otherwise before anything sells (vendors start below): a second
+    // server on the schema would sell the same tickets. After the catalog,
+    // whose error names an unreachable server best.
+    let sole = match early {
+        Some(sole) => sole,
+        None => claim()?,
     };
     // After the catalog: its schema adopts no schema holding other tables.
     let store: Arc<dyn StateStore> = match &home {
@@ -449,7 +495,7 @@ fn open_state(
         accounts,
         holds: Holds::default(),
         keys: Keys::new(Arc::clone(&store)),
-        stock: Stock::new(Arc::clone(&store)),
+        stock: Stock::new(Arc::clone(&store), lease_node),
         live: Live::default(),
         metrics: Metrics::default(),
         seat_feeds: crate::seats::SeatFeeds::default(),

@@ -109,14 +109,35 @@ struct Stocked {
 pub(crate) struct Stock {
     events: Mutex<HashMap<EventId, Stocked>>,
     store: Arc<dyn StateStore>,
+    /// A lease node's name: its events are stocked by the node's feeder,
+    /// so none gets vendors here.
+    lease_node: Option<String>,
 }
 
 impl Stock {
-    /// Stocking that keeps admins' vendor changes in `store`.
-    pub(crate) fn new(store: Arc<dyn StateStore>) -> Self {
+    /// Stocking that keeps admins' vendor changes in `store`; none at all
+    /// on lease node `lease_node` (its feeder releases what it leases).
+    pub(crate) fn new(store: Arc<dyn StateStore>, lease_node: Option<String>) -> Self {
         Self {
             events: Mutex::new(HashMap::new()),
             store,
+            lease_node,
+        }
+    }
+
+    /// Why event `id` has no vendors here.
+    fn missing(&self, id: EventId) -> StockError {
+        match &self.lease_node {
+            Some(node) => StockError::Api(ApiError::conflict(
+                "lease_fed",
+                format!(
+                    "event {} is sold from the cluster's shared tickets: this server (lease \
+                     node {node}) releases the tickets it leases itself, so the event has no \
+                     vendors to list, add, pace or remove here",
+                    id.0
+                ),
+            )),
+            None => not_on_sale(id),
         }
     }
 
@@ -132,7 +153,7 @@ impl Stock {
     /// vendors database fails.
     pub(crate) fn start(&self, catalog: &Catalog, id: EventId) -> Result<(), StockError> {
         let mut events = self.events();
-        if events.contains_key(&id) {
+        if events.contains_key(&id) || self.lease_node.is_some() {
             return Ok(());
         }
         let office = catalog.office(id)?;
@@ -178,10 +199,11 @@ impl Stock {
     ///
     /// # Errors
     ///
-    /// 409 `not_on_sale` if the event is not being stocked.
+    /// 409 `not_on_sale` if the event is not being stocked
+    /// (`lease_fed` on a lease node, whose events have no vendors).
     pub(crate) fn vendors(&self, id: EventId) -> Result<Vec<VendorView>, StockError> {
         let events = self.events();
-        let stocked = events.get(&id).ok_or_else(|| not_on_sale(id))?;
+        let stocked = events.get(&id).ok_or_else(|| self.missing(id))?;
         Ok(stocked.vendors.values().map(Running::view).collect())
     }
 
@@ -191,7 +213,7 @@ impl Stock {
     /// # Errors
     ///
     /// 422 `invalid_vendor` for a bad name, 409 `vendor_exists`, 409
-    /// `not_on_sale`, the engine's refusal of an unknown type, or the
+    /// `not_on_sale` (`lease_fed` on a lease node), the engine's refusal of an unknown type, or the
     /// vendors database failing.
     pub(crate) fn add_vendor(
         &self,
@@ -202,7 +224,7 @@ impl Stock {
     ) -> Result<VendorView, StockError> {
         check_vendor_name(name)?;
         let mut events = self.events();
-        let stocked = events.get_mut(&id).ok_or_else(|| not_on_sale(id))?;
+        let stocked = events.get_mut(&id).ok_or_else(|| self.missing(id))?;
         if stocked.vendors.contains_key(name) {
             return Err(StockError::Api(ApiError::conflict(
                 "vendor_exists",
@@ -226,7 +248,8 @@ impl Stock {
     ///
     /// # Errors
     ///
-    /// 404 `unknown_vendor`, 409 `not_on_sale`, or the database failing.
+    /// 404 `unknown_vendor`, 409 `not_on_sale` (`lease_fed` on a
+    /// lease node), or the database failing.
     pub(crate) fn set_rate(
         &self,
         id: EventId,
@@ -234,7 +257,7 @@ impl Stock {
         rate: Option<f64>,
     ) -> Result<VendorView, StockError> {
         let events = self.events();
-        let stocked = events.get(&id).ok_or_else(|| not_on_sale(id))?;
+        let stocked = events.get(&id).ok_or_else(|| self.missing(id))?;
         let running = stocked
             .vendors
             .get(name)
@@ -254,11 +277,12 @@ impl Stock {
     ///
     /// # Errors
     ///
-    /// 404 `unknown_vendor`, 409 `not_on_sale`, or the database failing.
+    /// 404 `unknown_vendor`, 409 `not_on_sale` (`lease_fed` on a
+    /// lease node), or the database failing.
     pub(crate) fn remove_vendor(&self, id: EventId, name: &str) -> Result<VendorView, StockError> {
         let (view, threads) = {
             let mut events = self.events();
-            let stocked = events.get_mut(&id).ok_or_else(|| not_on_sale(id))?;
+            let stocked = events.get_mut(&id).ok_or_else(|| self.missing(id))?;
             let running = stocked
                 .vendors
                 .remove(name)

@@ -102,6 +102,22 @@ pub struct ServeArgs {
         requires = "database"
     )]
     pub database_schema: String,
+    /// With --database: run as node NAME of a cluster. Every event is sold
+    /// from ticket leases shared in PostgreSQL (PREFIX_lease), so several
+    /// servers with different names sell the same events, none twice.
+    /// One server per name; never beside a server without --lease-node.
+    #[arg(long, value_name = "NAME", requires = "database")]
+    pub lease_node: Option<String>,
+    /// With --lease-node: how long this node's leases last unrenewed; a
+    /// killed node's unsold tickets go back on sale after this long.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value = "30",
+        requires = "lease_node",
+        value_parser = parse_lease_ttl
+    )]
+    pub lease_ttl: std::time::Duration,
     /// A file holding the admin token (else the TICKETPOOL_ADMIN_TOKEN
     /// environment variable; else one is generated and printed).
     #[arg(long, value_name = "FILE")]
@@ -135,6 +151,20 @@ fn parse_database(text: &str) -> Result<String, String> {
     } else {
         Err("expected a PostgreSQL URL, postgres://USER@HOST:PORT/DB".to_owned())
     }
+}
+
+/// Whole or fractional seconds, from 0.01 to a day.
+fn parse_lease_ttl(text: &str) -> Result<std::time::Duration, String> {
+    let seconds: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a number of seconds, not {text:?}"))?;
+    if !(0.01..=86_400.0).contains(&seconds) {
+        return Err(format!(
+            "a lease lasts from 0.01 to 86400 seconds, not {seconds}"
+        ));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 /// `--rate-limit` as given: a limit, or none.

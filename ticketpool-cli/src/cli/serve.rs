@@ -26,6 +26,8 @@ pub fn run(args: &ServeArgs) -> Result<(), CliError> {
             data_dir: args.data.clone(),
             database: args.database.clone(),
             database_schema: Some(args.database_schema.clone()),
+            lease_node: args.lease_node.clone(),
+            lease_ttl: args.lease_ttl,
             admin_token,
             rate_limit: args.rate_limit.0,
             durability: match args.durability {
@@ -98,10 +100,14 @@ fn server_error(error: ServerError) -> CliError {
             "the admin token (from --admin-token-file or {ADMIN_TOKEN_ENV}) must be at least \
              {MIN_ADMIN_TOKEN} characters, without spaces"
         )),
-        ServerError::DataDir { .. } => CliError::Usage(error.to_string()),
+        ServerError::DataDir { .. } | ServerError::LeaseWithoutDatabase => {
+            CliError::Usage(error.to_string())
+        }
         ServerError::BadDatabase(problem) => {
             // A schema problem is the prefix's; anything else is the URL's.
-            let flag = if problem.to_string().contains("schema") {
+            let flag = if matches!(problem, ticketpool_persist::PersistError::LeaseRequest(_)) {
+                "--lease-node"
+            } else if problem.to_string().contains("schema") {
                 "--database-schema"
             } else {
                 "--database"

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 
 use super::history::{Booking, Outcome};
+use super::lease_check::{check_by_counts, LeaseState};
 
 /// One row of the event's `sales` table.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,12 +31,37 @@ pub struct DbState {
     pub total: u64,
     /// Every sale row.
     pub sales: Vec<SaleRow>,
+    /// Lease mode: where the unsold tickets are (see
+    /// [`lease_check`](super::lease_check)).
+    pub lease: Option<LeaseState>,
 }
 
 impl DbState {
     /// Reads event `event`'s total (its box office's configuration in the
     /// catalog schema `prefix`) and its sales (`<prefix>_event_<event>`).
     pub fn read(
+        client: &mut postgres::Client,
+        prefix: &str,
+        event: u64,
+    ) -> Result<Self, postgres::Error> {
+        let mut state = Self::read_total(client, prefix, event)?;
+        state.sales = client
+            .query(
+                &format!("SELECT ticket_id, customer FROM {prefix}_event_{event}.sales"),
+                &[],
+            )?
+            .iter()
+            .map(|row| SaleRow {
+                ticket: u64::try_from(row.get::<_, i64>(0)).unwrap_or(u64::MAX),
+                customer: row.get(1),
+            })
+            .collect();
+        Ok(state)
+    }
+
+    /// Event `event`'s total (its box office's configuration in the
+    /// catalog schema `prefix`), nothing sold.
+    pub fn read_total(
         client: &mut postgres::Client,
         prefix: &str,
         event: u64,
@@ -50,20 +76,9 @@ impl DbState {
                 &[&id],
             )?
             .get(0);
-        let sales = client
-            .query(
-                &format!("SELECT ticket_id, customer FROM {prefix}_event_{event}.sales"),
-                &[],
-            )?
-            .iter()
-            .map(|row| SaleRow {
-                ticket: u64::try_from(row.get::<_, i64>(0)).unwrap_or(u64::MAX),
-                customer: row.get(1),
-            })
-            .collect();
         Ok(Self {
             total: u64::try_from(total).unwrap_or(0),
-            sales,
+            ..Self::default()
         })
     }
 }
@@ -108,6 +123,18 @@ pub enum Anomaly {
     Stranded { node: usize, missing: u64 },
     /// `node` offers `extra` tickets the database says are sold.
     OnSaleButSold { node: usize, extra: u64 },
+    /// Lease mode: `customer` was told of `acknowledged` tickets but the
+    /// table has `sold` for them.
+    LostAcknowledgedCount {
+        customer: String,
+        acknowledged: u64,
+        sold: u64,
+    },
+    /// Lease mode: `missing` tickets under live leases are on sale at no
+    /// node.
+    LeaseStranded { missing: u64 },
+    /// Lease mode: the nodes offer `extra` tickets more than they lease.
+    LeaseOffersSold { extra: u64 },
 }
 
 impl Anomaly {
@@ -121,6 +148,9 @@ impl Anomaly {
             Anomaly::StillHeld { .. } => "still held",
             Anomaly::Stranded { .. } => "stranded",
             Anomaly::OnSaleButSold { .. } => "on sale but sold",
+            Anomaly::LostAcknowledgedCount { .. } => "lost acknowledged",
+            Anomaly::LeaseStranded { .. } => "stranded",
+            Anomaly::LeaseOffersSold { .. } => "on sale but sold",
         }
     }
 }
@@ -160,6 +190,20 @@ impl fmt::Display for Anomaly {
             }
             Anomaly::OnSaleButSold { node, extra } => {
                 write!(f, "node {node} offers {extra} tickets already sold")
+            }
+            Anomaly::LostAcknowledgedCount {
+                customer,
+                acknowledged,
+                sold,
+            } => write!(
+                f,
+                "{customer} was acknowledged {acknowledged} tickets but has {sold} sold"
+            ),
+            Anomaly::LeaseStranded { missing } => {
+                write!(f, "{missing} leased tickets are on sale at no node")
+            }
+            Anomaly::LeaseOffersSold { extra } => {
+                write!(f, "the nodes offer {extra} tickets more than they lease")
             }
         }
     }
@@ -202,15 +246,19 @@ pub fn check(bookings: &[Booking], db: &DbState, views: &[NodeView]) -> Verdict 
         }
     }
     let anomalies = &mut verdict.anomalies;
-    sold_twice(bookings, db, anomalies);
-    acknowledged_present(bookings, db, anomalies);
-    unknown_explains_the_rest(bookings, db, anomalies);
     if verdict.sold > db.total {
         anomalies.push(Anomaly::Oversold {
             sold: verdict.sold,
             total: db.total,
         });
     }
+    if let Some(lease) = db.lease {
+        check_by_counts(bookings, db, lease, views, anomalies);
+        return verdict;
+    }
+    sold_twice(bookings, db, anomalies);
+    acknowledged_present(bookings, db, anomalies);
+    unknown_explains_the_rest(bookings, db, anomalies);
     for view in views {
         if view.held > 0 {
             anomalies.push(Anomaly::StillHeld {
@@ -371,6 +419,7 @@ mod tests {
         ];
         // Bob's unknown confirm went through, once.
         let db = DbState {
+            lease: None,
             total: 5,
             sales: vec![row(1, "ann"), row(2, "ann"), row(3, "bob")],
         };
@@ -389,6 +438,7 @@ mod tests {
         reserve.quantity = 3;
         let history = [reserve, op(1, "ann", Kind::Confirm, Outcome::Ok, &[1, 2])];
         let db = DbState {
+            lease: None,
             total: 3,
             sales: vec![row(1, "ann"), row(2, "ann")],
         };
@@ -410,6 +460,7 @@ mod tests {
         // Two nodes each sold ticket 2 from their own copy; cat's sale
         // never reached the database.
         let db = DbState {
+            lease: None,
             total: 4,
             sales: vec![row(1, "ann"), row(2, "ann"), row(2, "bob")],
         };
@@ -441,6 +492,7 @@ mod tests {
             op(2, "bob", Kind::Confirm, Outcome::Ok, &[7]),
         ];
         let db = DbState {
+            lease: None,
             total: 1,
             sales: vec![row(7, "ann")],
         };
@@ -462,6 +514,7 @@ mod tests {
             op(2, "bob", Kind::Confirm, Outcome::Fail, &[]),
         ];
         let db = DbState {
+            lease: None,
             total: 10,
             sales: vec![row(1, "ann"), row(2, "ann"), row(3, "bob")],
         };
@@ -486,6 +539,7 @@ mod tests {
     #[test]
     fn oversold_stranded_held_and_resold_stock_are_reported() {
         let db = DbState {
+            lease: None,
             total: 2,
             sales: vec![row(1, "ann"), row(2, "ann"), row(3, "ann")],
         };
@@ -512,6 +566,7 @@ mod tests {
             ]
         );
         let db = DbState {
+            lease: None,
             total: 5,
             sales: vec![row(1, "ann")],
         };

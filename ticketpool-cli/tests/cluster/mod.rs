@@ -7,13 +7,15 @@
 //! history is written as JSON lines into the run's directory, which is
 //! kept, and its path printed.
 //!
-//! The harness knows nodes only as processes with a URL and a schema
-//! prefix, so it runs unchanged against nodes that lease their tickets.
+//! In lease mode ([`RunConfig::lease_ttl`]) every node is a
+//! `--lease-node` and the check reads the shared `lease_tickets`
+//! ([`lease_check`]).
 #![allow(dead_code)] // each test binary uses a part
 
 pub mod checker;
 pub mod clients;
 pub mod history;
+pub mod lease_check;
 pub mod nodes;
 // The server tests' PostgreSQL helpers (params, a client off the async
 // threads, a schema prefix dropped when done), shared rather than copied.
@@ -29,7 +31,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-use checker::{check, DbState, Verdict};
+use checker::{check, DbState, NodeView, Verdict};
 use clients::{Client, Order};
 use history::{bookings, History, Kind, Outcome, Record};
 use nodes::{Node, NodeConfig, PATIENCE};
@@ -58,6 +60,9 @@ pub struct RunConfig {
     pub request_timeout: Duration,
     /// The nemesis's and the clients' random choices.
     pub seed: u64,
+    /// Lease mode: every node a `--lease-node` with leases this long;
+    /// `None`: the nodes sell from the journals.
+    pub lease_ttl: Option<Duration>,
 }
 
 /// What a run did and what the check found.
@@ -211,6 +216,7 @@ impl<'a> Run<'a> {
             schema: schema.to_owned(),
             admin_token: ADMIN.to_owned(),
             dir,
+            lease_ttl: config.lease_ttl,
         };
         Self {
             config,
@@ -235,8 +241,21 @@ impl<'a> Run<'a> {
             .start(&self.http)
             .await
             .map_err(|e| e.to_string())?;
-        let event =
-            setup::event_on_sale(&self.http, &first, ADMIN, config.tickets, config.hold_ms).await?;
+        // A lease node's office has only what it leased.
+        let released = if config.lease_ttl.is_some() {
+            1
+        } else {
+            config.tickets
+        };
+        let event = setup::event_on_sale(
+            &self.http,
+            &first,
+            ADMIN,
+            config.tickets,
+            config.hold_ms,
+            released,
+        )
+        .await?;
         let customers = setup::sign_up(&self.http, &first, "jepsen-", config.clients).await?;
         for node in &mut self.nodes[1..] {
             node.start(&self.http).await.map_err(|e| e.to_string())?;
@@ -272,22 +291,46 @@ impl<'a> Run<'a> {
             task.await.map_err(|e| format!("a client panicked: {e}"))?;
         }
         let kills = nemesis?;
-        let mut views = Vec::with_capacity(self.nodes.len());
-        for node in &self.nodes {
-            let base = node.base().ok_or("a node is down after the run")?;
-            views.push(
-                setup::settled_view(&self.http, node.index, base, event, config.hold_ms).await?,
-            );
-        }
-        let schema = self.schema.clone();
-        let db = pg::with_client(move |client| DbState::read(client, &schema, event))
-            .ok_or("PostgreSQL went away")?
-            .map_err(|e| format!("reading the sales: {e}"))?;
+        let (views, db) = self.settled(event).await?;
         for node in &mut self.nodes {
             node.kill().await;
         }
         let verdict = check(&bookings(&self.history.records()), &db, &views);
         Ok((verdict, Done { kills, setup }))
+    }
+
+    /// The nodes' views once every hold expired, and the database. In
+    /// lease mode a node may lease more between the two reads (its office
+    /// ran low): read until the views are the same before and after.
+    async fn settled(&self, event: u64) -> Result<(Vec<NodeView>, DbState), String> {
+        let leasing = self.config.lease_ttl.is_some();
+        let mut tries = 0;
+        loop {
+            let before = self.views(event).await?;
+            let schema = self.schema.clone();
+            let db = pg::with_client(move |client| match leasing {
+                true => DbState::read_leased(client, &schema, event),
+                false => DbState::read(client, &schema, event),
+            })
+            .ok_or("PostgreSQL went away")?
+            .map_err(|e| format!("reading the sales: {e}"))?;
+            if !leasing || tries == 20 || self.views(event).await? == before {
+                return Ok((before, db));
+            }
+            tries += 1;
+        }
+    }
+
+    async fn views(&self, event: u64) -> Result<Vec<NodeView>, String> {
+        let mut views = Vec::with_capacity(self.nodes.len());
+        for node in &self.nodes {
+            let base = node.base().ok_or("a node is down after the run")?;
+            views.push(
+                setup::settled_view(&self.http, node.index, base, event, self.config.hold_ms)
+                    .await?,
+            );
+        }
+        Ok(views)
     }
 
     /// Each node's base URL, `None` while down.

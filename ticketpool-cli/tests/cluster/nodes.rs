@@ -28,6 +28,9 @@ pub struct NodeConfig {
     pub admin_token: String,
     /// The run's directory: each node's data directory and log go there.
     pub dir: PathBuf,
+    /// Lease mode: node `i` runs as `--lease-node node-<i>` with leases
+    /// of this long; `None`: every node sells from the journals.
+    pub lease_ttl: Option<Duration>,
 }
 
 /// Why a node did not come up.
@@ -97,6 +100,14 @@ impl Node {
             .arg(&data)
             .args(["--database", &self.config.database])
             .args(["--database-schema", &self.config.schema])
+            .args(self.config.lease_ttl.map_or_else(Vec::new, |ttl| {
+                vec![
+                    "--lease-node".to_owned(),
+                    format!("node-{}", self.index),
+                    "--lease-ttl".to_owned(),
+                    ttl.as_secs_f64().to_string(),
+                ]
+            }))
             .env("TICKETPOOL_ADMIN_TOKEN", &self.config.admin_token)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

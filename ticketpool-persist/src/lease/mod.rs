@@ -141,28 +141,48 @@
 //! time; VIPs on one node and Regulars on another, the VIPs got 5 to 15
 //! (44% on average). A deployment that promises VIPs first puts them on
 //! the same nodes, or gives them a node of their own with its own event.
+//!
+//! # A catalog selling from leases
+//!
+//! [`lease_offices`] is the catalog's office factory in lease mode (and
+//! `CatalogPg::with_lease_node` opens a PostgreSQL catalog with it): each
+//! event it opens is stocked in `lease_tickets` from its configuration
+//! ([`lease_type_counts`]) and sold by a [`LeaseNode`], so several
+//! catalogs, one per node, sell one event.
 
 mod checks;
 mod committer;
+#[cfg(feature = "catalog")]
+mod customer;
 mod feeder;
 mod inventory;
 mod node;
 mod node_config;
 mod node_journal;
 mod node_state;
+#[cfg(feature = "catalog")]
+mod offices;
 mod shards;
 mod sizer;
 mod statements;
+mod stock_plan;
 mod table;
 mod types;
 
 pub use self::checks::MAX_LEASE_TTL;
+#[cfg(feature = "catalog")]
+pub(crate) use self::customer::lease_my_tickets;
 pub use self::inventory::LeaseInventory;
 pub use self::node::LeaseNode;
 pub use self::node_config::LeaseNodeConfig;
 pub use self::node_journal::FEEDER_VENDOR;
+#[cfg(feature = "catalog")]
+pub use self::offices::lease_offices;
+#[cfg(feature = "catalog")]
+pub(crate) use self::offices::{check_node, lease_offices_with_nodes, LeaseNodes};
 pub use self::shards::{LeaseShard, LeaseShards};
 pub use self::sizer::{DemandRate, LeaseSizer};
+pub use self::stock_plan::lease_type_counts;
 pub use self::types::{
     CommitOutcome, InventoryCounts, LeaseShare, LeasedTicket, SaleToCommit, StockTicket,
 };

@@ -3,14 +3,16 @@
 
 #![allow(dead_code)]
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
-use std::sync::Once;
+use std::sync::{Arc, Once};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use postgres::{Client, NoTls};
-use ticketpool_core::{BoxOfficeConfig, Money, TicketId, TicketTypeConfig};
+use ticketpool_core::{
+    BoxOffice, BoxOfficeConfig, BoxOfficeError, Money, Priority, TicketId, TicketTypeConfig, Want,
+};
 use ticketpool_persist::{LeaseInventory, LeasedTicket, SaleToCommit, StockTicket};
 
 /// The server: `TICKETPOOL_PG_URL` or the local test database.
@@ -148,4 +150,40 @@ pub fn office(capacity: usize) -> BoxOfficeConfig {
 /// A line on stderr, for figures a test reports (`--nocapture`).
 pub fn note(line: String) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// `buyers` threads (customers `<who>-b<n>`) buying from `office` until it
+/// closes or each bought `limit`; returns each customer's acknowledged
+/// purchases. A buyer that never sees its office close fails the test
+/// instead of hanging it.
+pub fn buy_until_closed(
+    office: &Arc<BoxOffice>,
+    who: &str,
+    buyers: usize,
+    limit: Option<u64>,
+) -> HashMap<String, u64> {
+    thread::scope(|scope| {
+        let handles: Vec<_> = (0..buyers)
+            .map(|b| {
+                let customer = format!("{who}-b{b}");
+                let office = Arc::clone(office);
+                scope.spawn(move || {
+                    let buyer = office.customer(&customer, Priority::Regular);
+                    let deadline = Instant::now() + Duration::from_secs(120);
+                    let mut bought = 0_u64;
+                    while limit.is_none_or(|limit| bought < limit) {
+                        assert!(Instant::now() < deadline, "{customer}: office never closed");
+                        match buyer.buy_timeout(Want::Any, Duration::from_millis(100)) {
+                            Ok(_) => bought += 1,
+                            Err(BoxOfficeError::Timeout) => {}
+                            Err(BoxOfficeError::Closed | BoxOfficeError::SoldOut) => break,
+                            Err(other) => panic!("{customer}: {other}"),
+                        }
+                    }
+                    (customer, bought)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
 }

@@ -145,6 +145,14 @@ impl TestServer {
     /// As [`event_on_sale`](Self::event_on_sale), with holds lasting
     /// `hold_ms` milliseconds.
     pub async fn event_with_holds_of(&self, total: u64, limit: u32, hold_ms: u64) -> u64 {
+        let id = self.put_event_on_sale(total, limit, hold_ms).await;
+        self.wait_available(id, total).await;
+        id
+    }
+
+    /// As [`event_with_holds_of`](Self::event_with_holds_of), without
+    /// waiting for its tickets to be released.
+    pub async fn put_event_on_sale(&self, total: u64, limit: u32, hold_ms: u64) -> u64 {
         let venue = self
             .post(
                 "/api/admin/venues",
@@ -184,7 +192,6 @@ impl TestServer {
             )
             .await;
         assert_eq!(on_sale.status, StatusCode::OK, "{}", on_sale.body);
-        self.wait_available(id, total).await;
         id
     }
 

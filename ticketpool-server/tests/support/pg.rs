@@ -28,7 +28,8 @@ pub fn with_client<T: Send + 'static>(
     .expect("the PostgreSQL client thread")
 }
 
-/// A test's schemas (the catalog's and its events'), dropped when done.
+/// A test's schemas (the catalog's, its events' and its ticket leases'),
+/// dropped when done.
 pub struct Schemas(pub String);
 
 impl Schemas {
@@ -38,7 +39,8 @@ impl Schemas {
             let names: Vec<String> = client
                 .query(
                     "SELECT schema_name::text FROM information_schema.schemata \
-                     WHERE schema_name = $1 OR starts_with(schema_name, $1 || '_event_')",
+                     WHERE schema_name = $1 OR schema_name = $1 || '_lease' \
+                        OR starts_with(schema_name, $1 || '_event_')",
                     &[&prefix],
                 )
                 .map(|rows| rows.iter().map(|row| row.get(0)).collect())
