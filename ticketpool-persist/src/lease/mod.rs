@@ -150,6 +150,10 @@ mod node;
 mod node_config;
 mod node_journal;
 mod node_state;
+mod seat_inventory;
+mod seat_statements;
+mod seat_table;
+mod seat_types;
 mod shards;
 mod sizer;
 mod statements;
@@ -161,6 +165,10 @@ pub use self::inventory::LeaseInventory;
 pub use self::node::LeaseNode;
 pub use self::node_config::LeaseNodeConfig;
 pub use self::node_journal::FEEDER_VENDOR;
+pub use self::seat_inventory::SeatLeaseInventory;
+pub use self::seat_types::{
+    LeasedSeat, SeatCommitOutcome, SeatCounts, SeatHoldOutcome, SeatSaleToCommit, StockSeat,
+};
 pub use self::shards::{LeaseShard, LeaseShards};
 pub use self::sizer::{DemandRate, LeaseSizer};
 pub use self::types::{

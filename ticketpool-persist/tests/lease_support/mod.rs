@@ -13,6 +13,8 @@ use postgres::{Client, NoTls};
 use ticketpool_core::{Money, TicketId};
 use ticketpool_persist::{LeaseInventory, LeasedTicket, SaleToCommit, StockTicket};
 
+pub mod seats;
+
 /// The server: `TICKETPOOL_PG_URL` or the local test database.
 pub fn params() -> String {
     std::env::var("TICKETPOOL_PG_URL")
