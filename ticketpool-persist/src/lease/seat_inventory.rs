@@ -350,13 +350,15 @@ impl SeatLeaseInventory {
             }
         }
         if let Some(missing) = seats.iter().find(|s| !found.contains(&i64::from(s.0))) {
+            tx.rollback()?;
             return Err(PersistError::LeaseRequest(format!(
                 "seat {} is not stocked for event {event}",
                 missing.0
             )));
         }
         if !taken.is_empty() {
-            // Dropping the transaction rolls it back: nothing was changed.
+            // Nothing was changed; rolling back frees the row locks.
+            tx.rollback()?;
             return Ok(SeatHoldOutcome::Taken(taken));
         }
         self.statements += 1;
@@ -413,6 +415,7 @@ impl SeatLeaseInventory {
             }
         }
         if !lost.is_empty() {
+            tx.rollback()?;
             return Ok(SeatCommitOutcome {
                 committed: Vec::new(),
                 lost,
