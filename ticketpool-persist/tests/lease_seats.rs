@@ -129,6 +129,40 @@ fn two_nodes_leasing_one_section_at_once_split_it() {
 }
 
 #[test]
+fn selling_a_leased_section_costs_one_statement_per_group() {
+    let Some(schema) = schema("seat_statements") else {
+        return;
+    };
+    let map = venue(&[("Stalls", "A-T", "1-30")]);
+    stock_venue(&mut schema.seats(), 1, &map);
+    let mut n1 = schema.seats();
+    let leased = n1.lease_section("n1", 1, "Stalls", LONG).unwrap();
+    assert_eq!(leased.len(), 600);
+    for group in seat_sales("walk-up", &leased).chunks(32) {
+        assert!(n1.commit_sales("n1", 1, group).unwrap().lost.is_empty());
+    }
+    // One lease and 19 groups for 600 seats: 0.033 statements a seat.
+    assert_eq!(n1.statements(), 1 + 600u64.div_ceil(32));
+    assert_eq!(n1.counts(1).unwrap().sold, 600);
+    // A specific-seat hold and its confirmation: two statements each (in
+    // a transaction), per customer whatever the number of seats.
+    let map = venue(&[("Box", "A", "1-4")]);
+    stock_venue(&mut n1, 2, &map);
+    let before = n1.statements();
+    let seats: Vec<SeatId> = map.seats().map(|s| s.id).collect();
+    let got = match n1.hold_specific("n1", 2, &seats, "ada", LONG).unwrap() {
+        SeatHoldOutcome::Held(got) => got,
+        other => panic!("{other:?}"),
+    };
+    assert!(n1
+        .confirm_hold("n1", 2, &seat_sales("ada", &got))
+        .unwrap()
+        .lost
+        .is_empty());
+    assert_eq!(n1.statements() - before, 4);
+}
+
+#[test]
 fn a_hold_is_all_or_nothing() {
     let Some(schema) = schema("seat_all_or_nothing") else {
         return;
