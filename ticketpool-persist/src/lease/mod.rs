@@ -207,6 +207,7 @@ mod node_config;
 mod node_journal;
 mod node_state;
 mod seat_inventory;
+mod seat_locks;
 mod seat_statements;
 mod seat_table;
 mod seat_types;
