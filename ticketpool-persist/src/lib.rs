@@ -126,6 +126,11 @@ pub use crate::lease::{
     LeaseShard, LeaseShards, LeaseShare, LeaseSizer, LeasedTicket, SaleToCommit, StockTicket,
 };
 #[cfg(feature = "postgres")]
+pub use crate::lease::{
+    LeasedSeat, SeatCommitOutcome, SeatCounts, SeatHoldOutcome, SeatLeaseInventory,
+    SeatSaleToCommit, StockSeat,
+};
+#[cfg(feature = "postgres")]
 pub use crate::postgres::PgStore;
 pub use crate::{
     backup::backup,

@@ -73,43 +73,80 @@ pub(super) fn create(
     schema: &str,
     location: &str,
 ) -> Result<(), PersistError> {
-    let mut tx = client.transaction()?;
-    // Nodes starting together must not race to create the same table.
-    tx.execute(
-        "SELECT pg_advisory_xact_lock(hashtext($1))",
-        &[&format!("{schema}.lease_tickets")],
-    )?;
-    tx.batch_execute(&format!(
-        "CREATE SCHEMA IF NOT EXISTS {schema}; {}",
-        table_sql(schema)
-    ))?;
-    let found: Vec<(String, String)> = tx
-        .query(
-            "SELECT column_name::text, data_type::text FROM information_schema.columns \
-             WHERE table_schema = $1 AND table_name = 'lease_tickets' ORDER BY ordinal_position",
-            &[&schema],
-        )?
-        .iter()
-        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
-        .collect::<Result<_, postgres::Error>>()?;
-    let expected: Vec<(String, String)> = COLUMNS
-        .iter()
-        .map(|(name, kind)| ((*name).to_owned(), (*kind).to_owned()))
-        .collect();
-    if found != expected {
-        return Err(PersistError::Foreign {
-            location: location.to_owned(),
-            detail: format!(
-                "its lease_tickets table has columns ({}), not the ticket-lease columns",
-                found
-                    .iter()
-                    .map(|(name, kind)| format!("{name} {kind}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        });
+    let table = LeaseTable {
+        name: "lease_tickets",
+        what: "ticket-lease",
+        columns: &COLUMNS,
+        create: table_sql(schema),
+        indexes: index_sql(schema),
+    };
+    table.create(client, schema, location)
+}
+
+/// A lease table: its name, its expected columns and its SQL.
+pub(super) struct LeaseTable<'a> {
+    /// The table's name in the schema.
+    pub name: &'a str,
+    /// What its columns are called in the refusal (`"ticket-lease"`).
+    pub what: &'a str,
+    /// The columns and their `information_schema` types, in order.
+    pub columns: &'a [(&'a str, &'a str)],
+    /// `CREATE TABLE IF NOT EXISTS ...`.
+    pub create: String,
+    /// The indexes, made once the table is known to be ours.
+    pub indexes: String,
+}
+
+impl LeaseTable<'_> {
+    /// Creates `schema` and the table if absent; refuses a table of that
+    /// name whose columns differ.
+    pub(super) fn create(
+        &self,
+        client: &mut Client,
+        schema: &str,
+        location: &str,
+    ) -> Result<(), PersistError> {
+        let mut tx = client.transaction()?;
+        // Nodes starting together must not race to create the same table.
+        tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtext($1))",
+            &[&format!("{schema}.{}", self.name)],
+        )?;
+        tx.batch_execute(&format!(
+            "CREATE SCHEMA IF NOT EXISTS {schema}; {}",
+            self.create
+        ))?;
+        let found: Vec<(String, String)> = tx
+            .query(
+                "SELECT column_name::text, data_type::text FROM information_schema.columns \
+                 WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
+                &[&schema, &self.name],
+            )?
+            .iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .collect::<Result<_, postgres::Error>>()?;
+        let expected: Vec<(String, String)> = self
+            .columns
+            .iter()
+            .map(|(name, kind)| ((*name).to_owned(), (*kind).to_owned()))
+            .collect();
+        if found != expected {
+            return Err(PersistError::Foreign {
+                location: location.to_owned(),
+                detail: format!(
+                    "its {} table has columns ({}), not the {} columns",
+                    self.name,
+                    found
+                        .iter()
+                        .map(|(name, kind)| format!("{name} {kind}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    self.what
+                ),
+            });
+        }
+        tx.batch_execute(&self.indexes)?;
+        tx.commit()?;
+        Ok(())
     }
-    tx.batch_execute(&index_sql(schema))?;
-    tx.commit()?;
-    Ok(())
 }

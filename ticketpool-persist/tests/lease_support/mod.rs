@@ -15,6 +15,8 @@ use ticketpool_core::{
 };
 use ticketpool_persist::{LeaseInventory, LeasedTicket, SaleToCommit, StockTicket};
 
+pub mod seats;
+
 /// The server: `TICKETPOOL_PG_URL` or the local test database.
 pub fn params() -> String {
     std::env::var("TICKETPOOL_PG_URL")
