@@ -218,11 +218,7 @@ mod node_journal;
 mod node_state;
 #[cfg(feature = "catalog")]
 mod offices;
-mod seat_inventory;
-mod seat_locks;
-mod seat_statements;
-mod seat_table;
-mod seat_types;
+mod seats;
 mod shards;
 mod sizer;
 mod statements;
@@ -241,9 +237,9 @@ pub use self::node_journal::FEEDER_VENDOR;
 pub use self::offices::lease_offices;
 #[cfg(feature = "catalog")]
 pub(crate) use self::offices::{check_node, lease_offices_with_nodes, LeaseNodes};
-pub use self::seat_inventory::SeatLeaseInventory;
-pub use self::seat_types::{
-    LeasedSeat, SeatCommitOutcome, SeatCounts, SeatHoldOutcome, SeatSaleToCommit, StockSeat,
+pub use self::seats::{
+    LeasedSeat, SeatCommitOutcome, SeatCounts, SeatHoldOutcome, SeatLeaseInventory,
+    SeatSaleToCommit, StockSeat,
 };
 pub use self::shards::{LeaseShard, LeaseShards};
 pub use self::sizer::{DemandRate, LeaseSizer};

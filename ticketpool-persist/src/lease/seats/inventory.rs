@@ -8,11 +8,11 @@ use postgres::{Client, NoTls};
 use ticketpool_core::Money;
 use ticketpool_seats::SeatId;
 
-use super::checks;
-use super::seat_locks::LockedSeat;
-use super::seat_statements::SeatPrepared;
-use super::seat_table;
-use super::seat_types::{
+use super::super::checks;
+use super::locks::LockedSeat;
+use super::statements::SeatPrepared;
+use super::table;
+use super::types::{
     LeasedSeat, SeatCommitOutcome, SeatCounts, SeatHoldOutcome, SeatSaleToCommit, StockSeat,
 };
 use crate::codec::id_to_sql;
@@ -108,7 +108,7 @@ impl SeatLeaseInventory {
         };
         let config: postgres::Config = params.parse().map_err(|e| open_error(Box::new(e)))?;
         let mut client = config.connect(NoTls).map_err(|e| open_error(Box::new(e)))?;
-        seat_table::create(&mut client, schema, &location)?;
+        table::create(&mut client, schema, &location)?;
         let prepared = SeatPrepared::new(&mut client, schema)?;
         Ok(Self {
             client,
@@ -150,7 +150,7 @@ impl SeatLeaseInventory {
     /// # Errors
     ///
     /// [`PersistError::LeaseRequest`] for a bad node name, an empty section
-    /// name or a `ttl` outside 1 µs to [`MAX_LEASE_TTL`](super::MAX_LEASE_TTL).
+    /// name or a `ttl` outside 1 µs to [`MAX_LEASE_TTL`](super::super::MAX_LEASE_TTL).
     pub fn lease_section(
         &mut self,
         node: &str,

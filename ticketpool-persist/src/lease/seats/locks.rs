@@ -1,8 +1,8 @@
 //! The rows a hold or a confirmation locks, and the rules that decide,
 //! under those locks, whether a node may hold or sell each seat.
 
-use super::seat_table::{HELD, LEASED, ON_SALE, SOLD};
-use super::seat_types::SeatSaleToCommit;
+use super::table::{HELD, LEASED, ON_SALE, SOLD};
+use super::types::SeatSaleToCommit;
 use crate::error::PersistError;
 
 /// A seat row as locked for a hold or a confirmation.

@@ -3,7 +3,7 @@
 
 use postgres::Client;
 
-use super::table::LeaseTable;
+use super::super::table::LeaseTable;
 use crate::error::PersistError;
 
 /// The seat states, as stored in `lease_seats.state`.

@@ -7,7 +7,7 @@
 
 use postgres::{Client, Statement};
 
-use super::seat_table::{HELD, LEASED, ON_SALE, SOLD};
+use super::table::{HELD, LEASED, ON_SALE, SOLD};
 
 /// The columns a lease or a hold answers with.
 const SEAT_COLUMNS: &str =
