@@ -392,7 +392,34 @@ impl BoxOffice {
         self.inner.close()
     }
 
-    /// `true` once every ticket of the event is sold.
+    /// Ends the sale as sold out although this office did not sell every
+    /// ticket itself: for an office selling its share of a larger
+    /// inventory (a lease node, whose inventory elsewhere reports every
+    /// ticket sold). As when the office sells its last ticket: waiting and
+    /// later buys and reserves return [`SoldOut`](BoxOfficeError::SoldOut),
+    /// releases are refused with `SoldOut`, subscribers see
+    /// [`Event::SoldOut`], and open holds can still be confirmed or
+    /// cancelled. Call it once the vendors have nothing left to release: a
+    /// ticket being released at that moment stays counted on sale.
+    /// Returns `true` if this call ended the sale.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ticketpool_core::{BoxOffice, BoxOfficeConfig, BoxOfficeError, Money, Priority};
+    ///
+    /// let office = BoxOffice::new(BoxOfficeConfig::simple("gig", 100, 10, Money::from_minor(500))).unwrap();
+    /// assert!(office.sell_out());
+    /// assert!(office.is_sold_out() && !office.is_closed());
+    /// let buyer = office.customer("ann", Priority::Regular);
+    /// assert!(matches!(buyer.try_buy("general"), Err(BoxOfficeError::SoldOut)));
+    /// ```
+    pub fn sell_out(&self) -> bool {
+        self.inner.sell_out()
+    }
+
+    /// `true` once every ticket of the event is sold (or the sale was
+    /// ended as sold out, [`sell_out`](Self::sell_out)).
     pub fn is_sold_out(&self) -> bool {
         self.inner.lock().sold_out
     }

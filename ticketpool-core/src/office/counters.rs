@@ -43,6 +43,10 @@ pub(crate) struct Gauges {
     pub(crate) sold: AtomicU64,
     pub(crate) closed: AtomicBool,
     pub(crate) paused: AtomicBool,
+    /// The event is sold out: set with `Counters::sold_out`, so a release
+    /// is refused even when the office did not sell every ticket itself
+    /// ([`BoxOffice::sell_out`](crate::BoxOffice::sell_out)).
+    pub(crate) sold_out: AtomicBool,
     /// Vendors parked on the office's `room` condvar (see
     /// [`Room::give_back`] for why it is read after freeing room).
     pub(crate) vendors_waiting: AtomicU64,
@@ -56,6 +60,7 @@ impl Gauges {
             sold: AtomicU64::new(sold),
             closed: AtomicBool::new(false),
             paused: AtomicBool::new(false),
+            sold_out: AtomicBool::new(false),
             vendors_waiting: AtomicU64::new(0),
             waiting_vip: AtomicU64::new(0),
             waiting_regular: AtomicU64::new(0),

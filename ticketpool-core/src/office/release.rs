@@ -68,7 +68,7 @@ impl Inner {
                     // and takes this lock to wake it, so it cannot slip in
                     // between the look and the wait.
                     self.gauges.vendors_waiting.fetch_add(1, Ordering::SeqCst);
-                    let still_blocked = if state.closed || vendor.is_removed() {
+                    let still_blocked = if state.closed || state.sold_out || vendor.is_removed() {
                         false
                     } else if state.paused {
                         true
@@ -121,7 +121,7 @@ impl Inner {
         if self.gauges.closed.load(Ordering::Acquire) {
             return Err(BoxOfficeError::Closed);
         }
-        if self.room_left.sold_out(ty) {
+        if self.room_left.sold_out(ty) || self.gauges.sold_out.load(Ordering::Acquire) {
             return Err(BoxOfficeError::SoldOut);
         }
         if self.gauges.paused.load(Ordering::Acquire) {

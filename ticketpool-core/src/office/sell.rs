@@ -118,21 +118,24 @@ impl Inner {
             }
         }
         if sold >= self.config.total_tickets {
-            self.sell_out();
+            let _ = self.sell_out();
         }
     }
 
-    /// Marks the event sold out (once) and closes every pool.
-    pub(crate) fn sell_out(&self) {
+    /// Marks the event sold out (once) and closes every pool; `true` if
+    /// this call did.
+    pub(crate) fn sell_out(&self) -> bool {
         let mut state = self.lock();
         if state.sold_out {
-            return;
+            return false;
         }
         state.sold_out = true;
+        self.gauges.sold_out.store(true, Ordering::SeqCst);
         drop(state);
         self.stock.close_all();
         self.room.notify_all();
         self.line.wake_all();
         self.events.announce(&Event::SoldOut);
+        true
     }
 }

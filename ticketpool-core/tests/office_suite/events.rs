@@ -344,3 +344,72 @@ pub fn restored_ticket_sells_at_its_release_price(strategy: Strategy) {
     assert_eq!(fresh.base_price, Money::from_minor(5));
     assert_eq!(c.buy(Want::Any).unwrap().price, Money::from_minor(5));
 }
+
+/// An office selling its share of a larger inventory (a lease node) ends
+/// the sale as sold out when told so: a waiting buyer is answered
+/// `SoldOut` (not `Closed`), releases are refused, subscribers see
+/// `SoldOut`, an open hold still confirms, and the counts stay whole.
+pub fn sell_out_ends_the_sale_though_tickets_were_left(strategy: Strategy) {
+    let office = BoxOffice::new(one_type(strategy, 10, 10)).unwrap();
+    let events = office.subscribe();
+    let vendor = office.add_vendor("v", &[]).unwrap();
+    vendor.release("general").unwrap();
+    vendor.release("general").unwrap();
+    let hold = office
+        .customer("holder", Priority::Regular)
+        .reserve(Want::Any)
+        .unwrap();
+    office
+        .customer("first", Priority::Regular)
+        .buy(Want::Any)
+        .unwrap();
+    let waiter = office.customer("waiter", Priority::Vip);
+    let waiting = thread::spawn(move || waiter.buy_timeout(Want::Any, GENEROUS));
+    let deadline = std::time::Instant::now() + GENEROUS;
+    while office.snapshot().waiting_vip == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the buyer never waited"
+        );
+        thread::yield_now();
+    }
+
+    assert!(office.sell_out(), "this call ends the sale");
+    assert!(!office.sell_out(), "once");
+
+    assert!(matches!(
+        waiting.join().unwrap(),
+        Err(BoxOfficeError::SoldOut)
+    ));
+    assert!(office.is_sold_out() && !office.is_closed());
+    assert!(matches!(
+        vendor.release("general"),
+        Err(BoxOfficeError::SoldOut)
+    ));
+    let late = office.customer("late", Priority::Regular);
+    assert!(matches!(
+        late.try_buy(Want::Any),
+        Err(BoxOfficeError::SoldOut)
+    ));
+    assert!(matches!(
+        late.reserve(Want::Any),
+        Err(BoxOfficeError::SoldOut)
+    ));
+    let confirmed = hold.confirm().expect("an open hold still confirms");
+    assert_eq!(&*confirmed.customer, "holder");
+    let seen = office.snapshot();
+    assert!(seen.is_consistent(), "{seen:?}");
+    assert_eq!(
+        (
+            seen.totals.released,
+            seen.totals.sold,
+            seen.totals.available
+        ),
+        (2, 2, 0)
+    );
+    let mut told_sold_out = false;
+    while let Some(notification) = events.try_next() {
+        told_sold_out |= matches!(notification, Notification::Event(Event::SoldOut));
+    }
+    assert!(told_sold_out, "subscribers see the sale end as sold out");
+}

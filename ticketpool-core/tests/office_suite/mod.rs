@@ -33,7 +33,7 @@ macro_rules! office_suite {
             every_subscription_racing_close_ends, hold_confirmed_after_close_reaches_subscribers,
             hold_expiring_after_close_ends_the_stream,
             sale_completing_after_the_stream_ended_is_counted_missed,
-            a_release_counts_only_once_journaled,
+            a_release_counts_only_once_journaled, sell_out_ends_the_sale_though_tickets_were_left,
             hold_placed_reaches_subscribers_before_its_expiry,
             second_confirm_after_a_journal_failure_reports_the_failure,
             restored_ticket_sells_at_its_release_price,

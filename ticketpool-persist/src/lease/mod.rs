@@ -117,8 +117,9 @@
 //!   office (nothing more is sold or acknowledged) and reports it
 //!   ([`LeaseNode::fenced`]). No ticket is sold twice either way, because
 //!   every commit is fenced in the database;
-//! - when nothing is leasable, the feeder closes the office if the event is
-//!   **sold out** cluster-wide (the lease's answer says so), and otherwise
+//! - when nothing is leasable, the feeder ends the office's sale as sold
+//!   out (buyers hear `SoldOut`) if the event is **sold out** cluster-wide
+//!   (the lease's answer says so), and otherwise
 //!   polls with a bounded back-off, so a dead node's tickets, and leases
 //!   whose answer this node lost, are picked up once they expire;
 //! - [`LeaseNode::shutdown`] stops the feeder, closes the office, lets sales

@@ -30,9 +30,12 @@ const IN_FLIGHT_WAIT: Duration = Duration::from_secs(30);
 /// the office, and a committer thread that commits and renews. Buyers use
 /// the office's normal customer API ([`office`](Self::office)).
 ///
-/// The office closes (buyers get [`Closed`](ticketpool_core::BoxOfficeError::Closed))
-/// when the event is sold out cluster-wide ([`sold_out`](Self::sold_out)),
-/// when the node lost a lease ([`fenced`](Self::fenced)) or failed
+/// When the event is sold out cluster-wide ([`sold_out`](Self::sold_out))
+/// the office ends its sale as sold out
+/// ([`BoxOffice::sell_out`]: buyers get
+/// [`SoldOut`](ticketpool_core::BoxOfficeError::SoldOut)). It closes
+/// (buyers get [`Closed`](ticketpool_core::BoxOfficeError::Closed)) when
+/// the node lost a lease ([`fenced`](Self::fenced)) or failed
 /// ([`failure`](Self::failure)), and when it stops.
 pub struct LeaseNode {
     shared: Arc<NodeShared>,

@@ -160,10 +160,13 @@ impl NodeShared {
         self.fenced.load(Ordering::SeqCst)
     }
 
-    /// Every ticket of the event is sold, cluster-wide: closes the office.
+    /// Every ticket of the event is sold, cluster-wide: ends the office's
+    /// sale as sold out, so its buyers hear `SoldOut`, not `Closed`.
     pub fn sell_out(&self) {
         self.sold_out.store(true, Ordering::SeqCst);
-        self.close_office();
+        if let Some(office) = lock(&self.office).as_ref() {
+            office.sell_out();
+        }
         self.notify();
     }
 
