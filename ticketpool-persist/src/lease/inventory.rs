@@ -3,10 +3,11 @@
 use std::collections::HashSet;
 use std::time::{Duration, SystemTime};
 
-use postgres::{Client, NoTls};
+use postgres::Client;
 use ticketpool_core::{Money, TicketId};
 
 use super::checks;
+use super::connect::connect;
 use super::statements::Prepared;
 use super::table;
 use super::types::{
@@ -14,7 +15,6 @@ use super::types::{
 };
 use crate::codec::{id_from_sql, id_to_sql};
 use crate::error::PersistError;
-use crate::postgres::check_schema;
 
 /// One connection to the events' inventory in a PostgreSQL schema; each
 /// node (and each thread of a node that talks to the database) opens its
@@ -80,15 +80,7 @@ impl LeaseInventory {
     /// - [`PersistError::Foreign`] if `schema` has a `lease_tickets` table
     ///   with other columns.
     pub fn connect(params: &str, schema: &str) -> Result<Self, PersistError> {
-        check_schema(schema)?;
-        let location = format!("PostgreSQL schema {schema}");
-        let open_error = |source: Box<dyn std::error::Error + Send + Sync>| PersistError::Open {
-            location: location.clone(),
-            source,
-        };
-        let config: postgres::Config = params.parse().map_err(|e| open_error(Box::new(e)))?;
-        let mut client = config.connect(NoTls).map_err(|e| open_error(Box::new(e)))?;
-        table::create(&mut client, schema, &location)?;
+        let (mut client, location) = connect(params, schema, table::create)?;
         let prepared = Prepared::new(&mut client, schema)?;
         Ok(Self {
             client,

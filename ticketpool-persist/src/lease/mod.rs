@@ -209,6 +209,7 @@
 
 mod checks;
 mod committer;
+mod connect;
 #[cfg(feature = "catalog")]
 mod customer;
 mod feeder;

@@ -4,11 +4,12 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, SystemTime};
 
-use postgres::{Client, NoTls};
+use postgres::Client;
 use ticketpool_core::Money;
 use ticketpool_seats::SeatId;
 
 use super::super::checks;
+use super::super::connect::connect;
 use super::locks::LockedSeat;
 use super::statements::SeatPrepared;
 use super::table;
@@ -17,7 +18,6 @@ use super::types::{
 };
 use crate::codec::id_to_sql;
 use crate::error::PersistError;
-use crate::postgres::check_schema;
 
 /// One connection to the seated events' inventory in a PostgreSQL schema
 /// (table `lease_seats`); each node, and each thread of a node that talks
@@ -100,15 +100,7 @@ impl SeatLeaseInventory {
     /// - [`PersistError::Foreign`] if `schema` has a `lease_seats` table
     ///   with other columns.
     pub fn connect(params: &str, schema: &str) -> Result<Self, PersistError> {
-        check_schema(schema)?;
-        let location = format!("PostgreSQL schema {schema}");
-        let open_error = |source: Box<dyn std::error::Error + Send + Sync>| PersistError::Open {
-            location: location.clone(),
-            source,
-        };
-        let config: postgres::Config = params.parse().map_err(|e| open_error(Box::new(e)))?;
-        let mut client = config.connect(NoTls).map_err(|e| open_error(Box::new(e)))?;
-        table::create(&mut client, schema, &location)?;
+        let (mut client, location) = connect(params, schema, table::create)?;
         let prepared = SeatPrepared::new(&mut client, schema)?;
         Ok(Self {
             client,
