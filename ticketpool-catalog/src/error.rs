@@ -93,6 +93,17 @@ pub enum CatalogError {
     /// are held any more.
     #[error("{0} sells no seats now: its box office is closed")]
     SeatsClosed(EventId),
+    /// This catalog does not sell the event's seats (its seat ledgers
+    /// refused to open them, `reason` says why): a PostgreSQL catalog in
+    /// lease mode, whose nodes do not lease seats yet. Its general
+    /// admission tickets still sell; no seat is sold from a local copy.
+    #[error("{event} sells no seats here: {reason}")]
+    SeatsUnsupported {
+        /// The seated event.
+        event: EventId,
+        /// Why, in the admin's words.
+        reason: String,
+    },
     /// A venue's seat map config is not valid (every problem listed).
     #[error("the seat map is not valid: {0}")]
     SeatMap(#[from] ticketpool_seats::ConfigError),

@@ -32,7 +32,10 @@ use ticketpool_catalog::{Catalog, CatalogError, CatalogOptions, EventId, StoreEr
 use crate::catalog_offices::catalog_offices;
 use crate::config::{Durability, JournalConfig};
 use crate::error::PersistError;
-use crate::lease::{lease_my_tickets, lease_offices_with_nodes, LeaseNodeConfig, LeaseNodes};
+use crate::lease::{
+    lease_my_tickets, lease_node_seat_ledgers, lease_offices_with_nodes, LeaseNodeConfig,
+    LeaseNodes,
+};
 use crate::my_tickets::{self, newest_first, CustomerTicket};
 use crate::postgres::{check_schema, PgStore};
 use crate::seat_ledger::catalog_seat_ledgers;
@@ -156,10 +159,15 @@ impl CatalogPg {
     /// [`lease_schema`](Self::lease_schema) (see
     /// [`lease_offices`](crate::lease::lease_offices)), so several
     /// catalogs on one schema, each with its own node name, sell the same
-    /// events. "My tickets" then reads that table too. Seated events are
-    /// not supported yet: seats are not leased, and a seat sale releases
-    /// through the seat map's own vendor, which a lease node's office
-    /// refuses.
+    /// events. "My tickets" then reads that table too.
+    ///
+    /// Seated events sell their general admission tickets only: a lease
+    /// node does not sell seats yet (the seat leases of
+    /// [`SeatLeaseInventory`](crate::SeatLeaseInventory) are not wired to
+    /// the catalog). [`Catalog::seats`] and [`Catalog::seats_in_waves`]
+    /// answer [`CatalogError::SeatsUnsupported`] for every seated event,
+    /// whatever `options.seat_ledgers` says, rather than open a node-local
+    /// copy of the seat map that could hold a seat another node sold.
     ///
     /// # Errors
     ///
@@ -247,11 +255,17 @@ impl CatalogPg {
             ),
         };
         let (config, prefix) = (Arc::clone(&self.config), self.schema.clone());
-        let seat_ledgers = options.seat_ledgers.clone().unwrap_or_else(|| {
-            catalog_seat_ledgers(move |id| {
-                PgStore::connect_with(&config, &event_schema(&prefix, id))
+        let seat_ledgers = if self.lease.is_some() {
+            // Whatever the options say: any other ledger would sell seats
+            // from this node's own copy of the map.
+            lease_node_seat_ledgers()
+        } else {
+            options.seat_ledgers.clone().unwrap_or_else(|| {
+                catalog_seat_ledgers(move |id| {
+                    PgStore::connect_with(&config, &event_schema(&prefix, id))
+                })
             })
-        });
+        };
         let store = PgStore::connect_with(&self.config, &self.schema).map_err(|e| {
             StoreError::with_source(format!("cannot open the catalog in {self}"), e)
         })?;

@@ -173,6 +173,7 @@ impl From<CatalogError> for ApiError {
             E::NoOffice(_) => Self::conflict("not_on_sale", message),
             E::NotSeated(_) => Self::conflict("not_seated", message),
             E::SeatsClosed(_) => Self::conflict("closed", message),
+            E::SeatsUnsupported { .. } => Self::conflict("seats_unsupported", message),
             E::SeatMap(config) => {
                 let problems: Vec<String> =
                     config.problems().iter().map(ToString::to_string).collect();

@@ -65,7 +65,9 @@ pub struct ServerConfig {
     /// from the shared ticket leases (`lease_tickets` in
     /// `<schema>_lease`, see [`CatalogPg::with_lease_node`]) instead of
     /// each event's journal, so several servers with different names sell
-    /// the same events. `None`: the only server on the schema.
+    /// the same events. A seated event's seats are not sold then (409
+    /// `seats_unsupported`), only its general admission tickets. `None`:
+    /// the only server on the schema.
     pub lease_node: Option<String>,
     /// How long a lease node's leases last without a renewal: a killed
     /// node's unsold tickets come back on sale after this long (30 s).

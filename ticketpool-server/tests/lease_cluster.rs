@@ -161,3 +161,109 @@ async fn two_lease_nodes_sell_one_event_over_http_and_none_twice() {
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lease_nodes_refuse_seats_with_a_json_409_and_sell_the_standing_tickets() {
+    let Some(schemas) = schemas("tpl", "seated") else {
+        return;
+    };
+    let dir = data_dir();
+    let prefix = schemas.0.clone();
+    let a = TestServer::start_with(&dir.path().join("a"), node(&prefix, "node-a")).await;
+    let event = a.seated_event(4, 600_000).await;
+    let b = TestServer::start_with(&dir.path().join("b"), node(&prefix, "node-b")).await;
+
+    for (name, server) in [("a", &a), ("b", &b)] {
+        let token = server.sign_up(&format!("{name}-fan")).await;
+        // Every seat request is refused by name, on every node.
+        let map = server
+            .get(&format!("/api/events/{event}/seats"), None)
+            .await;
+        map.assert_error(409, "seats_unsupported");
+        assert!(
+            map.body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("lease node")),
+            "{}",
+            map.body
+        );
+        for wanted in [
+            json!({"seats": ["Stalls A-1"]}),
+            json!({"best": {"count": 2}}),
+        ] {
+            let held = server.reserve_seats(&token, event, wanted, None).await;
+            held.assert_error(409, "seats_unsupported");
+        }
+        let waves = server
+            .post(
+                &format!("/api/admin/events/{event}/seat-waves"),
+                Some(ADMIN),
+                json!({"section": "Stalls"}),
+            )
+            .await;
+        waves.assert_error(409, "seats_unsupported");
+        let in_waves = server
+            .post(
+                &format!("/api/admin/events/{event}/seats-in-waves"),
+                Some(ADMIN),
+                json!({}),
+            )
+            .await;
+        in_waves.assert_error(409, "seats_unsupported");
+        // The event's live stream opens, without seat deltas.
+        drop(
+            server
+                .live(&format!("/api/events/{event}/live"), None)
+                .await,
+        );
+        // The event is still shown here.
+        let shown = server.get(&format!("/api/events/{event}"), None).await;
+        assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+    }
+    // Its standing tickets sell: node a first, then, once a stopped
+    // cleanly and handed its leases back, node b.
+    buy_standing(&a, event, "a-standing").await;
+    a.stop().await;
+    buy_standing(&b, event, "b-standing").await;
+    // Both standing sales are in lease_tickets, by the node that sold each.
+    let leases = format!("{prefix}_lease");
+    let owners: Vec<String> = with_client(move |client| {
+        client
+            .query(
+                &format!(
+                    "SELECT lease_owner FROM {leases}.lease_tickets \
+                     WHERE event_id = $1 AND state = 2 ORDER BY lease_owner"
+                ),
+                &[&(event as i64)],
+            )
+            .unwrap()
+            .iter()
+            .map(|row| row.get(0))
+            .collect()
+    })
+    .unwrap();
+    assert_eq!(owners, ["node-a", "node-b"]);
+    b.stop().await;
+}
+
+/// Customer `name` books one standing ticket through `server`, waiting
+/// while another node holds the unsold tickets' leases.
+async fn buy_standing(server: &TestServer, event: u64, name: &str) {
+    let token = server.sign_up(name).await;
+    let deadline = Instant::now() + 4 * PATIENCE;
+    loop {
+        assert!(Instant::now() < deadline, "{name}: no ticket ever came");
+        let body = json!({"ticket_type": "standing", "quantity": 1});
+        let hold = server.reserve(&token, event, body, None).await;
+        match (hold.status, hold.code()) {
+            (StatusCode::CREATED, _) => {
+                let id = hold.body["id"].as_str().unwrap();
+                let sold = server.confirm(&token, id, None).await;
+                assert_eq!(sold.status, StatusCode::OK, "{name}: {}", sold.body);
+                return;
+            }
+            (StatusCode::CONFLICT, "none_available") => tokio::time::sleep(POLL).await,
+            _ => panic!("{name}: reserve answered {} {}", hold.status, hold.body),
+        }
+    }
+}

@@ -59,6 +59,8 @@ impl Catalog {
     ///
     /// [`CatalogError::UnknownEvent`]; [`CatalogError::NotSeated`] if its
     /// venue has no seat map; [`CatalogError::NoOffice`] for a draft;
+    /// [`CatalogError::SeatsUnsupported`] if this catalog's seat ledgers
+    /// do not sell seats (a lease node's);
     /// [`CatalogError::Store`] if its ledger cannot be read or names a
     /// seat the map does not have.
     pub fn seats(&self, id: EventId) -> Result<Arc<SeatedEvent>, CatalogError> {
@@ -123,7 +125,12 @@ impl Catalog {
             .filter(|&id| self.is_seated(id))
             .collect();
         for id in ids {
-            self.seats(id)?;
+            match self.seats(id) {
+                // Refused for good by this catalog's ledgers, not broken:
+                // the catalog opens, and each seat request says why.
+                Ok(_) | Err(CatalogError::SeatsUnsupported { .. }) => {}
+                Err(other) => return Err(other),
+            }
         }
         Ok(())
     }

@@ -106,6 +106,8 @@ pub struct ServeArgs {
     /// from ticket leases shared in PostgreSQL (PREFIX_lease), so several
     /// servers with different names sell the same events, none twice.
     /// One server per name; never beside a server without --lease-node.
+    /// Seats are not sold yet: a seated event sells its general admission
+    /// tickets, and its seat routes answer 409 seats_unsupported.
     #[arg(long, value_name = "NAME", requires = "database")]
     pub lease_node: Option<String>,
     /// With --lease-node: how long this node's leases last unrenewed; a

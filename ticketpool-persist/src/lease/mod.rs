@@ -201,8 +201,16 @@
 //! fencing) and `tests/lease_seat_race.rs` (threads of three nodes holding
 //! and confirming random overlapping seats while the nodes sell from
 //! leases: no seat acknowledged twice, every acknowledged sale in the
-//! table). A node that sells a seated event through a box office, as
-//! [`LeaseNode`] does for tickets, is not built yet.
+//! table).
+//!
+//! A node that sells a seated event's seats from these leases through
+//! the catalog, as [`LeaseNode`] does for tickets, is not built yet. So a
+//! lease-mode catalog (`CatalogPg::with_lease_node`) refuses every seated
+//! event's seats with `CatalogError::SeatsUnsupported` (the server's 409
+//! `seats_unsupported`) and sells only their general admission tickets:
+//! a node-local copy of the seat map, every seat on sale on every node,
+//! would let two nodes hold one seat for two customers
+//! (`tests/lease_seated.rs`).
 //!
 //! [`lease_rows`]: SeatLeaseInventory::lease_rows
 //! [`release_hold`]: SeatLeaseInventory::release_hold
@@ -220,6 +228,8 @@ mod node_journal;
 mod node_state;
 #[cfg(feature = "catalog")]
 mod offices;
+#[cfg(feature = "catalog")]
+mod seated;
 mod seats;
 mod shards;
 mod sizer;
@@ -239,6 +249,8 @@ pub use self::node_journal::FEEDER_VENDOR;
 pub use self::offices::lease_offices;
 #[cfg(feature = "catalog")]
 pub(crate) use self::offices::{check_node, lease_offices_with_nodes, LeaseNodes};
+#[cfg(feature = "catalog")]
+pub(crate) use self::seated::lease_node_seat_ledgers;
 pub use self::seats::{
     LeasedSeat, SeatCommitOutcome, SeatCounts, SeatHoldOutcome, SeatLeaseInventory,
     SeatSaleToCommit, StockSeat,

@@ -67,7 +67,10 @@ async fn event_live(
         return Ok(sse(stream));
     }
     // A seated event's stream carries its seat deltas too.
-    let seats = blocking(move || seats::feed(&state, id)).await?;
+    // A lease node sells no seats: the event's stream without them.
+    let Some(seats) = blocking(move || seats::feed_if_sold(&state, id)).await? else {
+        return Ok(sse(stream));
+    };
     let deltas = seats.subscribe();
     Ok(sse(Box::pin(with_seat_deltas(
         id.0,

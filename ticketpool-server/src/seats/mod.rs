@@ -49,11 +49,29 @@ pub(crate) enum Wanted<'a> {
 ///
 /// # Errors
 ///
-/// 404 `unknown_event`; 409 `not_seated`, `not_on_sale` (a draft).
+/// 404 `unknown_event`; 409 `not_seated`, `not_on_sale` (a draft),
+/// `seats_unsupported` (a lease node).
 pub(crate) fn feed(state: &AppState, event: EventId) -> ApiResult<Arc<SeatFeed>> {
     Ok(state
         .seat_feeds
         .get_or_open(event, || state.catalog.seats(event))?)
+}
+
+/// As [`feed`], but `None` when this server sells no seats of `event` (a
+/// lease node's): for what shows the event beside its seats.
+///
+/// # Errors
+///
+/// As [`feed`], except `seats_unsupported`.
+pub(crate) fn feed_if_sold(state: &AppState, event: EventId) -> ApiResult<Option<Arc<SeatFeed>>> {
+    match state
+        .seat_feeds
+        .get_or_open(event, || state.catalog.seats(event))
+    {
+        Ok(feed) => Ok(Some(feed)),
+        Err(CatalogError::SeatsUnsupported { .. }) => Ok(None),
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// Holds `wanted` in `event` for `owner`: an API hold of seats.
