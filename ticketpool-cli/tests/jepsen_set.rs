@@ -7,8 +7,8 @@
 //! 5 kill cycles by default; `TICKETPOOL_LONG=1` runs 50. One node by
 //! default, selling from the journals; `TICKETPOOL_JEPSEN_NODES=3` runs
 //! three lease nodes (`serve --lease-node`, 10 s leases) selling one event
-//! from the shared ticket leases, checked by count per customer (see
-//! `cluster/lease_check.rs`). `TICKETPOOL_JEPSEN_SEED` replays a run's
+//! from the shared ticket leases, checked ticket by ticket against the
+//! shared table's ids, plus the lease checks of `cluster/lease_check.rs`. `TICKETPOOL_JEPSEN_SEED` replays a run's
 //! random choices. On an anomaly the history is written as JSON lines and
 //! its path printed. Without PostgreSQL the test says so and passes,
 //! unless `TICKETPOOL_PG_REQUIRED=1`.

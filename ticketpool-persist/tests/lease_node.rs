@@ -436,17 +436,20 @@ fn a_confirmed_hold_is_committed_and_a_cancelled_one_stays_on_sale() {
         Money::from_minor(2_000),
         "the office's price is recorded"
     );
-    let recorded: i64 = admin()
+    let row = admin()
         .query_one(
             &format!(
-                "SELECT price FROM {}.lease_tickets WHERE event_id = $1 AND customer = 'ada'",
+                "SELECT price, ticket_id FROM {}.lease_tickets \
+                 WHERE event_id = $1 AND customer = 'ada'",
                 schema.0
             ),
             &[&(event as i64)],
         )
-        .unwrap()
-        .get(0);
-    assert_eq!(recorded, 2_000);
+        .unwrap();
+    assert_eq!(row.get::<_, i64>(0), 2_000);
+    // The hold and the sale name the ticket as the table does.
+    let table_id = row.get::<_, i64>(1) as u64;
+    assert_eq!((kept.ticket().id.0, sale.ticket.id.0), (table_id, table_id));
     node.shutdown().unwrap();
 }
 

@@ -1,6 +1,7 @@
 //! Two servers as lease nodes (`--lease-node`) on one PostgreSQL schema
 //! sell one event over HTTP: no ticket sold twice, every acknowledged
-//! booking in `lease_tickets`, by the node that acknowledged it. Without a
+//! booking in `lease_tickets`, by the node that acknowledged it, under the
+//! ticket ids the holds, the confirms and "my tickets" named. Without a
 //! server the test says so on stderr and passes, unless
 //! `TICKETPOOL_PG_REQUIRED=1` (see `support::pg`).
 
@@ -27,17 +28,27 @@ fn node(prefix: &str, node: &str) -> impl FnOnce(&mut ServerConfig) {
     }
 }
 
+/// The ticket ids an answer lists (`tickets[].ticket`).
+fn ticket_ids(body: &serde_json::Value) -> Vec<u64> {
+    body["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["ticket"].as_u64().unwrap())
+        .collect()
+}
+
 /// Customer `name` books one ticket at a time through `server` until the
 /// event is sold out there (told `sold_out`, whichever node sold the last
-/// ticket); its token and how many tickets it was sold.
+/// ticket); its token and the tickets its confirms named.
 async fn book_until_closed(
     server: &TestServer,
     event: u64,
     name: String,
-) -> (String, (String, u64)) {
+) -> (String, (String, Vec<u64>)) {
     let token = server.sign_up(&name).await;
     let deadline = Instant::now() + 4 * PATIENCE;
-    let mut booked = 0;
+    let mut booked = Vec::new();
     loop {
         assert!(Instant::now() < deadline, "{name}: the sale never ended");
         let hold = server
@@ -61,12 +72,14 @@ async fn book_until_closed(
         let id = hold.body["id"].as_str().unwrap();
         let sold = server.confirm(&token, id, None).await;
         assert_eq!(sold.status, StatusCode::OK, "{name}: {}", sold.body);
-        booked += sold.body["tickets"].as_array().unwrap().len() as u64;
+        let confirmed = ticket_ids(&sold.body);
+        assert_eq!(confirmed, ticket_ids(&hold.body), "{name}: held, then sold");
+        booked.extend(confirmed);
     }
 }
 
 /// Three customers `<tag>-fan<n>` booking through `server` at once.
-async fn fans(server: &TestServer, event: u64, tag: &str) -> Vec<(String, (String, u64))> {
+async fn fans(server: &TestServer, event: u64, tag: &str) -> Vec<(String, (String, Vec<u64>))> {
     join_all((0..3).map(|n| book_until_closed(server, event, format!("{tag}-fan{n}")))).await
 }
 
@@ -99,7 +112,7 @@ async fn two_lease_nodes_sell_one_event_over_http_and_none_twice() {
     vendors.assert_error(409, "lease_fed");
 
     let (on_a, on_b) = tokio::join!(fans(&a, event, "a"), fans(&b, event, "b"));
-    let customers: HashMap<String, (String, u64)> = on_a.into_iter().chain(on_b).collect();
+    let customers: HashMap<String, (String, Vec<u64>)> = on_a.into_iter().chain(on_b).collect();
 
     let leases = format!("{prefix}_lease");
     let rows: Vec<(i64, String, String)> = with_client(move |client| {
@@ -122,19 +135,23 @@ async fn two_lease_nodes_sell_one_event_over_http_and_none_twice() {
     ids.dedup();
     assert_eq!(ids.len(), rows.len(), "a ticket sold twice");
     assert!(rows.len() as u64 <= total);
-    // Every acknowledged booking is there, sold by the node that said so.
-    let mut recorded: HashMap<String, u64> = HashMap::new();
-    for (_, owner, customer) in &rows {
+    // Every acknowledged ticket is there under the id the confirm named,
+    // sold to that customer by the node that said so, and nothing else.
+    let mut recorded: HashMap<String, Vec<u64>> = HashMap::new();
+    for (id, owner, customer) in &rows {
         let server = customer.split('-').next().unwrap();
         assert_eq!(owner, &format!("node-{server}"), "{customer}'s ticket");
-        *recorded.entry(customer.clone()).or_default() += 1;
+        recorded
+            .entry(customer.clone())
+            .or_default()
+            .push(*id as u64);
     }
     for (customer, (_, booked)) in &customers {
-        assert_eq!(
-            recorded.get(customer).copied().unwrap_or(0),
-            *booked,
-            "{customer}"
-        );
+        let mut booked = booked.clone();
+        booked.sort_unstable();
+        let mut table = recorded.get(customer).cloned().unwrap_or_default();
+        table.sort_unstable();
+        assert_eq!(booked, table, "{customer}: told vs lease_tickets");
     }
     let by_a = rows
         .iter()
@@ -146,12 +163,18 @@ async fn two_lease_nodes_sell_one_event_over_http_and_none_twice() {
         rows.len() - by_a
     );
     // The buyers kept on until the end: everything sold.
-    assert_eq!(customers.values().map(|(_, n)| n).sum::<u64>(), total);
-    // "My tickets" reads the shared table: the node that sold each.
+    let booked: usize = customers.values().map(|(_, ids)| ids.len()).sum();
+    assert_eq!(booked as u64, total);
+    // "My tickets" reads the shared table: the node that sold each, and
+    // the ids the confirms named.
     for (name, on) in [("a-fan0", &a), ("b-fan0", &b)] {
         let (token, booked) = &customers[name];
+        let mut booked = booked.clone();
+        booked.sort_unstable();
         let mine = on.my_tickets(token).await;
-        assert_eq!(mine.len() as u64, *booked, "{name}: {mine:?}");
+        let mut listed: Vec<u64> = mine.iter().map(|t| t["ticket"].as_u64().unwrap()).collect();
+        listed.sort_unstable();
+        assert_eq!(listed, booked, "{name}: {mine:?}");
         let seller = format!("node-{}", &name[..1]);
         assert!(
             mine.iter().all(|t| t["vendor"] == seller.as_str()),

@@ -7,13 +7,16 @@
 //! acknowledged booking missing, sales no unknown booking explains (an
 //! unknown counted twice, or a refused booking sold), more sold than the
 //! event has, and tickets neither sold nor on sale (stranded) or on sale
-//! though sold.
+//! though sold. In lease mode ([`lease_check`](super::lease_check)) the
+//! sales are the shared `lease_tickets` rows, and answers carry those
+//! rows' ids, so the same per-ticket checks run, with the lease-specific
+//! ones in place of the per-node stock check.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 
 use super::history::{Booking, Outcome};
-use super::lease_check::{check_by_counts, LeaseState};
+use super::lease_check::{check_leases, LeaseState};
 
 /// One row of the event's `sales` table.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -123,13 +126,6 @@ pub enum Anomaly {
     Stranded { node: usize, missing: u64 },
     /// `node` offers `extra` tickets the database says are sold.
     OnSaleButSold { node: usize, extra: u64 },
-    /// Lease mode: `customer` was told of `acknowledged` tickets but the
-    /// table has `sold` for them.
-    LostAcknowledgedCount {
-        customer: String,
-        acknowledged: u64,
-        sold: u64,
-    },
     /// Lease mode: `missing` tickets under live leases are on sale at no
     /// node.
     LeaseStranded { missing: u64 },
@@ -148,7 +144,6 @@ impl Anomaly {
             Anomaly::StillHeld { .. } => "still held",
             Anomaly::Stranded { .. } => "stranded",
             Anomaly::OnSaleButSold { .. } => "on sale but sold",
-            Anomaly::LostAcknowledgedCount { .. } => "lost acknowledged",
             Anomaly::LeaseStranded { .. } => "stranded",
             Anomaly::LeaseOffersSold { .. } => "on sale but sold",
         }
@@ -191,14 +186,6 @@ impl fmt::Display for Anomaly {
             Anomaly::OnSaleButSold { node, extra } => {
                 write!(f, "node {node} offers {extra} tickets already sold")
             }
-            Anomaly::LostAcknowledgedCount {
-                customer,
-                acknowledged,
-                sold,
-            } => write!(
-                f,
-                "{customer} was acknowledged {acknowledged} tickets but has {sold} sold"
-            ),
             Anomaly::LeaseStranded { missing } => {
                 write!(f, "{missing} leased tickets are on sale at no node")
             }
@@ -252,13 +239,13 @@ pub fn check(bookings: &[Booking], db: &DbState, views: &[NodeView]) -> Verdict 
             total: db.total,
         });
     }
-    if let Some(lease) = db.lease {
-        check_by_counts(bookings, db, lease, views, anomalies);
-        return verdict;
-    }
     sold_twice(bookings, db, anomalies);
     acknowledged_present(bookings, db, anomalies);
     unknown_explains_the_rest(bookings, db, anomalies);
+    if let Some(lease) = db.lease {
+        check_leases(lease, views, anomalies);
+        return verdict;
+    }
     for view in views {
         if view.held > 0 {
             anomalies.push(Anomaly::StillHeld {

@@ -1,18 +1,15 @@
 //! The set check for nodes that sell from ticket leases
 //! (`serve --lease-node`): the sales are the event's sold rows in
-//! `<prefix>_lease.lease_tickets`. A confirm answers with the node's own
-//! ticket numbers, not the table's ids, so acknowledged bookings are
-//! checked by count per customer, not ticket by ticket: every customer has
-//! at least the tickets acknowledged to them, and no more beyond that
-//! than their unknown bookings asked for. A ticket in two rows cannot
-//! happen (the table's key) and is checked anyway; two customers told
-//! the same ticket cannot be seen this way (the harness's gap in lease
-//! mode).
-
-use std::collections::BTreeMap;
+//! `<prefix>_lease.lease_tickets`. A node sells each ticket under its
+//! table id, so a confirm answers with the ids of those rows and the
+//! bookings are checked ticket by ticket as in journal mode (no ticket
+//! acknowledged to two customers or sold to another, every acknowledged
+//! ticket sold to its customer, unknown bookings not counted twice: see
+//! [`check`](super::checker::check)). Here are the lease-specific checks:
+//! nothing held once holds expired, and every live lease on sale at some
+//! node.
 
 use super::checker::{Anomaly, DbState, NodeView, SaleRow};
-use super::history::{Booking, Outcome};
 
 /// Where the event's unsold tickets are, in lease mode.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -65,66 +62,10 @@ impl DbState {
     }
 }
 
-/// The lease-mode checks of `bookings` against `db` (whose `lease` is
-/// set) and the nodes' settled `views`.
-pub fn check_by_counts(
-    bookings: &[Booking],
-    db: &DbState,
-    lease: LeaseState,
-    views: &[NodeView],
-    anomalies: &mut Vec<Anomaly>,
-) {
-    let mut rows: BTreeMap<u64, Vec<String>> = BTreeMap::new();
-    let mut sold: BTreeMap<&str, u64> = BTreeMap::new();
-    for row in &db.sales {
-        rows.entry(row.ticket)
-            .or_default()
-            .push(row.customer.clone());
-        *sold.entry(&row.customer).or_default() += 1;
-    }
-    for (ticket, customers) in rows {
-        if customers.len() > 1 {
-            anomalies.push(Anomaly::SoldTwice { ticket, customers });
-        }
-    }
-    let mut acknowledged: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut unknown: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
-    for booking in bookings {
-        match booking.outcome {
-            Outcome::Ok => {
-                *acknowledged.entry(&booking.customer).or_default() += booking.tickets.len() as u64;
-            }
-            Outcome::Unknown => unknown
-                .entry(&booking.customer)
-                .or_default()
-                .push(booking.quantity),
-            Outcome::Fail => {}
-        }
-    }
-    let customers: std::collections::BTreeSet<&str> =
-        sold.keys().chain(acknowledged.keys()).copied().collect();
-    for customer in customers {
-        let (has, told) = (
-            sold.get(customer).copied().unwrap_or(0),
-            acknowledged.get(customer).copied().unwrap_or(0),
-        );
-        if has < told {
-            anomalies.push(Anomaly::LostAcknowledgedCount {
-                customer: customer.to_owned(),
-                acknowledged: told,
-                sold: has,
-            });
-        }
-        let sizes = unknown.get(customer).cloned().unwrap_or_default();
-        let explained: u64 = sizes.iter().map(|q| u64::from(*q)).sum();
-        if has.saturating_sub(told) > explained {
-            anomalies.push(Anomaly::Unexplained {
-                customer: customer.to_owned(),
-                unexplained: has - told,
-                unknown: sizes,
-            });
-        }
-    }
+/// The lease-mode checks of the nodes' settled `views` against the
+/// table's leases (the per-ticket checks of the bookings are
+/// [`check`](super::checker::check)'s, as in journal mode).
+pub fn check_leases(lease: LeaseState, views: &[NodeView], anomalies: &mut Vec<Anomaly>) {
     for view in views.iter().filter(|v| v.held > 0) {
         anomalies.push(Anomaly::StillHeld {
             node: view.node,
@@ -147,20 +88,23 @@ pub fn check_by_counts(
 
 #[cfg(test)]
 mod tests {
+    use super::super::checker::check;
+    use super::super::history::{Booking, Outcome};
     use super::*;
 
-    fn booking(id: u64, customer: &str, outcome: Outcome, quantity: u32, told: usize) -> Booking {
+    /// An acknowledged (or not) booking of `tickets`, as a node answered.
+    fn booking(id: u64, customer: &str, outcome: Outcome, tickets: &[u64]) -> Booking {
         Booking {
             id,
             customer: customer.to_owned(),
-            quantity,
+            quantity: tickets.len().max(1) as u32,
             outcome,
-            // The node's own numbers: only their count matters here.
-            tickets: (1..=told as u64).collect(),
+            tickets: tickets.to_vec(),
         }
     }
 
-    fn sold(rows: &[(u64, &str)]) -> DbState {
+    /// The table's sold rows and leases.
+    fn leased(rows: &[(u64, &str)], live_leased: u64) -> DbState {
         DbState {
             total: 10,
             sales: rows
@@ -170,7 +114,10 @@ mod tests {
                     customer: customer.to_owned(),
                 })
                 .collect(),
-            lease: None,
+            lease: Some(LeaseState {
+                live_leased,
+                unleased: 0,
+            }),
         }
     }
 
@@ -183,43 +130,78 @@ mod tests {
     }
 
     #[test]
-    fn counts_that_add_up_are_no_anomaly_whatever_the_node_numbered() {
-        // Ann was told of two tickets (numbered 1, 2 by her node) and holds
-        // 7 and 9; Bob's unknown booking of one went through.
+    fn answers_matching_the_table_ticket_by_ticket_are_no_anomaly() {
+        // Ann was told of 7 and 9; Bob's unknown booking of one went
+        // through as 3.
         let bookings = [
-            booking(1, "ann", Outcome::Ok, 2, 2),
-            booking(2, "bob", Outcome::Unknown, 1, 0),
+            booking(1, "ann", Outcome::Ok, &[7, 9]),
+            booking(2, "bob", Outcome::Unknown, &[]),
         ];
-        let db = sold(&[(7, "ann"), (9, "ann"), (3, "bob")]);
-        let lease = LeaseState {
-            live_leased: 4,
-            unleased: 3,
-        };
-        let mut anomalies = Vec::new();
-        check_by_counts(&bookings, &db, lease, &settled(4), &mut anomalies);
-        assert_eq!(anomalies, vec![]);
+        let db = leased(&[(7, "ann"), (9, "ann"), (3, "bob")], 4);
+        let verdict = check(&bookings, &db, &settled(4));
+        assert_eq!(verdict.anomalies, vec![], "{verdict:?}");
+    }
+
+    #[test]
+    fn two_customers_told_one_ticket_by_two_nodes_is_a_double_sale() {
+        // The defect of node-local numbers: two nodes each answer "ticket
+        // 5", while the table sold 5 to Ann and 8 to Bob. Counts per
+        // customer add up; ticket by ticket they do not.
+        let bookings = [
+            booking(1, "ann", Outcome::Ok, &[5]),
+            booking(2, "bob", Outcome::Ok, &[5]),
+        ];
+        let db = leased(&[(5, "ann"), (8, "bob")], 0);
+        let verdict = check(&bookings, &db, &settled(0));
+        assert!(
+            verdict.anomalies.contains(&Anomaly::SoldTwice {
+                ticket: 5,
+                customers: vec!["ann".into(), "bob".into()],
+            }),
+            "{verdict:?}"
+        );
+        // Bob's real ticket, 8, was never acknowledged to him.
+        assert!(
+            verdict.anomalies.contains(&Anomaly::Unexplained {
+                customer: "bob".into(),
+                unexplained: 1,
+                unknown: vec![],
+            }),
+            "{verdict:?}"
+        );
+    }
+
+    #[test]
+    fn an_answer_naming_a_ticket_the_table_did_not_sell_is_lost() {
+        // A node-local number that is no sold row of the table.
+        let bookings = [booking(1, "ann", Outcome::Ok, &[2])];
+        let db = leased(&[(6, "ann")], 0);
+        let verdict = check(&bookings, &db, &settled(0));
+        assert!(
+            verdict.anomalies.contains(&Anomaly::LostAcknowledged {
+                booking: 1,
+                customer: "ann".into(),
+                ticket: 2,
+            }),
+            "{verdict:?}"
+        );
     }
 
     #[test]
     fn a_missing_sale_an_unexplained_one_and_stranded_leases_are_reported() {
         let bookings = [
-            booking(1, "ann", Outcome::Ok, 2, 2),
-            booking(2, "bob", Outcome::Fail, 1, 0),
+            booking(1, "ann", Outcome::Ok, &[7, 9]),
+            booking(2, "bob", Outcome::Fail, &[]),
         ];
-        let db = sold(&[(7, "ann"), (3, "bob")]);
-        let lease = LeaseState {
-            live_leased: 5,
-            unleased: 3,
-        };
-        let mut anomalies = Vec::new();
-        check_by_counts(&bookings, &db, lease, &settled(4), &mut anomalies);
+        let db = leased(&[(7, "ann"), (3, "bob")], 5);
+        let verdict = check(&bookings, &db, &settled(4));
         assert_eq!(
-            anomalies,
+            verdict.anomalies,
             vec![
-                Anomaly::LostAcknowledgedCount {
+                Anomaly::LostAcknowledged {
+                    booking: 1,
                     customer: "ann".into(),
-                    acknowledged: 2,
-                    sold: 1,
+                    ticket: 9,
                 },
                 Anomaly::Unexplained {
                     customer: "bob".into(),

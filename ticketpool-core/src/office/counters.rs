@@ -102,7 +102,22 @@ pub(crate) enum NoRoom {
     Full,
     /// The event's size or the type's quota is reached.
     SoldOut,
+    /// The office's vendors choose the ids (see [`Room::claim_id`]): the
+    /// counter numbers nothing more.
+    Chosen,
+    /// A chosen id refused: the counter numbered tickets already.
+    Numbered,
+    /// A chosen id past the largest the office takes.
+    TooLarge,
 }
+
+/// Set in the next-id counter once a vendor chose a ticket's id: the
+/// counter path sees it in the id it takes, so refusing costs it no load.
+const CHOSEN: u64 = 1 << 63;
+
+/// The largest id a vendor may choose: one more still fits below
+/// [`CHOSEN`].
+pub(crate) const MAX_CHOSEN_ID: u64 = CHOSEN - 2;
 
 /// The office's capacity and release bounds, as atomics: each type's
 /// share of `max_capacity`, the event's size and the types' quotas.
@@ -110,8 +125,11 @@ pub(crate) enum NoRoom {
 pub(crate) struct Room {
     types: Box<[CachePadded<TypeRoom>]>,
     /// Released so far, office-wide (bounded by `total_tickets`), and the
-    /// next ticket id: both written by vendors only.
+    /// next ticket id (with [`CHOSEN`] once vendors choose ids): both
+    /// written by vendors only.
     released: CachePadded<(AtomicU64, AtomicU64)>,
+    /// Where the id counter started: still there means it numbered nothing.
+    first_id: u64,
     total_tickets: u64,
     /// Available plus held office-wide, and its high-water mark.
     in_office: CachePadded<(AtomicU64, AtomicU64)>,
@@ -146,6 +164,7 @@ impl Room {
                 AtomicU64::new(released.iter().sum()),
                 AtomicU64::new(next_ticket_id),
             )),
+            first_id: next_ticket_id,
             total_tickets: config.total_tickets,
             in_office: CachePadded::new((AtomicU64::new(in_office), AtomicU64::new(in_office))),
         }
@@ -167,13 +186,47 @@ impl Room {
     }
 
     /// Reserves room for one ticket of type `ty` and counts it released;
-    /// returns its id.
+    /// returns its id, numbered by the office's counter.
+    #[inline]
+    pub(crate) fn reserve(&self, ty: usize) -> Result<u64, NoRoom> {
+        self.reserve_room(ty)?;
+        let id = self.released.1.fetch_add(1, Ordering::Relaxed);
+        if id & CHOSEN != 0 {
+            self.unreserve(ty);
+            return Err(NoRoom::Chosen);
+        }
+        Ok(id)
+    }
+
+    /// Makes `id` a vendor-chosen id: refused if the counter numbered any
+    /// ticket since the office opened (or was restored); otherwise the
+    /// counter is moved past `id` and numbers nothing more. Once per
+    /// release, before its wait for room.
+    pub(crate) fn claim_id(&self, id: u64) -> Result<(), NoRoom> {
+        if id > MAX_CHOSEN_ID {
+            return Err(NoRoom::TooLarge);
+        }
+        let first = self.first_id;
+        self.released
+            .1
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |next| {
+                if next & CHOSEN == 0 && next != first {
+                    return None;
+                }
+                Some(((next & !CHOSEN).max(id + 1)) | CHOSEN)
+            })
+            .map(drop)
+            .map_err(|_| NoRoom::Numbered)
+    }
+
+    /// Reserves room for one ticket of type `ty` and counts it released.
     ///
     /// Room first: a full type is the common refusal, and undoing a
     /// reservation of room can only make another vendor see `Full` for a
     /// moment (it is woken after the undo), while undoing the event's count
     /// could make one see `SoldOut`, which is final.
-    pub(crate) fn reserve(&self, ty: usize) -> Result<u64, NoRoom> {
+    #[inline]
+    pub(crate) fn reserve_room(&self, ty: usize) -> Result<(), NoRoom> {
         let room = &self.types[ty];
         room.in_office
             .fetch_update(Ordering::SeqCst, Ordering::Relaxed, |n| {
@@ -212,7 +265,7 @@ impl Room {
         if now > self.in_office.1.load(Ordering::Relaxed) {
             self.in_office.1.fetch_max(now, Ordering::Relaxed);
         }
-        Ok(self.released.1.fetch_add(1, Ordering::Relaxed))
+        Ok(())
     }
 
     /// Undoes a [`reserve`](Self::reserve) whose ticket never went on

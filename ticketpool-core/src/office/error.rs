@@ -68,6 +68,13 @@ pub enum BoxOfficeError {
     /// No vendor has this name (or it was removed).
     #[error("unknown vendor {0:?}")]
     UnknownVendor(Arc<str>),
+    /// The release mixed the two ways of numbering tickets, which could
+    /// give two tickets one id: a chosen id
+    /// ([`Vendor::release_as`](crate::Vendor::release_as)) in an office
+    /// that numbered tickets itself, a plain release in an office whose
+    /// vendors choose ids, or a chosen id too large.
+    #[error("{0}")]
+    Numbering(String),
     /// A vendor of this name is already registered.
     #[error("vendor {0:?} already exists")]
     DuplicateVendor(Arc<str>),

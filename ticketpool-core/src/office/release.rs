@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use crate::office::counters::NoRoom;
+use crate::office::counters::{NoRoom, Room, MAX_CHOSEN_ID};
 use crate::office::error::BoxOfficeError;
 use crate::office::event::Event;
 use crate::office::state::Inner;
@@ -14,12 +14,39 @@ use crate::office::vendors::VendorEntry;
 use crate::pool::primitive::Ordering;
 
 impl Inner {
-    /// Releases one ticket of `ticket_type` for `vendor`.
+    /// Releases one ticket of `ticket_type` for `vendor`, numbered by the
+    /// office.
     pub(crate) fn release(
         &self,
         vendor: &VendorEntry,
         ticket_type: &str,
         wait: Wait<'_>,
+    ) -> Result<Ticket, BoxOfficeError> {
+        self.release_numbered(vendor, ticket_type, wait, |room, ty| room.reserve(ty))
+    }
+
+    /// Releases one ticket of `ticket_type` for `vendor` as ticket `id`.
+    pub(crate) fn release_as(
+        &self,
+        vendor: &VendorEntry,
+        ticket_type: &str,
+        id: TicketId,
+        wait: Wait<'_>,
+    ) -> Result<Ticket, BoxOfficeError> {
+        self.release_numbered(vendor, ticket_type, wait, |room, ty| {
+            room.claim_id(id.0)?;
+            room.reserve_room(ty).map(|()| id.0)
+        })
+    }
+
+    /// A release whose room and id come from `number`: generic, so the
+    /// office-numbered path compiles to what it was before chosen ids.
+    fn release_numbered(
+        &self,
+        vendor: &VendorEntry,
+        ticket_type: &str,
+        wait: Wait<'_>,
+        number: impl Fn(&Room, usize) -> Result<u64, NoRoom>,
     ) -> Result<Ticket, BoxOfficeError> {
         let ty = self
             .stock
@@ -34,7 +61,7 @@ impl Inner {
         let mut spin = Some(self.room_spin.start(true));
         let mut timed_out = false;
         let id = loop {
-            let blocked = match self.admit(vendor, ty) {
+            let blocked = match self.admit(vendor, ty, &number) {
                 Ok(id) => break id,
                 Err(blocked @ (BoxOfficeError::Full | BoxOfficeError::Paused)) => blocked,
                 Err(other) => return Err(other),
@@ -114,7 +141,12 @@ impl Inner {
     }
 
     /// One attempt at room for a ticket of type `ty`: its id, or why not.
-    fn admit(&self, vendor: &VendorEntry, ty: usize) -> Result<TicketId, BoxOfficeError> {
+    fn admit(
+        &self,
+        vendor: &VendorEntry,
+        ty: usize,
+        number: &impl Fn(&Room, usize) -> Result<u64, NoRoom>,
+    ) -> Result<TicketId, BoxOfficeError> {
         if vendor.is_removed() {
             return Err(BoxOfficeError::UnknownVendor(Arc::clone(&vendor.name)));
         }
@@ -127,7 +159,7 @@ impl Inner {
         if self.gauges.paused.load(Ordering::Acquire) {
             return Err(BoxOfficeError::Paused);
         }
-        match self.room_left.reserve(ty) {
+        match number(&self.room_left, ty) {
             Ok(id) => Ok(TicketId(id)),
             Err(NoRoom::Full) => Err(BoxOfficeError::Full),
             Err(NoRoom::SoldOut) => {
@@ -136,6 +168,22 @@ impl Inner {
                 self.wake_vendors();
                 Err(BoxOfficeError::SoldOut)
             }
+            Err(NoRoom::Chosen) => {
+                // Given back too.
+                self.wake_vendors();
+                Err(BoxOfficeError::Numbering(
+                    "this office's tickets carry ids its vendors choose (release_as): \
+                     it numbers none itself"
+                        .to_owned(),
+                ))
+            }
+            Err(NoRoom::Numbered) => Err(BoxOfficeError::Numbering(
+                "this office numbered tickets itself: a chosen id (release_as) could repeat one"
+                    .to_owned(),
+            )),
+            Err(NoRoom::TooLarge) => Err(BoxOfficeError::Numbering(format!(
+                "a chosen ticket id must be at most {MAX_CHOSEN_ID}"
+            ))),
         }
     }
 

@@ -191,6 +191,7 @@ pub(crate) fn refused(op: &'static str, actor: Actor<'_>, err: &BoxOfficeError) 
         | BoxOfficeError::VendorNotAllowed { .. }
         | BoxOfficeError::UnknownVendor(_)
         | BoxOfficeError::DuplicateVendor(_)
+        | BoxOfficeError::Numbering(_)
         | BoxOfficeError::HoldExpired
         | BoxOfficeError::HoldCancelled => emit!(tracing::Level::WARN, op, actor, err),
         BoxOfficeError::SoldOut

@@ -53,7 +53,11 @@ macro_rules! office_suite {
             reserve_many_keeps_its_place_until_all_come,
             vip_goes_before_a_waiting_reserve_of_several,
             dropping_a_reserve_many_gives_back_what_it_kept,
-            reserve_many_respects_the_limit_and_close);
+            reserve_many_respects_the_limit_and_close,
+            chosen_ids_are_what_buyers_holds_and_the_journal_see,
+            an_office_numbers_tickets_one_way_only, racing_numberings_never_both_win,
+            a_chosen_release_waits_for_room_and_keeps_its_id,
+            a_restored_office_takes_chosen_ids_but_never_numbers_one);
     };
     (@tests $strategy:expr; $($name:ident),*) => {
         $(
@@ -68,12 +72,14 @@ macro_rules! office_suite {
 mod async_many;
 mod async_wait;
 mod capacity;
+mod chosen_ids;
 mod events;
 mod vip_rule;
 
 pub use self::async_many::*;
 pub use self::async_wait::*;
 pub use self::capacity::*;
+pub use self::chosen_ids::*;
 pub use self::events::*;
 pub use self::vip_rule::*;
 

@@ -31,10 +31,8 @@ pub(super) enum Job {
 
 /// One sale and who waits for it.
 pub(super) struct PendingSale {
-    /// The sale, with the PostgreSQL ticket id.
+    /// The sale; the office sells tickets under their PostgreSQL ids.
     pub sale: SaleToCommit,
-    /// The ticket's id in the office.
-    pub office_ticket: TicketId,
     /// Ok once committed; an error if lost or the database failed.
     pub reply: Sender<Result<(), JournalError>>,
 }
@@ -127,7 +125,6 @@ impl Committer {
         {
             let mut tally = self.shared.tally();
             for pending in &group {
-                tally.in_office.remove(&pending.office_ticket);
                 tally.holding.remove(&pending.sale.ticket);
             }
             tally.committed += outcome.committed.len() as u64;

@@ -2,7 +2,8 @@
 //! a block when the office runs low, releases the block's tickets one at a
 //! time, closes the office once the event is sold out cluster-wide, and
 //! polls with a bounded back-off while every unsold ticket is leased by
-//! other nodes (a dead node's come back when its lease expires).
+//! other nodes (a dead node's come back when its lease expires). Each
+//! ticket goes into the office under its `lease_tickets` id.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::Ordering;
@@ -134,13 +135,12 @@ impl Feeder {
 
     /// Releases one leased ticket into the office. `false` once the office
     /// takes no more (closed, sold out) or refused the ticket.
+    /// The office sells it under its table id: buyers, holds and live
+    /// feeds see the id "my tickets" and every other node see.
     fn release(&mut self, ticket: LeasedTicket, queue: &mut VecDeque<LeasedTicket>) -> bool {
-        self.shared.tally().next_release = Some(ticket.id);
         let released = self
             .vendor
-            .release_timeout(&ticket.ticket_type, RELEASE_WAIT);
-        // Taken by the journal if the office released it.
-        self.shared.tally().next_release = None;
+            .release_as_timeout(&ticket.ticket_type, ticket.id, RELEASE_WAIT);
         match released {
             Ok(_) => true,
             Err(BoxOfficeError::Timeout | BoxOfficeError::Full | BoxOfficeError::Paused) => {

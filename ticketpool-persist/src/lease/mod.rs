@@ -101,9 +101,12 @@
 //! - a **feeder** thread, the office's only vendor, leases a block (sized
 //!   by [`LeaseSizer`] from the node's [`DemandRate`]) once fewer than a
 //!   low watermark of leased tickets are unsold in the office (one
-//!   statement per block), and releases them one at a time. The office numbers tickets itself; the node's
-//!   journal pairs each office id with the leased ticket being released
-//!   when the office records the release, before any buyer can take it;
+//!   statement per block), and releases them one at a time, each under its
+//!   `lease_tickets` id ([`Vendor::release_as`](ticketpool_core::Vendor::release_as)):
+//!   the ticket a buyer is told of, in a sale, a hold or a live feed, is
+//!   the table's, the one "my tickets" shows whichever node sold it. The
+//!   node's journal refuses a release of a ticket the node holds no
+//!   lease on;
 //! - the office's **journal** sends every sale to a **committer** thread
 //!   and waits for its group's outcome (up to `group_size` sales, or
 //!   `group_wait`): the office hands a sale over only once it is

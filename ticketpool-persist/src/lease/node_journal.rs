@@ -1,6 +1,7 @@
-//! [`LeaseJournal`]: the journal of a lease node's box office. A release
-//! pairs the office's ticket id with the leased ticket the feeder is
-//! releasing; a sale waits for its group's commit in PostgreSQL, so the
+//! [`LeaseJournal`]: the journal of a lease node's box office. The
+//! feeder releases each leased ticket under its PostgreSQL id, so a
+//! release only needs checking (the feeder's, of a ticket the node
+//! leased); a sale waits for its group's commit in PostgreSQL, so the
 //! office hands over only committed sales.
 
 use std::sync::Arc;
@@ -29,10 +30,9 @@ impl LeaseJournal {
         Self { shared, jobs }
     }
 
-    /// The office numbered a ticket `office_id` on release: it is the
-    /// leased ticket the feeder queued just before. Mapped here, not after
-    /// the release returns, because a buyer may take it before that.
-    fn released(&self, office_id: TicketId, vendor: &str) -> Result<(), JournalError> {
+    /// The office released ticket `id`: only the feeder may, and only a
+    /// ticket the node holds a lease on (its id is the table's).
+    fn released(&self, id: TicketId, vendor: &str) -> Result<(), JournalError> {
         if vendor != FEEDER_VENDOR {
             return Err(JournalError::new(format!(
                 "node {}: vendor {vendor:?} may not release tickets; only the node's feeder \
@@ -41,14 +41,12 @@ impl LeaseJournal {
             )));
         }
         let mut tally = self.shared.tally();
-        let Some(leased) = tally.next_release.take() else {
+        if !tally.holding.contains(&id) {
             return Err(JournalError::new(format!(
-                "node {}: ticket {office_id} released without a lease; only the node's feeder \
-                 may release tickets",
+                "node {}: ticket {id} released without a lease on it",
                 self.shared.node
             )));
-        };
-        tally.in_office.insert(office_id, leased);
+        }
         tally.released += 1;
         Ok(())
     }
@@ -61,17 +59,17 @@ impl LeaseJournal {
                 self.shared.node
             )));
         }
-        let ticket = {
+        let ticket = sale.ticket.id;
+        {
             let mut tally = self.shared.tally();
-            let Some(&ticket) = tally.in_office.get(&sale.ticket.id) else {
+            if !tally.holding.contains(&ticket) {
                 return Err(JournalError::new(format!(
-                    "node {}: ticket {} was not released from a lease",
-                    self.shared.node, sale.ticket.id
+                    "node {}: ticket {ticket} was not released from a lease",
+                    self.shared.node
                 )));
-            };
+            }
             tally.in_flight += 1;
-            ticket
-        };
+        }
         let (reply, answer) = crossbeam_channel::bounded(1);
         let job = Job::Sale(PendingSale {
             sale: SaleToCommit {
@@ -79,7 +77,6 @@ impl LeaseJournal {
                 customer: sale.customer.to_string(),
                 price: sale.price,
             },
-            office_ticket: sale.ticket.id,
             reply,
         });
         let outcome = match self.jobs.send(job) {
@@ -160,40 +157,39 @@ mod tests {
     }
 
     #[test]
-    fn a_release_pairs_the_office_id_with_the_queued_lease() {
+    fn only_the_feeder_releases_and_only_what_the_node_leased() {
         let (shared, journal, _inbox) = journal();
-        let refused = journal.record(&Event::Released { ticket: ticket(1) });
-        assert!(refused.unwrap_err().message().contains("without a lease"));
-        shared.tally().next_release = Some(TicketId(501));
-        let mut other = ticket(1);
+        let refused = journal.record(&Event::Released {
+            ticket: ticket(501),
+        });
+        let refused = refused.unwrap_err();
+        assert!(refused.message().contains("without a lease"), "{refused}");
+        shared.tally().holding.insert(TicketId(501));
+        let mut other = ticket(501);
         other.vendor = Arc::from("walk-in");
         let refused = journal.record(&Event::Released { ticket: other });
         assert!(refused
             .unwrap_err()
             .message()
             .contains("\"walk-in\" may not"));
-        assert_eq!(
-            shared.tally().next_release,
-            Some(TicketId(501)),
-            "left for the feeder"
-        );
+        assert_eq!(shared.tally().released, 0);
         journal
-            .record(&Event::Released { ticket: ticket(1) })
+            .record(&Event::Released {
+                ticket: ticket(501),
+            })
             .unwrap();
-        let tally = shared.tally();
-        assert_eq!(tally.in_office.get(&TicketId(1)), Some(&TicketId(501)));
-        assert_eq!((tally.next_release, tally.released), (None, 1));
+        assert_eq!(shared.tally().released, 1);
     }
 
     #[test]
-    fn a_sale_waits_for_its_commit_and_carries_the_leased_id() {
+    fn a_sale_waits_for_its_commit_and_carries_the_table_id() {
         let (shared, journal, inbox) = journal();
-        let unknown = journal.record(&sold(1)).unwrap_err();
+        let unknown = journal.record(&sold(501)).unwrap_err();
         assert!(
             unknown.message().contains("not released from a lease"),
             "{unknown}"
         );
-        shared.tally().in_office.insert(TicketId(1), TicketId(501));
+        shared.tally().holding.insert(TicketId(501));
         let committer = thread::spawn(move || {
             let Ok(Job::Sale(pending)) = inbox.recv() else {
                 panic!("expected a sale");
@@ -203,7 +199,7 @@ mod tests {
             assert_eq!(pending.sale.price, Money::from_minor(150));
             pending.reply.send(Ok(())).unwrap();
         });
-        journal.record(&sold(1)).unwrap();
+        journal.record(&sold(501)).unwrap();
         committer.join().unwrap();
         assert_eq!(shared.tally().in_flight, 0);
         // Other events never reach the database.
@@ -213,9 +209,9 @@ mod tests {
     #[test]
     fn a_failed_node_refuses_sales_at_once() {
         let (shared, journal, inbox) = journal();
-        shared.tally().in_office.insert(TicketId(1), TicketId(501));
+        shared.tally().holding.insert(TicketId(501));
         shared.fence(3);
-        let refused = journal.record(&sold(1)).unwrap_err();
+        let refused = journal.record(&sold(501)).unwrap_err();
         assert!(
             refused.message().contains("lost its lease on 3"),
             "{refused}"
@@ -230,9 +226,9 @@ mod tests {
     #[test]
     fn a_stopped_committer_is_an_error_not_a_hang() {
         let (shared, journal, inbox) = journal();
-        shared.tally().in_office.insert(TicketId(1), TicketId(501));
+        shared.tally().holding.insert(TicketId(501));
         drop(inbox);
-        assert!(journal.record(&sold(1)).is_err());
+        assert!(journal.record(&sold(501)).is_err());
         assert_eq!(shared.tally().in_flight, 0);
     }
 }

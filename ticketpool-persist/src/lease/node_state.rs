@@ -1,8 +1,9 @@
 //! What a lease node's threads share: the tally of its tickets (leased,
-//! released into the office, committed, lost), the office-to-PostgreSQL
-//! ticket ids, and how the node ends (stopping, failed, fenced, sold out).
+//! released into the office, committed, lost) and how the node ends
+//! (stopping, failed, fenced, sold out). The office sells each ticket
+//! under its PostgreSQL id, so no id map is kept.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -11,16 +12,9 @@ use ticketpool_core::{BoxOffice, TicketId};
 
 use crate::error::PersistError;
 
-/// The node's ticket counts and id map, under one lock.
+/// The node's ticket counts and leases, under one lock.
 #[derive(Debug, Default)]
 pub(super) struct Tally {
-    /// The PostgreSQL id of the ticket the feeder is releasing right now:
-    /// the journal pairs it with the office's id when the office records
-    /// the release.
-    pub next_release: Option<TicketId>,
-    /// Office id -> PostgreSQL id of every released ticket not yet
-    /// committed or lost (on sale or held in the office).
-    pub in_office: HashMap<TicketId, TicketId>,
     /// The PostgreSQL ids of the tickets the node holds a lease on: leased
     /// and not yet committed or lost (queued, in the office, or selling).
     /// Renewals name exactly these, so a lease the node never heard of
