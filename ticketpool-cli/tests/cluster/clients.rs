@@ -15,18 +15,10 @@ use serde_json::{json, Value};
 use tokio::sync::watch;
 
 use super::history::{History, Kind, Outcome, Record};
+use super::setup::Customer;
 
 /// The live nodes' base URLs, by node (`None` while a node is down).
 pub type Live = watch::Receiver<Vec<Option<String>>>;
-
-/// A signed-up customer.
-#[derive(Clone, Debug)]
-pub struct Customer {
-    /// Its account name (the sales table's `customer`).
-    pub name: String,
-    /// Its bearer token.
-    pub token: String,
-}
 
 /// What every client books.
 #[derive(Clone, Debug)]

@@ -325,10 +325,14 @@ impl<'a> Run<'a> {
         let mut views = Vec::with_capacity(self.nodes.len());
         for node in &self.nodes {
             let base = node.base().ok_or("a node is down after the run")?;
-            views.push(
+            let (available, held) =
                 setup::settled_view(&self.http, node.index, base, event, self.config.hold_ms)
-                    .await?,
-            );
+                    .await?;
+            views.push(NodeView {
+                node: node.index,
+                available,
+                held,
+            });
         }
         Ok(views)
     }

@@ -2,6 +2,7 @@
 //! prefix, each on a free loopback port (port 0: the node prints the one
 //! it got) and a data directory of its own, killed with SIGKILL and
 //! restarted by the nemesis. A node is ready once its /healthz answers 200.
+//! The HTTP cluster bench (benches/cluster_http) starts its nodes with it.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -80,6 +81,11 @@ impl Node {
     /// `http://127.0.0.1:PORT` while it runs.
     pub fn base(&self) -> Option<&str> {
         self.base.as_deref()
+    }
+
+    /// Its process id while it runs (the cluster bench reads its CPU time).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref()?.id()
     }
 
     /// Starts `ticketpool serve` and waits until its /healthz answers 200;

@@ -1,18 +1,29 @@
 //! Before the run: an event on sale through the admin API, its tickets
 //! all released, and the customers signed up; and after it, a node's view
-//! of the event once every hold has expired.
+//! of the event once every hold has expired. It needs only [`nodes`]
+//! beside it, so the HTTP cluster bench (benches/cluster_http) sets up
+//! its runs with it too.
+//!
+//! [`nodes`]: super::nodes
 
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use super::checker::NodeView;
-use super::clients::Customer;
 use super::nodes::PATIENCE;
 
 /// The pause between two polls of an event page.
 const POLL: Duration = Duration::from_millis(20);
+
+/// A signed-up customer.
+#[derive(Clone, Debug)]
+pub struct Customer {
+    /// Its account name (the sales table's `customer`).
+    pub name: String,
+    /// Its bearer token.
+    pub token: String,
+}
 
 /// A POST with `token`; the status and JSON body.
 async fn post(
@@ -145,16 +156,16 @@ async fn event_page(http: &reqwest::Client, base: &str, event: u64) -> Result<Va
     response.json().await.map_err(|e| format!("{url}: {e}"))
 }
 
-/// Node `node`'s view of `event` once it holds nothing (every hold
-/// expired), or as it is after `hold_ms` and [`PATIENCE`] (the checker
-/// then reports what is still held).
+/// Node `node`'s view of `event`, (available, held), once it holds
+/// nothing (every hold expired), or as it is after `hold_ms` and
+/// [`PATIENCE`] (the checker then reports what is still held).
 pub async fn settled_view(
     http: &reqwest::Client,
     node: usize,
     base: &str,
     event: u64,
     hold_ms: u64,
-) -> Result<NodeView, String> {
+) -> Result<(u64, u64), String> {
     let deadline = Instant::now() + Duration::from_millis(hold_ms) + PATIENCE;
     loop {
         let page = event_page(http, base, event).await?;
@@ -163,11 +174,7 @@ pub async fn settled_view(
             return Err(format!("no availability at node {node}: {page}"));
         };
         if held == 0 || Instant::now() >= deadline {
-            return Ok(NodeView {
-                node,
-                available,
-                held,
-            });
+            return Ok((available, held));
         }
         tokio::time::sleep(POLL).await;
     }
