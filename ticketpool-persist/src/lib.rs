@@ -92,6 +92,8 @@ mod catalog_dir;
 #[cfg(feature = "catalog")]
 mod catalog_home;
 #[cfg(feature = "catalog")]
+mod catalog_migrate;
+#[cfg(feature = "catalog")]
 mod catalog_offices;
 #[cfg(all(feature = "catalog", feature = "postgres"))]
 mod catalog_pg;
