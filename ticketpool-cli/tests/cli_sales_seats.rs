@@ -7,15 +7,33 @@ mod cli_support;
 use cli_support::{ok, run, scratch};
 use serde_json::{json, Value};
 use ticketpool_catalog::ticketpool_seats::VenueConfig;
-use ticketpool_catalog::{CatalogOptions, DisplayZone, EventId, NewEvent, NewVenue};
+use ticketpool_catalog::{Catalog, CatalogOptions, DisplayZone, EventId, NewEvent, NewVenue};
 use ticketpool_core::{BoxOfficeConfig, Money, Priority};
-use ticketpool_persist::CatalogDir;
+use ticketpool_persist::{
+    catalog_offices, catalog_seat_ledgers, Durability, JournalConfig, SqliteStore,
+};
 
 /// A mixed event in a durable catalog: ann bought seat Stalls A-2, bob a
-/// standing ticket; cy's held seat was never sold. Returns its journal.
+/// standing ticket; cy's held seat was never sold. Returns its journal: a
+/// file of its own (`ticketpool sales` reads a lone journal), the seats'
+/// and the office's sales in it.
 fn seated_journal(dir: &std::path::Path) -> String {
-    let catalog_dir = CatalogDir::new(dir.join("data"));
-    let catalog = catalog_dir.open(CatalogOptions::default()).unwrap();
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let journal = data.join("event-1.db");
+    let (offices_file, seats_file) = (journal.clone(), journal.clone());
+    let options = CatalogOptions {
+        offices: Some(catalog_offices(
+            move |_| SqliteStore::open(&offices_file),
+            JournalConfig::per_event(Durability::Confirmed),
+        )),
+        seat_ledgers: Some(catalog_seat_ledgers(move |_| {
+            SqliteStore::open(&seats_file)
+        })),
+        ..CatalogOptions::default()
+    };
+    let store = SqliteStore::open(data.join("catalog.db")).unwrap();
+    let catalog = Catalog::open_with(store, options).unwrap();
     let venue = catalog
         .add_venue(NewVenue {
             name: "Hall".into(),
@@ -60,11 +78,7 @@ fn seated_journal(dir: &std::path::Path) -> String {
         .buy("general")
         .unwrap();
     assert_eq!(event, EventId(1));
-    catalog_dir
-        .event_journal(event)
-        .to_str()
-        .unwrap()
-        .to_owned()
+    journal.to_str().unwrap().to_owned()
 }
 
 #[test]

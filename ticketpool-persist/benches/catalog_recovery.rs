@@ -2,8 +2,10 @@
 //! index) from SQLite, against the same catalog from the in-memory store
 //! in the same run: what the durable store adds to a restart. Then the
 //! issue's target: the same 1,000 events with 1,000 sales each, their
-//! offices on journals ([`catalog_offices`], a journal file per event),
-//! restored on reopen. Figures go in BENCHMARKS.md.
+//! offices on journals restored on reopen: kept as a [`CatalogDir`] keeps
+//! them (`sqlite_one_db`: every event's sales in the catalog's database),
+//! against the earlier layout in the same run (`sqlite`: a journal file
+//! per event through [`catalog_offices`]). Figures go in BENCHMARKS.md.
 
 use std::time::Duration;
 
@@ -14,7 +16,7 @@ use ticketpool_catalog::{
     Catalog, CatalogOptions, CatalogStore, DisplayZone, EventId, MemoryStore, NewEvent, NewVenue,
 };
 use ticketpool_core::{BoxOfficeConfig, Money, Priority, Want};
-use ticketpool_persist::{catalog_offices, Durability, JournalConfig, SqliteStore};
+use ticketpool_persist::{catalog_offices, CatalogDir, Durability, JournalConfig, SqliteStore};
 
 const EVENTS: usize = 1_000;
 
@@ -110,6 +112,16 @@ fn recovery(c: &mut Criterion) {
     group.bench_function(BenchmarkId::new("sqlite", "1000x1000"), |b| {
         b.iter(|| {
             let catalog = journaled(dir.path());
+            assert_eq!(catalog.office(last).unwrap().sales_count(), SALES);
+            catalog.event_count()
+        })
+    });
+    let one = tempfile::tempdir().unwrap();
+    let one_db = CatalogDir::new(one.path()).with_durability(Durability::Batched);
+    let last = fill_catalog(&one_db.open(CatalogOptions::default()).unwrap(), SALES);
+    group.bench_function(BenchmarkId::new("sqlite_one_db", "1000x1000"), |b| {
+        b.iter(|| {
+            let catalog = one_db.open(CatalogOptions::default()).unwrap();
             assert_eq!(catalog.office(last).unwrap().sales_count(), SALES);
             catalog.event_count()
         })

@@ -2,20 +2,27 @@
 //! that knows the layout, shared by the Python bindings and the server, so
 //! a directory either writes is readable by the other.
 //!
-//! Today's layout: `<dir>/catalog.db` holds venues, performers and events;
-//! `<dir>/event-<id>.db` is each event's sales journal, written before a
-//! sale returns ([`Durability::Confirmed`]); `<dir>/catalog.lock` is the
+//! The layout: `<dir>/catalog.db` holds venues, performers and events and
+//! every event's sales journal (its rows keyed by the event's id, see
+//! [`SqliteStore::for_event`]), written before a sale returns
+//! ([`Durability::Confirmed`]); `<dir>/catalog.lock` is the
 //! [`CatalogClaim`]'s. Other files in the directory (the server's
 //! `accounts.db`) are left alone.
+//!
+//! A directory in the earlier layout, one `<dir>/event-<id>.db` journal per
+//! event, is migrated when it is opened: each event file's rows are copied
+//! into `catalog.db` in one transaction, then the file is renamed
+//! `event-<id>.db.migrated` (kept, never deleted); see `catalog_migrate`.
 
 use std::path::{Path, PathBuf};
 
 use ticketpool_catalog::{Catalog, CatalogError, CatalogOptions, EventId, StoreError};
 
 use crate::catalog_claim::{claim, CatalogClaim};
+use crate::catalog_migrate::migrate_event_files;
 use crate::catalog_offices::catalog_offices;
 use crate::config::{Durability, JournalConfig};
-use crate::my_tickets::{newest_first, CustomerTicket};
+use crate::my_tickets::CustomerTicket;
 use crate::seat_ledger::catalog_seat_ledgers;
 use crate::sqlite::SqliteStore;
 
@@ -83,9 +90,37 @@ impl CatalogDir {
         self.path.join(CATALOG_FILE)
     }
 
-    /// Event `id`'s sales journal.
+    /// Where the earlier layout kept event `id`'s sales journal, a file of
+    /// its own: [`open`](Self::open) migrates such a file into the
+    /// catalog's database and renames it (`.migrated` appended).
     pub fn event_journal(&self, id: EventId) -> PathBuf {
         self.path.join(format!("event-{}.db", id.0))
+    }
+
+    /// Event `id`'s sales journal, in the catalog's database (created if
+    /// missing, the earlier layout's event files migrated): for reading it
+    /// (`Store::recover`, `Store::events`) while the catalog is closed.
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::Store`] if the database cannot be opened.
+    pub fn event_store(&self, id: EventId) -> Result<SqliteStore, CatalogError> {
+        Ok(self.database()?.for_event(id.0))
+    }
+
+    /// The catalog's database, its directory created and the earlier
+    /// layout's event files migrated into it.
+    fn database(&self) -> Result<SqliteStore, CatalogError> {
+        let dir = &self.path;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            StoreError::with_source(format!("cannot create the directory {}", dir.display()), e)
+        })?;
+        let file = self.catalog_file();
+        let store = SqliteStore::open(&file).map_err(|e| {
+            StoreError::with_source(format!("cannot open the catalog {}", file.display()), e)
+        })?;
+        migrate_event_files(&store, dir)?;
+        Ok(store)
     }
 
     /// Claims the directory (creating it if missing) for this process, so
@@ -130,23 +165,19 @@ impl CatalogDir {
     /// catalog's database cannot be opened; as
     /// [`Catalog::open_with`] otherwise.
     pub fn open(&self, options: CatalogOptions) -> Result<Catalog, CatalogError> {
-        let dir = &self.path;
-        std::fs::create_dir_all(dir).map_err(|e| {
-            StoreError::with_source(format!("cannot create the directory {}", dir.display()), e)
-        })?;
-        let journals = self.clone();
+        let store = self.database()?;
+        // Every event's journal is a handle on the catalog's one
+        // connection: one file, one open, commits taking turns.
+        let journals = store.for_event(0);
         let offices = catalog_offices(
-            move |id| SqliteStore::open(journals.event_journal(id)),
+            move |id| Ok(journals.for_event(id.0)),
             JournalConfig::per_event(self.durability),
         );
-        let seat_journals = self.clone();
-        let seat_ledgers = options.seat_ledgers.clone().unwrap_or_else(|| {
-            catalog_seat_ledgers(move |id| SqliteStore::open(seat_journals.event_journal(id)))
-        });
-        let file = self.catalog_file();
-        let store = SqliteStore::open(&file).map_err(|e| {
-            StoreError::with_source(format!("cannot open the catalog {}", file.display()), e)
-        })?;
+        let seat_journals = store.for_event(0);
+        let seat_ledgers = options
+            .seat_ledgers
+            .clone()
+            .unwrap_or_else(|| catalog_seat_ledgers(move |id| Ok(seat_journals.for_event(id.0))));
         Catalog::open_with(
             store,
             CatalogOptions {
@@ -158,37 +189,27 @@ impl CatalogDir {
     }
 
     /// Up to `limit` of `customer`'s tickets for `events`, newest first:
-    /// each event journal's indexed query (one journal per event until
-    /// persist keeps every event's sales in one database), merged. An
-    /// event without a journal sold nothing and is skipped (no journal is
-    /// created for it).
+    /// one read of the catalog database's customer index across every
+    /// event's sales. An event that sold nothing (or is not in the
+    /// catalog) has no tickets.
     ///
     /// # Errors
     ///
-    /// [`CatalogError::Store`] naming the journal that cannot be read.
+    /// [`CatalogError::Store`] if the database cannot be opened or read.
     pub fn my_tickets(
         &self,
         events: &[EventId],
         customer: &str,
         limit: usize,
     ) -> Result<Vec<CustomerTicket>, CatalogError> {
-        let mut tickets = Vec::new();
-        for &event in events {
-            let path = self.event_journal(event);
-            if !path.exists() {
-                continue;
-            }
-            let mut journal = SqliteStore::open(&path).map_err(|e| {
-                StoreError::with_source(format!("cannot open {}", path.display()), e)
-            })?;
-            let rows = journal.my_tickets(customer, limit).map_err(|e| {
-                StoreError::with_source(format!("cannot read {}", path.display()), e)
-            })?;
-            tickets.extend(
-                rows.into_iter()
-                    .map(|booked| CustomerTicket { event, booked }),
-            );
+        let file = self.catalog_file();
+        if !file.exists() {
+            // Reading creates nothing: no database, no tickets.
+            return Ok(Vec::new());
         }
-        Ok(newest_first(tickets, limit))
+        let store = self.database()?;
+        Ok(store
+            .customer_tickets(events, customer, limit)
+            .map_err(|e| StoreError::with_source(format!("cannot read {}", file.display()), e))?)
     }
 }

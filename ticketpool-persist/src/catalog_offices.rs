@@ -17,9 +17,12 @@ use crate::store::Store;
 /// its sales and unsold tickets (see [`open_office`]).
 /// [`JournalConfig::per_event`] suits a catalog of many events.
 ///
-/// Until the journal's rows carry an event id, each event needs a journal
-/// of its own: a file per event for SQLite, a schema per event (in the
-/// catalog's database) for PostgreSQL.
+/// The journal's rows carry the event they belong to, so every event's
+/// journal can live in one database: `journal_for` returning
+/// [`SqliteStore::for_event`](crate::SqliteStore::for_event) handles on
+/// the catalog's file is what [`CatalogDir`](crate::CatalogDir) does. A
+/// journal of its own per event (a file, as below, or a PostgreSQL schema
+/// as `CatalogPg` still does) works too.
 ///
 /// # Examples
 ///

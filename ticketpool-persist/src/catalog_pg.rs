@@ -38,6 +38,7 @@ use crate::lease::{
 };
 use crate::my_tickets::{self, newest_first, CustomerTicket};
 use crate::postgres::{check_schema, PgStore};
+use crate::schema;
 use crate::seat_ledger::catalog_seat_ledgers;
 
 /// How long a connection attempt may take when the parameters do not say:
@@ -390,7 +391,9 @@ impl CatalogPg {
             let rows = client
                 .batch_execute(&format!("SET search_path TO {schema}"))
                 .map_err(PersistError::from)
-                .and_then(|()| my_tickets::my_tickets(client, &location, customer, limit))
+                .and_then(|()| {
+                    my_tickets::my_tickets(client, &location, schema::LONE_JOURNAL, customer, limit)
+                })
                 .map_err(|e| StoreError::with_source(format!("cannot read {location}"), e))?;
             tickets.extend(
                 rows.into_iter()

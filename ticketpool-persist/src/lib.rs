@@ -24,10 +24,11 @@
 //!   same database as the sales; `my_tickets` on either store lists a
 //!   customer's [`BookedTicket`]s, newest first, by index;
 //!   [`catalog_offices`] opens each event's office on its journal;
-//!   [`CatalogDir`] keeps a whole durable catalog in one directory (the
-//!   layout the Python bindings and the server share) and lists a
-//!   customer's tickets across its events (cargo feature `catalog`, on by
-//!   default); `CatalogPg` is its PostgreSQL counterpart (the catalog in
+//!   [`CatalogDir`] keeps a whole durable catalog, every event's sales
+//!   included, in one SQLite database (the layout the Python bindings and
+//!   the server share; journal rows carry their event, see
+//!   [`SqliteStore::for_event`]) and lists a customer's tickets across its
+//!   events in one indexed read (cargo feature `catalog`, on by default); `CatalogPg` is its PostgreSQL counterpart (the catalog in
 //!   one schema, each event's sales in a schema of its own; features
 //!   `catalog` and `postgres`), and [`CatalogHome`] holds either.
 //! - `lease` (module): several nodes selling one event out of one PostgreSQL
@@ -91,6 +92,8 @@ mod catalog_claim;
 mod catalog_dir;
 #[cfg(feature = "catalog")]
 mod catalog_home;
+#[cfg(feature = "catalog")]
+mod catalog_migrate;
 #[cfg(feature = "catalog")]
 mod catalog_offices;
 #[cfg(all(feature = "catalog", feature = "postgres"))]

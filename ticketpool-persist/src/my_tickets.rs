@@ -36,8 +36,18 @@ pub struct BookedTicket {
 /// SQLite the rowid `seq` is the index's last column, so ties come out
 /// newest-recorded first without a sort).
 pub(crate) const SELECT_MY_TICKETS: &str = "SELECT s.ticket_id, t.ticket_type, t.vendor, \
-    s.price, s.sold_at FROM sales s JOIN tickets t ON t.id = s.ticket_id \
-    WHERE s.customer = $1 ORDER BY s.sold_at DESC, s.seq DESC LIMIT $2";
+    s.price, s.sold_at FROM sales s JOIN tickets t ON t.event = s.event AND t.id = s.ticket_id \
+    WHERE s.customer = $1 AND s.event = $2 ORDER BY s.sold_at DESC, s.seq DESC LIMIT $3";
+
+/// A customer's tickets across every event of a catalog kept in one
+/// database, newest first, with each ticket's event and the name its
+/// configuration in force records: one statement on the same index. The
+/// caller stops reading once it has what it wants.
+pub(crate) const SELECT_CUSTOMER_TICKETS: &str = "SELECT s.ticket_id, t.ticket_type, \
+    t.vendor, s.price, s.sold_at, s.event, \
+    (SELECT c.body FROM event_config c WHERE c.event = s.event ORDER BY c.seq DESC LIMIT 1) \
+    FROM sales s JOIN tickets t ON t.event = s.event AND t.id = s.ticket_id \
+    WHERE s.customer = $1 ORDER BY s.sold_at DESC, s.seq DESC";
 
 /// Runs a parameterised read, one row at a time.
 pub(crate) trait QueryWith {
@@ -54,6 +64,7 @@ pub(crate) trait QueryWith {
 pub(crate) fn my_tickets<D: QueryWith + Query>(
     db: &mut D,
     location: &str,
+    journal: i64,
     customer: &str,
     limit: usize,
 ) -> Result<Vec<BookedTicket>, PersistError> {
@@ -64,7 +75,11 @@ pub(crate) fn my_tickets<D: QueryWith + Query>(
     let mut tickets = Vec::new();
     db.each_with(
         SELECT_MY_TICKETS,
-        &[Param::Text(customer), Param::Int(limit)],
+        &[
+            Param::Text(customer),
+            Param::Int(journal),
+            Param::Int(limit),
+        ],
         &mut |row| {
             tickets.push(BookedTicket {
                 event: event.clone(),

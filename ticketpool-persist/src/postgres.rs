@@ -223,6 +223,7 @@ impl Tables for PgTables<'_, '_> {
                 &t.vendor,
                 &t.base_price,
                 &t.released_at,
+                &schema::LONE_JOURNAL,
             ],
         )?;
         Ok(inserted == 1)
@@ -240,15 +241,17 @@ impl Tables for PgTables<'_, '_> {
                 &s.sold_at,
                 &s.waited_ns,
                 &s.hold_id,
+                &schema::LONE_JOURNAL,
             ],
         )?;
         Ok(inserted == 1)
     }
 
     fn sale_holder(&mut self, ticket: TicketId) -> Result<String, PersistError> {
-        let row = self
-            .tx
-            .query_one(&self.statements.sale_holder, &[&codec::id_to_sql(ticket.0)])?;
+        let row = self.tx.query_one(
+            &self.statements.sale_holder,
+            &[&codec::id_to_sql(ticket.0), &schema::LONE_JOURNAL],
+        )?;
         Ok(row.try_get(0)?)
     }
 
@@ -260,7 +263,12 @@ impl Tables for PgTables<'_, '_> {
     ) -> Result<i64, PersistError> {
         let row = self.tx.query_one(
             &self.statements.insert_event,
-            &[&kind, &ticket.map(|t| codec::id_to_sql(t.0)), &body],
+            &[
+                &kind,
+                &ticket.map(|t| codec::id_to_sql(t.0)),
+                &body,
+                &schema::LONE_JOURNAL,
+            ],
         )?;
         Ok(row.try_get(0)?)
     }
@@ -271,24 +279,32 @@ impl Tables for PgTables<'_, '_> {
         seq: i64,
         ticket_types: &[Arc<str>],
     ) -> Result<(), PersistError> {
-        self.tx
-            .execute(&self.statements.put_vendor, &[&vendor, &seq])?;
-        self.tx
-            .execute(&self.statements.delete_ticket_types, &[&vendor])?;
+        self.tx.execute(
+            &self.statements.put_vendor,
+            &[&vendor, &seq, &schema::LONE_JOURNAL],
+        )?;
+        self.tx.execute(
+            &self.statements.delete_ticket_types,
+            &[&vendor, &schema::LONE_JOURNAL],
+        )?;
         for (position, ticket_type) in (0_i64..).zip(ticket_types) {
             self.tx.execute(
                 &self.statements.insert_ticket_type,
-                &[&vendor, &&**ticket_type, &position],
+                &[&vendor, &&**ticket_type, &position, &schema::LONE_JOURNAL],
             )?;
         }
         Ok(())
     }
 
     fn remove_vendor(&mut self, vendor: &str) -> Result<(), PersistError> {
-        self.tx
-            .execute(&self.statements.delete_vendor, &[&vendor])?;
-        self.tx
-            .execute(&self.statements.delete_ticket_types, &[&vendor])?;
+        self.tx.execute(
+            &self.statements.delete_vendor,
+            &[&vendor, &schema::LONE_JOURNAL],
+        )?;
+        self.tx.execute(
+            &self.statements.delete_ticket_types,
+            &[&vendor, &schema::LONE_JOURNAL],
+        )?;
         Ok(())
     }
 }
@@ -390,20 +406,32 @@ impl PgStore {
         let row = SettingsRow::of(settings, reason)?;
         self.client.execute(
             schema::INSERT_SETTINGS,
-            &[&row.recorded_at, &row.reason, &row.body],
+            &[
+                &row.recorded_at,
+                &row.reason,
+                &row.body,
+                &schema::LONE_JOURNAL,
+            ],
         )?;
         Ok(())
     }
 }
 
 /// The postgres side of [`rows`]: statements on a client or an open
-/// transaction, columns of its rows.
+/// transaction, columns of its rows; a journal read's one parameter is the
+/// event key, a schema's own journal's.
 fn each_row(
     client: &mut impl GenericClient,
     sql: &str,
     each: &mut dyn FnMut(&dyn Columns) -> Result<(), PersistError>,
 ) -> Result<(), PersistError> {
-    for row in client.query(sql, &[])? {
+    let statement = client.prepare(sql)?;
+    let rows = if statement.params().len() == 1 {
+        client.query(&statement, &[&schema::LONE_JOURNAL])?
+    } else {
+        client.query(&statement, &[])?
+    };
+    for row in rows {
         each(&row)?;
     }
     Ok(())

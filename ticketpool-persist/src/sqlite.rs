@@ -1,7 +1,7 @@
 //! The embedded default: one SQLite file in WAL mode, no server.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use rusqlite::config::DbConfig;
@@ -22,11 +22,14 @@ use crate::store::{Outcome, Store};
 use crate::store::{SeatWave, SoldSeat};
 
 #[cfg(feature = "catalog")]
+mod adopt;
+#[cfg(feature = "catalog")]
 mod catalog;
 mod seats;
 mod vetted;
 
-/// A journal in one SQLite file (WAL mode).
+/// A journal in one SQLite file (WAL mode), or one event's journal in a
+/// file that keeps many ([`for_event`](Self::for_event)).
 ///
 /// `synchronous=FULL` under [`Durability::Confirmed`] (a committed sale
 /// survives a power loss), `NORMAL` under [`Durability::Batched`].
@@ -44,15 +47,25 @@ mod vetted;
 /// assert_eq!(state.released, 0);
 /// ```
 pub struct SqliteStore {
-    conn: Connection,
-    path: PathBuf,
+    db: Arc<Db>,
+    /// The journal rows' `event` key: 0 for a lone journal.
+    event: i64,
     location: String,
+}
+
+/// One open database file, shared by the journals of every event kept in
+/// it: one connection, so commits take turns instead of racing for
+/// SQLite's write lock.
+struct Db {
+    conn: Mutex<Connection>,
+    path: PathBuf,
 }
 
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SqliteStore")
-            .field("path", &self.path)
+            .field("path", &self.db.path)
+            .field("event", &self.event)
             .finish()
     }
 }
@@ -76,18 +89,56 @@ impl SqliteStore {
             location: location.clone(),
             source: Box::new(e),
         })?;
-        let mut store = Self {
-            conn,
-            path,
-            location,
-        };
+        let store = Self::on(conn, path, location);
         store.init().map_err(|e| store.classify(e))?;
         Ok(store)
     }
 
+    fn on(conn: Connection, path: PathBuf, location: String) -> Self {
+        Self {
+            db: Arc::new(Db {
+                conn: Mutex::new(conn),
+                path,
+            }),
+            event: 0,
+            location,
+        }
+    }
+
+    /// The journal of catalog event `event` in this store's file: its rows
+    /// carry the event's id, beside every other event's, on this store's
+    /// connection (shared, so the events' commits take turns). Event 0 is
+    /// the file's own journal, the one [`open`](Self::open) returns.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ticketpool_persist::{SqliteStore, Store};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let file = SqliteStore::open(dir.path().join("catalog.db")).unwrap();
+    /// let mut first = file.for_event(1);
+    /// assert_eq!(first.recover().unwrap().released, 0);
+    /// ```
+    #[must_use]
+    pub fn for_event(&self, event: u64) -> Self {
+        Self {
+            db: Arc::clone(&self.db),
+            event: crate::codec::id_to_sql(event),
+            location: format!("{} (event {event})", self.db.path.display()),
+        }
+    }
+
     /// The journal's file.
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.db.path
+    }
+
+    /// The shared connection, for one statement or one transaction.
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding it left no transaction open (rusqlite
+        // rolls back on drop), so the connection is still good.
+        self.db.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Caps the journal file at about `bytes` (SQLite's `max_page_count`),
@@ -99,95 +150,24 @@ impl SqliteStore {
     ///
     /// An SQLite error if the setting is refused.
     pub fn set_max_size(&mut self, bytes: u64) -> Result<u64, PersistError> {
-        let page_size: i64 = self
-            .conn
-            .pragma_query_value(None, "page_size", |row| row.get(0))?;
+        let conn = self.conn();
+        let page_size: i64 = conn.pragma_query_value(None, "page_size", |row| row.get(0))?;
         let page_size = u64::try_from(page_size).unwrap_or(4096).max(1);
         let pages = i64::try_from(bytes.div_ceil(page_size)).unwrap_or(i64::MAX);
         let pages: i64 =
-            self.conn
-                .pragma_update_and_check(None, "max_page_count", pages, |row| row.get(0))?;
+            conn.pragma_update_and_check(None, "max_page_count", pages, |row| row.get(0))?;
         Ok(u64::try_from(pages).unwrap_or(0) * page_size)
     }
 
-    fn init(&mut self) -> Result<(), PersistError> {
-        // Another writer (a backup, a second process) may hold the lock
-        // briefly; waiting is better than failing a sale.
-        self.conn.busy_timeout(Duration::from_secs(10))?;
-        self.conn.set_prepared_statement_cache_capacity(32);
-        // Look before touching anything: switching to WAL rewrites the
-        // header, which a foreign database must not suffer.
-        identify(&self.conn, &self.location)?;
-        let mode: String =
-            self.conn
-                .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
-            return Err(PersistError::Config(format!(
-                "{}: SQLite refused WAL mode (journal_mode is {mode})",
-                self.location
-            )));
-        }
-        self.conn.pragma_update(None, "synchronous", "FULL")?;
-        // Closing does its own checkpoint (see `Drop`) and keeps the `-wal`
-        // and `-shm` files: SQLite would delete them on close and the next
-        // open create them again, which was most of the cost of reopening
-        // a catalog of 1,000 journals (`ext4_create` and unlink, twice each).
-        self.conn
-            .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
-        self.migrate()
-    }
-
-    fn migrate(&mut self) -> Result<(), PersistError> {
-        // A journal already at this version needs no write: taking the
-        // write lock and rewriting the header costs a commit (an fsync
-        // under `synchronous=FULL`) per open, which was most of reopening
-        // a catalog of 1,000 journals. Versions only grow, so reading it
-        // without the lock is safe.
-        if let Identity::Journal = identify(&self.conn, &self.location)? {
-            if self.version()? == Some(schema::CURRENT_VERSION) {
-                return Ok(());
-            }
-        }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        // Read again under the write lock: a second process may have
-        // created the schema since `identify`.
-        let version = match identify(&tx, &self.location)? {
-            Identity::Empty => 0,
-            Identity::Journal => tx
-                .query_row("SELECT version FROM schema_version", [], |row| row.get(0))
-                .optional()?
-                .ok_or_else(|| PersistError::Corrupt {
-                    location: self.location.clone(),
-                    detail: "marked as a ticketpool journal but schema_version is empty".into(),
-                })?,
-        };
-        if version > schema::CURRENT_VERSION {
-            return Err(PersistError::SchemaTooNew {
-                location: self.location.clone(),
-                found: version,
-                supported: schema::CURRENT_VERSION,
-            });
-        }
-        for migration in schema::pending(version) {
-            tx.execute_batch(migration.sqlite)?;
-            tx.execute(
-                "UPDATE schema_version SET version = ?1",
-                [migration.version],
-            )?;
-        }
-        tx.pragma_update(None, "application_id", schema::SQLITE_APPLICATION_ID)?;
-        tx.commit()?;
-        Ok(())
+    fn init(&self) -> Result<(), PersistError> {
+        let mut conn = self.conn();
+        init(&mut conn, &self.location)
     }
 
     /// The version `schema_version` records, if it holds a row.
+    #[cfg(test)]
     fn version(&self) -> Result<Option<i64>, PersistError> {
-        Ok(self
-            .conn
-            .query_row("SELECT version FROM schema_version", [], |row| row.get(0))
-            .optional()?)
+        version(&self.conn())
     }
 
     /// Names damage and foreign files by what they are.
@@ -196,17 +176,93 @@ impl SqliteStore {
     }
 }
 
-impl Drop for SqliteStore {
+/// Makes a freshly opened connection a journal at the current version.
+fn init(conn: &mut Connection, location: &str) -> Result<(), PersistError> {
+    // Another writer (a backup, a second process) may hold the lock
+    // briefly; waiting is better than failing a sale.
+    conn.busy_timeout(Duration::from_secs(10))?;
+    // Recovery and the group commit each use a few statements per
+    // event, all events sharing the connection's cache.
+    conn.set_prepared_statement_cache_capacity(64);
+    // Look before touching anything: switching to WAL rewrites the
+    // header, which a foreign database must not suffer.
+    identify(conn, location)?;
+    let mode: String =
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
+        return Err(PersistError::Config(format!(
+            "{location}: SQLite refused WAL mode (journal_mode is {mode})"
+        )));
+    }
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    // Closing does its own checkpoint (see `Drop`) and keeps the `-wal`
+    // and `-shm` files: SQLite would delete them on close and the next
+    // open create them again, which was most of the cost of reopening
+    // a catalog of 1,000 journals (`ext4_create` and unlink, twice each).
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+    migrate(conn, location)
+}
+
+fn migrate(conn: &mut Connection, location: &str) -> Result<(), PersistError> {
+    // A journal already at this version needs no write: taking the
+    // write lock and rewriting the header costs a commit (an fsync
+    // under `synchronous=FULL`) per open, which was most of reopening
+    // a catalog of 1,000 journals. Versions only grow, so reading it
+    // without the lock is safe.
+    if let Identity::Journal = identify(conn, location)? {
+        if version(conn)? == Some(schema::CURRENT_VERSION) {
+            return Ok(());
+        }
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Read again under the write lock: a second process may have
+    // created the schema since `identify`.
+    let version = match identify(&tx, location)? {
+        Identity::Empty => 0,
+        Identity::Journal => tx
+            .query_row("SELECT version FROM schema_version", [], |row| row.get(0))
+            .optional()?
+            .ok_or_else(|| PersistError::Corrupt {
+                location: location.to_owned(),
+                detail: "marked as a ticketpool journal but schema_version is empty".into(),
+            })?,
+    };
+    if version > schema::CURRENT_VERSION {
+        return Err(PersistError::SchemaTooNew {
+            location: location.to_owned(),
+            found: version,
+            supported: schema::CURRENT_VERSION,
+        });
+    }
+    for migration in schema::pending(version) {
+        tx.execute_batch(migration.sqlite)?;
+        tx.execute(
+            "UPDATE schema_version SET version = ?1",
+            [migration.version],
+        )?;
+    }
+    tx.pragma_update(None, "application_id", schema::SQLITE_APPLICATION_ID)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// The version `schema_version` records, if it holds a row.
+fn version(conn: &Connection) -> Result<Option<i64>, PersistError> {
+    Ok(conn
+        .query_row("SELECT version FROM schema_version", [], |row| row.get(0))
+        .optional()?)
+}
+
+impl Drop for Db {
     /// Moves the WAL into the database file and empties it, as SQLite's own
     /// close would, but keeps the emptied `-wal` and `-shm` for the next
     /// open. Without waiting: if another connection (a backup, a reader) is
     /// using the WAL, it stays for that one to checkpoint; what is committed
     /// is durable in the WAL either way.
     fn drop(&mut self) {
-        if self.conn.busy_timeout(Duration::ZERO).is_ok() {
-            let _ = self
-                .conn
-                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        let conn = self.conn.get_mut().unwrap_or_else(|e| e.into_inner());
+        if conn.busy_timeout(Duration::ZERO).is_ok() {
+            let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
         }
     }
 }
@@ -263,15 +319,17 @@ pub(crate) fn identify(conn: &Connection, location: &str) -> Result<Identity, Pe
 /// in the statement cache once per group rather than once per event.
 struct SqliteTables<'c> {
     conn: &'c Connection,
+    event: i64,
     insert_ticket: CachedStatement<'c>,
     insert_sale: CachedStatement<'c>,
     insert_event: CachedStatement<'c>,
 }
 
 impl<'c> SqliteTables<'c> {
-    fn new(conn: &'c Connection) -> rusqlite::Result<Self> {
+    fn new(conn: &'c Connection, event: i64) -> rusqlite::Result<Self> {
         Ok(Self {
             conn,
+            event,
             insert_ticket: conn.prepare_cached(schema::INSERT_TICKET)?,
             insert_sale: conn.prepare_cached(schema::INSERT_SALE)?,
             insert_event: conn.prepare_cached(schema::INSERT_EVENT)?,
@@ -287,7 +345,8 @@ impl Tables for SqliteTables<'_> {
             t.ticket_type,
             t.vendor,
             t.base_price,
-            t.released_at
+            t.released_at,
+            self.event
         ])?;
         Ok(inserted == 1)
     }
@@ -302,6 +361,7 @@ impl Tables for SqliteTables<'_> {
             s.sold_at,
             s.waited_ns,
             s.hold_id,
+            self.event,
         ])?;
         Ok(inserted == 1)
     }
@@ -310,7 +370,9 @@ impl Tables for SqliteTables<'_> {
         Ok(self
             .conn
             .prepare_cached(schema::SALE_HOLDER)?
-            .query_row([codec::id_to_sql(ticket.0)], |row| row.get(0))?)
+            .query_row(params![codec::id_to_sql(ticket.0), self.event], |row| {
+                row.get(0)
+            })?)
     }
 
     fn log(
@@ -319,8 +381,12 @@ impl Tables for SqliteTables<'_> {
         ticket: Option<TicketId>,
         body: Option<&str>,
     ) -> Result<i64, PersistError> {
-        self.insert_event
-            .execute(params![kind, ticket.map(|t| codec::id_to_sql(t.0)), body])?;
+        self.insert_event.execute(params![
+            kind,
+            ticket.map(|t| codec::id_to_sql(t.0)),
+            body,
+            self.event
+        ])?;
         Ok(self.conn.last_insert_rowid())
     }
 
@@ -332,13 +398,13 @@ impl Tables for SqliteTables<'_> {
     ) -> Result<(), PersistError> {
         self.conn
             .prepare_cached(schema::PUT_VENDOR)?
-            .execute(params![vendor, seq])?;
+            .execute(params![vendor, seq, self.event])?;
         self.conn
             .prepare_cached(schema::DELETE_TICKET_TYPES)?
-            .execute([vendor])?;
+            .execute(params![vendor, self.event])?;
         let mut insert = self.conn.prepare_cached(schema::INSERT_TICKET_TYPE)?;
         for (position, ticket_type) in (0_i64..).zip(ticket_types) {
-            insert.execute(params![vendor, &**ticket_type, position])?;
+            insert.execute(params![vendor, &**ticket_type, position, self.event])?;
         }
         Ok(())
     }
@@ -346,10 +412,10 @@ impl Tables for SqliteTables<'_> {
     fn remove_vendor(&mut self, vendor: &str) -> Result<(), PersistError> {
         self.conn
             .prepare_cached(schema::DELETE_VENDOR)?
-            .execute([vendor])?;
+            .execute(params![vendor, self.event])?;
         self.conn
             .prepare_cached(schema::DELETE_TICKET_TYPES)?
-            .execute([vendor])?;
+            .execute(params![vendor, self.event])?;
         Ok(())
     }
 }
@@ -360,7 +426,7 @@ impl Store for SqliteStore {
             Durability::Confirmed => "FULL",
             Durability::Batched => "NORMAL",
         };
-        self.conn.pragma_update(None, "synchronous", level)?;
+        self.conn().pragma_update(None, "synchronous", level)?;
         Ok(())
     }
 
@@ -370,10 +436,11 @@ impl Store for SqliteStore {
         outcomes: &mut Vec<Outcome>,
     ) -> Result<(), PersistError> {
         let start = outcomes.len();
+        let mut conn = self.conn();
         let result = (|| {
-            let tx = self.conn.transaction()?;
+            let tx = conn.transaction()?;
             {
-                let mut tables = SqliteTables::new(&tx)?;
+                let mut tables = SqliteTables::new(&tx, self.event)?;
                 for event in events {
                     outcomes.push(apply(&mut tables, event)?);
                 }
@@ -388,24 +455,25 @@ impl Store for SqliteStore {
     }
 
     fn recover(&mut self) -> Result<RecoveredState, PersistError> {
-        let location = self.location.clone();
+        let location = &self.location;
+        let mut conn = self.conn();
         let result = (|| {
             // One read transaction: a consistent snapshot for all queries.
-            let tx = self.conn.transaction()?;
-            let state = read_state(&tx, &location)?;
+            let tx = conn.transaction()?;
+            let state = rows::read_state(&mut Sqlite::new(&tx, self.event), location)?;
             tx.commit()?;
             Ok(state)
         })();
-        result.map_err(|e| classify(&location, e))
+        result.map_err(|e| classify(location, e))
     }
 
     fn events(&mut self) -> Result<Vec<Event>, PersistError> {
-        rows::read_events(&mut Sqlite(&self.conn), &self.location)
+        rows::read_events(&mut Sqlite::new(&self.conn(), self.event), &self.location)
             .map_err(|e| classify(&self.location, e))
     }
 
     fn settings(&mut self) -> Result<Option<EventSettings>, PersistError> {
-        rows::read_settings(&mut Sqlite(&self.conn), &self.location)
+        rows::read_settings(&mut Sqlite::new(&self.conn(), self.event), &self.location)
             .map_err(|e| classify(&self.location, e))
     }
 
@@ -442,17 +510,27 @@ impl SqliteStore {
         reason: &str,
     ) -> Result<(), PersistError> {
         let row = SettingsRow::of(settings, reason)?;
-        self.conn.execute(
+        self.conn().execute(
             schema::INSERT_SETTINGS,
-            params![row.recorded_at, row.reason, row.body],
+            params![row.recorded_at, row.reason, row.body, self.event],
         )?;
         Ok(())
     }
 }
 
 /// The rusqlite side of [`rows`]: statements on a connection (or an open
-/// transaction), columns of its rows.
-struct Sqlite<'c>(&'c Connection);
+/// transaction), columns of its rows; a journal read's one parameter is
+/// the event whose rows it reads.
+struct Sqlite<'c> {
+    conn: &'c Connection,
+    event: i64,
+}
+
+impl<'c> Sqlite<'c> {
+    fn new(conn: &'c Connection, event: i64) -> Self {
+        Self { conn, event }
+    }
+}
 
 impl Query for Sqlite<'_> {
     fn each(
@@ -460,8 +538,12 @@ impl Query for Sqlite<'_> {
         sql: &str,
         each: &mut dyn FnMut(&dyn Columns) -> Result<(), PersistError>,
     ) -> Result<(), PersistError> {
-        let mut statement = self.0.prepare(sql)?;
-        let mut rows = statement.query([])?;
+        let mut statement = self.conn.prepare_cached(sql)?;
+        let mut rows = if statement.parameter_count() == 1 {
+            statement.query([self.event])?
+        } else {
+            statement.query([])?
+        };
         while let Some(row) = rows.next()? {
             each(row)?;
         }
@@ -493,10 +575,6 @@ impl Columns for Row<'_> {
     }
 }
 
-fn read_state(conn: &Connection, location: &str) -> Result<RecoveredState, PersistError> {
-    rows::read_state(&mut Sqlite(conn), location)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -513,7 +591,7 @@ mod tests {
         let writer = Connection::open(&path).unwrap();
         writer.execute_batch("BEGIN IMMEDIATE").unwrap();
         let mut store = SqliteStore::open(&path).unwrap();
-        store.conn.busy_timeout(Duration::ZERO).unwrap();
+        store.conn().busy_timeout(Duration::ZERO).unwrap();
         assert_eq!(store.version().unwrap(), Some(schema::CURRENT_VERSION));
         assert_eq!(store.recover().unwrap().released, 0);
         writer.execute_batch("COMMIT").unwrap();
@@ -571,12 +649,12 @@ mod tests {
         }
         let mut store = SqliteStore::open(&path).unwrap();
         let version: i64 = store
-            .conn
+            .conn()
             .query_row("SELECT version FROM schema_version", [], |row| row.get(0))
             .unwrap();
         assert_eq!(version, schema::CURRENT_VERSION);
         let (customer, when): (String, String) = store
-            .conn
+            .conn()
             .query_row("SELECT customer, sold_at_utc FROM sales_log", [], |row| {
                 Ok((row.get(0)?, row.get(1)?))
             })

@@ -13,7 +13,7 @@ use ticketpool_catalog::{
     Catalog, CatalogError, CatalogOptions, DisplayZone, EventId, NewEvent, NewVenue,
 };
 use ticketpool_core::{BoxOfficeConfig, Money, Priority};
-use ticketpool_persist::{CatalogDir, CatalogHome, SqliteStore, Store};
+use ticketpool_persist::{CatalogDir, CatalogHome, Store};
 
 const HALL: &str = r#"
     name = "Grand Hall"
@@ -143,7 +143,7 @@ fn sqlite_seats_and_standing_survive_a_reopen() {
     seats_and_standing_survive_a_reopen(&CatalogHome::from(dir.clone()));
     // The journal keeps the seat in the tickets and sales rows, and the
     // box office's recovery reads around them.
-    let mut journal = SqliteStore::open(dir.event_journal(EventId(1))).unwrap();
+    let mut journal = dir.event_store(EventId(1)).unwrap();
     let seats: Vec<(String, String)> = journal
         .sold_seats()
         .unwrap()

@@ -143,7 +143,7 @@ fn a_journal_from_a_newer_build_is_refused() {
             err,
             PersistError::SchemaTooNew {
                 found: 99,
-                supported: 6,
+                supported: 7,
                 ..
             }
         ),

@@ -21,7 +21,7 @@ use std::time::Duration;
 use ticketpool_catalog::ticketpool_seats::{BestAvailable, SeatState, VenueConfig};
 use ticketpool_catalog::{CatalogOptions, DisplayZone, EventId, NewEvent, NewVenue};
 use ticketpool_core::{BoxOfficeConfig, Money, Priority};
-use ticketpool_persist::{CatalogDir, Durability, SqliteStore, Store};
+use ticketpool_persist::{CatalogDir, Durability, Store};
 
 const CHILD_ENV: &str = "TICKETPOOL_SEATS_CRASH_DIR";
 /// Holds per child before it idles: the map outlasts every cycle.
@@ -130,10 +130,7 @@ fn sigkill_loses_no_acknowledged_seat_and_frees_every_held_one() {
             "cycle {cycle} (seed {seed}): {in_map} sold, {} acknowledged",
             sold.len()
         );
-        let journal = SqliteStore::open(dir(&path).event_journal(EVENT))
-            .unwrap()
-            .sold_seats()
-            .unwrap();
+        let journal = dir(&path).event_store(EVENT).unwrap().sold_seats().unwrap();
         let once: HashSet<&str> = journal.iter().map(|s| &*s.seat).collect();
         assert_eq!(
             once.len(),

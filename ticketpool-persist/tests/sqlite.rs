@@ -141,7 +141,7 @@ fn a_journal_from_a_newer_build_is_refused() {
             err,
             PersistError::SchemaTooNew {
                 found: 99,
-                supported: 6,
+                supported: 7,
                 ..
             }
         ),
@@ -296,23 +296,47 @@ fn a_version_2_journal_migrates_and_records_its_config_on_first_open() {
     let journal = DurableJournal::start(db.open().unwrap(), confirmed).unwrap();
     sell(&journal, 2, "ada").unwrap();
     drop(journal);
-    // Back to exactly what a version-2 build left: no event_config table,
-    // nor what later versions added.
-    Connection::open(&db.path)
-        .unwrap()
-        .execute_batch(
-            "DROP TABLE event_config; DROP TABLE venues; DROP TABLE performers; \
-             DROP TABLE catalog_events; DROP INDEX sales_by_customer; \
-             DROP TABLE venue_seat_maps; DROP INDEX tickets_by_seat; DROP VIEW sales_log; \
-             DROP TABLE seat_waves; \
-             ALTER TABLE tickets DROP COLUMN seat; ALTER TABLE sales DROP COLUMN seat; \
-             CREATE VIEW sales_log AS SELECT s.seq, s.ticket_id, t.ticket_type, t.vendor, \
-             s.customer, s.priority, s.price AS price_minor, \
-             strftime('%Y-%m-%d %H:%M:%f', s.sold_at / 1e9, 'unixepoch') AS sold_at_utc, \
-             s.hold_id FROM sales s JOIN tickets t ON t.id = s.ticket_id; \
-             UPDATE schema_version SET version = 2;",
-        )
+    // Back to exactly what a version-2 build left: its tables (no
+    // event_config, nor what later versions added), holding the rows.
+    let current = db.path.with_extension("current");
+    std::fs::rename(&db.path, &current).unwrap();
+    let old = Connection::open(&db.path).unwrap();
+    old.execute_batch(
+        "CREATE TABLE schema_version (version INTEGER NOT NULL);
+         INSERT INTO schema_version (version) VALUES (2);
+         CREATE TABLE vendors (name TEXT PRIMARY KEY, added_seq INTEGER NOT NULL);
+         CREATE TABLE ticket_types (vendor TEXT NOT NULL, name TEXT NOT NULL,
+             position INTEGER NOT NULL, PRIMARY KEY (vendor, position));
+         CREATE TABLE tickets (id INTEGER PRIMARY KEY, ticket_type TEXT NOT NULL,
+             vendor TEXT NOT NULL, base_price INTEGER NOT NULL, released_at INTEGER NOT NULL);
+         CREATE TABLE sales (seq INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL UNIQUE,
+             customer TEXT NOT NULL,
+             priority TEXT NOT NULL CHECK (priority IN ('vip', 'regular')),
+             price INTEGER NOT NULL, sold_at INTEGER NOT NULL, waited_ns INTEGER NOT NULL,
+             hold_id INTEGER);
+         CREATE TABLE events (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, ticket_id INTEGER,
+             body TEXT);
+         CREATE VIEW sales_log AS SELECT s.seq, s.ticket_id, t.ticket_type, t.vendor,
+             s.customer, s.priority, s.price AS price_minor,
+             strftime('%Y-%m-%d %H:%M:%f', s.sold_at / 1e9, 'unixepoch') AS sold_at_utc,
+             s.hold_id FROM sales s JOIN tickets t ON t.id = s.ticket_id;
+         PRAGMA application_id = 0x54504A4C;",
+    )
+    .unwrap();
+    old.execute("ATTACH DATABASE ?1 AS cur", [current.to_str().unwrap()])
         .unwrap();
+    old.execute_batch(
+        "INSERT INTO vendors SELECT name, added_seq FROM cur.vendors;
+         INSERT INTO ticket_types SELECT vendor, name, position FROM cur.ticket_types;
+         INSERT INTO tickets SELECT id, ticket_type, vendor, base_price, released_at
+             FROM cur.tickets;
+         INSERT INTO sales SELECT seq, ticket_id, customer, priority, price, sold_at,
+             waited_ns, hold_id FROM cur.sales;
+         INSERT INTO events SELECT seq, kind, ticket_id, body FROM cur.events;
+         DETACH DATABASE cur;",
+    )
+    .unwrap();
+    drop(old);
 
     let mut store = db.open().unwrap();
     assert_eq!(store.settings().unwrap(), None);
@@ -324,7 +348,7 @@ fn a_version_2_journal_migrates_and_records_its_config_on_first_open() {
         .unwrap()
         .query_row("SELECT version FROM schema_version", [], |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 6, "migrated to the newest schema");
+    assert_eq!(version, 7, "migrated to the newest schema");
     assert_eq!(
         db.open().unwrap().settings().unwrap(),
         Some(EventSettings::of(&config))
@@ -364,7 +388,7 @@ fn the_version_3_fixture_migrates_keeps_its_sales_and_takes_a_catalog() {
     let config = BoxOfficeConfig::simple("v3 gig", 10, 4, Money::from_minor(1_500));
     let confirmed = JournalConfig::new(Durability::Confirmed);
     let (office, journal) = open_office(config.clone(), db.open().unwrap(), confirmed).unwrap();
-    assert_eq!(version(&db.path), 6);
+    assert_eq!(version(&db.path), 7);
     // Version 6: an old journal has no release waves (its seats all on
     // sale at open), and takes new ones.
     assert_eq!(db.open().unwrap().seat_waves().unwrap(), []);

@@ -11,6 +11,7 @@ use crate::catalog_rows::{self, store_error, Execute, Param};
 use crate::error::PersistError;
 use crate::my_tickets::{self, BookedTicket, QueryWith};
 use crate::rows::Columns;
+use crate::schema;
 
 impl Execute for Client {
     fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, PersistError> {
@@ -55,7 +56,13 @@ impl PgStore {
         customer: &str,
         limit: usize,
     ) -> Result<Vec<BookedTicket>, PersistError> {
-        my_tickets::my_tickets(&mut self.client, &self.location, customer, limit)
+        my_tickets::my_tickets(
+            &mut self.client,
+            &self.location,
+            schema::LONE_JOURNAL,
+            customer,
+            limit,
+        )
     }
 }
 

@@ -28,6 +28,7 @@ impl SeatTables for SeatTx<'_, '_> {
                 &t.base_price,
                 &t.released_at,
                 &seat,
+                &schema::LONE_JOURNAL,
             ],
         )?;
         Ok(inserted == 1)
@@ -47,6 +48,7 @@ impl SeatTables for SeatTx<'_, '_> {
                 &s.waited_ns,
                 &s.hold_id,
                 &seat,
+                &schema::LONE_JOURNAL,
             ],
         )?;
         Ok(inserted == 1)
@@ -54,9 +56,10 @@ impl SeatTables for SeatTx<'_, '_> {
 
     fn seat_holder(&mut self, sold: &SoldSeat) -> Result<Option<String>, PersistError> {
         let seat: &str = &sold.seat;
-        let row = self
-            .0
-            .query_opt(schema::SEAT_HOLDER, &[&seat, &seat_ticket(sold)])?;
+        let row = self.0.query_opt(
+            schema::SEAT_HOLDER,
+            &[&seat, &seat_ticket(sold), &schema::LONE_JOURNAL],
+        )?;
         Ok(row.map(|row| row.try_get(0)).transpose()?)
     }
 }
@@ -84,7 +87,10 @@ impl PgStore {
         let (kind, name, rows) = wave_columns(wave);
         let now = time_to_nanos(std::time::SystemTime::now());
         self.client
-            .execute(schema::INSERT_SEAT_WAVE, &[&kind, &name, &rows, &now])
+            .execute(
+                schema::INSERT_SEAT_WAVE,
+                &[&kind, &name, &rows, &now, &schema::LONE_JOURNAL],
+            )
             .map(drop)
             .map_err(|e| classify(&self.location, e.into()))
     }

@@ -13,7 +13,7 @@ use crate::seat_rows::{
 use crate::store::Outcome;
 use crate::store::{SeatWave, SoldSeat};
 
-struct SeatTx<'t, 'c>(&'t Transaction<'c>);
+struct SeatTx<'t, 'c>(&'t Transaction<'c>, i64);
 
 impl SeatTables for SeatTx<'_, '_> {
     fn insert_seat_ticket(&mut self, sold: &SoldSeat) -> Result<bool, PersistError> {
@@ -27,7 +27,8 @@ impl SeatTables for SeatTx<'_, '_> {
                 t.vendor,
                 t.base_price,
                 t.released_at,
-                &*sold.seat
+                &*sold.seat,
+                self.1
             ])?;
         Ok(inserted == 1)
     }
@@ -45,7 +46,8 @@ impl SeatTables for SeatTx<'_, '_> {
                 s.sold_at,
                 s.waited_ns,
                 s.hold_id,
-                &*sold.seat
+                &*sold.seat,
+                self.1
             ])?;
         Ok(inserted == 1)
     }
@@ -55,7 +57,7 @@ impl SeatTables for SeatTx<'_, '_> {
             .0
             .query_row(
                 schema::SEAT_HOLDER,
-                params![&*sold.seat, seat_ticket(sold)],
+                params![&*sold.seat, seat_ticket(sold), self.1],
                 |row| row.get(0),
             )
             .optional()?)
@@ -64,9 +66,10 @@ impl SeatTables for SeatTx<'_, '_> {
 
 impl SqliteStore {
     pub(super) fn write_seats(&mut self, seats: &[SoldSeat]) -> Result<Outcome, PersistError> {
+        let mut conn = self.conn();
         let result = (|| {
-            let tx = self.conn.transaction()?;
-            let outcome = apply_seats(&mut SeatTx(&tx), seats)?;
+            let tx = conn.transaction()?;
+            let outcome = apply_seats(&mut SeatTx(&tx, self.event), seats)?;
             if matches!(outcome, Outcome::Recorded) {
                 tx.commit()?;
             }
@@ -78,21 +81,24 @@ impl SqliteStore {
     }
 
     pub(super) fn read_seats(&mut self) -> Result<Vec<SoldSeat>, PersistError> {
-        read_sold_seats(&mut Sqlite(&self.conn), &self.location)
+        read_sold_seats(&mut Sqlite::new(&self.conn(), self.event), &self.location)
             .map_err(|e| classify(&self.location, e))
     }
 
     pub(super) fn write_seat_wave(&mut self, wave: &SeatWave) -> Result<(), PersistError> {
         let (kind, name, rows) = wave_columns(wave);
         let now = time_to_nanos(std::time::SystemTime::now());
-        self.conn
-            .execute(schema::INSERT_SEAT_WAVE, params![kind, name, rows, now])
+        self.conn()
+            .execute(
+                schema::INSERT_SEAT_WAVE,
+                params![kind, name, rows, now, self.event],
+            )
             .map(drop)
             .map_err(|e| classify(&self.location, e.into()))
     }
 
     pub(super) fn read_seat_waves(&mut self) -> Result<Vec<SeatWave>, PersistError> {
-        read_seat_waves(&mut Sqlite(&self.conn), &self.location)
+        read_seat_waves(&mut Sqlite::new(&self.conn(), self.event), &self.location)
             .map_err(|e| classify(&self.location, e))
     }
 }

@@ -110,11 +110,7 @@ impl SqliteStore {
                 "the file was replaced while it was being opened; nothing was written".into(),
             ));
         }
-        let mut store = Self {
-            conn,
-            path,
-            location,
-        };
+        let store = Self::on(conn, path, location);
         store.init().map_err(|e| store.classify(e))?;
         Ok(store)
     }
