@@ -135,7 +135,7 @@ pub use crate::model::{Event, EventUpdate, NewEvent, NewPerformer, NewVenue, Per
 pub use crate::popular::{Popular, PopularityWindow};
 pub use crate::search::query::{SearchHit, SearchQuery, SearchResults, MAX_PAGE};
 pub use crate::seated::{
-    SeatLedger, SeatLedgerFactory, SeatRecord, SeatedEvent, Wave, SEAT_TICKETS,
+    SeatLedger, SeatLedgerFactory, SeatRecord, SeatSupply, SeatedEvent, Wave, SEAT_TICKETS,
 };
 pub use crate::status::EventStatus;
 pub use crate::store::{CatalogStore, MemoryStore};

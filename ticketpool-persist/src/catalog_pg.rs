@@ -33,8 +33,8 @@ use crate::catalog_offices::catalog_offices;
 use crate::config::{Durability, JournalConfig};
 use crate::error::PersistError;
 use crate::lease::{
-    lease_my_tickets, lease_node_seat_ledgers, lease_offices_with_nodes, LeaseNodeConfig,
-    LeaseNodes,
+    lease_my_tickets, lease_node_refuses_seats, lease_node_seat_ledgers, lease_offices_with_nodes,
+    LeaseNodeConfig, LeaseNodes,
 };
 use crate::my_tickets::{self, newest_first, CustomerTicket};
 use crate::postgres::{check_schema, PgStore};
@@ -81,6 +81,9 @@ pub struct CatalogPg {
     params: Arc<str>,
     /// Lease mode: this node's name and settings.
     lease: Option<(String, LeaseNodeConfig)>,
+    /// Lease mode: whether seated events' seats are sold from
+    /// `lease_seats` (else refused).
+    lease_seats: bool,
     /// The lease nodes of the catalog opened last (for event names).
     lease_nodes: Arc<Mutex<Weak<LeaseNodes>>>,
 }
@@ -151,6 +154,7 @@ impl CatalogPg {
             readers: Arc::default(),
             params: params.into(),
             lease: None,
+            lease_seats: false,
             lease_nodes: Arc::new(Mutex::new(Weak::new())),
         })
     }
@@ -162,13 +166,12 @@ impl CatalogPg {
     /// catalogs on one schema, each with its own node name, sell the same
     /// events. "My tickets" then reads that table too.
     ///
-    /// Seated events sell their general admission tickets only: a lease
-    /// node does not sell seats yet (the seat leases of
-    /// [`SeatLeaseInventory`](crate::SeatLeaseInventory) are not wired to
-    /// the catalog). [`Catalog::seats`] and [`Catalog::seats_in_waves`]
-    /// answer [`CatalogError::SeatsUnsupported`] for every seated event,
-    /// whatever `options.seat_ledgers` says, rather than open a node-local
-    /// copy of the seat map that could hold a seat another node sold.
+    /// Seated events sell their general admission tickets only, unless
+    /// [`with_lease_seats`](Self::with_lease_seats) is set:
+    /// [`Catalog::seats`] and [`Catalog::seats_in_waves`] answer
+    /// [`CatalogError::SeatsUnsupported`] for every seated event, whatever
+    /// `options.seat_ledgers` says, rather than open a node-local copy of
+    /// the seat map that could hold a seat another node sold.
     ///
     /// # Errors
     ///
@@ -182,6 +185,22 @@ impl CatalogPg {
         crate::lease::check_node(node)?;
         self.lease = Some((node.to_owned(), config));
         Ok(self)
+    }
+
+    /// The same lease-mode catalog, also selling seated events' seats
+    /// from the shared `lease_seats` table in
+    /// [`lease_schema`](Self::lease_schema) (see the
+    /// [lease module's docs](crate::lease#seats)): each event's seats are
+    /// stocked there when they open; none is on sale on this node until
+    /// best-available leases rows of them (for the node's lease `ttl`, not
+    /// renewed yet); specific seats not leased here are held and sold under
+    /// PostgreSQL row locks. A sale the database did not record is an
+    /// error, never a sale. Vendors' waves are refused (seats go on sale
+    /// by leasing). Off by default: the server does not use it yet.
+    #[must_use]
+    pub fn with_lease_seats(mut self) -> Self {
+        self.lease_seats = true;
+        self
     }
 
     /// The lease node's name, in lease mode.
@@ -256,16 +275,21 @@ impl CatalogPg {
             ),
         };
         let (config, prefix) = (Arc::clone(&self.config), self.schema.clone());
-        let seat_ledgers = if self.lease.is_some() {
+        let seat_ledgers = match &self.lease {
             // Whatever the options say: any other ledger would sell seats
             // from this node's own copy of the map.
-            lease_node_seat_ledgers()
-        } else {
-            options.seat_ledgers.clone().unwrap_or_else(|| {
+            Some((node, lease)) if self.lease_seats => lease_node_seat_ledgers(
+                self.params.to_string(),
+                self.lease_schema(),
+                node.clone(),
+                lease.ttl,
+            ),
+            Some(_) => lease_node_refuses_seats(),
+            None => options.seat_ledgers.clone().unwrap_or_else(|| {
                 catalog_seat_ledgers(move |id| {
                     PgStore::connect_with(&config, &event_schema(&prefix, id))
                 })
-            })
+            }),
         };
         let store = PgStore::connect_with(&self.config, &self.schema).map_err(|e| {
             StoreError::with_source(format!("cannot open the catalog in {self}"), e)

@@ -89,6 +89,14 @@ impl Bits {
         }
     }
 
+    /// Takes claimed seats off sale: not on sale, not free, not sold (the
+    /// claim's owner gives them up without making them available).
+    pub(crate) fn withdraw(&self, masks: &[Mask]) {
+        for &(word, mask) in masks {
+            self.on_sale[word].fetch_and(!mask, Ordering::AcqRel);
+        }
+    }
+
     /// Puts seats on sale (those of `mask` that were not yet): they become
     /// available. Returns the bits that were new.
     pub(crate) fn put_on_sale(&self, word: usize, mask: u64) -> u64 {

@@ -290,6 +290,19 @@ impl Seating {
         Ok(record.seats)
     }
 
+    /// Ends a hold and takes its seats off sale (not available, as before
+    /// a vendor released them): for seats put on sale only for that hold,
+    /// whose sale belongs elsewhere once it ends. Returns them.
+    ///
+    /// # Errors
+    ///
+    /// [`SeatError::NoSuchHold`] if the hold already ended.
+    pub fn withdraw_hold(&self, hold: HoldId) -> Result<Vec<SeatId>, SeatError> {
+        let record = self.holds.take(hold).ok_or(SeatError::NoSuchHold(hold))?;
+        self.bits.withdraw(&record.masks);
+        Ok(record.seats)
+    }
+
     /// Sells a hold's seats at the hold's prices.
     ///
     /// # Errors

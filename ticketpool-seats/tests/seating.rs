@@ -292,3 +292,26 @@ fn each_seat_keeps_its_own_tiers_price_fixed_when_held() {
     let next = seating.hold_labels(&["Stalls A-7", "Stalls C-1"]).unwrap();
     assert_eq!(next.prices.to_vec(), vec![m(20_000), m(1_000)]);
 }
+
+#[test]
+fn a_withdrawn_hold_takes_its_seats_off_sale_until_released_again() {
+    let (seating, _) = seating();
+    let seats = ids(&seating, &["Circle A-1", "Circle A-2"]);
+    seating.release_seats(&seats).unwrap();
+    let hold = seating.hold(&seats).unwrap();
+    assert_eq!(seating.withdraw_hold(hold.id).unwrap(), seats);
+    for &id in &seats {
+        assert_eq!(seating.state(id), Some(SeatState::NotOnSale));
+    }
+    assert!(matches!(
+        seating.hold(&seats),
+        Err(SeatError::Unavailable { .. })
+    ));
+    assert!(matches!(
+        seating.withdraw_hold(hold.id),
+        Err(SeatError::NoSuchHold(_))
+    ));
+    // Released again, they are available like any released seat.
+    assert_eq!(seating.release_seats(&seats).unwrap(), 2);
+    assert!(seating.hold(&seats).is_ok());
+}

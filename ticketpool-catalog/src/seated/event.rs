@@ -5,14 +5,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-use parking_lot::Mutex;
+use parking_lot::{Mutex, RwLock};
 use ticketpool_core::{BoxOffice, Priority};
 use ticketpool_seats::{
     BestAvailable, HoldId, SeatError, SeatHold, SeatId, SeatMap, SeatSale, SeatSnapshot, SeatState,
     Seating,
 };
 
-use super::{SeatLedger, SeatRecord, Wave};
+use super::{SeatLedger, SeatRecord, SeatSupply, Wave};
 use crate::error::{CatalogError, StoreError};
 use crate::ids::EventId;
 
@@ -37,12 +37,19 @@ pub struct SeatedEvent {
     /// Who holds each current hold, for the sale records, and until when
     /// (so [`reap`](Self::reap) forgets the lapsed ones).
     holders: Mutex<HashMap<HoldId, Holder>>,
+    /// With a shared supply: taken to write while seats held elsewhere are
+    /// put on sale here and held, so no local hold takes one in between;
+    /// every local hold takes it to read.
+    elsewhere: RwLock<()>,
 }
 
 struct Holder {
     customer: Arc<str>,
     priority: Priority,
     expires_at: Instant,
+    /// Held through the shared supply: its seats were on sale here only
+    /// for this hold.
+    elsewhere: bool,
 }
 
 impl std::fmt::Debug for SeatedEvent {
@@ -78,6 +85,9 @@ impl SeatedEvent {
         // Seat holds last as long as the event's ticket holds: one rule
         // for a buyer, whatever they hold.
         let seating = Seating::new(Arc::clone(&map)).with_hold_duration(office.config().hold_ttl);
+        if let Some(supply) = ledger.supply() {
+            supply.open(&map)?;
+        }
         let mut waves = ledger.waves()?;
         let sold = ledger.sold()?;
         if in_waves && waves.is_empty() {
@@ -136,6 +146,7 @@ impl SeatedEvent {
             map,
             wave_lock: Mutex::new(()),
             holders: Mutex::new(HashMap::new()),
+            elsewhere: RwLock::new(()),
         })
     }
 
@@ -221,10 +232,21 @@ impl SeatedEvent {
     }
 
     fn held(&self, hold: SeatHold, customer: &str, priority: Priority) -> SeatHold {
+        self.held_as(hold, customer, priority, false)
+    }
+
+    fn held_as(
+        &self,
+        hold: SeatHold,
+        customer: &str,
+        priority: Priority,
+        elsewhere: bool,
+    ) -> SeatHold {
         let holder = Holder {
             customer: Arc::from(customer),
             priority,
             expires_at: hold.expires_at,
+            elsewhere,
         };
         self.holders.lock().insert(hold.id, holder);
         hold
@@ -245,8 +267,71 @@ impl SeatedEvent {
         labels: &[&str],
     ) -> Result<SeatHold, CatalogError> {
         self.open_for_sales()?;
-        let hold = self.seating.hold_labels(labels)?;
-        Ok(self.held(hold, customer, priority))
+        let Some(supply) = self.ledger.supply() else {
+            let hold = self.seating.hold_labels(labels)?;
+            return Ok(self.held(hold, customer, priority));
+        };
+        let ids = labels
+            .iter()
+            .map(|l| {
+                self.map()
+                    .find(l)
+                    .ok_or_else(|| SeatError::UnknownLabel((*l).to_owned()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        {
+            let _local = self.elsewhere.read();
+            match self.seating.hold(&ids) {
+                Ok(hold) => return Ok(self.held(hold, customer, priority)),
+                // Seats not on sale here may be leased nowhere: try there.
+                Err(SeatError::Unavailable { seats })
+                    if seats.iter().all(|&(_, s)| s == SeatState::NotOnSale) => {}
+                Err(other) => return Err(other.into()),
+            }
+        }
+        let hold = self.hold_elsewhere(supply, &ids, customer)?;
+        Ok(self.held_as(hold, customer, priority, true))
+    }
+
+    /// Holds `ids`, some not on sale here, through the shared supply (all
+    /// or nothing), then here. Seats on sale here are held there too, so
+    /// the whole hold confirms in one step there.
+    fn hold_elsewhere(
+        &self,
+        supply: &dyn SeatSupply,
+        ids: &[SeatId],
+        customer: &str,
+    ) -> Result<SeatHold, CatalogError> {
+        let _shared = self.elsewhere.write();
+        let mut off = Vec::new();
+        let mut busy = Vec::new();
+        for &id in ids {
+            match self.seating.state(id) {
+                Some(SeatState::NotOnSale) => off.push(id),
+                Some(SeatState::Available) => {}
+                Some(state) => busy.push((id, state)),
+                None => return Err(SeatError::UnknownSeat(id).into()),
+            }
+        }
+        if !busy.is_empty() {
+            return Err(SeatError::Unavailable { seats: busy }.into());
+        }
+        let taken = supply.hold_elsewhere(ids, customer)?;
+        if !taken.is_empty() {
+            let seats = taken.into_iter().map(|id| (id, SeatState::Held)).collect();
+            return Err(SeatError::Unavailable { seats }.into());
+        }
+        self.seating.release_seats(&off)?;
+        match self.seating.hold(ids) {
+            Ok(hold) => Ok(hold),
+            Err(error) => {
+                // A waiting buyer was served from them first: give the
+                // shared hold back (those seats' sale here will be lost,
+                // never sold twice).
+                supply.release_elsewhere(ids)?;
+                Err(error.into())
+            }
+        }
     }
 
     /// Holds the best block of adjacent seats `want` describes (see the
@@ -262,8 +347,28 @@ impl SeatedEvent {
         want: BestAvailable<'_>,
     ) -> Result<SeatHold, CatalogError> {
         self.open_for_sales()?;
-        let hold = self.seating.best_available(want)?;
-        Ok(self.held(hold, customer, priority))
+        let Some(supply) = self.ledger.supply() else {
+            let hold = self.seating.best_available(want)?;
+            return Ok(self.held(hold, customer, priority));
+        };
+        loop {
+            let tried = {
+                let _local = self.elsewhere.read();
+                self.seating.best_available(want)
+            };
+            match tried {
+                Ok(hold) => return Ok(self.held(hold, customer, priority)),
+                Err(short @ (SeatError::NoBlock { .. } | SeatError::Unavailable { .. })) => {
+                    // Like a wave: lease more and put them on sale here.
+                    let more = supply.lease_more(&want)?;
+                    if more.is_empty() {
+                        return Err(short.into());
+                    }
+                    self.seating.release_seats(&more)?;
+                }
+                Err(other) => return Err(other.into()),
+            }
+        }
     }
 
     /// As [`best_available`](Self::best_available), but waits while no
@@ -285,6 +390,15 @@ impl SeatedEvent {
         want: BestAvailable<'_>,
     ) -> Result<SeatHold, CatalogError> {
         self.open_for_sales()?;
+        if self.ledger.supply().is_some() {
+            // Lease before waiting: the wait is for seats nobody can lease.
+            match self.best_available(customer, priority, want) {
+                Err(CatalogError::Seats(
+                    SeatError::NoBlock { .. } | SeatError::Unavailable { .. },
+                )) => {}
+                done => return done,
+            }
+        }
         let hold = self
             .seating
             .wait_best_available(want, priority)
@@ -311,6 +425,15 @@ impl SeatedEvent {
     /// buyer must not be told they have them.
     pub fn confirm(&self, hold: HoldId) -> Result<SeatSale, CatalogError> {
         let holder = self.holders.lock().remove(&hold);
+        if let (Some(h), Some(supply)) = (&holder, self.ledger.supply()) {
+            if h.elsewhere && h.expires_at <= Instant::now() {
+                // Confirmed late, its seats would be available here.
+                if let Ok(seats) = self.seating.withdraw_hold(hold) {
+                    let _ = supply.release_elsewhere(&seats);
+                }
+                return Err(SeatError::Expired(hold).into());
+            }
+        }
         let sale = self.seating.confirm(hold)?;
         let (customer, priority) = holder.map_or((Arc::from(""), Priority::Regular), |h| {
             (h.customer, h.priority)
@@ -326,17 +449,53 @@ impl SeatedEvent {
     ///
     /// [`CatalogError::Seats`] if the hold already ended.
     pub fn cancel(&self, hold: HoldId) -> Result<Vec<SeatId>, CatalogError> {
-        self.holders.lock().remove(&hold);
-        Ok(self.seating.release_hold(hold)?)
+        let holder = self.holders.lock().remove(&hold);
+        match self.ledger.supply() {
+            Some(supply) if holder.is_some_and(|h| h.elsewhere) => {
+                // Not leased here: off sale here again, back on sale there.
+                let seats = self.seating.withdraw_hold(hold)?;
+                supply.release_elsewhere(&seats)?;
+                Ok(seats)
+            }
+            _ => Ok(self.seating.release_hold(hold)?),
+        }
     }
 
     /// Ends the holds that lapsed; returns how many.
     pub fn reap(&self) -> usize {
-        let reaped = self.seating.reap();
         // The seating runs on the system clock (`Seating::new`).
         let now = Instant::now();
+        let withdrawn = self.withdraw_lapsed(now);
+        let reaped = withdrawn + self.seating.reap();
         self.holders.lock().retain(|_, h| h.expires_at > now);
         reaped
+    }
+
+    /// Ends the lapsed holds taken through the shared supply before the
+    /// seating reaps them: their seats go off sale here (reaped, they
+    /// would be available here though not leased here). Returns how many.
+    fn withdraw_lapsed(&self, now: Instant) -> usize {
+        let Some(supply) = self.ledger.supply() else {
+            return 0;
+        };
+        let mut lapsed: Vec<HoldId> = Vec::new();
+        self.holders.lock().retain(|&id, h| {
+            let gone = h.elsewhere && h.expires_at <= now;
+            if gone {
+                lapsed.push(id);
+            }
+            !gone
+        });
+        let mut withdrawn = 0;
+        for id in lapsed {
+            if let Ok(seats) = self.seating.withdraw_hold(id) {
+                withdrawn += 1;
+                // Lapsed there too; this only forgets it (an error
+                // changes nothing a buyer could see).
+                let _ = supply.release_elsewhere(&seats);
+            }
+        }
+        withdrawn
     }
 
     /// One record per seat of `sale`, each at its own price as fixed when

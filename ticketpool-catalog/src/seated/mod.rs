@@ -7,6 +7,7 @@
 //! the journal (`ticketpool-persist`) implements [`SeatLedger`].
 
 mod event;
+mod supply;
 mod wave;
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use crate::error::{CatalogError, StoreError};
 use crate::model::Event;
 
 pub use self::event::SeatedEvent;
+pub use self::supply::SeatSupply;
 pub use self::wave::Wave;
 
 /// Seat `n` of a seated event is sold as ticket `SEAT_TICKETS + n`: far
@@ -88,6 +90,13 @@ pub trait SeatLedger: Send + Sync {
     ///
     /// [`StoreError`] if they could not be read.
     fn waves(&self) -> Result<Vec<Wave>, StoreError>;
+
+    /// The supply this ledger's seats come from when other processes sell
+    /// them too (a lease node's); `None` (the default): every seat this
+    /// event sells is this ledger's, put on sale at open or by waves.
+    fn supply(&self) -> Option<&dyn SeatSupply> {
+        None
+    }
 }
 
 /// Opens the [`SeatLedger`] of a seated event, when the catalog opens the

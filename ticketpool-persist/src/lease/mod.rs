@@ -206,14 +206,31 @@
 //! leases: no seat acknowledged twice, every acknowledged sale in the
 //! table).
 //!
-//! A node that sells a seated event's seats from these leases through
-//! the catalog, as [`LeaseNode`] does for tickets, is not built yet. So a
-//! lease-mode catalog (`CatalogPg::with_lease_node`) refuses every seated
-//! event's seats with `CatalogError::SeatsUnsupported` (the server's 409
+//! A lease-mode catalog sells seats from these leases only with
+//! `CatalogPg::with_lease_seats` (the server does not set it yet). Then
+//! each seated event's seats are stocked here when they open, and the
+//! event opens with no seat on sale on the node. When best-available finds
+//! no block, the node leases rows, one statement per row from where it
+//! stopped last, until it has as many seats as wanted, and puts them on
+//! sale locally, like a vendor's wave (the catalog's `SeatSupply` hook);
+//! their sales commit fenced by the lease. A specific-seat hold of seats
+//! all leased here stays local; one naming any seat not leased here goes
+//! to [`SeatLeaseInventory::hold_specific`] for all its seats (the seats
+//! leased here become that hold's, under row locks), is held locally
+//! while no local hold may start, and confirms through
+//! [`SeatLeaseInventory::confirm_hold`]. A cancelled or lapsed such hold
+//! takes its seats off sale locally again. A sale the database did not
+//! record (lease or hold expired) is answered as an error, never as sold.
+//! Leases are not renewed yet (they last the node's lease `ttl`), nor
+//! handed back on a clean stop: they return on expiry. Without
+//! `with_lease_seats`, a lease-mode catalog refuses every seated event's
+//! seats with `CatalogError::SeatsUnsupported` (the server's 409
 //! `seats_unsupported`) and sells only their general admission tickets:
 //! a node-local copy of the seat map, every seat on sale on every node,
-//! would let two nodes hold one seat for two customers
-//! (`tests/lease_seated.rs`).
+//! would let two nodes hold one seat for two customers. Both are tested
+//! in `tests/lease_seated.rs` (two nodes selling one seated event,
+//! best-available and specific seats, every seat sold once and recorded
+//! as sold to its buyer).
 //!
 //! [`lease_rows`]: SeatLeaseInventory::lease_rows
 //! [`release_hold`]: SeatLeaseInventory::release_hold
@@ -253,7 +270,7 @@ pub use self::offices::lease_offices;
 #[cfg(feature = "catalog")]
 pub(crate) use self::offices::{check_node, lease_offices_with_nodes, LeaseNodes};
 #[cfg(feature = "catalog")]
-pub(crate) use self::seated::lease_node_seat_ledgers;
+pub(crate) use self::seated::{lease_node_refuses_seats, lease_node_seat_ledgers};
 pub use self::seats::{
     LeasedSeat, SeatCommitOutcome, SeatCounts, SeatHoldOutcome, SeatLeaseInventory,
     SeatSaleToCommit, StockSeat,
