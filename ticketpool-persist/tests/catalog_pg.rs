@@ -1,7 +1,8 @@
 //! `CatalogPg`: a durable catalog in PostgreSQL (127.0.0.1:5432, or
-//! `TICKETPOOL_PG_URL`), reopened, and a customer's tickets merged across
-//! its events' schemas. Each test has its own schema prefix and drops it
-//! and its events' schemas at the end. Without a server the tests say so
+//! `TICKETPOOL_PG_URL`), reopened, and a customer's tickets across its
+//! events (one query on the catalog schema, which holds every event's
+//! sales). Each test has its own schema prefix and drops it and any
+//! earlier-layout event schemas at the end. Without a server the tests say so
 //! on stderr and pass, unless `TICKETPOOL_PG_REQUIRED=1`.
 #![cfg(all(feature = "postgres", feature = "catalog"))]
 
@@ -183,7 +184,7 @@ fn my_tickets_merge_every_event_newest_first() {
     let home = CatalogHome::from(pg.clone());
     let again = home.open(CatalogOptions::default()).unwrap();
     assert_eq!(home.my_tickets(&all, "ann", 10).unwrap(), tickets);
-    // Reading never creates a journal for an event that has none.
+    // Reading never creates a schema for an event (the earlier layout's).
     let mut client = Client::connect(&params(), NoTls).unwrap();
     let made: i64 = client
         .query_one(
