@@ -11,9 +11,9 @@ use ticketpool_core::{Money, TicketId};
 
 use super::{Pg, PgStore};
 use crate::catalog_rows::{self, store_error, Execute, Param};
-use crate::codec::{decode_settings, id_from_sql, id_to_sql, nanos_to_time};
+use crate::codec::{id_from_sql, id_to_sql, nanos_to_time};
 use crate::error::PersistError;
-use crate::my_tickets::{self, BookedTicket, CustomerTicket, QueryWith};
+use crate::my_tickets::{self, event_name, BookedTicket, CustomerTicket, QueryWith};
 use crate::rows::Columns;
 
 /// A customer's tickets for some events of schema `{s}`, which keeps
@@ -112,19 +112,7 @@ pub(crate) fn customer_tickets(
     let mut tickets = Vec::with_capacity(rows.len());
     for row in rows {
         let key: i64 = row.try_get(5)?;
-        let name = match names.get(&key) {
-            Some(name) => name.clone(),
-            None => {
-                let body: Option<&str> = row.try_get(6)?;
-                let name = body
-                    .map(|body| decode_settings(&location, body))
-                    .transpose()?
-                    .map(|settings| settings.event_name)
-                    .unwrap_or_default();
-                names.insert(key, name.clone());
-                name
-            }
-        };
+        let name = event_name(&mut names, key, row.try_get(6)?, &location)?;
         tickets.push(CustomerTicket {
             event: EventId(id_from_sql(key)),
             booked: BookedTicket {
