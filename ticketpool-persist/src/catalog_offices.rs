@@ -20,9 +20,9 @@ use crate::store::Store;
 /// The journal's rows carry the event they belong to, so every event's
 /// journal can live in one database: `journal_for` returning
 /// [`SqliteStore::for_event`](crate::SqliteStore::for_event) handles on
-/// the catalog's file is what [`CatalogDir`](crate::CatalogDir) does. A
-/// journal of its own per event (a file, as below, or a PostgreSQL schema
-/// as `CatalogPg` still does) works too.
+/// the catalog's file is what [`CatalogDir`](crate::CatalogDir) does
+/// (`CatalogPg` does the same with `PgStore::for_event` handles). A
+/// journal of its own per event (a file, as below) works too.
 ///
 /// # Examples
 ///

@@ -2,17 +2,21 @@
 //! counterpart for a deployment that runs a server.
 //!
 //! Layout: schema `<prefix>` (default `ticketpool`) holds venues,
-//! performers and events; schema `<prefix>_event_<id>` is each event's
-//! sales journal. A schema per event because the journal's rows carry no
-//! event id yet (see [`catalog_offices`]): each event's `PgStore` is the
-//! same journal as an `event-<id>.db` file, so recovery, the double-sale
-//! guard and the migrations are the ones the suite already checks.
+//! performers and events and every event's sales journal, its rows keyed
+//! by the event's id (see [`PgStore::for_event`]), as
+//! [`CatalogDir`]'s one SQLite database does.
 //!
-//! Connections: one for the catalog, one per event with an office (its
-//! journal's writer owns it), and up to four idle ones for "my tickets":
-//! PostgreSQL's default `max_connections` of 100 allows about 90 events
-//! on sale at once, until the journal's rows carry an event id and the
-//! events share a pool.
+//! Connections: one, shared by the catalog and every event's journal
+//! (their commits take turns on it), plus up to four idle ones for "my
+//! tickets", however many events are on sale.
+//!
+//! A catalog in the earlier layout, each event's journal in a schema
+//! `<prefix>_event_<id>` of its own, is migrated when it is opened: each
+//! such schema is brought to the current version, its rows copied into
+//! `<prefix>` as the event's and the schema renamed
+//! `<prefix>_event_<id>_migrated` (kept, never dropped), all in one
+//! transaction per event, so an interrupted migration is simply run
+//! again by the next open.
 //!
 //! In lease mode ([`CatalogPg::with_lease_node`]) the events' tickets are
 //! in `<prefix>_lease.lease_tickets` instead, shared by every node; each
@@ -36,9 +40,8 @@ use crate::lease::{
     lease_my_tickets, lease_node_refuses_seats, lease_node_seat_ledgers, lease_offices_with_nodes,
     LeaseNodeConfig, LeaseNodes,
 };
-use crate::my_tickets::{self, newest_first, CustomerTicket};
-use crate::postgres::{check_schema, PgStore};
-use crate::schema;
+use crate::my_tickets::{newest_first, CustomerTicket};
+use crate::postgres::{check_schema, customer_tickets, PgStore};
 use crate::seat_ledger::catalog_seat_ledgers;
 
 /// How long a connection attempt may take when the parameters do not say:
@@ -48,8 +51,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Idle connections kept for "my tickets" reads.
 const IDLE_READERS: usize = 4;
 
-/// The longest prefix: `<prefix>_event_<u64>` must fit PostgreSQL's 63
-/// characters.
+/// The longest prefix: the earlier layout's `<prefix>_event_<u64>` must
+/// fit PostgreSQL's 63 characters.
 const MAX_PREFIX: usize = 63 - "_event_".len() - 20;
 
 /// A durable catalog and its events' sales journals in one PostgreSQL
@@ -116,7 +119,7 @@ impl CatalogPg {
 
     /// The catalog on the server `params` names (a
     /// `postgres://user@host:port/db` URL or libpq `key=value` pairs) in
-    /// schema `prefix`, its events in `<prefix>_event_<id>`; nothing is
+    /// schema `prefix`, its events' sales in the same schema; nothing is
     /// connected yet. Sales are journaled with [`Durability::Confirmed`].
     ///
     /// # Errors
@@ -128,7 +131,7 @@ impl CatalogPg {
         if prefix.len() > MAX_PREFIX {
             return Err(PersistError::Config(format!(
                 "PostgreSQL schema prefix {prefix:?} is longer than {MAX_PREFIX} characters \
-                 (each event's schema adds _event_<id>)"
+                 (the earlier layout's event schemas add _event_<id>)"
             )));
         }
         // The parser's message, never the parameters: they may hold a password.
@@ -226,7 +229,7 @@ impl CatalogPg {
         self.durability
     }
 
-    /// The catalog's schema (the prefix of its events' schemas).
+    /// The catalog's schema, which holds its events' sales too.
     pub fn schema(&self) -> &str {
         &self.schema
     }
@@ -236,9 +239,51 @@ impl CatalogPg {
         &self.server
     }
 
-    /// Event `id`'s sales journal's schema.
+    /// Where the earlier layout kept event `id`'s sales journal, a schema
+    /// of its own: [`open`](Self::open) migrates such a schema into the
+    /// catalog's and renames it (`_migrated` appended).
     pub fn event_schema(&self, id: EventId) -> String {
         event_schema(&self.schema, id)
+    }
+
+    /// Event `id`'s sales journal, in the catalog's schema (created if
+    /// missing, the earlier layout's event schemas migrated), on a
+    /// connection of its own: for reading it (`Store::recover`,
+    /// `Store::events`) while the catalog is closed.
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::Store`] naming the server.
+    pub fn event_store(&self, id: EventId) -> Result<PgStore, CatalogError> {
+        Ok(self.database()?.for_event(id.0))
+    }
+
+    /// The catalog's schema on a new connection, the earlier layout's
+    /// event schemas migrated into it.
+    fn database(&self) -> Result<PgStore, CatalogError> {
+        let store = PgStore::connect_with(&self.config, &self.schema).map_err(|e| {
+            StoreError::with_source(format!("cannot open the catalog in {self}"), e)
+        })?;
+        self.migrate_event_schemas(&store).map_err(|e| {
+            StoreError::with_source(format!("cannot move the events' journals into {self}"), e)
+        })?;
+        Ok(store)
+    }
+
+    /// Copies each `<prefix>_event_<id>` journal into the catalog's schema
+    /// as event `id`'s and renames it; see the module docs.
+    fn migrate_event_schemas(&self, store: &PgStore) -> Result<(), PersistError> {
+        for (id, old) in store.event_schemas(&self.schema)? {
+            // Brings the old journal to the current version (the columns
+            // the copy names), on a connection that goes at once.
+            drop(PgStore::connect_with(&self.config, &old)?);
+            let mut renamed = format!("{old}_migrated");
+            if renamed.len() > 63 {
+                renamed = format!("{}_m_{id}", self.schema);
+            }
+            store.adopt_schema(id, &old, &renamed)?;
+        }
+        Ok(())
     }
 
     /// Connects and opens (creating the schemas if needed) the catalog:
@@ -252,7 +297,13 @@ impl CatalogPg {
     /// or the catalog's schema cannot be opened; as [`Catalog::open_with`]
     /// otherwise.
     pub fn open(&self, options: CatalogOptions) -> Result<Catalog, CatalogError> {
-        let (config, prefix) = (Arc::clone(&self.config), self.schema.clone());
+        let store = match &self.lease {
+            // Lease mode keeps no journal in the catalog's schema.
+            Some(_) => PgStore::connect_with(&self.config, &self.schema).map_err(|e| {
+                StoreError::with_source(format!("cannot open the catalog in {self}"), e)
+            })?,
+            None => self.database()?,
+        };
         let offices = match &self.lease {
             Some((node, lease)) => {
                 let (offices, nodes) =
@@ -269,12 +320,16 @@ impl CatalogPg {
                     .unwrap_or_else(PoisonError::into_inner) = nodes;
                 offices
             }
-            None => catalog_offices(
-                move |id| PgStore::connect_with(&config, &event_schema(&prefix, id)),
-                JournalConfig::per_event(self.durability),
-            ),
+            None => {
+                // Every event's journal is a handle on the catalog's one
+                // connection.
+                let journals = store.for_event(0);
+                catalog_offices(
+                    move |id| Ok(journals.for_event(id.0)),
+                    JournalConfig::per_event(self.durability),
+                )
+            }
         };
-        let (config, prefix) = (Arc::clone(&self.config), self.schema.clone());
         let seat_ledgers = match &self.lease {
             // Whatever the options say: any other ledger would sell seats
             // from this node's own copy of the map.
@@ -285,15 +340,14 @@ impl CatalogPg {
                 lease.ttl,
             ),
             Some(_) => lease_node_refuses_seats(),
-            None => options.seat_ledgers.clone().unwrap_or_else(|| {
-                catalog_seat_ledgers(move |id| {
-                    PgStore::connect_with(&config, &event_schema(&prefix, id))
-                })
-            }),
+            None => {
+                let journals = store.for_event(0);
+                options
+                    .seat_ledgers
+                    .clone()
+                    .unwrap_or_else(|| catalog_seat_ledgers(move |id| Ok(journals.for_event(id.0))))
+            }
         };
-        let store = PgStore::connect_with(&self.config, &self.schema).map_err(|e| {
-            StoreError::with_source(format!("cannot open the catalog in {self}"), e)
-        })?;
         Catalog::open_with(
             store,
             CatalogOptions {
@@ -319,8 +373,9 @@ impl CatalogPg {
     }
 
     /// Up to `limit` of `customer`'s tickets for `events`, newest first:
-    /// each event journal's indexed query, merged. An event without a
-    /// journal sold nothing and is skipped (none is created for it).
+    /// one read of the catalog schema's customer index across every
+    /// event's sales (plus, in lease mode, the shared table's). Nothing is
+    /// created: before the catalog is first opened there are no tickets.
     ///
     /// # Errors
     ///
@@ -395,36 +450,8 @@ impl CatalogPg {
         customer: &str,
         limit: usize,
     ) -> Result<Vec<CustomerTicket>, CatalogError> {
-        let schemas: Vec<String> = events.iter().map(|&id| self.event_schema(id)).collect();
-        // Events whose journal exists: one query, not one per event.
-        let journaled: Vec<String> = client
-            .query(
-                "SELECT table_schema::text FROM information_schema.tables \
-                 WHERE table_name = 'sales' AND table_schema = ANY($1)",
-                &[&schemas],
-            )
-            .and_then(|rows| rows.iter().map(|row| row.try_get(0)).collect())
-            .map_err(|e| StoreError::with_source(format!("cannot read {self}"), e))?;
-        let mut tickets = Vec::new();
-        for (&event, schema) in events.iter().zip(&schemas) {
-            if !journaled.contains(schema) {
-                continue;
-            }
-            let location = format!("PostgreSQL schema {schema}");
-            // The schema name is checked (prefix and digits), so splicing it is safe.
-            let rows = client
-                .batch_execute(&format!("SET search_path TO {schema}"))
-                .map_err(PersistError::from)
-                .and_then(|()| {
-                    my_tickets::my_tickets(client, &location, schema::LONE_JOURNAL, customer, limit)
-                })
-                .map_err(|e| StoreError::with_source(format!("cannot read {location}"), e))?;
-            tickets.extend(
-                rows.into_iter()
-                    .map(|booked| CustomerTicket { event, booked }),
-            );
-        }
-        Ok(tickets)
+        customer_tickets(client, &self.schema, events, customer, limit)
+            .map_err(|e| StoreError::with_source(format!("cannot read {self}"), e).into())
     }
 }
 

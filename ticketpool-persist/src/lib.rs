@@ -29,7 +29,7 @@
 //!   the server share; journal rows carry their event, see
 //!   [`SqliteStore::for_event`]) and lists a customer's tickets across its
 //!   events in one indexed read (cargo feature `catalog`, on by default); `CatalogPg` is its PostgreSQL counterpart (the catalog in
-//!   one schema, each event's sales in a schema of its own; features
+//!   one schema with every event's sales, see `PgStore::for_event`; features
 //!   `catalog` and `postgres`), and [`CatalogHome`] holds either.
 //! - `lease` (module): several nodes selling one event out of one PostgreSQL
 //!   table: a node leases a block of tickets (`FOR UPDATE SKIP LOCKED`,

@@ -3,13 +3,14 @@
 //! version 4), never by scanning the sales.
 
 use std::cmp::Reverse;
+use std::collections::HashMap;
 use std::time::SystemTime;
 
 use ticketpool_catalog::EventId;
 use ticketpool_core::{Money, TicketId};
 
 use crate::catalog_rows::Param;
-use crate::codec::{id_from_sql, nanos_to_time};
+use crate::codec::{decode_settings, id_from_sql, nanos_to_time};
 use crate::error::PersistError;
 use crate::rows::read_settings;
 use crate::rows::Query;
@@ -48,6 +49,26 @@ pub(crate) const SELECT_CUSTOMER_TICKETS: &str = "SELECT s.ticket_id, t.ticket_t
     (SELECT c.body FROM event_config c WHERE c.event = s.event ORDER BY c.seq DESC LIMIT 1) \
     FROM sales s JOIN tickets t ON t.event = s.event AND t.id = s.ticket_id \
     WHERE s.customer = $1 ORDER BY s.sold_at DESC, s.seq DESC";
+
+/// The name event `key`'s configuration `body` records (empty without
+/// one), decoded once per event of a read across events.
+pub(crate) fn event_name(
+    names: &mut HashMap<i64, String>,
+    key: i64,
+    body: Option<&str>,
+    location: &str,
+) -> Result<String, PersistError> {
+    if let Some(name) = names.get(&key) {
+        return Ok(name.clone());
+    }
+    let name = body
+        .map(|body| decode_settings(location, body))
+        .transpose()?
+        .map(|settings| settings.event_name)
+        .unwrap_or_default();
+    names.insert(key, name.clone());
+    Ok(name)
+}
 
 /// Runs a parameterised read, one row at a time.
 pub(crate) trait QueryWith {

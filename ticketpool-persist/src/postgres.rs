@@ -1,6 +1,6 @@
 //! PostgreSQL storage, for deployments that already run a server.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use postgres::error::SqlState;
 use postgres::{Client, GenericClient, IsolationLevel, NoTls, Row, Statement, Transaction};
@@ -14,17 +14,23 @@ use crate::rows::{self, Columns, Query, SaleRow, SettingsRow, TicketRow};
 use crate::schema;
 
 #[cfg(feature = "catalog")]
+mod adopt;
+#[cfg(feature = "catalog")]
 mod catalog;
+#[cfg(feature = "catalog")]
+pub(crate) use catalog::customer_tickets;
 mod seats;
 use crate::settings::EventSettings;
 use crate::store::{Outcome, Store};
 use crate::store::{SeatWave, SoldSeat};
 
 /// A journal in one PostgreSQL schema (so several journals, or parallel
-/// tests, share a database without meeting).
+/// tests, share a database without meeting), or one event's journal in a
+/// schema that keeps many ([`for_event`](Self::for_event)).
 ///
 /// `synchronous_commit=on` under [`Durability::Confirmed`], `off` under
-/// [`Durability::Batched`].
+/// [`Durability::Batched`] (a setting of the connection, so of every
+/// event's journal sharing it).
 ///
 /// # Examples
 ///
@@ -36,15 +42,26 @@ use crate::store::{SeatWave, SoldSeat};
 /// # Ok::<(), ticketpool_persist::PersistError>(())
 /// ```
 pub struct PgStore {
+    db: Arc<Mutex<Conn>>,
+    /// The journal rows' `event` key: 0 for a lone journal.
+    event: i64,
+    /// The schema, for the events' locations.
+    schema: Arc<str>,
+    location: String,
+}
+
+/// One connection and its prepared statements, shared by the journals of
+/// every event kept in its schema: their commits take turns.
+struct Conn {
     client: Client,
     statements: Statements,
-    location: String,
 }
 
 impl std::fmt::Debug for PgStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PgStore")
             .field("location", &self.location)
+            .field("event", &self.event)
             .finish_non_exhaustive()
     }
 }
@@ -102,10 +119,47 @@ impl PgStore {
         migrate(&mut client, schema, &location).map_err(|e| classify(&location, e))?;
         let statements = prepare(&mut client).map_err(|e| classify(&location, e.into()))?;
         Ok(Self {
-            client,
-            statements,
+            db: Arc::new(Mutex::new(Conn { client, statements })),
+            event: schema::LONE_JOURNAL,
+            schema: schema.into(),
             location,
         })
+    }
+
+    /// The journal of catalog event `event` in this store's schema: its
+    /// rows carry the event's id, beside every other event's, on this
+    /// store's connection (shared, so the events' commits take turns and
+    /// a catalog's events take one connection, not one each). Event 0 is
+    /// the schema's own journal, the one [`connect`](Self::connect)
+    /// returns.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use ticketpool_persist::{PgStore, Store};
+    ///
+    /// let schema = PgStore::connect("host=127.0.0.1 user=postgres dbname=test", "catalog")?;
+    /// let mut first = schema.for_event(1);
+    /// let state = first.recover()?;
+    /// # Ok::<(), ticketpool_persist::PersistError>(())
+    /// ```
+    #[must_use]
+    pub fn for_event(&self, event: u64) -> Self {
+        Self {
+            db: Arc::clone(&self.db),
+            event: codec::id_to_sql(event),
+            schema: Arc::clone(&self.schema),
+            location: format!("PostgreSQL schema {} (event {event})", self.schema),
+        }
+    }
+
+    /// The shared connection, for one statement or one transaction.
+    fn conn(&self) -> MutexGuard<'_, Conn> {
+        // A panic while holding it left at most an open transaction, which
+        // the driver rolls back before the next statement.
+        self.db
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -210,6 +264,7 @@ fn classify(location: &str, error: PersistError) -> PersistError {
 struct PgTables<'t, 'c> {
     tx: &'t mut Transaction<'c>,
     statements: &'t Statements,
+    event: i64,
 }
 
 impl Tables for PgTables<'_, '_> {
@@ -223,7 +278,7 @@ impl Tables for PgTables<'_, '_> {
                 &t.vendor,
                 &t.base_price,
                 &t.released_at,
-                &schema::LONE_JOURNAL,
+                &self.event,
             ],
         )?;
         Ok(inserted == 1)
@@ -241,7 +296,7 @@ impl Tables for PgTables<'_, '_> {
                 &s.sold_at,
                 &s.waited_ns,
                 &s.hold_id,
-                &schema::LONE_JOURNAL,
+                &self.event,
             ],
         )?;
         Ok(inserted == 1)
@@ -250,7 +305,7 @@ impl Tables for PgTables<'_, '_> {
     fn sale_holder(&mut self, ticket: TicketId) -> Result<String, PersistError> {
         let row = self.tx.query_one(
             &self.statements.sale_holder,
-            &[&codec::id_to_sql(ticket.0), &schema::LONE_JOURNAL],
+            &[&codec::id_to_sql(ticket.0), &self.event],
         )?;
         Ok(row.try_get(0)?)
     }
@@ -267,7 +322,7 @@ impl Tables for PgTables<'_, '_> {
                 &kind,
                 &ticket.map(|t| codec::id_to_sql(t.0)),
                 &body,
-                &schema::LONE_JOURNAL,
+                &self.event,
             ],
         )?;
         Ok(row.try_get(0)?)
@@ -279,31 +334,27 @@ impl Tables for PgTables<'_, '_> {
         seq: i64,
         ticket_types: &[Arc<str>],
     ) -> Result<(), PersistError> {
-        self.tx.execute(
-            &self.statements.put_vendor,
-            &[&vendor, &seq, &schema::LONE_JOURNAL],
-        )?;
+        self.tx
+            .execute(&self.statements.put_vendor, &[&vendor, &seq, &self.event])?;
         self.tx.execute(
             &self.statements.delete_ticket_types,
-            &[&vendor, &schema::LONE_JOURNAL],
+            &[&vendor, &self.event],
         )?;
         for (position, ticket_type) in (0_i64..).zip(ticket_types) {
             self.tx.execute(
                 &self.statements.insert_ticket_type,
-                &[&vendor, &&**ticket_type, &position, &schema::LONE_JOURNAL],
+                &[&vendor, &&**ticket_type, &position, &self.event],
             )?;
         }
         Ok(())
     }
 
     fn remove_vendor(&mut self, vendor: &str) -> Result<(), PersistError> {
-        self.tx.execute(
-            &self.statements.delete_vendor,
-            &[&vendor, &schema::LONE_JOURNAL],
-        )?;
+        self.tx
+            .execute(&self.statements.delete_vendor, &[&vendor, &self.event])?;
         self.tx.execute(
             &self.statements.delete_ticket_types,
-            &[&vendor, &schema::LONE_JOURNAL],
+            &[&vendor, &self.event],
         )?;
         Ok(())
     }
@@ -315,7 +366,8 @@ impl Store for PgStore {
             Durability::Confirmed => "on",
             Durability::Batched => "off",
         };
-        self.client
+        self.conn()
+            .client
             .batch_execute(&format!("SET synchronous_commit TO {setting}"))?;
         Ok(())
     }
@@ -326,12 +378,15 @@ impl Store for PgStore {
         outcomes: &mut Vec<Outcome>,
     ) -> Result<(), PersistError> {
         let start = outcomes.len();
-        let statements = &self.statements;
+        let event = self.event;
+        let mut conn = self.conn();
+        let Conn { client, statements } = &mut *conn;
         let result = (|| {
-            let mut tx = self.client.transaction()?;
+            let mut tx = client.transaction()?;
             let mut tables = PgTables {
                 tx: &mut tx,
                 statements,
+                event,
             };
             for event in events {
                 outcomes.push(apply(&mut tables, event)?);
@@ -347,15 +402,17 @@ impl Store for PgStore {
 
     fn recover(&mut self) -> Result<RecoveredState, PersistError> {
         let location = self.location.clone();
+        let event = self.event;
+        let mut conn = self.conn();
         let result = (|| {
             // One snapshot for all queries.
-            let mut tx = self
+            let mut tx = conn
                 .client
                 .build_transaction()
                 .isolation_level(IsolationLevel::RepeatableRead)
                 .read_only(true)
                 .start()?;
-            let state = rows::read_state(&mut tx, &location)?;
+            let state = rows::read_state(&mut Pg::new(&mut tx, event), &location)?;
             tx.commit()?;
             Ok(state)
         })();
@@ -363,12 +420,17 @@ impl Store for PgStore {
     }
 
     fn events(&mut self) -> Result<Vec<Event>, PersistError> {
-        rows::read_events(&mut self.client, &self.location).map_err(|e| classify(&self.location, e))
+        let event = self.event;
+        let result =
+            rows::read_events(&mut Pg::new(&mut self.conn().client, event), &self.location);
+        result.map_err(|e| classify(&self.location, e))
     }
 
     fn settings(&mut self) -> Result<Option<EventSettings>, PersistError> {
-        rows::read_settings(&mut self.client, &self.location)
-            .map_err(|e| classify(&self.location, e))
+        let event = self.event;
+        let result =
+            rows::read_settings(&mut Pg::new(&mut self.conn().client, event), &self.location);
+        result.map_err(|e| classify(&self.location, e))
     }
 
     fn record_settings(
@@ -404,56 +466,45 @@ impl PgStore {
         reason: &str,
     ) -> Result<(), PersistError> {
         let row = SettingsRow::of(settings, reason)?;
-        self.client.execute(
+        self.conn().client.execute(
             schema::INSERT_SETTINGS,
-            &[
-                &row.recorded_at,
-                &row.reason,
-                &row.body,
-                &schema::LONE_JOURNAL,
-            ],
+            &[&row.recorded_at, &row.reason, &row.body, &self.event],
         )?;
         Ok(())
     }
 }
 
 /// The postgres side of [`rows`]: statements on a client or an open
-/// transaction, columns of its rows; a journal read's one parameter is the
-/// event key, a schema's own journal's.
-fn each_row(
-    client: &mut impl GenericClient,
-    sql: &str,
-    each: &mut dyn FnMut(&dyn Columns) -> Result<(), PersistError>,
-) -> Result<(), PersistError> {
-    let statement = client.prepare(sql)?;
-    let rows = if statement.params().len() == 1 {
-        client.query(&statement, &[&schema::LONE_JOURNAL])?
-    } else {
-        client.query(&statement, &[])?
-    };
-    for row in rows {
-        each(&row)?;
-    }
-    Ok(())
+/// transaction, scoped to one event's rows (a journal read's one
+/// parameter is the event key; the catalog's reads have none).
+pub(crate) struct Pg<'a, C> {
+    client: &'a mut C,
+    event: i64,
 }
 
-impl Query for Client {
+impl<'a, C: GenericClient> Pg<'a, C> {
+    /// Reads of `event`'s rows on `client`.
+    pub(crate) fn new(client: &'a mut C, event: i64) -> Self {
+        Self { client, event }
+    }
+}
+
+impl<C: GenericClient> Query for Pg<'_, C> {
     fn each(
         &mut self,
         sql: &str,
         each: &mut dyn FnMut(&dyn Columns) -> Result<(), PersistError>,
     ) -> Result<(), PersistError> {
-        each_row(self, sql, each)
-    }
-}
-
-impl Query for Transaction<'_> {
-    fn each(
-        &mut self,
-        sql: &str,
-        each: &mut dyn FnMut(&dyn Columns) -> Result<(), PersistError>,
-    ) -> Result<(), PersistError> {
-        each_row(self, sql, each)
+        let statement = self.client.prepare(sql)?;
+        let rows = if statement.params().len() == 1 {
+            self.client.query(&statement, &[&self.event])?
+        } else {
+            self.client.query(&statement, &[])?
+        };
+        for row in rows {
+            each(&row)?;
+        }
+        Ok(())
     }
 }
 

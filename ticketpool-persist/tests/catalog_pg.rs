@@ -1,7 +1,8 @@
 //! `CatalogPg`: a durable catalog in PostgreSQL (127.0.0.1:5432, or
-//! `TICKETPOOL_PG_URL`), reopened, and a customer's tickets merged across
-//! its events' schemas. Each test has its own schema prefix and drops it
-//! and its events' schemas at the end. Without a server the tests say so
+//! `TICKETPOOL_PG_URL`), reopened, and a customer's tickets across its
+//! events (one query on the catalog schema, which holds every event's
+//! sales). Each test has its own schema prefix and drops it and any
+//! earlier-layout event schemas at the end. Without a server the tests say so
 //! on stderr and pass, unless `TICKETPOOL_PG_REQUIRED=1`.
 #![cfg(all(feature = "postgres", feature = "catalog"))]
 
@@ -13,7 +14,9 @@ use ticketpool_catalog::{
     SearchQuery, VenueId,
 };
 use ticketpool_core::{BoxOfficeConfig, Money, Priority};
-use ticketpool_persist::{CatalogHome, CatalogPg, Durability, PersistError};
+use ticketpool_persist::{
+    catalog_offices, CatalogHome, CatalogPg, Durability, JournalConfig, PersistError, PgStore,
+};
 
 fn params() -> String {
     std::env::var("TICKETPOOL_PG_URL")
@@ -24,6 +27,21 @@ fn params() -> String {
 struct Schemas(String);
 
 impl Schemas {
+    /// The catalog's schema and the earlier layout's event schemas
+    /// (migrated or not), sorted.
+    fn names(&self, client: &mut Client) -> Vec<String> {
+        let mut names: Vec<String> = client
+            .query(
+                "SELECT nspname::text FROM pg_namespace \
+                 WHERE nspname = $1 OR starts_with(nspname, $1 || '_event_')",
+                &[&self.0],
+            )
+            .map(|rows| rows.iter().map(|row| row.get(0)).collect())
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
     fn drop_all(&self) {
         if let Ok(mut client) = Client::connect(&params(), NoTls) {
             let names: Vec<String> = client
@@ -183,7 +201,7 @@ fn my_tickets_merge_every_event_newest_first() {
     let home = CatalogHome::from(pg.clone());
     let again = home.open(CatalogOptions::default()).unwrap();
     assert_eq!(home.my_tickets(&all, "ann", 10).unwrap(), tickets);
-    // Reading never creates a journal for an event that has none.
+    // Reading never creates a schema for an event (the earlier layout's).
     let mut client = Client::connect(&params(), NoTls).unwrap();
     let made: i64 = client
         .query_one(
@@ -240,4 +258,211 @@ fn an_unreachable_server_is_a_store_error_naming_it() {
     let err = pg.my_tickets(&[EventId(1)], "ann", 10).unwrap_err();
     assert!(err.to_string().contains("127.0.0.1:1"), "{err}");
     assert!(!format!("{pg:?}").contains("hunter2"));
+}
+
+/// A client of the test's own, for looking at the tables.
+fn client() -> Client {
+    Client::connect(&params(), NoTls).unwrap()
+}
+
+/// `(event, customer)` of every sale in the schema's `sales` table.
+fn sales_rows(client: &mut Client, schema: &str) -> Vec<(i64, String)> {
+    client
+        .query(
+            &format!("SELECT event, customer FROM {schema}.sales ORDER BY event, seq"),
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect()
+}
+
+#[test]
+fn two_events_sales_live_in_the_catalog_schema_and_come_back() {
+    let Some((pg, schemas)) = home("two") else {
+        return;
+    };
+    let (prefix, mut client) = (pg.schema().to_owned(), client());
+    let catalog = pg.open(CatalogOptions::default()).unwrap();
+    let hall = venue(&catalog);
+    let a = catalog.create_event(event(hall, "first")).unwrap();
+    let b = catalog.create_event(event(hall, "second")).unwrap();
+    catalog.put_on_sale(a).unwrap();
+    catalog.put_on_sale(b).unwrap();
+    // Interleaved, so each event's rows sit between the other's.
+    for (id, who) in [(a, "ann"), (b, "bob"), (a, "cy"), (b, "dee"), (a, "eve")] {
+        sell(&catalog, id, who);
+    }
+    let sales = [
+        catalog.office(a).unwrap().sales(),
+        catalog.office(b).unwrap().sales(),
+    ];
+    assert_eq!(sales[0].len(), 3);
+    assert_eq!(sales[1].len(), 2);
+    drop(catalog);
+
+    let (ka, kb) = (i64::try_from(a.0).unwrap(), i64::try_from(b.0).unwrap());
+    assert_eq!(
+        sales_rows(&mut client, &prefix),
+        [
+            (ka, "ann".into()),
+            (ka, "cy".into()),
+            (ka, "eve".into()),
+            (kb, "bob".into()),
+            (kb, "dee".into())
+        ]
+    );
+    assert_eq!(
+        schemas.names(&mut client),
+        vec![prefix.clone()],
+        "no schema per event"
+    );
+
+    let catalog = pg.open(CatalogOptions::default()).unwrap();
+    assert_eq!(catalog.office(a).unwrap().sales(), sales[0]);
+    assert_eq!(catalog.office(b).unwrap().sales(), sales[1]);
+    // Each event's ticket ids are its own: both start at the same id.
+    assert_eq!(sales[0][0].ticket.id, sales[1][0].ticket.id);
+    assert_eq!(
+        pg.event_store(b)
+            .unwrap()
+            .my_tickets("dee", 10)
+            .unwrap()
+            .len(),
+        1
+    );
+    drop(catalog);
+}
+
+#[test]
+fn many_events_on_sale_share_a_bounded_number_of_connections() {
+    let Some((pg, _schemas)) = home("many") else {
+        return;
+    };
+    let (prefix, mut client) = (pg.schema().to_owned(), client());
+    // The catalog's connections name themselves, so they can be counted.
+    let app = format!("{prefix}_app");
+    let params = format!("{}&application_name={app}", params());
+    assert!(params.contains('?'), "the URL takes query parameters");
+    let pg = CatalogPg::new(&params, &prefix).unwrap();
+    let catalog = pg.open(CatalogOptions::default()).unwrap();
+    let hall = venue(&catalog);
+    let events: Vec<EventId> = (0..30)
+        .map(|i| {
+            let id = catalog
+                .create_event(event(hall, &format!("show {i}")))
+                .unwrap();
+            catalog.put_on_sale(id).unwrap();
+            sell(&catalog, id, "ann");
+            id
+        })
+        .collect();
+    assert_eq!(pg.my_tickets(&events, "ann", 100).unwrap().len(), 30);
+    let backends = |client: &mut Client| -> i64 {
+        client
+            .query_one(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = $1",
+                &[&app],
+            )
+            .unwrap()
+            .get(0)
+    };
+    let open = backends(&mut client);
+    // The catalog's shared connection and one idle reader, not one per event.
+    assert!(open >= 1, "the catalog's connection is seen ({open})");
+    assert!(open <= 2, "30 events on sale hold {open} connections");
+    drop(catalog);
+
+    let catalog = pg.open(CatalogOptions::default()).unwrap();
+    for &id in &events {
+        assert_eq!(catalog.office(id).unwrap().sales().len(), 1);
+    }
+    assert!(
+        backends(&mut client) <= 3,
+        "reopened: catalog, reader, the one closing"
+    );
+    drop(catalog);
+}
+
+/// The earlier layout, as the previous `CatalogPg` wrote it: the catalog in
+/// `<prefix>`, each event's journal in `<prefix>_event_<id>`, rows keyed 0.
+fn old_catalog(prefix: &str) -> Catalog {
+    let events_prefix = prefix.to_owned();
+    let offices = catalog_offices(
+        move |id: EventId| PgStore::connect(&params(), &format!("{events_prefix}_event_{}", id.0)),
+        JournalConfig::per_event(Durability::Confirmed),
+    );
+    Catalog::open_with(
+        PgStore::connect(&params(), prefix).unwrap(),
+        CatalogOptions {
+            offices: Some(offices),
+            ..CatalogOptions::default()
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_schema_per_event_is_migrated_into_the_catalog_schema_and_kept_renamed() {
+    let Some((pg, schemas)) = home("migrate") else {
+        return;
+    };
+    let (prefix, mut client) = (pg.schema().to_owned(), client());
+    let old = old_catalog(&prefix);
+    let hall = venue(&old);
+    let a = old.create_event(event(hall, "first")).unwrap();
+    let b = old.create_event(event(hall, "second")).unwrap();
+    old.put_on_sale(a).unwrap();
+    old.put_on_sale(b).unwrap();
+    for (id, who) in [(a, "ann"), (b, "ann"), (a, "bob")] {
+        sell(&old, id, who);
+    }
+    let sales = [
+        old.office(a).unwrap().sales(),
+        old.office(b).unwrap().sales(),
+    ];
+    drop(old);
+    let (old_a, old_b) = (pg.event_schema(a), pg.event_schema(b));
+    assert_eq!(
+        sales_rows(&mut client, &old_a).len(),
+        2,
+        "the old layout was written"
+    );
+    assert!(sales_rows(&mut client, &prefix).is_empty());
+
+    let catalog = pg.open(CatalogOptions::default()).unwrap();
+    assert_eq!(catalog.office(a).unwrap().sales(), sales[0]);
+    assert_eq!(catalog.office(b).unwrap().sales(), sales[1]);
+    assert_eq!(sales_rows(&mut client, &prefix).len(), 3);
+    let mut expected = vec![
+        prefix.clone(),
+        format!("{old_a}_migrated"),
+        format!("{old_b}_migrated"),
+    ];
+    expected.sort();
+    assert_eq!(
+        schemas.names(&mut client),
+        expected,
+        "old schemas kept, renamed"
+    );
+    // My tickets across the migrated events: one query on the catalog schema.
+    let mine = pg.my_tickets(&[a, b], "ann", 10).unwrap();
+    let mut events: Vec<EventId> = mine.iter().map(|t| t.event).collect();
+    events.sort();
+    assert_eq!(events, [a, b]);
+    // Sell on after the migration; then a rerun of an interrupted migration
+    // (the old schema back under its name) replaces the event's rows with
+    // the old copy, never doubling them.
+    sell(&catalog, b, "cy");
+    drop(catalog);
+    client
+        .batch_execute(&format!("ALTER SCHEMA {old_a}_migrated RENAME TO {old_a}"))
+        .unwrap();
+    let catalog = pg.open(CatalogOptions::default()).unwrap();
+    assert_eq!(catalog.office(a).unwrap().sales(), sales[0]);
+    assert_eq!(catalog.office(b).unwrap().sales().len(), 2);
+    assert_eq!(sales_rows(&mut client, &prefix).len(), 4);
+    assert_eq!(schemas.names(&mut client), expected);
+    drop(catalog);
 }

@@ -232,7 +232,7 @@ fn postgres_waves_survive_a_reopen() {
     assert_eq!(event, EventId(1));
     let count: i64 = client
         .query_one(
-            &format!("SELECT COUNT(*) FROM {prefix}_event_1.seat_waves"),
+            &format!("SELECT COUNT(*) FROM {prefix}.seat_waves WHERE event = 1"),
             &[],
         )
         .unwrap()

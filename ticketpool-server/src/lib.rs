@@ -16,8 +16,8 @@
 //! [`ServerConfig::database`] set, all of it goes to PostgreSQL instead
 //! ([`CatalogPg`](ticketpool_persist::CatalogPg): schema `ticketpool`
 //! with the catalog and the tables `customers`, `customer_tokens`,
-//! `vendor_changes` and `idempotency_keys`, and `ticketpool_event_<id>`
-//! per event's sales); the data directory is not used. Each server
+//! `vendor_changes` and `idempotency_keys`, and every event's sales,
+//! keyed by event); the data directory is not used. Each server
 //! authenticates from an in-memory copy of the accounts loaded at start,
 //! written through to the database.
 //!

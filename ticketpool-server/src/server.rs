@@ -58,7 +58,7 @@ pub struct ServerConfig {
     /// (SQLite).
     pub database: Option<String>,
     /// The PostgreSQL schema holding the catalog and the service's state
-    /// (each event's sales go in `<schema>_event_<id>`); `None`:
+    /// and every event's sales, keyed by event; `None`:
     /// `ticketpool`.
     pub database_schema: Option<String>,
     /// With [`database`](Self::database): sell as node NAME of a cluster,

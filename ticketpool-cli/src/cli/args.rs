@@ -93,8 +93,8 @@ pub struct ServeArgs {
     /// postgres://postgres@127.0.0.1:5432/test.
     #[arg(long, value_name = "postgres://USER@HOST:PORT/DB", value_parser = parse_database)]
     pub database: Option<String>,
-    /// With --database: the schema holding the catalog; each event's sales
-    /// go in PREFIX_event_ID.
+    /// With --database: the schema holding the catalog and every event's
+    /// sales (an earlier PREFIX_event_ID schema per event is moved into it).
     #[arg(
         long,
         value_name = "PREFIX",

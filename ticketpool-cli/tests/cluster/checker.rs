@@ -1,5 +1,5 @@
 //! The set check: the history's bookings against the sales PostgreSQL
-//! holds (the event's `sales` table, in `<prefix>_event_<id>`) and what
+//! holds (the event's rows of the catalog schema's `sales` table) and what
 //! each node puts on sale once every hold has expired.
 //!
 //! Anomalies: a ticket sold twice (two rows, two acknowledged bookings, or
@@ -41,7 +41,7 @@ pub struct DbState {
 
 impl DbState {
     /// Reads event `event`'s total (its box office's configuration in the
-    /// catalog schema `prefix`) and its sales (`<prefix>_event_<event>`).
+    /// catalog schema `prefix`) and its sales (its rows of `<prefix>.sales`).
     pub fn read(
         client: &mut postgres::Client,
         prefix: &str,
@@ -50,8 +50,8 @@ impl DbState {
         let mut state = Self::read_total(client, prefix, event)?;
         state.sales = client
             .query(
-                &format!("SELECT ticket_id, customer FROM {prefix}_event_{event}.sales"),
-                &[],
+                &format!("SELECT ticket_id, customer FROM {prefix}.sales WHERE event = $1"),
+                &[&i64::try_from(event).unwrap_or(i64::MAX)],
             )?
             .iter()
             .map(|row| SaleRow {

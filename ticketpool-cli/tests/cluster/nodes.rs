@@ -23,7 +23,7 @@ const POLL: Duration = Duration::from_millis(20);
 pub struct NodeConfig {
     /// The PostgreSQL URL (`--database`).
     pub database: String,
-    /// The catalog's schema; events' sales go in `<schema>_event_<id>`.
+    /// The catalog's schema; events' sales go there too, keyed by event.
     pub schema: String,
     /// The admin token the nodes accept.
     pub admin_token: String,

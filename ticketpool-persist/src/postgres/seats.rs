@@ -2,7 +2,7 @@
 
 use postgres::Transaction;
 
-use super::{classify, PgStore};
+use super::{classify, Pg, PgStore};
 use crate::codec::time_to_nanos;
 use crate::error::PersistError;
 use crate::schema;
@@ -13,7 +13,7 @@ use crate::seat_rows::{
 use crate::store::Outcome;
 use crate::store::{SeatWave, SoldSeat};
 
-struct SeatTx<'t, 'c>(&'t mut Transaction<'c>);
+struct SeatTx<'t, 'c>(&'t mut Transaction<'c>, i64);
 
 impl SeatTables for SeatTx<'_, '_> {
     fn insert_seat_ticket(&mut self, sold: &SoldSeat) -> Result<bool, PersistError> {
@@ -28,7 +28,7 @@ impl SeatTables for SeatTx<'_, '_> {
                 &t.base_price,
                 &t.released_at,
                 &seat,
-                &schema::LONE_JOURNAL,
+                &self.1,
             ],
         )?;
         Ok(inserted == 1)
@@ -48,7 +48,7 @@ impl SeatTables for SeatTx<'_, '_> {
                 &s.waited_ns,
                 &s.hold_id,
                 &seat,
-                &schema::LONE_JOURNAL,
+                &self.1,
             ],
         )?;
         Ok(inserted == 1)
@@ -56,19 +56,20 @@ impl SeatTables for SeatTx<'_, '_> {
 
     fn seat_holder(&mut self, sold: &SoldSeat) -> Result<Option<String>, PersistError> {
         let seat: &str = &sold.seat;
-        let row = self.0.query_opt(
-            schema::SEAT_HOLDER,
-            &[&seat, &seat_ticket(sold), &schema::LONE_JOURNAL],
-        )?;
+        let row = self
+            .0
+            .query_opt(schema::SEAT_HOLDER, &[&seat, &seat_ticket(sold), &self.1])?;
         Ok(row.map(|row| row.try_get(0)).transpose()?)
     }
 }
 
 impl PgStore {
     pub(super) fn write_seats(&mut self, seats: &[SoldSeat]) -> Result<Outcome, PersistError> {
+        let event = self.event;
+        let mut conn = self.conn();
         let result = (|| {
-            let mut tx = self.client.transaction()?;
-            let outcome = apply_seats(&mut SeatTx(&mut tx), seats)?;
+            let mut tx = conn.client.transaction()?;
+            let outcome = apply_seats(&mut SeatTx(&mut tx, event), seats)?;
             if matches!(outcome, Outcome::Recorded) {
                 tx.commit()?;
             }
@@ -80,22 +81,27 @@ impl PgStore {
     }
 
     pub(super) fn read_seats(&mut self) -> Result<Vec<SoldSeat>, PersistError> {
-        read_sold_seats(&mut self.client, &self.location).map_err(|e| classify(&self.location, e))
+        let event = self.event;
+        let result = read_sold_seats(&mut Pg::new(&mut self.conn().client, event), &self.location);
+        result.map_err(|e| classify(&self.location, e))
     }
 
     pub(super) fn write_seat_wave(&mut self, wave: &SeatWave) -> Result<(), PersistError> {
         let (kind, name, rows) = wave_columns(wave);
         let now = time_to_nanos(std::time::SystemTime::now());
-        self.client
+        self.conn()
+            .client
             .execute(
                 schema::INSERT_SEAT_WAVE,
-                &[&kind, &name, &rows, &now, &schema::LONE_JOURNAL],
+                &[&kind, &name, &rows, &now, &self.event],
             )
             .map(drop)
             .map_err(|e| classify(&self.location, e.into()))
     }
 
     pub(super) fn read_seat_waves(&mut self) -> Result<Vec<SeatWave>, PersistError> {
-        read_seat_waves(&mut self.client, &self.location).map_err(|e| classify(&self.location, e))
+        let event = self.event;
+        let result = read_seat_waves(&mut Pg::new(&mut self.conn().client, event), &self.location);
+        result.map_err(|e| classify(&self.location, e))
     }
 }

@@ -11,9 +11,11 @@ use ticketpool_core::{Money, TicketId};
 
 use super::{Sqlite, SqliteStore};
 use crate::catalog_rows::{self, store_error, Execute, Param};
-use crate::codec::{decode_settings, id_from_sql, nanos_to_time};
+use crate::codec::{id_from_sql, nanos_to_time};
 use crate::error::PersistError;
-use crate::my_tickets::{self, BookedTicket, CustomerTicket, QueryWith, SELECT_CUSTOMER_TICKETS};
+use crate::my_tickets::{
+    self, event_name, BookedTicket, CustomerTicket, QueryWith, SELECT_CUSTOMER_TICKETS,
+};
 use crate::rows::Columns;
 
 impl ToSql for Param<'_> {
@@ -118,19 +120,7 @@ impl SqliteStore {
             if !wanted.contains(&event) {
                 continue;
             }
-            let name = match names.get(&key) {
-                Some(name) => name.clone(),
-                None => {
-                    let body: Option<&str> = row.opt_text(6)?;
-                    let name = body
-                        .map(|body| decode_settings(&self.location, body))
-                        .transpose()?
-                        .map(|settings| settings.event_name)
-                        .unwrap_or_default();
-                    names.insert(key, name.clone());
-                    name
-                }
-            };
+            let name = event_name(&mut names, key, row.opt_text(6)?, &self.location)?;
             tickets.push(CustomerTicket {
                 event: EventId(event),
                 booked: BookedTicket {
