@@ -152,8 +152,9 @@ fn the_seed_journal_recovers_what_was_written() {
     let fresh = scratch.path("seed.db");
     write_seed(&fresh);
     let size = std::fs::metadata(&fresh).unwrap().len();
+    // 24 KiB: schema v7's per-event keys and indexes made it 17.5 KiB.
     assert!(
-        size <= 16 * 1024,
+        size <= 24 * 1024,
         "the seed should be small, it is {size} bytes"
     );
     if std::env::var_os("TICKETPOOL_WRITE_SEEDS").is_some() {
