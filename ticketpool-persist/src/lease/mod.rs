@@ -245,6 +245,7 @@ mod inventory;
 mod node;
 mod node_config;
 mod node_journal;
+mod node_renewal;
 mod node_state;
 #[cfg(feature = "catalog")]
 mod offices;
