@@ -103,7 +103,10 @@ impl SeatPrepared {
             // index of unsold seats: a sold-out event has no entry there,
             // so "nothing left" reads nothing); then the rows' other
             // leasable seats join them. Both skip locked rows, so this
-            // waits for no lock and a busy row is passed over.
+            // waits for no lock and a busy row is passed over. `chosen`
+            // aggregates, so every row is picked before any is updated: a
+            // CTE read lazily would pick on past rows this statement just
+            // leased (invisible to it) and lease more rows than asked.
             lease_block: client.prepare(&format!(
                 "WITH first AS (
                      SELECT seat_id, section, row_label FROM {table}
@@ -113,10 +116,17 @@ impl SeatPrepared {
                      ORDER BY seat_id
                      LIMIT $4::bigint
                      FOR UPDATE SKIP LOCKED),
+                 chosen AS (
+                     SELECT array_agg(section) AS sections, array_agg(row_label) AS labels
+                     FROM first),
                  picked AS (
                      SELECT s.seat_id FROM {table} s
                      WHERE s.event_id = $1 AND s.state < {SOLD}
-                       AND (s.section, s.row_label) IN (SELECT section, row_label FROM first)
+                       AND s.section = ANY((SELECT sections FROM chosen)::text[])
+                       AND (s.section, s.row_label) IN (
+                           SELECT u.section, u.row_label
+                           FROM chosen, unnest(chosen.sections, chosen.labels)
+                               AS u(section, row_label))
                        AND (s.state = {ON_SALE} OR s.lease_expires <= now())
                      ORDER BY s.seat_id
                      FOR UPDATE SKIP LOCKED)
