@@ -1,15 +1,18 @@
 //! Seated events on a lease node: seats sold from `lease_seats` (issue 18).
 //!
 //! The event opens with no seat on sale here. When best-available finds no
-//! block, the node leases rows (one statement each, `FOR UPDATE SKIP
-//! LOCKED`) and puts them on sale here, like a wave; their sales commit
-//! fenced by the lease ([`SeatLeaseInventory::commit_sales`]). A specific
-//! seat hold that names a seat not leased here holds all its seats in
-//! PostgreSQL under row locks ([`SeatLeaseInventory::hold_specific`]) and
-//! confirms there ([`SeatLeaseInventory::confirm_hold`]). A sale the
-//! database did not record (lease or hold expired) is an error, never
-//! answered as sold. Leases are not renewed yet: they last the node's
-//! lease `ttl`, then other nodes may lease their unsold seats.
+//! block, the node leases whole rows in one statement
+//! ([`SeatLeaseInventory::lease_block`], `FOR UPDATE SKIP LOCKED`; sold out
+//! costs that one statement) and puts them on sale here, like a wave; their
+//! sales commit fenced by the lease ([`SeatLeaseInventory::commit_sales`]).
+//! A specific seat hold that names a seat not leased here holds all its
+//! seats in PostgreSQL under row locks
+//! ([`SeatLeaseInventory::hold_specific`]) and confirms there
+//! ([`SeatLeaseInventory::confirm_hold`]). A sale the database did not
+//! record (lease or hold expired) is an error, never answered as sold.
+//! The leases are renewed on the ticket leases' schedule while the ledger
+//! lives (seats a renewal could not extend are no longer sold here) and
+//! handed back, one statement, when it is dropped with the catalog.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

@@ -3,6 +3,7 @@
 //! when the node is gone without a stop, and a sale under a lapsed lease
 //! or hold answered as an error, never as sold, each seat sold once.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use ticketpool_catalog::ticketpool_seats::{BestAvailable, SeatError, SeatState};
@@ -69,6 +70,20 @@ fn available_here(seats: &SeatedEvent) -> Vec<String> {
     labels_of(seats, &ids)
 }
 
+/// Node a (leases lasting [`LONG`]) with a seated event on sale, having
+/// sold `want` best-available seats from the row it leased.
+fn a_sold_from_a_lease(prefix: &Schema, want: usize) -> (Catalog, EventId, Arc<SeatedEvent>) {
+    let a = seats_node(prefix, "node-a", LONG);
+    let id = seated_on_sale(&a);
+    let seats = a.seats(id).unwrap();
+    let hold = seats
+        .best_available("ada", Priority::Regular, BestAvailable::anywhere(want))
+        .unwrap();
+    seats.confirm(hold.id).unwrap();
+    (a, id, seats)
+}
+
+/// Fails unless `outcome` is the seats being unavailable.
 fn unavailable<T: std::fmt::Debug>(outcome: Result<T, CatalogError>, what: &str) {
     match outcome {
         Err(CatalogError::Seats(SeatError::Unavailable { .. })) => {}
@@ -127,13 +142,7 @@ fn a_clean_stop_hands_the_seats_back_at_once_and_a_killed_nodes_return_after_ttl
         return;
     };
     let leases = Schema(format!("{}_lease", prefix.0));
-    let a = seats_node(&prefix, "node-a", LONG);
-    let id = seated_on_sale(&a);
-    let seats_a = a.seats(id).unwrap();
-    let hold = seats_a
-        .best_available("ada", Priority::Regular, BestAvailable::anywhere(2))
-        .unwrap();
-    seats_a.confirm(hold.id).unwrap();
+    let (a, id, seats_a) = a_sold_from_a_lease(&prefix, 2);
     let unsold = available_here(&seats_a);
     assert_eq!(unsold.len(), 4);
     assert_eq!(live_leases(&leases, id, "node-a"), unsold);
@@ -240,13 +249,7 @@ fn releasing_a_hold_across_leases_puts_its_seats_back_on_sale() {
         return;
     };
     let leases = Schema(format!("{}_lease", prefix.0));
-    let a = seats_node(&prefix, "node-a", LONG);
-    let id = seated_on_sale(&a);
-    let seats_a = a.seats(id).unwrap();
-    let first = seats_a
-        .best_available("ada", Priority::Regular, BestAvailable::anywhere(1))
-        .unwrap();
-    seats_a.confirm(first.id).unwrap();
+    let (_a, id, seats_a) = a_sold_from_a_lease(&prefix, 1);
     // One seat of a's lease and one leased by nobody: held in PostgreSQL.
     let mine = available_here(&seats_a).remove(0);
     let across = [mine.as_str(), "Circle A-1"];

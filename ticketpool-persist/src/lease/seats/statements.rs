@@ -72,6 +72,15 @@ impl SeatPrepared {
     pub(super) fn new(client: &mut Client, schema: &str) -> Result<Self, postgres::Error> {
         let table = format!("{schema}.lease_seats");
         let ttl = "* interval '1 microsecond'";
+        // Both lease statements: the `picked` seats leased to `$2` for `$5`.
+        let leases = format!(
+            "UPDATE {table} t
+             SET state = {LEASED}, lease_owner = $2,
+                 lease_expires = now() + $5::bigint {ttl}, customer = NULL
+             FROM picked
+             WHERE t.event_id = $1 AND t.seat_id = picked.seat_id
+             RETURNING {SEAT_COLUMNS}"
+        );
         Ok(Self {
             stock: client.prepare(&format!(
                 "INSERT INTO {table}
@@ -92,12 +101,7 @@ impl SeatPrepared {
                        AND (state = {ON_SALE} OR lease_expires <= now())
                      ORDER BY seat_id
                      FOR UPDATE SKIP LOCKED)
-                 UPDATE {table} t
-                 SET state = {LEASED}, lease_owner = $2,
-                     lease_expires = now() + $5::bigint {ttl}, customer = NULL
-                 FROM picked
-                 WHERE t.event_id = $1 AND t.seat_id = picked.seat_id
-                 RETURNING {SEAT_COLUMNS}"
+                 {leases}"
             ))?,
             // The first leasable seats pick the rows (on the partial
             // index of unsold seats: a sold-out event has no entry there,
@@ -130,12 +134,7 @@ impl SeatPrepared {
                        AND (s.state = {ON_SALE} OR s.lease_expires <= now())
                      ORDER BY s.seat_id
                      FOR UPDATE SKIP LOCKED)
-                 UPDATE {table} t
-                 SET state = {LEASED}, lease_owner = $2,
-                     lease_expires = now() + $5::bigint {ttl}, customer = NULL
-                 FROM picked
-                 WHERE t.event_id = $1 AND t.seat_id = picked.seat_id
-                 RETURNING {SEAT_COLUMNS}"
+                 {leases}"
             ))?,
             renew: client.prepare(&format!(
                 "WITH {locked}
