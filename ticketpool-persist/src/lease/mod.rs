@@ -238,7 +238,8 @@
 //! seats it could not extend: those leases were lost (the node paused
 //! past its `ttl` and another node may have leased them), so the node
 //! stops selling them: a sale of one is refused with an error before any
-//! statement, and leased here again later they are handed straight back.
+//! statement, and leased here again later they are left to lapse
+//! unrenewed.
 //! (The node's seat map, in the catalog, still shows such a seat
 //! available until a sale of it fails; taking it off the map needs a hook
 //! the catalog does not have yet.) On a **clean stop** (the catalog, and

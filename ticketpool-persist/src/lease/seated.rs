@@ -107,7 +107,7 @@ struct State {
     /// renewal names, so a short renewal names the seats lost.
     leased: HashSet<SeatId>,
     /// Seats whose lease this node lost (a renewal or a commit found it
-    /// gone): not sold here, and handed back if leased here again.
+    /// gone): not sold here, and left to lapse if leased here again.
     lost: HashSet<SeatId>,
     /// Seats held in PostgreSQL for a customer (not leased): their sale
     /// confirms the hold.
@@ -304,26 +304,30 @@ impl SeatSupply for LeaseSeats {
             Area::Tier(_) | Area::Anywhere => None,
         };
         let mut state = self.shared.lock();
-        // One statement, whatever is left: nothing leasable (sold out)
-        // costs no more than a lease.
-        let got = state
-            .inventory
-            .lease_block(node, event, section, want.seats.max(1), self.shared.ttl)
-            .map_err(|e| store("lease seats", e))?;
-        let (again, fresh): (Vec<SeatId>, Vec<SeatId>) = got
-            .iter()
-            .map(|s| s.id)
-            .partition(|seat| state.lost.contains(seat));
-        if !again.is_empty() {
-            // Lost here once, these may be sold in this node's seating
-            // already (a sale that came back lost): never sold here.
-            state
+        loop {
+            // One statement, whatever is left: nothing leasable (sold
+            // out) costs no more than a lease.
+            let got = state
                 .inventory
-                .hand_back(node, event, &again)
-                .map_err(|e| store("hand back seats lost earlier", e))?;
+                .lease_block(node, event, section, want.seats.max(1), self.shared.ttl)
+                .map_err(|e| store("lease seats", e))?;
+            if got.is_empty() {
+                return Ok(Vec::new());
+            }
+            // Seats lost here once may be sold in this node's seating
+            // already (a sale that came back lost): never sold here, they
+            // stay leased, unrenewed, and lapse back to the other nodes.
+            // Each round leases new rows, so this ends.
+            let fresh: Vec<SeatId> = got
+                .iter()
+                .map(|s| s.id)
+                .filter(|seat| !state.lost.contains(seat))
+                .collect();
+            if !fresh.is_empty() {
+                state.leased.extend(fresh.iter().copied());
+                return Ok(fresh);
+            }
         }
-        state.leased.extend(fresh.iter().copied());
-        Ok(fresh)
     }
 
     fn hold_elsewhere(&self, seats: &[SeatId], customer: &str) -> Result<Vec<SeatId>, StoreError> {
