@@ -102,7 +102,12 @@ fn events_added_put_on_sale_and_changed_come_back_in_every_later_process() {
         ok(&events(&dir, &journal, &["on-sale", "1"])),
         "event #1 is on sale\n"
     );
-    assert!(dir.join("catalog.db-event-1.db").is_file());
+    // One file holds the catalog and every event's sales.
+    let files = listing(&dir);
+    assert!(
+        !files.iter().any(|f| f.contains("-event-")),
+        "no file per event: {files:?}"
+    );
 
     // Drafts are not upcoming; --all shows them.
     let upcoming = events_json(&dir, &journal, &["list"]);
@@ -433,24 +438,67 @@ fn a_bad_event_file_lists_every_problem_and_writes_nothing() {
     );
 }
 
-#[test]
-fn an_event_journal_gone_missing_is_named_not_recreated_empty() {
-    let dir = scratch("events-lost-office");
-    let journal = dir.join("catalog.db").to_str().unwrap().to_owned();
-    let jazz = write(&dir, "jazz.toml", JAZZ);
-    ok(&events(&dir, &journal, &["add", &jazz]));
-    ok(&events(&dir, &journal, &["on-sale", "1"]));
-    let office = dir.join("catalog.db-event-1.db");
-    std::fs::remove_file(&office).unwrap();
-    for suffix in ["-wal", "-shm"] {
-        let _ = std::fs::remove_file(dir.join(format!("catalog.db-event-1.db{suffix}")));
+/// The files in `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A catalog written by the build that kept each event's sales in
+/// `FILE-event-ID.db` beside it (the persist crate's committed v6 fixture,
+/// under the names `ticketpool events` gave its files): events 1 and 2 on
+/// sale with 3 and 2 sales, 3 a draft.
+fn earlier_layout(dir: &Path) -> String {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../ticketpool-persist/tests/fixtures/catalog-dir-v6");
+    for (from, to) in [
+        ("catalog.db", "catalog.db"),
+        ("event-1.db", "catalog.db-event-1.db"),
+        ("event-2.db", "catalog.db-event-2.db"),
+    ] {
+        std::fs::copy(fixture.join(from), dir.join(to)).unwrap();
     }
-    usage_error(
-        &events(&dir, &journal, &["list"]),
-        &[
-            "catalog.db-event-1.db",
-            "the journal of this event is missing",
-        ],
+    dir.join("catalog.db").to_str().unwrap().to_owned()
+}
+
+#[test]
+fn per_event_journals_of_the_earlier_layout_move_into_the_catalog_file_with_their_sales() {
+    let dir = scratch("events-earlier-layout");
+    let journal = earlier_layout(&dir);
+    let out = events(&dir, &journal, &["--json", "show", "1"]);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("moved 2 event journal(s)"), "{stderr}");
+    let shown: Value = serde_json::from_str(&ok(&out)).unwrap();
+    assert_eq!(shown["availability"]["sold"], 3, "{shown}");
+    assert_eq!(
+        events_json(&dir, &journal, &["show", "2"])["availability"]["sold"],
+        2
     );
-    assert!(!office.exists());
+    // The old files are kept under a new name, and looked at no more
+    // (SQLite's own -wal/-shm beside the catalog aside).
+    let files: Vec<String> = listing(&dir)
+        .into_iter()
+        .filter(|f| !f.ends_with("-wal") && !f.ends_with("-shm"))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "catalog.db",
+            "catalog.db-event-1.db.migrated",
+            "catalog.db-event-2.db.migrated",
+        ]
+    );
+    // Reopening moves nothing again and finds the same sales.
+    let again = events(&dir, &journal, &["--json", "show", "1"]);
+    assert!(
+        !text(&again.stderr).contains("moved"),
+        "{}",
+        text(&again.stderr)
+    );
+    let shown: Value = serde_json::from_str(&ok(&again)).unwrap();
+    assert_eq!(shown["availability"]["sold"], 3);
 }

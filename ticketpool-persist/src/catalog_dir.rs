@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use ticketpool_catalog::{Catalog, CatalogError, CatalogOptions, EventId, StoreError};
 
 use crate::catalog_claim::{claim, CatalogClaim};
-use crate::catalog_migrate::migrate_event_files;
+use crate::catalog_migrate::migrate_event_journals;
 use crate::catalog_offices::catalog_offices;
 use crate::config::{Durability, JournalConfig};
 use crate::my_tickets::CustomerTicket;
@@ -119,7 +119,7 @@ impl CatalogDir {
         let store = SqliteStore::open(&file).map_err(|e| {
             StoreError::with_source(format!("cannot open the catalog {}", file.display()), e)
         })?;
-        migrate_event_files(&store, dir)?;
+        migrate_event_journals(&store, dir, "")?;
         Ok(store)
     }
 

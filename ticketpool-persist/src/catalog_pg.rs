@@ -195,13 +195,17 @@ impl CatalogPg {
     /// [`lease_schema`](Self::lease_schema) (see the
     /// [lease module's docs](crate::lease#seats)): each event's seats are
     /// stocked there when they open; none is on sale on this node until
-    /// best-available leases rows of them (for the node's lease `ttl`, not
-    /// renewed yet); specific seats not leased here are held and sold under
-    /// PostgreSQL row locks. A sale the database did not record is an
-    /// error, never a sale. Vendors' waves are refused (seats go on sale
-    /// by leasing). Off by default; `ticketpool serve --lease-node` sets
-    /// it. "My tickets" then lists the customer's seats too, from
-    /// `lease_seats`.
+    /// best-available leases whole rows of them (one statement, which is
+    /// also all a sold-out event costs), for the node's lease `ttl`,
+    /// renewed on the ticket leases' schedule while the catalog lives;
+    /// specific seats not leased here are held and sold under PostgreSQL
+    /// row locks. A sale the database did not record (lease or hold
+    /// lapsed) is an error, never a sale. When the catalog is dropped the
+    /// node hands back its unsold leased seats in one statement per event
+    /// (a killed node's return when their leases expire). Vendors' waves
+    /// are refused (seats go on sale by leasing). Off by default;
+    /// `ticketpool serve --lease-node` sets it. "My tickets" then lists
+    /// the customer's seats too, from `lease_seats`.
     #[must_use]
     pub fn with_lease_seats(mut self) -> Self {
         self.lease_seats = true;

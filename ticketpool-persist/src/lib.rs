@@ -151,6 +151,7 @@ pub use crate::{
     catalog_claim::{CatalogClaim, CLAIM_FILE},
     catalog_dir::CatalogDir,
     catalog_home::CatalogHome,
+    catalog_migrate::migrate_event_journals,
     catalog_offices::catalog_offices,
     my_tickets::{BookedTicket, CustomerTicket},
     seat_ledger::{catalog_seat_ledgers, SEAT_VENDOR},

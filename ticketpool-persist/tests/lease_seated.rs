@@ -12,10 +12,14 @@
 #![cfg(all(feature = "postgres", feature = "catalog"))]
 
 mod lease_support;
+/// A seat lease's life on a node: renewed, handed back, lapsed.
+#[path = "lease_seated/life.rs"]
+mod life;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use ticketpool_catalog::ticketpool_seats::{BestAvailable, SeatError, VenueConfig};
 use ticketpool_catalog::{
@@ -51,8 +55,20 @@ const STANDING: u64 = 12;
 /// Node `node`'s catalog on schema `prefix`, with `options`; selling
 /// seats from `lease_seats` with `seats`, else refusing them.
 fn open_node(prefix: &Schema, node: &str, options: CatalogOptions, seats: bool) -> Catalog {
+    open_node_ttl(prefix, node, options, seats, LeaseNodeConfig::default().ttl)
+}
+
+/// As [`open_node`], its leases (tickets and seats) lasting `ttl`.
+fn open_node_ttl(
+    prefix: &Schema,
+    node: &str,
+    options: CatalogOptions,
+    seats: bool,
+    ttl: Duration,
+) -> Catalog {
     let config = LeaseNodeConfig {
         nodes: 2,
+        ttl,
         ..LeaseNodeConfig::default()
     };
     let catalog = CatalogPg::new(&params(), &prefix.0)

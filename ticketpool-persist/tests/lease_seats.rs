@@ -474,3 +474,102 @@ fn a_foreign_lease_seats_table_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn a_block_lease_takes_whole_rows_and_sold_out_costs_one_statement() {
+    let Some(schema) = schema("seat_block") else {
+        return;
+    };
+    let map = venue(&[("Stalls", "A-T", "1-30"), ("Circle", "A-J", "1-20")]);
+    stock_venue(&mut schema.seats(), 1, &map);
+    let mut n1 = schema.seats();
+    // The rows of the first seats asked for, whole, lowest first.
+    let front = n1.lease_block("n1", 1, None, 2, LONG).unwrap();
+    assert_eq!(front.len(), 30);
+    assert!(front.iter().all(|s| s.section == "Stalls" && s.row == "A"));
+    let circle = n1.lease_block("n1", 1, Some("Circle"), 25, LONG).unwrap();
+    assert_eq!(circle.len(), 40);
+    assert!(circle
+        .iter()
+        .all(|s| s.section == "Circle" && (s.row == "A" || s.row == "B")));
+    // A renewal names the seats it could not extend.
+    let gone = front[3].id;
+    admin()
+        .execute(
+            &format!(
+                "UPDATE {}.lease_seats SET lease_expires = now() WHERE seat_id = $1",
+                schema.0
+            ),
+            &[&i64::from(gone.0)],
+        )
+        .unwrap();
+    assert_eq!(
+        n1.renew_or_lost("n1", 1, &seat_ids(&front), LONG).unwrap(),
+        vec![gone]
+    );
+
+    // Two nodes leasing blocks at once get disjoint seats, and together
+    // every seat left (the expired one too).
+    let start = Barrier::new(2);
+    let [got1, got2] = thread::scope(|scope| {
+        let lease = |node: &'static str| {
+            let (schema, start) = (&schema, &start);
+            scope.spawn(move || {
+                let mut inventory = schema.seats();
+                let mut got = Vec::new();
+                start.wait();
+                loop {
+                    let block = inventory.lease_block(node, 1, None, 50, LONG).unwrap();
+                    if block.is_empty() {
+                        return got;
+                    }
+                    got.extend(block);
+                }
+            })
+        };
+        let (a, b) = (lease("n1"), lease("n2"));
+        [a.join().unwrap(), b.join().unwrap()]
+    });
+    let ids1: HashSet<SeatId> = seat_ids(&got1).into_iter().collect();
+    assert!(seat_ids(&got2).iter().all(|s| !ids1.contains(s)));
+    assert_eq!(got1.len() + got2.len(), 800 - 70 + 1);
+
+    // Everything sold: leasing more is one statement, for the venue or a
+    // section, and leases nothing.
+    let mut n2 = schema.seats();
+    let mine: Vec<_> = front
+        .iter()
+        .filter(|s| s.id != gone)
+        .chain(&circle)
+        .chain(&got1)
+        .cloned()
+        .collect();
+    assert!(n1
+        .commit_sales("n1", 1, &seat_sales("ada", &mine))
+        .unwrap()
+        .lost
+        .is_empty());
+    assert!(n2
+        .commit_sales("n2", 1, &seat_sales("bob", &got2))
+        .unwrap()
+        .lost
+        .is_empty());
+    assert_eq!(n1.counts(1).unwrap().sold, 800);
+    for section in [None, Some("Stalls")] {
+        let before = n1.statements();
+        assert!(n1
+            .lease_block("n1", 1, section, 4, LONG)
+            .unwrap()
+            .is_empty());
+        assert_eq!(n1.statements(), before + 1);
+    }
+    // Bad requests are refused in words, before any statement.
+    let before = n1.statements();
+    for bad in [
+        n1.lease_block("n1", 1, None, 0, LONG),
+        n1.lease_block("n1", 1, Some(""), 2, LONG),
+    ] {
+        assert!(matches!(bad, Err(PersistError::LeaseRequest(_))), "{bad:?}");
+    }
+    assert_eq!(n1.statements(), before);
+}

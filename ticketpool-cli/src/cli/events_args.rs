@@ -10,7 +10,8 @@ pub struct EventsArgs {
     /// The catalog's journal (SQLite). Required: there is no default, so
     /// the catalog never lands in a file you did not name. `add`, `venue
     /// add` and `performer add` create it if missing; the others need it.
-    /// Each event on sale keeps its sales next to it, in FILE-event-ID.db.
+    /// It holds every event's sales too (journals an earlier version kept
+    /// beside it as FILE-event-ID.db are moved in and renamed .migrated).
     #[arg(long, value_name = "FILE", global = true)]
     pub journal: Option<PathBuf>,
     /// Print JSON instead of a table.

@@ -13,6 +13,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use ticketpool_core::{JournalError, TicketId};
 
 use super::inventory::LeaseInventory;
+use super::node_renewal::RenewSchedule;
 use super::node_state::NodeShared;
 use super::types::{CommitOutcome, SaleToCommit};
 use crate::error::PersistError;
@@ -56,23 +57,22 @@ impl Committer {
     /// Runs until [`Job::Stop`]; answers anything still queued then with
     /// an error.
     pub fn run(mut self) {
-        let renew_every = self.ttl / 3;
-        let mut next_renew = Instant::now() + renew_every;
+        let mut schedule = RenewSchedule::new(self.ttl);
         loop {
-            let first = match self.jobs.recv_deadline(next_renew) {
+            let first = match self.jobs.recv_deadline(schedule.next()) {
                 Ok(Job::Sale(sale)) => sale,
                 Ok(Job::Stop) | Err(RecvTimeoutError::Disconnected) => break,
                 Err(RecvTimeoutError::Timeout) => {
                     self.renew();
-                    next_renew = Instant::now() + renew_every;
+                    schedule.renewed();
                     continue;
                 }
             };
             let (group, stop) = self.gather(first);
             self.commit(group);
-            if Instant::now() >= next_renew {
+            if schedule.due() {
                 self.renew();
-                next_renew = Instant::now() + renew_every;
+                schedule.renewed();
             }
             if stop {
                 break;

@@ -168,7 +168,8 @@
 //!   because best-available seats are adjacent in a row. It sells from
 //!   them in memory, commits groups fenced by its live lease (a late
 //!   node's sales come back lost; a retry is safe), renews the seats it
-//!   knows and hands back the rest.
+//!   knows ([`SeatLeaseInventory::renew_or_lost`] names the ones it
+//!   lost) and hands back the rest.
 //! - A customer who **picks specific seats** on the map may pick across
 //!   leases. [`SeatLeaseInventory::hold_specific`] takes them in one
 //!   transaction: `SELECT … FOR UPDATE` on those rows, in seat id order,
@@ -196,7 +197,7 @@
 //!
 //! Every statement that waits for row locks (hold, confirmation, commit,
 //! renewal, hand-back, release) takes them in seat id order, so two never
-//! deadlock; the lease statement waits for none. A lease or a group commit
+//! deadlock; the lease statements wait for none. A lease or a group commit
 //! is one statement; a hold or a confirmation is one transaction of two
 //! statements per customer, not per seat. Tested in `tests/lease_seats.rs`
 //! (disjoint section leases, 60 rounds of two customers on two nodes
@@ -207,22 +208,45 @@
 //! table).
 //!
 //! A lease-mode catalog sells seats from these leases only with
-//! `CatalogPg::with_lease_seats` (the server does not set it yet). Then
-//! each seated event's seats are stocked here when they open, and the
-//! event opens with no seat on sale on the node. When best-available finds
-//! no block, the node leases rows, one statement per row from where it
-//! stopped last, until it has as many seats as wanted, and puts them on
-//! sale locally, like a vendor's wave (the catalog's `SeatSupply` hook);
-//! their sales commit fenced by the lease. A specific-seat hold of seats
-//! all leased here stays local; one naming any seat not leased here goes
-//! to [`SeatLeaseInventory::hold_specific`] for all its seats (the seats
-//! leased here become that hold's, under row locks), is held locally
-//! while no local hold may start, and confirms through
+//! `CatalogPg::with_lease_seats` (`serve --lease-node` sets it). Then
+//! each seated event's seats are stocked here when they open (and leases
+//! still under this node's name, an earlier killed run's, are handed back
+//! at once), and the event opens with no seat on sale on the node. When
+//! best-available finds no block, the node leases whole rows in **one
+//! statement** ([`SeatLeaseInventory::lease_block`]: the rows of the first
+//! leasable seats, lowest ids first, as many as wanted, `SKIP LOCKED`) and
+//! puts them on sale locally, like a vendor's wave (the catalog's
+//! `SeatSupply` hook); their sales commit fenced by the lease. When
+//! nothing is leasable (sold out) that one statement finds nothing on the
+//! partial index of unsold seats, whatever the event's size: "nothing
+//! left" costs one statement, not one per row. A specific-seat hold of
+//! seats all leased here stays local; one naming any seat not leased here
+//! goes to [`SeatLeaseInventory::hold_specific`] for all its seats (the
+//! seats leased here become that hold's, under row locks), is held
+//! locally while no local hold may start, and confirms through
 //! [`SeatLeaseInventory::confirm_hold`]. A cancelled or lapsed such hold
-//! takes its seats off sale locally again. A sale the database did not
-//! record (lease or hold expired) is answered as an error, never as sold.
-//! Leases are not renewed yet (they last the node's lease `ttl`), nor
-//! handed back on a clean stop: they return on expiry. Without
+//! puts its seats back on sale in PostgreSQL and takes them off sale
+//! locally again. A sale the database did not record (lease or hold
+//! expired) is answered as an error, never as sold.
+//!
+//! While the catalog holds the event's seats, the node **renews** the
+//! seat leases it knows it holds (leased here, not sold, not given to a
+//! hold), in one statement, every third of the lease `ttl`: the ticket
+//! leases' schedule (one `RenewSchedule` for both), on a renewer thread
+//! of the event's seats, under the same lock as their sales, so the seats
+//! a renewal names are exactly the ones held. A renewal answers which
+//! seats it could not extend: those leases were lost (the node paused
+//! past its `ttl` and another node may have leased them), so the node
+//! stops selling them: a sale of one is refused with an error before any
+//! statement, and leased here again later they are left to lapse
+//! unrenewed.
+//! (The node's seat map, in the catalog, still shows such a seat
+//! available until a sale of it fails; taking it off the map needs a hook
+//! the catalog does not have yet.) On a **clean stop** (the catalog, and
+//! with it the event's seats, dropped) the renewer stops and the node
+//! hands back every seat it leased in one statement per event, and
+//! releases its open holds, so other nodes lease them at once; a killed
+//! node's seats return when its leases expire. Without
 //! `with_lease_seats`, a lease-mode catalog refuses every seated event's
 //! seats with `CatalogError::SeatsUnsupported` (the server's 409
 //! `seats_unsupported`) and sells only their general admission tickets:
@@ -230,7 +254,11 @@
 //! would let two nodes hold one seat for two customers. Both are tested
 //! in `tests/lease_seated.rs` (two nodes selling one seated event,
 //! best-available and specific seats, every seat sold once and recorded
-//! as sold to its buyer).
+//! as sold to its buyer; a lease renewed past its `ttl`, handed back at
+//! a clean drop, a killed node's seats back after its `ttl`, a sale under
+//! a lapsed lease or hold an error and each seat sold once, a released
+//! hold across leases back on sale) and `tests/lease_seats.rs` (block
+//! leases disjoint across nodes, sold out one statement).
 //!
 //! [`lease_rows`]: SeatLeaseInventory::lease_rows
 //! [`release_hold`]: SeatLeaseInventory::release_hold
@@ -245,6 +273,7 @@ mod inventory;
 mod node;
 mod node_config;
 mod node_journal;
+mod node_renewal;
 mod node_state;
 #[cfg(feature = "catalog")]
 mod offices;

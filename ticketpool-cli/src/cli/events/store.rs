@@ -1,14 +1,15 @@
 //! Where `ticketpool events` keeps its catalog: the one function that
-//! opens it, so the layout (today a journal per event next to the
-//! catalog's file) changes in one place.
+//! opens it, so the layout (one SQLite file holding the catalog and every
+//! event's sales) changes in one place.
 
+use std::ffi::OsString;
 use std::io::ErrorKind;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::path::Path;
 
 use ticketpool_catalog::{Catalog, CatalogOptions};
-use ticketpool_persist::{catalog_offices, Durability, JournalConfig, PersistError, SqliteStore};
+use ticketpool_persist::{
+    catalog_offices, migrate_event_journals, Durability, JournalConfig, PersistError, SqliteStore,
+};
 
 use super::errors::catalog_error;
 use crate::cli::journal::is_bad_file;
@@ -24,56 +25,69 @@ pub enum Access {
     CreateIfMissing,
 }
 
-/// Opens the catalog kept in the journal at `path`, each event's office on
-/// its own journal (see [`event_journal`]).
+/// Opens the catalog kept in the journal at `path`: its events and every
+/// event's sales, in that one file. Event journals of the earlier layout
+/// (`FILE-event-ID.db` beside it) are moved into it first and renamed
+/// `FILE-event-ID.db.migrated`.
 ///
 /// # Errors
 ///
 /// [`CliError::Usage`] for a missing journal (with [`Access::Existing`]),
-/// a directory, an empty or foreign or damaged file, or a missing event
-/// journal; [`CliError::Runtime`] when the disk fails.
+/// a directory, an empty or foreign or damaged file;
+/// [`CliError::Runtime`] when the disk fails or an earlier event journal
+/// cannot be moved in.
 pub fn open_catalog(path: &Path, access: Access) -> Result<Catalog, CliError> {
     let shown = path.display();
     let created = vet(path, access)?;
     let store = SqliteStore::open(path).map_err(|err| persist_error(&err))?;
-    // While reopening, every event with an office must find its journal:
-    // creating an empty one would silently forget its sales. Afterwards a
-    // journal is created when an event goes on sale.
-    let reopening = Arc::new(AtomicBool::new(true));
-    let offices = {
-        let (catalog, reopening) = (path.to_path_buf(), Arc::clone(&reopening));
-        catalog_offices(
-            move |id| {
-                let file = event_journal(&catalog, id.0);
-                if reopening.load(Ordering::Acquire) && !file.exists() {
-                    return Err(PersistError::Open {
-                        location: file.display().to_string(),
-                        source: "the journal of this event is missing".into(),
-                    });
-                }
-                SqliteStore::open(file)
-            },
-            JournalConfig::per_event(Durability::Confirmed),
-        )
-    };
+    migrate_earlier_layout(&store, path)?;
+    // Every event's journal is a handle on the catalog's one connection.
+    let journals = store.for_event(0);
+    let offices = catalog_offices(
+        move |id| Ok(journals.for_event(id.0)),
+        JournalConfig::per_event(Durability::Confirmed),
+    );
     let options = CatalogOptions {
         offices: Some(offices),
         ..CatalogOptions::default()
     };
     let catalog = Catalog::open_with(store, options).map_err(|err| catalog_error(path, &err))?;
-    reopening.store(false, Ordering::Release);
     if created {
         eprintln!("created the catalog journal {shown}");
     }
     Ok(catalog)
 }
 
-/// The journal of event `id`'s sales: `FILE-event-ID.db` beside the
-/// catalog's `FILE`.
-pub fn event_journal(catalog: &Path, id: u64) -> PathBuf {
-    let mut name = catalog.as_os_str().to_owned();
-    name.push(format!("-event-{id}.db"));
-    PathBuf::from(name)
+/// Moves the earlier layout's `FILE-event-ID.db` journals beside `path`
+/// into the catalog's file, saying so on stderr.
+fn migrate_earlier_layout(store: &SqliteStore, path: &Path) -> Result<(), CliError> {
+    let (Some(name), dir) = (path.file_name(), path.parent()) else {
+        return Ok(());
+    };
+    let dir = match dir {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mut prefix = OsString::from(name);
+    prefix.push("-");
+    // A name that is not UTF-8 cannot have been written with event files
+    // this build can name either: nothing to move.
+    let Some(prefix) = prefix.to_str() else {
+        return Ok(());
+    };
+    let moved = migrate_event_journals(store, dir, prefix).map_err(|err| {
+        CliError::Runtime(format!(
+            "{}: cannot move the earlier per-event journals into it: {err}",
+            path.display()
+        ))
+    })?;
+    if moved > 0 {
+        eprintln!(
+            "moved {moved} event journal(s) into {} (the old files are kept as {prefix}event-ID.db.migrated)",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 /// Checks what is at `path` before SQLite opens (and maybe creates) it;

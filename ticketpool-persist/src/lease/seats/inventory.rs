@@ -2,15 +2,15 @@
 //! shared seat inventory.
 
 use std::collections::{HashMap, HashSet};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use postgres::Client;
-use ticketpool_core::Money;
 use ticketpool_seats::SeatId;
 
 use super::super::checks;
 use super::super::connect::connect;
 use super::locks::LockedSeat;
+use super::rows::{check_customer, distinct, sale_columns, seat_id, seats_of, sql_ids};
 use super::statements::SeatPrepared;
 use super::table;
 use super::types::{
@@ -177,6 +177,51 @@ impl SeatLeaseInventory {
         self.lease(node, event, section, Some(rows), ttl)
     }
 
+    /// Leases whole rows for `node` for `ttl`, in one statement: the rows
+    /// of the first `seats` leasable seats of `event` (on sale, or under an
+    /// expired lease or hold; lowest ids first; in `section` only, if
+    /// given), with every leasable seat of those rows. Rows other
+    /// transactions lock at this moment are skipped, never waited for.
+    /// Empty: nothing leasable now. A sold-out event costs this one
+    /// statement, read from an index that holds no sold seat, whatever the
+    /// event's size.
+    ///
+    /// # Errors
+    ///
+    /// [`PersistError::LeaseRequest`] for a bad node name, `ttl`, an empty
+    /// section name or `seats` of 0.
+    pub fn lease_block(
+        &mut self,
+        node: &str,
+        event: u64,
+        section: Option<&str>,
+        seats: usize,
+        ttl: Duration,
+    ) -> Result<Vec<LeasedSeat>, PersistError> {
+        checks::node(node)?;
+        let ttl = checks::ttl_micros(ttl)?;
+        if section.is_some_and(str::is_empty) {
+            return Err(PersistError::LeaseRequest(
+                "a seat lease must name a section, or none".into(),
+            ));
+        }
+        let seats = i64::try_from(seats)
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| {
+                PersistError::LeaseRequest(format!(
+                    "a seat lease must ask for 1 to {} seats",
+                    i64::MAX
+                ))
+            })?;
+        self.statements += 1;
+        let rows = self.client.query(
+            &self.prepared.lease_block,
+            &[&id_to_sql(event), &node, &section, &seats, &ttl],
+        )?;
+        seats_of(&rows, &self.location)
+    }
+
     /// The one lease statement, for a section or some of its rows.
     fn lease(
         &mut self,
@@ -217,16 +262,44 @@ impl SeatLeaseInventory {
         seats: &[SeatId],
         ttl: Duration,
     ) -> Result<u64, PersistError> {
+        let lost = self.renew_or_lost(node, event, seats, ttl)?;
+        Ok((seats.len() - lost.len()) as u64)
+    }
+
+    /// Renews like [`renew`](Self::renew), in the same one statement, and
+    /// answers which of `seats` were NOT renewed: `node` no longer holds a
+    /// live lease on them (expired, perhaps leased or sold by another node
+    /// since, or held), so it must stop selling them.
+    ///
+    /// # Errors
+    ///
+    /// As [`renew`](Self::renew).
+    pub fn renew_or_lost(
+        &mut self,
+        node: &str,
+        event: u64,
+        seats: &[SeatId],
+        ttl: Duration,
+    ) -> Result<Vec<SeatId>, PersistError> {
         checks::node(node)?;
         let ttl = checks::ttl_micros(ttl)?;
         if seats.is_empty() {
-            return Ok(0);
+            return Ok(Vec::new());
         }
         self.statements += 1;
-        Ok(self.client.execute(
+        let rows = self.client.query(
             &self.prepared.renew,
             &[&id_to_sql(event), &node, &ttl, &sql_ids(seats)],
-        )?)
+        )?;
+        let renewed = rows
+            .iter()
+            .map(|row| row.try_get::<_, i64>(0))
+            .collect::<Result<HashSet<i64>, _>>()?;
+        Ok(seats
+            .iter()
+            .copied()
+            .filter(|seat| !renewed.contains(&i64::from(seat.0)))
+            .collect())
     }
 
     /// Records a group of sales of leased seats in one statement. A sale
@@ -463,93 +536,5 @@ impl SeatLeaseInventory {
             expired: count(4)?,
             sold: count(5)?,
         })
-    }
-}
-
-/// Seats from the rows a lease or a hold returned, lowest ids first.
-fn seats_of(rows: &[postgres::Row], location: &str) -> Result<Vec<LeasedSeat>, PersistError> {
-    let mut seats = rows
-        .iter()
-        .map(|row| {
-            Ok(LeasedSeat {
-                id: seat_id(row.try_get(0)?, location)?,
-                section: row.try_get(1)?,
-                row: row.try_get(2)?,
-                number: u32::try_from(row.try_get::<_, i64>(3)?)
-                    .map_err(|_| bad_row(location, "a seat number out of range"))?,
-                base_price: Money::from_minor(row.try_get(4)?),
-                expires: row.try_get::<_, SystemTime>(5)?,
-            })
-        })
-        .collect::<Result<Vec<_>, PersistError>>()?;
-    seats.sort_by_key(|s| s.id);
-    Ok(seats)
-}
-
-/// A seat id read back from the table (stocked from a `u32`).
-fn seat_id(id: i64, location: &str) -> Result<SeatId, PersistError> {
-    u32::try_from(id)
-        .map(SeatId)
-        .map_err(|_| bad_row(location, &format!("seat id {id} out of range")))
-}
-
-/// A `lease_seats` row this build cannot read.
-fn bad_row(location: &str, detail: &str) -> PersistError {
-    PersistError::BadRow {
-        location: location.to_owned(),
-        detail: format!("lease_seats: {detail}"),
-    }
-}
-
-/// The ids as the statements take them.
-fn sql_ids(seats: &[SeatId]) -> Vec<i64> {
-    seats.iter().map(|s| i64::from(s.0)).collect()
-}
-
-/// A group's ids, customers and prices, as the statements take them.
-fn sale_columns(sales: &[SeatSaleToCommit]) -> (Vec<i64>, Vec<&str>, Vec<i64>) {
-    (
-        sales.iter().map(|s| i64::from(s.seat.0)).collect(),
-        sales.iter().map(|s| s.customer.as_str()).collect(),
-        sales.iter().map(|s| s.price.minor()).collect(),
-    )
-}
-
-/// Each seat once: a seat twice in one request is a bug in the node.
-fn distinct(seats: impl Iterator<Item = SeatId>) -> Result<(), PersistError> {
-    let mut seen = HashSet::new();
-    for seat in seats {
-        if !seen.insert(seat) {
-            return Err(PersistError::LeaseRequest(format!(
-                "seat {} appears twice in one request",
-                seat.0
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// A customer name: any non-empty text.
-fn check_customer(customer: &str) -> Result<(), PersistError> {
-    if customer.is_empty() {
-        return Err(PersistError::LeaseRequest(
-            "a hold must name its customer".into(),
-        ));
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_seat_twice_is_refused_in_words() {
-        let err = distinct([SeatId(3), SeatId(4), SeatId(3)].into_iter()).unwrap_err();
-        assert!(err.to_string().contains("seat 3 appears twice"), "{err}");
-        assert!(check_customer("")
-            .unwrap_err()
-            .to_string()
-            .contains("customer"));
     }
 }

@@ -4,6 +4,7 @@
 
 mod inventory;
 mod locks;
+mod rows;
 mod statements;
 mod table;
 mod types;

@@ -22,8 +22,13 @@ pub(super) struct SeatPrepared {
     /// `$5` ttl: leases the section's on-sale seats and those whose lease
     /// or hold expired, skipping rows another transaction has locked.
     pub lease: Statement,
+    /// `$1` event, `$2` node, `$3` section (`NULL`: any), `$4` how many
+    /// seats, `$5` ttl: leases the whole rows of the first `$4` leasable
+    /// seats (lowest ids), across rows and sections, skipping locked rows.
+    /// Nothing leasable costs this one statement.
+    pub lease_block: Statement,
     /// `$1` event, `$2` node, `$3` ttl, `$4` array of ids: extends the
-    /// node's live leases on those seats.
+    /// node's live leases on those seats; returns the ids extended.
     pub renew: Statement,
     /// `$1` event, `$2` node, `$3..$5` arrays of id, customer, price:
     /// returns the ids recorded as sold by this node from its live leases
@@ -67,6 +72,15 @@ impl SeatPrepared {
     pub(super) fn new(client: &mut Client, schema: &str) -> Result<Self, postgres::Error> {
         let table = format!("{schema}.lease_seats");
         let ttl = "* interval '1 microsecond'";
+        // Both lease statements: the `picked` seats leased to `$2` for `$5`.
+        let leases = format!(
+            "UPDATE {table} t
+             SET state = {LEASED}, lease_owner = $2,
+                 lease_expires = now() + $5::bigint {ttl}, customer = NULL
+             FROM picked
+             WHERE t.event_id = $1 AND t.seat_id = picked.seat_id
+             RETURNING {SEAT_COLUMNS}"
+        );
         Ok(Self {
             stock: client.prepare(&format!(
                 "INSERT INTO {table}
@@ -87,19 +101,48 @@ impl SeatPrepared {
                        AND (state = {ON_SALE} OR lease_expires <= now())
                      ORDER BY seat_id
                      FOR UPDATE SKIP LOCKED)
-                 UPDATE {table} t
-                 SET state = {LEASED}, lease_owner = $2,
-                     lease_expires = now() + $5::bigint {ttl}, customer = NULL
-                 FROM picked
-                 WHERE t.event_id = $1 AND t.seat_id = picked.seat_id
-                 RETURNING {SEAT_COLUMNS}"
+                 {leases}"
+            ))?,
+            // The first leasable seats pick the rows (on the partial
+            // index of unsold seats: a sold-out event has no entry there,
+            // so "nothing left" reads nothing); then the rows' other
+            // leasable seats join them. Both skip locked rows, so this
+            // waits for no lock and a busy row is passed over. `chosen`
+            // aggregates, so every row is picked before any is updated: a
+            // CTE read lazily would pick on past rows this statement just
+            // leased (invisible to it) and lease more rows than asked.
+            lease_block: client.prepare(&format!(
+                "WITH first AS (
+                     SELECT seat_id, section, row_label FROM {table}
+                     WHERE event_id = $1 AND state < {SOLD}
+                       AND ($3::text IS NULL OR section = $3::text)
+                       AND (state = {ON_SALE} OR lease_expires <= now())
+                     ORDER BY seat_id
+                     LIMIT $4::bigint
+                     FOR UPDATE SKIP LOCKED),
+                 chosen AS (
+                     SELECT array_agg(section) AS sections, array_agg(row_label) AS labels
+                     FROM first),
+                 picked AS (
+                     SELECT s.seat_id FROM {table} s
+                     WHERE s.event_id = $1 AND s.state < {SOLD}
+                       AND s.section = ANY((SELECT sections FROM chosen)::text[])
+                       AND (s.section, s.row_label) IN (
+                           SELECT u.section, u.row_label
+                           FROM chosen, unnest(chosen.sections, chosen.labels)
+                               AS u(section, row_label))
+                       AND (s.state = {ON_SALE} OR s.lease_expires <= now())
+                     ORDER BY s.seat_id
+                     FOR UPDATE SKIP LOCKED)
+                 {leases}"
             ))?,
             renew: client.prepare(&format!(
                 "WITH {locked}
                  UPDATE {table} t SET lease_expires = now() + $3::bigint {ttl}
                  FROM locked
                  WHERE t.event_id = $1 AND t.seat_id = locked.seat_id AND t.lease_owner = $2
-                   AND t.state = {LEASED} AND t.lease_expires > now()",
+                   AND t.state = {LEASED} AND t.lease_expires > now()
+                 RETURNING t.seat_id",
                 locked = lock_cte(&table, "seat_id = ANY($4::bigint[])")
             ))?,
             // The fence, as for tickets, with the rows locked in id order

@@ -71,6 +71,10 @@ fn index_sql(schema: &str) -> String {
         -- sold seats leave this index, so it shrinks as the event sells.
         CREATE INDEX IF NOT EXISTS lease_seats_unsold
             ON {schema}.lease_seats (event_id, section, seat_id) WHERE state < {SOLD};
+        -- A lease across sections walks the unsold seats in id order; a
+        -- sold-out event has no entry, so finding nothing reads nothing.
+        CREATE INDEX IF NOT EXISTS lease_seats_unsold_ids
+            ON {schema}.lease_seats (event_id, seat_id) WHERE state < {SOLD};
         -- Hand-backs find one node's leases.
         CREATE INDEX IF NOT EXISTS lease_seats_owner
             ON {schema}.lease_seats (event_id, lease_owner) WHERE state = {LEASED};"
