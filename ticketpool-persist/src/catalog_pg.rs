@@ -203,8 +203,9 @@ impl CatalogPg {
     /// lapsed) is an error, never a sale. When the catalog is dropped the
     /// node hands back its unsold leased seats in one statement per event
     /// (a killed node's return when their leases expire). Vendors' waves
-    /// are refused (seats go on sale by leasing). Off by default: the
-    /// server does not use it yet.
+    /// are refused (seats go on sale by leasing). Off by default;
+    /// `ticketpool serve --lease-node` sets it. "My tickets" then lists
+    /// the customer's seats too, from `lease_seats`.
     #[must_use]
     pub fn with_lease_seats(mut self) -> Self {
         self.lease_seats = true;
@@ -443,7 +444,8 @@ impl CatalogPg {
                 .unwrap_or_default()
         };
         let schema = self.lease_schema();
-        lease_my_tickets(client, &schema, events, customer, limit, name).map_err(|e| {
+        let seats = self.lease_seats;
+        lease_my_tickets(client, &schema, events, customer, limit, seats, name).map_err(|e| {
             StoreError::with_source(format!("cannot read PostgreSQL schema {schema}"), e).into()
         })
     }

@@ -61,6 +61,20 @@ impl ApiError {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
     }
 
+    /// 409 `seat_waves_unsupported`: lease node `node` puts seats on sale
+    /// by leasing them from the shared `lease_seats` table, so a vendor's
+    /// wave has nothing to release (its catalog refuses one with a store
+    /// error, which would otherwise read as a 500).
+    pub(crate) fn seat_waves_on_lease_node(node: &str) -> Self {
+        Self::conflict(
+            "seat_waves_unsupported",
+            format!(
+                "this server is lease node {node:?}: its seats go on sale as the nodes \
+                 lease them from the shared seat leases, not in vendors' waves"
+            ),
+        )
+    }
+
     /// 500: the server failed. `detail` is logged, not shown.
     pub(crate) fn internal(detail: impl std::fmt::Display) -> Self {
         tracing::error!(target: "ticketpool", "internal error: {detail}");

@@ -65,8 +65,15 @@ pub struct ServerConfig {
     /// from the shared ticket leases (`lease_tickets` in
     /// `<schema>_lease`, see [`CatalogPg::with_lease_node`]) instead of
     /// each event's journal, so several servers with different names sell
-    /// the same events. A seated event's seats are not sold then (409
-    /// `seats_unsupported`), only its general admission tickets. `None`:
+    /// the same events. A seated event's seats are sold from the shared
+    /// seat leases (`lease_seats`, see [`CatalogPg::with_lease_seats`]):
+    /// best available leases rows of seats for this node; seats picked by
+    /// label that this node has not leased are held and sold under
+    /// PostgreSQL row locks. Vendors' seat waves are refused (409
+    /// `seat_waves_unsupported`): seats go on sale by leasing. The seat
+    /// map shows this node's view (its JSON says so under `lease_node`):
+    /// seats it leased as available, held or sold; every other seat as
+    /// `not_on_sale`, whether on sale, leased or sold elsewhere. `None`:
     /// the only server on the schema.
     pub lease_node: Option<String>,
     /// How long a lease node's leases last without a renewal: a killed
@@ -270,7 +277,8 @@ impl Server {
                     };
                     pg = pg
                         .with_lease_node(node, lease)
-                        .map_err(ServerError::BadDatabase)?;
+                        .map_err(ServerError::BadDatabase)?
+                        .with_lease_seats();
                 }
                 pg.into()
             }
@@ -497,10 +505,10 @@ fn open_state(
         accounts,
         holds: Holds::default(),
         keys: Keys::new(Arc::clone(&store)),
+        seat_feeds: crate::seats::SeatFeeds::new(lease_node.as_deref()),
         stock: Stock::new(Arc::clone(&store), lease_node),
         live: Live::default(),
         metrics: Metrics::default(),
-        seat_feeds: crate::seats::SeatFeeds::default(),
         waiting: Arc::new(WaitingRoom::new(grace)),
         admin_token,
         pages: EventPages::default(),

@@ -14,19 +14,10 @@ use std::time::Instant;
 use futures_util::future::join_all;
 use reqwest::StatusCode;
 use serde_json::json;
-use support::pg::{params, schemas, with_client};
+use support::lease::node;
+use support::pg::{schemas, with_client};
 use support::{data_dir, TestServer, ADMIN, PATIENCE, POLL};
 use ticketpool_server::{Server, ServerConfig, ServerError};
-
-/// Node `node` of the cluster on schema `prefix`.
-fn node(prefix: &str, node: &str) -> impl FnOnce(&mut ServerConfig) {
-    let (prefix, node) = (prefix.to_owned(), node.to_owned());
-    move |config: &mut ServerConfig| {
-        config.database = Some(params());
-        config.database_schema = Some(prefix);
-        config.lease_node = Some(node);
-    }
-}
 
 /// The ticket ids an answer lists (`tickets[].ticket`).
 fn ticket_ids(body: &serde_json::Value) -> Vec<u64> {
@@ -186,7 +177,7 @@ async fn two_lease_nodes_sell_one_event_over_http_and_none_twice() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn lease_nodes_refuse_seats_with_a_json_409_and_sell_the_standing_tickets() {
+async fn lease_nodes_sell_a_seated_events_standing_tickets_once() {
     let Some(schemas) = schemas("tpl", "seated") else {
         return;
     };
@@ -196,52 +187,17 @@ async fn lease_nodes_refuse_seats_with_a_json_409_and_sell_the_standing_tickets(
     let event = a.seated_event(4, 600_000).await;
     let b = TestServer::start_with(&dir.path().join("b"), node(&prefix, "node-b")).await;
 
-    for (name, server) in [("a", &a), ("b", &b)] {
-        let token = server.sign_up(&format!("{name}-fan")).await;
-        // Every seat request is refused by name, on every node.
-        let map = server
-            .get(&format!("/api/events/{event}/seats"), None)
-            .await;
-        map.assert_error(409, "seats_unsupported");
-        assert!(
-            map.body["error"]["message"]
-                .as_str()
-                .is_some_and(|m| m.contains("lease node")),
-            "{}",
-            map.body
-        );
-        for wanted in [
-            json!({"seats": ["Stalls A-1"]}),
-            json!({"best": {"count": 2}}),
-        ] {
-            let held = server.reserve_seats(&token, event, wanted, None).await;
-            held.assert_error(409, "seats_unsupported");
-        }
-        let waves = server
-            .post(
-                &format!("/api/admin/events/{event}/seat-waves"),
-                Some(ADMIN),
-                json!({"section": "Stalls"}),
-            )
-            .await;
-        waves.assert_error(409, "seats_unsupported");
-        let in_waves = server
-            .post(
-                &format!("/api/admin/events/{event}/seats-in-waves"),
-                Some(ADMIN),
-                json!({}),
-            )
-            .await;
-        in_waves.assert_error(409, "seats_unsupported");
-        // The event's live stream opens, without seat deltas.
+    for server in [&a, &b] {
+        // The event's live stream opens, and the event is shown, seated
+        // (its seats are tested in lease_cluster_seats.rs).
         drop(
             server
                 .live(&format!("/api/events/{event}/live"), None)
                 .await,
         );
-        // The event is still shown here.
         let shown = server.get(&format!("/api/events/{event}"), None).await;
         assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+        assert_eq!(shown.body["seated"], true, "{}", shown.body);
     }
     // Its standing tickets sell: node a first, then, once a stopped
     // cleanly and handed its leases back, node b.

@@ -9,16 +9,7 @@ use std::time::Instant;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::{data_dir, small_seat_map, TestServer, ADMIN, PATIENCE, POLL};
-
-fn labels(hold: &Value) -> Vec<String> {
-    hold["seats"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no seats in {hold}"))
-        .iter()
-        .map(|s| s.as_str().unwrap().to_owned())
-        .collect()
-}
+use support::{data_dir, labels, small_seat_map, TestServer, ADMIN, PATIENCE, POLL};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_admin_sets_a_seat_map_and_every_problem_is_listed() {

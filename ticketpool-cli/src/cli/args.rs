@@ -106,8 +106,11 @@ pub struct ServeArgs {
     /// from ticket leases shared in PostgreSQL (PREFIX_lease), so several
     /// servers with different names sell the same events, none twice.
     /// One server per name; never beside a server without --lease-node.
-    /// Seats are not sold yet: a seated event sells its general admission
-    /// tickets, and its seat routes answer 409 seats_unsupported.
+    /// Seats too, from seat leases shared in PostgreSQL: best available
+    /// leases rows for this node; seats picked by label that it has not
+    /// leased are held under row locks. Vendors' seat waves answer 409
+    /// seat_waves_unsupported; the seat map shows this node's view (seats
+    /// leased elsewhere or sold there are not_on_sale).
     #[arg(long, value_name = "NAME", requires = "database")]
     pub lease_node: Option<String>,
     /// With --lease-node: how long this node's leases last unrenewed; a

@@ -208,7 +208,7 @@
 //! table).
 //!
 //! A lease-mode catalog sells seats from these leases only with
-//! `CatalogPg::with_lease_seats` (the server does not set it yet). Then
+//! `CatalogPg::with_lease_seats` (`serve --lease-node` sets it). Then
 //! each seated event's seats are stocked here when they open (and leases
 //! still under this node's name, an earlier killed run's, are handed back
 //! at once), and the event opens with no seat on sale on the node. When

@@ -314,10 +314,13 @@ async fn my_tickets(
             .iter()
             .map(|ticket| {
                 let mut view = booked_view(ticket);
-                // A seated event's seat tickets show their seat.
-                if let Some(seat) = seat_label(&state.catalog, ticket.event, ticket.booked.ticket.0)
+                // A seated event's seat tickets show their seat, and its
+                // tier as their type (a lease node's record has none).
+                if let Some((seat, tier)) =
+                    seat_label(&state.catalog, ticket.event, ticket.booked.ticket.0)
                 {
                     view["seat"] = json!(seat);
+                    view["ticket_type"] = json!(tier);
                 }
                 view
             })

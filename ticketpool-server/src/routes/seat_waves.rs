@@ -6,6 +6,9 @@
 //! - `POST /api/admin/events/{id}/seat-waves` with `{"all": true}`,
 //!   `{"section": ..}`, `{"tier": ..}` or `{"section": .., "rows": "A-C"}`:
 //!   one wave on sale, recorded first. The seat feed's deltas follow.
+//!
+//! A lease node answers both with 409 `seat_waves_unsupported`: its seats
+//! go on sale as the nodes lease them.
 
 use axum::extract::State;
 use axum::routing::post;
@@ -56,6 +59,7 @@ async fn in_waves(
     State(state): State<Shared>,
     ApiPath(id): ApiPath<u64>,
 ) -> ApiResult<Json<Value>> {
+    not_on_lease_node(&state)?;
     blocking(move || {
         let event = EventId(id);
         let feed = state
@@ -82,6 +86,7 @@ async fn release_wave(
     ApiJson(body): ApiJson<WaveBody>,
 ) -> ApiResult<Json<Value>> {
     let wave = body.wave()?;
+    not_on_lease_node(&state)?;
     blocking(move || {
         let event = EventId(id);
         let feed = crate::seats::feed(&state, event)?;
@@ -95,4 +100,12 @@ async fn release_wave(
         })))
     })
     .await
+}
+
+/// 409 `seat_waves_unsupported` on a lease node.
+fn not_on_lease_node(state: &Shared) -> ApiResult<()> {
+    match state.lease_node() {
+        Some(node) => Err(ApiError::seat_waves_on_lease_node(node)),
+        None => Ok(()),
+    }
 }

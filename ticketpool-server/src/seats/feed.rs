@@ -8,6 +8,13 @@
 //! seats changed, publishes them as version + 1. Versions go up by one per
 //! delta, so a client that sees a version skip knows it missed one and
 //! reads the map again.
+//!
+//! On a lease node (`serve --lease-node`) the map is this node's view of
+//! the shared seat leases: the seats it leased are shown as they are here
+//! (available, held, sold); every other seat is `not_on_sale`, whether on
+//! sale in PostgreSQL, leased by another node or sold there, so the map
+//! never shows a seat free that another node sold. Its JSON says so under
+//! `lease_node`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -25,6 +32,11 @@ use crate::views::money;
 /// which the client sees).
 const BUFFER: usize = 256;
 
+/// What a lease node's map shows, in its JSON.
+const LEASE_NODE_SHOWS: &str = "this node's seats: those it leased are shown as \
+    available, held or sold here; every other seat is not_on_sale here, whether on sale, \
+    leased or sold on another node (a seat picked by label is held if no one else has it)";
+
 /// The newest picture.
 struct Now {
     version: u64,
@@ -40,6 +52,9 @@ pub(crate) struct SeatFeed {
     /// The body of the map for one version.
     body: Mutex<Option<(u64, Bytes)>>,
     deltas: broadcast::Sender<Arc<Value>>,
+    /// The lease node whose view of the seats this is (see the module
+    /// docs); `None`: the only server, the whole event's seats.
+    lease_node: Option<Arc<str>>,
     /// Seats bought through this server per customer: the purchase limit
     /// counts them (see `seats::reserve`).
     pub(crate) bought: Mutex<HashMap<Arc<str>, u32>>,
@@ -54,7 +69,11 @@ pub(crate) fn feed_lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl SeatFeed {
-    pub(crate) fn new(event: EventId, seated: Arc<SeatedEvent>) -> Self {
+    pub(crate) fn new(
+        event: EventId,
+        seated: Arc<SeatedEvent>,
+        lease_node: Option<Arc<str>>,
+    ) -> Self {
         let layout = Layout::new(seated.map());
         let snapshot = Arc::new(seated.snapshot());
         Self {
@@ -67,6 +86,7 @@ impl SeatFeed {
             }),
             body: Mutex::new(None),
             deltas: broadcast::channel(BUFFER).0,
+            lease_node,
             bought: Mutex::new(HashMap::new()),
             reserving: Mutex::new(()),
         }
@@ -137,21 +157,22 @@ impl SeatFeed {
             })
             .collect();
         let counts = snapshot.counts();
-        let mut out = String::with_capacity(self.layout.size_hint() + 256);
-        out.push_str(
-            &json!({
-                "event": self.event.0,
-                "version": version,
-                "tiers": tiers,
-                "counts": {
-                    "available": counts.available,
-                    "held": counts.held,
-                    "sold": counts.sold,
-                    "not_on_sale": counts.not_on_sale,
-                },
-            })
-            .to_string(),
-        );
+        let mut head = json!({
+            "event": self.event.0,
+            "version": version,
+            "tiers": tiers,
+            "counts": {
+                "available": counts.available,
+                "held": counts.held,
+                "sold": counts.sold,
+                "not_on_sale": counts.not_on_sale,
+            },
+        });
+        if let Some(node) = &self.lease_node {
+            head["lease_node"] = json!({"name": &**node, "shows": LEASE_NODE_SHOWS});
+        }
+        let mut out = String::with_capacity(self.layout.size_hint() + 512);
+        out.push_str(&head.to_string());
         // Reopen the object for the layout's fields.
         out.pop();
         out.push(',');
@@ -167,12 +188,21 @@ impl SeatFeed {
 }
 
 /// The feeds of the seated events the service has opened, by event.
-#[derive(Default)]
 pub(crate) struct SeatFeeds {
     feeds: Mutex<HashMap<EventId, Arc<SeatFeed>>>,
+    /// The lease node this server is, if it is one.
+    lease_node: Option<Arc<str>>,
 }
 
 impl SeatFeeds {
+    /// No feed yet, on lease node `lease_node` if given.
+    pub(crate) fn new(lease_node: Option<&str>) -> Self {
+        Self {
+            feeds: Mutex::new(HashMap::new()),
+            lease_node: lease_node.map(Arc::from),
+        }
+    }
+
     /// The feed of `event`, opened with `open` the first time.
     pub(crate) fn get_or_open(
         &self,
@@ -183,7 +213,7 @@ impl SeatFeeds {
         if let Some(feed) = feeds.get(&event) {
             return Ok(Arc::clone(feed));
         }
-        let feed = Arc::new(SeatFeed::new(event, open()?));
+        let feed = Arc::new(SeatFeed::new(event, open()?, self.lease_node.clone()));
         feeds.insert(event, Arc::clone(&feed));
         Ok(feed)
     }

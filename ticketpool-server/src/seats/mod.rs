@@ -50,7 +50,7 @@ pub(crate) enum Wanted<'a> {
 /// # Errors
 ///
 /// 404 `unknown_event`; 409 `not_seated`, `not_on_sale` (a draft),
-/// `seats_unsupported` (a lease node).
+/// `seats_unsupported` (a catalog that sells no seats here).
 pub(crate) fn feed(state: &AppState, event: EventId) -> ApiResult<Arc<SeatFeed>> {
     Ok(state
         .seat_feeds
@@ -58,7 +58,8 @@ pub(crate) fn feed(state: &AppState, event: EventId) -> ApiResult<Arc<SeatFeed>>
 }
 
 /// As [`feed`], but `None` when this server sells no seats of `event` (a
-/// lease node's): for what shows the event beside its seats.
+/// lease-mode catalog without seat leases; `serve` always turns them on):
+/// for what shows the event beside its seats.
 ///
 /// # Errors
 ///
@@ -244,11 +245,16 @@ fn seat_error(state: &AppState, event: EventId, map: &SeatMap, error: CatalogErr
     }
 }
 
-/// The seat label of `ticket` of `event`, if it is a seat.
-pub(crate) fn seat_label(catalog: &Catalog, event: EventId, ticket: u64) -> Option<String> {
+/// The seat label and price tier of `ticket` of `event`, if it is a seat.
+pub(crate) fn seat_label(
+    catalog: &Catalog,
+    event: EventId,
+    ticket: u64,
+) -> Option<(String, String)> {
     let seat = u32::try_from(ticket.checked_sub(SEAT_TICKETS)?).ok()?;
     let map = catalog.seat_map(catalog.event(event).ok()?.venue)?;
-    map.seat(SeatId(seat)).map(|s| s.to_string())
+    map.seat(SeatId(seat))
+        .map(|s| (s.to_string(), s.tier.to_owned()))
 }
 
 /// Ends lapsed seat holds now and then, so their seats show (and sell) as

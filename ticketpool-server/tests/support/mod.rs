@@ -1,6 +1,7 @@
 //! A service on its own port and data directory, and a client for it.
 #![allow(dead_code)] // each test file uses a part
 
+pub mod lease;
 pub mod pg;
 
 use std::path::{Path, PathBuf};
@@ -398,6 +399,16 @@ impl Sse {
     pub async fn wait_end(&mut self, deadline: Instant) {
         while self.next_before(deadline).await.is_some() {}
     }
+}
+
+/// The labels of the seats a seat hold's answer names (`seats`).
+pub fn labels(hold: &Value) -> Vec<String> {
+    hold["seats"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no seats in {hold}"))
+        .iter()
+        .map(|s| s.as_str().unwrap().to_owned())
+        .collect()
 }
 
 /// The seat map the seat tests use: 29 seats in rows A-C of "Stalls"
