@@ -2,7 +2,8 @@
 //! `SeatSupply`), here a fake in memory: it opens with nothing on sale,
 //! best-available leases more like a wave, a hold of seats not on sale
 //! here goes to the supply all or nothing, and a cancelled such hold
-//! takes its seats off sale here again.
+//! takes its seats off sale here again; seats the supply lost go off
+//! sale here.
 
 mod common;
 
@@ -33,6 +34,8 @@ struct Fake {
     held: Mutex<HashSet<SeatId>>,
     taken: Mutex<HashSet<SeatId>>,
     recorded: Mutex<Vec<SeatRecord>>,
+    /// Seats lost and not yet reported.
+    lost: Mutex<Vec<SeatId>>,
 }
 
 #[derive(Clone)]
@@ -100,12 +103,16 @@ impl SeatSupply for Ledger {
         }
         Ok(())
     }
+
+    fn lost(&self) -> Vec<SeatId> {
+        std::mem::take(&mut *self.0.lost.lock())
+    }
 }
 
-#[test]
-fn seats_from_a_supply_open_off_sale_lease_on_demand_and_hold_elsewhere() {
-    let fake = Arc::new(Fake::default());
-    let ledger = Ledger(Arc::clone(&fake));
+/// A catalog whose seated event's seats come from `fake`, on sale, with
+/// its seats and map.
+fn on_sale_from(fake: &Arc<Fake>) -> (Catalog, Arc<SeatedEvent>, Arc<SeatMap>) {
+    let ledger = Ledger(Arc::clone(fake));
     let options = CatalogOptions {
         seat_ledgers: Some(Arc::new(move |_event: &Event| {
             let ledger: Arc<dyn SeatLedger> = Arc::new(ledger.clone());
@@ -124,6 +131,13 @@ fn seats_from_a_supply_open_off_sale_lease_on_demand_and_hold_elsewhere() {
     catalog.put_on_sale(id).unwrap();
     let seats = catalog.seats(id).unwrap();
     let map = fake.map.lock().clone().expect("the supply was opened");
+    (catalog, seats, map)
+}
+
+#[test]
+fn seats_from_a_supply_open_off_sale_lease_on_demand_and_hold_elsewhere() {
+    let fake = Arc::new(Fake::default());
+    let (_catalog, seats, map) = on_sale_from(&fake);
     assert_eq!(map.seat_count(), 12);
     assert_eq!(seats.snapshot().counts().not_on_sale, 12);
 
@@ -174,4 +188,51 @@ fn seats_from_a_supply_open_off_sale_lease_on_demand_and_hold_elsewhere() {
     ));
     // Vendors' waves are the supply's to refuse.
     assert!(seats.release_wave(Wave::Section("Stalls".into())).is_err());
+}
+
+#[test]
+fn seats_the_supply_lost_go_off_sale_here_and_are_held_through_it() {
+    let fake = Arc::new(Fake::default());
+    let (_catalog, seats, map) = on_sale_from(&fake);
+    // Row A leased, one seat of it held here, then all of row A lost.
+    let ann = seats
+        .best_available("ann", Priority::Regular, BestAvailable::anywhere(1))
+        .unwrap();
+    let held = ann.seats[0];
+    let label = |id: SeatId| map.seat(id).unwrap().to_string();
+    let row_a: Vec<SeatId> = map.seats().filter(|s| s.row == "A").map(|s| s.id).collect();
+    fake.lost.lock().extend(row_a.iter().copied());
+
+    // Off sale on the map, not sold to anyone; the held one stays held.
+    let snapshot = seats.snapshot();
+    for &id in &row_a {
+        let want = if id == held {
+            SeatState::Held
+        } else {
+            SeatState::NotOnSale
+        };
+        assert_eq!(snapshot.state(id), Some(want), "{}", label(id));
+    }
+    assert_eq!(snapshot.counts().available, 0);
+    assert_eq!(snapshot.counts().sold, 0);
+
+    // Best-available offers none of them: it leases row B.
+    let bob = seats
+        .best_available("bob", Priority::Regular, BestAvailable::anywhere(3))
+        .unwrap();
+    assert!(bob.seats.iter().all(|id| !row_a.contains(id)));
+    assert_eq!(*fake.leased_rows.lock(), 2);
+
+    // The held one goes off sale once its hold ends, not back on sale.
+    seats.cancel(ann.id).unwrap();
+    assert_eq!(seats.reap(), 1, "the lost seat went off sale");
+    assert_eq!(seats.state(&label(held)), Some(SeatState::NotOnSale));
+
+    // A specific hold of a lost seat goes through the supply.
+    let cy = seats
+        .hold("cy", Priority::Regular, &["Stalls A-2"])
+        .unwrap();
+    assert!(fake.held.lock().contains(&map.find("Stalls A-2").unwrap()));
+    seats.confirm(cy.id).unwrap();
+    assert_eq!(seats.state("Stalls A-2"), Some(SeatState::Sold));
 }

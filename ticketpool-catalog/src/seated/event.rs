@@ -12,6 +12,7 @@ use ticketpool_seats::{
     Seating,
 };
 
+use super::lost::LostSeats;
 use super::{SeatLedger, SeatRecord, SeatSupply, Wave};
 use crate::error::{CatalogError, StoreError};
 use crate::ids::EventId;
@@ -41,6 +42,9 @@ pub struct SeatedEvent {
     /// put on sale here and held, so no local hold takes one in between;
     /// every local hold takes it to read.
     elsewhere: RwLock<()>,
+    /// With a shared supply: the seats it lost, until they are off sale
+    /// here.
+    lost: LostSeats,
 }
 
 struct Holder {
@@ -147,6 +151,7 @@ impl SeatedEvent {
             wave_lock: Mutex::new(()),
             holders: Mutex::new(HashMap::new()),
             elsewhere: RwLock::new(()),
+            lost: LostSeats::default(),
         })
     }
 
@@ -208,12 +213,24 @@ impl SeatedEvent {
 
     /// The seat labelled `label`'s state now, or `None` for no such seat.
     pub fn state(&self, label: &str) -> Option<SeatState> {
+        self.withdraw_lost();
         self.seating.state(self.map().find(label)?)
     }
 
     /// Every seat's state, for drawing the map.
     pub fn snapshot(&self) -> SeatSnapshot {
+        self.withdraw_lost();
         self.seating.snapshot()
+    }
+
+    /// Takes the seats the shared supply lost off sale here (see
+    /// [`SeatSupply::lost`]); returns how many went off sale.
+    fn withdraw_lost(&self) -> usize {
+        let Some(supply) = self.ledger.supply() else {
+            return 0;
+        };
+        let _local = self.elsewhere.read();
+        self.lost.withdraw(supply, &self.seating)
     }
 
     /// Ends every wait for best-available seats, and every later one, with
@@ -279,6 +296,8 @@ impl SeatedEvent {
                     .ok_or_else(|| SeatError::UnknownLabel((*l).to_owned()))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        // A lost seat must go through the supply, not be held here.
+        self.withdraw_lost();
         {
             let _local = self.elsewhere.read();
             match self.seating.hold(&ids) {
@@ -351,6 +370,8 @@ impl SeatedEvent {
             let hold = self.seating.best_available(want)?;
             return Ok(self.held(hold, customer, priority));
         };
+        // Never offer a seat the supply lost.
+        self.withdraw_lost();
         loop {
             let tried = {
                 let _local = self.elsewhere.read();
@@ -461,14 +482,17 @@ impl SeatedEvent {
         }
     }
 
-    /// Ends the holds that lapsed; returns how many.
+    /// Ends the holds that lapsed and takes the seats a shared supply
+    /// lost off sale here; returns how many holds and seats (more than
+    /// 0: the map changed).
     pub fn reap(&self) -> usize {
         // The seating runs on the system clock (`Seating::new`).
         let now = Instant::now();
         let withdrawn = self.withdraw_lapsed(now);
         let reaped = withdrawn + self.seating.reap();
         self.holders.lock().retain(|_, h| h.expires_at > now);
-        reaped
+        // After the reap: a lost seat whose hold lapsed goes off sale now.
+        reaped + self.withdraw_lost()
     }
 
     /// Ends the lapsed holds taken through the shared supply before the

@@ -7,6 +7,7 @@
 //! the journal (`ticketpool-persist`) implements [`SeatLedger`].
 
 mod event;
+mod lost;
 mod supply;
 mod wave;
 

@@ -52,4 +52,16 @@ pub trait SeatSupply: Send + Sync {
     /// [`StoreError`] if the inventory could not be reached (the hold then
     /// lapses on its own).
     fn release_elsewhere(&self, seats: &[SeatId]) -> Result<(), StoreError>;
+
+    /// The seats this process lost since the last call (their lease
+    /// lapsed, perhaps taken by another process): each reported once. The
+    /// event polls it (reaping lapsed holds, before a hold or a
+    /// best-available, when drawing the map) and takes them off sale
+    /// here, so a hold of one goes through
+    /// [`hold_elsewhere`](Self::hold_elsewhere) like any seat not leased
+    /// here. Called often: keep it cheap when nothing was lost. The
+    /// default loses nothing.
+    fn lost(&self) -> Vec<SeatId> {
+        Vec::new()
+    }
 }

@@ -239,10 +239,13 @@
 //! past its `ttl` and another node may have leased them), so the node
 //! stops selling them: a sale of one is refused with an error before any
 //! statement, and leased here again later they are left to lapse
-//! unrenewed.
-//! (The node's seat map, in the catalog, still shows such a seat
-//! available until a sale of it fails; taking it off the map needs a hook
-//! the catalog does not have yet.) On a **clean stop** (the catalog, and
+//! unrenewed. The renewer also reports them to the catalog
+//! (`SeatSupply::lost`), which takes them off sale on the node's seat map
+//! when it next reaps holds, draws the map, holds or looks for the best
+//! available (one held here then goes off sale once that hold ends
+//! unsold): best-available never offers them, the map and its feed show
+//! them not on sale here (not sold), and a specific hold of one goes
+//! through PostgreSQL like any seat not leased here. On a **clean stop** (the catalog, and
 //! with it the event's seats, dropped) the renewer stops and the node
 //! hands back every seat it leased in one statement per event, and
 //! releases its open holds, so other nodes lease them at once; a killed
@@ -257,7 +260,8 @@
 //! as sold to its buyer; a lease renewed past its `ttl`, handed back at
 //! a clean drop, a killed node's seats back after its `ttl`, a sale under
 //! a lapsed lease or hold an error and each seat sold once, a released
-//! hold across leases back on sale) and `tests/lease_seats.rs` (block
+//! hold across leases back on sale, seats whose lease was lost off sale on
+//! the node's map) and `tests/lease_seats.rs` (block
 //! leases disjoint across nodes, sold out one statement).
 //!
 //! [`lease_rows`]: SeatLeaseInventory::lease_rows

@@ -11,8 +11,10 @@
 //! ([`SeatLeaseInventory::confirm_hold`]). A sale the database did not
 //! record (lease or hold expired) is an error, never answered as sold.
 //! The leases are renewed on the ticket leases' schedule while the ledger
-//! lives (seats a renewal could not extend are no longer sold here) and
-//! handed back, one statement, when it is dropped with the catalog.
+//! lives (seats a renewal could not extend are no longer sold here, and
+//! are reported through [`SeatSupply::lost`] so the event takes them off
+//! its seat map) and handed back, one statement, when it is dropped with
+//! the catalog.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -75,6 +77,7 @@ pub(crate) fn lease_node_seat_ledgers(
                 lost: HashSet::new(),
                 held: HashMap::new(),
             }),
+            newly_lost: Mutex::new(Vec::new()),
         });
         let ledger: Arc<dyn SeatLedger> = Arc::new(LeaseSeats::start(shared)?);
         Ok::<_, CatalogError>(ledger)
@@ -99,6 +102,10 @@ struct Shared {
     event: u64,
     ttl: Duration,
     state: Mutex<State>,
+    /// Seats a renewal found lost that the event has not taken off sale
+    /// yet ([`SeatSupply::lost`]): apart from `state`, so the event's
+    /// frequent polls never wait on a renewal's statement.
+    newly_lost: Mutex<Vec<SeatId>>,
 }
 
 struct State {
@@ -183,10 +190,15 @@ impl Shared {
             .renew_or_lost(&self.node, self.event, &known, self.ttl)
         {
             Ok(lost) => {
-                for seat in lost {
+                for &seat in &lost {
                     state.leased.remove(&seat);
                     state.lost.insert(seat);
                 }
+                // For the event to take off sale here.
+                self.newly_lost
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .extend(lost);
             }
             Err(_) => {
                 // Perhaps a broken connection: a fresh one for the next
@@ -349,6 +361,16 @@ impl SeatSupply for LeaseSeats {
             }
             SeatHoldOutcome::Taken(taken) => Ok(taken),
         }
+    }
+
+    fn lost(&self) -> Vec<SeatId> {
+        std::mem::take(
+            &mut *self
+                .shared
+                .newly_lost
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
     }
 
     fn release_elsewhere(&self, seats: &[SeatId]) -> Result<(), StoreError> {

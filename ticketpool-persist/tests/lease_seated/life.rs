@@ -1,7 +1,8 @@
 //! A seat lease's life on a lease node (issue 18): renewed while the node
 //! runs, handed back at once on a clean stop, back on sale after its ttl
 //! when the node is gone without a stop, and a sale under a lapsed lease
-//! or hold answered as an error, never as sold, each seat sold once.
+//! or hold answered as an error, never as sold, each seat sold once;
+//! seats whose lease the node lost go off sale on its map.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -59,6 +60,21 @@ fn all_expired(leases: &Schema, event: EventId, node: &str) -> bool {
         .get(0)
 }
 
+/// Makes `node`'s seat leases on `event` lapse, as under a node paused
+/// past its ttl (renewals extend only live leases).
+fn lapse_leases(leases: &Schema, event: EventId, node: &str) {
+    admin()
+        .execute(
+            &format!(
+                "UPDATE {}.lease_seats SET lease_expires = now() - interval '1 second' \
+                 WHERE event_id = $1 AND lease_owner = $2 AND state = 1",
+                leases.0
+            ),
+            &[&i64::try_from(event.0).unwrap(), &node],
+        )
+        .unwrap();
+}
+
 /// The labels of the seats available on `seats`' node now.
 fn available_here(seats: &SeatedEvent) -> Vec<String> {
     let ids: Vec<_> = seats
@@ -70,10 +86,14 @@ fn available_here(seats: &SeatedEvent) -> Vec<String> {
     labels_of(seats, &ids)
 }
 
-/// Node a (leases lasting [`LONG`]) with a seated event on sale, having
+/// Node a (leases lasting `ttl`) with a seated event on sale, having
 /// sold `want` best-available seats from the row it leased.
-fn a_sold_from_a_lease(prefix: &Schema, want: usize) -> (Catalog, EventId, Arc<SeatedEvent>) {
-    let a = seats_node(prefix, "node-a", LONG);
+fn a_sold_from_a_lease(
+    prefix: &Schema,
+    want: usize,
+    ttl: Duration,
+) -> (Catalog, EventId, Arc<SeatedEvent>) {
+    let a = seats_node(prefix, "node-a", ttl);
     let id = seated_on_sale(&a);
     let seats = a.seats(id).unwrap();
     let hold = seats
@@ -142,7 +162,7 @@ fn a_clean_stop_hands_the_seats_back_at_once_and_a_killed_nodes_return_after_ttl
         return;
     };
     let leases = Schema(format!("{}_lease", prefix.0));
-    let (a, id, seats_a) = a_sold_from_a_lease(&prefix, 2);
+    let (a, id, seats_a) = a_sold_from_a_lease(&prefix, 2, LONG);
     let unsold = available_here(&seats_a);
     assert_eq!(unsold.len(), 4);
     assert_eq!(live_leases(&leases, id, "node-a"), unsold);
@@ -215,16 +235,7 @@ fn a_sale_under_a_lapsed_lease_or_hold_is_an_error_and_no_seat_sells_twice() {
     let hold = seats_a
         .best_available("bob", Priority::Regular, BestAvailable::anywhere(1))
         .unwrap();
-    admin()
-        .execute(
-            &format!(
-                "UPDATE {}.lease_seats SET lease_expires = now() - interval '1 second' \
-                 WHERE event_id = $1 AND lease_owner = 'node-a' AND state = 1",
-                leases.0
-            ),
-            &[&i64::try_from(id.0).unwrap()],
-        )
-        .unwrap();
+    lapse_leases(&leases, id, "node-a");
     let row = c.lease_block("node-c", id.0, None, 1, LONG).unwrap();
     assert!(row.iter().any(|s| s.id == hold.seats[0]));
     let sales: Vec<SeatSaleToCommit> = seat_sales("cy", &row);
@@ -249,7 +260,7 @@ fn releasing_a_hold_across_leases_puts_its_seats_back_on_sale() {
         return;
     };
     let leases = Schema(format!("{}_lease", prefix.0));
-    let (_a, id, seats_a) = a_sold_from_a_lease(&prefix, 1);
+    let (_a, id, seats_a) = a_sold_from_a_lease(&prefix, 1, LONG);
     // One seat of a's lease and one leased by nobody: held in PostgreSQL.
     let mine = available_here(&seats_a).remove(0);
     let across = [mine.as_str(), "Circle A-1"];
@@ -265,4 +276,46 @@ fn releasing_a_hold_across_leases_puts_its_seats_back_on_sale() {
         buy_specific(&seats_b, "bob", &across).unwrap(),
         vec![mine.clone(), "Circle A-1".to_owned()]
     );
+}
+
+#[test]
+fn seats_whose_lease_a_node_lost_go_off_sale_on_its_map() {
+    let Some(prefix) = schema("lslife_lost") else {
+        return;
+    };
+    let leases = Schema(format!("{}_lease", prefix.0));
+    let (_a, id, seats_a) = a_sold_from_a_lease(&prefix, 1, SHORT);
+    let row = available_here(&seats_a);
+    assert_eq!(row.len(), 5, "the rest of a's leased row: {row:?}");
+
+    // A's leases lapse; node b holds and sells the seats through
+    // PostgreSQL.
+    lapse_leases(&leases, id, "node-a");
+    let b = seats_node(&prefix, "node-b", LONG);
+    let seats_b = b.seats(id).unwrap();
+    let labels: Vec<&str> = row.iter().map(String::as_str).collect();
+    assert_eq!(buy_specific(&seats_b, "bob", &labels).unwrap(), row);
+
+    // A's renewer finds them lost: off sale on a's map, sold to nobody
+    // here, and best-available offers none of them.
+    wait_for("a's map to take the lost seats off sale", || {
+        available_here(&seats_a).is_empty()
+    });
+    for label in &labels {
+        assert_eq!(seats_a.state(label), Some(SeatState::NotOnSale), "{label}");
+    }
+    let next = seats_a
+        .best_available("cy", Priority::Regular, BestAvailable::anywhere(1))
+        .unwrap();
+    let offered = labels_of(&seats_a, &next.seats);
+    assert!(
+        !row.contains(&offered[0]),
+        "offered a lost seat: {offered:?}"
+    );
+    seats_a.confirm(next.id).unwrap();
+    // A specific hold of a lost seat goes to PostgreSQL: b sold it.
+    unavailable(buy_specific(&seats_a, "dee", &[labels[0]]), "b's sale");
+    let sold = sold_seats(&leases, id);
+    assert!(row.iter().all(|l| sold[l] == "bob"));
+    assert_eq!(sold[&offered[0]], "cy");
 }
