@@ -147,14 +147,15 @@ pub(super) fn commit_groups(conn: &mut Connection, groups: &[Group<'_>]) -> Vec<
         Ok(tx) => tx,
         Err(error) => return fail_all(error.into(), groups.len()),
     };
-    let answers: Vec<Answer> = groups
-        .iter()
-        .map(|&(event, events)| apply_group(&mut tx, event, events))
-        .collect();
-    if answers.iter().any(Result::is_err) && tx.is_autocommit() {
-        // SQLite rolled the whole transaction back (a full disk, an I/O
-        // error), not just the failing group's savepoint: nothing stands.
-        return rolled_back(answers);
+    let mut answers: Vec<Answer> = Vec::with_capacity(groups.len());
+    for &(event, events) in groups {
+        answers.push(apply_group(&mut tx, event, events));
+        if answers.last().is_some_and(Result::is_err) && tx.is_autocommit() {
+            // SQLite rolled the whole transaction back (a full disk, an
+            // I/O error), not just this group's savepoint: nothing stands,
+            // and applying the rest would commit each on its own.
+            return rolled_back(answers, groups.len());
+        }
     }
     if let Err(error) = tx.commit() {
         return fail_all(error.into(), groups.len());
@@ -176,8 +177,10 @@ fn apply_group(tx: &mut Transaction<'_>, event: i64, events: &[Event]) -> Answer
     Ok(outcomes)
 }
 
-/// Every group fails: the failed keep their error, the others name it.
-fn rolled_back(answers: Vec<Answer>) -> Vec<Answer> {
+/// Every one of `groups` fails: the failed keep their error, the others
+/// (applied or not) name it.
+fn rolled_back(mut answers: Vec<Answer>, groups: usize) -> Vec<Answer> {
+    answers.resize_with(groups, || Ok(Vec::new()));
     let why = answers
         .iter()
         .find_map(|answer| answer.as_ref().err())
