@@ -381,7 +381,8 @@ impl CatalogPg {
     /// Up to `limit` of `customer`'s tickets for `events`, newest first:
     /// one read of the catalog schema's customer index across every
     /// event's sales (plus, in lease mode, the shared table's). Nothing is
-    /// created: before the catalog is first opened there are no tickets.
+    /// created for a new catalog (no tickets yet); events still in the
+    /// earlier layout's schemas are migrated first, as opening would.
     ///
     /// # Errors
     ///
@@ -396,6 +397,11 @@ impl CatalogPg {
             return Ok(Vec::new());
         }
         let mut client = self.reader()?;
+        if self.unmigrated(&mut client, events)? {
+            // Their sales are still in the earlier layout's schemas: move
+            // them in first, as opening would, or the read finds nothing.
+            drop(self.database()?);
+        }
         let mut tickets = self.read_tickets(&mut client, events, customer, limit)?;
         if self.lease.is_some() {
             tickets.extend(self.read_leased(&mut client, events, customer, limit)?);
@@ -406,6 +412,19 @@ impl CatalogPg {
             idle.push(client);
         }
         Ok(newest_first(tickets, limit))
+    }
+
+    /// Whether any of `events` still has the earlier layout's schema.
+    fn unmigrated(&self, client: &mut Client, events: &[EventId]) -> Result<bool, CatalogError> {
+        let names: Vec<String> = events.iter().map(|&id| self.event_schema(id)).collect();
+        let found = client
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ANY($1))",
+                &[&names],
+            )
+            .and_then(|row| row.try_get(0))
+            .map_err(|e| StoreError::with_source(format!("cannot read {self}"), e))?;
+        Ok(found)
     }
 
     /// An idle connection, or a new one.

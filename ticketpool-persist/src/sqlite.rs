@@ -11,7 +11,7 @@ use rusqlite::{
 };
 use ticketpool_core::{Event, RecoveredState, Sale, Ticket, TicketId};
 
-use crate::apply::{apply, Tables};
+use crate::apply::Tables;
 use crate::codec;
 use crate::config::Durability;
 use crate::error::PersistError;
@@ -25,6 +25,7 @@ use crate::store::{SeatWave, SoldSeat};
 mod adopt;
 #[cfg(feature = "catalog")]
 mod catalog;
+mod group;
 mod seats;
 mod vetted;
 
@@ -55,9 +56,11 @@ pub struct SqliteStore {
 
 /// One open database file, shared by the journals of every event kept in
 /// it: one connection, so commits take turns instead of racing for
-/// SQLite's write lock.
+/// SQLite's write lock, and the events' groups waiting for their turn
+/// commit together (see `group`).
 struct Db {
     conn: Mutex<Connection>,
+    groups: group::Combiner,
     path: PathBuf,
 }
 
@@ -98,6 +101,7 @@ impl SqliteStore {
         Self {
             db: Arc::new(Db {
                 conn: Mutex::new(conn),
+                groups: group::Combiner::default(),
                 path,
             }),
             event: 0,
@@ -435,23 +439,11 @@ impl Store for SqliteStore {
         events: &[Event],
         outcomes: &mut Vec<Outcome>,
     ) -> Result<(), PersistError> {
-        let start = outcomes.len();
-        let mut conn = self.conn();
-        let result = (|| {
-            let tx = conn.transaction()?;
-            {
-                let mut tables = SqliteTables::new(&tx, self.event)?;
-                for event in events {
-                    outcomes.push(apply(&mut tables, event)?);
-                }
-            }
-            tx.commit()?;
-            Ok(())
-        })();
-        if result.is_err() {
-            outcomes.truncate(start);
-        }
-        result.map_err(|e| classify(&self.location, e))
+        let committed = self.db.groups.append(self.event, events, |groups| {
+            group::commit_groups(&mut self.conn(), groups)
+        });
+        outcomes.extend(committed.map_err(|e| classify(&self.location, e))?);
+        Ok(())
     }
 
     fn recover(&mut self) -> Result<RecoveredState, PersistError> {

@@ -403,13 +403,10 @@ fn old_catalog(prefix: &str) -> Catalog {
     .unwrap()
 }
 
-#[test]
-fn a_schema_per_event_is_migrated_into_the_catalog_schema_and_kept_renamed() {
-    let Some((pg, schemas)) = home("migrate") else {
-        return;
-    };
-    let (prefix, mut client) = (pg.schema().to_owned(), client());
-    let old = old_catalog(&prefix);
+/// The earlier layout with two events on sale: ann bought at both, bob
+/// at the first.
+fn old_catalog_with_sales(prefix: &str) -> (Catalog, EventId, EventId) {
+    let old = old_catalog(prefix);
     let hall = venue(&old);
     let a = old.create_event(event(hall, "first")).unwrap();
     let b = old.create_event(event(hall, "second")).unwrap();
@@ -418,6 +415,16 @@ fn a_schema_per_event_is_migrated_into_the_catalog_schema_and_kept_renamed() {
     for (id, who) in [(a, "ann"), (b, "ann"), (a, "bob")] {
         sell(&old, id, who);
     }
+    (old, a, b)
+}
+
+#[test]
+fn a_schema_per_event_is_migrated_into_the_catalog_schema_and_kept_renamed() {
+    let Some((pg, schemas)) = home("migrate") else {
+        return;
+    };
+    let (prefix, mut client) = (pg.schema().to_owned(), client());
+    let (old, a, b) = old_catalog_with_sales(&prefix);
     let sales = [
         old.office(a).unwrap().sales(),
         old.office(b).unwrap().sales(),
@@ -465,4 +472,29 @@ fn a_schema_per_event_is_migrated_into_the_catalog_schema_and_kept_renamed() {
     assert_eq!(sales_rows(&mut client, &prefix).len(), 4);
     assert_eq!(schemas.names(&mut client), expected);
     drop(catalog);
+}
+
+/// "My tickets" on a catalog still in the earlier layout, before anything
+/// opened it: the events' schemas are migrated first, so the customer's
+/// tickets are found (they were not: the read went to the empty catalog
+/// schema only).
+#[test]
+fn my_tickets_before_opening_an_old_layout_catalog_finds_its_sales() {
+    let Some((pg, schemas)) = home("mine_old") else {
+        return;
+    };
+    let (prefix, mut client) = (pg.schema().to_owned(), client());
+    let (old, a, b) = old_catalog_with_sales(&prefix);
+    drop(old);
+
+    let mine = pg.my_tickets(&[a, b], "ann", 10).unwrap();
+    let mut events: Vec<EventId> = mine.iter().map(|t| t.event).collect();
+    events.sort();
+    assert_eq!(events, [a, b]);
+    assert_eq!(pg.my_tickets(&[a], "bob", 10).unwrap().len(), 1);
+    assert_eq!(sales_rows(&mut client, &prefix).len(), 3, "migrated once");
+    assert!(schemas
+        .names(&mut client)
+        .iter()
+        .all(|name| *name == prefix || name.ends_with("_migrated")));
 }
