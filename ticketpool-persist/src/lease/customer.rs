@@ -2,8 +2,8 @@
 //! `lease_tickets` through its `lease_tickets_customer` index on
 //! `(customer, sold_at)` for sold rows, never by scanning the events; and
 //! with seat leases their seats sold from `lease_seats` (issue 18), as
-//! seat tickets (`SEAT_TICKETS` + the seat id). That table has no index by
-//! customer: its rows are found through its primary key, event by event.
+//! seat tickets (`SEAT_TICKETS` + the seat id), through its
+//! `lease_seats_customer` index on `(customer, sold_at)` for sold seats.
 
 use std::time::SystemTime;
 
@@ -12,6 +12,7 @@ use postgres::Client;
 use ticketpool_catalog::{EventId, SEAT_TICKETS};
 use ticketpool_core::{Money, TicketId};
 
+use super::seats::SEAT_SOLD;
 use super::table::SOLD;
 use crate::codec::{id_from_sql, id_to_sql};
 use crate::error::PersistError;
@@ -47,12 +48,12 @@ pub(crate) fn lease_my_tickets(
         &[&customer, &ids, &limit],
     )?;
     if seats {
-        // The same columns; only a sold seat has `sold_at` (its CHECK).
+        // The same columns as the tickets' rows.
         let sold = client.query(
             &format!(
                 "SELECT event_id, seat_id + {}, '{LEASED_SEAT_TYPE}', lease_owner, price, sold_at
                  FROM {schema}.lease_seats
-                 WHERE event_id = ANY($2) AND customer = $1 AND sold_at IS NOT NULL
+                 WHERE customer = $1 AND state = {SEAT_SOLD} AND event_id = ANY($2)
                  ORDER BY sold_at DESC, seat_id DESC LIMIT $3",
                 id_to_sql(SEAT_TICKETS)
             ),

@@ -10,6 +10,8 @@ mod table;
 mod types;
 
 pub use self::inventory::SeatLeaseInventory;
+/// A sold seat's `lease_seats.state`, for "my tickets".
+pub(super) use self::table::SOLD as SEAT_SOLD;
 pub use self::types::{
     LeasedSeat, SeatCommitOutcome, SeatCounts, SeatHoldOutcome, SeatSaleToCommit, StockSeat,
 };

@@ -13,7 +13,7 @@ pub(super) const LEASED: i16 = 1;
 /// Held for a customer by a node until `lease_expires` (live or expired).
 pub(super) const HELD: i16 = 2;
 /// Sold; `lease_owner` keeps the node that sold it.
-pub(super) const SOLD: i16 = 3;
+pub(in crate::lease) const SOLD: i16 = 3;
 
 /// The columns and their `information_schema` types, in order.
 const COLUMNS: [(&str, &str); 12] = [
@@ -75,6 +75,10 @@ fn index_sql(schema: &str) -> String {
         -- sold-out event has no entry, so finding nothing reads nothing.
         CREATE INDEX IF NOT EXISTS lease_seats_unsold_ids
             ON {schema}.lease_seats (event_id, seat_id) WHERE state < {SOLD};
+        -- My tickets finds a customer's sold seats, newest first,
+        -- without walking events.
+        CREATE INDEX IF NOT EXISTS lease_seats_customer
+            ON {schema}.lease_seats (customer, sold_at) WHERE state = {SOLD};
         -- Hand-backs find one node's leases.
         CREATE INDEX IF NOT EXISTS lease_seats_owner
             ON {schema}.lease_seats (event_id, lease_owner) WHERE state = {LEASED};"
