@@ -1,6 +1,6 @@
 //! PostgreSQL storage, for deployments that already run a server.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use postgres::error::SqlState;
 use postgres::{Client, GenericClient, IsolationLevel, NoTls, Row, Statement, Transaction};
@@ -20,17 +20,19 @@ mod catalog;
 #[cfg(feature = "catalog")]
 pub(crate) use catalog::customer_tickets;
 mod seats;
+mod writers;
 use crate::settings::EventSettings;
 use crate::store::{Outcome, Store};
 use crate::store::{SeatWave, SoldSeat};
+use writers::Shared;
 
 /// A journal in one PostgreSQL schema (so several journals, or parallel
 /// tests, share a database without meeting), or one event's journal in a
 /// schema that keeps many ([`for_event`](Self::for_event)).
 ///
 /// `synchronous_commit=on` under [`Durability::Confirmed`], `off` under
-/// [`Durability::Batched`] (a setting of the connection, so of every
-/// event's journal sharing it).
+/// [`Durability::Batched`] (a setting of the schema's connections, so of
+/// every event's journal in it).
 ///
 /// # Examples
 ///
@@ -42,7 +44,7 @@ use crate::store::{SeatWave, SoldSeat};
 /// # Ok::<(), ticketpool_persist::PersistError>(())
 /// ```
 pub struct PgStore {
-    db: Arc<Mutex<Conn>>,
+    db: Arc<Shared>,
     /// The journal rows' `event` key: 0 for a lone journal.
     event: i64,
     /// The schema, for the events' locations.
@@ -51,7 +53,7 @@ pub struct PgStore {
 }
 
 /// One connection and its prepared statements, shared by the journals of
-/// every event kept in its schema: their commits take turns.
+/// the events kept on it: their commits take turns.
 struct Conn {
     client: Client,
     statements: Statements,
@@ -119,7 +121,7 @@ impl PgStore {
         migrate(&mut client, schema, &location).map_err(|e| classify(&location, e))?;
         let statements = prepare(&mut client).map_err(|e| classify(&location, e.into()))?;
         Ok(Self {
-            db: Arc::new(Mutex::new(Conn { client, statements })),
+            db: Arc::new(Shared::new(Conn { client, statements }, config.clone())),
             event: schema::LONE_JOURNAL,
             schema: schema.into(),
             location,
@@ -127,9 +129,10 @@ impl PgStore {
     }
 
     /// The journal of catalog event `event` in this store's schema: its
-    /// rows carry the event's id, beside every other event's, on this
-    /// store's connection (shared, so the events' commits take turns and
-    /// a catalog's events take one connection, not one each). Event 0 is
+    /// rows carry the event's id, beside every other event's, on one of
+    /// the schema's few writer connections (shared, so a catalog's events
+    /// take a few connections, not one each, and commit side by side).
+    /// Event 0 is
     /// the schema's own journal, the one [`connect`](Self::connect)
     /// returns.
     ///
@@ -151,15 +154,6 @@ impl PgStore {
             schema: Arc::clone(&self.schema),
             location: format!("PostgreSQL schema {} (event {event})", self.schema),
         }
-    }
-
-    /// The shared connection, for one statement or one transaction.
-    fn conn(&self) -> MutexGuard<'_, Conn> {
-        // A panic while holding it left at most an open transaction, which
-        // the driver rolls back before the next statement.
-        self.db
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -366,9 +360,7 @@ impl Store for PgStore {
             Durability::Confirmed => "on",
             Durability::Batched => "off",
         };
-        self.conn()
-            .client
-            .batch_execute(&format!("SET synchronous_commit TO {setting}"))?;
+        self.db.set_synchronous_commit(setting)?;
         Ok(())
     }
 
@@ -379,7 +371,7 @@ impl Store for PgStore {
     ) -> Result<(), PersistError> {
         let start = outcomes.len();
         let event = self.event;
-        let mut conn = self.conn();
+        let mut conn = self.journal()?;
         let Conn { client, statements } = &mut *conn;
         let result = (|| {
             let mut tx = client.transaction()?;
@@ -403,7 +395,7 @@ impl Store for PgStore {
     fn recover(&mut self) -> Result<RecoveredState, PersistError> {
         let location = self.location.clone();
         let event = self.event;
-        let mut conn = self.conn();
+        let mut conn = self.journal()?;
         let result = (|| {
             // One snapshot for all queries.
             let mut tx = conn
@@ -421,15 +413,19 @@ impl Store for PgStore {
 
     fn events(&mut self) -> Result<Vec<Event>, PersistError> {
         let event = self.event;
-        let result =
-            rows::read_events(&mut Pg::new(&mut self.conn().client, event), &self.location);
+        let result = rows::read_events(
+            &mut Pg::new(&mut self.journal()?.client, event),
+            &self.location,
+        );
         result.map_err(|e| classify(&self.location, e))
     }
 
     fn settings(&mut self) -> Result<Option<EventSettings>, PersistError> {
         let event = self.event;
-        let result =
-            rows::read_settings(&mut Pg::new(&mut self.conn().client, event), &self.location);
+        let result = rows::read_settings(
+            &mut Pg::new(&mut self.journal()?.client, event),
+            &self.location,
+        );
         result.map_err(|e| classify(&self.location, e))
     }
 
@@ -466,7 +462,7 @@ impl PgStore {
         reason: &str,
     ) -> Result<(), PersistError> {
         let row = SettingsRow::of(settings, reason)?;
-        self.conn().client.execute(
+        self.journal()?.client.execute(
             schema::INSERT_SETTINGS,
             &[&row.recorded_at, &row.reason, &row.body, &self.event],
         )?;

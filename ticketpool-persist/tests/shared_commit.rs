@@ -4,7 +4,8 @@
 //! together). Every sale acknowledged is there after a reopen, under its
 //! own event, exactly once; a double sale is refused in its own event
 //! without failing the others' groups; a full disk fails the whole shared
-//! commit and loses no acknowledged sale.
+//! commit and loses no acknowledged sale. The same sales on one
+//! PostgreSQL schema, whose events share a few writer connections.
 
 use std::sync::{Arc, Barrier};
 use std::thread;
@@ -13,7 +14,8 @@ use std::time::{Duration, UNIX_EPOCH};
 use ticketpool_core::{Event, Journal, Money, Priority, Sale, Ticket, TicketId};
 use ticketpool_persist::{Durability, DurableJournal, JournalConfig, SqliteStore, Store};
 
-const EVENTS: u64 = 8;
+/// More than PostgreSQL's writer connections per schema, so some share one.
+const EVENTS: u64 = 12;
 const SALES: u64 = 150;
 
 fn ticket(id: u64) -> Ticket {
@@ -40,10 +42,11 @@ fn sale(id: u64, customer: &str) -> Event {
     }
 }
 
-/// Events 1..=`events` of `file` on Confirmed journals, each selling
-/// with `sell` on its own thread, all starting at once.
-fn at_once<T: Send + 'static>(
-    file: &SqliteStore,
+/// Events 1..=`events` (journals from `for_event`) on Confirmed
+/// journals, each selling with `sell` on its own thread, all starting at
+/// once.
+fn at_once<S: Store + 'static, T: Send + 'static>(
+    for_event: impl Fn(u64) -> S,
     events: u64,
     sell: impl Fn(u64, DurableJournal) -> T + Clone + Send + 'static,
 ) -> Vec<thread::JoinHandle<T>> {
@@ -51,7 +54,7 @@ fn at_once<T: Send + 'static>(
     (1..=events)
         .map(|event| {
             let config = JournalConfig::per_event(Durability::Confirmed);
-            let journal = DurableJournal::start(file.for_event(event), config).unwrap();
+            let journal = DurableJournal::start(for_event(event), config).unwrap();
             let (start, sell) = (Arc::clone(&start), sell.clone());
             thread::spawn(move || {
                 start.wait();
@@ -61,12 +64,10 @@ fn at_once<T: Send + 'static>(
         .collect()
 }
 
-#[test]
-fn events_committing_at_once_keep_every_sale_once_under_their_own_event() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("catalog.db");
-    let file = SqliteStore::open(&path).unwrap();
-    let sellers = at_once(&file, EVENTS, |event, journal| {
+/// `EVENTS` events selling at once through `for_event`'s journals, each
+/// its tickets 1..=`SALES`, each refused a double sale.
+fn sell_at_once<S: Store + 'static>(for_event: impl Fn(u64) -> S) {
+    let sellers = at_once(for_event, EVENTS, |event, journal| {
         // The same ticket ids in every event: rows are per event.
         for id in 1..=SALES {
             journal
@@ -82,11 +83,13 @@ fn events_committing_at_once_keep_every_sale_once_under_their_own_event() {
     for seller in sellers {
         seller.join().unwrap();
     }
-    drop(file);
+}
 
-    let reopened = SqliteStore::open(&path).unwrap();
+/// After [`sell_at_once`], each event's journal (from `reopened`) has
+/// exactly its own sales, each once.
+fn assert_each_event_has_its_sales<S: Store>(reopened: impl Fn(u64) -> S) {
     for event in 1..=EVENTS {
-        let mut journal = reopened.for_event(event);
+        let mut journal = reopened(event);
         let state = journal.recover().unwrap();
         assert_eq!(state.released, SALES, "event {event}");
         assert_eq!(state.sales.len() as u64, SALES, "event {event}");
@@ -104,6 +107,37 @@ fn events_committing_at_once_keep_every_sale_once_under_their_own_event() {
     }
 }
 
+#[test]
+fn events_committing_at_once_keep_every_sale_once_under_their_own_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catalog.db");
+    let file = SqliteStore::open(&path).unwrap();
+    sell_at_once(|event| file.for_event(event));
+    drop(file);
+    let reopened = SqliteStore::open(&path).unwrap();
+    assert_each_event_has_its_sales(|event| reopened.for_event(event));
+}
+
+/// Its PostgreSQL schema (and skip without a server) as the lease tests'.
+#[cfg(feature = "postgres")]
+#[path = "lease_support/mod.rs"]
+mod lease_support;
+
+#[cfg(feature = "postgres")]
+#[test]
+fn events_on_one_postgres_schema_committing_at_once_keep_every_sale_once_under_their_own_event() {
+    use ticketpool_persist::PgStore;
+    let Some(schema) = lease_support::schema("shared_commit") else {
+        return;
+    };
+    let params = lease_support::params();
+    let first = PgStore::connect(&params, &schema.0).unwrap();
+    sell_at_once(|event| first.for_event(event));
+    drop(first);
+    let reopened = PgStore::connect(&params, &schema.0).unwrap();
+    assert_each_event_has_its_sales(|event| reopened.for_event(event));
+}
+
 /// A full disk under events committing together: SQLite rolls the whole
 /// shared transaction back, so every group in it fails (none is answered
 /// as committed), each event's journal stops, and after a reopen each
@@ -114,20 +148,24 @@ fn a_full_disk_fails_every_group_of_the_shared_commit_and_loses_no_acknowledged_
     let path = dir.path().join("catalog.db");
     let mut file = SqliteStore::open(&path).unwrap();
     file.set_max_size(256 * 1024).unwrap();
-    let sellers = at_once(&file, 4, |event, journal| {
-        let mut acknowledged = Vec::new();
-        for id in 1..100_000 {
-            let sold = journal
-                .record(&Event::Released { ticket: ticket(id) })
-                .and_then(|()| journal.record(&sale(id, "fan")));
-            match sold {
-                Ok(()) => acknowledged.push(id),
-                Err(_) => break,
+    let sellers = at_once(
+        |event| file.for_event(event),
+        4,
+        |event, journal| {
+            let mut acknowledged = Vec::new();
+            for id in 1..100_000 {
+                let sold = journal
+                    .record(&Event::Released { ticket: ticket(id) })
+                    .and_then(|()| journal.record(&sale(id, "fan")));
+                match sold {
+                    Ok(()) => acknowledged.push(id),
+                    Err(_) => break,
+                }
             }
-        }
-        assert!(journal.flush().is_err(), "the journal stopped");
-        (event, acknowledged)
-    });
+            assert!(journal.flush().is_err(), "the journal stopped");
+            (event, acknowledged)
+        },
+    );
     let acknowledged: Vec<(u64, Vec<u64>)> =
         sellers.into_iter().map(|s| s.join().unwrap()).collect();
     drop(file);

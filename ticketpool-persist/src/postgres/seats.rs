@@ -66,7 +66,7 @@ impl SeatTables for SeatTx<'_, '_> {
 impl PgStore {
     pub(super) fn write_seats(&mut self, seats: &[SoldSeat]) -> Result<Outcome, PersistError> {
         let event = self.event;
-        let mut conn = self.conn();
+        let mut conn = self.journal()?;
         let result = (|| {
             let mut tx = conn.client.transaction()?;
             let outcome = apply_seats(&mut SeatTx(&mut tx, event), seats)?;
@@ -82,14 +82,17 @@ impl PgStore {
 
     pub(super) fn read_seats(&mut self) -> Result<Vec<SoldSeat>, PersistError> {
         let event = self.event;
-        let result = read_sold_seats(&mut Pg::new(&mut self.conn().client, event), &self.location);
+        let result = read_sold_seats(
+            &mut Pg::new(&mut self.journal()?.client, event),
+            &self.location,
+        );
         result.map_err(|e| classify(&self.location, e))
     }
 
     pub(super) fn write_seat_wave(&mut self, wave: &SeatWave) -> Result<(), PersistError> {
         let (kind, name, rows) = wave_columns(wave);
         let now = time_to_nanos(std::time::SystemTime::now());
-        self.conn()
+        self.journal()?
             .client
             .execute(
                 schema::INSERT_SEAT_WAVE,
@@ -101,7 +104,10 @@ impl PgStore {
 
     pub(super) fn read_seat_waves(&mut self) -> Result<Vec<SeatWave>, PersistError> {
         let event = self.event;
-        let result = read_seat_waves(&mut Pg::new(&mut self.conn().client, event), &self.location);
+        let result = read_seat_waves(
+            &mut Pg::new(&mut self.journal()?.client, event),
+            &self.location,
+        );
         result.map_err(|e| classify(&self.location, e))
     }
 }
