@@ -104,6 +104,26 @@ pub enum CatalogError {
         /// Why, in the admin's words.
         reason: String,
     },
+    /// The event's seats come from an inventory shared with other
+    /// processes (a lease node's seat leases): they go on sale as this
+    /// process leases them, so there is no vendors' wave to release.
+    /// Nothing was recorded.
+    #[error(
+        "{0} puts its seats on sale by leasing them from the shared seat inventory, \
+         not in vendors' waves"
+    )]
+    SeatWavesUnsupported(EventId),
+    /// A seat hold was confirmed but not sold: this process's lease or
+    /// shared hold on `seats` of its seats lapsed first, so another
+    /// process may sell them. Nothing was recorded: the buyer does not
+    /// have the seats, and they are never sold here.
+    #[error("{seats} seat(s) of {event} not sold: this process's lease or hold on them expired")]
+    SeatsLost {
+        /// The seated event.
+        event: EventId,
+        /// How many of the hold's seats were lost.
+        seats: usize,
+    },
     /// A venue's seat map config is not valid (every problem listed).
     #[error("the seat map is not valid: {0}")]
     SeatMap(#[from] ticketpool_seats::ConfigError),
@@ -125,6 +145,8 @@ pub struct StoreError {
     message: String,
     #[source]
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    /// Set by [`StoreError::seats_lost`].
+    lost_seats: Option<usize>,
 }
 
 impl StoreError {
@@ -133,6 +155,7 @@ impl StoreError {
         Self {
             message: message.into(),
             source: None,
+            lost_seats: None,
         }
     }
 
@@ -144,6 +167,24 @@ impl StoreError {
         Self {
             message: message.into(),
             source: Some(Box::new(source)),
+            lost_seats: None,
         }
+    }
+
+    /// A ledger's refusal to record `seats` seats of a sale because this
+    /// process no longer holds them (its shared lease or hold lapsed):
+    /// not a failure of the store, so the catalog answers it as
+    /// [`CatalogError::SeatsLost`], not [`CatalogError::Store`].
+    pub fn seats_lost(seats: usize, message: impl Into<String>) -> Self {
+        Self {
+            lost_seats: Some(seats),
+            ..Self::new(message)
+        }
+    }
+
+    /// How many seats a [`seats_lost`](Self::seats_lost) refusal names;
+    /// `None` for any other error.
+    pub fn lost_seats(&self) -> Option<usize> {
+        self.lost_seats
     }
 }

@@ -51,8 +51,8 @@ impl SeatLedger for Ledger {
         Ok(Vec::new())
     }
 
-    fn record_wave(&self, _: &Wave) -> Result<(), StoreError> {
-        Err(StoreError::new("no waves"))
+    fn record_wave(&self, wave: &Wave) -> Result<(), StoreError> {
+        panic!("an event with a supply recorded the wave {wave:?}: it refuses waves itself")
     }
 
     fn waves(&self) -> Result<Vec<Wave>, StoreError> {
@@ -137,7 +137,7 @@ fn on_sale_from(fake: &Arc<Fake>) -> (Catalog, Arc<SeatedEvent>, Arc<SeatMap>) {
 #[test]
 fn seats_from_a_supply_open_off_sale_lease_on_demand_and_hold_elsewhere() {
     let fake = Arc::new(Fake::default());
-    let (_catalog, seats, map) = on_sale_from(&fake);
+    let (catalog, seats, map) = on_sale_from(&fake);
     assert_eq!(map.seat_count(), 12);
     assert_eq!(seats.snapshot().counts().not_on_sale, 12);
 
@@ -186,8 +186,21 @@ fn seats_from_a_supply_open_off_sale_lease_on_demand_and_hold_elsewhere() {
         none,
         Err(CatalogError::Seats(SeatError::NoBlock { .. }))
     ));
-    // Vendors' waves are the supply's to refuse.
-    assert!(seats.release_wave(Wave::Section("Stalls".into())).is_err());
+    // The supply puts seats on sale: vendors' waves are refused, typed,
+    // before the ledger is asked to record one.
+    let event = seats.event();
+    let off_sale = seats.snapshot().counts().not_on_sale;
+    let refused = seats.release_wave(Wave::Section("Stalls".into()));
+    assert!(
+        matches!(refused, Err(CatalogError::SeatWavesUnsupported(e)) if e == event),
+        "{refused:?}"
+    );
+    let refused = catalog.seats_in_waves(event).map(|_| ());
+    assert!(
+        matches!(refused, Err(CatalogError::SeatWavesUnsupported(e)) if e == event),
+        "{refused:?}"
+    );
+    assert_eq!(seats.snapshot().counts().not_on_sale, off_sale);
 }
 
 #[test]

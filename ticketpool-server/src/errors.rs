@@ -61,20 +61,6 @@ impl ApiError {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
     }
 
-    /// 409 `seat_waves_unsupported`: lease node `node` puts seats on sale
-    /// by leasing them from the shared `lease_seats` table, so a vendor's
-    /// wave has nothing to release (its catalog refuses one with a store
-    /// error, which would otherwise read as a 500).
-    pub(crate) fn seat_waves_on_lease_node(node: &str) -> Self {
-        Self::conflict(
-            "seat_waves_unsupported",
-            format!(
-                "this server is lease node {node:?}: its seats go on sale as the nodes \
-                 lease them from the shared seat leases, not in vendors' waves"
-            ),
-        )
-    }
-
     /// 500: the server failed. `detail` is logged, not shown.
     pub(crate) fn internal(detail: impl std::fmt::Display) -> Self {
         tracing::error!(target: "ticketpool", "internal error: {detail}");
@@ -188,6 +174,8 @@ impl From<CatalogError> for ApiError {
             E::NotSeated(_) => Self::conflict("not_seated", message),
             E::SeatsClosed(_) => Self::conflict("closed", message),
             E::SeatsUnsupported { .. } => Self::conflict("seats_unsupported", message),
+            E::SeatWavesUnsupported(_) => Self::conflict("seat_waves_unsupported", message),
+            E::SeatsLost { .. } => Self::conflict("seats_lost", message),
             E::SeatMap(config) => {
                 let problems: Vec<String> =
                     config.problems().iter().map(ToString::to_string).collect();
@@ -235,5 +223,22 @@ mod tests {
         assert_eq!(expired.status(), StatusCode::GONE);
         let body = ApiError::from(BoxOfficeError::Paused).body();
         assert_eq!(body["error"]["code"], "paused");
+    }
+
+    #[test]
+    fn lease_node_seat_refusals_are_conflicts_naming_the_event() {
+        let event = ticketpool_catalog::EventId(7);
+        let lost = ApiError::from(CatalogError::SeatsLost { event, seats: 2 });
+        assert_eq!(
+            (lost.status(), lost.code()),
+            (StatusCode::CONFLICT, "seats_lost")
+        );
+        assert!(lost.message().contains("2 seat(s)"), "{lost}");
+        let waves = ApiError::from(CatalogError::SeatWavesUnsupported(event));
+        assert_eq!(
+            (waves.status(), waves.code()),
+            (StatusCode::CONFLICT, "seat_waves_unsupported")
+        );
+        assert!(waves.message().contains("leasing"), "{waves}");
     }
 }

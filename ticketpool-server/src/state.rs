@@ -52,16 +52,6 @@ pub(crate) struct AppState {
     pub(crate) journal_queues: bool,
 }
 
-impl AppState {
-    /// The lease node this server is (`serve --lease-node`), if any.
-    pub(crate) fn lease_node(&self) -> Option<&str> {
-        match &self.home {
-            CatalogHome::Postgres(pg) => pg.lease_node(),
-            _ => None,
-        }
-    }
-}
-
 /// The state as handlers get it.
 pub(crate) type Shared = Arc<AppState>;
 

@@ -76,7 +76,9 @@ impl Catalog {
     /// # Errors
     ///
     /// As [`seats`](Self::seats); [`CatalogError::Invalid`] if the event's
-    /// seats are already all on sale (opened with [`seats`](Self::seats)).
+    /// seats are already all on sale (opened with [`seats`](Self::seats));
+    /// [`CatalogError::SeatWavesUnsupported`] if they come from a shared
+    /// supply (a lease node's seat leases).
     pub fn seats_in_waves(&self, id: EventId) -> Result<Arc<SeatedEvent>, CatalogError> {
         self.open_seats(id, true)
     }
@@ -85,6 +87,9 @@ impl Catalog {
         let event = self.event(id)?;
         let mut seats = self.seats.lock();
         if let Some(open) = seats.events.get(&id) {
+            if in_waves && open.ledger_supplies() {
+                return Err(CatalogError::SeatWavesUnsupported(id));
+            }
             if in_waves && !open.in_waves() {
                 return Err(CatalogError::Invalid {
                     what: "the event's seats",

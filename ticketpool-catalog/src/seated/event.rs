@@ -77,6 +77,8 @@ impl SeatedEvent {
     ///
     /// [`CatalogError::Invalid`] for `in_waves` on an event whose seats are
     /// already all on sale (sold with no wave recorded);
+    /// [`CatalogError::SeatWavesUnsupported`] for `in_waves` with a shared
+    /// supply;
     /// [`CatalogError::Store`] if the ledger fails or names a seat, section,
     /// tier or row the map does not have.
     pub(crate) fn open(
@@ -90,6 +92,9 @@ impl SeatedEvent {
         // for a buyer, whatever they hold.
         let seating = Seating::new(Arc::clone(&map)).with_hold_duration(office.config().hold_ttl);
         if let Some(supply) = ledger.supply() {
+            if in_waves {
+                return Err(CatalogError::SeatWavesUnsupported(event));
+            }
             supply.open(&map)?;
         }
         let mut waves = ledger.waves()?;
@@ -161,6 +166,11 @@ impl SeatedEvent {
         self.in_waves
     }
 
+    /// Whether the seats come from a shared supply (a lease node's).
+    pub(crate) fn ledger_supplies(&self) -> bool {
+        self.ledger.supply().is_some()
+    }
+
     /// Puts a vendor's wave of seats on sale: recorded in the ledger
     /// first, durably, then put on sale (a crash between the two leaves
     /// the seats off sale now and on sale after the restart, never on sale
@@ -173,8 +183,14 @@ impl SeatedEvent {
     /// [`CatalogError::Seats`] for a section, tier or row the map does not
     /// have ([`SeatError`](ticketpool_seats::SeatError)`::UnknownSection`,
     /// `UnknownTier`, `UnknownRow`): nothing is recorded or put on sale;
+    /// [`CatalogError::SeatWavesUnsupported`] if the seats come from a
+    /// shared supply (a lease node's), which puts them on sale as it
+    /// leases them;
     /// [`CatalogError::Store`] if the ledger failed (nothing on sale).
     pub fn release_wave(&self, wave: Wave) -> Result<usize, CatalogError> {
+        if self.ledger.supply().is_some() {
+            return Err(CatalogError::SeatWavesUnsupported(self.event));
+        }
         if wave == Wave::Nothing {
             return Ok(0);
         }
@@ -441,7 +457,9 @@ impl SeatedEvent {
     /// # Errors
     ///
     /// [`CatalogError::Seats`] if the hold ended or lapsed (its seats are
-    /// free again); [`CatalogError::Store`] if the ledger failed: the seats
+    /// free again); [`CatalogError::SeatsLost`] if a shared supply's lease
+    /// or hold on some of its seats lapsed (not sold; never sold here);
+    /// [`CatalogError::Store`] if the ledger failed: the seats
     /// stay sold here (never sold twice) but were not recorded, so the
     /// buyer must not be told they have them.
     pub fn confirm(&self, hold: HoldId) -> Result<SeatSale, CatalogError> {
@@ -460,7 +478,15 @@ impl SeatedEvent {
             (h.customer, h.priority)
         });
         let records = self.records(&sale, &customer, priority);
-        self.ledger.record(&records)?;
+        self.ledger
+            .record(&records)
+            .map_err(|e| match e.lost_seats() {
+                Some(seats) => CatalogError::SeatsLost {
+                    event: self.event,
+                    seats,
+                },
+                None => e.into(),
+            })?;
         Ok(sale)
     }
 

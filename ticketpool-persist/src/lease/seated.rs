@@ -270,6 +270,8 @@ impl SeatLedger for LeaseSeats {
     }
 
     fn record_wave(&self, _: &Wave) -> Result<(), StoreError> {
+        // Never called: the event refuses waves itself for a ledger with a
+        // supply (`CatalogError::SeatWavesUnsupported`).
         Err(StoreError::new(
             "a lease node puts seats on sale by leasing them; vendors' waves are not supported",
         ))
@@ -286,9 +288,10 @@ impl SeatLedger for LeaseSeats {
 
 /// A sale the database did not record, as the buyer's error.
 fn lease_lost(seats: usize) -> StoreError {
-    StoreError::new(format!(
-        "{seats} seat(s) not sold: this node's lease or hold on them expired"
-    ))
+    StoreError::seats_lost(
+        seats,
+        format!("{seats} seat(s) not sold: this node's lease or hold on them expired"),
+    )
 }
 
 impl SeatSupply for LeaseSeats {

@@ -59,16 +59,14 @@ async fn in_waves(
     State(state): State<Shared>,
     ApiPath(id): ApiPath<u64>,
 ) -> ApiResult<Json<Value>> {
-    not_on_lease_node(&state)?;
     blocking(move || {
         let event = EventId(id);
         let feed = state
             .seat_feeds
             .get_or_open(event, || state.catalog.seats_in_waves(event))?;
-        if !feed.seated().in_waves() {
-            // Opened before, all on sale: the catalog says why.
-            state.catalog.seats_in_waves(event)?;
-        }
+        // Opened before (all on sale, or leased on a lease node): the
+        // catalog says why not in waves; else it returns the open seats.
+        state.catalog.seats_in_waves(event)?;
         let counts = feed.seated().snapshot().counts();
         Ok(Json(json!({
             "event": id,
@@ -86,7 +84,6 @@ async fn release_wave(
     ApiJson(body): ApiJson<WaveBody>,
 ) -> ApiResult<Json<Value>> {
     let wave = body.wave()?;
-    not_on_lease_node(&state)?;
     blocking(move || {
         let event = EventId(id);
         let feed = crate::seats::feed(&state, event)?;
@@ -100,12 +97,4 @@ async fn release_wave(
         })))
     })
     .await
-}
-
-/// 409 `seat_waves_unsupported` on a lease node.
-fn not_on_lease_node(state: &Shared) -> ApiResult<()> {
-    match state.lease_node() {
-        Some(node) => Err(ApiError::seat_waves_on_lease_node(node)),
-        None => Ok(()),
-    }
 }
