@@ -108,15 +108,27 @@ pub async fn event_on_sale(
         StatusCode::OK,
     )
     .await?;
-    // The house vendor releases the tickets in the background.
-    let deadline = Instant::now() + PATIENCE;
+    // The house vendor releases the tickets in the background, one
+    // journal commit each: on a machine whose disk is busy that can take
+    // longer than PATIENCE for thousands, so only a stall of PATIENCE
+    // (no ticket released) is a failure.
+    let mut deadline = Instant::now() + PATIENCE;
+    let mut seen = 0;
     loop {
         let page = event_page(http, base, id).await?;
-        if page["availability"]["released"].as_u64() >= Some(released) {
+        let now_released = page["availability"]["released"].as_u64().unwrap_or(0);
+        if now_released >= released {
             return Ok(id);
         }
+        if now_released > seen {
+            seen = now_released;
+            deadline = Instant::now() + PATIENCE;
+        }
         if Instant::now() >= deadline {
-            return Err(format!("never {released} of {tickets} released: {page}"));
+            return Err(format!(
+                "no ticket released for {PATIENCE:?}, {now_released} of {released} \
+                 (of {tickets}) released: {page}"
+            ));
         }
         tokio::time::sleep(POLL).await;
     }
