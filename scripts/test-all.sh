@@ -48,6 +48,19 @@ apt_install() {
   "${apt[@]}" update && "${apt[@]}" install -y "$@"
 }
 
+# Runs "$@" holding a lock on rustup's home directory (flock on the
+# directory itself: no file is made). rustup has no lock of its own: two runs
+# of this script at once on a new machine installed rust-src together and
+# one failed ("detected conflict"). Without flock, runs "$@" as it is.
+with_rustup_lock() {
+  local home=${RUSTUP_HOME:-$HOME/.rustup}
+  if command -v flock >/dev/null && [ -d "$home" ]; then
+    flock "$home" "$@"
+  else
+    "$@"
+  fi
+}
+
 step "browser for the frontend test (chromium, chromium-driver)"
 # Non-fatal: without them ticketpool-server/tests/browser.rs prints SKIPPED.
 if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
@@ -117,15 +130,16 @@ if ! rustup toolchain list | grep -q '^nightly'; then
   echo "miri: skipped: no nightly toolchain on this machine (miri needs one)"
 else
   if ! cargo +nightly miri --version >/dev/null 2>&1; then
-    rustup +nightly component add miri || true
+    with_rustup_lock rustup +nightly component add miri || true
   fi
   if ! cargo +nightly miri --version >/dev/null 2>&1; then
     echo "miri: skipped: the miri component is not installed and could not be installed"
   else
     # `miri setup` fetches rust-src and builds miri's sysroot the first
     # time; a second try covers another rustup install racing this one
-    # (seen once: "could not rename 'downloaded' file").
-    cargo +nightly miri setup >/dev/null 2>&1 || cargo +nightly miri setup
+    # outside this script (seen once: "could not rename 'downloaded' file").
+    with_rustup_lock cargo +nightly miri setup >/dev/null 2>&1 \
+      || with_rustup_lock cargo +nightly miri setup
     cargo +nightly miri test -p ticketpool-core --target-dir target/miri --lib pool::lockfree
   fi
 fi
