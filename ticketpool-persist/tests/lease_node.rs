@@ -98,9 +98,10 @@ fn an_abandoned_nodes_tickets_are_sold_by_the_others_after_expiry() {
     let event = 2;
     stock(&mut schema.node(), event, 300);
     // Short, but long enough that a loaded machine does not fence the node
-    // before it is abandoned (it renews every third).
+    // before it is abandoned (it renews every third: a renewal up to 2 s
+    // late keeps the leases).
     let short = LeaseNodeConfig {
-        ttl: Duration::from_secs(1),
+        ttl: Duration::from_secs(3),
         ..LeaseNodeConfig::default()
     };
     let doomed = start(&schema, event, "doomed", short);

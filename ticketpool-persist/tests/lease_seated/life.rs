@@ -16,8 +16,12 @@ use super::lease_support::seats::seat_sales;
 use super::lease_support::{admin, schema, wait_for, Schema};
 use super::{buy_specific, labels_of, open_node_ttl, seated_on_sale, sold_seats};
 
-/// A short lease, renewed every third of it.
+/// A short lease, renewed every third of it: for leases meant to lapse.
 const SHORT: Duration = Duration::from_secs(1);
+/// A lease the tests count on the renewer to keep: renewed every second,
+/// so a renewer the machine's load holds up for under 2 s keeps it (with
+/// `SHORT`, 0.7 s late lost it on a loaded CI machine).
+const RENEWED: Duration = Duration::from_secs(3);
 /// A lease no test outlives.
 const LONG: Duration = Duration::from_secs(60);
 
@@ -117,7 +121,7 @@ fn a_running_nodes_seat_lease_outlives_its_ttl() {
         return;
     };
     let leases = Schema(format!("{}_lease", prefix.0));
-    let a = seats_node(&prefix, "node-a", SHORT);
+    let a = seats_node(&prefix, "node-a", RENEWED);
     let id = seated_on_sale(&a);
     let seats_a = a.seats(id).unwrap();
     let hold = seats_a
@@ -137,11 +141,12 @@ fn a_running_nodes_seat_lease_outlives_its_ttl() {
         )
         .unwrap()
         .get::<_, std::time::SystemTime>(0);
+    let two_ttls = i64::try_from((2 * RENEWED).as_micros()).unwrap();
     wait_for("two ttls past the first expiry", || {
         admin()
             .query_one(
-                "SELECT $1::timestamptz + interval '2 seconds' < now()",
-                &[&first],
+                "SELECT $1::timestamptz + $2::bigint * interval '1 microsecond' < now()",
+                &[&first, &two_ttls],
             )
             .unwrap()
             .get(0)
@@ -284,7 +289,7 @@ fn seats_whose_lease_a_node_lost_go_off_sale_on_its_map() {
         return;
     };
     let leases = Schema(format!("{}_lease", prefix.0));
-    let (_a, id, seats_a) = a_sold_from_a_lease(&prefix, 1, SHORT);
+    let (_a, id, seats_a) = a_sold_from_a_lease(&prefix, 1, RENEWED);
     let row = available_here(&seats_a);
     assert_eq!(row.len(), 5, "the rest of a's leased row: {row:?}");
 
