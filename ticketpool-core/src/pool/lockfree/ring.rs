@@ -106,7 +106,10 @@ impl<T> LockFreePool<T> {
                 if head.wrapping_add(self.one_lap) & INDEX_MASK == tail {
                     return Err(ReleaseError::Full(item));
                 }
-                backoff.spin();
+                // A consumer claimed the slot but has not let it go: on an
+                // oversubscribed machine it may be preempted, so spin a
+                // little, then yield to it rather than burn our time slice.
+                backoff.snooze();
                 tail = load_latest(&self.tail);
             } else {
                 // Another producer claimed the index but has not written yet.
@@ -178,7 +181,9 @@ impl<T> LockFreePool<T> {
                         Pop::Empty
                     };
                 }
-                backoff.spin();
+                // A producer claimed the slot but has not written it yet
+                // (it may be preempted): spin a little, then yield to it.
+                backoff.snooze();
                 head = load_latest(&self.head);
             } else {
                 backoff.snooze();
