@@ -188,7 +188,6 @@ impl BoxOfficeBuilder {
             let index = type_of(&ticket.ticket_type).unwrap_or_default();
             ledger.apply(index, &ticket.vendor, |c| c.release());
         }
-        let sold = recovered.sales.len() as u64;
         let limits = Limits::new(
             self.config.purchase_limit,
             crate::office::sales_log::bought_per_customer(&recovered.sales),
@@ -198,7 +197,7 @@ impl BoxOfficeBuilder {
         let line = Line::new(stock.len());
         let inner = Arc::new(Inner {
             stock,
-            gauges: CachePadded::new(Gauges::new(sold)),
+            gauges: CachePadded::new(Gauges::new()),
             state: CachePadded::new(Mutex::new(Counters::new())),
             room_left,
             ledger,
@@ -259,7 +258,7 @@ impl BoxOfficeBuilder {
                 ty.close();
             }
         }
-        if sold >= office.inner.config.total_tickets {
+        if office.inner.ledger.sold() >= office.inner.config.total_tickets {
             office.inner.sell_out();
         }
         Ok(office)

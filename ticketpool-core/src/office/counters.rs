@@ -34,13 +34,12 @@ impl Counters {
 /// What the hot path reads without the state mutex.
 ///
 /// `closed` and `paused` copy [`Counters`] fields, stored under the mutex
-/// after every change ([`Gauges::copy_from`]); `sold` counts sales. A
-/// reader may see them a moment late: releases check them as a gate (a
-/// release that passed just before a close ends like one made before it),
-/// pricing reads `sold` as a hint. The waiting counts live only here.
+/// after every change ([`Gauges::copy_from`]). A reader may see them a
+/// moment late: releases check them as a gate (a release that passed just
+/// before a close ends like one made before it). The waiting counts live
+/// only here. (Sales are counted by the ledger's log.)
 #[derive(Debug)]
 pub(crate) struct Gauges {
-    pub(crate) sold: AtomicU64,
     pub(crate) closed: AtomicBool,
     pub(crate) paused: AtomicBool,
     /// The event is sold out: set with `Counters::sold_out`, so a release
@@ -55,9 +54,8 @@ pub(crate) struct Gauges {
 }
 
 impl Gauges {
-    pub(crate) fn new(sold: u64) -> Self {
+    pub(crate) fn new() -> Self {
         Self {
-            sold: AtomicU64::new(sold),
             closed: AtomicBool::new(false),
             paused: AtomicBool::new(false),
             sold_out: AtomicBool::new(false),

@@ -1,8 +1,9 @@
 //! The office's ticket counts and sales, sharded so that selling threads do
 //! not queue behind one lock.
 //!
-//! Each thread writes to one of a few [`Shard`]s (picked by the address of
-//! a thread-local, so a thread keeps its shard and its cache lines). A
+//! Each thread writes to one of a few [`Shard`]s (threads take shards in
+//! turn as they first write, so a thread keeps its shard and its cache
+//! lines, and threads that start together do not share one). A
 //! ticket movement (released, held, sold, back on sale) updates every set
 //! of counts it is in, in its shard, in one short critical section; a sale
 //! is appended to the shard's log in that same section, with a sequence
@@ -88,11 +89,16 @@ impl Hasher for AddressHasher {
 /// finds it without reading the text. Two allocations of one name (say, a
 /// restored ticket's) get two entries, summed by name in [`Ledger::counts`];
 /// each entry keeps its name alive, so an address is never reused meanwhile.
-type ByVendor = HashMap<usize, (Arc<str>, TicketCounts), BuildHasherDefault<AddressHasher>>;
+/// Padded, as `Shard::by_type` is.
+type ByVendor =
+    HashMap<usize, CachePadded<(Arc<str>, TicketCounts)>, BuildHasherDefault<AddressHasher>>;
 
 /// One shard: counts and the sales logged through it.
 struct Shard {
-    by_type: Vec<TicketCounts>,
+    /// Padded: the shards' small count arrays were allocated side by side,
+    /// so threads writing their own shards shared cache lines (false
+    /// sharing, a fifth of a sale's time in the 2x2 bench's profile).
+    by_type: Box<[CachePadded<TicketCounts>]>,
     by_vendor: ByVendor,
     revenue: Money,
     /// Sales logged through this shard, in increasing sequence order.
@@ -123,12 +129,12 @@ impl Shard {
         f(&mut self.by_type[ty]);
         let key = Arc::as_ptr(vendor).cast::<u8>() as usize;
         match self.by_vendor.get_mut(&key) {
-            Some((_, counts)) => f(counts),
+            Some(named) => f(&mut named.1),
             // Once per shard and vendor: the only refcount touched here.
             None => f(&mut self
                 .by_vendor
                 .entry(key)
-                .or_insert_with(|| (Arc::clone(vendor), TicketCounts::default()))
+                .or_insert_with(|| CachePadded::new((Arc::clone(vendor), TicketCounts::default())))
                 .1),
         }
         key
@@ -137,7 +143,7 @@ impl Shard {
     /// The logged sale `entry` as a [`Sale`], with `type_names` by index.
     fn resolve(&self, entry: Logged, type_names: &[Arc<str>]) -> Sale {
         let vendor = match self.by_vendor.get(&entry.vendor) {
-            Some((name, _)) => Arc::clone(name),
+            Some(named) => Arc::clone(&named.0),
             // Logged with its counts in this shard, so always there.
             None => Arc::from("?"),
         };
@@ -173,16 +179,22 @@ pub(crate) struct Ledger {
     types: usize,
     /// Each type's name, by index, for sales read back from the log.
     type_names: Vec<Arc<str>>,
-    /// The next sale's position in the log.
+    /// The next sale's position in the log: the number of sales so far.
     next_sale: CachePadded<AtomicU64>,
     /// Sales moved out of the shards by readers, in order: positions
     /// `0..archive.len()` of the log.
     archive: Mutex<Vec<Sale>>,
 }
 
+/// The next thread's shard number (taken modulo the shard count).
+static NEXT_SHARD: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 thread_local! {
-    /// Only its address is used: it differs between live threads.
-    static SHARD_HINT: Cell<u8> = const { Cell::new(0) };
+    /// This thread's shard number, taken from `NEXT_SHARD` on its first
+    /// write: threads that start together get different shards (hashing
+    /// the thread's address put two of a 2x2 sale's four on one shard as
+    /// often as not).
+    static SHARD: Cell<Option<usize>> = const { Cell::new(None) };
 }
 
 impl Ledger {
@@ -196,7 +208,9 @@ impl Ledger {
             shards: (0..shards)
                 .map(|_| {
                     CachePadded::new(Mutex::new(Shard {
-                        by_type: vec![TicketCounts::default(); types],
+                        by_type: (0..types)
+                            .map(|_| CachePadded::new(TicketCounts::default()))
+                            .collect(),
                         by_vendor: ByVendor::default(),
                         revenue: Money::ZERO,
                         sales: Vec::new(),
@@ -212,12 +226,19 @@ impl Ledger {
 
     /// This thread's shard.
     fn shard(&self) -> MutexGuard<'_, Shard> {
-        let address = SHARD_HINT.with(|hint| std::ptr::from_ref(hint) as usize);
-        // Fibonacci hashing: the high bits of the product mix every bit of
-        // the address, whose low bits are alike from thread to thread.
-        let mixed = (address as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let index = (mixed >> 32) as usize & (self.shards.len() - 1);
-        self.shards[index].lock()
+        let number = SHARD.with(|shard| {
+            shard.get().unwrap_or_else(|| {
+                let number = NEXT_SHARD.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                shard.set(Some(number));
+                number
+            })
+        });
+        self.shards[number & (self.shards.len() - 1)].lock()
+    }
+
+    /// The number of sales so far (restored ones included).
+    pub(crate) fn sold(&self) -> u64 {
+        self.next_sale.load(Ordering::Relaxed)
     }
 
     /// Every shard, locked in order (the one order every reader uses).
@@ -230,8 +251,9 @@ impl Ledger {
         self.shard().apply(ty, vendor, f);
     }
 
-    /// Counts a sale (from a hold if `held`) and logs it, in one step.
-    pub(crate) fn sell(&self, ty: usize, held: bool, sale: &Sale) {
+    /// Counts a sale (from a hold if `held`) and logs it, in one step;
+    /// returns the number of sales so far, this one included.
+    pub(crate) fn sell(&self, ty: usize, held: bool, sale: &Sale) -> u64 {
         let customer = Arc::clone(&sale.customer);
         let mut shard = self.shard();
         let vendor = shard.apply(ty, &sale.ticket.vendor, |c| c.sell(held));
@@ -253,6 +275,7 @@ impl Ledger {
             waited: sale.waited,
             hold: sale.hold,
         });
+        seq + 1
     }
 
     /// Restores journaled sales (counted released and sold) at the start
@@ -280,10 +303,11 @@ impl Ledger {
         {
             let shards = self.all_shards();
             for shard in &shards {
-                for (sum, counts) in by_type.iter_mut().zip(&shard.by_type) {
+                for (sum, counts) in by_type.iter_mut().zip(shard.by_type.iter()) {
                     sum.add(counts);
                 }
-                for (name, counts) in shard.by_vendor.values() {
+                for named in shard.by_vendor.values() {
+                    let (name, counts) = &**named;
                     by_address.push((Arc::clone(name), *counts));
                 }
                 revenue += shard.revenue;

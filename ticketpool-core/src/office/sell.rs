@@ -21,8 +21,7 @@ impl Inner {
     pub(super) fn price_of(&self, ticket: &Ticket, ty: usize) -> Money {
         let stock = self.stock.get(ty);
         let gauges = &self.gauges;
-        let remaining =
-            (self.config.total_tickets).saturating_sub(gauges.sold.load(Ordering::Relaxed));
+        let remaining = (self.config.total_tickets).saturating_sub(self.ledger.sold());
         let waiting = gauges.waiting(Priority::Vip).load(Ordering::Relaxed)
             + gauges.waiting(Priority::Regular).load(Ordering::Relaxed);
         self.pricing.price(&PriceContext {
@@ -97,10 +96,11 @@ impl Inner {
         };
         // Counted and logged in one step of this thread's ledger shard, so
         // the log never disagrees with a snapshot's sold count.
-        self.ledger.sell(ty, held, &sale);
+        // The log's length is the sales count: one contended counter per
+        // sale, not two.
+        let sold = self.ledger.sell(ty, held, &sale);
         self.room_left.give_back(ty);
         self.wake_vendors();
-        let sold = self.gauges.sold.fetch_add(1, Ordering::Relaxed) + 1;
         self.check_sold_out(ty, sold);
         Ok(sale)
     }
