@@ -5,6 +5,7 @@
 
 use crate::pool::spin::SpinGauge;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crossbeam_utils::CachePadded;
 
@@ -237,7 +238,10 @@ impl BoxOfficeBuilder {
         // alive; once the office is gone the callback says so and the
         // reaper ends.
         let office = Arc::downgrade(&inner);
-        let reaper = Reaper::start(holds, move |expired| {
+        // An idle reaper wakes once per hold lifetime, at most 20 times a
+        // second (a shorter TTL makes holds kick it, as they all did once).
+        let nap = inner.config.hold_ttl.max(Duration::from_millis(50));
+        let reaper = Reaper::start(holds, nap, move |expired| {
             let Some(office) = office.upgrade() else {
                 return false;
             };

@@ -21,7 +21,8 @@ macro_rules! office_suite {
         office_suite!(@tests $strategy;
             stress_conserves_tickets_and_sells_exactly_total,
             vip_waits_less_than_regular_one_type, vip_waits_less_than_regular_two_types,
-            holds_expire_and_are_sold_again, hold_confirm_and_cancel_are_idempotent,
+            holds_expire_and_are_sold_again, holds_placed_on_an_idle_office_expire,
+            hold_confirm_and_cancel_are_idempotent,
             dropping_a_hold_cancels_it, purchase_limit_counts_held_and_bought,
             purchase_limit_counts_waiting_buys,
             sold_out_wakes_waiting_buyers_and_stops_vendors, quota_sells_out_one_type,
@@ -346,6 +347,38 @@ pub fn holds_expire_and_are_sold_again(strategy: Strategy) {
     }
     assert_eq!(office.tickets_of("forgetful"), 0);
     assert_eq!(buy_all(&office, "other", Priority::Vip, Want::Any).len(), 2);
+}
+
+/// The reaper, idle, plans to wake one hold lifetime ahead and is not
+/// woken by holds that come due after that: each of these holds is placed
+/// on an empty table (the last one expired and was sold), so each relies
+/// on that plan, and must still come back on sale, not later than a
+/// generous bound, and not before its TTL.
+pub fn holds_placed_on_an_idle_office_expire(strategy: Strategy) {
+    let ttl = Duration::from_millis(80);
+    let mut config = one_type(strategy, 3, 3);
+    config.hold_ttl = ttl;
+    let office = office(config);
+    let vendor = office.add_vendor("v", &[]).unwrap();
+    let holder = office.customer("holder", Priority::Regular);
+    let buyer = office.customer("buyer", Priority::Regular);
+    for round in 0..3 {
+        // One ticket on sale at a time: the buyer can only get the held one.
+        vendor.release("general").unwrap();
+        let placed = Instant::now();
+        let hold = holder.reserve(Want::Any).unwrap();
+        let sale = buyer
+            .buy_timeout(Want::Any, Duration::from_secs(10))
+            .unwrap_or_else(|err| panic!("round {round}: the hold never expired: {err}"));
+        assert_eq!(sale.ticket.id, hold.ticket().id, "round {round}");
+        assert!(
+            placed.elapsed() >= ttl,
+            "round {round}: sold after {:?}",
+            placed.elapsed()
+        );
+        assert!(matches!(hold.confirm(), Err(BoxOfficeError::HoldExpired)));
+    }
+    assert_eq!(office.snapshot().totals.sold, 3);
 }
 
 pub fn hold_confirm_and_cancel_are_idempotent(strategy: Strategy) {
