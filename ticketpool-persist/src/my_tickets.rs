@@ -2,7 +2,6 @@
 //! the `sales_by_customer` index on `sales(customer, sold_at)` (schema
 //! version 4), never by scanning the sales.
 
-use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::time::SystemTime;
 
@@ -126,9 +125,11 @@ pub struct CustomerTicket {
 }
 
 /// Several events' tickets merged: the newest `limit`, newest first (a
-/// stable sort keeps each journal's own order on ties).
+/// stable sort keeps each journal's own order on ties). Only the
+/// PostgreSQL catalog merges journals this way.
+#[cfg(feature = "postgres")]
 pub(crate) fn newest_first(mut tickets: Vec<CustomerTicket>, limit: usize) -> Vec<CustomerTicket> {
-    tickets.sort_by_key(|t| Reverse(t.booked.sold_at));
+    tickets.sort_by_key(|t| std::cmp::Reverse(t.booked.sold_at));
     tickets.truncate(limit);
     tickets
 }
