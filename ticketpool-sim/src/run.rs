@@ -205,7 +205,11 @@ impl Simulation {
             let types: Vec<&str> = vendor.ticket_types.iter().map(String::as_str).collect();
             threads.push(spawner.spawn(shared, &vendor.name, vendor.rate, &types)?);
         }
-        let want = match &customers.ticket_type {
+        // Each customer its own copy of the type's name: `buy` clones the
+        // want every time, and one shared allocation made every customer's
+        // clone and drop bump the same refcount (a cache line bounced
+        // between cores per ticket).
+        let want = || match &customers.ticket_type {
             Some(name) => Want::from(name.as_str()),
             None => Want::Any,
         };
@@ -221,7 +225,7 @@ impl Simulation {
                 customer: shared.office.customer(&name, priority),
                 index,
                 plan: CustomerPlan::new(&self.config, index),
-                want: want.clone(),
+                want: want(),
                 tickets_each: customers.tickets_each,
             };
             let thread = thread::Builder::new()
