@@ -17,11 +17,12 @@
 //!
 //! A new hold wakes the reaper only if its deadline comes before the
 //! reaper's planned wake-up, which holds read from an atomic without a lock.
-//! With no hold open the reaper still plans to wake one hold lifetime
-//! (`nap`, the office's TTL) from now, so a hold placed later never comes
-//! due before that and wakes nobody. Before, every hold placed on an empty
-//! table took the reaper's lock and woke its thread: a reserve-and-confirm
-//! sale paid a context switch per ticket (issue 14).
+//! With no hold open the reaper still plans to wake `nap` from now (the
+//! office's hold TTL, at least 50 ms), so a hold placed later never comes
+//! due before that and wakes nobody (with a shorter TTL each such hold
+//! still wakes it, which is always correct). Before, every hold placed on
+//! an empty table took the reaper's lock and woke its thread: a
+//! reserve-and-confirm sale paid a context switch per ticket (issue 14).
 
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
