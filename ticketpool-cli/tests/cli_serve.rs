@@ -132,6 +132,21 @@ fn serve_prints_its_url_answers_and_stops_on_sigterm_with_exit_0() {
     assert_eq!(code, Some(0), "{stderr}");
 }
 
+/// Whoever reads the URL may signal at once: the handlers are in place
+/// before it is printed, so even an immediate SIGTERM stops it with exit 0
+/// (a CI run once saw it killed instead, when they were registered later).
+#[test]
+fn sigterm_right_after_the_url_still_stops_it_cleanly() {
+    let dir = scratch("serve-early-term");
+    for round in 0..5 {
+        let mut serving = serve(&dir, &format!("data{round}"), &[], None);
+        serving.addr();
+        let (code, stderr) = serving.terminate();
+        assert_eq!(code, Some(0), "round {round}: {stderr}");
+        assert!(stderr.contains("stopped"), "round {round}: {stderr}");
+    }
+}
+
 #[test]
 fn bad_serve_arguments_are_one_line_usage_errors() {
     let dir = scratch("serve-bad");

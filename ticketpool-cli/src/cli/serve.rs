@@ -38,6 +38,7 @@ pub fn run(args: &ServeArgs) -> Result<(), CliError> {
             demo: args.demo,
         };
         let server = Server::bind(config).await.map_err(server_error)?;
+        let stop = stop_signal();
         let mut out = std::io::stdout().lock();
         let _ = writeln!(
             out,
@@ -64,10 +65,7 @@ pub fn run(args: &ServeArgs) -> Result<(), CliError> {
         }
         let _ = out.flush();
         drop(out);
-        server
-            .run_until(stop_signal())
-            .await
-            .map_err(server_error)?;
+        server.run_until(stop).await.map_err(server_error)?;
         eprintln!("ticketpool serve: stopped");
         Ok(())
     })
@@ -118,26 +116,48 @@ fn server_error(error: ServerError) -> CliError {
     }
 }
 
-/// Completes on Ctrl-C or SIGTERM.
-async fn stop_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Registers the Ctrl-C and SIGTERM handlers now and returns the future
+/// that completes on either. They must be in place before the URL is
+/// printed: whoever reads it may signal at once, and a signal that comes
+/// before its handler kills the process instead of stopping it cleanly.
+fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut terms) => {
-                terms.recv().await;
-            }
-            // Without a SIGTERM handler, Ctrl-C still stops it.
-            Err(_) => std::future::pending().await,
-        }
+    let (mut interrupts, mut terms) = {
+        use tokio::signal::unix::{signal, SignalKind};
+        // A handler that cannot be registered leaves the other one.
+        (
+            signal(SignalKind::interrupt()).ok(),
+            signal(SignalKind::terminate()).ok(),
+        )
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
+    async move {
+        #[cfg(unix)]
+        {
+            let interrupt = async {
+                match interrupts.as_mut() {
+                    Some(signals) => {
+                        signals.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            let terminate = async {
+                match terms.as_mut() {
+                    Some(signals) => {
+                        signals.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = interrupt => {}
+                () = terminate => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        eprintln!("ticketpool serve: stopping (finishing requests in flight)");
     }
-    eprintln!("ticketpool serve: stopping (finishing requests in flight)");
 }
