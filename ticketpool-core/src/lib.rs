@@ -69,7 +69,7 @@ pub use crate::pool::strategy::Strategy;
 pub use crate::pool::{BoundedPool, Priority};
 
 // The box office on it.
-pub use crate::office::box_office::{BoxOffice, BoxOfficeBuilder, Want};
+pub use crate::office::box_office::{AsWant, BoxOffice, BoxOfficeBuilder, Want};
 pub use crate::office::config::error::{ConfigError, ConfigProblem};
 pub use crate::office::config::{BoxOfficeConfig, TicketTypeConfig, VendorConfig};
 pub use crate::office::customer::Customer;

@@ -220,3 +220,45 @@ fn warmed_up_hand_off_allocates_nothing<F: Family>() {
         consumer_counts[0]
     );
 }
+
+/// How many allocations `buys` try-buys make on a fresh office (this
+/// thread releases the tickets first), buying with `buy`.
+fn allocations_of_office_buys(
+    strategy: ticketpool_core::Strategy,
+    buy: impl Fn(
+        &ticketpool_core::Customer,
+    ) -> Result<ticketpool_core::Sale, ticketpool_core::BoxOfficeError>,
+) -> u64 {
+    const BUYS: u64 = 50;
+    let mut config =
+        ticketpool_core::BoxOfficeConfig::simple("alloc", BUYS, 64, ticketpool_core::Money::ZERO);
+    config.strategy = strategy;
+    let office = ticketpool_core::BoxOffice::new(config).expect("valid config");
+    let vendor = office.add_vendor("v", &[]).expect("new vendor");
+    let customer = office.customer("c", Priority::Regular);
+    for _ in 0..BUYS {
+        vendor.release("general").expect("room");
+    }
+    let (n, ()) = allocations_in(|| {
+        for _ in 0..BUYS {
+            drop(buy(&customer).expect("a ticket on sale"));
+        }
+    });
+    n
+}
+
+/// Buying by a type's name reads the name in place: as many allocations
+/// as buying with a `Want` made beforehand (a `Want` built from the name
+/// on every call was one more allocation per buy).
+#[test]
+fn buying_by_name_copies_no_name() {
+    use ticketpool_core::{Strategy, Want};
+    let want = Want::from("general");
+    let name = String::from("general");
+    for strategy in [Strategy::LockFree, Strategy::Condvar] {
+        let by_want = allocations_of_office_buys(strategy, |c| c.try_buy(&want));
+        let by_str = allocations_of_office_buys(strategy, |c| c.try_buy("general"));
+        let by_string = allocations_of_office_buys(strategy, |c| c.try_buy(&name));
+        assert_eq!((by_str, by_string), (by_want, by_want), "{strategy:?}");
+    }
+}

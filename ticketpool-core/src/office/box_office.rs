@@ -33,7 +33,7 @@ use crate::office::vendors::Vendors;
 use crate::pool::primitive::{AtomicU64, Condvar, Mutex, Ordering};
 use crate::pool::Priority;
 
-pub use crate::office::take::Want;
+pub use crate::office::take::{AsWant, Want};
 
 /// An embeddable box office for one event.
 ///

@@ -8,7 +8,7 @@ use crate::office::error::BoxOfficeError;
 use crate::office::hold::Hold;
 use crate::office::holds::HoldTerms;
 use crate::office::state::Inner;
-use crate::office::take::{Wait, Want};
+use crate::office::take::{AsWant, Wait};
 use crate::office::ticket::Sale;
 use crate::office::trace::{self, Actor};
 use crate::office::waiting::{BuyFuture, ReserveFuture, ReserveManyFuture};
@@ -65,7 +65,9 @@ impl Customer {
         self.priority
     }
 
-    /// Buys a ticket, waiting while none is available.
+    /// Buys a ticket, waiting while none is available. `want` is a
+    /// [`Want`](crate::Want) or a ticket type's name (see [`AsWant`]); a name is read
+    /// in place, not copied.
     ///
     /// # Errors
     ///
@@ -73,8 +75,8 @@ impl Customer {
     /// [`LimitReached`](BoxOfficeError::LimitReached),
     /// [`UnknownTicketType`](BoxOfficeError::UnknownTicketType),
     /// [`Journal`](BoxOfficeError::Journal) (the ticket goes back on sale).
-    pub fn buy(&self, want: impl Into<Want>) -> Result<Sale, BoxOfficeError> {
-        self.buy_with(want.into(), Wait::Until(None))
+    pub fn buy(&self, want: impl AsWant) -> Result<Sale, BoxOfficeError> {
+        self.buy_with(want.wanted_type(), Wait::Until(None))
     }
 
     /// Buys a ticket if one is available now.
@@ -82,8 +84,8 @@ impl Customer {
     /// # Errors
     ///
     /// As [`buy`](Self::buy), plus [`Empty`](BoxOfficeError::Empty).
-    pub fn try_buy(&self, want: impl Into<Want>) -> Result<Sale, BoxOfficeError> {
-        self.buy_with(want.into(), Wait::No)
+    pub fn try_buy(&self, want: impl AsWant) -> Result<Sale, BoxOfficeError> {
+        self.buy_with(want.wanted_type(), Wait::No)
     }
 
     /// Buys a ticket, waiting at most `timeout`.
@@ -93,10 +95,10 @@ impl Customer {
     /// As [`buy`](Self::buy), plus [`Timeout`](BoxOfficeError::Timeout).
     pub fn buy_timeout(
         &self,
-        want: impl Into<Want>,
+        want: impl AsWant,
         timeout: Duration,
     ) -> Result<Sale, BoxOfficeError> {
-        self.buy_with(want.into(), Wait::timeout(timeout))
+        self.buy_with(want.wanted_type(), Wait::timeout(timeout))
     }
 
     /// Buys a ticket, waiting until `deadline`.
@@ -106,10 +108,10 @@ impl Customer {
     /// As [`buy_timeout`](Self::buy_timeout).
     pub fn buy_deadline(
         &self,
-        want: impl Into<Want>,
+        want: impl AsWant,
         deadline: Instant,
     ) -> Result<Sale, BoxOfficeError> {
-        self.buy_with(want.into(), Wait::Until(Some(deadline)))
+        self.buy_with(want.wanted_type(), Wait::Until(Some(deadline)))
     }
 
     /// Buys a ticket, waiting until `deadline` (`None`: for ever) and
@@ -124,21 +126,22 @@ impl Customer {
     /// stop.
     pub fn buy_interruptible(
         &self,
-        want: impl Into<Want>,
+        want: impl AsWant,
         deadline: Option<Instant>,
         interrupt: &Interrupt<'_>,
     ) -> Result<Sale, BoxOfficeError> {
-        self.buy_with(want.into(), Wait::Interruptible(deadline, interrupt))
+        self.buy_with(want.wanted_type(), Wait::Interruptible(deadline, interrupt))
     }
 
     /// Takes a ticket out of availability into a [`Hold`] that lasts the
-    /// configured hold TTL, waiting while none is available.
+    /// configured hold TTL, waiting while none is available. `want` is
+    /// as for [`buy`](Self::buy).
     ///
     /// # Errors
     ///
     /// As [`buy`](Self::buy).
-    pub fn reserve(&self, want: impl Into<Want>) -> Result<Hold, BoxOfficeError> {
-        self.reserve_with(want.into(), Wait::Until(None))
+    pub fn reserve(&self, want: impl AsWant) -> Result<Hold, BoxOfficeError> {
+        self.reserve_with(want.wanted_type(), Wait::Until(None))
     }
 
     /// Places a hold if a ticket is available now.
@@ -146,8 +149,8 @@ impl Customer {
     /// # Errors
     ///
     /// As [`try_buy`](Self::try_buy).
-    pub fn try_reserve(&self, want: impl Into<Want>) -> Result<Hold, BoxOfficeError> {
-        self.reserve_with(want.into(), Wait::No)
+    pub fn try_reserve(&self, want: impl AsWant) -> Result<Hold, BoxOfficeError> {
+        self.reserve_with(want.wanted_type(), Wait::No)
     }
 
     /// Places a hold, waiting at most `timeout`.
@@ -157,10 +160,10 @@ impl Customer {
     /// As [`buy_timeout`](Self::buy_timeout).
     pub fn reserve_timeout(
         &self,
-        want: impl Into<Want>,
+        want: impl AsWant,
         timeout: Duration,
     ) -> Result<Hold, BoxOfficeError> {
-        self.reserve_with(want.into(), Wait::timeout(timeout))
+        self.reserve_with(want.wanted_type(), Wait::timeout(timeout))
     }
 
     /// Places a hold, waiting until `deadline`.
@@ -170,10 +173,10 @@ impl Customer {
     /// As [`buy_timeout`](Self::buy_timeout).
     pub fn reserve_deadline(
         &self,
-        want: impl Into<Want>,
+        want: impl AsWant,
         deadline: Instant,
     ) -> Result<Hold, BoxOfficeError> {
-        self.reserve_with(want.into(), Wait::Until(Some(deadline)))
+        self.reserve_with(want.wanted_type(), Wait::Until(Some(deadline)))
     }
 
     /// Places a hold as [`buy_interruptible`](Self::buy_interruptible)
@@ -184,11 +187,11 @@ impl Customer {
     /// As [`buy_interruptible`](Self::buy_interruptible).
     pub fn reserve_interruptible(
         &self,
-        want: impl Into<Want>,
+        want: impl AsWant,
         deadline: Option<Instant>,
         interrupt: &Interrupt<'_>,
     ) -> Result<Hold, BoxOfficeError> {
-        self.reserve_with(want.into(), Wait::Interruptible(deadline, interrupt))
+        self.reserve_with(want.wanted_type(), Wait::Interruptible(deadline, interrupt))
     }
 }
 
@@ -227,12 +230,12 @@ impl Customer {
     /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
     /// # }
     /// ```
-    pub fn buy_async(&self, want: impl Into<Want>) -> BuyFuture {
+    pub fn buy_async(&self, want: impl AsWant) -> BuyFuture {
         BuyFuture::new(
             Arc::clone(&self.office),
             Arc::clone(&self.name),
             self.priority,
-            &want.into(),
+            want.wanted_type(),
         )
     }
 
@@ -246,12 +249,12 @@ impl Customer {
     /// # Cancel safety
     ///
     /// As [`buy_async`](Self::buy_async): no hold is left behind.
-    pub fn reserve_async(&self, want: impl Into<Want>) -> ReserveFuture {
+    pub fn reserve_async(&self, want: impl AsWant) -> ReserveFuture {
         ReserveFuture::new(
             Arc::clone(&self.office),
             Arc::clone(&self.name),
             self.priority,
-            &want.into(),
+            want.wanted_type(),
         )
     }
 
@@ -270,12 +273,12 @@ impl Customer {
     ///
     /// As [`buy_async`](Self::buy_async): no hold is left behind, and the
     /// tickets kept for it go back on sale.
-    pub fn reserve_many_async(&self, want: impl Into<Want>, count: usize) -> ReserveManyFuture {
+    pub fn reserve_many_async(&self, want: impl AsWant, count: usize) -> ReserveManyFuture {
         ReserveManyFuture::new(
             Arc::clone(&self.office),
             Arc::clone(&self.name),
             self.priority,
-            &want.into(),
+            want.wanted_type(),
             count,
         )
     }
@@ -285,16 +288,16 @@ impl Customer {
     /// The handle of a hold just placed for this customer.
     /// Every buy form: the office's buy with this customer's name and
     /// priority, a refusal traced.
-    fn buy_with(&self, want: Want, wait: Wait<'_>) -> Result<Sale, BoxOfficeError> {
+    fn buy_with(&self, wanted: Option<&str>, wait: Wait<'_>) -> Result<Sale, BoxOfficeError> {
         self.office
-            .buy(&self.name, self.priority, &want, wait)
+            .buy(&self.name, self.priority, wanted, wait)
             .inspect_err(|err| self.refused("buy", err))
     }
 
     /// Every reserve form, as [`buy_with`](Self::buy_with).
-    fn reserve_with(&self, want: Want, wait: Wait<'_>) -> Result<Hold, BoxOfficeError> {
+    fn reserve_with(&self, wanted: Option<&str>, wait: Wait<'_>) -> Result<Hold, BoxOfficeError> {
         self.office
-            .reserve(&self.name, self.priority, &want, wait)
+            .reserve(&self.name, self.priority, wanted, wait)
             .map(|terms| self.hold(terms))
             .inspect_err(|err| self.refused("reserve", err))
     }

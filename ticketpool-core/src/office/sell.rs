@@ -8,7 +8,7 @@ use crate::office::error::BoxOfficeError;
 use crate::office::event::Event;
 use crate::office::pricing::PriceContext;
 use crate::office::state::Inner;
-use crate::office::take::{Wait, Want};
+use crate::office::take::Wait;
 use crate::office::ticket::{Money, Sale, Ticket};
 use crate::pool::primitive::Ordering;
 use crate::pool::Priority;
@@ -38,10 +38,10 @@ impl Inner {
         &self,
         customer: &Arc<str>,
         priority: Priority,
-        want: &Want,
+        wanted: Option<&str>,
         wait: Wait<'_>,
     ) -> Result<Sale, BoxOfficeError> {
-        let (ticket, ty, waited) = self.acquire(customer, priority, want, wait)?;
+        let (ticket, ty, waited) = self.acquire(customer, priority, wanted, wait)?;
         self.sell_taken(customer, priority, ticket, ty, waited)
     }
 

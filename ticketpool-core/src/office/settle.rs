@@ -8,7 +8,7 @@ use crate::office::error::BoxOfficeError;
 use crate::office::event::Event;
 use crate::office::holds::{HoldEntry, HoldTerms};
 use crate::office::state::Inner;
-use crate::office::take::{Wait, Want};
+use crate::office::take::Wait;
 use crate::office::ticket::{HoldId, Sale, Ticket};
 use crate::office::trace::{self, Actor};
 use crate::pool::primitive::Ordering;
@@ -20,10 +20,10 @@ impl Inner {
         &self,
         customer: &Arc<str>,
         priority: Priority,
-        want: &Want,
+        wanted: Option<&str>,
         wait: Wait<'_>,
     ) -> Result<HoldTerms, BoxOfficeError> {
-        let (ticket, ty, waited) = self.acquire(customer, priority, want, wait)?;
+        let (ticket, ty, waited) = self.acquire(customer, priority, wanted, wait)?;
         self.hold_taken(customer, priority, ticket, ty, waited)
     }
 

@@ -39,6 +39,56 @@ impl From<Arc<str>> for Want {
     }
 }
 
+/// What a customer's buy and reserve forms accept as the ticket wanted: a
+/// [`Want`] (owned or borrowed) or a ticket type's name (`&str`, `String`,
+/// `Arc<str>`). It is only read, to find the type, so asking by name
+/// copies nothing: `customer.buy("general")` allocates no [`Want`] per
+/// call.
+///
+/// ```
+/// use ticketpool_core::{AsWant, Want};
+/// assert_eq!("general".wanted_type(), Some("general"));
+/// assert_eq!(Want::Any.wanted_type(), None);
+/// assert_eq!((&Want::from("vip")).wanted_type(), Some("vip"));
+/// ```
+pub trait AsWant {
+    /// The wanted type's name, or `None` for any type.
+    fn wanted_type(&self) -> Option<&str>;
+}
+
+impl AsWant for Want {
+    fn wanted_type(&self) -> Option<&str> {
+        match self {
+            Self::Any => None,
+            Self::Type(name) => Some(name),
+        }
+    }
+}
+
+impl AsWant for str {
+    fn wanted_type(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+impl AsWant for String {
+    fn wanted_type(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+impl AsWant for Arc<str> {
+    fn wanted_type(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+impl<T: AsWant + ?Sized> AsWant for &T {
+    fn wanted_type(&self) -> Option<&str> {
+        (**self).wanted_type()
+    }
+}
+
 /// How long an operation may wait.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Wait<'a> {
@@ -79,15 +129,15 @@ impl Inner {
         }
     }
 
-    /// The type index a want names (`None`: any type).
-    pub(super) fn target_of(&self, want: &Want) -> Result<Option<usize>, BoxOfficeError> {
-        match want {
-            Want::Type(name) => self
+    /// The index of the type named `wanted` (`None`: any type).
+    pub(super) fn target_of(&self, wanted: Option<&str>) -> Result<Option<usize>, BoxOfficeError> {
+        match wanted {
+            Some(name) => self
                 .stock
                 .index_of(name)
                 .map(Some)
-                .ok_or_else(|| BoxOfficeError::UnknownTicketType(Arc::clone(name))),
-            Want::Any => Ok(None),
+                .ok_or_else(|| BoxOfficeError::UnknownTicketType(Arc::from(name))),
+            None => Ok(None),
         }
     }
 
@@ -111,10 +161,10 @@ impl Inner {
         &self,
         customer: &Arc<str>,
         priority: Priority,
-        want: &Want,
+        wanted: Option<&str>,
         wait: Wait<'_>,
     ) -> Result<(Ticket, usize, Duration), BoxOfficeError> {
-        let target = self.target_of(want)?;
+        let target = self.target_of(wanted)?;
         self.claim_limit(customer)?;
         let taken = if self.stock.len() == 1 {
             self.take_of_type(0, priority, wait)

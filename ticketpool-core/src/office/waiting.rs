@@ -24,7 +24,6 @@ use crate::office::error::BoxOfficeError;
 use crate::office::hold::Hold;
 use crate::office::line::{AsyncWait, Miss, PlaceOf, Taken};
 use crate::office::state::Inner;
-use crate::office::take::Want;
 use crate::office::ticket::{Sale, Ticket};
 use crate::office::trace::{self, Actor};
 use crate::pool::primitive::Ordering;
@@ -54,10 +53,10 @@ impl Acquiring {
         office: Arc<Inner>,
         customer: Arc<str>,
         priority: Priority,
-        want: &Want,
+        wanted: Option<&str>,
         count: usize,
     ) -> Self {
-        let (target, failed) = match office.target_of(want) {
+        let (target, failed) = match office.target_of(wanted) {
             Ok(target) => (target, None),
             Err(err) => (None, Some(err)),
         };
@@ -221,10 +220,10 @@ impl BuyFuture {
         office: Arc<Inner>,
         customer: Arc<str>,
         priority: Priority,
-        want: &Want,
+        wanted: Option<&str>,
     ) -> Self {
         Self {
-            acquiring: Acquiring::new(office, customer, priority, want, 1),
+            acquiring: Acquiring::new(office, customer, priority, wanted, 1),
         }
     }
 
@@ -281,10 +280,10 @@ impl ReserveFuture {
         office: Arc<Inner>,
         customer: Arc<str>,
         priority: Priority,
-        want: &Want,
+        wanted: Option<&str>,
     ) -> Self {
         Self {
-            many: ReserveManyFuture::new(office, customer, priority, want, 1),
+            many: ReserveManyFuture::new(office, customer, priority, wanted, 1),
         }
     }
 
@@ -350,11 +349,11 @@ impl ReserveManyFuture {
         office: Arc<Inner>,
         customer: Arc<str>,
         priority: Priority,
-        want: &Want,
+        wanted: Option<&str>,
         count: usize,
     ) -> Self {
         Self {
-            acquiring: Acquiring::new(office, customer, priority, want, count),
+            acquiring: Acquiring::new(office, customer, priority, wanted, count),
         }
     }
 
