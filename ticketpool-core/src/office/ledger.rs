@@ -87,11 +87,22 @@ impl Hasher for AddressHasher {
 /// Per-vendor counts keyed by the address of the vendor's name: every
 /// ticket of a vendor shares its name's allocation, so comparing addresses
 /// finds it without reading the text. Two allocations of one name (say, a
-/// restored ticket's) get two entries, summed by name in [`Ledger::counts`];
-/// each entry keeps its name alive, so an address is never reused meanwhile.
+/// restored ticket's) get two entries, summed by name in [`Ledger::counts`].
 /// Padded, as `Shard::by_type` is.
-type ByVendor =
-    HashMap<usize, CachePadded<(Arc<str>, TicketCounts)>, BuildHasherDefault<AddressHasher>>;
+type ByVendor = HashMap<usize, CachePadded<VendorCounts>, BuildHasherDefault<AddressHasher>>;
+
+/// One vendor's counts in one shard.
+struct VendorCounts {
+    /// The name the key is the address of, kept so that the address is
+    /// never reused while the entry lives. Never cloned here: the vendor's
+    /// and the buyers' threads bump its refcount for every ticket, so a
+    /// snapshot cloning it paid a contended cache line per entry.
+    _keyed: Arc<str>,
+    /// A copy of the name made for readers (snapshots, the sales log),
+    /// whose refcount only they touch.
+    name: Arc<str>,
+    counts: TicketCounts,
+}
 
 /// One shard: counts and the sales logged through it.
 struct Shard {
@@ -129,13 +140,19 @@ impl Shard {
         f(&mut self.by_type[ty]);
         let key = Arc::as_ptr(vendor).cast::<u8>() as usize;
         match self.by_vendor.get_mut(&key) {
-            Some(named) => f(&mut named.1),
+            Some(entry) => f(&mut entry.counts),
             // Once per shard and vendor: the only refcount touched here.
             None => f(&mut self
                 .by_vendor
                 .entry(key)
-                .or_insert_with(|| CachePadded::new((Arc::clone(vendor), TicketCounts::default())))
-                .1),
+                .or_insert_with(|| {
+                    CachePadded::new(VendorCounts {
+                        _keyed: Arc::clone(vendor),
+                        name: Arc::from(&**vendor),
+                        counts: TicketCounts::default(),
+                    })
+                })
+                .counts),
         }
         key
     }
@@ -143,7 +160,7 @@ impl Shard {
     /// The logged sale `entry` as a [`Sale`], with `type_names` by index.
     fn resolve(&self, entry: Logged, type_names: &[Arc<str>]) -> Sale {
         let vendor = match self.by_vendor.get(&entry.vendor) {
-            Some(named) => Arc::clone(&named.0),
+            Some(entry) => Arc::clone(&entry.name),
             // Logged with its counts in this shard, so always there.
             None => Arc::from("?"),
         };
@@ -306,9 +323,8 @@ impl Ledger {
                 for (sum, counts) in by_type.iter_mut().zip(shard.by_type.iter()) {
                     sum.add(counts);
                 }
-                for named in shard.by_vendor.values() {
-                    let (name, counts) = &**named;
-                    by_address.push((Arc::clone(name), *counts));
+                for entry in shard.by_vendor.values() {
+                    by_address.push((Arc::clone(&entry.name), entry.counts));
                 }
                 revenue += shard.revenue;
             }
