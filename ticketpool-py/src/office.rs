@@ -315,11 +315,11 @@ impl Customer {
         customer_call(
             py,
             wait,
-            || customer.try_buy(want.clone()),
+            || customer.try_buy(&want),
             |d, interrupt| match (d, interrupt) {
-                (d, Some(interrupt)) => customer.buy_interruptible(want.clone(), d, interrupt),
-                (Some(d), None) => customer.buy_deadline(want.clone(), d),
-                (None, None) => customer.buy(want.clone()),
+                (d, Some(interrupt)) => customer.buy_interruptible(&want, d, interrupt),
+                (Some(d), None) => customer.buy_deadline(&want, d),
+                (None, None) => customer.buy(&want),
             },
         )
         .map(PySale)
@@ -336,11 +336,11 @@ impl Customer {
         customer_call(
             py,
             wait,
-            || customer.try_reserve(want.clone()),
+            || customer.try_reserve(&want),
             |d, interrupt| match (d, interrupt) {
-                (d, Some(interrupt)) => customer.reserve_interruptible(want.clone(), d, interrupt),
-                (Some(d), None) => customer.reserve_deadline(want.clone(), d),
-                (None, None) => customer.reserve(want.clone()),
+                (d, Some(interrupt)) => customer.reserve_interruptible(&want, d, interrupt),
+                (Some(d), None) => customer.reserve_deadline(&want, d),
+                (None, None) => customer.reserve(&want),
             },
         )
         .map(|inner| Hold { inner })

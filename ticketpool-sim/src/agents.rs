@@ -221,9 +221,7 @@ impl CustomerAgent {
             let outcome = if request.hold {
                 self.reserve(&request, &mut report, &mut abandoned)
             } else {
-                self.customer
-                    .buy(self.want.clone())
-                    .map(|_| report.bought += 1)
+                self.customer.buy(&self.want).map(|_| report.bought += 1)
             };
             settle(&mut abandoned, &mut report, false);
             match outcome {
@@ -256,7 +254,7 @@ impl CustomerAgent {
         report: &mut CustomerReport,
         abandoned: &mut VecDeque<Hold>,
     ) -> Result<(), BoxOfficeError> {
-        let hold = self.customer.reserve(self.want.clone())?;
+        let hold = self.customer.reserve(&self.want)?;
         report.holds_placed += 1;
         if request.abandon {
             report.holds_abandoned += 1;

@@ -205,10 +205,8 @@ impl Simulation {
             let types: Vec<&str> = vendor.ticket_types.iter().map(String::as_str).collect();
             threads.push(spawner.spawn(shared, &vendor.name, vendor.rate, &types)?);
         }
-        // Each customer its own copy of the type's name: `buy` clones the
-        // want every time, and one shared allocation made every customer's
-        // clone and drop bump the same refcount (a cache line bounced
-        // between cores per ticket).
+        // `buy` reads the want in place; each customer still gets its own
+        // (one allocation per customer, not per ticket).
         let want = || match &customers.ticket_type {
             Some(name) => Want::from(name.as_str()),
             None => Want::Any,
