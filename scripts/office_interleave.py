@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Runs built `box_office` bench binaries in turn, ROUNDS times, and prints
-the median time of every row per binary (the interleaved before/after
+the median time of every row per binary, with the slowest and fastest run (the interleaved before/after
 comparison of BENCHMARKS.md, issue 14).
 
 usage: office_interleave.py ROUNDS FILTER NAME=BINARY...
@@ -34,10 +34,14 @@ def main() -> None:
         print(f"round {done + 1} of {rounds} done", file=sys.stderr, flush=True)
     for (row, name), values in sorted(times.items()):
         median = statistics.median(values)
+        # The spread too: the office rows are bimodal on a shared machine
+        # (BENCHMARKS.md), and a median alone hides which mode it is.
         if "snapshot" in row:
-            shown = f"{median:10.0f} ns"
+            shown = f"{median:10.0f} ns  [{min(values)}-{max(values)}]"
         else:
-            shown = f"{TICKETS / median * 1e3:8.3f} M tickets/s"
+            rate = lambda ns: TICKETS / ns * 1e3
+            shown = (f"{rate(median):8.3f} M tickets/s"
+                     f"  [{rate(max(values)):.2f}-{rate(min(values)):.2f}]")
         print(f"{row:40s} {name:8s} {shown}  (n={len(values)})")
 
 
