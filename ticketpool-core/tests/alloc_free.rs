@@ -221,8 +221,8 @@ fn warmed_up_hand_off_allocates_nothing<F: Family>() {
     );
 }
 
-/// How many allocations `buys` try-buys make on a fresh office (this
-/// thread releases the tickets first), buying with `buy`.
+/// How many allocations 50 purchases made with `buy` take on a fresh
+/// office (this thread releases the tickets first).
 fn allocations_of_office_buys(
     strategy: ticketpool_core::Strategy,
     buy: impl Fn(

@@ -205,9 +205,8 @@ impl Simulation {
             let types: Vec<&str> = vendor.ticket_types.iter().map(String::as_str).collect();
             threads.push(spawner.spawn(shared, &vendor.name, vendor.rate, &types)?);
         }
-        // `buy` reads the want in place; each customer still gets its own
-        // (one allocation per customer, not per ticket).
-        let want = || match &customers.ticket_type {
+        // `buy` reads the want in place, so the customers share one name.
+        let want = match &customers.ticket_type {
             Some(name) => Want::from(name.as_str()),
             None => Want::Any,
         };
@@ -223,7 +222,7 @@ impl Simulation {
                 customer: shared.office.customer(&name, priority),
                 index,
                 plan: CustomerPlan::new(&self.config, index),
-                want: want(),
+                want: want.clone(),
                 tickets_each: customers.tickets_each,
             };
             let thread = thread::Builder::new()

@@ -133,25 +133,9 @@ fn stop_signal() -> impl std::future::Future<Output = ()> {
     async move {
         #[cfg(unix)]
         {
-            let interrupt = async {
-                match interrupts.as_mut() {
-                    Some(signals) => {
-                        signals.recv().await;
-                    }
-                    None => std::future::pending().await,
-                }
-            };
-            let terminate = async {
-                match terms.as_mut() {
-                    Some(signals) => {
-                        signals.recv().await;
-                    }
-                    None => std::future::pending().await,
-                }
-            };
             tokio::select! {
-                () = interrupt => {}
-                () = terminate => {}
+                () = next_of(interrupts.as_mut()) => {}
+                () = next_of(terms.as_mut()) => {}
             }
         }
         #[cfg(not(unix))]
@@ -159,5 +143,16 @@ fn stop_signal() -> impl std::future::Future<Output = ()> {
             let _ = tokio::signal::ctrl_c().await;
         }
         eprintln!("ticketpool serve: stopping (finishing requests in flight)");
+    }
+}
+
+/// The next of `signals`, or never without a handler.
+#[cfg(unix)]
+async fn next_of(signals: Option<&mut tokio::signal::unix::Signal>) {
+    match signals {
+        Some(signals) => {
+            signals.recv().await;
+        }
+        None => std::future::pending().await,
     }
 }
