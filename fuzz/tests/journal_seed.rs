@@ -23,8 +23,8 @@ fn at(secs: u64) -> SystemTime {
 fn ticket(id: u64, ticket_type: &str) -> Ticket {
     Ticket {
         id: TicketId(id),
-        ticket_type: Arc::from(ticket_type),
-        vendor: Arc::from("north"),
+        ticket_type: ticket_type.into(),
+        vendor: "north".into(),
         base_price: Money::from_minor(4_250),
         released_at: at(id),
     }

@@ -77,6 +77,7 @@ pub use crate::office::error::BoxOfficeError;
 pub use crate::office::event::Event;
 pub use crate::office::hold::Hold;
 pub use crate::office::journal::{Journal, JournalError, RecoveredState};
+pub use crate::office::name::Name;
 pub use crate::office::pricing::{
     DemandPricing, Fixed, PriceContext, PricingConfig, PricingPolicy,
 };

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use criterion::{criterion_main, BenchmarkId, Criterion, Throughput};
 use ticketpool_core::{
-    BoundedPool, Consumer, Event, Journal, LockFreePool, Money, Priority, Producer, Sale, Ticket,
-    TicketId,
+    BoundedPool, Consumer, Event, Journal, LockFreePool, Money, Name, Priority, Producer, Sale,
+    Ticket, TicketId,
 };
 use ticketpool_persist::{Durability, DurableJournal, JournalConfig, SqliteStore, Store};
 
@@ -25,11 +25,11 @@ fn scratch() -> tempfile::TempDir {
     .expect("temp dir")
 }
 
-fn ticket(id: u64, names: &(Arc<str>, Arc<str>)) -> Ticket {
+fn ticket(id: u64, names: &(Name, Name)) -> Ticket {
     Ticket {
         id: TicketId(id),
-        ticket_type: Arc::clone(&names.0),
-        vendor: Arc::clone(&names.1),
+        ticket_type: names.0.clone(),
+        vendor: names.1.clone(),
         base_price: Money::from_minor(5_000),
         released_at: SystemTime::now(),
     }
@@ -52,7 +52,7 @@ fn sell(
             let vendor = Producer::new(Arc::clone(&pool));
             let customer = Consumer::new(Arc::clone(&pool), Priority::Regular);
             thread::spawn(move || {
-                let names: (Arc<str>, Arc<str>) = (Arc::from("standard"), Arc::from("acme"));
+                let names = (Name::from("standard"), Name::from("acme"));
                 let who: Arc<str> = Arc::from(format!("customer{c}"));
                 let base = first_id + c * per_customer;
                 for id in base..base + per_customer {
@@ -138,7 +138,7 @@ fn journaled_sales(c: &mut Criterion) {
 fn build_journal(path: &PathBuf, events: u64) {
     let mut store = SqliteStore::open(path).unwrap();
     store.set_durability(Durability::Batched).unwrap();
-    let names: (Arc<str>, Arc<str>) = (Arc::from("standard"), Arc::from("acme"));
+    let names = (Name::from("standard"), Name::from("acme"));
     let who: Arc<str> = Arc::from("customer");
     let releases = events * 6 / 10;
     let mut batch = Vec::with_capacity(10_000);

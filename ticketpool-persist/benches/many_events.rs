@@ -22,7 +22,7 @@ use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
 use criterion::{criterion_main, BenchmarkId, Criterion, Throughput};
-use ticketpool_core::{Event, Journal, Money, Priority, Sale, Ticket, TicketId};
+use ticketpool_core::{Event, Journal, Money, Name, Priority, Sale, Ticket, TicketId};
 use ticketpool_persist::{Durability, DurableJournal, JournalConfig, SqliteStore, Store};
 
 /// Events selling at once.
@@ -85,14 +85,14 @@ impl Journals {
 }
 
 fn sell_one(journal: &DurableJournal, first: u64, sales: u64) {
-    let ticket_type: Arc<str> = Arc::from("standard");
-    let vendor: Arc<str> = Arc::from("acme");
+    let ticket_type = Name::from("standard");
+    let vendor = Name::from("acme");
     let customer: Arc<str> = Arc::from("fan");
     for id in first..first + sales {
         let ticket = Ticket {
             id: TicketId(id),
-            ticket_type: Arc::clone(&ticket_type),
-            vendor: Arc::clone(&vendor),
+            ticket_type: ticket_type.clone(),
+            vendor: vendor.clone(),
             base_price: Money::from_minor(5_000),
             released_at: SystemTime::now(),
         };

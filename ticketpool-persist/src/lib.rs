@@ -59,8 +59,8 @@
 //!
 //! let ticket = Ticket {
 //!     id: state.next_ticket_id,
-//!     ticket_type: Arc::from("standard"),
-//!     vendor: Arc::from("acme"),
+//!     ticket_type: "standard".into(),
+//!     vendor: "acme".into(),
 //!     base_price: Money::from_minor(5_000),
 //!     released_at: SystemTime::now(),
 //! };

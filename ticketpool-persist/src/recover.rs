@@ -27,8 +27,8 @@ use ticketpool_core::{Event, RecoveredState, Sale, Ticket, TicketId};
 ///
 /// let ticket = |id| Ticket {
 ///     id: TicketId(id),
-///     ticket_type: Arc::from("standard"),
-///     vendor: Arc::from("acme"),
+///     ticket_type: "standard".into(),
+///     vendor: "acme".into(),
 ///     base_price: Money::from_minor(5_000),
 ///     released_at: SystemTime::UNIX_EPOCH,
 /// };

@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use ticketpool_core::{Event, HoldId, Money, Priority, RecoveredState, Sale, Ticket, TicketId};
+use ticketpool_core::{
+    Event, HoldId, Money, Name, Priority, RecoveredState, Sale, Ticket, TicketId,
+};
 
 use crate::codec::{
     decode_event, decode_settings, duration_to_nanos, encode_settings, id_from_sql, id_to_sql,
@@ -42,20 +44,34 @@ pub(crate) trait Query {
     ) -> Result<(), PersistError>;
 }
 
-/// Shares one `Arc<str>` per distinct vendor, type or customer name while
+/// Shares one copy of each distinct customer, vendor or type name while
 /// rows are read, so recovering a million tickets does not allocate a
-/// million copies of "standard".
+/// million copies of a name (a ticket's short names are inline anyway:
+/// see [`Name`]).
 #[derive(Default)]
-pub(crate) struct Interner(HashMap<String, Arc<str>>);
+pub(crate) struct Interner {
+    customers: HashMap<String, Arc<str>>,
+    names: HashMap<String, Name>,
+}
 
 impl Interner {
     pub(crate) fn get(&mut self, text: &str) -> Arc<str> {
-        if let Some(shared) = self.0.get(text) {
+        if let Some(shared) = self.customers.get(text) {
             return Arc::clone(shared);
         }
         let shared: Arc<str> = text.into();
-        self.0.insert(text.to_owned(), Arc::clone(&shared));
+        self.customers.insert(text.to_owned(), Arc::clone(&shared));
         shared
+    }
+
+    /// A ticket's type or vendor name.
+    pub(crate) fn name(&mut self, text: &str) -> Name {
+        if let Some(shared) = self.names.get(text) {
+            return shared.clone();
+        }
+        let name = Name::from(text);
+        self.names.insert(text.to_owned(), name.clone());
+        name
     }
 }
 
@@ -95,8 +111,8 @@ impl<'a> TicketRow<'a> {
     pub(crate) fn decode(&self, names: &mut Interner) -> Ticket {
         Ticket {
             id: TicketId(id_from_sql(self.id)),
-            ticket_type: names.get(self.ticket_type),
-            vendor: names.get(self.vendor),
+            ticket_type: names.name(self.ticket_type),
+            vendor: names.name(self.vendor),
             base_price: Money::from_minor(self.base_price),
             released_at: nanos_to_time(self.released_at),
         }

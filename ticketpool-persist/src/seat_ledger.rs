@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ticketpool_catalog::{EventId, SeatLedger, SeatLedgerFactory, SeatRecord, StoreError, Wave};
-use ticketpool_core::{Sale, Ticket};
+use ticketpool_core::{Name, Sale, Ticket};
 
 use crate::catalog_rows::store_error;
 use crate::error::PersistError;
@@ -110,8 +110,8 @@ fn to_sold(record: &SeatRecord) -> SoldSeat {
         sale: Sale {
             ticket: Ticket {
                 id: record.ticket,
-                ticket_type: Arc::clone(&record.tier),
-                vendor: Arc::from(SEAT_VENDOR),
+                ticket_type: Name::from(&record.tier),
+                vendor: Name::from(SEAT_VENDOR),
                 base_price: record.price,
                 released_at: record.sold_at,
             },
@@ -130,7 +130,7 @@ fn from_sold(sold: SoldSeat) -> SeatRecord {
     SeatRecord {
         seat: sold.seat,
         ticket: sale.ticket.id,
-        tier: sale.ticket.ticket_type,
+        tier: Arc::from(sale.ticket.ticket_type),
         price: sale.price,
         customer: sale.customer,
         priority: sale.priority,

@@ -598,8 +598,8 @@ mod tests {
         let path = dir.path().join("closed.db");
         let ticket = Ticket {
             id: TicketId(3),
-            ticket_type: Arc::from("standard"),
-            vendor: Arc::from("acme"),
+            ticket_type: "standard".into(),
+            vendor: "acme".into(),
             base_price: ticketpool_core::Money::from_minor(5_000),
             released_at: std::time::UNIX_EPOCH,
         };

@@ -21,8 +21,8 @@ const SALES: u64 = 150;
 fn ticket(id: u64) -> Ticket {
     Ticket {
         id: TicketId(id),
-        ticket_type: Arc::from("standard"),
-        vendor: Arc::from("acme"),
+        ticket_type: "standard".into(),
+        vendor: "acme".into(),
         base_price: Money::from_minor(5_000),
         released_at: UNIX_EPOCH,
     }

@@ -16,9 +16,10 @@ use crate::office::error::BoxOfficeError;
 use crate::office::event::Event;
 use crate::office::holds::HoldTable;
 use crate::office::journal::{Journal, RecoveredState};
-use crate::office::ledger::{Interner, Ledger};
+use crate::office::ledger::Ledger;
 use crate::office::limits::Limits;
 use crate::office::line::Line;
+use crate::office::name::Name;
 use crate::office::pipeline::Pipeline;
 use crate::office::pricing::PricingPolicy;
 use crate::office::reaper::Reaper;
@@ -136,18 +137,6 @@ impl BoxOfficeBuilder {
                 })?;
             extra[index] += 1;
         }
-        // Restored tickets each carry their own copy of their names: one
-        // shared copy per name keeps the ledger to one entry per vendor.
-        let mut names = Interner::default();
-        let mut recovered = recovered;
-        for ticket in &mut recovered.unsold {
-            names.intern(&mut ticket.vendor);
-            names.intern(&mut ticket.ticket_type);
-        }
-        for sale in &mut recovered.sales {
-            names.intern(&mut sale.ticket.vendor);
-            names.intern(&mut sale.ticket.ticket_type);
-        }
         let types = self.config.ticket_types.len();
         let type_of = |name: &str| {
             self.config
@@ -184,7 +173,7 @@ impl BoxOfficeBuilder {
             &in_office,
             recovered.next_ticket_id.0.max(1),
         );
-        let ledger = Ledger::new(stock.iter().map(|ty| Arc::clone(&ty.name)).collect());
+        let ledger = Ledger::new(stock.iter().map(|ty| Name::from(&*ty.name)).collect());
         for ticket in &recovered.unsold {
             let index = type_of(&ticket.ticket_type).unwrap_or_default();
             ledger.apply(index, &ticket.vendor, |c| c.release());

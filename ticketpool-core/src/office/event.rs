@@ -127,8 +127,8 @@ mod tests {
     fn kind_is_the_serde_tag_of_every_event() {
         let ticket = Ticket {
             id: TicketId(1),
-            ticket_type: Arc::from("a"),
-            vendor: Arc::from("v"),
+            ticket_type: "a".into(),
+            vendor: "v".into(),
             base_price: Money::from_minor(100),
             released_at: SystemTime::UNIX_EPOCH,
         };

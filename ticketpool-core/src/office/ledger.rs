@@ -24,6 +24,7 @@ use std::time::{Duration, SystemTime};
 
 use crossbeam_utils::CachePadded;
 
+use crate::office::name::Name;
 use crate::office::snapshot::TicketCounts;
 use crate::office::ticket::{HoldId, Money, Sale, Ticket, TicketId};
 use crate::pool::primitive::{AtomicU64, Mutex, MutexGuard, Ordering};
@@ -64,45 +65,33 @@ impl TicketCounts {
     }
 }
 
-/// Hashes a vendor name's address: no string hashing on the hot path.
+/// FNV-1a over a vendor name's few bytes: the standard library's SipHash
+/// cost more than the rest of the lookup.
 #[derive(Default)]
-struct AddressHasher(u64);
+struct NameHasher(u64);
 
-impl Hasher for AddressHasher {
+impl Hasher for NameHasher {
     fn finish(&self) -> u64 {
         self.0
     }
 
     fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
         }
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = hash;
     }
 }
 
-/// Per-vendor counts keyed by the address of the vendor's name: every
-/// ticket of a vendor shares its name's allocation, so comparing addresses
-/// finds it without reading the text. Two allocations of one name (say, a
-/// restored ticket's) get two entries, summed by name in [`Ledger::counts`].
-/// Padded, as `Shard::by_type` is.
-type ByVendor = HashMap<usize, CachePadded<VendorCounts>, BuildHasherDefault<AddressHasher>>;
-
-/// One vendor's counts in one shard.
-struct VendorCounts {
-    /// The name the key is the address of, kept so that the address is
-    /// never reused while the entry lives. Never cloned here: the vendor's
-    /// and the buyers' threads bump its refcount for every ticket, so a
-    /// snapshot cloning it paid a contended cache line per entry.
-    _keyed: Arc<str>,
-    /// A copy of the name made for readers (snapshots, the sales log),
-    /// whose refcount only they touch.
-    name: Arc<str>,
-    counts: TicketCounts,
-}
+/// Per-vendor counts keyed by the vendor's name. A ticket carries its
+/// names inline (see [`Name`]), so the key is read from the ticket itself
+/// and no refcount is touched. Padded, as `Shard::by_type` is.
+type ByVendor = HashMap<Name, CachePadded<TicketCounts>, BuildHasherDefault<NameHasher>>;
 
 /// One shard: counts and the sales logged through it.
 struct Shard {
@@ -116,13 +105,12 @@ struct Shard {
     sales: Vec<Logged>,
 }
 
-/// A sale as the log keeps it until a reader asks: the ticket's names as
-/// a type index and a vendor key of this shard's map, so logging touches
-/// no refcount that the vendor's thread also touches.
+/// A sale as the log keeps it until a reader asks: the ticket's type as an
+/// index into the ledger's names.
 struct Logged {
     seq: u64,
     ty: u32,
-    vendor: usize,
+    vendor: Name,
     ticket: TicketId,
     base_price: Money,
     released_at: SystemTime,
@@ -135,40 +123,23 @@ struct Logged {
 }
 
 impl Shard {
-    /// Applies a movement; returns the vendor's key in `by_vendor`.
-    fn apply(&mut self, ty: usize, vendor: &Arc<str>, f: impl Fn(&mut TicketCounts)) -> usize {
+    /// Applies a movement to its type's and its vendor's counts.
+    fn apply(&mut self, ty: usize, vendor: &Name, f: impl Fn(&mut TicketCounts)) {
         f(&mut self.by_type[ty]);
-        let key = Arc::as_ptr(vendor).cast::<u8>() as usize;
-        match self.by_vendor.get_mut(&key) {
-            Some(entry) => f(&mut entry.counts),
-            // Once per shard and vendor: the only refcount touched here.
-            None => f(&mut self
-                .by_vendor
-                .entry(key)
-                .or_insert_with(|| {
-                    CachePadded::new(VendorCounts {
-                        _keyed: Arc::clone(vendor),
-                        name: Arc::from(&**vendor),
-                        counts: TicketCounts::default(),
-                    })
-                })
-                .counts),
+        match self.by_vendor.get_mut(vendor.as_str()) {
+            Some(counts) => f(counts),
+            // Once per shard and vendor.
+            None => f(self.by_vendor.entry(vendor.clone()).or_default()),
         }
-        key
     }
 
     /// The logged sale `entry` as a [`Sale`], with `type_names` by index.
-    fn resolve(&self, entry: Logged, type_names: &[Arc<str>]) -> Sale {
-        let vendor = match self.by_vendor.get(&entry.vendor) {
-            Some(entry) => Arc::clone(&entry.name),
-            // Logged with its counts in this shard, so always there.
-            None => Arc::from("?"),
-        };
+    fn resolve(entry: Logged, type_names: &[Name]) -> Sale {
         Sale {
             ticket: Ticket {
                 id: entry.ticket,
-                ticket_type: Arc::clone(&type_names[entry.ty as usize]),
-                vendor,
+                ticket_type: type_names[entry.ty as usize].clone(),
+                vendor: entry.vendor,
                 base_price: entry.base_price,
                 released_at: entry.released_at,
             },
@@ -195,7 +166,7 @@ pub(crate) struct Ledger {
     shards: Box<[CachePadded<Mutex<Shard>>]>,
     types: usize,
     /// Each type's name, by index, for sales read back from the log.
-    type_names: Vec<Arc<str>>,
+    type_names: Vec<Name>,
     /// The next sale's position in the log: the number of sales so far.
     next_sale: CachePadded<AtomicU64>,
     /// Sales moved out of the shards by readers, in order: positions
@@ -217,7 +188,7 @@ thread_local! {
 impl Ledger {
     /// A ledger for `types` ticket types, with one shard per two hardware
     /// threads' worth of writers (a power of two, 4 to 64).
-    pub(crate) fn new(type_names: Vec<Arc<str>>) -> Self {
+    pub(crate) fn new(type_names: Vec<Name>) -> Self {
         let types = type_names.len();
         let parallelism = std::thread::available_parallelism().map_or(4, usize::from);
         let shards = (2 * parallelism).next_power_of_two().clamp(4, 64);
@@ -264,7 +235,7 @@ impl Ledger {
     }
 
     /// Applies one movement to the type's and the vendor's counts.
-    pub(crate) fn apply(&self, ty: usize, vendor: &Arc<str>, f: impl Fn(&mut TicketCounts)) {
+    pub(crate) fn apply(&self, ty: usize, vendor: &Name, f: impl Fn(&mut TicketCounts)) {
         self.shard().apply(ty, vendor, f);
     }
 
@@ -273,7 +244,7 @@ impl Ledger {
     pub(crate) fn sell(&self, ty: usize, held: bool, sale: &Sale) -> u64 {
         let customer = Arc::clone(&sale.customer);
         let mut shard = self.shard();
-        let vendor = shard.apply(ty, &sale.ticket.vendor, |c| c.sell(held));
+        shard.apply(ty, &sale.ticket.vendor, |c| c.sell(held));
         shard.revenue += sale.price;
         // Numbered under the shard lock: a reader holding every shard lock
         // sees every number taken so far, so the log has no gaps.
@@ -281,7 +252,7 @@ impl Ledger {
         shard.sales.push(Logged {
             seq,
             ty: ty as u32,
-            vendor,
+            vendor: sale.ticket.vendor.clone(),
             ticket: sale.ticket.id,
             base_price: sale.ticket.base_price,
             released_at: sale.ticket.released_at,
@@ -315,7 +286,7 @@ impl Ledger {
     /// Every count, summed over the shards at one instant.
     pub(crate) fn counts(&self) -> Counts {
         let mut by_type = vec![TicketCounts::default(); self.types];
-        let mut by_address: Vec<(Arc<str>, TicketCounts)> = Vec::new();
+        let mut by_name: Vec<(Name, TicketCounts)> = Vec::new();
         let mut revenue = Money::ZERO;
         {
             let shards = self.all_shards();
@@ -323,15 +294,15 @@ impl Ledger {
                 for (sum, counts) in by_type.iter_mut().zip(shard.by_type.iter()) {
                     sum.add(counts);
                 }
-                for entry in shard.by_vendor.values() {
-                    by_address.push((Arc::clone(&entry.name), entry.counts));
+                for (name, counts) in &shard.by_vendor {
+                    by_name.push((name.clone(), **counts));
                 }
                 revenue += shard.revenue;
             }
         }
         // Names are resolved, and merged, after the locks are dropped.
         let mut by_vendor: BTreeMap<String, TicketCounts> = BTreeMap::new();
-        for (name, counts) in by_address {
+        for (name, counts) in by_name {
             by_vendor.entry(name.to_string()).or_default().add(&counts);
         }
         let mut total = TicketCounts::default();
@@ -357,7 +328,7 @@ impl Ledger {
             moved.extend(
                 logged
                     .into_iter()
-                    .map(|entry| (entry.seq, shard.resolve(entry, &self.type_names))),
+                    .map(|entry| (entry.seq, Shard::resolve(entry, &self.type_names))),
             );
         }
         moved.sort_unstable_by_key(|(seq, _)| *seq);
@@ -366,21 +337,5 @@ impl Ledger {
             .is_none_or(|(seq, _)| *seq == archive.len() as u64));
         archive.extend(moved.into_iter().map(|(_, sale)| sale));
         f(&archive)
-    }
-}
-
-/// One shared copy of each name, for tickets restored from a journal.
-#[derive(Default)]
-pub(crate) struct Interner(std::collections::HashSet<Arc<str>>);
-
-impl Interner {
-    /// Points `name` at the shared copy of its text.
-    pub(crate) fn intern(&mut self, name: &mut Arc<str>) {
-        match self.0.get(&**name) {
-            Some(shared) => *name = Arc::clone(shared),
-            None => {
-                self.0.insert(Arc::clone(name));
-            }
-        }
     }
 }

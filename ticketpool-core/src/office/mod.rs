@@ -32,6 +32,7 @@ pub(crate) mod journal;
 pub(crate) mod ledger;
 pub(crate) mod limits;
 pub(crate) mod line;
+pub(crate) mod name;
 pub(crate) mod pipeline;
 pub(crate) mod pricing;
 pub(crate) mod reaper;

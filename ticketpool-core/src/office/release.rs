@@ -112,8 +112,8 @@ impl Inner {
         let stock = self.stock.get(ty);
         let ticket = Ticket {
             id,
-            ticket_type: Arc::clone(&vendor.ticket_type_names[ty]),
-            vendor: Arc::clone(&vendor.name),
+            ticket_type: vendor.ticket_type_names[ty].clone(),
+            vendor: vendor.ticket_name.clone(),
             base_price: stock.base_price,
             released_at: SystemTime::now(),
         };

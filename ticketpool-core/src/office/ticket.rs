@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
+use crate::office::name::Name;
 use crate::pool::Priority;
 
 /// A ticket's identity: unique for the life of an event, never reused, even
@@ -148,9 +149,9 @@ pub struct Ticket {
     /// Unique id.
     pub id: TicketId,
     /// The ticket type's name (for example `"standard"`).
-    pub ticket_type: Arc<str>,
+    pub ticket_type: Name,
     /// The vendor that released it.
-    pub vendor: Arc<str>,
+    pub vendor: Name,
     /// The type's base price when released.
     pub base_price: Money,
     /// When it was released.

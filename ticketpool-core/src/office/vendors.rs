@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::office::error::BoxOfficeError;
+use crate::office::name::Name;
 use crate::office::stock::Stock;
 use crate::pool::primitive::{AtomicUsize, Mutex, Ordering};
 
@@ -14,11 +15,11 @@ pub(crate) struct VendorEntry {
     types: Option<Vec<usize>>,
     /// 1 once removed (no `AtomicBool` in the loom shim).
     removed: AtomicUsize,
-    /// This vendor's own copy of every type's name, by type index, for
-    /// the tickets it releases: equal to the office's names, but with a
-    /// refcount of its own, so vendors releasing at once do not all bump
-    /// one shared count.
-    pub(crate) ticket_type_names: Vec<Arc<str>>,
+    /// The vendor's name and every type's name (by type index) as its
+    /// tickets carry them: inline, so a release copies bytes and bumps no
+    /// refcount that the buyers' threads also touch.
+    pub(crate) ticket_name: Name,
+    pub(crate) ticket_type_names: Vec<Name>,
 }
 
 impl VendorEntry {
@@ -80,7 +81,8 @@ impl Vendors {
             name: Arc::from(name),
             types,
             removed: AtomicUsize::new(0),
-            ticket_type_names: stock.iter().map(|ty| Arc::from(&*ty.name)).collect(),
+            ticket_name: Name::from(name),
+            ticket_type_names: stock.iter().map(|ty| Name::from(&*ty.name)).collect(),
         });
         map.insert(Arc::clone(&entry.name), Arc::clone(&entry));
         Ok(entry)

@@ -319,8 +319,8 @@ pub fn second_confirm_after_a_journal_failure_reports_the_failure(strategy: Stra
 pub fn restored_ticket_sells_at_its_release_price(strategy: Strategy) {
     let released_at = |id| Ticket {
         id: TicketId(id),
-        ticket_type: Arc::from("general"),
-        vendor: Arc::from("v"),
+        ticket_type: "general".into(),
+        vendor: "v".into(),
         base_price: Money::from_minor(1_000),
         released_at: std::time::SystemTime::UNIX_EPOCH,
     };

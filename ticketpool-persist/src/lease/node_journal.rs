@@ -125,8 +125,8 @@ mod tests {
     fn ticket(id: u64) -> Ticket {
         Ticket {
             id: TicketId(id),
-            ticket_type: Arc::from("standard"),
-            vendor: Arc::from(FEEDER_VENDOR),
+            ticket_type: "standard".into(),
+            vendor: FEEDER_VENDOR.into(),
             base_price: Money::from_minor(100),
             released_at: SystemTime::UNIX_EPOCH,
         }
@@ -166,7 +166,7 @@ mod tests {
         assert!(refused.message().contains("without a lease"), "{refused}");
         shared.tally().holding.insert(TicketId(501));
         let mut other = ticket(501);
-        other.vendor = Arc::from("walk-in");
+        other.vendor = "walk-in".into();
         let refused = journal.record(&Event::Released { ticket: other });
         assert!(refused
             .unwrap_err()

@@ -100,16 +100,18 @@ pub fn at(nanos: u64) -> SystemTime {
 pub fn ticket(id: u64) -> Ticket {
     Ticket {
         id: TicketId(id),
-        ticket_type: Arc::from(if id.is_multiple_of(2) {
+        ticket_type: if id.is_multiple_of(2) {
             "standard"
         } else {
             "balcony"
-        }),
-        vendor: Arc::from(if id.is_multiple_of(3) {
+        }
+        .into(),
+        vendor: if id.is_multiple_of(3) {
             "acme"
         } else {
             "globex"
-        }),
+        }
+        .into(),
         base_price: Money::from_minor(5_000 + id as i64),
         released_at: at(id),
     }

@@ -14,7 +14,7 @@ const SEATS: u64 = 1 << 48;
 
 fn sold(seat: &str, n: u64, customer: &str) -> SoldSeat {
     let mut t = ticket(SEATS + n);
-    t.ticket_type = Arc::from("premium");
+    t.ticket_type = "premium".into();
     SoldSeat {
         seat: Arc::from(seat),
         sale: sale(t, customer, Some(HoldId(n))),
