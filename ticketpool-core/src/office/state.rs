@@ -102,10 +102,12 @@ impl Inner {
     /// counts that lead to it (sold out after the last sale), so a snapshot
     /// that shows it also shows them.
     pub(crate) fn snapshot(&self) -> Snapshot {
-        let (paused, sold_out, closed) = {
-            let state = self.lock();
-            (state.paused, state.sold_out, state.closed)
-        };
+        // The gauges mirror the state's flags (copied under its lock), and
+        // reading them keeps the snapshot off the state mutex, which the
+        // vendors waiting for room and the buyers waking them keep busy.
+        let paused = self.gauges.paused.load(Ordering::Acquire);
+        let sold_out = self.gauges.sold_out.load(Ordering::Acquire);
+        let closed = self.gauges.closed.load(Ordering::Acquire);
         let counts = self.ledger.counts();
         // Customers registered in a pool's queue (single-type office) or in
         // the office's line (several types).
