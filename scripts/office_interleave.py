@@ -40,8 +40,10 @@ def main() -> None:
             shown = f"{median:10.0f} ns  [{min(values)}-{max(values)}]"
         else:
             rate = lambda ns: TICKETS / ns * 1e3
+            # Every run, in order: how many landed in each mode.
+            runs = " ".join(f"{rate(ns):.2f}" for ns in values)
             shown = (f"{rate(median):8.3f} M tickets/s"
-                     f"  [{rate(max(values)):.2f}-{rate(min(values)):.2f}]")
+                     f"  [{rate(max(values)):.2f}-{rate(min(values)):.2f}]  runs: {runs}")
         print(f"{row:40s} {name:8s} {shown}  (n={len(values)})")
 
 
