@@ -151,6 +151,45 @@ mod tests {
     }
 
     #[test]
+    fn the_office_counts_each_vendor_once_whatever_its_names_length() {
+        use crate::{BoxOffice, BoxOfficeConfig, Money, Priority, Want};
+        let office = BoxOffice::new(BoxOfficeConfig::simple(
+            "names",
+            10,
+            8,
+            Money::from_minor(100),
+        ))
+        .unwrap();
+        let long = "a vendor whose name is longer than twenty-three bytes";
+        let (far, near) = (
+            office.add_vendor(long, &[]).unwrap(),
+            office.add_vendor("v", &[]).unwrap(),
+        );
+        for vendor in [&far, &far, &near] {
+            vendor.release("general").unwrap();
+        }
+        let customer = office.customer("c", Priority::Regular);
+        let sold: Vec<_> = (0..3).map(|_| customer.buy(Want::Any).unwrap()).collect();
+        assert_eq!(sold.iter().filter(|s| s.ticket.vendor == long).count(), 2);
+        let snap = office.snapshot();
+        assert_eq!(snap.by_vendor.len(), 2);
+        assert_eq!(
+            (snap.by_vendor[long].released, snap.by_vendor[long].sold),
+            (2, 2)
+        );
+        assert_eq!(
+            (snap.by_vendor["v"].released, snap.by_vendor["v"].sold),
+            (1, 1)
+        );
+        let logged: Vec<_> = office
+            .sales()
+            .into_iter()
+            .map(|s| s.ticket.vendor)
+            .collect();
+        assert_eq!(logged.iter().filter(|v| **v == long).count(), 2);
+    }
+
+    #[test]
     fn a_name_compares_hashes_and_serializes_as_its_text() {
         let name = Name::from("balcony");
         assert_eq!(name, "balcony");

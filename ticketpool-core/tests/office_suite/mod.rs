@@ -969,6 +969,10 @@ pub fn restore_continues_where_the_journal_left_off(strategy: Strategy) {
     );
     assert_eq!(snap.revenue, money(2_000));
     assert_eq!(restored.sales_count(), 2);
+    // Each restored ticket carries its own copy of the vendor's name: the
+    // ledger still counts them as one vendor, with the live office's tickets.
+    assert_eq!(snap.by_vendor.len(), 1);
+    assert_eq!(snap.by_vendor["v"], snap.totals);
     let sixth = restored.vendor("v").unwrap().release("general").unwrap();
     assert_eq!(sixth.id.0, 6);
     let bought = buy_all(&restored, "d", Priority::Vip, Want::Any);
@@ -976,6 +980,12 @@ pub fn restore_continues_where_the_journal_left_off(strategy: Strategy) {
     assert!(restored.is_sold_out());
     let all: HashSet<_> = restored.sales().iter().map(|s| s.ticket.id).collect();
     assert_eq!(all.len(), 6);
+    let end = restored.snapshot();
+    assert_eq!(end.by_vendor.len(), 1);
+    assert_eq!(
+        (end.by_vendor["v"].released, end.by_vendor["v"].sold),
+        (6, 6)
+    );
 }
 
 pub fn demand_price_is_recorded_on_sale(strategy: Strategy) {
