@@ -300,10 +300,16 @@ impl Ledger {
                 revenue += shard.revenue;
             }
         }
-        // Names are resolved, and merged, after the locks are dropped.
+        // Merged after the locks are dropped; each vendor's name is copied
+        // into a `String` once, not once per shard it has counts in.
         let mut by_vendor: BTreeMap<String, TicketCounts> = BTreeMap::new();
         for (name, counts) in by_name {
-            by_vendor.entry(name.to_string()).or_default().add(&counts);
+            match by_vendor.get_mut(name.as_str()) {
+                Some(sum) => sum.add(&counts),
+                None => {
+                    by_vendor.insert(name.to_string(), counts);
+                }
+            }
         }
         let mut total = TicketCounts::default();
         for counts in &by_type {
