@@ -118,7 +118,8 @@ impl Inner {
             released_at: SystemTime::now(),
         };
         // Built only for someone to hand it to: a release nobody journals,
-        // subscribes to or logs skips two refcount round trips.
+        // subscribes to or logs skips a copy of the ticket (and, for names
+        // too long to be inline, two refcount round trips).
         let event = self.events.is_observed().then(|| Event::Released {
             ticket: ticket.clone(),
         });
